@@ -1,0 +1,196 @@
+import {
+  GenerateCredentialReportCommand,
+  GetAccountAuthorizationDetailsCommand,
+  GetAccountPasswordPolicyCommand,
+  GetCredentialReportCommand,
+  ListServerCertificatesCommand,
+  type GroupDetail,
+  type ManagedPolicyDetail,
+  type PasswordPolicy,
+  type RoleDetail,
+  type ServerCertificateMetadata,
+  type UserDetail,
+} from '@aws-sdk/client-iam';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { awsErrorCode } from '../../errors.js';
+import { collectPages } from '../../aws/paginate.js';
+import type { DatasetDef, LoadContext } from './types.js';
+
+export interface AccessKeySlot {
+  slot: 1 | 2;
+  active: boolean;
+  /** Creation (or last rotation) time of the key in this slot. */
+  lastRotated: Date | null;
+  lastUsed: Date | null;
+  lastUsedRegion: string | null;
+  lastUsedService: string | null;
+}
+
+export interface CredentialReportRow {
+  user: string;
+  arn: string;
+  userCreationTime: Date | null;
+  passwordEnabled: boolean;
+  passwordLastUsed: Date | null;
+  passwordLastChanged: Date | null;
+  mfaActive: boolean;
+  accessKeys: [AccessKeySlot, AccessKeySlot];
+}
+
+export interface CredentialReport {
+  /** AWS regenerates the report at most every 4 hours: figures are as of this time. */
+  generatedAt: Date;
+  root: CredentialReportRow | undefined;
+  users: CredentialReportRow[];
+}
+
+/** The report's way of saying "no date": N/A, no_information, not_supported. */
+function reportDate(value: string | undefined): Date | null {
+  if (!value || !/^\d{4}-\d{2}-\d{2}T/.test(value)) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+function reportText(value: string | undefined): string | null {
+  return value && value !== 'N/A' && value !== 'no_information' ? value : null;
+}
+
+const REQUIRED_COLUMNS = ['user', 'arn', 'password_enabled', 'mfa_active', 'access_key_1_active', 'access_key_2_active'];
+
+/** Parses the credential report CSV (bytes as returned by GetCredentialReport). */
+export function parseCredentialReport(content: Uint8Array | string, generatedAt: Date): CredentialReport {
+  const text = typeof content === 'string' ? content : new TextDecoder().decode(content);
+  const records = parseCsv(text, { columns: true, skip_empty_lines: true, trim: true, relax_column_count: true }) as Record<string, string>[];
+  const header = records[0] ? Object.keys(records[0]) : [];
+  const missing = REQUIRED_COLUMNS.filter((c) => records.length > 0 && !header.includes(c));
+  if (missing.length > 0) throw Object.assign(new Error(`the credential report lacks the columns ${missing.join(', ')}`), { name: 'MalformedCredentialReport' });
+  const rows = records.map((r): CredentialReportRow => {
+    const slot = (n: 1 | 2): AccessKeySlot => ({
+      slot: n,
+      active: r[`access_key_${n}_active`] === 'true',
+      lastRotated: reportDate(r[`access_key_${n}_last_rotated`]),
+      lastUsed: reportDate(r[`access_key_${n}_last_used_date`]),
+      lastUsedRegion: reportText(r[`access_key_${n}_last_used_region`]),
+      lastUsedService: reportText(r[`access_key_${n}_last_used_service`]),
+    });
+    return {
+      user: r.user ?? '',
+      arn: r.arn ?? '',
+      userCreationTime: reportDate(r.user_creation_time),
+      passwordEnabled: r.password_enabled === 'true',
+      passwordLastUsed: reportDate(r.password_last_used),
+      passwordLastChanged: reportDate(r.password_last_changed),
+      mfaActive: r.mfa_active === 'true',
+      accessKeys: [slot(1), slot(2)],
+    };
+  });
+  return {
+    generatedAt,
+    root: rows.find((r) => r.user === '<root_account>'),
+    users: rows.filter((r) => r.user !== '<root_account>'),
+  };
+}
+
+/** How long to wait for AWS to build the report before giving up. */
+const REPORT_WAIT_MS = 120_000;
+
+function backoff(attempt: number): number {
+  return Math.min(200 * 2 ** attempt, 5_000);
+}
+
+async function loadCredentialReport(ctx: LoadContext): Promise<CredentialReport> {
+  const iam = ctx.clients.iam();
+  let waited = 0;
+  // Generate is idempotent: it starts a report, or says one is in progress or complete (reused for 4 hours).
+  for (let attempt = 0; ; attempt++) {
+    const state = (await iam.send(new GenerateCredentialReportCommand({}))).State;
+    if (state === 'COMPLETE') break;
+    const delay = backoff(attempt);
+    if (waited + delay > REPORT_WAIT_MS) throw reportTimeout();
+    await ctx.sleep(delay);
+    waited += delay;
+  }
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const report = await iam.send(new GetCredentialReportCommand({}));
+      if (!report.Content) throw Object.assign(new Error('GetCredentialReport returned no content'), { name: 'MalformedCredentialReport' });
+      return parseCredentialReport(report.Content, report.GeneratedTime ?? ctx.now);
+    } catch (error) {
+      // Not ready yet (eventual consistency right after COMPLETE): wait and read again.
+      if (awsErrorCode(error) !== 'CredentialReportNotReadyException') throw error;
+      const delay = backoff(attempt);
+      if (waited + delay > REPORT_WAIT_MS) throw reportTimeout();
+      await ctx.sleep(delay);
+      waited += delay;
+    }
+  }
+}
+
+function reportTimeout(): Error {
+  return Object.assign(new Error(`the IAM credential report was still being generated after ${REPORT_WAIT_MS / 1000} s`), { name: 'ReportInProgress' });
+}
+
+export interface AuthorizationDetails {
+  users: UserDetail[];
+  groups: GroupDetail[];
+  roles: RoleDetail[];
+  /** Customer-managed policies only (AWS-managed ones are referenced by ARN). */
+  policies: ManagedPolicyDetail[];
+}
+
+async function loadAuthorizationDetails(ctx: LoadContext): Promise<AuthorizationDetails> {
+  const iam = ctx.clients.iam();
+  const out: AuthorizationDetails = { users: [], groups: [], roles: [], policies: [] };
+  await collectPages(async (Marker) => {
+    const page = await iam.send(
+      new GetAccountAuthorizationDetailsCommand({ Filter: ['User', 'Group', 'Role', 'LocalManagedPolicy'], MaxItems: 1000, Marker }),
+    );
+    out.users.push(...(page.UserDetailList ?? []));
+    out.groups.push(...(page.GroupDetailList ?? []));
+    out.roles.push(...(page.RoleDetailList ?? []));
+    out.policies.push(...(page.Policies ?? []));
+    return { items: [], next: page.IsTruncated ? page.Marker : undefined };
+  });
+  return out;
+}
+
+async function loadPasswordPolicy(ctx: LoadContext): Promise<PasswordPolicy | null> {
+  try {
+    return (await ctx.clients.iam().send(new GetAccountPasswordPolicyCommand({}))).PasswordPolicy ?? null;
+  } catch (error) {
+    // The account has no password policy: a fact, not an error.
+    if (awsErrorCode(error) === 'NoSuchEntityException' || awsErrorCode(error) === 'NoSuchEntity') return null;
+    throw error;
+  }
+}
+
+async function loadServerCertificates(ctx: LoadContext): Promise<ServerCertificateMetadata[]> {
+  const iam = ctx.clients.iam();
+  return collectPages(async (Marker) => {
+    const page = await iam.send(new ListServerCertificatesCommand({ Marker, MaxItems: 1000 }));
+    return { items: page.ServerCertificateMetadataList, next: page.IsTruncated ? page.Marker : undefined };
+  });
+}
+
+export const iamDatasets = {
+  'iam.credentialReport': {
+    scope: 'global',
+    actions: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport'],
+    load: loadCredentialReport,
+  } satisfies DatasetDef<CredentialReport>,
+  'iam.authorizationDetails': {
+    scope: 'global',
+    actions: ['iam:GetAccountAuthorizationDetails'],
+    load: loadAuthorizationDetails,
+  } satisfies DatasetDef<AuthorizationDetails>,
+  'iam.passwordPolicy': {
+    scope: 'global',
+    actions: ['iam:GetAccountPasswordPolicy'],
+    load: loadPasswordPolicy,
+  } satisfies DatasetDef<PasswordPolicy | null>,
+  'iam.serverCertificates': {
+    scope: 'global',
+    actions: ['iam:ListServerCertificates'],
+    load: loadServerCertificates,
+  } satisfies DatasetDef<ServerCertificateMetadata[]>,
+};

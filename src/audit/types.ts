@@ -1,0 +1,144 @@
+import type { DatasetId, DatasetTypes } from './datasets/index.js';
+import type { Thresholds } from '../config.js';
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Lower is worse: used to sort reports. */
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
+
+/** Region of a finding or error from a global check. */
+export const GLOBAL_REGION = 'global';
+
+export interface ResourceRef {
+  /** CloudFormation-style type, e.g. `AWS::IAM::User`. */
+  type: string;
+  /** Stable identifier within the account (user name, group id, bucket name). */
+  id: string;
+  arn?: string;
+}
+
+export type DetailValue = string | number | boolean | null;
+
+export interface Finding {
+  checkId: string;
+  severity: Severity;
+  accountId: string;
+  region: string;
+  resource: ResourceRef;
+  /** One line saying what is wrong, with figures. May contain AWS strings: escape before rendering. */
+  message: string;
+  /** Stable across scans: hash of check, account, region, resource id and sub-key. */
+  fingerprint: string;
+  /** Structured facts (ages, ports, user names) for renderers and the remediation actions. */
+  details?: Record<string, DetailValue>;
+}
+
+/** A check that could not run for a region: never a pass. */
+export interface CheckError {
+  checkId: string;
+  region: string;
+  /** AWS error code (AccessDenied, OptInRequired, ...) or one of ours. */
+  code: string;
+  message: string;
+}
+
+export interface FailInput {
+  resource: ResourceRef;
+  message: string;
+  /** Defaults to the check's severity. */
+  severity?: Severity;
+  /** Distinguishes several findings on one resource (a key slot, a port+CIDR). */
+  subKey?: string;
+  details?: Record<string, DetailValue>;
+}
+
+export type Evaluation = { status: 'pass'; resourceId: string } | { status: 'fail'; finding: Finding };
+
+export interface AccountRef {
+  alias: string;
+  accountId: string;
+}
+
+/** What a check sees: data from the shared inventory, thresholds, the clock. No clients, no env. */
+export interface CheckContext {
+  account: AccountRef;
+  /** The region being checked, or `global`. */
+  region: string;
+  now: Date;
+  thresholds: Thresholds;
+  inventory: ScopedInventory;
+  pass(resourceId: string): Evaluation;
+  fail(input: FailInput): Evaluation;
+}
+
+export interface ScopedInventory {
+  /** Loads (once per audit) a dataset the check declared in `uses`. */
+  get<K extends DatasetId>(id: K): Promise<DatasetTypes[K]>;
+}
+
+export interface CheckReferences {
+  /** CIS AWS Foundations Benchmark v5.0 control. */
+  cis?: string;
+  /** AWS Security Hub (Foundational Security Best Practices) control. */
+  securityHub?: string;
+}
+
+export interface Check {
+  /** Stable: mutes, history and file names reference it. */
+  id: string;
+  title: string;
+  service: string;
+  scope: 'global' | 'regional';
+  severity: Severity;
+  /** Why it matters, in a sentence or two. */
+  description: string;
+  references: CheckReferences;
+  remediation: string;
+  /** Optional remediation action id. */
+  fix?: string;
+  /** The datasets it reads; the runner prefetches them and refuses any other. */
+  uses: readonly DatasetId[];
+  run(ctx: CheckContext): Promise<Evaluation[]> | Evaluation[];
+}
+
+export interface CheckStats {
+  passed: number;
+  failed: number;
+  errors: number;
+}
+
+export interface AuditStats {
+  durationMs: number;
+  apiCalls: number;
+  /** Calls by `service:Operation`. */
+  apiCallsByOperation: Record<string, number>;
+  checksRun: number;
+  byCheck: Record<string, CheckStats>;
+}
+
+export interface AuditScope {
+  checkIds: string[];
+  /** Regions audited; `global` when global checks ran. */
+  regions: string[];
+  /** Regions that were asked for but are not enabled for the account. */
+  skippedRegions: { region: string; reason: string }[];
+}
+
+export interface AuditResult {
+  account: AccountRef;
+  startedAt: string;
+  findings: Finding[];
+  errors: CheckError[];
+  scope: AuditScope;
+  stats: AuditStats;
+}
+
+export interface AuditProgress {
+  done: number;
+  total: number;
+  checkId?: string;
+  region?: string;
+}

@@ -1,0 +1,105 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import pLimit, { type LimitFunction } from 'p-limit';
+
+export interface AwsClientsOptions {
+  credentials: AwsCredentialIdentityProvider;
+  /** Region for global services (IAM) and region discovery. */
+  homeRegion: string;
+  /** Most AWS calls in flight at once for this audit. */
+  concurrency: number;
+  env?: NodeJS.ProcessEnv;
+  maxAttempts?: number;
+}
+
+interface SendingClient {
+  send(command: object, ...rest: unknown[]): Promise<unknown>;
+}
+
+/**
+ * Builds the SDK clients of one audit (one account): shared credentials,
+ * standard-mode retries, one client per service and region, every call counted
+ * and the number in flight bounded. Checks never see this; datasets do.
+ */
+export class AwsClients {
+  private readonly clients = new Map<string, unknown>();
+  private readonly limit: LimitFunction;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly calls = new Map<string, number>();
+  private inFlight = 0;
+  /** The most calls that were ever in flight at once (for tests and the benchmark). */
+  peakInFlight = 0;
+
+  constructor(private readonly options: AwsClientsOptions) {
+    this.limit = pLimit(options.concurrency);
+    this.env = options.env ?? process.env;
+  }
+
+  get homeRegion(): string {
+    return this.options.homeRegion;
+  }
+
+  iam(): IAMClient {
+    return this.make('iam', this.options.homeRegion, (config) => new IAMClient(config));
+  }
+
+  ec2(region: string): EC2Client {
+    return this.make('ec2', region, (config) => new EC2Client(config));
+  }
+
+  s3(region: string): S3Client {
+    // LocalStack and moto serve every bucket on one host: virtual-hosted names would not resolve.
+    const forcePathStyle = Boolean(this.env.AWS_ENDPOINT_URL || this.env.AWS_ENDPOINT_URL_S3);
+    return this.make('s3', region, (config) => new S3Client({ ...config, forcePathStyle }));
+  }
+
+  /** Number of AWS API calls made so far, in all and by `service:Operation`. */
+  callCount(): { total: number; byOperation: Record<string, number> } {
+    let total = 0;
+    const byOperation: Record<string, number> = {};
+    for (const [op, n] of [...this.calls].sort(([a], [b]) => a.localeCompare(b))) {
+      byOperation[op] = n;
+      total += n;
+    }
+    return { total, byOperation };
+  }
+
+  /** Counts a call made outside these clients (the AssumeRole that opened the session). */
+  countCall(operation: string): void {
+    this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
+  }
+
+  private make<C extends SendingClient>(
+    service: string,
+    region: string,
+    create: (config: { region: string; credentials: AwsCredentialIdentityProvider; retryMode: string; maxAttempts: number }) => C,
+  ): C {
+    const key = `${service}@${region}`;
+    const existing = this.clients.get(key) as C | undefined;
+    if (existing) return existing;
+    const client = create({
+      region,
+      credentials: this.options.credentials,
+      retryMode: 'standard',
+      maxAttempts: this.options.maxAttempts ?? 5,
+    });
+    const send = client.send.bind(client);
+    client.send = ((command: object, ...rest: unknown[]) => {
+      const operation = `${service}:${command.constructor.name.replace(/Command$/, '')}`;
+      this.countCall(operation);
+      return this.limit(async () => {
+        this.inFlight++;
+        this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+        try {
+          return await send(command, ...rest);
+        } finally {
+          this.inFlight--;
+        }
+      });
+    }) as C['send'];
+    this.clients.set(key, client);
+    return client;
+  }
+}

@@ -1,0 +1,16 @@
+/** The region that hosts a partition's global services (IAM, STS global, S3 control plane lookups). */
+const HOME_REGIONS: Record<string, string> = {
+  aws: 'us-east-1',
+  'aws-cn': 'cn-north-1',
+  'aws-us-gov': 'us-gov-west-1',
+  'aws-iso': 'us-iso-east-1',
+  'aws-iso-b': 'us-isob-east-1',
+};
+
+export function partitionOfArn(arn: string): string {
+  return arn.split(':')[1] || 'aws';
+}
+
+export function homeRegionOf(partition: string): string {
+  return HOME_REGIONS[partition] ?? 'us-east-1';
+}

@@ -1,0 +1,210 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import cron from 'node-cron';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { z } from 'zod';
+import { AuditBotError } from './errors.js';
+
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::(\d{12}):role\/[\w+=,.@\-/]{1,512}$/;
+const CHANNEL_ID = /^[CG][A-Z0-9]{6,}$/;
+const USER_OR_GROUP_ID = /^[UWS][A-Z0-9]{6,}$/;
+const USER_ID = /^[UW][A-Z0-9]{6,}$/;
+
+/** YAML turns an unquoted 012345678901 into a number and drops the zero: accept 12-digit numbers only. */
+const accountId = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const text = typeof value === 'number' ? String(value) : value;
+  if (!ACCOUNT_ID.test(text)) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        typeof value === 'number'
+          ? `expected a 12-digit AWS account id in quotes (YAML read ${text}); write accountId: "${text.padStart(12, '0')}"`
+          : `expected a 12-digit AWS account id, got "${text}"`,
+    });
+    return z.NEVER;
+  }
+  return text;
+});
+
+const regionName = z.string().regex(REGION, { error: (i) => `expected an AWS region name like eu-west-1, got ${JSON.stringify(i.input)}` });
+
+const accountSchema = z.strictObject({
+  alias: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, { error: 'expected a short name of lower-case letters, digits, - and _ (it is what people type after /audit)' }),
+  accountId,
+  roleArn: z.string().regex(ROLE_ARN, { error: 'expected an IAM role ARN like arn:aws:iam::123456789012:role/AuditReadOnly' }),
+  externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, { error: 'expected 2 to 1224 characters of letters, digits and +=,.@:/-' }).optional(),
+  regions: z.array(regionName).min(1, { error: 'expected at least one region, or omit the key to audit every enabled region' }).optional(),
+  remediationRoleArn: z.string().regex(ROLE_ARN, { error: 'expected an IAM role ARN like arn:aws:iam::123456789012:role/AuditRemediation' }).optional(),
+  channels: z.array(z.string().regex(CHANNEL_ID, { error: 'expected a Slack channel id like C0123ABCD (not a #name)' })).optional(),
+});
+
+const positiveDays = (fallback: number) => z.number().int().positive({ error: 'expected a whole number of days greater than 0' }).default(fallback);
+
+const thresholdsSchema = z.strictObject({
+  accessKeyMaxAgeDays: positiveDays(90),
+  credentialUnusedDays: positiveDays(45),
+  rootRecentUseDays: positiveDays(30),
+  serverCertificateExpiryDays: positiveDays(30),
+  passwordMinLength: z.number().int().min(6).max(128).default(14),
+  passwordReusePrevention: z.number().int().min(1).max(24).default(24),
+  requiredTags: z.array(z.string().min(1).max(128)).default([]),
+});
+
+const configSchema = z
+  .strictObject({
+    accounts: z.array(accountSchema).min(1, { error: 'expected at least one account' }),
+    access: z
+      .strictObject({
+        auditors: z.array(z.string().regex(USER_OR_GROUP_ID, { error: 'expected a Slack user id (U…/W…) or user group id (S…)' })).optional(),
+        remediators: z.array(z.string().regex(USER_ID, { error: 'expected a Slack user id (U…/W…)' })).default([]),
+      })
+      .default({ remediators: [] }),
+    digest: z
+      .strictObject({
+        channel: z.string().regex(CHANNEL_ID, { error: 'expected a Slack channel id like C0123ABCD' }),
+        schedule: z
+          .string()
+          .refine((s) => cron.validate(s), { error: 'expected a cron expression like "0 9 * * 1" (minute hour day month weekday)' })
+          .default('0 9 * * 1'),
+        timezone: z
+          .string()
+          .refine(isTimeZone, { error: 'expected an IANA time zone like Europe/Berlin or UTC' })
+          .default('UTC'),
+      })
+      .optional(),
+    thresholds: thresholdsSchema.default(thresholdsSchema.parse({})),
+    store: z.strictObject({ path: z.string().min(1).default('data/audit-db.json') }).default({ path: 'data/audit-db.json' }),
+    audit: z
+      .strictObject({
+        concurrency: z.number().int().min(1).max(64, { error: 'expected at most 64 AWS calls in flight' }).default(16),
+      })
+      .default({ concurrency: 16 }),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.accounts.forEach((account, i) => {
+      const first = seen.get(account.alias);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['accounts', i, 'alias'], message: `alias "${account.alias}" is already used by accounts[${first}]` });
+      } else seen.set(account.alias, i);
+      for (const key of ['roleArn', 'remediationRoleArn'] as const) {
+        const arnAccount = account[key]?.match(ROLE_ARN)?.[2];
+        if (arnAccount && arnAccount !== account.accountId) {
+          ctx.addIssue({ code: 'custom', path: ['accounts', i, key], message: `the role is in account ${arnAccount}, but accountId is ${account.accountId}` });
+        }
+      }
+    });
+  });
+
+export type Config = z.output<typeof configSchema> & { sourcePath: string };
+export type AccountConfig = Config['accounts'][number];
+export type Thresholds = z.output<typeof thresholdsSchema>;
+
+export const DEFAULT_THRESHOLDS: Thresholds = thresholdsSchema.parse({});
+export const DEFAULT_CONFIG_PATH = 'audit.config.yml';
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `accounts[0].regions[2]`, naming the alias when there is one. */
+function formatPath(pathParts: readonly PropertyKey[], raw: unknown): string {
+  let out = '';
+  let node: unknown = raw;
+  for (const part of pathParts) {
+    if (typeof part === 'number') {
+      out += `[${part}]`;
+      node = Array.isArray(node) ? node[part] : undefined;
+      const alias = (node as { alias?: unknown } | undefined)?.alias;
+      if (out.startsWith('accounts') && out.indexOf('.') === -1 && typeof alias === 'string') out += ` (${alias})`;
+    } else {
+      out += out ? `.${String(part)}` : String(part);
+      node = node && typeof node === 'object' ? (node as Record<string, unknown>)[String(part)] : undefined;
+    }
+  }
+  return out || '(top level)';
+}
+
+function lineOf(doc: Document, lines: LineCounter, pathParts: readonly PropertyKey[]): number | undefined {
+  for (let n = pathParts.length; n >= 0; n--) {
+    const node = doc.getIn(pathParts.slice(0, n) as (string | number)[], true) as { range?: [number, number, number] } | undefined;
+    if (node && (isScalar(node) || isMap(node) || 'range' in node) && node.range) return lines.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+/** Parses and validates config text; every problem names the file, line, key path and what is expected. */
+export function parseConfig(text: string, sourcePath: string): Config {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const file = path.basename(sourcePath);
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((e) => {
+      const at = e.linePos?.[0];
+      return `${file}${at ? `:${at.line}:${at.col}` : ''}: ${e.message.split('\n')[0]}`;
+    });
+    throw new AuditBotError('CONFIG_INVALID', `${sourcePath} is not valid YAML:\n  ${problems.join('\n  ')}`);
+  }
+  const raw: unknown = doc.toJS() ?? {};
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.flatMap((issue) => {
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+      return keys.map((key) => {
+        const where = key === undefined ? issue.path : [...issue.path, key];
+        const line = lineOf(doc, lines, where);
+        const message =
+          key !== undefined ? `unknown key (check the spelling; see the configuration reference in the README)` : describeIssue(issue);
+        return `${file}${line ? `:${line}` : ''}: ${formatPath(where, raw)}: ${message}`;
+      });
+    });
+    throw new AuditBotError('CONFIG_INVALID', `${sourcePath} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`);
+  }
+  return { ...parsed.data, sourcePath };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type') {
+    const received = (issue as { input?: unknown }).input;
+    if (received === undefined) return `missing; expected ${issue.expected}`;
+    return `expected ${issue.expected}, got ${received === null ? 'null' : Array.isArray(received) ? 'a list' : typeof received}`;
+  }
+  return issue.message;
+}
+
+/** Reads `AUDIT_CONFIG` (or audit.config.yml in the working directory). */
+export async function loadConfig(options: { path?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Config> {
+  const env = options.env ?? process.env;
+  const sourcePath = path.resolve(options.path ?? env.AUDIT_CONFIG ?? DEFAULT_CONFIG_PATH);
+  let text: string;
+  try {
+    text = await readFile(sourcePath, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new AuditBotError(
+        'CONFIG_NOT_FOUND',
+        `No config file at ${sourcePath}. Copy audit.config.example.yml to audit.config.yml, or point AUDIT_CONFIG at yours.`,
+        { cause: error },
+      );
+    }
+    throw new AuditBotError('CONFIG_NOT_FOUND', `Cannot read ${sourcePath}: ${(error as Error).message}`, { cause: error });
+  }
+  const config = parseConfig(text, sourcePath);
+  // The store lives next to the config unless given as an absolute path.
+  config.store.path = path.resolve(path.dirname(sourcePath), config.store.path);
+  return config;
+}
+
+export function findAccount(config: Config, alias: string): AccountConfig | undefined {
+  return config.accounts.find((a) => a.alias === alias);
+}

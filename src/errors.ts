@@ -1,0 +1,44 @@
+/**
+ * One error shape for the whole bot: a stable `code` that callers branch on,
+ * a message meant for a person, and the underlying `cause`.
+ */
+export type ErrorCode =
+  | 'CONFIG_NOT_FOUND'
+  | 'CONFIG_INVALID'
+  | 'USAGE'
+  | 'UNKNOWN_ACCOUNT'
+  | 'NO_CREDENTIALS'
+  | 'ASSUME_ROLE_FAILED'
+  | 'INTERNAL';
+
+export class AuditBotError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AuditBotError';
+    this.code = code;
+  }
+}
+
+/** Wraps anything thrown into an AuditBotError, keeping ours as they are. */
+export function asAuditBotError(error: unknown): AuditBotError {
+  if (error instanceof AuditBotError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new AuditBotError('INTERNAL', message, { cause: error });
+}
+
+/** The AWS error code of an SDK v3 exception (its `name`), or undefined for anything else. */
+export function awsErrorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as { name?: unknown; Code?: unknown; $metadata?: unknown; code?: unknown };
+  if (typeof e.Code === 'string' && e.Code) return e.Code;
+  if (typeof e.name === 'string' && e.name && e.name !== 'Error') return e.name;
+  if (typeof e.code === 'string' && e.code) return e.code;
+  return undefined;
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
