@@ -54,8 +54,7 @@ const thresholdsSchema = z.strictObject({
   requiredTags: z.array(z.string().min(1).max(128)).default([]),
 });
 
-const configSchema = z
-  .strictObject({
+const configSchema = z.strictObject({
     accounts: z.array(accountSchema).min(1, { error: 'expected at least one account' }),
     access: z
       .strictObject({
@@ -83,22 +82,7 @@ const configSchema = z
         concurrency: z.number().int().min(1).max(64, { error: 'expected at most 64 AWS calls in flight' }).default(16),
       })
       .default({ concurrency: 16 }),
-  })
-  .superRefine((config, ctx) => {
-    const seen = new Map<string, number>();
-    config.accounts.forEach((account, i) => {
-      const first = seen.get(account.alias);
-      if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['accounts', i, 'alias'], message: `alias "${account.alias}" is already used by accounts[${first}]` });
-      } else seen.set(account.alias, i);
-      for (const key of ['roleArn', 'remediationRoleArn'] as const) {
-        const arnAccount = account[key]?.match(ROLE_ARN)?.[2];
-        if (arnAccount && arnAccount !== account.accountId) {
-          ctx.addIssue({ code: 'custom', path: ['accounts', i, key], message: `the role is in account ${arnAccount}, but accountId is ${account.accountId}` });
-        }
-      }
-    });
-  });
+});
 
 export type Config = z.output<typeof configSchema> & { sourcePath: string };
 export type AccountConfig = Config['accounts'][number];
@@ -149,15 +133,17 @@ export function parseConfig(text: string, sourcePath: string): Config {
   const file = path.basename(sourcePath);
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => {
-      const at = e.linePos?.[0];
-      return `${file}${at ? `:${at.line}:${at.col}` : ''}: ${e.message.split('\n')[0]}`;
+      const at = lines.linePos(e.pos[0]);
+      return `${file}:${at.line}:${at.col}: ${e.message.split('\n')[0]}`;
     });
     throw new AuditBotError('CONFIG_INVALID', `${sourcePath} is not valid YAML:\n  ${problems.join('\n  ')}`);
   }
   const raw: unknown = doc.toJS() ?? {};
-  const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.flatMap((issue) => {
+  const parsed = configSchema.safeParse(raw, { reportInput: true });
+  // Cross-field rules run on the raw data too, so one pass shows every problem.
+  const issues = [...(parsed.success ? [] : parsed.error.issues), ...crossFieldIssues(raw)];
+  if (issues.length > 0) {
+    const problems = issues.flatMap((issue) => {
       const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
       return keys.map((key) => {
         const where = key === undefined ? issue.path : [...issue.path, key];
@@ -169,10 +155,38 @@ export function parseConfig(text: string, sourcePath: string): Config {
     });
     throw new AuditBotError('CONFIG_INVALID', `${sourcePath} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`);
   }
-  return { ...parsed.data, sourcePath };
+  return { ...parsed.data!, sourcePath };
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+type Issue = z.core.$ZodIssue | { code: 'custom'; path: PropertyKey[]; message: string };
+
+/** Rules that span keys: unique aliases, roles in the account they are configured for. */
+function crossFieldIssues(raw: unknown): Issue[] {
+  const accounts = (raw as { accounts?: unknown } | null)?.accounts;
+  if (!Array.isArray(accounts)) return [];
+  const issues: Issue[] = [];
+  const seen = new Map<string, number>();
+  accounts.forEach((account: unknown, i) => {
+    if (!account || typeof account !== 'object') return;
+    const a = account as Record<string, unknown>;
+    if (typeof a.alias === 'string') {
+      const first = seen.get(a.alias);
+      if (first !== undefined) issues.push({ code: 'custom', path: ['accounts', i, 'alias'], message: `alias "${a.alias}" is already used by accounts[${first}]` });
+      else seen.set(a.alias, i);
+    }
+    const accountId = typeof a.accountId === 'number' ? String(a.accountId) : a.accountId;
+    if (typeof accountId !== 'string' || !ACCOUNT_ID.test(accountId)) return;
+    for (const key of ['roleArn', 'remediationRoleArn'] as const) {
+      const arnAccount = typeof a[key] === 'string' ? (a[key] as string).match(ROLE_ARN)?.[2] : undefined;
+      if (arnAccount && arnAccount !== accountId) {
+        issues.push({ code: 'custom', path: ['accounts', i, key], message: `the role is in account ${arnAccount}, but accountId is ${accountId}` });
+      }
+    }
+  });
+  return issues;
+}
+
+function describeIssue(issue: Issue): string {
   if (issue.code === 'invalid_type') {
     const received = (issue as { input?: unknown }).input;
     if (received === undefined) return `missing; expected ${issue.expected}`;
@@ -207,4 +221,29 @@ export async function loadConfig(options: { path?: string; env?: NodeJS.ProcessE
 
 export function findAccount(config: Config, alias: string): AccountConfig | undefined {
   return config.accounts.find((a) => a.alias === alias);
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** Up to three aliases close to what was typed (typos, or a part of the name). */
+export function suggestAliases(typed: string, aliases: readonly string[]): string[] {
+  const t = typed.toLowerCase();
+  return aliases
+    .map((alias) => ({ alias, score: alias.includes(t) || t.includes(alias) ? 0 : editDistance(t, alias) }))
+    .filter((s) => s.score <= Math.max(2, Math.floor(s.alias.length / 3)))
+    .sort((a, b) => a.score - b.score || a.alias.localeCompare(b.alias))
+    .slice(0, 3)
+    .map((s) => s.alias);
 }

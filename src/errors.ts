@@ -28,12 +28,15 @@ export function asAuditBotError(error: unknown): AuditBotError {
   return new AuditBotError('INTERNAL', message, { cause: error });
 }
 
+/** Names of the language's own errors: a bug, not an AWS answer. */
+const JS_ERRORS = new Set(['Error', 'TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'EvalError', 'URIError', 'AggregateError']);
+
 /** The AWS error code of an SDK v3 exception (its `name`), or undefined for anything else. */
 export function awsErrorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const e = error as { name?: unknown; Code?: unknown; $metadata?: unknown; code?: unknown };
   if (typeof e.Code === 'string' && e.Code) return e.Code;
-  if (typeof e.name === 'string' && e.name && e.name !== 'Error') return e.name;
+  if (typeof e.name === 'string' && e.name && (e.$metadata !== undefined || !JS_ERRORS.has(e.name))) return e.name;
   if (typeof e.code === 'string' && e.code) return e.code;
   return undefined;
 }

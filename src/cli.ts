@@ -1,0 +1,194 @@
+#!/usr/bin/env node
+import os from 'node:os';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ALL_CHECKS } from '../checks/index.js';
+import { runAudit } from './audit/runner.js';
+import type { Check } from './audit/types.js';
+import { RoleSessions, roleSessionName } from './aws/session.js';
+import { findAccount, loadConfig, suggestAliases, type Config } from './config.js';
+import { AuditBotError, asAuditBotError } from './errors.js';
+import { FORMATS, formatCsv, formatJson, formatTable, type Format } from './terminal/format.js';
+import { createProgressBar, type ProgressStream } from './terminal/progress.js';
+import { terminalSafe } from './terminal/sanitize.js';
+
+export const EXIT = { clean: 0, findings: 1, usage: 2, incomplete: 3 } as const;
+
+export interface CliIo {
+  stdout: ProgressStream;
+  stderr: ProgressStream;
+  env: NodeJS.ProcessEnv;
+  /** Injected in tests; the bot's own credential chain otherwise. */
+  sessions?: RoleSessions;
+  checks?: readonly Check[];
+}
+
+const USAGE = `Usage:
+  aws-audit-bot audit <alias> [--format table|json|csv] [--check <id-glob>]... [--region <region>]...
+  aws-audit-bot accounts [--format table|json]
+  aws-audit-bot help
+
+Options:
+  --config <path>   config file (default: $AUDIT_CONFIG, else ./audit.config.yml)
+  --format <f>      table (default), json or csv
+  --check <glob>    only checks whose id matches, e.g. 'iam.*' or 'iam.root-*' (repeatable, or comma-separated)
+  --region <r>      only these regions for regional checks (repeatable, or comma-separated); global checks still run
+
+Exit codes: 0 no findings, 1 findings, 2 usage, config or credential error,
+3 no findings but some checks could not run (their errors are listed).`;
+
+function usageError(message: string): AuditBotError {
+  return new AuditBotError('USAGE', `${message}\n\n${USAGE}`);
+}
+
+/** `iam.*` -> /^iam\..*$/ */
+export function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
+
+function splitList(values: string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+function selectChecks(all: readonly Check[], globs: string[]): readonly Check[] {
+  if (globs.length === 0) return all;
+  const unmatched = globs.filter((g) => !all.some((c) => globToRegExp(g).test(c.id)));
+  if (unmatched.length > 0) {
+    throw usageError(`No check matches ${unmatched.map((g) => `"${g}"`).join(', ')}. Checks: ${all.map((c) => c.id).join(', ')}`);
+  }
+  return all.filter((c) => globs.some((g) => globToRegExp(g).test(c.id)));
+}
+
+function parseFormat(value: string | undefined, allowed: readonly string[]): Format {
+  const format = value ?? 'table';
+  if (!allowed.includes(format)) throw usageError(`--format must be one of ${allowed.join(', ')}, not "${format}".`);
+  return format as Format;
+}
+
+function cliSessionName(): string {
+  try {
+    return roleSessionName(`cli-${os.userInfo().username}`);
+  } catch {
+    return roleSessionName('cli');
+  }
+}
+
+async function auditCommand(config: Config, positionals: string[], values: Record<string, unknown>, io: CliIo): Promise<number> {
+  const [alias, ...extra] = positionals;
+  if (!alias) throw usageError('audit needs the alias of an account.');
+  if (extra.length > 0) throw usageError(`Unexpected arguments: ${extra.join(' ')}`);
+  const account = findAccount(config, alias);
+  if (!account) {
+    const close = suggestAliases(alias, config.accounts.map((a) => a.alias));
+    throw new AuditBotError(
+      'UNKNOWN_ACCOUNT',
+      `No account "${terminalSafe(alias)}" in ${config.sourcePath}.${close.length ? ` Did you mean ${close.join(' or ')}?` : ''} Configured: ${config.accounts.map((a) => a.alias).join(', ')}`,
+    );
+  }
+  const format = parseFormat(values.format as string | undefined, FORMATS);
+  const checks = selectChecks(io.checks ?? ALL_CHECKS, splitList(values.check as string[] | undefined));
+  const regions = splitList(values.region as string[] | undefined);
+  const badRegion = regions.find((r) => !/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(r));
+  if (badRegion) throw usageError(`"${badRegion}" is not a region name (like eu-west-1).`);
+  const outside = account.regions ? regions.filter((r) => !account.regions!.includes(r)) : [];
+  if (outside.length > 0) {
+    throw usageError(`${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not among ${alias}'s configured regions (${account.regions!.join(', ')}).`);
+  }
+
+  const progress = createProgressBar(io.stderr, `Auditing ${alias}`);
+  const result = await runAudit({
+    account,
+    checks,
+    thresholds: config.thresholds,
+    concurrency: config.audit.concurrency,
+    sessions: io.sessions ?? new RoleSessions(),
+    sessionName: cliSessionName(),
+    env: io.env,
+    ...(regions.length ? { onlyRegions: regions } : {}),
+    onProgress: (p) => progress.update(p),
+  });
+  progress.done();
+
+  const byId = new Map((io.checks ?? ALL_CHECKS).map((c) => [c.id, c]));
+  if (format === 'json') io.stdout.write(formatJson(result));
+  else if (format === 'csv') {
+    io.stdout.write(formatCsv(result, byId));
+    for (const e of result.errors) io.stderr.write(`could not check ${e.checkId} in ${e.region}: ${e.code}: ${terminalSafe(e.message)}\n`);
+  } else io.stdout.write(formatTable(result));
+
+  if (result.findings.length > 0) return EXIT.findings;
+  return result.errors.length > 0 ? EXIT.incomplete : EXIT.clean;
+}
+
+function accountsCommand(config: Config, values: Record<string, unknown>, io: CliIo): number {
+  const format = parseFormat(values.format as string | undefined, ['table', 'json']);
+  if (format === 'json') {
+    const rows = config.accounts.map((a) => ({
+      alias: a.alias,
+      accountId: a.accountId,
+      roleArn: a.roleArn,
+      regions: a.regions ?? 'all enabled',
+      remediation: Boolean(a.remediationRoleArn),
+      channels: a.channels ?? 'any',
+    }));
+    io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return EXIT.clean;
+  }
+  const width = Math.max(5, ...config.accounts.map((a) => a.alias.length));
+  io.stdout.write(`${'ALIAS'.padEnd(width)}  ACCOUNT       REGIONS\n`);
+  for (const a of config.accounts) {
+    io.stdout.write(`${a.alias.padEnd(width)}  ${a.accountId}  ${a.regions?.join(', ') ?? 'all enabled'}\n`);
+  }
+  return EXIT.clean;
+}
+
+/** Runs the command line; returns the exit code. Never throws. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        strict: true,
+        options: {
+          config: { type: 'string' },
+          format: { type: 'string', short: 'f' },
+          check: { type: 'string', multiple: true },
+          region: { type: 'string', multiple: true },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+    } catch (error) {
+      throw usageError((error as Error).message);
+    }
+    const [command, ...rest] = parsed.positionals;
+    if (parsed.values.help || !command || command === 'help') {
+      io.stdout.write(`${USAGE}\n`);
+      return command || parsed.values.help ? EXIT.clean : EXIT.usage;
+    }
+    if (command !== 'audit' && command !== 'accounts') throw usageError(`Unknown command "${command}".`);
+    const config = await loadConfig({ ...(parsed.values.config ? { path: parsed.values.config } : {}), env: io.env });
+    if (command === 'accounts') return accountsCommand(config, parsed.values, io);
+    return await auditCommand(config, rest, parsed.values, io);
+  } catch (error) {
+    const e = asAuditBotError(error);
+    io.stderr.write(e.code === 'INTERNAL' ? `Unexpected error: ${(e.cause as Error | undefined)?.stack ?? e.message}\n` : `${e.message}\n`);
+    return EXIT.usage;
+  }
+}
+
+function isMain(): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+}

@@ -1,0 +1,90 @@
+import { stringify } from 'csv-stringify/sync';
+import type { AuditResult, Check, Finding, Severity } from '../audit/types.js';
+import { SEVERITIES } from '../audit/types.js';
+import { spreadsheetSafe, terminalSafe } from './sanitize.js';
+
+export const FORMATS = ['table', 'json', 'csv'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export function severityCounts(findings: readonly Finding[]): Record<Severity, number> {
+  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of findings) counts[f.severity]++;
+  return counts;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The DESIGN.md JSON contract: account, findings[], errors[], stats (+ scope, startedAt). */
+export function formatJson(result: AuditResult): string {
+  return `${JSON.stringify(result, null, 2)}\n`;
+}
+
+export const CSV_COLUMNS = [
+  'severity', 'checkId', 'title', 'accountId', 'alias', 'region', 'resourceType', 'resourceId', 'resourceArn', 'message', 'remediation', 'fingerprint', 'scannedAt',
+] as const;
+
+/** One row per finding, safe to open in a spreadsheet. */
+export function formatCsv(result: AuditResult, checks: ReadonlyMap<string, Check>): string {
+  const rows = result.findings.map((f) => {
+    const check = checks.get(f.checkId);
+    const row: Record<(typeof CSV_COLUMNS)[number], string> = {
+      severity: f.severity,
+      checkId: f.checkId,
+      title: check?.title ?? '',
+      accountId: f.accountId,
+      alias: result.account.alias,
+      region: f.region,
+      resourceType: f.resource.type,
+      resourceId: f.resource.id,
+      resourceArn: f.resource.arn ?? '',
+      message: f.message,
+      remediation: check?.remediation ?? '',
+      fingerprint: f.fingerprint,
+      scannedAt: result.startedAt,
+    };
+    return CSV_COLUMNS.map((c) => spreadsheetSafe(row[c]));
+  });
+  return stringify([[...CSV_COLUMNS], ...rows]);
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+/** Findings sorted by severity in aligned columns, then what could not be checked, then a summary. */
+export function formatTable(result: AuditResult): string {
+  const lines: string[] = [];
+  const { account, findings, errors, stats, scope } = result;
+  const regions = scope.regions.filter((r) => r !== 'global');
+  lines.push(
+    `Audit of ${terminalSafe(account.alias)} (${account.accountId}): ${plural(stats.checksRun, 'check')} in ${regions.length ? plural(regions.length, 'region') + ' + global' : 'global scope'}`,
+    '',
+  );
+  if (findings.length === 0) {
+    lines.push(errors.length ? 'No findings in what could be checked.' : 'No findings.');
+  } else {
+    const header = ['SEVERITY', 'CHECK', 'REGION', 'RESOURCE', 'FINDING'];
+    const cells = findings.map((f) => [f.severity.toUpperCase(), f.checkId, f.region, terminalSafe(f.resource.id), terminalSafe(f.message)]);
+    const widths = header.slice(0, 4).map((h, i) => Math.min(48, Math.max(h.length, ...cells.map((c) => c[i]!.length))));
+    for (const row of [header, ...cells]) {
+      lines.push(row.map((cell, i) => (i < 4 ? pad(cell, widths[i]!) : cell)).join('  ').trimEnd());
+    }
+  }
+  if (errors.length > 0) {
+    lines.push('', `Could not check (${plural(errors.length, 'error')}; these are not passes):`);
+    for (const e of errors) lines.push(`  ${e.checkId} in ${e.region}: ${e.code}: ${terminalSafe(e.message)}`);
+  }
+  if (scope.skippedRegions.length > 0) {
+    lines.push('', `Skipped regions: ${scope.skippedRegions.map((s) => `${s.region} (${s.reason})`).join(', ')}`);
+  }
+  const counts = severityCounts(findings);
+  const bySeverity = SEVERITIES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
+  lines.push(
+    '',
+    `${plural(findings.length, 'finding')}${bySeverity.length ? ` (${bySeverity.join(', ')})` : ''} · ${plural(errors.length, 'error')} · ` +
+      `${(stats.durationMs / 1000).toFixed(1)} s · ${plural(stats.apiCalls, 'AWS call')}`,
+  );
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,207 @@
+import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { GetAccountPasswordPolicyCommand, IAMClient, ListServerCertificatesCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { defineCheck } from '../../src/audit/check.js';
+import { REGION_DISCOVERY } from '../../src/audit/runner.js';
+import type { AuditProgress, Check } from '../../src/audit/types.js';
+import { RoleSessions } from '../../src/aws/session.js';
+import { AuditBotError } from '../../src/errors.js';
+import { audit, awsError } from '../helpers/aws.js';
+
+const iam = mockClient(IAMClient);
+const ec2 = mockClient(EC2Client);
+
+function globalCheck(id: string, run: Check['run'], uses: Check['uses'] = ['iam.passwordPolicy']): Check {
+  return defineCheck({ id, title: id, service: 'test', scope: 'global', severity: 'medium', description: '', references: {}, remediation: '', uses, run });
+}
+
+function regionalCheck(id: string, run?: Check['run']): Check {
+  return defineCheck({
+    id,
+    title: id,
+    service: 'test',
+    scope: 'regional',
+    severity: 'low',
+    description: '',
+    references: {},
+    remediation: '',
+    uses: [],
+    run: run ?? ((ctx) => [ctx.fail({ resource: { type: 'Test', id: `thing-in-${ctx.region}` }, message: `found in ${ctx.region}` })]),
+  });
+}
+
+const readsPolicy = globalCheck('test.policy-a', async (ctx) => {
+  const policy = await ctx.inventory.get('iam.passwordPolicy');
+  return [policy ? ctx.pass('policy') : ctx.fail({ resource: { type: 'Policy', id: 'policy' }, message: 'none' })];
+});
+const alsoReadsPolicy = globalCheck('test.policy-b', async (ctx) => {
+  await ctx.inventory.get('iam.passwordPolicy');
+  return [ctx.pass('policy')];
+});
+
+const REGIONS = [
+  { RegionName: 'us-east-1', OptInStatus: 'opt-in-not-required' },
+  { RegionName: 'eu-west-1', OptInStatus: 'opt-in-not-required' },
+  { RegionName: 'eu-south-2', OptInStatus: 'opted-in' },
+  { RegionName: 'af-south-1', OptInStatus: 'not-opted-in' },
+];
+
+describe('runAudit', () => {
+  beforeEach(() => {
+    iam.reset();
+    ec2.reset();
+    ec2.on(DescribeRegionsCommand).resolves({ Regions: REGIONS });
+  });
+
+  it('runs global checks once and regional checks once per region', async () => {
+    iam.on(GetAccountPasswordPolicyCommand).rejects(awsError('NoSuchEntityException'));
+    const result = await audit([readsPolicy, regionalCheck('test.regional')], { account: { regions: ['us-east-1', 'eu-west-1'] } });
+    expect(result.findings.map((f) => `${f.checkId}@${f.region}`).sort()).toEqual([
+      'test.policy-a@global',
+      'test.regional@eu-west-1',
+      'test.regional@us-east-1',
+    ]);
+    expect(result.scope.regions).toEqual(['global', 'us-east-1', 'eu-west-1']);
+    expect(result.stats.checksRun).toBe(3);
+  });
+
+  it('discovers enabled regions when none are configured, skipping regions not opted in', async () => {
+    const result = await audit([regionalCheck('test.regional')], { account: { regions: undefined } });
+    expect(result.findings.map((f) => f.region).sort()).toEqual(['eu-south-2', 'eu-west-1', 'us-east-1']);
+    expect(result.errors).toEqual([]);
+    expect(ec2.commandCalls(DescribeRegionsCommand)[0]!.args[0].input).toEqual({ AllRegions: true });
+  });
+
+  it('skips a configured region the account has not enabled, and says so, without an error', async () => {
+    const result = await audit([regionalCheck('test.regional')], { account: { regions: ['us-east-1', 'af-south-1'] } });
+    expect(result.findings.map((f) => f.region)).toEqual(['us-east-1']);
+    expect(result.errors).toEqual([]);
+    expect(result.scope.skippedRegions).toEqual([{ region: 'af-south-1', reason: 'not enabled (opt-in region) for this account' }]);
+  });
+
+  it('restricts regional checks to --region', async () => {
+    const result = await audit([regionalCheck('test.regional')], { account: { regions: undefined }, onlyRegions: ['eu-west-1'] });
+    expect(result.findings.map((f) => f.region)).toEqual(['eu-west-1']);
+  });
+
+  it('falls back to the configured regions when region discovery fails, reporting it', async () => {
+    ec2.on(DescribeRegionsCommand).rejects(awsError('UnauthorizedOperation', 'not authorized to perform ec2:DescribeRegions'));
+    const result = await audit([regionalCheck('test.regional')], { account: { regions: ['eu-west-1'] } });
+    expect(result.findings.map((f) => f.region)).toEqual(['eu-west-1']);
+    expect(result.errors).toEqual([
+      expect.objectContaining({ checkId: REGION_DISCOVERY, region: 'global', code: 'UnauthorizedOperation', message: expect.stringContaining('Auditing the configured regions') }),
+    ]);
+  });
+
+  it('runs no regional check, and says why, when regions can be neither discovered nor read from config', async () => {
+    ec2.on(DescribeRegionsCommand).rejects(awsError('UnauthorizedOperation'));
+    const result = await audit([regionalCheck('test.regional')], { account: { regions: undefined } });
+    expect(result.findings).toEqual([]);
+    expect(result.errors).toEqual([expect.objectContaining({ checkId: REGION_DISCOVERY, message: expect.stringContaining('No regional check could run') })]);
+    expect(result.scope.regions).toEqual([]);
+  });
+
+  it('isolates a failing check: an error entry with the AWS code, the others go on', async () => {
+    iam.on(GetAccountPasswordPolicyCommand).resolves({ PasswordPolicy: { MinimumPasswordLength: 14 } });
+    const broken = globalCheck('test.broken', () => {
+      throw awsError('AccessDenied', 'User is not authorized to perform iam:Something\nwith a second line');
+    });
+    const result = await audit([broken, readsPolicy, regionalCheck('test.regional')]);
+    expect(result.errors).toEqual([{ checkId: 'test.broken', region: 'global', code: 'AccessDenied', message: 'User is not authorized to perform iam:Something' }]);
+    expect(result.stats.byCheck['test.policy-a']).toEqual({ passed: 1, failed: 0, errors: 0 });
+    expect(result.findings.map((f) => f.checkId)).toEqual(['test.regional']);
+  });
+
+  it('gives a plain exception the code CheckFailed', async () => {
+    const result = await audit([globalCheck('test.bug', () => { throw new TypeError('x is undefined'); })]);
+    expect(result.errors).toEqual([{ checkId: 'test.bug', region: 'global', code: 'CheckFailed', message: 'x is undefined' }]);
+  });
+
+  it('reads each dataset once per audit, shared by every check that needs it', async () => {
+    iam.on(GetAccountPasswordPolicyCommand).resolves({ PasswordPolicy: { MinimumPasswordLength: 14 } });
+    const result = await audit([readsPolicy, alsoReadsPolicy]);
+    expect(iam.commandCalls(GetAccountPasswordPolicyCommand)).toHaveLength(1);
+    expect(result.stats.apiCallsByOperation).toEqual({ 'iam:GetAccountPasswordPolicy': 1, 'sts:AssumeRole': 1 });
+    expect(result.stats.apiCalls).toBe(2);
+  });
+
+  it('shares a failed read too: every check that needed it reports the error, one call made', async () => {
+    iam.on(GetAccountPasswordPolicyCommand).rejects(awsError('AccessDenied', 'denied'));
+    const result = await audit([readsPolicy, alsoReadsPolicy]);
+    expect(iam.commandCalls(GetAccountPasswordPolicyCommand)).toHaveLength(1);
+    expect(result.errors.map((e) => `${e.checkId}:${e.code}`)).toEqual(['test.policy-a:AccessDenied', 'test.policy-b:AccessDenied']);
+    expect(result.findings).toEqual([]);
+  });
+
+  it('refuses a dataset the check did not declare', async () => {
+    const sneaky = globalCheck('test.sneaky', async (ctx) => {
+      await ctx.inventory.get('iam.serverCertificates');
+      return [];
+    });
+    const result = await audit([sneaky]);
+    expect(result.errors[0]).toMatchObject({ checkId: 'test.sneaky', message: expect.stringContaining('without declaring it') });
+    expect(iam.commandCalls(ListServerCertificatesCommand)).toHaveLength(0);
+  });
+
+  it('keeps AWS calls in flight within the concurrency bound', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const slow = async () => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 10));
+      inFlight--;
+    };
+    iam.on(GetAccountPasswordPolicyCommand).callsFake(async () => (await slow(), { PasswordPolicy: {} }));
+    iam.on(ListServerCertificatesCommand).callsFake(async () => (await slow(), { ServerCertificateMetadataList: [] }));
+    ec2.on(DescribeRegionsCommand).callsFake(async () => (await slow(), { Regions: REGIONS }));
+    const certs = globalCheck('test.certs', async (ctx) => (await ctx.inventory.get('iam.serverCertificates'), []), ['iam.serverCertificates']);
+    await audit([readsPolicy, certs, regionalCheck('test.regional')], { concurrency: 1, account: { regions: undefined } });
+    expect(peak).toBe(1);
+    peak = 0;
+    await audit([readsPolicy, certs, regionalCheck('test.regional')], { concurrency: 3, account: { regions: undefined } });
+    expect(peak).toBe(3);
+  });
+
+  it('reports progress up to the total', async () => {
+    iam.on(GetAccountPasswordPolicyCommand).resolves({ PasswordPolicy: {} });
+    const events: AuditProgress[] = [];
+    await audit([readsPolicy, regionalCheck('test.regional')], { account: { regions: ['us-east-1', 'eu-west-1'] }, extra: { onProgress: (p) => events.push(p) } });
+    expect(events[0]).toEqual({ done: 0, total: 3 });
+    expect(events.map((e) => e.done)).toEqual([0, 1, 2, 3]);
+    expect(events.at(-1)).toMatchObject({ done: 3, total: 3 });
+  });
+
+  it('keeps one finding per fingerprint', async () => {
+    const twice = globalCheck('test.twice', (ctx) => [
+      ctx.fail({ resource: { type: 'T', id: 'same' }, message: 'one' }),
+      ctx.fail({ resource: { type: 'T', id: 'same' }, message: 'two' }),
+      ctx.fail({ resource: { type: 'T', id: 'same' }, subKey: 'port-22', message: 'three' }),
+    ], []);
+    const result = await audit([twice]);
+    expect(result.findings.map((f) => f.message).sort()).toEqual(['one', 'three']);
+    expect(result.stats.byCheck['test.twice']!.failed).toBe(2);
+  });
+
+  it('sorts findings by severity, then check, region and resource', async () => {
+    const mixed = globalCheck('test.mixed', (ctx) => [
+      ctx.fail({ resource: { type: 'T', id: 'b' }, message: '', severity: 'low' }),
+      ctx.fail({ resource: { type: 'T', id: 'a' }, message: '', severity: 'critical' }),
+      ctx.fail({ resource: { type: 'T', id: 'c' }, message: '', severity: 'high' }),
+    ], []);
+    const result = await audit([mixed]);
+    expect(result.findings.map((f) => f.severity)).toEqual(['critical', 'high', 'low']);
+  });
+
+  it('fails fast, before any AWS call, when the audit role cannot be assumed', async () => {
+    const sts = mockClient(STSClient);
+    sts.on(AssumeRoleCommand).rejects(awsError('AccessDenied', 'not authorized to perform sts:AssumeRole'));
+    const error = await audit([readsPolicy], { extra: { sessions: new RoleSessions() } }).catch((e: unknown) => e);
+    sts.restore();
+    expect(error).toBeInstanceOf(AuditBotError);
+    expect(error).toMatchObject({ code: 'ASSUME_ROLE_FAILED' });
+    expect(iam.calls()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,161 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig, suggestAliases } from '../src/config.js';
+import { AuditBotError } from '../src/errors.js';
+
+const MINIMAL = `
+accounts:
+  - alias: sandbox
+    accountId: "123456789012"
+    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly
+`;
+
+function problems(text: string): string {
+  try {
+    parseConfig(text, '/etc/bot/audit.config.yml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(AuditBotError);
+    expect((error as AuditBotError).code).toBe('CONFIG_INVALID');
+    return (error as Error).message;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('config', () => {
+  it('fills defaults for a minimal file', () => {
+    const config = parseConfig(MINIMAL, '/x/audit.config.yml');
+    expect(config.accounts[0]).toMatchObject({ alias: 'sandbox', accountId: '123456789012' });
+    expect(config.thresholds).toMatchObject({ accessKeyMaxAgeDays: 90, credentialUnusedDays: 45, rootRecentUseDays: 30, requiredTags: [] });
+    expect(config.access).toEqual({ remediators: [] });
+    expect(config.access.auditors).toBeUndefined();
+    expect(config.audit.concurrency).toBe(16);
+    expect(config.store.path).toBe('data/audit-db.json');
+    expect(config.digest).toBeUndefined();
+  });
+
+  it('accepts the full example of DESIGN.md', () => {
+    const config = parseConfig(
+      `
+accounts:
+  - alias: sandbox
+    accountId: "123456789012"
+    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly
+    externalId: optional-external-id
+    regions: [us-east-1, eu-west-1]
+    remediationRoleArn: arn:aws:iam::123456789012:role/AuditRemediation
+    channels: [C0123ABCD]
+access:
+  auditors: [U0AAAAAAA, S0GROUPXX]
+  remediators: [U0BBBBBBB]
+digest:
+  channel: C0DIGESTX
+  schedule: "0 9 * * 1"
+  timezone: Europe/Berlin
+thresholds:
+  accessKeyMaxAgeDays: 60
+  credentialUnusedDays: 30
+  requiredTags: [Owner, Environment]
+store:
+  path: data/audit-db.json
+`,
+      '/x/audit.config.yml',
+    );
+    expect(config.accounts[0]!.regions).toEqual(['us-east-1', 'eu-west-1']);
+    expect(config.digest).toEqual({ channel: 'C0DIGESTX', schedule: '0 9 * * 1', timezone: 'Europe/Berlin' });
+    expect(config.thresholds.accessKeyMaxAgeDays).toBe(60);
+    expect(config.thresholds.passwordMinLength).toBe(14);
+  });
+
+  it('rejects unknown keys with file, line and key path (a typo must not disable a guard)', () => {
+    const message = problems(`${MINIMAL}access:\n  remediator: [U0BBBBBBB]\n`);
+    expect(message).toContain('audit.config.yml:7: access.remediator: unknown key');
+  });
+
+  it('names the account by alias and says what is expected', () => {
+    const message = problems(`
+accounts:
+  - alias: prod
+    accountId: "12345"
+    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly
+    regions: [eu-west-1, "Frankfurt"]
+`);
+    expect(message).toContain('audit.config.yml:4: accounts[0] (prod).accountId: expected a 12-digit AWS account id, got "12345"');
+    expect(message).toContain('accounts[0] (prod).regions[1]: expected an AWS region name like eu-west-1, got "Frankfurt"');
+    expect(message).toContain('2 problems');
+  });
+
+  it('accepts an unquoted 12-digit account id but explains a mangled one', () => {
+    expect(parseConfig(MINIMAL.replace('"123456789012"', '123456789012'), 'a.yml').accounts[0]!.accountId).toBe('123456789012');
+    // YAML reads 012345678901 as the number 12345678901: the leading zero is gone.
+    const message = problems(MINIMAL.replace('"123456789012"', '012345678901').replace('123456789012:role', '012345678901:role'));
+    expect(message).toContain('write accountId: "012345678901"');
+  });
+
+  it('rejects a role in another account than accountId', () => {
+    const message = problems(MINIMAL.replace('arn:aws:iam::123456789012', 'arn:aws:iam::999999999999'));
+    expect(message).toContain('accounts[0] (sandbox).roleArn: the role is in account 999999999999, but accountId is 123456789012');
+  });
+
+  it('rejects duplicate aliases, missing keys, wrong types, bad cron and time zones', () => {
+    const message = problems(`
+accounts:
+  - alias: a
+    accountId: "123456789012"
+    roleArn: arn:aws:iam::123456789012:role/R
+  - alias: a
+    accountId: "123456789012"
+  - alias: b
+    accountId: "123456789012"
+    roleArn: arn:aws:iam::123456789012:role/R
+    channels: "#security"
+digest:
+  channel: C0DIGESTX
+  schedule: "every monday"
+  timezone: Mars/Olympus
+thresholds:
+  accessKeyMaxAgeDays: -1
+`);
+    expect(message).toContain('accounts[1] (a).alias: alias "a" is already used by accounts[0]');
+    expect(message).toContain('accounts[1] (a).roleArn: missing; expected string');
+    expect(message).toContain('accounts[2] (b).channels: expected array, got string');
+    expect(message).toContain('digest.schedule: expected a cron expression');
+    expect(message).toContain('digest.timezone: expected an IANA time zone');
+    expect(message).toContain('thresholds.accessKeyMaxAgeDays: expected a whole number of days greater than 0');
+  });
+
+  it('reports YAML syntax errors with line and column', () => {
+    const message = problems('accounts:\n  - alias: a\n   accountId: [\n');
+    expect(message).toMatch(/audit\.config\.yml:\d+:\d+:/);
+    expect(message).toContain('is not valid YAML');
+  });
+
+  it('rejects an empty file and a file that is not a mapping', () => {
+    expect(problems('')).toContain('accounts: missing');
+    expect(problems('- just\n- a list\n')).toContain('(top level)');
+  });
+
+  it('loads from AUDIT_CONFIG, resolving the store next to the file', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'audit-config-'));
+    const file = path.join(dir, 'custom.yml');
+    await writeFile(file, MINIMAL);
+    const config = await loadConfig({ env: { AUDIT_CONFIG: file } });
+    expect(config.sourcePath).toBe(file);
+    expect(config.store.path).toBe(path.join(dir, 'data/audit-db.json'));
+  });
+
+  it('says where the config was looked for when it is missing', async () => {
+    await expect(loadConfig({ env: { AUDIT_CONFIG: '/nonexistent/audit.config.yml' } })).rejects.toMatchObject({
+      code: 'CONFIG_NOT_FOUND',
+      message: expect.stringContaining('/nonexistent/audit.config.yml'),
+    });
+  });
+
+  it('suggests close aliases', () => {
+    const aliases = ['prod-payments', 'prod-web', 'sandbox', 'staging'];
+    expect(suggestAliases('prod-paymnets', aliases)).toEqual(['prod-payments']);
+    expect(suggestAliases('payments', aliases)).toEqual(['prod-payments']);
+    expect(suggestAliases('zzzzzz', aliases)).toEqual([]);
+  });
+});
