@@ -34,6 +34,9 @@ export interface RunAuditOptions {
   onProgress?: (progress: AuditProgress) => void;
 }
 
+/** AWS actions the runner itself needs, whatever checks run. */
+export const RUNNER_ACTIONS = ['ec2:DescribeRegions'] as const;
+
 /** Error entries that concern the audit itself rather than one check. */
 export const REGION_DISCOVERY = 'audit.region-discovery';
 

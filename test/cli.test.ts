@@ -1,0 +1,212 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { GenerateCredentialReportCommand, GetAccountPasswordPolicyCommand, GetCredentialReportCommand, IAMClient } from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import rootMfa from '../checks/iam/root-mfa.js';
+import { defineCheck } from '../src/audit/check.js';
+import { EXIT, globToRegExp, runCli } from '../src/cli.js';
+import { CSV_COLUMNS } from '../src/terminal/format.js';
+import { awsError, credentialReportCsv, fakeSessions, NOW, rootReportRow } from './helpers/aws.js';
+
+const iam = mockClient(IAMClient);
+
+const CONFIG = `
+accounts:
+  - alias: sandbox
+    accountId: "123456789012"
+    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly
+    regions: [us-east-1, eu-west-1]
+  - alias: prod-payments
+    accountId: "210987654321"
+    roleArn: arn:aws:iam::210987654321:role/AuditReadOnly
+`;
+
+/** A check whose finding carries hostile AWS text (as a user or tag name could). */
+const hostile = defineCheck({
+  id: 'iam.test-hostile',
+  title: 'Hostile names',
+  service: 'iam',
+  scope: 'global',
+  severity: 'low',
+  description: '',
+  references: {},
+  remediation: 'Rename it.',
+  uses: ['iam.passwordPolicy'],
+  async run(ctx) {
+    await ctx.inventory.get('iam.passwordPolicy');
+    return [ctx.fail({ resource: { type: 'AWS::IAM::User', id: '=HYPERLINK("http://evil")' }, message: 'user \u001b[2J<!channel> is odd' })];
+  },
+});
+
+let configPath: string;
+
+beforeAll(async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'audit-cli-'));
+  configPath = path.join(dir, 'audit.config.yml');
+  await writeFile(configPath, CONFIG);
+});
+
+function sink() {
+  let text = '';
+  return { write: (chunk: string) => ((text += chunk), true), get text() { return text; }, isTTY: false };
+}
+
+async function cli(args: string[], checks = [rootMfa, hostile]) {
+  const stdout = sink();
+  const stderr = sink();
+  const code = await runCli(args, { stdout, stderr, env: { AUDIT_CONFIG: configPath }, sessions: fakeSessions(), checks });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+function serveRoot(mfa: boolean) {
+  iam.on(GenerateCredentialReportCommand).resolves({ State: 'COMPLETE' });
+  iam.on(GetCredentialReportCommand).resolves({ Content: credentialReportCsv([rootReportRow({ mfa_active: String(mfa) })]), GeneratedTime: NOW });
+}
+
+describe('aws-audit-bot audit', () => {
+  beforeEach(() => {
+    iam.reset();
+    iam.on(GetAccountPasswordPolicyCommand).resolves({ PasswordPolicy: {} });
+  });
+
+  it('exits 0 with no findings', async () => {
+    serveRoot(true);
+    const { code, stdout } = await cli(['audit', 'sandbox', '--check', 'iam.root-*']);
+    expect(code).toBe(EXIT.clean);
+    expect(stdout).toContain('Audit of sandbox (123456789012)');
+    expect(stdout).toContain('No findings.');
+  });
+
+  it('exits 1 with findings and prints a table sorted by severity, control characters made visible', async () => {
+    serveRoot(false);
+    const { code, stdout } = await cli(['audit', 'sandbox']);
+    expect(code).toBe(EXIT.findings);
+    const rows = stdout.split('\n').filter((l) => /^(CRITICAL|LOW) /.test(l));
+    expect(rows[0]).toMatch(/^CRITICAL\s+iam\.root-mfa\s+global\s+root\s+The root user has no MFA/);
+    expect(rows[1]).toMatch(/^LOW\s+iam\.test-hostile/);
+    expect(stdout).toContain('user \\x1b[2J<!channel> is odd');
+    expect(stdout).not.toContain('\u001b');
+    expect(stdout).toMatch(/2 findings \(1 critical, 1 low\) · 0 errors · [\d.]+ s · 4 AWS calls/);
+  });
+
+  it('prints the JSON contract: account, findings, errors, stats', async () => {
+    serveRoot(false);
+    iam.on(GetAccountPasswordPolicyCommand).rejects(awsError('AccessDenied', 'no'));
+    const { code, stdout } = await cli(['audit', 'sandbox', '--format', 'json']);
+    expect(code).toBe(EXIT.findings);
+    const json = JSON.parse(stdout);
+    expect(json.account).toEqual({ alias: 'sandbox', accountId: '123456789012' });
+    expect(json.findings).toHaveLength(1);
+    expect(json.findings[0]).toMatchObject({ checkId: 'iam.root-mfa', severity: 'critical', region: 'global', resource: { id: 'root' } });
+    expect(json.errors).toEqual([{ checkId: 'iam.test-hostile', region: 'global', code: 'AccessDenied', message: 'no' }]);
+    expect(json.stats.durationMs).toBeGreaterThanOrEqual(0);
+    expect(json.stats.apiCalls).toBe(4);
+  });
+
+  it('prints CSV, one row per finding, safe for spreadsheets', async () => {
+    serveRoot(false);
+    const { stdout } = await cli(['audit', 'sandbox', '--format', 'csv']);
+    const rows = parseCsv(stdout, { columns: true }) as Record<string, string>[];
+    expect(Object.keys(rows[0]!)).toEqual([...CSV_COLUMNS]);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({ severity: 'critical', checkId: 'iam.root-mfa', alias: 'sandbox', title: 'Root user has MFA' });
+    expect(rows[1]!.resourceId).toBe(`'=HYPERLINK("http://evil")`);
+  });
+
+  it('exits 3 when nothing was found but some checks could not run', async () => {
+    iam.on(GenerateCredentialReportCommand).rejects(awsError('AccessDenied', 'denied'));
+    const { code, stdout } = await cli(['audit', 'sandbox', '--check', 'iam.root-mfa']);
+    expect(code).toBe(EXIT.incomplete);
+    expect(stdout).toContain('Could not check (1 error; these are not passes):');
+    expect(stdout).toContain('iam.root-mfa in global: AccessDenied: denied');
+  });
+
+  it('exits 2 with a clear message for usage errors', async () => {
+    const cases: [string[], string][] = [
+      [['audit'], 'audit needs the alias'],
+      [['audit', 'prod-paymnets'], 'Did you mean prod-payments?'],
+      [['audit', 'sandbox', '--format', 'xml'], '--format must be one of table, json, csv'],
+      [['audit', 'sandbox', '--check', 's3.*'], 'No check matches "s3.*"'],
+      [['audit', 'sandbox', '--region', 'Frankfurt'], '"Frankfurt" is not a region name'],
+      [['audit', 'sandbox', '--region', 'ap-south-1'], "ap-south-1 is not among sandbox's configured regions"],
+      [['audit', 'sandbox', '--bogus'], "Unknown option '--bogus'"],
+      [['frobnicate'], 'Unknown command "frobnicate"'],
+    ];
+    for (const [args, message] of cases) {
+      const { code, stderr } = await cli(args);
+      expect({ args, code }).toEqual({ args, code: EXIT.usage });
+      expect(stderr).toContain(message);
+    }
+    expect(iam.calls()).toHaveLength(0);
+  });
+
+  it('exits 2 when the audit role cannot be assumed', async () => {
+    const { RoleSessions } = await import('../src/aws/session.js');
+    const sessions = new RoleSessions(() => ({ send: () => Promise.reject(awsError('AccessDenied', 'not authorized to perform sts:AssumeRole')) }) as never);
+    const stderr = sink();
+    const code = await runCli(['audit', 'sandbox'], { stdout: sink(), stderr, env: { AUDIT_CONFIG: configPath }, sessions, checks: [rootMfa] });
+    expect(code).toBe(EXIT.usage);
+    expect(stderr.text).toBe(
+      'Cannot assume arn:aws:iam::123456789012:role/AuditReadOnly for account "sandbox": AccessDenied: not authorized to perform sts:AssumeRole. ' +
+        "Check the role's trust policy (it must trust the bot's principal) and that the bot may call sts:AssumeRole on it.\n",
+    );
+  });
+});
+
+describe('aws-audit-bot accounts', () => {
+  it('lists configured accounts', async () => {
+    const { code, stdout } = await cli(['accounts']);
+    expect(code).toBe(0);
+    expect(stdout.split('\n')[1]).toMatch(/^sandbox\s+123456789012\s+us-east-1, eu-west-1$/);
+    expect(stdout).toMatch(/prod-payments\s+210987654321\s+all enabled/);
+    const json = JSON.parse((await cli(['accounts', '--format', 'json'])).stdout);
+    expect(json[1]).toMatchObject({ alias: 'prod-payments', regions: 'all enabled', remediation: false });
+  });
+});
+
+describe('globToRegExp', () => {
+  it('matches check ids', () => {
+    expect(globToRegExp('iam.*').test('iam.root-mfa')).toBe(true);
+    expect(globToRegExp('iam.*').test('iamx.root')).toBe(false);
+    expect(globToRegExp('*mfa').test('iam.user-console-mfa')).toBe(true);
+    expect(globToRegExp('iam.root-mf?').test('iam.root-mfa')).toBe(true);
+  });
+});
+
+describe('the installed command', () => {
+  const run = promisify(execFile);
+  const entry = path.resolve('src/cli.ts');
+
+  async function spawnCli(args: string[], env: Record<string, string> = {}) {
+    try {
+      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', entry, ...args], { env: { ...process.env, ...env } });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  }
+
+  it('exits 2 on a missing config and on an invalid one, naming the problem', async () => {
+    const missing = await spawnCli(['audit', 'sandbox'], { AUDIT_CONFIG: '/nonexistent/audit.config.yml' });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('No config file at /nonexistent/audit.config.yml');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'audit-cli-bad-'));
+    await writeFile(path.join(dir, 'audit.config.yml'), 'accounts: []\nacess: {}\n');
+    const invalid = await spawnCli(['accounts', '--config', path.join(dir, 'audit.config.yml')]);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toContain('audit.config.yml:1: accounts: expected at least one account');
+    expect(invalid.stderr).toContain('audit.config.yml:2: acess: unknown key');
+  });
+
+  it('prints usage with help', async () => {
+    const help = await spawnCli(['help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('aws-audit-bot audit <alias>');
+  });
+});
