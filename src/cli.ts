@@ -190,5 +190,7 @@ function isMain(): boolean {
 }
 
 if (isMain()) {
+  // The SDK warns on every run that releases after January 2027 need Node 22; we pin the SDK version.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
 }
