@@ -23,7 +23,9 @@ export function createCheckContext(input: {
     thresholds: input.thresholds,
     inventory: input.inventory,
     pass: (resourceId: string): Evaluation => ({ status: 'pass', resourceId }),
-    fail: (f: FailInput): Evaluation => ({
+    fail: (f: FailInput): Evaluation => {
+      const fix = f.fix === undefined ? check.fix : (f.fix ?? undefined);
+      return {
       status: 'fail',
       finding: {
         checkId: check.id,
@@ -40,8 +42,10 @@ export function createCheckContext(input: {
           subKey: f.subKey,
         }),
         ...(f.details ? { details: f.details } : {}),
+        ...(fix ? { fix } : {}),
       },
-    }),
+    };
+    },
   };
 }
 

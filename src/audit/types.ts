@@ -34,6 +34,8 @@ export interface Finding {
   fingerprint: string;
   /** Structured facts (ages, ports, user names) for renderers and the remediation actions. */
   details?: Record<string, DetailValue>;
+  /** The remediation action that can fix this finding, when there is one. */
+  fix?: string;
 }
 
 /** A check that could not run for a region: never a pass. */
@@ -53,6 +55,8 @@ export interface FailInput {
   /** Distinguishes several findings on one resource (a key slot, a port+CIDR). */
   subKey?: string;
   details?: Record<string, DetailValue>;
+  /** Defaults to the check's `fix`; null when that action does not apply to this finding. */
+  fix?: string | null;
 }
 
 export type Evaluation = { status: 'pass'; resourceId: string } | { status: 'fail'; finding: Finding };

@@ -52,17 +52,30 @@ function reportDate(value: string | undefined): Date | null {
 }
 
 function reportText(value: string | undefined): string | null {
-  return value && value !== 'N/A' && value !== 'no_information' ? value : null;
+  return value && value !== 'N/A' && value !== 'no_information' && value !== 'not_supported' ? value : null;
 }
 
-const REQUIRED_COLUMNS = ['user', 'arn', 'password_enabled', 'mfa_active', 'access_key_1_active', 'access_key_2_active'];
+/** Every column the checks read: without one, "never used" and "no date" would be silent guesses. */
+const REQUIRED_COLUMNS = [
+  'user', 'arn', 'user_creation_time', 'password_enabled', 'password_last_used', 'password_last_changed', 'mfa_active',
+  ...[1, 2].flatMap((n) => [`access_key_${n}_active`, `access_key_${n}_last_rotated`, `access_key_${n}_last_used_date`, `access_key_${n}_last_used_region`, `access_key_${n}_last_used_service`]),
+];
 
 /** Parses the credential report CSV (bytes as returned by GetCredentialReport). */
 export function parseCredentialReport(content: Uint8Array | string, generatedAt: Date): CredentialReport {
   const text = typeof content === 'string' ? content : new TextDecoder().decode(content);
-  const records = parseCsv(text, { columns: true, skip_empty_lines: true, trim: true, relax_column_count: true }) as Record<string, string>[];
-  const header = records[0] ? Object.keys(records[0]) : [];
-  const missing = REQUIRED_COLUMNS.filter((c) => records.length > 0 && !header.includes(c));
+  let records: Record<string, string>[];
+  let header: string[] = [];
+  try {
+    records = parseCsv(text, {
+      columns: (names: string[]) => (header = names),
+      skip_empty_lines: true,
+      trim: true,
+    }) as Record<string, string>[];
+  } catch (error) {
+    throw Object.assign(new Error(`the credential report is not valid CSV: ${(error as Error).message}`), { name: 'MalformedCredentialReport' });
+  }
+  const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
   if (missing.length > 0) throw Object.assign(new Error(`the credential report lacks the columns ${missing.join(', ')}`), { name: 'MalformedCredentialReport' });
   const rows = records.map((r): CredentialReportRow => {
     const slot = (n: 1 | 2): AccessKeySlot => ({
