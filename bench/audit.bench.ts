@@ -1,0 +1,883 @@
+/**
+ * `npm run bench`: audits synthetic accounts through the real runner, with
+ * the SDK clients mocked (aws-sdk-client-mock, as in the unit tests) and every
+ * AWS call costing BENCH_LATENCY_MS (default 50). Prints wall time, API calls,
+ * peak memory, findings and errors per scenario, against the targets.
+ * A benchmark, not a test: it exits 0 when a target is missed, and says MISSED.
+ */
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import {
+  DescribeFlowLogsCommand,
+  DescribeInstancesCommand,
+  DescribeRegionsCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSnapshotsCommand,
+  DescribeVolumesCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+  EC2ServiceException,
+  GetEbsEncryptionByDefaultCommand,
+  type Filter,
+} from '@aws-sdk/client-ec2';
+import {
+  CredentialReportNotPresentException,
+  CredentialReportNotReadyException,
+  GenerateCredentialReportCommand,
+  GetAccessKeyLastUsedCommand,
+  GetAccountAuthorizationDetailsCommand,
+  GetAccountPasswordPolicyCommand,
+  GetAccountSummaryCommand,
+  GetCredentialReportCommand,
+  GetLoginProfileCommand,
+  GetPolicyVersionCommand,
+  IAMClient,
+  IAMServiceException,
+  ListAccessKeysCommand,
+  ListAttachedUserPoliciesCommand,
+  ListGroupsForUserCommand,
+  ListMFADevicesCommand,
+  ListPoliciesCommand,
+  ListRolesCommand,
+  ListServerCertificatesCommand,
+  ListUserPoliciesCommand,
+  ListUsersCommand,
+  NoSuchEntityException,
+  type EntityType,
+  type ManagedPolicyDetail,
+} from '@aws-sdk/client-iam';
+import {
+  GetBucketAclCommand,
+  GetBucketEncryptionCommand,
+  GetBucketLocationCommand,
+  GetBucketLoggingCommand,
+  GetBucketOwnershipControlsCommand,
+  GetBucketPolicyCommand,
+  GetBucketPolicyStatusCommand,
+  GetBucketTaggingCommand,
+  GetBucketVersioningCommand,
+  GetPublicAccessBlockCommand,
+  ListBucketsCommand,
+  NoSuchBucket,
+  S3Client,
+  S3ServiceException,
+  type BucketLocationConstraint,
+} from '@aws-sdk/client-s3';
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
+import { ALL_CHECKS } from '../checks/index.js';
+import { runAudit } from '../src/audit/runner.js';
+import { GLOBAL_REGION, type AuditResult, type Check } from '../src/audit/types.js';
+import { RoleSessions } from '../src/aws/session.js';
+import { DEFAULT_THRESHOLDS, type AccountConfig } from '../src/config.js';
+import {
+  NOW,
+  credentialReportCsv,
+  describeAccount,
+  enabledRegions,
+  iamHeavyAccount,
+  smallAccount,
+  wholeAccount,
+  type SyntheticAccount,
+  type SyntheticBucket,
+  type SyntheticUser,
+} from './synthetic.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// The mocks replace `send`; nothing may fall back to instance metadata or a real endpoint.
+process.env.AWS_EC2_METADATA_DISABLED = 'true';
+
+const LATENCY_MS = readLatency(process.env.BENCH_LATENCY_MS);
+/** As the default config: `audit.concurrency: 16`. */
+const CONCURRENCY = 16;
+
+function readLatency(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 50;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    console.error(`BENCH_LATENCY_MS must be a number of milliseconds >= 0, got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------- call meter
+
+interface OperationTiming {
+  calls: number;
+  /** ms since the audit started. */
+  firstStart: number;
+  lastEnd: number;
+}
+
+/** What the fake AWS saw: calls per operation, when, how many at once, in which regions. */
+class CallMeter {
+  readonly operations = new Map<string, OperationTiming>();
+  readonly regionsCalled = new Set<string>();
+  total = 0;
+  inFlight = 0;
+  peakInFlight = 0;
+  private t0 = performance.now();
+
+  /** Times are reported from here: call it as the audit starts. */
+  start(): void {
+    this.t0 = performance.now();
+  }
+
+  /** One AWS call: the latency, then the answer (or the error). */
+  async call<T>(operation: string, answer: () => T | Promise<T>): Promise<T> {
+    const start = performance.now() - this.t0;
+    this.total++;
+    this.inFlight++;
+    this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+    try {
+      if (LATENCY_MS > 0) await sleep(LATENCY_MS);
+      else await new Promise<void>((resolve) => setImmediate(resolve));
+      return await answer();
+    } finally {
+      this.inFlight--;
+      const end = performance.now() - this.t0;
+      const timing = this.operations.get(operation);
+      if (timing) {
+        timing.calls++;
+        timing.lastEnd = Math.max(timing.lastEnd, end);
+      } else {
+        this.operations.set(operation, { calls: 1, firstStart: start, lastEnd: end });
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- the fake AWS
+
+const iamMock = mockClient(IAMClient);
+const ec2Mock = mockClient(EC2Client);
+const s3Mock = mockClient(S3Client);
+
+// The three stubs have different client types; the handlers below are typed per command instead.
+type AnyStub = AwsStub<any, any, any>;
+type CommandClass = abstract new (...args: never[]) => { readonly input: object };
+type InputOf<C extends CommandClass> = InstanceType<C>['input'];
+type OutputOf<C extends CommandClass> = InstanceType<C> extends { resolveMiddleware(...args: never[]): (...args: never[]) => Promise<{ output: infer O }> } ? Omit<O, '$metadata'> : never;
+type RegionalClient = { config: { region: () => Promise<string> } };
+type Handler<C extends CommandClass> = (input: InputOf<C>, region: string) => OutputOf<C> | Promise<OutputOf<C>>;
+
+let requestCounter = 0;
+function metadata(httpStatusCode: number) {
+  return { httpStatusCode, requestId: `bench-${(++requestCounter).toString(16).padStart(8, '0')}`, attempts: 1, totalRetryDelay: 0 };
+}
+
+function iamError(name: string, message: string): Error {
+  if (name === 'NoSuchEntityException') return new NoSuchEntityException({ message, $metadata: metadata(404) });
+  if (name === 'CredentialReportNotReadyException') return new CredentialReportNotReadyException({ message, $metadata: metadata(410) });
+  if (name === 'CredentialReportNotPresentException') return new CredentialReportNotPresentException({ message, $metadata: metadata(410) });
+  return new IAMServiceException({ name, $fault: 'client', message, $metadata: metadata(400) });
+}
+
+function ec2Error(code: string, message: string): Error {
+  return new EC2ServiceException({ name: code, $fault: 'client', message, $metadata: metadata(400) });
+}
+
+function s3Error(code: string, message: string, status = 400): Error {
+  if (code === 'NoSuchBucket') return new NoSuchBucket({ message, $metadata: metadata(404) });
+  return new S3ServiceException({ name: code, $fault: 'client', message, $metadata: metadata(status) });
+}
+
+/** A mock the fake does not model well enough for a check: fix bench/, not the check. */
+function unsupported(what: string): Error {
+  return Object.assign(new Error(`bench mock does not model ${what}; extend bench/audit.bench.ts`), { name: 'BenchMockUnsupported' });
+}
+
+/** Opaque pagination tokens, bound to one operation and one audit (AWS rejects a foreign token too). */
+class Tokens {
+  private static issued = 0;
+  private readonly nonce = `t${++Tokens.issued}`;
+
+  encode(operation: string, offset: number): string {
+    return Buffer.from(`${this.nonce}:${operation}:${offset}`).toString('base64url');
+  }
+
+  decode(operation: string, token: string | undefined, invalid: () => Error): number {
+    if (token === undefined) return 0;
+    const [nonce, op, offset] = Buffer.from(token, 'base64url').toString().split(':');
+    const n = Number(offset);
+    if (nonce !== this.nonce || op !== operation || !Number.isInteger(n) || n < 0) throw invalid();
+    return n;
+  }
+}
+
+function globMatch(pattern: string, value: string): boolean {
+  if (!/[*?]/.test(pattern)) return pattern === value;
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return re.test(value);
+}
+
+type FilterFields<T> = Record<string, (item: T) => readonly (string | undefined)[]>;
+
+/** EC2 `Filters`: AND across filters, OR across one filter's values, * and ? wildcards, tag:<key> and tag-key. */
+function applyFilters<T extends object>(items: T[], filters: Filter[] | undefined, fields: FilterFields<T>, operation: string): T[] {
+  if (!filters?.length) return items;
+  const tagsOf = (item: T) => (item as { Tags?: { Key?: string; Value?: string }[] }).Tags ?? [];
+  const predicates = filters.map((f) => {
+    const name = f.Name ?? '';
+    const values = f.Values ?? [];
+    let get: (item: T) => readonly (string | undefined)[];
+    if (name.startsWith('tag:')) get = (item) => tagsOf(item).filter((t) => t.Key === name.slice(4)).map((t) => t.Value);
+    else if (name === 'tag-key') get = (item) => tagsOf(item).map((t) => t.Key);
+    else if (fields[name]) get = fields[name];
+    else throw unsupported(`the ${operation} filter "${name}"`);
+    return (item: T) => get(item).some((v) => v !== undefined && values.some((p) => globMatch(p, v)));
+  });
+  return items.filter((item) => predicates.every((p) => p(item)));
+}
+
+function byIds<T>(items: T[], ids: string[] | undefined, idOf: (item: T) => string | undefined, notFound: string, what: string): T[] {
+  if (!ids?.length) return items;
+  const found = items.filter((item) => ids.includes(idOf(item) ?? ''));
+  const missing = ids.filter((id) => !found.some((item) => idOf(item) === id));
+  if (missing.length) throw ec2Error(notFound, `The ${what} '${missing.join(', ')}' does not exist`);
+  return found;
+}
+
+/*
+ * The mocks' behaviours are registered once and delegate to the account being
+ * served: re-registering (or reset()) per scenario would leave every earlier
+ * account reachable from sinon's default sandbox, and in the memory figures.
+ */
+let active: FakeAws | undefined;
+const registered = new Map<AnyStub, Set<CommandClass | undefined>>();
+
+function currentFake(): FakeAws {
+  if (!active) throw new Error('no synthetic account is installed');
+  return active;
+}
+
+/** `command` undefined: the catch-all, which must come first (sinon prefers the behaviour defined last). */
+function registerOnce(stub: AnyStub, command: CommandClass | undefined, register: () => void): void {
+  let done = registered.get(stub);
+  if (!done) registered.set(stub, (done = new Set()));
+  if (done.has(command)) return;
+  done.add(command);
+  register();
+}
+
+/**
+ * The accounts' AWS, served through the SDK mocks: answers as the real APIs
+ * do (pagination rules, the credential report's states, errors by name), each
+ * call after the latency.
+ */
+class FakeAws {
+  private readonly tokens = new Tokens();
+  private readonly handlers = new Map<CommandClass, Handler<CommandClass>>();
+  private generateCalls = 0;
+  /** Built up front: the fake's own work must not count as the audit's time. */
+  private readonly report: Uint8Array;
+  private readonly enabled: Set<string>;
+  private readonly usersByName: Map<string, SyntheticUser>;
+  private readonly bucketsByName: Map<string, SyntheticBucket>;
+
+  constructor(
+    private readonly account: SyntheticAccount,
+    readonly meter: CallMeter,
+  ) {
+    this.enabled = new Set(enabledRegions(account));
+    this.usersByName = new Map(account.iam.users.map((u) => [u.detail.UserName!, u]));
+    this.bucketsByName = new Map(account.buckets.map((b) => [b.name, b]));
+    this.report = new TextEncoder().encode(credentialReportCsv(account));
+  }
+
+  /** Makes this account the one the mocks serve (the mocks' call history starts afresh). */
+  install(): void {
+    for (const stub of [iamMock, ec2Mock, s3Mock] as AnyStub[]) stub.resetHistory();
+    active = this;
+    this.handlers.clear();
+    this.catchAll(iamMock, 'iam');
+    this.catchAll(ec2Mock, 'ec2');
+    this.catchAll(s3Mock, 's3');
+    this.installIam();
+    this.installEc2();
+    this.installS3();
+  }
+
+  /** Role sessions whose STS answers after the same latency. */
+  sessions(): RoleSessions {
+    const send = () =>
+      this.meter.call('sts:AssumeRole', () => ({
+        Credentials: { AccessKeyId: 'ASIABENCHBENCHBENCH0', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date(Date.now() + 3_600_000) },
+        $metadata: metadata(200),
+      }));
+    return new RoleSessions(() => ({ send }) as never);
+  }
+
+  /** Any command nothing below models: an empty answer, so checks added later still run. */
+  private catchAll(stub: AnyStub, service: string): void {
+    registerOnce(stub, undefined, () =>
+      stub.onAnyCommand().callsFake((input: object) => {
+        // sinon records the call before running the fake: the last call is this one.
+        const call = stub.send.lastCall;
+        const command = (call?.args[0] ?? {}) as object;
+        const operation = `${service}:${command.constructor.name.replace(/Command$/, '')}`;
+        return currentFake().answer(service, operation, undefined, input, call?.thisValue as RegionalClient);
+      }),
+    );
+  }
+
+  private serve<C extends CommandClass>(stub: AnyStub, service: 'iam' | 'ec2' | 's3', command: C, handler: Handler<C>): void {
+    const operation = `${service}:${command.name.replace(/Command$/, '')}`;
+    this.handlers.set(command, handler as Handler<CommandClass>);
+    registerOnce(stub, command, () =>
+      stub.on(command as never).callsFake((input: InputOf<C>, getClient: () => RegionalClient) => {
+        const client = getClient(); // must be read before any await: the mock keeps only the latest caller
+        return currentFake().answer(service, operation, command, input, client);
+      }),
+    );
+  }
+
+  /** After the latency: the handler's answer, or an empty one for a command nothing models. */
+  private answer(service: string, operation: string, command: CommandClass | undefined, input: object, client: RegionalClient): Promise<unknown> {
+    const handler = command ? this.handlers.get(command) : undefined;
+    return this.meter.call(operation, async () => {
+      const region = await client.config.region();
+      if (service !== 'iam') {
+        this.meter.regionsCalled.add(region);
+        if (!this.enabled.has(region)) throw ec2Error('AuthFailure', `AWS was not able to validate the provided access credentials (region ${region} is not enabled for this account)`);
+      }
+      return { ...(handler ? await handler(input, region) : {}), $metadata: metadata(200) };
+    });
+  }
+
+  // ------------------------------------------------------------ IAM
+
+  private iamPage<T>(operation: string, items: readonly T[], input: { Marker?: string | undefined; MaxItems?: number | undefined }) {
+    const max = input.MaxItems ?? 100;
+    if (!Number.isInteger(max) || max < 1 || max > 1000) throw iamError('ValidationError', `1 validation error detected: Value '${max}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000`);
+    const offset = this.tokens.decode(operation, input.Marker, () => iamError('ValidationError', 'Invalid Marker'));
+    const page = items.slice(offset, offset + max);
+    const truncated = offset + max < items.length;
+    return { page, IsTruncated: truncated, ...(truncated ? { Marker: this.tokens.encode(operation, offset + max) } : {}) };
+  }
+
+  private user(name: string | undefined): SyntheticUser {
+    // Without a user name IAM means the caller, and an assumed-role session is no user.
+    if (!name) throw iamError('ValidationError', 'Must specify userName when calling with non-User credentials');
+    const user = this.usersByName.get(name);
+    if (!user) throw iamError('NoSuchEntityException', `The user with name ${name} cannot be found.`);
+    return user;
+  }
+
+  private installIam(): void {
+    const { iam } = this.account;
+    const accountId = this.account.accountId;
+
+    this.serve(iamMock, 'iam', GenerateCredentialReportCommand, () => {
+      this.generateCalls++;
+      if (this.generateCalls >= iam.reportReadyAfterCalls) return { State: 'COMPLETE' as const };
+      if (this.generateCalls === 1) return { State: 'STARTED' as const, Description: 'No report exists. Starting a new report generation task' };
+      return { State: 'INPROGRESS' as const, Description: 'Report generation in progress' };
+    });
+    this.serve(iamMock, 'iam', GetCredentialReportCommand, () => {
+      if (this.generateCalls === 0) throw iamError('CredentialReportNotPresentException', 'Credential report not present');
+      if (this.generateCalls < iam.reportReadyAfterCalls) throw iamError('CredentialReportNotReadyException', 'Credential report is being generated');
+      return { Content: this.report, ReportFormat: 'text/csv' as const, GeneratedTime: NOW };
+    });
+
+    // One sequence across the four lists: every item, of any kind, counts toward MaxItems.
+    type Item = { users: SyntheticUser } | { groups: (typeof iam.groups)[number] } | { roles: (typeof iam.roles)[number] } | { policies: ManagedPolicyDetail };
+    const sequences = new Map<string, Item[]>(); // by filter, built once: the fake's own work must stay out of the figures
+    this.serve(iamMock, 'iam', GetAccountAuthorizationDetailsCommand, (input) => {
+      const filter = new Set<EntityType>(input.Filter?.length ? input.Filter : ['User', 'Group', 'Role', 'LocalManagedPolicy', 'AWSManagedPolicy']);
+      const key = [...filter].sort().join(',');
+      let items = sequences.get(key);
+      if (!items) {
+        items = [
+          ...(filter.has('User') ? iam.users.map((u) => ({ users: u })) : []),
+          ...(filter.has('Group') ? iam.groups.map((g) => ({ groups: g })) : []),
+          ...(filter.has('Role') ? iam.roles.map((r) => ({ roles: r })) : []),
+          ...(filter.has('LocalManagedPolicy') ? iam.policies.map((p) => ({ policies: p })) : []),
+          ...(filter.has('AWSManagedPolicy') ? iam.awsManagedPolicies.map((p) => ({ policies: p })) : []),
+        ];
+        sequences.set(key, items);
+      }
+      const { page, ...rest } = this.iamPage('GetAccountAuthorizationDetails', items, input);
+      return {
+        UserDetailList: page.flatMap((i) => ('users' in i ? [i.users.detail] : [])),
+        GroupDetailList: page.flatMap((i) => ('groups' in i ? [i.groups] : [])),
+        RoleDetailList: page.flatMap((i) => ('roles' in i ? [i.roles] : [])),
+        Policies: page.flatMap((i) => ('policies' in i ? [i.policies] : [])),
+        ...rest,
+      };
+    });
+
+    this.serve(iamMock, 'iam', ListServerCertificatesCommand, (input) => {
+      const certs = iam.serverCertificates.filter((c) => c.Path!.startsWith(input.PathPrefix ?? '/'));
+      const { page, ...rest } = this.iamPage('ListServerCertificates', certs, input);
+      return { ServerCertificateMetadataList: page, ...rest };
+    });
+    this.serve(iamMock, 'iam', GetAccountPasswordPolicyCommand, () => {
+      if (!iam.passwordPolicy) throw iamError('NoSuchEntityException', `The Password Policy with domain name ${accountId} cannot be found.`);
+      return { PasswordPolicy: iam.passwordPolicy };
+    });
+
+    // Per-user and listing APIs: not what the engine should use at scale, but served so a check that does shows its cost.
+    this.serve(iamMock, 'iam', ListUsersCommand, (input) => {
+      const users = iam.users.map((u) => u.detail).filter((u) => u.Path!.startsWith(input.PathPrefix ?? '/'));
+      const { page, ...rest } = this.iamPage('ListUsers', users, input);
+      return {
+        Users: page.map((u) => ({ Path: u.Path, UserName: u.UserName, UserId: u.UserId, Arn: u.Arn, CreateDate: u.CreateDate, PasswordLastUsed: this.usersByName.get(u.UserName!)?.password?.lastUsed ?? undefined })),
+        ...rest,
+      };
+    });
+    this.serve(iamMock, 'iam', ListAccessKeysCommand, (input) => {
+      const user = this.user(input.UserName);
+      const { page, ...rest } = this.iamPage(`ListAccessKeys/${user.detail.UserName}`, user.accessKeys, input);
+      return { AccessKeyMetadata: page.map((k) => ({ UserName: user.detail.UserName, AccessKeyId: k.id, Status: k.active ? ('Active' as const) : ('Inactive' as const), CreateDate: k.created })), ...rest };
+    });
+    this.serve(iamMock, 'iam', GetAccessKeyLastUsedCommand, (input) => {
+      for (const user of iam.users) {
+        const key = user.accessKeys.find((k) => k.id === input.AccessKeyId);
+        if (key) {
+          return {
+            UserName: user.detail.UserName,
+            AccessKeyLastUsed: key.lastUsed
+              ? { LastUsedDate: key.lastUsed.date, Region: key.lastUsed.region, ServiceName: key.lastUsed.service }
+              : { Region: 'N/A', ServiceName: 'N/A' },
+          };
+        }
+      }
+      throw iamError('AccessDenied', `User is not authorized to access key ${input.AccessKeyId ?? ''}`);
+    });
+    this.serve(iamMock, 'iam', ListMFADevicesCommand, (input) => {
+      const user = this.user(input.UserName);
+      const { page, ...rest } = this.iamPage(`ListMFADevices/${user.detail.UserName}`, user.mfaDevices, input);
+      return { MFADevices: page.map((d) => ({ UserName: user.detail.UserName, SerialNumber: d.serialNumber, EnableDate: d.enabled })), ...rest };
+    });
+    this.serve(iamMock, 'iam', GetLoginProfileCommand, (input) => {
+      const user = this.user(input.UserName);
+      if (!user.password) throw iamError('NoSuchEntityException', `Login Profile for User ${user.detail.UserName} cannot be found.`);
+      return { LoginProfile: { UserName: user.detail.UserName, CreateDate: user.password.lastChanged, PasswordResetRequired: false } };
+    });
+    this.serve(iamMock, 'iam', ListAttachedUserPoliciesCommand, (input) => {
+      const user = this.user(input.UserName);
+      const { page, ...rest } = this.iamPage(`ListAttachedUserPolicies/${user.detail.UserName}`, user.detail.AttachedManagedPolicies ?? [], input);
+      return { AttachedPolicies: page, ...rest };
+    });
+    this.serve(iamMock, 'iam', ListUserPoliciesCommand, (input) => {
+      const user = this.user(input.UserName);
+      const { page, ...rest } = this.iamPage(`ListUserPolicies/${user.detail.UserName}`, (user.detail.UserPolicyList ?? []).map((p) => p.PolicyName!), input);
+      return { PolicyNames: page, ...rest };
+    });
+    this.serve(iamMock, 'iam', ListGroupsForUserCommand, (input) => {
+      const user = this.user(input.UserName);
+      const groups = iam.groups.filter((g) => user.detail.GroupList?.includes(g.GroupName!));
+      const { page, ...rest } = this.iamPage(`ListGroupsForUser/${user.detail.UserName}`, groups, input);
+      return { Groups: page.map((g) => ({ Path: g.Path, GroupName: g.GroupName, GroupId: g.GroupId, Arn: g.Arn, CreateDate: g.CreateDate })), ...rest };
+    });
+    this.serve(iamMock, 'iam', ListRolesCommand, (input) => {
+      const roles = iam.roles.filter((r) => r.Path!.startsWith(input.PathPrefix ?? '/'));
+      const { page, ...rest } = this.iamPage('ListRoles', roles, input);
+      return {
+        Roles: page.map((r) => ({ Path: r.Path, RoleName: r.RoleName, RoleId: r.RoleId, Arn: r.Arn, CreateDate: r.CreateDate, AssumeRolePolicyDocument: r.AssumeRolePolicyDocument, MaxSessionDuration: 3600 })),
+        ...rest,
+      };
+    });
+    this.serve(iamMock, 'iam', ListPoliciesCommand, (input) => {
+      const scope = input.Scope ?? 'All';
+      let policies = [...(scope !== 'AWS' ? iam.policies : []), ...(scope !== 'Local' ? iam.awsManagedPolicies : [])];
+      if (input.OnlyAttached) policies = policies.filter((p) => (p.AttachmentCount ?? 0) > 0);
+      const { page, ...rest } = this.iamPage('ListPolicies', policies, input);
+      return {
+        Policies: page.map((p) => ({
+          PolicyName: p.PolicyName, PolicyId: p.PolicyId, Arn: p.Arn, Path: p.Path, DefaultVersionId: p.DefaultVersionId, AttachmentCount: p.AttachmentCount,
+          PermissionsBoundaryUsageCount: p.PermissionsBoundaryUsageCount, IsAttachable: p.IsAttachable, CreateDate: p.CreateDate, UpdateDate: p.UpdateDate,
+        })),
+        ...rest,
+      };
+    });
+    this.serve(iamMock, 'iam', GetPolicyVersionCommand, (input) => {
+      const policy = [...iam.policies, ...iam.awsManagedPolicies].find((p) => p.Arn === input.PolicyArn);
+      const version = policy?.PolicyVersionList?.find((v) => v.VersionId === input.VersionId);
+      if (!version) throw iamError('NoSuchEntityException', `Policy ${input.PolicyArn ?? ''} version ${input.VersionId ?? ''} does not exist or is not attachable.`);
+      return { PolicyVersion: version };
+    });
+    this.serve(iamMock, 'iam', GetAccountSummaryCommand, () => {
+      const mfaInUse = iam.users.filter((u) => u.mfaDevices.length > 0).length;
+      return {
+        SummaryMap: {
+          Users: iam.users.length,
+          Groups: iam.groups.length,
+          Roles: iam.roles.length,
+          Policies: iam.policies.length,
+          ServerCertificates: iam.serverCertificates.length,
+          MFADevices: mfaInUse,
+          MFADevicesInUse: mfaInUse,
+          AccountMFAEnabled: iam.root.mfa ? 1 : 0,
+          AccountAccessKeysPresent: iam.root.accessKeys.length > 0 ? 1 : 0,
+          AccountSigningCertificatesPresent: 0,
+        },
+      };
+    });
+  }
+
+  // ------------------------------------------------------------ EC2
+
+  private ec2Page<T>(operation: string, items: T[], input: { MaxResults?: number | undefined; NextToken?: string | undefined }, min: number, max: number, ids?: string[]) {
+    if (input.MaxResults !== undefined && ids?.length) throw ec2Error('InvalidParameterCombination', `The parameter ids cannot be used with the parameter maxResults (${operation})`);
+    if (input.MaxResults !== undefined && (input.MaxResults < min || input.MaxResults > max)) {
+      throw ec2Error('InvalidParameterValue', `Value ( ${input.MaxResults} ) for parameter maxResults is invalid. Expecting a value between ${min} and ${max}.`);
+    }
+    const offset = this.tokens.decode(operation, input.NextToken, () => ec2Error('InvalidPaginationToken', `Invalid pagination token: ${input.NextToken ?? ''}`));
+    // Without MaxResults EC2 returns everything left in one answer.
+    const size = input.MaxResults ?? items.length;
+    const page = items.slice(offset, offset + size);
+    return { page, ...(offset + size < items.length ? { NextToken: this.tokens.encode(operation, offset + size) } : {}) };
+  }
+
+  private region(region: string) {
+    return this.account.regional[region] ?? { securityGroups: [], vpcs: [], reservations: [], volumes: [], snapshots: [], flowLogs: [], ebsEncryptionByDefault: false };
+  }
+
+  private installEc2(): void {
+    const accountId = this.account.accountId;
+    this.serve(ec2Mock, 'ec2', DescribeRegionsCommand, (input) => {
+      let regions = input.AllRegions ? this.account.regions : this.account.regions.filter((r) => this.enabled.has(r.RegionName!));
+      if (input.RegionNames?.length) regions = regions.filter((r) => input.RegionNames!.includes(r.RegionName!));
+      regions = applyFilters(regions, input.Filters, { 'region-name': (r) => [r.RegionName], 'opt-in-status': (r) => [r.OptInStatus], endpoint: (r) => [r.Endpoint] }, 'DescribeRegions');
+      return { Regions: regions };
+    });
+
+    this.serve(ec2Mock, 'ec2', DescribeSecurityGroupsCommand, (input, region) => {
+      let groups = byIds(this.region(region).securityGroups, input.GroupIds, (g) => g.GroupId, 'InvalidGroup.NotFound', 'security group');
+      if (input.GroupNames?.length) groups = groups.filter((g) => input.GroupNames!.includes(g.GroupName!));
+      groups = applyFilters(groups, input.Filters, {
+        'group-id': (g) => [g.GroupId], 'group-name': (g) => [g.GroupName], 'vpc-id': (g) => [g.VpcId], 'owner-id': (g) => [g.OwnerId], description: (g) => [g.Description],
+      }, 'DescribeSecurityGroups');
+      const { page, ...rest } = this.ec2Page('DescribeSecurityGroups', groups, input, 5, 1000, input.GroupIds);
+      return { SecurityGroups: page, ...rest };
+    });
+
+    this.serve(ec2Mock, 'ec2', DescribeInstancesCommand, (input, region) => {
+      let reservations = this.region(region).reservations;
+      if (input.InstanceIds?.length) {
+        const all = reservations.flatMap((r) => r.Instances ?? []);
+        byIds(all, input.InstanceIds, (i) => i.InstanceId, 'InvalidInstanceID.NotFound', 'instance ID');
+        reservations = reservations.filter((r) => r.Instances?.some((i) => input.InstanceIds!.includes(i.InstanceId!)));
+      }
+      const filtered = applyFilters(reservations.flatMap((r) => (r.Instances ?? []).map((i) => ({ ...i, reservation: r }))), input.Filters, {
+        'instance-state-name': (i) => [i.State?.Name], 'instance-id': (i) => [i.InstanceId], 'vpc-id': (i) => [i.VpcId], 'instance.group-id': (i) => (i.SecurityGroups ?? []).map((g) => g.GroupId),
+        'metadata-options.http-tokens': (i) => [i.MetadataOptions?.HttpTokens], 'iam-instance-profile.arn': (i) => [i.IamInstanceProfile?.Arn],
+      }, 'DescribeInstances');
+      const kept = new Set(filtered.map((i) => i.reservation));
+      const { page, ...rest } = this.ec2Page('DescribeInstances', reservations.filter((r) => kept.has(r)), input, 5, 1000, input.InstanceIds);
+      return { Reservations: page, ...rest };
+    });
+
+    this.serve(ec2Mock, 'ec2', DescribeVolumesCommand, (input, region) => {
+      let volumes = byIds(this.region(region).volumes, input.VolumeIds, (v) => v.VolumeId, 'InvalidVolume.NotFound', 'volume');
+      volumes = applyFilters(volumes, input.Filters, {
+        status: (v) => [v.State], encrypted: (v) => [String(v.Encrypted)], 'volume-id': (v) => [v.VolumeId], 'attachment.instance-id': (v) => (v.Attachments ?? []).map((a) => a.InstanceId),
+        'attachment.status': (v) => (v.Attachments ?? []).map((a) => a.State),
+      }, 'DescribeVolumes');
+      const { page, ...rest } = this.ec2Page('DescribeVolumes', volumes, input, 5, 500, input.VolumeIds);
+      return { Volumes: page, ...rest };
+    });
+
+    this.serve(ec2Mock, 'ec2', DescribeVpcsCommand, (input, region) => {
+      let vpcs = byIds(this.region(region).vpcs, input.VpcIds, (v) => v.VpcId, 'InvalidVpcID.NotFound', 'vpc ID');
+      vpcs = applyFilters(vpcs, input.Filters, { isDefault: (v) => [String(v.IsDefault)], 'is-default': (v) => [String(v.IsDefault)], 'vpc-id': (v) => [v.VpcId], state: (v) => [v.State], 'owner-id': (v) => [v.OwnerId] }, 'DescribeVpcs');
+      const { page, ...rest } = this.ec2Page('DescribeVpcs', vpcs, input, 5, 1000, input.VpcIds);
+      return { Vpcs: page, ...rest };
+    });
+
+    this.serve(ec2Mock, 'ec2', DescribeSnapshotsCommand, (input, region) => {
+      // Only the account's own snapshots are modelled: without OwnerIds AWS would also list every public snapshot.
+      if (!input.OwnerIds?.length && !input.SnapshotIds?.length && !input.Filters?.some((f) => f.Name === 'owner-id')) throw unsupported('DescribeSnapshots without OwnerIds (it lists every public snapshot in AWS)');
+      const own = !input.OwnerIds?.length || input.OwnerIds.some((o) => o === 'self' || o === accountId);
+      let snapshots = byIds(own ? this.region(region).snapshots : [], input.SnapshotIds, (s) => s.SnapshotId, 'InvalidSnapshot.NotFound', 'snapshot');
+      snapshots = applyFilters(snapshots, input.Filters, { status: (s) => [s.State], 'owner-id': (s) => [s.OwnerId], 'volume-id': (s) => [s.VolumeId], encrypted: (s) => [String(s.Encrypted)] }, 'DescribeSnapshots');
+      const { page, ...rest } = this.ec2Page('DescribeSnapshots', snapshots, input, 5, 1000, input.SnapshotIds);
+      return { Snapshots: page, ...rest };
+    });
+
+    this.serve(ec2Mock, 'ec2', DescribeFlowLogsCommand, (input, region) => {
+      let flowLogs = byIds(this.region(region).flowLogs, input.FlowLogIds, (f) => f.FlowLogId, 'InvalidFlowLogId.NotFound', 'flow log');
+      flowLogs = applyFilters(flowLogs, input.Filter, {
+        'resource-id': (f) => [f.ResourceId], 'flow-log-id': (f) => [f.FlowLogId], 'traffic-type': (f) => [f.TrafficType], 'log-destination-type': (f) => [f.LogDestinationType], 'deliver-log-status': (f) => [f.DeliverLogsStatus],
+      }, 'DescribeFlowLogs');
+      const { page, ...rest } = this.ec2Page('DescribeFlowLogs', flowLogs, input, 1, 1000, input.FlowLogIds);
+      return { FlowLogs: page, ...rest };
+    });
+
+    this.serve(ec2Mock, 'ec2', GetEbsEncryptionByDefaultCommand, (_input, region) => ({ EbsEncryptionByDefault: this.region(region).ebsEncryptionByDefault, SseType: 'sse-ebs' as const }));
+  }
+
+  // ------------------------------------------------------------ S3
+
+  /** A bucket, asked from its own region (S3 answers 301 PermanentRedirect otherwise; the SDK does not follow it by default). */
+  private bucket(name: string | undefined, region: string, anyRegion = false): SyntheticBucket {
+    const bucket = name ? this.bucketsByName.get(name) : undefined;
+    if (!bucket) throw s3Error('NoSuchBucket', 'The specified bucket does not exist');
+    if (!anyRegion && bucket.region !== region) {
+      throw s3Error('PermanentRedirect', `The bucket you are attempting to access must be addressed using the specified endpoint (bucket in ${bucket.region}, asked from ${region}).`, 301);
+    }
+    return bucket;
+  }
+
+  private installS3(): void {
+    const owner = { DisplayName: 'platform-team', ID: 'c0ffee'.repeat(10) + 'abcd' };
+    this.serve(s3Mock, 's3', ListBucketsCommand, (input) => {
+      let buckets = this.account.buckets.filter((b) => (!input.Prefix || b.name.startsWith(input.Prefix)) && (!input.BucketRegion || b.region === input.BucketRegion));
+      buckets = [...buckets].sort((a, b) => a.name.localeCompare(b.name));
+      const offset = this.tokens.decode('ListBuckets', input.ContinuationToken, () => s3Error('InvalidArgument', 'The continuation token provided is incorrect'));
+      const size = input.MaxBuckets ?? 10_000;
+      const page = buckets.slice(offset, offset + size);
+      return {
+        Buckets: page.map((b) => ({ Name: b.name, CreationDate: b.created, BucketRegion: b.region, BucketArn: `arn:aws:s3:::${b.name}` })),
+        Owner: owner,
+        ...(offset + size < buckets.length ? { ContinuationToken: this.tokens.encode('ListBuckets', offset + size) } : {}),
+        ...(input.Prefix ? { Prefix: input.Prefix } : {}),
+      };
+    });
+    this.serve(s3Mock, 's3', GetBucketLocationCommand, (input, region) => {
+      const b = this.bucket(input.Bucket, region, true);
+      return b.region === 'us-east-1' ? {} : { LocationConstraint: b.region as BucketLocationConstraint };
+    });
+    this.serve(s3Mock, 's3', GetPublicAccessBlockCommand, (input, region) => ({ PublicAccessBlockConfiguration: this.bucket(input.Bucket, region).publicAccessBlock }));
+    this.serve(s3Mock, 's3', GetBucketPolicyCommand, (input, region) => ({ Policy: this.bucket(input.Bucket, region).policy }));
+    this.serve(s3Mock, 's3', GetBucketPolicyStatusCommand, (input, region) => ({ PolicyStatus: { IsPublic: this.bucket(input.Bucket, region).policyIsPublic } }));
+    this.serve(s3Mock, 's3', GetBucketEncryptionCommand, (input, region) => {
+      const b = this.bucket(input.Bucket, region);
+      return { ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: b.encryption }, BucketKeyEnabled: b.encryption === 'aws:kms' }] } };
+    });
+    this.serve(s3Mock, 's3', GetBucketVersioningCommand, (input, region) => {
+      const b = this.bucket(input.Bucket, region);
+      return b.versioning ? { Status: b.versioning, MFADelete: 'Disabled' as const } : {};
+    });
+    this.serve(s3Mock, 's3', GetBucketLoggingCommand, (input, region) => {
+      const b = this.bucket(input.Bucket, region);
+      return b.loggingTarget ? { LoggingEnabled: { TargetBucket: b.loggingTarget, TargetPrefix: `${b.name}/` } } : {};
+    });
+    this.serve(s3Mock, 's3', GetBucketAclCommand, (input, region) => ({ Owner: owner, Grants: this.bucket(input.Bucket, region).grants }));
+    this.serve(s3Mock, 's3', GetBucketOwnershipControlsCommand, (input, region) => ({ OwnershipControls: { Rules: [{ ObjectOwnership: this.bucket(input.Bucket, region).ownership }] } }));
+    this.serve(s3Mock, 's3', GetBucketTaggingCommand, (input, region) => ({ TagSet: this.bucket(input.Bucket, region).tags }));
+  }
+}
+
+// ---------------------------------------------------------------- memory
+
+// Collect garbage between scenarios so one's leftovers do not count as the next one's peak.
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc') as () => void;
+
+interface MemoryPeak {
+  rssMb: number;
+  heapMb: number;
+  heapBeforeMb: number;
+}
+
+function sampleMemory(): { stop(): MemoryPeak } {
+  const mb = (bytes: number) => bytes / 1_048_576;
+  const before = process.memoryUsage();
+  let rss = before.rss;
+  let heap = before.heapUsed;
+  const sample = () => {
+    const m = process.memoryUsage();
+    rss = Math.max(rss, m.rss);
+    heap = Math.max(heap, m.heapUsed);
+  };
+  const timer = setInterval(sample, 10);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return { rssMb: mb(rss), heapMb: mb(heap), heapBeforeMb: mb(before.heapUsed) };
+    },
+  };
+}
+
+// ---------------------------------------------------------------- scenarios
+
+interface Target {
+  maxMs: number;
+  maxCalls?: number;
+  text: string;
+}
+
+interface Scenario {
+  name: string;
+  account: () => SyntheticAccount;
+  checks: readonly Check[];
+  target: Target;
+}
+
+/** What the report needs of an account (outcomes must not keep the synthetic data alive: it would count in the next scenario's memory). */
+interface AccountFacts {
+  description: string;
+  users: number;
+  enabled: string[];
+  notOptedIn: string[];
+  hasRegionalData: boolean;
+}
+
+interface Outcome {
+  scenario: Scenario;
+  account: AccountFacts;
+  /** The audit's result without the findings themselves (kept outcomes must not hold thousands of them). */
+  result: Omit<AuditResult, 'findings'> & { findings: number };
+  wallMs: number;
+  memory: MemoryPeak;
+  meter: CallMeter;
+  missed: string[];
+}
+
+function auditedAccount(account: SyntheticAccount): AccountConfig {
+  // No `regions`: the runner discovers the enabled ones, as for an account configured without a list.
+  return { alias: account.name, accountId: account.accountId, roleArn: `arn:aws:iam::${account.accountId}:role/AuditReadOnly` };
+}
+
+async function runScenario(scenario: Scenario): Promise<Outcome> {
+  const account = scenario.account();
+  const meter = new CallMeter();
+  const fake = new FakeAws(account, meter);
+  fake.install();
+  const sessions = fake.sessions();
+  collectGarbage();
+  const memory = sampleMemory();
+  const started = performance.now();
+  meter.start();
+  const full = await runAudit({
+    account: auditedAccount(account),
+    checks: scenario.checks,
+    thresholds: DEFAULT_THRESHOLDS,
+    concurrency: CONCURRENCY,
+    sessions,
+    sessionName: 'aws-audit-bot-bench',
+    now: () => NOW,
+    sleep,
+  });
+  const wallMs = performance.now() - started;
+  const peak = memory.stop();
+  const result = { ...full, findings: full.findings.length };
+  const missed: string[] = [];
+  if (wallMs >= scenario.target.maxMs) missed.push(`${fmt(wallMs)} ms >= ${fmt(scenario.target.maxMs)} ms`);
+  if (scenario.target.maxCalls !== undefined && result.stats.apiCalls >= scenario.target.maxCalls) missed.push(`${fmt(result.stats.apiCalls)} calls >= ${fmt(scenario.target.maxCalls)}`);
+  const facts: AccountFacts = {
+    description: describeAccount(account),
+    users: account.iam.users.length,
+    enabled: enabledRegions(account),
+    notOptedIn: account.regions.filter((r) => r.OptInStatus === 'not-opted-in').map((r) => r.RegionName!),
+    hasRegionalData: Object.keys(account.regional).length > 0,
+  };
+  return { scenario, account: facts, result, wallMs, memory: peak, meter, missed };
+}
+
+// ---------------------------------------------------------------- report
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function printOutcome(o: Outcome, baseline?: Outcome): void {
+  const { result, meter, account, scenario } = o;
+  const regional = scenario.checks.filter((c) => c.scope === 'regional').length;
+  console.log(`\n== ${scenario.name}`);
+  console.log(`   account: ${account.description}`);
+  const audited = result.scope.regions.filter((r) => r !== GLOBAL_REGION);
+  console.log(`   checks: ${scenario.checks.length} (${scenario.checks.length - regional} global, ${regional} regional); regions audited: ${audited.length}`);
+  if (regional === 0) {
+    if (account.hasRegionalData) console.log('   note: no regional check is registered yet, so the per-region part of this account was not exercised');
+  } else {
+    const { enabled } = account;
+    const wrong = [...audited.filter((r) => !enabled.includes(r)).map((r) => `${r} audited`), ...enabled.filter((r) => !audited.includes(r)).map((r) => `${r} missing`)];
+    console.log(wrong.length ? `   REGION MISMATCH: ${wrong.join(', ')}` : `   regions: the ${enabled.length} enabled ones; ${account.notOptedIn.join(', ')} (not opted in) skipped`);
+  }
+  console.log(`   wall ${fmt(o.wallMs)} ms (runner's own figure ${fmt(result.stats.durationMs)} ms); AWS calls ${fmt(result.stats.apiCalls)}; most in flight at once ${meter.peakInFlight} (bound ${CONCURRENCY})`);
+  console.log('   calls by operation (count, first start → last answer, ms after the audit began):');
+  for (const [op, count] of Object.entries(result.stats.apiCallsByOperation)) {
+    const t = meter.operations.get(op);
+    const span = t ? `${fmt(t.firstStart)} → ${fmt(t.lastEnd)}` : 'not seen by the mock';
+    console.log(`     ${op.padEnd(44)} ${String(count).padStart(6)}   ${span}`);
+  }
+  if (meter.total !== result.stats.apiCalls) {
+    console.log(`   COUNT MISMATCH: the mock answered ${meter.total} calls, the runner counted ${result.stats.apiCalls}`);
+  }
+  const notEnabled = [...meter.regionsCalled].filter((r) => !account.enabled.includes(r));
+  if (notEnabled.length) console.log(`   CALLS TO REGIONS NOT ENABLED: ${notEnabled.join(', ')}`);
+  console.log(`   memory: peak rss ${fmt(o.memory.rssMb, 1)} MB, peak heap ${fmt(o.memory.heapMb, 1)} MB (heap before the audit ${fmt(o.memory.heapBeforeMb, 1)} MB, synthetic data included)`);
+  const byCheck = Object.entries(result.stats.byCheck).filter(([, c]) => c.failed > 0).sort(([, a], [, b]) => b.failed - a.failed);
+  console.log(`   findings ${fmt(result.findings)}${byCheck.length ? `: ${byCheck.map(([id, c]) => `${id} ${fmt(c.failed)}`).join(', ')}` : ''}`);
+  console.log(`   errors ${result.errors.length}`);
+  if (result.errors.length > 0) {
+    console.log('   ERRORS (the mock is not realistic enough for these, or a check misreads AWS):');
+    for (const e of result.errors.slice(0, 20)) console.log(`     ${e.checkId} @ ${e.region}: ${e.code}: ${e.message}`);
+    if (result.errors.length > 20) console.log(`     … and ${result.errors.length - 20} more`);
+  }
+  if (baseline) {
+    const grew = Object.entries(result.stats.apiCallsByOperation)
+      .map(([op, n]) => [op, baseline.result.stats.apiCallsByOperation[op] ?? 0, n] as const)
+      .filter(([, before, after]) => after !== before);
+    const users = (x: Outcome) => fmt(x.account.users);
+    console.log(
+      `   vs ${users(baseline)} users: ${fmt(baseline.result.stats.apiCalls)} → ${fmt(result.stats.apiCalls)} calls` +
+        (grew.length ? ` (${grew.map(([op, a, b]) => `${op} ${a} → ${b}`).join(', ')})` : ' (no operation grew)'),
+    );
+  }
+  const status = o.missed.length ? `MISSED (${o.missed.join('; ')})` : 'OK';
+  const budget = `${fmt((100 * o.wallMs) / scenario.target.maxMs)}% of the time budget`;
+  console.log(`   target ${scenario.target.text}: ${status}; ${budget}`);
+}
+
+function printTable(outcomes: Outcome[]): void {
+  const header = ['scenario', 'checks', 'wall ms', 'calls', 'peak rss MB', 'peak heap MB', 'findings', 'errors', 'target'];
+  const rows = outcomes.map((o) => [
+    o.scenario.name,
+    String(o.scenario.checks.length),
+    fmt(o.wallMs),
+    fmt(o.result.stats.apiCalls),
+    fmt(o.memory.rssMb, 1),
+    fmt(o.memory.heapMb, 1),
+    fmt(o.result.findings),
+    o.result.errors.length ? `${o.result.errors.length} ERRORS` : '0',
+    `${o.scenario.target.text}: ${o.missed.length ? 'MISSED' : 'OK'} (${fmt((100 * o.wallMs) / o.scenario.target.maxMs)}% of time)`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const numeric = new Set([1, 2, 3, 4, 5, 6, 7]);
+  const line = (cells: string[]) => cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  console.log(`\nSummary (latency ${LATENCY_MS} ms per AWS call, concurrency ${CONCURRENCY}, Node ${process.version})`);
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) console.log(line(row));
+  const missed = outcomes.filter((o) => o.missed.length > 0).map((o) => `${o.scenario.name} (${o.missed.join('; ')})`);
+  const withErrors = outcomes.filter((o) => o.result.errors.length > 0).map((o) => `${o.scenario.name} (${o.result.errors.length})`);
+  console.log(missed.length ? `MISSED targets: ${missed.join(', ')}` : 'All targets met.');
+  if (withErrors.length) console.log(`ERRORS in: ${withErrors.join(', ')}: see the details above; figures with errors understate the real cost.`);
+}
+
+async function main(): Promise<void> {
+  const iamChecks = ALL_CHECKS.filter((c) => c.service === 'iam');
+  const iamTarget: Target = { maxMs: 3_000, maxCalls: 200, text: '< 3,000 ms, < 200 calls' };
+  const scenarios: Scenario[] = [
+    { name: 'IAM, 1,000 users', account: () => iamHeavyAccount(1_000), checks: iamChecks, target: iamTarget },
+    { name: 'IAM, 5,000 users', account: () => iamHeavyAccount(5_000), checks: iamChecks, target: iamTarget },
+    { name: 'Whole synthetic account', account: () => wholeAccount(300), checks: ALL_CHECKS, target: { maxMs: 10_000, text: 'well under 10,000 ms' } },
+    { name: 'Small account', account: () => smallAccount(), checks: ALL_CHECKS, target: { maxMs: 1_000, text: '< 1,000 ms' } },
+  ];
+  console.log(`aws-audit-bot benchmark: ${ALL_CHECKS.length} registered checks (${iamChecks.length} IAM), latency ${LATENCY_MS} ms per AWS call, concurrency ${CONCURRENCY}`);
+
+  // Warm-up (not reported): module loading and JIT would otherwise land on the first scenario.
+  await runScenario({ ...scenarios[3]!, name: 'warm-up' });
+
+  const outcomes: Outcome[] = [];
+  for (const scenario of scenarios) {
+    const outcome = await runScenario(scenario);
+    printOutcome(outcome, scenario.name === 'IAM, 5,000 users' ? outcomes[0] : undefined);
+    outcomes.push(outcome);
+  }
+  printTable(outcomes);
+}
+
+main().catch((error: unknown) => {
+  // The benchmark itself broke (not a missed target): say so and fail.
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});
