@@ -1,3 +1,4 @@
+import { CREDENTIAL_REPORT_COLUMNS } from '../src/audit/datasets/iam.js';
 import type { FlowLog, Instance, IpPermission, Region, Reservation, SecurityGroup, Snapshot, Tag as Ec2Tag, Volume, Vpc } from '@aws-sdk/client-ec2';
 import type {
   AttachedPolicy,
@@ -680,12 +681,7 @@ function iamData(rng: Rng, spec: IamSpec): IamData {
 
 // ---------------------------------------------------------------- credential report
 
-export const REPORT_COLUMNS = [
-  'user', 'arn', 'user_creation_time', 'password_enabled', 'password_last_used', 'password_last_changed', 'password_next_rotation',
-  'mfa_active', 'access_key_1_active', 'access_key_1_last_rotated', 'access_key_1_last_used_date', 'access_key_1_last_used_region',
-  'access_key_1_last_used_service', 'access_key_2_active', 'access_key_2_last_rotated', 'access_key_2_last_used_date',
-  'access_key_2_last_used_region', 'access_key_2_last_used_service', 'cert_1_active', 'cert_1_last_rotated', 'cert_2_active', 'cert_2_last_rotated',
-] as const;
+export const REPORT_COLUMNS = CREDENTIAL_REPORT_COLUMNS;
 
 /** The report's date format: 2024-05-01T09:30:12+00:00. */
 function reportTime(date: Date): string {

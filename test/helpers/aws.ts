@@ -1,3 +1,4 @@
+import { CREDENTIAL_REPORT_COLUMNS } from '../../src/audit/datasets/iam.js';
 import { RoleSessions } from '../../src/aws/session.js';
 import { runAudit, type RunAuditOptions } from '../../src/audit/runner.js';
 import { DEFAULT_THRESHOLDS, type AccountConfig, type Thresholds } from '../../src/config.js';
@@ -63,12 +64,7 @@ export function audit(checks: readonly Check[], options: AuditOptions = {}): Pro
   });
 }
 
-export const REPORT_COLUMNS = [
-  'user', 'arn', 'user_creation_time', 'password_enabled', 'password_last_used', 'password_last_changed', 'password_next_rotation',
-  'mfa_active', 'access_key_1_active', 'access_key_1_last_rotated', 'access_key_1_last_used_date', 'access_key_1_last_used_region',
-  'access_key_1_last_used_service', 'access_key_2_active', 'access_key_2_last_rotated', 'access_key_2_last_used_date',
-  'access_key_2_last_used_region', 'access_key_2_last_used_service', 'cert_1_active', 'cert_1_last_rotated', 'cert_2_active', 'cert_2_last_rotated',
-] as const;
+export const REPORT_COLUMNS = CREDENTIAL_REPORT_COLUMNS;
 
 export type ReportRow = Partial<Record<(typeof REPORT_COLUMNS)[number], string>>;
 

@@ -55,6 +55,14 @@ function reportText(value: string | undefined): string | null {
   return value && value !== 'N/A' && value !== 'no_information' && value !== 'not_supported' ? value : null;
 }
 
+/** The columns of the report, in AWS's order. */
+export const CREDENTIAL_REPORT_COLUMNS = [
+  'user', 'arn', 'user_creation_time', 'password_enabled', 'password_last_used', 'password_last_changed', 'password_next_rotation',
+  'mfa_active', 'access_key_1_active', 'access_key_1_last_rotated', 'access_key_1_last_used_date', 'access_key_1_last_used_region',
+  'access_key_1_last_used_service', 'access_key_2_active', 'access_key_2_last_rotated', 'access_key_2_last_used_date',
+  'access_key_2_last_used_region', 'access_key_2_last_used_service', 'cert_1_active', 'cert_1_last_rotated', 'cert_2_active', 'cert_2_last_rotated',
+] as const;
+
 /** Every column the checks read: without one, "never used" and "no date" would be silent guesses. */
 const REQUIRED_COLUMNS = [
   'user', 'arn', 'user_creation_time', 'password_enabled', 'password_last_used', 'password_last_changed', 'mfa_active',
