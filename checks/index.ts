@@ -1,19 +1,33 @@
 import type { Check } from '../src/audit/types.js';
 import accessKeyRotation from './iam/access-key-rotation.js';
+import adminPolicy from './iam/admin-policy.js';
 import credentialsUnused from './iam/credentials-unused.js';
+import expiredServerCertificates from './iam/expired-server-certificates.js';
+import exposedAccessKey from './iam/exposed-access-key.js';
 import multipleActiveKeys from './iam/multiple-active-keys.js';
+import noUsersOrRoles from './iam/no-users-or-roles.js';
+import passwordPolicy from './iam/password-policy.js';
 import rootAccessKeys from './iam/root-access-keys.js';
 import rootMfa from './iam/root-mfa.js';
 import rootRecentUse from './iam/root-recent-use.js';
+import supportRole from './iam/support-role.js';
 import userConsoleMfa from './iam/user-console-mfa.js';
+import userDirectPolicies from './iam/user-direct-policies.js';
 
 /** Every check, in report order within a severity. Ids are part of the contract. */
 export const ALL_CHECKS: readonly Check[] = [
   rootMfa,
   rootAccessKeys,
+  exposedAccessKey,
   rootRecentUse,
   userConsoleMfa,
+  adminPolicy,
+  expiredServerCertificates,
+  passwordPolicy,
   accessKeyRotation,
   credentialsUnused,
   multipleActiveKeys,
+  noUsersOrRoles,
+  userDirectPolicies,
+  supportRole,
 ];
