@@ -165,10 +165,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       throw usageError((error as Error).message);
     }
     const [command, ...rest] = parsed.positionals;
-    if (parsed.values.help || !command || command === 'help') {
+    if (parsed.values.help || command === 'help') {
       io.stdout.write(`${USAGE}\n`);
-      return command || parsed.values.help ? EXIT.clean : EXIT.usage;
+      return EXIT.clean;
     }
+    if (!command) throw usageError('Which command?');
     if (command !== 'audit' && command !== 'accounts') throw usageError(`Unknown command "${command}".`);
     const config = await loadConfig({ ...(parsed.values.config ? { path: parsed.values.config } : {}), env: io.env });
     if (command === 'accounts') return accountsCommand(config, parsed.values, io);

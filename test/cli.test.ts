@@ -136,6 +136,7 @@ describe('aws-audit-bot audit', () => {
       [['audit', 'sandbox', '--region', 'ap-south-1'], "ap-south-1 is not among sandbox's configured regions"],
       [['audit', 'sandbox', '--bogus'], "Unknown option '--bogus'"],
       [['frobnicate'], 'Unknown command "frobnicate"'],
+      [[], 'Which command?'],
     ];
     for (const [args, message] of cases) {
       const { code, stderr } = await cli(args);
