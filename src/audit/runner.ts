@@ -1,6 +1,6 @@
-import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { AwsClients } from '../aws/clients.js';
 import { homeRegionOf, partitionOfArn } from '../aws/partition.js';
+import { resolveRegions } from '../aws/regions.js';
 import type { RoleSessions } from '../aws/session.js';
 import type { AccountConfig, Thresholds } from '../config.js';
 import { awsErrorCode, errorMessage } from '../errors.js';
@@ -37,10 +37,7 @@ export interface RunAuditOptions {
 /** AWS actions the runner itself needs, whatever checks run. */
 export const RUNNER_ACTIONS = ['ec2:DescribeRegions'] as const;
 
-/** Error entries that concern the audit itself rather than one check. */
-export const REGION_DISCOVERY = 'audit.region-discovery';
-
-const OPTED_IN = new Set(['opt-in-not-required', 'opted-in']);
+export { REGION_DISCOVERY } from '../aws/regions.js';
 
 /**
  * Audits one account: assumes its audit role (failing fast with a clear
@@ -146,47 +143,4 @@ export function compareFindings(a: Finding, b: Finding): number {
 
 function firstLine(text: string): string {
   return text.split('\n')[0]!.slice(0, 500);
-}
-
-interface ResolvedRegions {
-  regions: string[];
-  skipped: { region: string; reason: string }[];
-  error?: CheckError;
-}
-
-/**
- * The account's configured regions, or every region it has enabled; regions
- * that are not opted in are skipped (noted), never errors.
- */
-async function resolveRegions(clients: AwsClients, configured: readonly string[] | undefined, only: readonly string[] | undefined): Promise<ResolvedRegions> {
-  const skipped: { region: string; reason: string }[] = [];
-  let enabled: Set<string> | undefined;
-  let known: Set<string> | undefined;
-  let error: CheckError | undefined;
-  try {
-    const response = await clients.ec2(clients.homeRegion).send(new DescribeRegionsCommand({ AllRegions: true }));
-    known = new Set();
-    enabled = new Set();
-    for (const r of response.Regions ?? []) {
-      if (!r.RegionName) continue;
-      known.add(r.RegionName);
-      if (!r.OptInStatus || OPTED_IN.has(r.OptInStatus)) enabled.add(r.RegionName);
-    }
-  } catch (e) {
-    const fallback = configured?.length ? ' Auditing the configured regions as they are.' : ' No regional check could run.';
-    error = {
-      checkId: REGION_DISCOVERY,
-      region: GLOBAL_REGION,
-      code: awsErrorCode(e) ?? 'RegionDiscoveryFailed',
-      message: `Could not list the account's enabled regions (ec2:DescribeRegions): ${firstLine(errorMessage(e))}.${fallback}`,
-    };
-  }
-  let wanted = configured?.length ? [...configured] : enabled ? [...enabled].sort() : [];
-  if (only?.length) wanted = configured?.length ? only.filter((r) => configured.includes(r)) : [...only];
-  const regions = wanted.filter((region) => {
-    if (!enabled || enabled.has(region)) return true;
-    skipped.push({ region, reason: known?.has(region) ? 'not enabled (opt-in region) for this account' : 'not a region this account knows' });
-    return false;
-  });
-  return { regions, skipped, ...(error ? { error } : {}) };
 }
