@@ -1,5 +1,5 @@
 import { daysBetween, defineCheck, isoDay } from '../../src/audit/check.js';
-import { accessKeyCreatedAt, accessKeyResource, activeAccessKeys, days, isoOrNull } from './credential-report.js';
+import { accessKeyCreatedAt, accessKeyDetails, accessKeyResource, activeAccessKeys, days } from './credential-report.js';
 
 export default defineCheck({
   id: 'iam.access-key-rotation',
@@ -29,13 +29,7 @@ export default defineCheck({
           // The creation time identifies the key in the slot: a rotated key is a new finding.
           subKey: createdAt.toISOString(),
           message: `Access key ${key.slot} of user ${user.user} (created ${isoDay(createdAt)}) is ${days(ageDays)} old (limit ${limit}).`,
-          details: {
-            userName: user.user,
-            keySlot: key.slot,
-            keyCreatedAt: createdAt.toISOString(),
-            ageDays,
-            lastUsedAt: isoOrNull(key.lastUsed),
-          },
+          details: accessKeyDetails(user, key, createdAt, ageDays),
         });
       }),
     );

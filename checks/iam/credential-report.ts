@@ -1,5 +1,5 @@
 import type { AccessKeySlot, CredentialReport, CredentialReportRow } from '../../src/audit/datasets/iam.js';
-import type { ResourceRef } from '../../src/audit/types.js';
+import type { DetailValue, ResourceRef } from '../../src/audit/types.js';
 
 /** The error for a report AWS would not write: the runner reports it, no check passes on it. */
 export function malformedReport(message: string): Error {
@@ -46,4 +46,15 @@ export function isoOrNull(date: Date | null): string | null {
 /** `1 day`, `12 days`: figures for one-line messages. */
 export function days(count: number): string {
   return `${count} ${count === 1 ? 'day' : 'days'}`;
+}
+
+/** The facts an access-key finding carries; the remediation action finds the key by user and creation time. */
+export function accessKeyDetails(row: CredentialReportRow, key: AccessKeySlot, createdAt: Date, ageDays: number): Record<string, DetailValue> {
+  return {
+    userName: row.user,
+    keySlot: key.slot,
+    keyCreatedAt: createdAt.toISOString(),
+    ageDays,
+    lastUsedAt: isoOrNull(key.lastUsed),
+  };
 }

@@ -1,7 +1,7 @@
 import { daysBetween, defineCheck, isoDay } from '../../src/audit/check.js';
 import type { CredentialReportRow } from '../../src/audit/datasets/iam.js';
 import type { CheckContext, Evaluation } from '../../src/audit/types.js';
-import { accessKeyCreatedAt, accessKeyResource, activeAccessKeys, days, isoOrNull, malformedReport, userResource } from './credential-report.js';
+import { accessKeyCreatedAt, accessKeyDetails, accessKeyResource, activeAccessKeys, days, isoOrNull, malformedReport, userResource } from './credential-report.js';
 
 export default defineCheck({
   id: 'iam.credentials-unused',
@@ -41,14 +41,7 @@ function evaluateKeys(ctx: CheckContext, user: CredentialReportRow): Evaluation[
       resource,
       subKey: createdAt.toISOString(),
       message,
-      details: {
-        userName: user.user,
-        keySlot: key.slot,
-        keyCreatedAt: createdAt.toISOString(),
-        ageDays,
-        lastUsedAt: isoOrNull(key.lastUsed),
-        unusedDays,
-      },
+      details: { ...accessKeyDetails(user, key, createdAt, ageDays), unusedDays },
     });
   });
 }
