@@ -13,7 +13,11 @@ const USER_OR_GROUP_ID = /^[UWS][A-Z0-9]{6,}$/;
 const USER_ID = /^[UW][A-Z0-9]{6,}$/;
 
 /** YAML turns an unquoted 012345678901 into a number and drops the zero: accept 12-digit numbers only. */
-const accountId = z.union([z.string(), z.number()]).transform((value, ctx) => {
+const accountId = z.unknown().transform((value, ctx) => {
+  if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) {
+    ctx.addIssue({ code: 'custom', message: `expected a 12-digit AWS account id in quotes, got ${describeValue(value)}` });
+    return z.NEVER;
+  }
   const text = typeof value === 'number' ? String(value) : value;
   if (!ACCOUNT_ID.test(text)) {
     ctx.addIssue({
@@ -42,7 +46,8 @@ const accountSchema = z.strictObject({
   channels: z.array(z.string().regex(CHANNEL_ID, { error: 'expected a Slack channel id like C0123ABCD (not a #name)' })).optional(),
 });
 
-const positiveDays = (fallback: number) => z.number().int().positive({ error: 'expected a whole number of days greater than 0' }).default(fallback);
+const positiveDays = (fallback: number) =>
+  z.number().int({ error: 'expected a whole number of days' }).min(1, { error: 'expected a whole number of days greater than 0' }).max(3650, { error: 'expected at most 3650 days' }).default(fallback);
 
 const thresholdsSchema = z.strictObject({
   accessKeyMaxAgeDays: positiveDays(90),
@@ -138,21 +143,28 @@ export function parseConfig(text: string, sourcePath: string): Config {
     });
     throw new AuditBotError('CONFIG_INVALID', `${sourcePath} is not valid YAML:\n  ${problems.join('\n  ')}`);
   }
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (error) {
+    // e.g. an alias "billion laughs": refuse the file, do not expand it.
+    throw new AuditBotError('CONFIG_INVALID', `${sourcePath} cannot be read: ${(error as Error).message}`, { cause: error });
+  }
   const parsed = configSchema.safeParse(raw, { reportInput: true });
   // Cross-field rules run on the raw data too, so one pass shows every problem.
   const issues = [...(parsed.success ? [] : parsed.error.issues), ...crossFieldIssues(raw)];
   if (issues.length > 0) {
-    const problems = issues.flatMap((issue) => {
+    const located = issues.flatMap((issue) => {
       const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
       return keys.map((key) => {
         const where = key === undefined ? issue.path : [...issue.path, key];
         const line = lineOf(doc, lines, where);
         const message =
           key !== undefined ? `unknown key (check the spelling; see the configuration reference in the README)` : describeIssue(issue);
-        return `${file}${line ? `:${line}` : ''}: ${formatPath(where, raw)}: ${message}`;
+        return { line: line ?? 0, text: `${file}${line ? `:${line}` : ''}: ${formatPath(where, raw)}: ${message}` };
       });
     });
+    const problems = located.sort((a, b) => a.line - b.line).map((p) => p.text);
     throw new AuditBotError('CONFIG_INVALID', `${sourcePath} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`);
   }
   return { ...parsed.data!, sourcePath };
@@ -186,11 +198,18 @@ function crossFieldIssues(raw: unknown): Issue[] {
   return issues;
 }
 
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'a number too large to use';
+  return typeof value;
+}
+
 function describeIssue(issue: Issue): string {
   if (issue.code === 'invalid_type') {
     const received = (issue as { input?: unknown }).input;
     if (received === undefined) return `missing; expected ${issue.expected}`;
-    return `expected ${issue.expected}, got ${received === null ? 'null' : Array.isArray(received) ? 'a list' : typeof received}`;
+    return `expected ${issue.expected === 'number' ? 'a finite number' : issue.expected}, got ${describeValue(received)}`;
   }
   return issue.message;
 }

@@ -125,6 +125,30 @@ thresholds:
     expect(message).toContain('thresholds.accessKeyMaxAgeDays: expected a whole number of days greater than 0');
   });
 
+  it('refuses hostile or absurd values with a message, not a crash', () => {
+    const message = problems(`
+accounts:
+  - alias: prod
+    accountId: 1e400
+    roleArn: 5
+audit:
+  concurrency: 1e309
+thresholds:
+  accessKeyMaxAgeDays: 9999999999999999999999
+`);
+    expect(message).toContain('accounts[0] (prod).accountId: expected a 12-digit AWS account id in quotes, got a number too large to use');
+    expect(message).toContain('accounts[0] (prod).roleArn: expected string, got number');
+    expect(message).toContain('audit.concurrency: expected a finite number, got a number too large to use');
+    expect(message).toContain('thresholds.accessKeyMaxAgeDays: expected at most 3650 days');
+    const lines = message.split('\n').slice(1).map((l) => Number(/yml:(\d+)/.exec(l)?.[1]));
+    expect(lines).toEqual([...lines].sort((a, b) => a - b));
+  });
+
+  it('refuses a YAML alias bomb instead of expanding it', () => {
+    const bomb = ['a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'].join('\n');
+    expect(problems(bomb)).toContain('cannot be read: Excessive alias count');
+  });
+
   it('reports YAML syntax errors with line and column', () => {
     const message = problems('accounts:\n  - alias: a\n   accountId: [\n');
     expect(message).toMatch(/audit\.config\.yml:\d+:\d+:/);
