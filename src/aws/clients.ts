@@ -1,8 +1,11 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import pLimit, { type LimitFunction } from 'p-limit';
+import { withLiteralHostEndpoints } from './s3control.js';
 
 export interface AwsClientsOptions {
   credentials: AwsCredentialIdentityProvider;
@@ -53,6 +56,15 @@ export class AwsClients {
     // LocalStack and moto serve every bucket on one host: virtual-hosted names would not resolve.
     const forcePathStyle = Boolean(this.env.AWS_ENDPOINT_URL || this.env.AWS_ENDPOINT_URL_S3);
     return this.make('s3', region, (config) => new S3Client({ ...config, forcePathStyle }));
+  }
+
+  /** S3 Control (account-level settings such as Block Public Access), in the home region. */
+  s3control(): S3ControlClient {
+    return this.make('s3control', this.options.homeRegion, (config) => withLiteralHostEndpoints(new S3ControlClient(config)));
+  }
+
+  cloudtrail(region: string): CloudTrailClient {
+    return this.make('cloudtrail', region, (config) => new CloudTrailClient(config));
   }
 
   /** Number of AWS API calls made so far, in all and by `service:Operation`. */

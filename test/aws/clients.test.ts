@@ -1,5 +1,7 @@
 import { GetAccountSummaryCommand, IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
 import { GetBucketLocationCommand } from '@aws-sdk/client-s3';
+import { GetPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
+import { isLiteralHost } from '../../src/aws/s3control.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -75,6 +77,74 @@ describe('AwsClients', () => {
       vi.unstubAllEnvs();
       server.close();
     }
+  });
+});
+
+describe('S3 Control endpoints', () => {
+  const credentials = async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' });
+
+  async function serve(body: string, status = 200) {
+    const seen: { url?: string; host?: string; account?: string; authorization?: string }[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push({ url: req.url, host: req.headers.host, account: req.headers['x-amz-account-id'] as string, authorization: req.headers.authorization });
+      res.writeHead(status, { 'content-type': 'application/xml' });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { seen, server, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  }
+
+  it('reads account-level Block Public Access from an emulator on 127.0.0.1 (no account id prefixed to an IP host)', async () => {
+    const { seen, server, endpoint } = await serve(
+      '<?xml version="1.0" encoding="UTF-8"?><PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>false</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>',
+    );
+    vi.stubEnv('AWS_ENDPOINT_URL', endpoint);
+    try {
+      const clients = new AwsClients({ credentials, homeRegion: 'us-east-1', concurrency: 1, maxAttempts: 1 });
+      const answer = await clients.s3control().send(new GetPublicAccessBlockCommand({ AccountId: '123456789012' }));
+      expect(answer.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: true });
+      expect(seen).toHaveLength(1);
+      expect(seen[0]!.host).toBe(endpoint.replace('http://', ''));
+      expect(seen[0]!.url).toBe('/v20180820/configuration/publicAccessBlock');
+      expect(seen[0]!.account).toBe('123456789012');
+      expect(seen[0]!.authorization).toContain('/us-east-1/s3/aws4_request');
+      expect(clients.callCount().byOperation).toEqual({ 's3control:GetPublicAccessBlock': 1 });
+    } finally {
+      vi.unstubAllEnvs();
+      server.close();
+    }
+  });
+
+  it('passes the emulator\'s "not configured" answer through as the AWS error code', async () => {
+    const { server, endpoint } = await serve(
+      '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchPublicAccessBlockConfiguration</Code><Message>The public access block configuration was not found</Message></Error>',
+      404,
+    );
+    try {
+      const clients = new AwsClients({ credentials, homeRegion: 'us-east-1', concurrency: 1, maxAttempts: 1, env: {} });
+      vi.stubEnv('AWS_ENDPOINT_URL_S3_CONTROL', endpoint);
+      await expect(clients.s3control().send(new GetPublicAccessBlockCommand({ AccountId: '123456789012' }))).rejects.toMatchObject({
+        name: 'NoSuchPublicAccessBlockConfiguration',
+      });
+    } finally {
+      vi.unstubAllEnvs();
+      server.close();
+    }
+  });
+
+  it('keeps the SDK\'s endpoint rules for AWS itself: the account id goes in front of the host', async () => {
+    const clients = new AwsClients({ credentials, homeRegion: 'eu-west-1', concurrency: 1, env: {} });
+    const provider = (clients.s3control().config as unknown as { endpointProvider: (p: object) => { url: URL } }).endpointProvider;
+    const endpoint = provider({ Region: 'eu-west-1', AccountId: '123456789012', RequiresAccountId: true, UseFIPS: false, UseDualStack: false });
+    expect(endpoint.url.hostname).toBe('123456789012.s3-control.eu-west-1.amazonaws.com');
+  });
+
+  it('treats IPv4, IPv6 and localhost hosts as literal, named hosts not', () => {
+    expect(isLiteralHost('127.0.0.1')).toBe(true);
+    expect(isLiteralHost('[::1]')).toBe(true);
+    expect(isLiteralHost('localhost')).toBe(true);
+    expect(isLiteralHost('localhost.localstack.cloud')).toBe(false);
+    expect(isLiteralHost('s3-control.eu-west-1.amazonaws.com')).toBe(false);
   });
 });
 
