@@ -1,6 +1,7 @@
 import type { AccountRef, Check, CheckContext, Evaluation, FailInput, ScopedInventory } from './types.js';
 import type { Thresholds } from '../config.js';
 import { findingFingerprint } from './fingerprint.js';
+import { awsErrorCode, errorMessage } from '../errors.js';
 
 /** Identity function that gives a check literal its type. */
 export function defineCheck(check: Check): Check {
@@ -11,6 +12,7 @@ export function createCheckContext(input: {
   check: Check;
   account: AccountRef;
   region: string;
+  regions?: readonly string[];
   now: Date;
   thresholds: Thresholds;
   inventory: ScopedInventory;
@@ -19,10 +21,17 @@ export function createCheckContext(input: {
   return {
     account,
     region,
+    regions: input.regions ?? [],
     now: input.now,
     thresholds: input.thresholds,
     inventory: input.inventory,
     pass: (resourceId: string): Evaluation => ({ status: 'pass', resourceId }),
+    error: (resourceId: string, error: unknown): Evaluation => ({
+      status: 'error',
+      resourceId,
+      code: awsErrorCode(error) ?? 'CheckFailed',
+      message: errorMessage(error).split('\n')[0]!.slice(0, 500),
+    }),
     fail: (f: FailInput): Evaluation => {
       const fix = f.fix === undefined ? check.fix : (f.fix ?? undefined);
       return {

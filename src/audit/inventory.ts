@@ -1,4 +1,4 @@
-import { DATASETS, type DatasetId, type DatasetTypes, type LoadContext } from './datasets/index.js';
+import { DATASETS, isDatasetId, type DatasetId, type DatasetTypes, type LoadContext } from './datasets/index.js';
 import { GLOBAL_REGION, type Check, type ScopedInventory } from './types.js';
 
 /**
@@ -9,7 +9,7 @@ import { GLOBAL_REGION, type Check, type ScopedInventory } from './types.js';
 export class Inventory {
   private readonly memo = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly base: Omit<LoadContext, 'region'>) {}
+  constructor(private readonly base: Omit<LoadContext, 'region' | 'dataset'>) {}
 
   load<K extends DatasetId>(id: K, region: string): Promise<DatasetTypes[K]> {
     const def = DATASETS[id];
@@ -18,7 +18,11 @@ export class Inventory {
     let pending = this.memo.get(key);
     if (!pending) {
       const loadRegion = def.scope === 'global' ? this.base.clients.homeRegion : region;
-      pending = (def.load as (ctx: LoadContext) => Promise<unknown>)({ ...this.base, region: loadRegion });
+      const dataset = (other: string): Promise<unknown> => {
+        if (other === id || !isDatasetId(other)) return Promise.reject(new Error(`dataset ${id} cannot read dataset ${other}`));
+        return this.load(other, region);
+      };
+      pending = (def.load as (ctx: LoadContext) => Promise<unknown>)({ ...this.base, region: loadRegion, dataset });
       // Prefetched data may fail before any check awaits it; the checks report it.
       pending.catch(() => undefined);
       this.memo.set(key, pending);

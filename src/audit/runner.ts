@@ -66,7 +66,8 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditResult> {
   const inventory = new Inventory({ clients, accountId: account.accountId, now: startedAt, sleep });
   const globalChecks = options.checks.filter((c) => c.scope === 'global');
   const regionalChecks = options.checks.filter((c) => c.scope === 'regional');
-  inventory.prefetch(globalChecks, GLOBAL_REGION);
+  const enabled = (check: Check) => check.enabled?.(options.thresholds) ?? true;
+  inventory.prefetch(globalChecks.filter(enabled), GLOBAL_REGION);
 
   const errors: CheckError[] = [];
   const skippedRegions: { region: string; reason: string }[] = [];
@@ -76,7 +77,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditResult> {
     regions = resolved.regions;
     skippedRegions.push(...resolved.skipped);
     if (resolved.error) errors.push(resolved.error);
-    for (const region of regions) inventory.prefetch(regionalChecks, region);
+    for (const region of regions) inventory.prefetch(regionalChecks.filter(enabled), region);
   }
 
   const tasks: { check: Check; region: string }[] = [
@@ -92,11 +93,14 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditResult> {
     tasks.map(async ({ check, region }) => {
       const stats = byCheck[check.id]!;
       try {
-        const ctx = createCheckContext({ check, account: accountRef, region, now: startedAt, thresholds: options.thresholds, inventory: inventory.scoped(check, region) });
-        const evaluations = await check.run(ctx);
+        const ctx = createCheckContext({ check, account: accountRef, region, regions, now: startedAt, thresholds: options.thresholds, inventory: inventory.scoped(check, region) });
+        const evaluations = enabled(check) ? await check.run(ctx) : [];
         for (const evaluation of evaluations) {
           if (evaluation.status === 'pass') stats.passed++;
-          else if (!findings.has(evaluation.finding.fingerprint)) {
+          else if (evaluation.status === 'error') {
+            stats.errors++;
+            errors.push({ checkId: check.id, region, code: evaluation.code, message: evaluation.message, resource: evaluation.resourceId });
+          } else if (!findings.has(evaluation.finding.fingerprint)) {
             stats.failed++;
             findings.set(evaluation.finding.fingerprint, evaluation.finding);
           }
@@ -115,7 +119,9 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditResult> {
     account: accountRef,
     startedAt: startedAt.toISOString(),
     findings: [...findings.values()].sort(compareFindings),
-    errors: errors.sort((a, b) => a.checkId.localeCompare(b.checkId) || a.region.localeCompare(b.region)),
+    errors: errors.sort(
+      (a, b) => a.checkId.localeCompare(b.checkId) || a.region.localeCompare(b.region) || (a.resource ?? '').localeCompare(b.resource ?? ''),
+    ),
     scope: {
       checkIds: options.checks.map((c) => c.id),
       regions: [...(globalChecks.length > 0 ? [GLOBAL_REGION] : []), ...regions],

@@ -45,6 +45,8 @@ export interface CheckError {
   /** AWS error code (AccessDenied, OptInRequired, ...) or one of ours. */
   code: string;
   message: string;
+  /** The one resource that could not be checked (a bucket that answered AccessDenied), when not the whole check. */
+  resource?: string;
 }
 
 export interface FailInput {
@@ -59,7 +61,11 @@ export interface FailInput {
   fix?: string | null;
 }
 
-export type Evaluation = { status: 'pass'; resourceId: string } | { status: 'fail'; finding: Finding };
+export type Evaluation =
+  | { status: 'pass'; resourceId: string }
+  | { status: 'fail'; finding: Finding }
+  /** One resource could not be checked; the others were. Never a pass. */
+  | { status: 'error'; resourceId: string; code: string; message: string };
 
 export interface AccountRef {
   alias: string;
@@ -71,11 +77,19 @@ export interface CheckContext {
   account: AccountRef;
   /** The region being checked, or `global`. */
   region: string;
+  /**
+   * Every region this audit covers, in order (empty when only global checks
+   * run): a check that sees one resource from many regions (a multi-region
+   * trail) judges it in one of them.
+   */
+  regions: readonly string[];
   now: Date;
   thresholds: Thresholds;
   inventory: ScopedInventory;
   pass(resourceId: string): Evaluation;
   fail(input: FailInput): Evaluation;
+  /** One resource could not be read (AccessDenied on one bucket): an error entry for it, the check goes on. */
+  error(resourceId: string, error: unknown): Evaluation;
 }
 
 export interface ScopedInventory {
@@ -105,6 +119,12 @@ export interface Check {
   fix?: string;
   /** The datasets it reads; the runner prefetches them and refuses any other. */
   uses: readonly DatasetId[];
+  /**
+   * False when the configuration turns the check off (no required tags
+   * configured): it then reads nothing and evaluates nothing, but stays in the
+   * audit's scope so its old findings resolve.
+   */
+  enabled?(thresholds: Thresholds): boolean;
   run(ctx: CheckContext): Promise<Evaluation[]> | Evaluation[];
 }
 

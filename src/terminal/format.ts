@@ -74,7 +74,7 @@ export function formatTable(result: AuditResult): string {
   }
   if (errors.length > 0) {
     lines.push('', `Could not check (${plural(errors.length, 'error')}; these are not passes):`);
-    for (const e of errors) lines.push(`  ${e.checkId} in ${e.region}: ${e.code}: ${terminalSafe(e.message)}`);
+    for (const e of errors) lines.push(`  ${e.checkId} in ${e.region}${e.resource ? ` (${terminalSafe(e.resource)})` : ''}: ${e.code}: ${terminalSafe(e.message)}`);
   }
   if (scope.skippedRegions.length > 0) {
     lines.push('', `Skipped regions: ${scope.skippedRegions.map((s) => `${s.region} (${s.reason})`).join(', ')}`);
