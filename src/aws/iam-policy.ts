@@ -10,6 +10,9 @@ export interface PolicyStatement {
   Resource?: string[];
   NotResource?: string[];
   Condition?: unknown;
+  /** Resource policies only (bucket policies): kept as AWS wrote it, `"*"` or `{ "AWS": ... }`. */
+  Principal?: unknown;
+  NotPrincipal?: unknown;
 }
 
 export interface PolicyDocument {
@@ -60,6 +63,8 @@ function normaliseStatement(raw: unknown, index: number, label: string): PolicyS
     if (list) statement[field] = list;
   }
   if (raw.Condition !== undefined) statement.Condition = raw.Condition;
+  if (raw.Principal !== undefined) statement.Principal = raw.Principal;
+  if (raw.NotPrincipal !== undefined) statement.NotPrincipal = raw.NotPrincipal;
   return statement;
 }
 

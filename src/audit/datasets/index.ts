@@ -1,11 +1,17 @@
 import type { DatasetDef } from './types.js';
+import { cloudtrailDatasets } from './cloudtrail.js';
+import { ec2Datasets } from './ec2.js';
 import { iamDatasets } from './iam.js';
+import { s3Datasets } from './s3.js';
 
-export type { DatasetDef, LoadContext } from './types.js';
+export type { DatasetDef, LoadContext, Read } from './types.js';
 
 /** Every dataset the checks can read, by id. */
 export const DATASETS = {
   ...iamDatasets,
+  ...ec2Datasets,
+  ...s3Datasets,
+  ...cloudtrailDatasets,
 };
 
 export type DatasetId = keyof typeof DATASETS;
