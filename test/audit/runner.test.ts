@@ -195,6 +195,39 @@ describe('runAudit', () => {
     expect(result.findings.map((f) => f.severity)).toEqual(['critical', 'high', 'low']);
   });
 
+  it('reports one unreadable resource as an error naming it, while the others are judged', async () => {
+    const viaContext = globalCheck('test.via-context', (ctx) => [ctx.pass('a'), ctx.error('bucket-c', awsError('NoSuchBucket', 'The specified bucket does not exist\nmore')), ctx.error('x', new TypeError('boom'))], []);
+    const result = await audit([viaContext]);
+    expect(result.errors).toEqual([
+      { checkId: 'test.via-context', region: 'global', code: 'NoSuchBucket', message: 'The specified bucket does not exist', resource: 'bucket-c' },
+      { checkId: 'test.via-context', region: 'global', code: 'CheckFailed', message: 'boom', resource: 'x' },
+    ]);
+    expect(result.stats.byCheck['test.via-context']).toEqual({ passed: 1, failed: 0, errors: 2 });
+    expect(result.findings).toEqual([]);
+  });
+
+  it('runs nothing and reads nothing for a check the configuration turns off, but keeps it in scope', async () => {
+    const offUnlessTags = { ...readsPolicy, id: 'test.tags', enabled: (t: { requiredTags: string[] }) => t.requiredTags.length > 0 };
+    const off = await audit([offUnlessTags]);
+    expect(iam.calls()).toHaveLength(0);
+    expect(off.findings).toEqual([]);
+    expect(off.errors).toEqual([]);
+    expect(off.scope.checkIds).toEqual(['test.tags']);
+    expect(off.stats.byCheck['test.tags']).toEqual({ passed: 0, failed: 0, errors: 0 });
+    iam.on(GetAccountPasswordPolicyCommand).rejects(awsError('NoSuchEntityException'));
+    const on = await audit([offUnlessTags], { thresholds: { requiredTags: ['owner'] } });
+    expect(on.findings.map((f) => f.checkId)).toEqual(['test.tags']);
+  });
+
+  it('tells each check every region of the audit, in order', async () => {
+    const seen: string[][] = [];
+    await audit([regionalCheck('test.regions', (ctx) => (seen.push([ctx.region, ...ctx.regions]), []))], { account: { regions: ['us-east-1', 'eu-west-1'] } });
+    expect(seen.sort()).toEqual([
+      ['eu-west-1', 'us-east-1', 'eu-west-1'],
+      ['us-east-1', 'us-east-1', 'eu-west-1'],
+    ]);
+  });
+
   it('fails fast, before any AWS call, when the audit role cannot be assumed', async () => {
     const sts = mockClient(STSClient);
     sts.on(AssumeRoleCommand).rejects(awsError('AccessDenied', 'not authorized to perform sts:AssumeRole'));
