@@ -49,6 +49,18 @@ const accountSchema = z.strictObject({
 const positiveDays = (fallback: number) =>
   z.number().int({ error: 'expected a whole number of days' }).min(1, { error: 'expected a whole number of days greater than 0' }).max(3650, { error: 'expected at most 3650 days' }).default(fallback);
 
+const port = z
+  .number({ error: 'expected a port number' })
+  .int({ error: 'expected a whole port number' })
+  .min(0, { error: 'expected a port number from 0 to 65535' })
+  .max(65535, { error: 'expected a port number from 0 to 65535' });
+
+/** Ports whose exposure to the internet is a finding of ec2.sg-risky-ports, by tier. */
+export const DEFAULT_RISKY_PORTS = {
+  critical: [22, 3389, 5500, 5900, 23, 135, 445, 1433, 1434, 3306, 5432, 1521, 27017, 6379, 9200, 9300, 11211, 2375, 2376],
+  high: [20, 21, 25, 110, 143, 3000, 4333, 5000, 5601, 8080, 8088, 8888],
+};
+
 const thresholdsSchema = z.strictObject({
   accessKeyMaxAgeDays: positiveDays(90),
   credentialUnusedDays: positiveDays(45),
@@ -57,6 +69,24 @@ const thresholdsSchema = z.strictObject({
   passwordMinLength: z.number().int().min(6).max(128).default(14),
   passwordReusePrevention: z.number().int().min(1).max(24).default(24),
   requiredTags: z.array(z.string().min(1).max(128)).default([]),
+  riskyPorts: z
+    .strictObject({
+      critical: z.array(port).default(DEFAULT_RISKY_PORTS.critical),
+      high: z.array(port).default(DEFAULT_RISKY_PORTS.high),
+    })
+    .default(DEFAULT_RISKY_PORTS)
+    .superRefine((tiers, ctx) => {
+      for (const p of tiers.high.filter((p) => tiers.critical.includes(p))) {
+        ctx.addIssue({ code: 'custom', path: ['high'], message: `port ${p} is in both tiers; list it once (critical or high)` });
+      }
+    }),
+  /** Ports that may be open to the internet (web servers): ec2.sg-open-other passes them. */
+  openPortsAllowed: z.array(port).default([80, 443]),
+}).superRefine((t, ctx) => {
+  const risky = new Set([...t.riskyPorts.critical, ...t.riskyPorts.high]);
+  for (const p of t.openPortsAllowed.filter((p) => risky.has(p))) {
+    ctx.addIssue({ code: 'custom', path: ['openPortsAllowed'], message: `port ${p} is also a risky port (riskyPorts); a port cannot be both allowed and risky` });
+  }
 });
 
 const configSchema = z.strictObject({

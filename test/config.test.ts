@@ -176,6 +176,23 @@ thresholds:
     });
   });
 
+  it('takes risky-port tiers and allowed open ports from thresholds, with defaults', () => {
+    const defaults = parseConfig(MINIMAL, '/x/audit.config.yml').thresholds;
+    expect(defaults.riskyPorts.critical).toEqual(expect.arrayContaining([22, 3389, 5900, 445, 3306, 6379, 2375]));
+    expect(defaults.riskyPorts.high).toEqual(expect.arrayContaining([21, 8080, 5601]));
+    expect(defaults.openPortsAllowed).toEqual([80, 443]);
+    const custom = parseConfig(`${MINIMAL}thresholds:\n  riskyPorts:\n    critical: [22, 8443]\n  openPortsAllowed: [443]\n`, '/x/audit.config.yml').thresholds;
+    expect(custom.riskyPorts).toEqual({ critical: [22, 8443], high: defaults.riskyPorts.high });
+    expect(custom.openPortsAllowed).toEqual([443]);
+  });
+
+  it('refuses a port in both tiers, a risky port that is also allowed, and ports out of range', () => {
+    expect(problems(`${MINIMAL}thresholds:\n  riskyPorts:\n    critical: [22]\n    high: [22, 21]\n`)).toMatch(/thresholds\.riskyPorts\.high.*port 22 is in both tiers/);
+    expect(problems(`${MINIMAL}thresholds:\n  openPortsAllowed: [443, 22]\n`)).toMatch(/thresholds\.openPortsAllowed.*port 22 is also a risky port/);
+    expect(problems(`${MINIMAL}thresholds:\n  riskyPorts:\n    high: [70000]\n`)).toMatch(/from 0 to 65535/);
+    expect(problems(`${MINIMAL}thresholds:\n  openPortsAllowed: ["http"]\n`)).toMatch(/openPortsAllowed\[0\]: expected a finite number, got string/);
+  });
+
   it('suggests close aliases', () => {
     const aliases = ['prod-payments', 'prod-web', 'sandbox', 'staging'];
     expect(suggestAliases('prod-paymnets', aliases)).toEqual(['prod-payments']);
