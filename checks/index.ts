@@ -1,4 +1,8 @@
 import type { Check } from '../src/audit/types.js';
+import defaultSgTraffic from './ec2/default-sg-traffic.js';
+import sgOpenAll from './ec2/sg-open-all.js';
+import sgOpenOther from './ec2/sg-open-other.js';
+import sgRiskyPorts from './ec2/sg-risky-ports.js';
 import accessKeyRotation from './iam/access-key-rotation.js';
 import adminPolicy from './iam/admin-policy.js';
 import credentialsUnused from './iam/credentials-unused.js';
@@ -30,4 +34,8 @@ export const ALL_CHECKS: readonly Check[] = [
   noUsersOrRoles,
   userDirectPolicies,
   supportRole,
+  sgOpenAll,
+  sgRiskyPorts,
+  defaultSgTraffic,
+  sgOpenOther,
 ];
