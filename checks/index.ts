@@ -1,4 +1,8 @@
 import type { Check } from '../src/audit/types.js';
+import cloudtrailCloudwatchLogs from './cloudtrail/cloudwatch-logs.js';
+import cloudtrailEnabled from './cloudtrail/enabled.js';
+import cloudtrailKms from './cloudtrail/kms.js';
+import cloudtrailLogValidation from './cloudtrail/log-validation.js';
 import defaultSgTraffic from './ec2/default-sg-traffic.js';
 import sgOpenAll from './ec2/sg-open-all.js';
 import sgOpenOther from './ec2/sg-open-other.js';
@@ -38,4 +42,8 @@ export const ALL_CHECKS: readonly Check[] = [
   sgRiskyPorts,
   defaultSgTraffic,
   sgOpenOther,
+  cloudtrailEnabled,
+  cloudtrailLogValidation,
+  cloudtrailKms,
+  cloudtrailCloudwatchLogs,
 ];
