@@ -1,4 +1,11 @@
 import type { Check } from '../src/audit/types.js';
+import s3AccountBlockPublicAccess from './s3/account-block-public-access.js';
+import s3BlockPublicAccess from './s3/block-public-access.js';
+import s3DefaultEncryption from './s3/default-encryption.js';
+import s3PublicAcl from './s3/public-acl.js';
+import s3PublicPolicy from './s3/public-policy.js';
+import s3SecureTransport from './s3/secure-transport.js';
+import cloudtrailBucketPublic from './cloudtrail/bucket-public.js';
 import cloudtrailCloudwatchLogs from './cloudtrail/cloudwatch-logs.js';
 import cloudtrailEnabled from './cloudtrail/enabled.js';
 import cloudtrailKms from './cloudtrail/kms.js';
@@ -38,6 +45,9 @@ export const ALL_CHECKS: readonly Check[] = [
   noUsersOrRoles,
   userDirectPolicies,
   supportRole,
+  s3PublicAcl,
+  s3PublicPolicy,
+  cloudtrailBucketPublic,
   sgOpenAll,
   sgRiskyPorts,
   defaultSgTraffic,
@@ -45,5 +55,9 @@ export const ALL_CHECKS: readonly Check[] = [
   cloudtrailEnabled,
   cloudtrailLogValidation,
   cloudtrailKms,
+  s3AccountBlockPublicAccess,
+  s3BlockPublicAccess,
+  s3DefaultEncryption,
+  s3SecureTransport,
   cloudtrailCloudwatchLogs,
 ];
