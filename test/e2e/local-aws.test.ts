@@ -1,7 +1,9 @@
 /**
  * The terminal audit end to end through the real SDK HTTP stack: the CLI runs
- * as a process, AWS_ENDPOINT_URL points it at a stand-in for STS, IAM and EC2
- * on 127.0.0.1 that answers in AWS's query-protocol XML.
+ * as a process, AWS_ENDPOINT_URL points it at a stand-in on 127.0.0.1 that
+ * answers each service in its own protocol: STS, IAM and EC2 in query XML,
+ * S3 and S3 Control in REST XML (path-style; S3 Control without the account
+ * prefix an IP host cannot take), CloudTrail in JSON.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -55,19 +57,96 @@ const handlers: Record<string, Handler> = {
   ListServerCertificates: () => ok('ListServerCertificates', '<ServerCertificateMetadataList/><IsTruncated>false</IsTruncated>'),
 };
 
+const EC2_XMLNS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
+const ec2Ok = (action: string, result: string) => ({ body: `<${action}Response xmlns="${EC2_XMLNS}"><requestId>r</requestId>${result}</${action}Response>` });
+const ec2Handlers: Record<string, Handler> = {
+  DescribeRegions: () => ec2Ok('DescribeRegions', '<regionInfo><item><regionName>us-east-1</regionName><regionEndpoint>ec2.us-east-1.amazonaws.com</regionEndpoint><optInStatus>opt-in-not-required</optInStatus></item></regionInfo>'),
+  DescribeSecurityGroups: () =>
+    ec2Ok(
+      'DescribeSecurityGroups',
+      `<securityGroupInfo><item><ownerId>123456789012</ownerId><groupId>sg-0123456789abcdef0</groupId><groupName>bastion</groupName><groupDescription>&lt;!here&gt; ssh</groupDescription><vpcId>vpc-0123456789abcdef0</vpcId>
+       <ipPermissions><item><ipProtocol>tcp</ipProtocol><fromPort>22</fromPort><toPort>22</toPort><groups/><ipRanges><item><cidrIp>0.0.0.0/0</cidrIp></item></ipRanges><ipv6Ranges/><prefixListIds/></item></ipPermissions>
+       <ipPermissionsEgress/></item></securityGroupInfo>`,
+    ),
+  DescribeNetworkInterfaces: () => ec2Ok('DescribeNetworkInterfaces', '<networkInterfaceSet/>'),
+  DescribeNetworkAcls: () => ec2Ok('DescribeNetworkAcls', '<networkAclSet/>'),
+  DescribeSnapshots: () => ec2Ok('DescribeSnapshots', '<snapshotSet/>'),
+  GetEbsEncryptionByDefault: () => ec2Ok('GetEbsEncryptionByDefault', '<ebsEncryptionByDefault>true</ebsEncryptionByDefault>'),
+  DescribeInstances: () => ec2Ok('DescribeInstances', '<reservationSet/>'),
+  DescribeVolumes: () => ec2Ok('DescribeVolumes', '<volumeSet/>'),
+  DescribeVpcs: () => ec2Ok('DescribeVpcs', '<vpcSet/>'),
+  DescribeFlowLogs: () => ec2Ok('DescribeFlowLogs', '<flowLogSet/>'),
+};
+
+const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+const s3Error = (code: string, message: string, status: number) => ({ status, body: `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>` });
+/** REST calls by method, path and sub-resource (`GET /bucket?acl`). */
+const restHandlers: Record<string, Handler> = {
+  // No BucketRegion (older endpoints, emulators): the bot asks GetBucketLocation.
+  'GET /': () => ({
+    body: `<ListAllMyBucketsResult xmlns="${S3_XMLNS}"><Owner><ID>owner</ID></Owner><Buckets><Bucket><Name>public-site</Name><CreationDate>2024-01-01T00:00:00.000Z</CreationDate></Bucket></Buckets></ListAllMyBucketsResult>`,
+  }),
+  'GET /public-site?location': () => ({ body: `<LocationConstraint xmlns="${S3_XMLNS}"/>` }),
+  'GET /public-site?acl': () => ({
+    body: `<AccessControlPolicy xmlns="${S3_XMLNS}"><Owner><ID>owner</ID></Owner><AccessControlList>
+      <Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>owner</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant>
+      <Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant>
+      </AccessControlList></AccessControlPolicy>`,
+  }),
+  'GET /public-site?policy': () => s3Error('NoSuchBucketPolicy', 'The bucket policy does not exist', 404),
+  'GET /public-site?publicAccessBlock': () => s3Error('NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found', 404),
+  'GET /public-site?encryption': () => ({
+    body: `<ServerSideEncryptionConfiguration xmlns="${S3_XMLNS}"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`,
+  }),
+  'GET /v20180820/configuration/publicAccessBlock': () => s3Error('NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found', 404),
+};
+
+/** CloudTrail speaks JSON 1.1, the operation in X-Amz-Target. */
+const cloudTrailHandlers: Record<string, () => unknown> = {
+  DescribeTrails: () => ({ trailList: [] }),
+};
+
 let server: http.Server;
 let endpoint: string;
 let configPath: string;
 const actions: string[] = [];
+/** Calls the stand-in had no answer for: the bot asked something unexpected. */
+const unanswered: string[] = [];
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
+      const target = req.headers['x-amz-target'];
+      if (typeof target === 'string') {
+        const operation = target.split('.').pop() ?? '';
+        actions.push(`cloudtrail:${operation}`);
+        const answer = cloudTrailHandlers[operation];
+        if (!answer) unanswered.push(`cloudtrail:${operation}`);
+        res.writeHead(answer ? 200 : 400, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify(answer ? answer() : { __type: 'UnknownOperationException', message: `no ${operation} here` }));
+        return;
+      }
+      if (req.method === 'GET') {
+        const url = new URL(req.url ?? '/', 'http://local');
+        // A sub-resource (?acl, ?policy) has no value; parameters (max-buckets=1000, x-id=…) do.
+        const sub = [...url.searchParams].find(([, value]) => value === '')?.[0];
+        const pathname = url.pathname.length > 1 ? url.pathname.replace(/\/$/, '') : url.pathname; // path-style: /bucket/?acl
+        const key = `GET ${pathname}${sub ? `?${sub}` : ''}`;
+        actions.push(key);
+        const handler = restHandlers[key];
+        if (!handler) unanswered.push(key);
+        const answer = handler?.() ?? s3Error('NotImplemented', `no ${key} here`, 501);
+        res.writeHead(answer.status ?? 200, { 'content-type': 'application/xml' });
+        res.end(answer.body);
+        return;
+      }
       const action = new URLSearchParams(body).get('Action') ?? '';
       actions.push(action);
-      const answer = handlers[action]?.() ?? error('InvalidAction', `no ${action} here`);
+      const handler = handlers[action] ?? ec2Handlers[action];
+      if (!handler) unanswered.push(action);
+      const answer = handler?.() ?? error('InvalidAction', `no ${action} here`);
       res.writeHead(answer.status ?? 200, { 'content-type': 'text/xml' });
       res.end(answer.body);
     });
@@ -120,8 +199,20 @@ describe('audit against a local AWS stand-in', () => {
         'iam.user-direct-policies:alice',
         'iam.password-policy:password-policy',
         'iam.support-role:123456789012',
+        'ec2.sg-risky-ports:sg-0123456789abcdef0',
+        's3.public-acl:public-site',
+        's3.block-public-access:public-site',
+        's3.secure-transport:public-site',
+        's3.account-block-public-access:123456789012',
+        'cloudtrail.enabled:123456789012',
       ]),
     );
+    // Every service's answer was understood: nothing the stand-in does not serve was asked for.
+    expect(unanswered).toEqual([]);
+    expect(actions).toEqual(expect.arrayContaining(['GET /public-site?location', 'GET /v20180820/configuration/publicAccessBlock', 'cloudtrail:DescribeTrails', 'DescribeSecurityGroups']));
+    const sg = json.findings.find((f) => f.checkId === 'ec2.sg-risky-ports') as unknown as { severity: string; details: Record<string, unknown> };
+    expect(sg.severity).toBe('critical');
+    expect(sg.details).toMatchObject({ cidr: '0.0.0.0/0', fromPort: 22, inUse: false });
     expect(actions.filter((a) => a === 'GetCredentialReport')).toHaveLength(1);
     expect(actions.filter((a) => a === 'GetAccountAuthorizationDetails')).toHaveLength(1);
     expect(json.stats.apiCalls).toBe(actions.length);
