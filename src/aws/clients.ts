@@ -4,7 +4,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import pLimit, { type LimitFunction } from 'p-limit';
+import PQueue from 'p-queue';
 import { withLiteralHostEndpoints } from './s3control.js';
 
 export interface AwsClientsOptions {
@@ -17,6 +17,9 @@ export interface AwsClientsOptions {
   maxAttempts?: number;
 }
 
+/** Queue priority of per-resource bulk reads: below everything else. */
+const BULK_PRIORITY = -1;
+
 interface SendingClient {
   send(command: object, ...rest: unknown[]): Promise<unknown>;
 }
@@ -28,7 +31,7 @@ interface SendingClient {
  */
 export class AwsClients {
   private readonly clients = new Map<string, unknown>();
-  private readonly limit: LimitFunction;
+  private readonly queue: PQueue;
   private readonly env: NodeJS.ProcessEnv;
   private readonly calls = new Map<string, number>();
   private inFlight = 0;
@@ -36,7 +39,7 @@ export class AwsClients {
   peakInFlight = 0;
 
   constructor(private readonly options: AwsClientsOptions) {
-    this.limit = pLimit(options.concurrency);
+    this.queue = new PQueue({ concurrency: options.concurrency });
     this.env = options.env ?? process.env;
   }
 
@@ -52,10 +55,16 @@ export class AwsClients {
     return this.make('ec2', region, (config) => new EC2Client(config));
   }
 
-  s3(region: string): S3Client {
+  /**
+   * `bulk`: for reads made once per resource (four per bucket), which could
+   * otherwise fill the queue for seconds ahead of a region's one
+   * DescribeSecurityGroups or the credential report's next poll. Bulk calls
+   * share the same bound but go after every other waiting call.
+   */
+  s3(region: string, options: { bulk?: boolean } = {}): S3Client {
     // LocalStack and moto serve every bucket on one host: virtual-hosted names would not resolve.
     const forcePathStyle = Boolean(this.env.AWS_ENDPOINT_URL || this.env.AWS_ENDPOINT_URL_S3);
-    return this.make('s3', region, (config) => new S3Client({ ...config, forcePathStyle }));
+    return this.make('s3', region, (config) => new S3Client({ ...config, forcePathStyle }), options.bulk ? BULK_PRIORITY : 0);
   }
 
   /** S3 Control (account-level settings such as Block Public Access), in the home region. */
@@ -87,8 +96,9 @@ export class AwsClients {
     service: string,
     region: string,
     create: (config: { region: string; credentials: AwsCredentialIdentityProvider; retryMode: string; maxAttempts: number }) => C,
+    priority = 0,
   ): C {
-    const key = `${service}@${region}`;
+    const key = `${service}@${region}${priority === 0 ? '' : `#${priority}`}`;
     const existing = this.clients.get(key) as C | undefined;
     if (existing) return existing;
     const client = create({
@@ -101,15 +111,18 @@ export class AwsClients {
     client.send = ((command: object, ...rest: unknown[]) => {
       const operation = `${service}:${command.constructor.name.replace(/Command$/, '')}`;
       this.countCall(operation);
-      return this.limit(async () => {
-        this.inFlight++;
-        this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
-        try {
-          return await send(command, ...rest);
-        } finally {
-          this.inFlight--;
-        }
-      });
+      return this.queue.add(
+        async () => {
+          this.inFlight++;
+          this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+          try {
+            return await send(command, ...rest);
+          } finally {
+            this.inFlight--;
+          }
+        },
+        { priority },
+      );
     }) as C['send'];
     this.clients.set(key, client);
     return client;

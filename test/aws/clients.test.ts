@@ -1,5 +1,5 @@
 import { GetAccountSummaryCommand, IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
-import { GetBucketLocationCommand } from '@aws-sdk/client-s3';
+import { GetBucketAclCommand, GetBucketLocationCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import { isLiteralHost } from '../../src/aws/s3control.js';
 import http from 'node:http';
@@ -39,6 +39,28 @@ describe('AwsClients', () => {
     await Promise.all(Array.from({ length: 12 }, () => clients.iam().send(new ListUsersCommand({}))));
     expect(peak).toBe(3);
     expect(clients.peakInFlight).toBe(3);
+  });
+
+  it('lets other calls overtake waiting bulk reads (per-bucket), within the same bound', async () => {
+    const s3 = mockClient(S3Client);
+    const order: string[] = [];
+    const slow = (name: string) => async () => {
+      order.push(name);
+      await new Promise((r) => setTimeout(r, 2));
+      return {};
+    };
+    s3.on(GetBucketAclCommand).callsFake(async (input: { Bucket: string }) => slow(input.Bucket)());
+    iam.on(ListUsersCommand).callsFake(slow('ListUsers'));
+    const clients = new AwsClients({ credentials, homeRegion: 'us-east-1', concurrency: 2, env: {} });
+    const bulk = Array.from({ length: 6 }, (_, i) => clients.s3('eu-west-1', { bulk: true }).send(new GetBucketAclCommand({ Bucket: `b${i}` })));
+    const urgent = clients.iam().send(new ListUsersCommand({}));
+    await Promise.all([...bulk, urgent]);
+    s3.restore();
+    // Two bulk reads were already running; the IAM call goes next, ahead of the four still waiting.
+    expect(order).toEqual(['b0', 'b1', 'ListUsers', 'b2', 'b3', 'b4', 'b5']);
+    expect(clients.peakInFlight).toBe(2);
+    expect(clients.s3('eu-west-1', { bulk: true })).not.toBe(clients.s3('eu-west-1'));
+    expect(clients.callCount().byOperation).toEqual({ 'iam:ListUsers': 1, 's3:GetBucketAcl': 6 });
   });
 
   it('reuses one client per service and region, with standard retries', async () => {
