@@ -1,5 +1,6 @@
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import type { CheckContext, DetailValue, Evaluation, FailInput, ResourceRef, Severity } from '../../src/audit/types.js';
+import { partitionOfRegion } from '../../src/aws/partition.js';
 import type { Thresholds } from '../../src/config.js';
 
 /**
@@ -143,14 +144,6 @@ export function listPorts(ports: readonly number[], max = 8): string {
 export function describeUse(networkInterfaces: number): string {
   if (networkInterfaces === 0) return 'not attached to any network interface';
   return `attached to ${networkInterfaces} network interface${networkInterfaces === 1 ? '' : 's'}`;
-}
-
-function partitionOfRegion(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  return 'aws';
 }
 
 /** The group as a finding's resource; the ARN as AWS returns it (newer API versions), else built from the owner. */

@@ -14,3 +14,13 @@ export function partitionOfArn(arn: string): string {
 export function homeRegionOf(partition: string): string {
   return HOME_REGIONS[partition] ?? 'us-east-1';
 }
+
+/** The partition a region belongs to, from its name (for ARNs built from a region). */
+export function partitionOfRegion(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('eusc-')) return 'aws-eusc';
+  return 'aws';
+}

@@ -1,0 +1,51 @@
+import type { Snapshot } from '@aws-sdk/client-ec2';
+import { defineCheck } from '../../src/audit/check.js';
+import type { CheckContext, Evaluation } from '../../src/audit/types.js';
+import { ec2Arn } from './resource-refs.js';
+
+export default defineCheck({
+  id: 'ec2.public-snapshot',
+  title: 'EBS snapshots are not public',
+  service: 'ec2',
+  scope: 'regional',
+  severity: 'critical',
+  description:
+    'A public EBS snapshot can be copied into any AWS account and mounted as a disk: everything on the volume it was taken from (databases, keys, configuration) is readable by anyone who finds its id, and public snapshots are routinely scanned for secrets.',
+  references: { securityHub: 'EC2.1' },
+  remediation:
+    'Remove the public permission: `aws ec2 modify-snapshot-attribute --snapshot-id <id> --attribute createVolumePermission --operation-type remove --group-names all`, share with specific account ids instead if someone needs it, and turn on EBS snapshot Block Public Access (block-all-sharing) in the region. Treat secrets that were on the volume as exposed.',
+  uses: ['ec2.snapshots', 'ec2.publicSnapshotIds'],
+  async run(ctx) {
+    const snapshots = await ctx.inventory.get('ec2.snapshots');
+    const publicIds = await ctx.inventory.get('ec2.publicSnapshotIds');
+    const out: Evaluation[] = [];
+    const seen = new Set<string>();
+    for (const snapshot of snapshots) {
+      if (!snapshot.SnapshotId) continue;
+      seen.add(snapshot.SnapshotId);
+      out.push(publicIds.has(snapshot.SnapshotId) ? failSnapshot(ctx, snapshot.SnapshotId, snapshot) : ctx.pass(snapshot.SnapshotId));
+    }
+    // The two listings are separate calls: a snapshot made public in between is still reported.
+    for (const id of publicIds) if (!seen.has(id)) out.push(failSnapshot(ctx, id, undefined));
+    return out;
+  },
+});
+
+function failSnapshot(ctx: CheckContext, id: string, snapshot: Snapshot | undefined): Evaluation {
+  const facts = [snapshot?.VolumeId ? `of ${snapshot.VolumeId}` : null, snapshot?.VolumeSize !== undefined ? `${snapshot.VolumeSize} GiB` : null, snapshot?.Encrypted === false ? 'unencrypted' : null]
+    .filter(Boolean)
+    .join(', ');
+  return ctx.fail({
+    // Snapshot ARNs carry no account id.
+    resource: { type: 'AWS::EC2::Snapshot', id, arn: ec2Arn(ctx.region, '', 'snapshot', id) },
+    message: `EBS snapshot ${id}${facts ? ` (${facts})` : ''} is public: any AWS account can create a volume from it and read its data.`,
+    details: {
+      snapshotId: id,
+      volumeId: snapshot?.VolumeId ?? null,
+      volumeSize: snapshot?.VolumeSize ?? null,
+      encrypted: snapshot?.Encrypted ?? null,
+      description: snapshot?.Description ?? null,
+      startTime: snapshot?.StartTime ? snapshot.StartTime.toISOString() : null,
+    },
+  });
+}

@@ -1,0 +1,23 @@
+import type { Tag } from '@aws-sdk/client-ec2';
+import { partitionOfRegion } from '../../src/aws/partition.js';
+
+/** Shared by the EC2 and VPC checks: ARNs and tags of EC2 resources. Not a check (no default export). */
+
+/**
+ * ARN of an EC2 resource (`instance`, `volume`, `vpc`, `network-acl`, ...).
+ * Snapshot ARNs, like AMI ARNs, carry no account id: pass `accountId` ''.
+ */
+export function ec2Arn(region: string, accountId: string, type: string, id: string): string {
+  return `arn:${partitionOfRegion(region)}:ec2:${region}:${accountId}:${type}/${id}`;
+}
+
+/** The value of tag `key` (exact, case-sensitive match, as AWS tag keys are), or null when absent. */
+export function tagValue(tags: readonly Tag[] | undefined, key: string): string | null {
+  return tags?.find((t) => t.Key === key)?.Value ?? null;
+}
+
+/** `i-0abc (web-1)` when the resource has a Name tag, else the id. */
+export function withName(id: string, tags: readonly Tag[] | undefined): string {
+  const name = tagValue(tags, 'Name');
+  return name ? `${id} (${name})` : id;
+}

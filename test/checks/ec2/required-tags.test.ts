@@ -1,0 +1,202 @@
+import {
+  DescribeInstancesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSnapshotsCommand,
+  DescribeVolumesCommand,
+  EC2Client,
+  type Instance,
+  type SecurityGroup,
+  type Snapshot,
+  type Volume,
+} from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import requiredTags from '../../../checks/ec2/required-tags.js';
+import { DEFAULT_THRESHOLDS } from '../../../src/config.js';
+import { findingFingerprint } from '../../../src/audit/fingerprint.js';
+import { audit, awsError } from '../../helpers/aws.js';
+import { instance, OWNER, reservations, serveRegions, servePaged, snapshot, tags, TWO_REGIONS, UNAUTHORIZED, volume, type Pages } from './regional-fixtures.js';
+
+const ec2 = mockClient(EC2Client);
+const CHECK = 'ec2.required-tags';
+const REQUIRED = { requiredTags: ['Owner', 'Environment'] };
+const OK = { Owner: 'team-data', Environment: 'prod' };
+
+function securityGroup(id: string, name: string, overrides: Partial<SecurityGroup> = {}): SecurityGroup {
+  return {
+    GroupId: id,
+    GroupName: name,
+    Description: `${name} group`,
+    OwnerId: OWNER,
+    VpcId: 'vpc-0a1b2c3d4e5f60718',
+    SecurityGroupArn: `arn:aws:ec2:us-east-1:${OWNER}:security-group/${id}`,
+    IpPermissions: [],
+    IpPermissionsEgress: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [] }],
+    ...overrides,
+  };
+}
+
+interface RegionResources {
+  instances?: Pages<Instance>;
+  volumes?: Pages<Volume>;
+  snapshots?: Pages<Snapshot>;
+  groups?: Pages<SecurityGroup>;
+}
+
+function serveResources(byRegion: Record<string, RegionResources>) {
+  const pick = <K extends keyof RegionResources>(key: K) =>
+    Object.fromEntries(Object.entries(byRegion).map(([region, r]) => [region, r[key] ?? []])) as Record<string, NonNullable<RegionResources[K]>>;
+  serveRegions(ec2);
+  servePaged(ec2, DescribeInstancesCommand, 'Reservations', pick('instances'), reservations);
+  servePaged(ec2, DescribeVolumesCommand, 'Volumes', pick('volumes'));
+  servePaged(ec2, DescribeSnapshotsCommand, 'Snapshots', pick('snapshots'));
+  servePaged(ec2, DescribeSecurityGroupsCommand, 'SecurityGroups', pick('groups'));
+}
+
+const READS = [DescribeInstancesCommand, DescribeVolumesCommand, DescribeSnapshotsCommand, DescribeSecurityGroupsCommand];
+
+describe('ec2.required-tags', () => {
+  beforeEach(() => ec2.reset());
+
+  it('declares its datasets and is off without required tags', () => {
+    expect(requiredTags).toMatchObject({ id: CHECK, service: 'ec2', scope: 'regional', severity: 'low' });
+    expect(requiredTags.uses).toEqual(['ec2.instances', 'ec2.volumes', 'ec2.snapshots', 'ec2.securityGroups']);
+    expect(requiredTags.enabled?.(DEFAULT_THRESHOLDS)).toBe(false);
+    expect(requiredTags.enabled?.({ ...DEFAULT_THRESHOLDS, ...REQUIRED })).toBe(true);
+  });
+
+  it('reads nothing and reports nothing when no tags are required', async () => {
+    serveResources({ 'us-east-1': { instances: [instance('i-0000000000000a001', { Tags: [] })], volumes: [volume('vol-0000000000000a001')] } });
+    const result = await audit([requiredTags], { thresholds: { requiredTags: [] } });
+    expect(result.findings).toEqual([]);
+    expect(result.errors).toEqual([]);
+    expect(result.stats.byCheck[CHECK]).toEqual({ passed: 0, failed: 0, errors: 0 });
+    for (const command of READS) expect(ec2.commandCalls(command)).toHaveLength(0);
+    expect(Object.keys(result.stats.apiCallsByOperation).filter((op) => op !== 'ec2:DescribeRegions' && op !== 'sts:AssumeRole')).toEqual([]);
+  });
+
+  it('passes resources that carry every required tag with a value', async () => {
+    serveResources({
+      'us-east-1': {
+        instances: [instance('i-0000000000000a001', { Tags: tags({ Name: 'web', ...OK }) })],
+        volumes: [volume('vol-0000000000000a001', { Tags: tags(OK) })],
+        snapshots: [snapshot('snap-0000000000000a001', { Tags: tags({ ...OK, extra: '' }) })],
+        groups: [securityGroup('sg-0000000000000a001', 'web', { Tags: tags(OK) })],
+      },
+    });
+    const result = await audit([requiredTags], { thresholds: REQUIRED });
+    expect(result.findings).toEqual([]);
+    expect(result.errors).toEqual([]);
+    expect(result.stats.byCheck[CHECK]).toEqual({ passed: 4, failed: 0, errors: 0 });
+  });
+
+  it('fails every resource type missing a tag; keys match case-sensitively and an empty value counts as missing', async () => {
+    serveResources({
+      'us-east-1': {
+        instances: [instance('i-0123456789abcdef0', { Tags: tags({ Name: 'web <1>', Owner: 'team-web', environment: 'prod' }) })],
+        volumes: [volume('vol-0123456789abcdef0', { Tags: tags({ Owner: '', Environment: 'prod' }) })],
+        snapshots: [snapshot('snap-0123456789abcdef0')],
+        groups: [securityGroup('sg-0123456789abcdef0', 'default', { Tags: tags({ Owner: ' ', Environment: 'prod' }) })],
+      },
+    });
+    const result = await audit([requiredTags], { thresholds: REQUIRED });
+    expect(result.errors).toEqual([]);
+    const byId = new Map(result.findings.map((f) => [f.resource.id, f]));
+    expect([...byId.keys()].sort()).toEqual(['i-0123456789abcdef0', 'sg-0123456789abcdef0', 'snap-0123456789abcdef0', 'vol-0123456789abcdef0']);
+    expect(byId.get('i-0123456789abcdef0')).toEqual({
+      checkId: CHECK,
+      severity: 'low',
+      accountId: '123456789012',
+      region: 'us-east-1',
+      resource: { type: 'AWS::EC2::Instance', id: 'i-0123456789abcdef0', arn: 'arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0' },
+      message: 'Instance i-0123456789abcdef0 (web <1>) is missing 1 of 2 required tags: Environment.',
+      fingerprint: findingFingerprint({ checkId: CHECK, accountId: '123456789012', region: 'us-east-1', resourceId: 'i-0123456789abcdef0' }),
+      details: {
+        resourceType: 'AWS::EC2::Instance',
+        resourceId: 'i-0123456789abcdef0',
+        name: 'web <1>',
+        missingTags: 'Environment',
+        emptyTags: '',
+        missingCount: 1,
+        requiredTags: 'Owner, Environment',
+      },
+    });
+    expect(byId.get('vol-0123456789abcdef0')).toMatchObject({
+      resource: { type: 'AWS::EC2::Volume', arn: 'arn:aws:ec2:us-east-1:123456789012:volume/vol-0123456789abcdef0' },
+      message: 'Volume vol-0123456789abcdef0 is missing 1 of 2 required tags: Owner (empty value).',
+      details: { missingTags: 'Owner', emptyTags: 'Owner', name: null },
+    });
+    expect(byId.get('snap-0123456789abcdef0')).toMatchObject({
+      resource: { type: 'AWS::EC2::Snapshot', arn: 'arn:aws:ec2:us-east-1::snapshot/snap-0123456789abcdef0' },
+      message: 'Snapshot snap-0123456789abcdef0 is missing 2 of 2 required tags: Owner, Environment.',
+      details: { missingTags: 'Owner, Environment', missingCount: 2 },
+    });
+    expect(byId.get('sg-0123456789abcdef0')).toMatchObject({
+      resource: { type: 'AWS::EC2::SecurityGroup', arn: 'arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0' },
+      message: 'Security group sg-0123456789abcdef0 (default) is missing 1 of 2 required tags: Owner (empty value).',
+      details: { name: 'default', emptyTags: 'Owner' },
+    });
+    expect(result.stats.byCheck[CHECK]).toEqual({ passed: 0, failed: 4, errors: 0 });
+  });
+
+  it('skips terminated instances, deleted volumes and groups owned by another account', async () => {
+    serveResources({
+      'us-east-1': {
+        instances: [
+          instance('i-0000000000000b001', { Tags: [], State: { Code: 48, Name: 'terminated' } }),
+          instance('i-0000000000000b002', { Tags: [], State: { Code: 32, Name: 'shutting-down' } }),
+          instance('i-0000000000000b003', { Tags: [], State: { Code: 80, Name: 'stopped' } }),
+        ],
+        volumes: [volume('vol-0000000000000b001', { State: 'deleting' }), volume('vol-0000000000000b002', { State: 'available' })],
+        groups: [securityGroup('sg-0000000000000b001', 'shared-vpc-web', { OwnerId: '210987654321' })],
+      },
+    });
+    const result = await audit([requiredTags], { thresholds: REQUIRED });
+    expect(result.findings.map((f) => f.resource.id).sort()).toEqual(['i-0000000000000b003', 'vol-0000000000000b002']);
+  });
+
+  it('errors for the region, without findings or passes, when one resource type cannot be read', async () => {
+    serveResources({ 'us-east-1': { instances: [instance('i-0000000000000c001', { Tags: [] })] } });
+    ec2.on(DescribeVolumesCommand).rejects(awsError('UnauthorizedOperation', `${UNAUTHORIZED}DescribeVolumes`));
+    const result = await audit([requiredTags], { thresholds: REQUIRED });
+    expect(result.findings).toEqual([]);
+    expect(result.errors).toEqual([{ checkId: CHECK, region: 'us-east-1', code: 'UnauthorizedOperation', message: `${UNAUTHORIZED}DescribeVolumes` }]);
+    expect(result.stats.byCheck[CHECK]).toEqual({ passed: 0, failed: 0, errors: 1 });
+  });
+
+  it('reads every page of every resource type', async () => {
+    serveResources({
+      'us-east-1': {
+        instances: [[instance('i-0000000000000d001', { Tags: tags(OK) })], [instance('i-0000000000000d002', { Tags: [] })]],
+        volumes: [[volume('vol-0000000000000d001', { Tags: tags(OK) })], [volume('vol-0000000000000d002')]],
+        snapshots: [[snapshot('snap-0000000000000d001', { Tags: tags(OK) })], [snapshot('snap-0000000000000d002')]],
+        groups: [[securityGroup('sg-0000000000000d001', 'a', { Tags: tags(OK) })], [securityGroup('sg-0000000000000d002', 'b')]],
+      },
+    });
+    const result = await audit([requiredTags], { thresholds: REQUIRED });
+    expect(result.findings.map((f) => f.resource.id).sort()).toEqual(['i-0000000000000d002', 'sg-0000000000000d002', 'snap-0000000000000d002', 'vol-0000000000000d002']);
+    expect(result.stats.byCheck[CHECK]).toEqual({ passed: 4, failed: 4, errors: 0 });
+    for (const command of READS) expect(ec2.commandCalls(command)).toHaveLength(2);
+  });
+
+  it('has nothing to say about an empty region', async () => {
+    serveResources({});
+    const result = await audit([requiredTags], { thresholds: REQUIRED });
+    expect(result.findings).toEqual([]);
+    expect(result.errors).toEqual([]);
+    expect(result.stats.byCheck[CHECK]).toEqual({ passed: 0, failed: 0, errors: 0 });
+  });
+
+  it('reports each resource in its own region', async () => {
+    serveResources({
+      'us-east-1': { volumes: [volume('vol-0000000000000e001', { Tags: tags(OK) })] },
+      'eu-west-1': { volumes: [volume('vol-0000000000000e002', { AvailabilityZone: 'eu-west-1a', Tags: tags({ Owner: 'ops' }) })] },
+    });
+    const result = await audit([requiredTags], { thresholds: REQUIRED, account: { regions: TWO_REGIONS } });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.map((f) => [f.region, f.resource.id, f.resource.arn])).toEqual([
+      ['eu-west-1', 'vol-0000000000000e002', 'arn:aws:ec2:eu-west-1:123456789012:volume/vol-0000000000000e002'],
+    ]);
+    expect(result.stats.byCheck[CHECK]).toEqual({ passed: 1, failed: 1, errors: 0 });
+  });
+});
