@@ -71,6 +71,7 @@ const ec2Handlers: Record<string, Handler> = {
   DescribeNetworkInterfaces: () => ec2Ok('DescribeNetworkInterfaces', '<networkInterfaceSet/>'),
   DescribeNetworkAcls: () => ec2Ok('DescribeNetworkAcls', '<networkAclSet/>'),
   DescribeSnapshots: () => ec2Ok('DescribeSnapshots', '<snapshotSet/>'),
+  GetSnapshotBlockPublicAccessState: () => ec2Ok('GetSnapshotBlockPublicAccessState', '<state>unblocked</state>'),
   GetEbsEncryptionByDefault: () => ec2Ok('GetEbsEncryptionByDefault', '<ebsEncryptionByDefault>true</ebsEncryptionByDefault>'),
   DescribeInstances: () => ec2Ok('DescribeInstances', '<reservationSet/>'),
   DescribeVolumes: () => ec2Ok('DescribeVolumes', '<volumeSet/>'),

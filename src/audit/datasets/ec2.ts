@@ -8,6 +8,7 @@ import {
   DescribeVolumesCommand,
   DescribeVpcsCommand,
   GetEbsEncryptionByDefaultCommand,
+  GetSnapshotBlockPublicAccessStateCommand,
   type FlowLog,
   type Instance,
   type NetworkAcl,
@@ -84,6 +85,19 @@ async function loadEbsEncryptionByDefault(ctx: LoadContext): Promise<boolean> {
   return answer.EbsEncryptionByDefault;
 }
 
+/**
+ * The region's EBS snapshot Block Public Access: `block-all-sharing` makes
+ * S3-style "public" snapshots private again (their permission stays, AWS
+ * refuses it); `block-new-sharing` only stops new public sharing.
+ */
+async function loadSnapshotBlockPublicAccess(ctx: LoadContext): Promise<string> {
+  const answer = await ctx.clients.ec2(ctx.region).send(new GetSnapshotBlockPublicAccessStateCommand({}));
+  if (typeof answer.State !== 'string') {
+    throw Object.assign(new Error('GetSnapshotBlockPublicAccessState returned no State'), { name: 'MalformedResponse' });
+  }
+  return answer.State;
+}
+
 /** Every instance of the region, flattened out of its reservations (terminated ones included). */
 async function loadInstances(ctx: LoadContext): Promise<Instance[]> {
   const ec2 = ctx.clients.ec2(ctx.region);
@@ -132,6 +146,11 @@ export const ec2Datasets = {
     actions: ['ec2:DescribeSnapshots'],
     load: loadPublicSnapshotIds,
   } satisfies DatasetDef<ReadonlySet<string>>,
+  'ec2.snapshotBlockPublicAccess': {
+    scope: 'regional',
+    actions: ['ec2:GetSnapshotBlockPublicAccessState'],
+    load: loadSnapshotBlockPublicAccess,
+  } satisfies DatasetDef<string>,
   'ec2.ebsEncryptionByDefault': {
     scope: 'regional',
     actions: ['ec2:GetEbsEncryptionByDefault'],

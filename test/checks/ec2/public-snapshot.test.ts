@@ -1,4 +1,4 @@
-import { DescribeSnapshotsCommand, EC2Client, type Snapshot } from '@aws-sdk/client-ec2';
+import { DescribeSnapshotsCommand, EC2Client, GetSnapshotBlockPublicAccessStateCommand, type Snapshot } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import publicSnapshot from '../../../checks/ec2/public-snapshot.js';
@@ -18,8 +18,9 @@ interface RegionSnapshots {
 const pagesOf = (p: Pages<Snapshot> | undefined): Snapshot[][] => (!p || p.length === 0 ? [[]] : Array.isArray(p[0]) ? (p as Snapshot[][]) : [p as Snapshot[]]);
 
 /** DescribeSnapshots answers by region and by query: all own snapshots, or only the publicly restorable ones. */
-function serveSnapshots(byRegion: Record<string, RegionSnapshots>) {
+function serveSnapshots(byRegion: Record<string, RegionSnapshots>, blockPublicAccess = 'unblocked') {
   serveRegions(ec2);
+  ec2.on(GetSnapshotBlockPublicAccessStateCommand).resolves({ State: blockPublicAccess as 'unblocked' });
   ec2.on(DescribeSnapshotsCommand).callsFake(async (input: { RestorableByUserIds?: string[]; NextToken?: string }, getClient) => {
     const region = await getClient().config.region();
     const kind = input.RestorableByUserIds?.includes('all') ? 'public' : 'own';
@@ -42,7 +43,7 @@ describe('ec2.public-snapshot', () => {
 
   it('declares its references and datasets', () => {
     expect(publicSnapshot).toMatchObject({ id: CHECK, service: 'ec2', scope: 'regional', severity: 'critical', references: { securityHub: 'EC2.1' } });
-    expect(publicSnapshot.uses).toEqual(['ec2.snapshots', 'ec2.publicSnapshotIds']);
+    expect(publicSnapshot.uses).toEqual(['ec2.snapshots', 'ec2.publicSnapshotIds', 'ec2.snapshotBlockPublicAccess']);
   });
 
   it('passes own snapshots that are not publicly restorable, and asks only for snapshots of this account', async () => {
@@ -77,6 +78,7 @@ describe('ec2.public-snapshot', () => {
           encrypted: false,
           description: '<!channel> db dump for *vendor*',
           startTime: '2026-09-14T08:30:00.000Z',
+          snapshotBlockPublicAccess: 'unblocked',
         },
       },
     ]);
@@ -108,6 +110,28 @@ describe('ec2.public-snapshot', () => {
     expect(result.findings.map((f) => f.resource.id)).toEqual(['snap-0000000000000c002']);
     expect(result.stats.byCheck[CHECK]).toEqual({ passed: 1, failed: 1, errors: 0 });
     expect(ec2.commandCalls(DescribeSnapshotsCommand)).toHaveLength(4);
+  });
+
+  it('passes a public snapshot when snapshot Block Public Access blocks all sharing, not when it blocks only new sharing', async () => {
+    serveSnapshots({ 'us-east-1': { own: [leaked], public: [leaked] } }, 'block-all-sharing');
+    const blocked = await audit([publicSnapshot]);
+    expect(blocked.findings).toEqual([]);
+    expect(blocked.stats.byCheck[CHECK]).toEqual({ passed: 1, failed: 0, errors: 0 });
+    ec2.reset();
+    serveSnapshots({ 'us-east-1': { own: [leaked], public: [leaked] } }, 'block-new-sharing');
+    const newOnly = await audit([publicSnapshot]);
+    expect(newOnly.findings.map((f) => [f.resource.id, f.details?.snapshotBlockPublicAccess])).toEqual([['snap-0123456789abcdef0', 'block-new-sharing']]);
+  });
+
+  it('reports an error for a public snapshot when Block Public Access cannot be read, and still passes the private ones', async () => {
+    serveSnapshots({ 'us-east-1': { own: [snapshot('snap-0000000000000a001'), leaked], public: [leaked] } });
+    ec2.on(GetSnapshotBlockPublicAccessStateCommand).rejects(awsError('UnauthorizedOperation', `${UNAUTHORIZED}GetSnapshotBlockPublicAccessState`));
+    const result = await audit([publicSnapshot]);
+    expect(result.findings).toEqual([]);
+    expect(result.errors).toEqual([
+      { checkId: CHECK, region: 'us-east-1', code: 'UnauthorizedOperation', message: `${UNAUTHORIZED}GetSnapshotBlockPublicAccessState`, resource: 'snap-0123456789abcdef0' },
+    ]);
+    expect(result.stats.byCheck[CHECK]).toEqual({ passed: 1, failed: 0, errors: 1 });
   });
 
   it('has nothing to say about a region without snapshots', async () => {
