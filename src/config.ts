@@ -114,7 +114,7 @@ const configSchema = z.strictObject({
     store: z.strictObject({ path: z.string().min(1).default('data/audit-db.json') }).default({ path: 'data/audit-db.json' }),
     audit: z
       .strictObject({
-        concurrency: z.number().int().min(1).max(64, { error: 'expected at most 64 AWS calls in flight' }).default(16),
+        concurrency: z.number().int().min(1).max(64, { error: 'expected at most 64 AWS calls in flight per service and region' }).default(16),
       })
       .default({ concurrency: 16 }),
 });

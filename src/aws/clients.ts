@@ -11,11 +11,19 @@ export interface AwsClientsOptions {
   credentials: AwsCredentialIdentityProvider;
   /** Region for global services (IAM) and region discovery. */
   homeRegion: string;
-  /** Most AWS calls in flight at once for this audit. */
+  /**
+   * Most AWS calls in flight at once to one service in one region (EC2 in
+   * eu-west-1, IAM): AWS throttles per account, service and region, so that
+   * is the unit to bound; twenty regions are audited side by side. The whole
+   * audit has at most `TOTAL_FACTOR` times as many in flight (sockets, memory).
+   */
   concurrency: number;
   env?: NodeJS.ProcessEnv;
   maxAttempts?: number;
 }
+
+/** The audit's calls in flight, all endpoints together, are bounded at this multiple of the per-endpoint bound. */
+export const TOTAL_FACTOR = 4;
 
 /** Queue priority of per-resource bulk reads: below everything else. */
 const BULK_PRIORITY = -1;
@@ -31,16 +39,19 @@ interface SendingClient {
  */
 export class AwsClients {
   private readonly clients = new Map<string, unknown>();
-  private readonly queue: PQueue;
+  /** One queue per service endpoint (`ec2@eu-west-1`). */
+  private readonly queues = new Map<string, PQueue>();
+  /** Every call also passes this one: the bound on the audit as a whole. */
+  private readonly total: PQueue;
   private readonly env: NodeJS.ProcessEnv;
   private readonly calls = new Map<string, number>();
   private inFlight = 0;
-  /** The most calls that were ever in flight at once (for tests and the benchmark). */
+  /** The most calls that were ever in flight at once, all endpoints together (for tests and the benchmark). */
   peakInFlight = 0;
 
   constructor(private readonly options: AwsClientsOptions) {
-    this.queue = new PQueue({ concurrency: options.concurrency });
     this.env = options.env ?? process.env;
+    this.total = new PQueue({ concurrency: options.concurrency * TOTAL_FACTOR });
   }
 
   get homeRegion(): string {
@@ -57,9 +68,9 @@ export class AwsClients {
 
   /**
    * `bulk`: for reads made once per resource (four per bucket), which could
-   * otherwise fill the queue for seconds ahead of a region's one
-   * DescribeSecurityGroups or the credential report's next poll. Bulk calls
-   * share the same bound but go after every other waiting call.
+   * otherwise fill the region's S3 queue for seconds ahead of a one-off call.
+   * Bulk calls share the endpoint's bound but go after every other call
+   * waiting for it.
    */
   s3(region: string, options: { bulk?: boolean } = {}): S3Client {
     // LocalStack and moto serve every bucket on one host: virtual-hosted names would not resolve.
@@ -92,6 +103,12 @@ export class AwsClients {
     this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
   }
 
+  private queue(endpoint: string): PQueue {
+    let queue = this.queues.get(endpoint);
+    if (!queue) this.queues.set(endpoint, (queue = new PQueue({ concurrency: this.options.concurrency })));
+    return queue;
+  }
+
   private make<C extends SendingClient>(
     service: string,
     region: string,
@@ -111,18 +128,17 @@ export class AwsClients {
     client.send = ((command: object, ...rest: unknown[]) => {
       const operation = `${service}:${command.constructor.name.replace(/Command$/, '')}`;
       this.countCall(operation);
-      return this.queue.add(
-        async () => {
-          this.inFlight++;
-          this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
-          try {
-            return await send(command, ...rest);
-          } finally {
-            this.inFlight--;
-          }
-        },
-        { priority },
-      );
+      const call = async () => {
+        this.inFlight++;
+        this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+        try {
+          return await send(command, ...rest);
+        } finally {
+          this.inFlight--;
+        }
+      };
+      // The endpoint's slot first, then one of the audit's: a busy region cannot take every slot of the audit.
+      return this.queue(`${service}@${region}`).add(() => this.total.add(call, { priority }), { priority });
     }) as C['send'];
     this.clients.set(key, client);
     return client;

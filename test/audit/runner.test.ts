@@ -145,24 +145,29 @@ describe('runAudit', () => {
     expect(iam.commandCalls(ListServerCertificatesCommand)).toHaveLength(0);
   });
 
-  it('keeps AWS calls in flight within the concurrency bound', async () => {
-    let inFlight = 0;
-    let peak = 0;
-    const slow = async () => {
-      inFlight++;
-      peak = Math.max(peak, inFlight);
+  it('keeps AWS calls in flight within the concurrency bound, per service and region', async () => {
+    const inFlight = { iam: 0, ec2: 0, all: 0 };
+    const peak = { iam: 0, ec2: 0, all: 0 };
+    const slow = async (service: 'iam' | 'ec2') => {
+      inFlight[service]++;
+      inFlight.all++;
+      peak[service] = Math.max(peak[service], inFlight[service]);
+      peak.all = Math.max(peak.all, inFlight.all);
       await new Promise((r) => setTimeout(r, 10));
-      inFlight--;
+      inFlight[service]--;
+      inFlight.all--;
     };
-    iam.on(GetAccountPasswordPolicyCommand).callsFake(async () => (await slow(), { PasswordPolicy: {} }));
-    iam.on(ListServerCertificatesCommand).callsFake(async () => (await slow(), { ServerCertificateMetadataList: [] }));
-    ec2.on(DescribeRegionsCommand).callsFake(async () => (await slow(), { Regions: REGIONS }));
+    iam.on(GetAccountPasswordPolicyCommand).callsFake(async () => (await slow('iam'), { PasswordPolicy: {} }));
+    iam.on(ListServerCertificatesCommand).callsFake(async () => (await slow('iam'), { ServerCertificateMetadataList: [] }));
+    ec2.on(DescribeRegionsCommand).callsFake(async () => (await slow('ec2'), { Regions: REGIONS }));
     const certs = globalCheck('test.certs', async (ctx) => (await ctx.inventory.get('iam.serverCertificates'), []), ['iam.serverCertificates']);
-    await audit([readsPolicy, certs, regionalCheck('test.regional')], { concurrency: 1, account: { regions: undefined } });
-    expect(peak).toBe(1);
-    peak = 0;
-    await audit([readsPolicy, certs, regionalCheck('test.regional')], { concurrency: 3, account: { regions: undefined } });
-    expect(peak).toBe(3);
+    const checks = [readsPolicy, certs, regionalCheck('test.regional')];
+    await audit(checks, { concurrency: 1, account: { regions: undefined } });
+    // IAM's two reads wait for each other; EC2's region discovery does not wait for IAM.
+    expect(peak).toEqual({ iam: 1, ec2: 1, all: 2 });
+    Object.assign(peak, { iam: 0, ec2: 0, all: 0 });
+    await audit(checks, { concurrency: 3, account: { regions: undefined } });
+    expect(peak.iam).toBe(2);
   });
 
   it('reports progress up to the total', async () => {

@@ -1,12 +1,13 @@
 import { GetAccountSummaryCommand, IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
-import { GetBucketAclCommand, GetBucketLocationCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { GetBucketAclCommand, GetBucketLocationCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import { isLiteralHost } from '../../src/aws/s3control.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { AwsClients } from '../../src/aws/clients.js';
+import { AwsClients, TOTAL_FACTOR } from '../../src/aws/clients.js';
 import { collectPages } from '../../src/aws/paginate.js';
 
 const iam = mockClient(IAMClient);
@@ -41,26 +42,57 @@ describe('AwsClients', () => {
     expect(clients.peakInFlight).toBe(3);
   });
 
-  it('lets other calls overtake waiting bulk reads (per-bucket), within the same bound', async () => {
+  it('lets other calls to the endpoint overtake waiting bulk reads (per-bucket), within the same bound', async () => {
     const s3 = mockClient(S3Client);
     const order: string[] = [];
-    const slow = (name: string) => async () => {
+    const slow = async (name: string) => {
       order.push(name);
       await new Promise((r) => setTimeout(r, 2));
       return {};
     };
-    s3.on(GetBucketAclCommand).callsFake(async (input: { Bucket: string }) => slow(input.Bucket)());
-    iam.on(ListUsersCommand).callsFake(slow('ListUsers'));
+    s3.on(GetBucketAclCommand).callsFake((input: { Bucket: string }) => slow(input.Bucket));
+    s3.on(ListBucketsCommand).callsFake(() => slow('ListBuckets'));
     const clients = new AwsClients({ credentials, homeRegion: 'us-east-1', concurrency: 2, env: {} });
     const bulk = Array.from({ length: 6 }, (_, i) => clients.s3('eu-west-1', { bulk: true }).send(new GetBucketAclCommand({ Bucket: `b${i}` })));
-    const urgent = clients.iam().send(new ListUsersCommand({}));
+    const urgent = clients.s3('eu-west-1').send(new ListBucketsCommand({}));
     await Promise.all([...bulk, urgent]);
     s3.restore();
-    // Two bulk reads were already running; the IAM call goes next, ahead of the four still waiting.
-    expect(order).toEqual(['b0', 'b1', 'ListUsers', 'b2', 'b3', 'b4', 'b5']);
+    // Two bulk reads were already running; the one-off call goes next, ahead of the four still waiting.
+    expect(order).toEqual(['b0', 'b1', 'ListBuckets', 'b2', 'b3', 'b4', 'b5']);
     expect(clients.peakInFlight).toBe(2);
     expect(clients.s3('eu-west-1', { bulk: true })).not.toBe(clients.s3('eu-west-1'));
-    expect(clients.callCount().byOperation).toEqual({ 'iam:ListUsers': 1, 's3:GetBucketAcl': 6 });
+    expect(clients.callCount().byOperation).toEqual({ 's3:GetBucketAcl': 6, 's3:ListBuckets': 1 });
+  });
+
+  it('bounds calls per service and region: regions and services do not wait for each other', async () => {
+    const ec2 = mockClient(EC2Client);
+    const inFlight = new Map<string, number>();
+    const peaks = new Map<string, number>();
+    ec2.on(DescribeVpcsCommand).callsFake(async (_input, getClient) => {
+      const region = await getClient().config.region();
+      inFlight.set(region, (inFlight.get(region) ?? 0) + 1);
+      peaks.set(region, Math.max(peaks.get(region) ?? 0, inFlight.get(region)!));
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight.set(region, inFlight.get(region)! - 1);
+      return { Vpcs: [] };
+    });
+    const clients = new AwsClients({ credentials, homeRegion: 'us-east-1', concurrency: 2, env: {} });
+    const regions = ['us-east-1', 'eu-west-1', 'ap-south-1'];
+    await Promise.all(regions.flatMap((r) => Array.from({ length: 5 }, () => clients.ec2(r).send(new DescribeVpcsCommand({})))));
+    ec2.restore();
+    expect(Object.fromEntries(peaks)).toEqual({ 'us-east-1': 2, 'eu-west-1': 2, 'ap-south-1': 2 });
+    expect(clients.peakInFlight).toBe(6);
+  });
+
+  it('bounds the audit as a whole at TOTAL_FACTOR times the per-endpoint bound', async () => {
+    const ec2 = mockClient(EC2Client);
+    ec2.on(DescribeVpcsCommand).callsFake(async () => (await new Promise((r) => setTimeout(r, 5)), { Vpcs: [] }));
+    const clients = new AwsClients({ credentials, homeRegion: 'us-east-1', concurrency: 1, env: {} });
+    const regions = Array.from({ length: TOTAL_FACTOR * 3 }, (_, i) => `eu-test-${i + 1}`);
+    await Promise.all(regions.flatMap((r) => [1, 2].map(() => clients.ec2(r).send(new DescribeVpcsCommand({})))));
+    ec2.restore();
+    expect(clients.peakInFlight).toBe(TOTAL_FACTOR);
+    expect(clients.callCount().total).toBe(regions.length * 2);
   });
 
   it('reuses one client per service and region, with standard retries', async () => {
