@@ -115,7 +115,7 @@ async function auditCommand(config: Config, positionals: string[], values: Recor
   if (format === 'json') io.stdout.write(formatJson(result));
   else if (format === 'csv') {
     io.stdout.write(formatCsv(result, byId));
-    for (const e of result.errors) io.stderr.write(`could not check ${e.checkId} in ${e.region}: ${e.code}: ${terminalSafe(e.message)}\n`);
+    for (const e of result.errors) io.stderr.write(`could not check ${e.checkId} in ${e.region}${e.resource ? ` (${terminalSafe(e.resource)})` : ''}: ${e.code}: ${terminalSafe(e.message)}\n`);
   } else io.stdout.write(formatTable(result));
 
   if (result.findings.length > 0) return EXIT.findings;

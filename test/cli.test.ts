@@ -126,6 +126,29 @@ describe('aws-audit-bot audit', () => {
     expect(stdout).toContain('iam.root-mfa in global: AccessDenied: denied');
   });
 
+  it('names the one resource that could not be checked, in the table and on stderr for CSV', async () => {
+    const perBucket = defineCheck({
+      id: 's3.test-buckets',
+      title: 'Per bucket',
+      service: 's3',
+      scope: 'global',
+      severity: 'low',
+      description: '',
+      references: {},
+      remediation: 'x',
+      uses: ['iam.passwordPolicy'],
+      async run(ctx) {
+        await ctx.inventory.get('iam.passwordPolicy');
+        return [ctx.pass('fine-bucket'), ctx.error('locked-\u001b[31mbucket', awsError('AccessDenied', 'Access Denied'))];
+      },
+    });
+    const table = await cli(['audit', 'sandbox'], [perBucket]);
+    expect(table.code).toBe(EXIT.incomplete);
+    expect(table.stdout).toContain('s3.test-buckets in global (locked-\\x1b[31mbucket): AccessDenied: Access Denied');
+    const csv = await cli(['audit', 'sandbox', '--format', 'csv'], [perBucket]);
+    expect(csv.stderr).toBe('could not check s3.test-buckets in global (locked-\\x1b[31mbucket): AccessDenied: Access Denied\n');
+  });
+
   it('exits 2 with a clear message for usage errors', async () => {
     const cases: [string[], string][] = [
       [['audit'], 'audit needs the alias'],
