@@ -1,5 +1,6 @@
 import { CREDENTIAL_REPORT_COLUMNS } from '../src/audit/datasets/iam.js';
-import type { FlowLog, Instance, IpPermission, Region, Reservation, SecurityGroup, Snapshot, Tag as Ec2Tag, Volume, Vpc } from '@aws-sdk/client-ec2';
+import type { EventSelector, Trail } from '@aws-sdk/client-cloudtrail';
+import type { FlowLog, Instance, IpPermission, NetworkAcl, NetworkInterface, Region, Reservation, SecurityGroup, Snapshot, Tag as Ec2Tag, Volume, Vpc } from '@aws-sdk/client-ec2';
 import type {
   AttachedPolicy,
   GroupDetail,
@@ -168,6 +169,18 @@ export interface RegionalData {
   snapshots: Snapshot[];
   flowLogs: FlowLog[];
   ebsEncryptionByDefault: boolean;
+  networkAcls: NetworkAcl[];
+  /** Network interfaces (of instances, load balancers...) and the groups they carry: which groups are in use. */
+  networkInterfaces: NetworkInterface[];
+  /** Own snapshots whose createVolumePermission includes group `all`. */
+  publicSnapshotIds: string[];
+  snapshotBlockPublicAccess: 'unblocked' | 'block-new-sharing' | 'block-all-sharing';
+}
+
+export interface SyntheticTrail {
+  trail: Trail;
+  isLogging: boolean;
+  selectors: EventSelector[];
 }
 
 export interface SyntheticBucket {
@@ -195,6 +208,10 @@ export interface SyntheticAccount {
   /** Resources of each enabled region; a region not listed here is empty. */
   regional: Record<string, RegionalData>;
   buckets: SyntheticBucket[];
+  /** Account-level Block Public Access (S3 Control); null when never configured. */
+  accountPublicAccessBlock: PublicAccessBlockConfiguration | null;
+  /** Every trail of the account, with its home region; DescribeTrails lists multi-region ones everywhere. */
+  trails: SyntheticTrail[];
 }
 
 // ---------------------------------------------------------------- regions
@@ -847,8 +864,8 @@ function vpcsFor(rng: Rng, accountId: string, custom: number): Vpc[] {
   return [vpc('172.31.0.0/16', true), ...Array.from({ length: custom }, (_, i) => vpc(`10.${i * 16}.0.0/16`, false))];
 }
 
-function emptyRegion(): RegionalData {
-  return { securityGroups: [], vpcs: [], reservations: [], volumes: [], snapshots: [], flowLogs: [], ebsEncryptionByDefault: false };
+export function emptyRegion(): RegionalData {
+  return { securityGroups: [], vpcs: [], reservations: [], volumes: [], snapshots: [], flowLogs: [], ebsEncryptionByDefault: false, networkAcls: [], networkInterfaces: [], publicSnapshotIds: [], snapshotBlockPublicAccess: 'unblocked' };
 }
 
 interface RegionSpec {
@@ -856,14 +873,11 @@ interface RegionSpec {
   customVpcs: number;
   instances: number;
   snapshots: number;
-  /** Only security groups (and the VPCs they sit in, not served): other regional commands answer empty. */
-  securityGroupsOnly: boolean;
 }
 
 function regionalData(rng: Rng, accountId: string, region: string, spec: RegionSpec): RegionalData {
   const vpcs = vpcsFor(rng, accountId, spec.customVpcs);
   const groups = securityGroups(rng, accountId, region, spec.securityGroups, vpcs);
-  if (spec.securityGroupsOnly) return { ...emptyRegion(), securityGroups: groups };
   const azs = ['a', 'b', 'c'].map((z) => `${region}${z}`);
   const volumes: Volume[] = [];
   const reservations: Reservation[] = [];
@@ -924,7 +938,64 @@ function regionalData(rng: Rng, accountId: string, region: string, spec: RegionS
       CreationTime: rng.daysAgo(30, 600),
       MaxAggregationInterval: 600,
     }));
-  return { securityGroups: groups, vpcs, reservations, volumes, snapshots, flowLogs, ebsEncryptionByDefault: rng.chance(0.4) };
+  const networkInterfaces: NetworkInterface[] = reservations.flatMap((r) =>
+    (r.Instances ?? []).map((i) => eni(rng, i.SubnetId!, i.VpcId!, i.SecurityGroups ?? [], { InstanceId: i.InstanceId!, owner: accountId })),
+  );
+  // Load balancers and endpoints use groups too: a quarter of the remaining groups are attached to something.
+  for (const g of groups.filter((g) => g.GroupName !== 'default' && rng.chance(0.25))) {
+    networkInterfaces.push(eni(rng, `subnet-${rng.hex(17)}`, g.VpcId!, [{ GroupId: g.GroupId, GroupName: g.GroupName }]));
+  }
+  return {
+    securityGroups: groups,
+    vpcs,
+    reservations,
+    volumes,
+    snapshots,
+    flowLogs,
+    ebsEncryptionByDefault: rng.chance(0.4),
+    networkAcls: vpcs.flatMap((v) => networkAcls(rng, accountId, v)),
+    networkInterfaces,
+    publicSnapshotIds: snapshots.filter(() => rng.chance(0.05)).map((s) => s.SnapshotId!),
+    snapshotBlockPublicAccess: rng.weighted([['unblocked', 6], ['block-new-sharing', 2], ['block-all-sharing', 2]] as const),
+  };
+}
+
+function eni(rng: Rng, subnetId: string, vpcId: string, groups: { GroupId?: string; GroupName?: string }[], instance?: { InstanceId: string; owner: string }): NetworkInterface {
+  return {
+    NetworkInterfaceId: `eni-${rng.hex(17)}`,
+    SubnetId: subnetId,
+    VpcId: vpcId,
+    InterfaceType: instance ? 'interface' : rng.pick(['interface', 'vpc_endpoint'] as const),
+    Status: 'in-use',
+    PrivateIpAddress: `10.0.${rng.int(0, 255)}.${rng.int(1, 254)}`,
+    Groups: groups.map((g) => ({ GroupId: g.GroupId, GroupName: g.GroupName })),
+    ...(instance ? { Attachment: { InstanceId: instance.InstanceId, InstanceOwnerId: instance.owner, DeviceIndex: 0, Status: 'attached' as const } } : { Description: 'ELB app/web-alb/50dc6c495c0c9188' }),
+    RequesterManaged: !instance,
+  };
+}
+
+/** The VPC's default ACL (allow everything, as AWS creates it) and, in custom VPCs, a tightened one. */
+function networkAcls(rng: Rng, accountId: string, vpc: Vpc): NetworkAcl[] {
+  const entry = (RuleNumber: number, Egress: boolean, RuleAction: 'allow' | 'deny', extra: Partial<NonNullable<NetworkAcl['Entries']>[number]> = {}) => ({
+    RuleNumber, Egress, RuleAction, Protocol: '-1', CidrBlock: '0.0.0.0/0', ...extra,
+  });
+  const subnets = (n: number) => Array.from({ length: n }, () => ({ NetworkAclAssociationId: `aclassoc-${rng.hex(17)}`, NetworkAclId: '', SubnetId: `subnet-${rng.hex(17)}` }));
+  const acl = (isDefault: boolean, entries: NonNullable<NetworkAcl['Entries']>): NetworkAcl => {
+    const id = `acl-${rng.hex(17)}`;
+    return { NetworkAclId: id, VpcId: vpc.VpcId, IsDefault: isDefault, OwnerId: accountId, Entries: entries, Associations: subnets(rng.int(0, 3)).map((a) => ({ ...a, NetworkAclId: id })), Tags: [] };
+  };
+  const defaultAcl = acl(true, [entry(100, false, 'allow'), entry(32767, false, 'deny'), entry(100, true, 'allow'), entry(32767, true, 'deny')]);
+  if (vpc.IsDefault) return [defaultAcl];
+  const tight = acl(false, [
+    entry(90, false, 'deny', { Protocol: '6', PortRange: { From: 22, To: 22 } }),
+    entry(95, false, 'deny', { Protocol: '6', PortRange: { From: 3389, To: 3389 } }),
+    entry(100, false, 'allow', { Protocol: '6', PortRange: { From: 443, To: 443 } }),
+    entry(110, false, 'allow', { Protocol: '6', PortRange: { From: 1024, To: 65535 } }),
+    entry(32767, false, 'deny'),
+    entry(100, true, 'allow'),
+    entry(32767, true, 'deny'),
+  ]);
+  return [defaultAcl, tight];
 }
 
 function volume(rng: Rng, id: string, az: string, created: Date, attachment?: NonNullable<Volume['Attachments']>[number]): Volume {
@@ -968,7 +1039,11 @@ function buckets(rng: Rng, accountId: string, regions: string[], count: number):
       versioning: rng.weighted<'Enabled' | 'Suspended' | undefined>([['Enabled', 5], ['Suspended', 1], [undefined, 4]]),
       loggingTarget: rng.chance(0.3) ? `${team}-logs-${accountId.slice(-4)}` : undefined,
       ownership: rng.chance(0.85) ? 'BucketOwnerEnforced' : 'ObjectWriter',
-      grants: [{ Grantee: { Type: 'CanonicalUser', ID: 'c0ffee'.repeat(10) + 'abcd' }, Permission: 'FULL_CONTROL' }],
+      grants: [
+        { Grantee: { Type: 'CanonicalUser', ID: 'c0ffee'.repeat(10) + 'abcd' }, Permission: 'FULL_CONTROL' },
+        // The legacy "public website" setup: a READ grant to everyone, one grant per permission.
+        ...(isPublicSite && rng.chance(0.5) ? [{ Grantee: { Type: 'Group' as const, URI: 'http://acs.amazonaws.com/groups/global/AllUsers' }, Permission: 'READ' as const }] : []),
+      ],
       tags,
     };
   });
@@ -987,21 +1062,55 @@ export function iamHeavyAccount(userCount: number, seed = 1): SyntheticAccount {
     regions: regionList([], ['af-south-1', 'me-south-1']),
     regional: {},
     buckets: [],
+    accountPublicAccessBlock: null,
+    trails: [],
   };
 }
 
 /**
- * The IAM account plus 17 enabled regions (2 more not opted in) of
- * `groupsPerRegion` security groups each; everything else regional is empty.
+ * The IAM account plus 17 enabled regions (2 more not opted in), each with
+ * `groupsPerRegion` security groups, instances, volumes, snapshots, network
+ * ACLs and interfaces; 300 buckets across the regions; an organization-style
+ * multi-region trail and a regional one.
  */
-export function wholeAccount(groupsPerRegion = 300, userCount = 1000, seed = 2): SyntheticAccount {
+export function wholeAccount(groupsPerRegion = 300, userCount = 1000, seed = 2, bucketCount = 300): SyntheticAccount {
   const account = iamHeavyAccount(userCount, seed);
   const rng = new Rng(seed).fork('regions');
   const regional: Record<string, RegionalData> = {};
-  for (const region of enabledRegions(account)) {
-    regional[region] = regionalData(rng.fork(region), account.accountId, region, { securityGroups: groupsPerRegion, customVpcs: 3, instances: 0, snapshots: 0, securityGroupsOnly: true });
+  const enabled = enabledRegions(account);
+  for (const region of enabled) {
+    regional[region] = regionalData(rng.fork(region), account.accountId, region, { securityGroups: groupsPerRegion, customVpcs: 3, instances: 40, snapshots: 20 });
   }
-  return { ...account, name: 'whole', regional };
+  return {
+    ...account,
+    name: 'whole',
+    regional,
+    buckets: buckets(rng.fork('buckets'), account.accountId, ['us-east-1', ...enabled.filter((r) => r !== 'us-east-1')], bucketCount),
+    accountPublicAccessBlock: { BlockPublicAcls: true, IgnorePublicAcls: false, BlockPublicPolicy: true, RestrictPublicBuckets: false },
+    trails: trails(rng.fork('trails'), account.accountId, 'eu-west-1'),
+  };
+}
+
+/** A multi-region trail (home us-east-1, logging management read+write) and a single-region trail without validation or KMS. */
+function trails(rng: Rng, accountId: string, regionalHome: string): SyntheticTrail[] {
+  const trail = (name: string, home: string, multi: boolean, hardened: boolean): Trail => ({
+    Name: name,
+    S3BucketName: `cloudtrail-${accountId}-${rng.hex(6)}`,
+    IncludeGlobalServiceEvents: multi,
+    IsMultiRegionTrail: multi,
+    HomeRegion: home,
+    TrailARN: `arn:aws:cloudtrail:${home}:${accountId}:trail/${name}`,
+    LogFileValidationEnabled: hardened,
+    ...(hardened ? { KmsKeyId: `arn:aws:kms:${home}:${accountId}:key/${rng.hex(8)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(12)}` } : {}),
+    ...(hardened ? { CloudWatchLogsLogGroupArn: `arn:aws:logs:${home}:${accountId}:log-group:cloudtrail:*`, CloudWatchLogsRoleArn: `arn:aws:iam::${accountId}:role/CloudTrailToLogs` } : {}),
+    HasCustomEventSelectors: !multi,
+    HasInsightSelectors: false,
+    IsOrganizationTrail: false,
+  });
+  return [
+    { trail: trail('management-events', 'us-east-1', true, true), isLogging: true, selectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [] }] },
+    { trail: trail('app-audit', regionalHome, false, false), isLogging: true, selectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, DataResources: [] }] },
+  ];
 }
 
 /** A small team account: 20 enabled regions, a default VPC each, a handful of users, instances and buckets. */
@@ -1016,15 +1125,18 @@ export function smallAccount(seed = 3): SyntheticAccount {
     regions,
     regional: {},
     buckets: [],
+    accountPublicAccessBlock: null,
+    trails: [],
   };
   const enabled = enabledRegions(account);
   const busy = new Set(['us-east-1', 'eu-west-1']);
   for (const region of enabled) {
     account.regional[region] = regionalData(rng.fork(region), accountId, region, busy.has(region)
-      ? { securityGroups: 6, customVpcs: 1, instances: 4, snapshots: 2, securityGroupsOnly: false }
-      : { securityGroups: 1, customVpcs: 0, instances: 0, snapshots: 0, securityGroupsOnly: false });
+      ? { securityGroups: 6, customVpcs: 1, instances: 4, snapshots: 2 }
+      : { securityGroups: 1, customVpcs: 0, instances: 0, snapshots: 0 });
   }
   account.buckets = buckets(rng.fork('buckets'), accountId, ['us-east-1', 'eu-west-1', 'eu-central-1'], 6);
+  account.trails = trails(rng.fork('trails'), accountId, 'eu-west-1').slice(1); // only a regional trail: no multi-region one
   return account;
 }
 
@@ -1044,6 +1156,9 @@ export function describeAccount(account: SyntheticAccount): string {
   if (groups) parts.push(`${groups} security groups`);
   const instances = sum((r) => r.reservations.length);
   if (instances) parts.push(`${instances} instances`, `${sum((r) => r.volumes.length)} volumes`);
+  const acls = sum((r) => r.networkAcls.length);
+  if (acls) parts.push(`${acls} network ACLs`, `${sum((r) => r.networkInterfaces.length)} network interfaces`, `${sum((r) => r.snapshots.length)} snapshots`);
   if (account.buckets.length) parts.push(`${account.buckets.length} buckets`);
+  if (account.trails.length) parts.push(`${account.trails.length} trails`);
   return parts.join(', ');
 }
