@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -191,6 +191,18 @@ thresholds:
     expect(problems(`${MINIMAL}thresholds:\n  openPortsAllowed: [443, 22]\n`)).toMatch(/thresholds\.openPortsAllowed.*port 22 is also a risky port/);
     expect(problems(`${MINIMAL}thresholds:\n  riskyPorts:\n    high: [70000]\n`)).toMatch(/from 0 to 65535/);
     expect(problems(`${MINIMAL}thresholds:\n  openPortsAllowed: ["http"]\n`)).toMatch(/openPortsAllowed\[0\]: expected a finite number, got string/);
+  });
+
+  it('accepts the shipped example, also with every commented-out key switched on', async () => {
+    const text = await readFile('audit.config.example.yml', 'utf8');
+    expect(parseConfig(text, '/x/audit.config.yml').accounts[0]!.alias).toBe('sandbox');
+    // "# key: value" lines (not prose comments) become live keys, keeping their indentation.
+    const uncommented = text.replace(/^(\s*)# ?(?=[a-zA-Z]+:|-|\s+[a-zA-Z]+:)/gm, '$1');
+    const config = parseConfig(uncommented, '/x/audit.config.yml');
+    expect(config.thresholds.riskyPorts.critical).toContain(22);
+    expect(config.thresholds.openPortsAllowed).toEqual([80, 443]);
+    expect(config.thresholds.requiredTags).toEqual(['Owner', 'Environment']);
+    expect(config.digest?.timezone).toBe('Europe/Berlin');
   });
 
   it('suggests close aliases', () => {
