@@ -12,6 +12,7 @@ import { AuditBotError, asAuditBotError } from './errors.js';
 import { FORMATS, formatCsv, formatJson, formatTable, type Format } from './terminal/format.js';
 import { createProgressBar, type ProgressStream } from './terminal/progress.js';
 import { terminalSafe } from './terminal/sanitize.js';
+import { wildcardMatch } from './wildcard.js';
 
 export const EXIT = { clean: 0, findings: 1, usage: 2, incomplete: 3 } as const;
 
@@ -42,23 +43,17 @@ function usageError(message: string): AuditBotError {
   return new AuditBotError('USAGE', `${message}\n\n${USAGE}`);
 }
 
-/** `iam.*` -> /^iam\..*$/ */
-export function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`);
-}
-
 function splitList(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 }
 
 function selectChecks(all: readonly Check[], globs: string[]): readonly Check[] {
   if (globs.length === 0) return all;
-  const unmatched = globs.filter((g) => !all.some((c) => globToRegExp(g).test(c.id)));
+  const unmatched = globs.filter((g) => !all.some((c) => wildcardMatch(g, c.id)));
   if (unmatched.length > 0) {
     throw usageError(`No check matches ${unmatched.map((g) => `"${g}"`).join(', ')}. Checks: ${all.map((c) => c.id).join(', ')}`);
   }
-  return all.filter((c) => globs.some((g) => globToRegExp(g).test(c.id)));
+  return all.filter((c) => globs.some((g) => wildcardMatch(g, c.id)));
 }
 
 function parseFormat(value: string | undefined, allowed: readonly string[]): Format {

@@ -9,7 +9,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import rootMfa from '../checks/iam/root-mfa.js';
 import { defineCheck } from '../src/audit/check.js';
-import { EXIT, globToRegExp, runCli } from '../src/cli.js';
+import { EXIT, runCli } from '../src/cli.js';
 import { CSV_COLUMNS } from '../src/terminal/format.js';
 import { awsError, credentialReportCsv, fakeSessions, NOW, rootReportRow } from './helpers/aws.js';
 
@@ -190,15 +190,6 @@ describe('aws-audit-bot accounts', () => {
     expect(stdout).toMatch(/prod-payments\s+210987654321\s+all enabled/);
     const json = JSON.parse((await cli(['accounts', '--format', 'json'])).stdout);
     expect(json[1]).toMatchObject({ alias: 'prod-payments', regions: 'all enabled', remediation: false });
-  });
-});
-
-describe('globToRegExp', () => {
-  it('matches check ids', () => {
-    expect(globToRegExp('iam.*').test('iam.root-mfa')).toBe(true);
-    expect(globToRegExp('iam.*').test('iamx.root')).toBe(false);
-    expect(globToRegExp('*mfa').test('iam.user-console-mfa')).toBe(true);
-    expect(globToRegExp('iam.root-mf?').test('iam.root-mfa')).toBe(true);
   });
 });
 

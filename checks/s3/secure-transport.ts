@@ -1,6 +1,7 @@
 import { defineCheck } from '../../src/audit/check.js';
 import type { Evaluation } from '../../src/audit/types.js';
 import type { PolicyDocument, PolicyStatement } from '../../src/aws/iam-policy.js';
+import { wildcardMatch } from '../../src/wildcard.js';
 import { bucketDetails, bucketLabel, bucketRead, bucketResource, isEveryonePrincipal, readBucketPolicy } from './exposure.js';
 
 /** `"aws:SecureTransport": "false"`, false, or ["false"]. */
@@ -25,17 +26,12 @@ function deniesPlainHttpOnly(condition: unknown): boolean {
   return entries.length === 1 && entries[0]![0].toLowerCase() === 'aws:securetransport' && isFalse(entries[0]![1]);
 }
 
-function globToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`);
-}
-
 /** The statement's Resource reaches the objects of the bucket (`*`, `arn:aws:s3:::name/*`, …). */
 function coversObjects(statement: PolicyStatement, bucket: string): boolean {
   return (statement.Resource ?? []).some((resource) => {
     const partition = resource.split(':')[1];
     const sample = `arn:${partition && !/[*?]/.test(partition) ? partition : 'aws'}:s3:::${bucket}/any-object`;
-    return globToRegExp(resource).test(sample);
+    return wildcardMatch(resource, sample);
   });
 }
 

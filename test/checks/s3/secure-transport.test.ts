@@ -38,6 +38,15 @@ describe('s3.secure-transport', () => {
     expect(result.stats.byCheck['s3.secure-transport']).toEqual({ passed: 1, failed: 0, errors: 0 });
   });
 
+  it('judges a Resource written to make a regular expression backtrack, without hanging', async () => {
+    // 60 stars and no match: a backtracking matcher would run for hours (policy text is attacker-controlled).
+    const hostile = denyHttp({ Resource: [`arn:aws:s3:::logs/${'*'.repeat(60)}X`] });
+    const result = await judge(hostile);
+    expect(result.findings.map((f) => f.resource.id)).toEqual(['logs']);
+    const matching = await judge(denyHttp({ Resource: [`arn:aws:s3:::logs/${'*'.repeat(60)}`] }));
+    expect(matching.findings).toEqual([]);
+  });
+
   it('fails, low, a bucket without a policy', async () => {
     serveS3(s3, s3control, { buckets: [{ name: 'logs', region: 'eu-west-1', policy: null }] });
     const result = await audit([secureTransport]);
