@@ -177,7 +177,6 @@ const RESTRICTING_KEYS = new Set(
     'aws:PrincipalOrgPaths',
     'aws:PrincipalArn',
     'aws:userid',
-    'aws:username',
   ].map((k) => k.toLowerCase()),
 );
 
@@ -200,10 +199,28 @@ function conditionValues(value: unknown): string[] | undefined {
   return out;
 }
 
-/** `*` (or only wildcards), or an address range of every address. */
-function isWildcardValue(value: string): boolean {
+const ORG_PATH_KEYS = new Set(['aws:principalorgpaths', 'aws:sourceorgpaths']);
+
+/**
+ * A value that names one thing, as S3 itself judges a policy public or not:
+ * no `*` or `?` and no policy variable (`${aws:PrincipalAccount}` matches
+ * every caller). An organization path may end in wildcards once its
+ * organization id is fixed (`o-a1b2c3d4e5/r-ab12/*`). An IP range must be
+ * no wider than /8 (IPv4) or /32 (IPv6): `0.0.0.0/1` plus `128.0.0.0/1` is
+ * the whole internet.
+ */
+function isFixedValue(key: string, value: string): boolean {
   const v = value.trim();
-  return /^[*?]+$/.test(v) || /\/0$/.test(v);
+  if (v === '' || v.includes('${')) return false;
+  if (key === 'aws:sourceip') {
+    const [address, prefix] = v.split('/');
+    if (prefix === undefined) return !/[*?]/.test(v);
+    const bits = Number(prefix);
+    if (!/^\d{1,3}$/.test(prefix) || !Number.isInteger(bits)) return false;
+    return address?.includes(':') ? bits >= 32 : bits >= 8;
+  }
+  if (ORG_PATH_KEYS.has(key)) return /^o-[a-z0-9]{10,32}\//.test(v);
+  return !/[*?]/.test(v);
 }
 
 /** True when at least one test of the Condition limits who or where the request comes from. */
@@ -214,11 +231,12 @@ export function conditionRestricts(condition: unknown): boolean {
     const operator = rawOperator.startsWith('ForAnyValue:') ? rawOperator.slice('ForAnyValue:'.length) : rawOperator;
     if (!RESTRICTING_OPERATORS.has(operator)) return false;
     if (typeof tests !== 'object' || tests === null || Array.isArray(tests)) return false;
-    return Object.entries(tests as Record<string, unknown>).some(([key, value]) => {
-      if (!RESTRICTING_KEYS.has(key.toLowerCase())) return false;
+    return Object.entries(tests as Record<string, unknown>).some(([rawKey, value]) => {
+      const key = rawKey.toLowerCase();
+      if (!RESTRICTING_KEYS.has(key)) return false;
       const values = conditionValues(value);
-      // Several values are ORed: one wildcard among them lets everyone in.
-      return values !== undefined && values.length > 0 && !values.some(isWildcardValue);
+      // Several values are ORed: one that is not fixed lets everyone in.
+      return values !== undefined && values.length > 0 && values.every((v) => isFixedValue(key, v));
     });
   });
 }

@@ -86,12 +86,31 @@ describe('s3.public-policy', () => {
   });
 
   it.each([
+    ['an office range (/24) and one address', { IpAddress: { 'aws:SourceIp': ['198.51.100.0/24', '203.0.113.7'] } }],
+    ['an IPv6 /48', { IpAddress: { 'aws:SourceIp': '2001:db8:1234::/48' } }],
+    ['an organization path under a fixed organization', { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*' } }],
+    ['a fixed principal ARN', { ArnEquals: { 'aws:PrincipalArn': 'arn:aws:iam::210987654321:role/Reader' } }],
+  ])('passes a public statement whose condition fixes %s', async (_, Condition) => {
+    const result = await judge(policyText(publicRead('site', { Condition })));
+    expect(result.errors).toEqual([]);
+    expect(result.findings).toEqual([]);
+  });
+
+  it.each([
     ['an IP condition of every address', { IpAddress: { 'aws:SourceIp': ['10.0.0.0/8', '0.0.0.0/0'] } }],
     ['a negated operator (NotIpAddress)', { NotIpAddress: { 'aws:SourceIp': '192.0.2.0/24' } }],
     ['an …IfExists operator (true when the key is absent)', { StringEqualsIfExists: { 'aws:SourceVpce': 'vpce-0a1b2c3d4e5f67890' } }],
     ['ForAllValues: (true when the key is absent)', { 'ForAllValues:StringEquals': { 'aws:SourceVpce': 'vpce-0a1b2c3d4e5f67890' } }],
     ['a wildcard value', { StringLike: { 'aws:SourceAccount': '*' } }],
     ['a key that does not identify the caller', { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } }],
+    ['a user name (any account may have a user "deploy")', { StringEquals: { 'aws:username': 'deploy' } }],
+    ['a principal ARN with a wildcard account', { StringLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/Admin' } }],
+    ['a partly wildcard endpoint id', { StringLike: { 'aws:SourceVpce': 'vpce-*' } }],
+    ['a partly wildcard organization id', { StringLike: { 'aws:PrincipalOrgID': 'o-*' } }],
+    ['two halves of the internet', { IpAddress: { 'aws:SourceIp': ['0.0.0.0/1', '128.0.0.0/1'] } }],
+    ['an IPv6 range wider than /32', { IpAddress: { 'aws:SourceIp': '2000::/3' } }],
+    ['a policy variable that always matches', { StringEquals: { 'aws:PrincipalAccount': '${aws:PrincipalAccount}' } }],
+    ['an organization path without a fixed organization', { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': '*/r-ab12/*' } }],
   ])('fails a public statement whose condition is %s', async (_, Condition) => {
     const result = await judge(policyText(publicRead('site', { Condition })));
     expect(result.errors).toEqual([]);
