@@ -2,6 +2,7 @@ import type { IpPermission } from '@aws-sdk/client-ec2';
 import { defineCheck } from '../../src/audit/check.js';
 import type { Evaluation } from '../../src/audit/types.js';
 import { describeUse, inUseSeverity, securityGroupResource } from './ingress.js';
+import { ownedElsewhere } from './resource-refs.js';
 
 /** Rules as the console counts them: one per source (CIDR, prefix list or security group) of each permission. */
 function countRules(permissions: readonly IpPermission[] | undefined): number {
@@ -33,7 +34,7 @@ export default defineCheck({
     const use = await ctx.inventory.get('ec2.securityGroupUse');
     const out: Evaluation[] = [];
     // AWS reserves the name "default" for the group it creates with each VPC: no other group can take it.
-    for (const group of groups.filter((g) => g.GroupName === 'default' && g.GroupId)) {
+    for (const group of groups.filter((g) => g.GroupName === 'default' && g.GroupId && !ownedElsewhere(g.OwnerId, ctx.account.accountId))) {
       const inbound = countRules(group.IpPermissions);
       const outbound = countRules(group.IpPermissionsEgress);
       if (inbound === 0 && outbound === 0) {

@@ -1,6 +1,7 @@
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import type { CheckContext, DetailValue, Evaluation, FailInput, ResourceRef, Severity } from '../../src/audit/types.js';
 import { partitionOfRegion } from '../../src/aws/partition.js';
+import { ownedElsewhere } from './resource-refs.js';
 import type { Thresholds } from '../../src/config.js';
 
 /**
@@ -188,7 +189,7 @@ export async function judgeOpenIngress(
   const use = await ctx.inventory.get('ec2.securityGroupUse');
   const out: Evaluation[] = [];
   for (const group of groups) {
-    if (!group.GroupId) continue;
+    if (!group.GroupId || ownedElsewhere(group.OwnerId, ctx.account.accountId)) continue;
     const interfaces = use.get(group.GroupId) ?? 0;
     const findings: Evaluation[] = [];
     for (const rule of openIngress(group)) {

@@ -1,7 +1,7 @@
 import type { NetworkAcl, NetworkAclEntry } from '@aws-sdk/client-ec2';
 import { defineCheck } from '../../src/audit/check.js';
 import type { CheckContext, Evaluation } from '../../src/audit/types.js';
-import { ec2Arn } from './resource-refs.js';
+import { ec2Arn, ownedElsewhere } from './resource-refs.js';
 
 const ADMIN_PORTS = [
   { port: 22, name: 'SSH' },
@@ -66,7 +66,7 @@ export default defineCheck({
     const acls = await ctx.inventory.get('ec2.networkAcls');
     const out: Evaluation[] = [];
     for (const acl of acls) {
-      if (!acl.NetworkAclId) continue;
+      if (!acl.NetworkAclId || ownedElsewhere(acl.OwnerId, ctx.account.accountId)) continue;
       const families = FAMILIES.map((f) => ({ cidr: f.cidr, open: openAdminPorts(acl.Entries ?? [], f.covers) })).filter((f) => f.open.length > 0);
       if (families.length === 0) {
         out.push(ctx.pass(acl.NetworkAclId));

@@ -21,3 +21,12 @@ export function withName(id: string, tags: readonly Tag[] | undefined): string {
   const name = tagValue(tags, 'Name');
   return name ? `${id} (${name})` : id;
 }
+
+/**
+ * Owned by another account (a VPC owner sharing subnets, a shared security
+ * group): listed here, but only its owner can change it, and the owner's
+ * audit judges it.
+ */
+export function ownedElsewhere(ownerId: string | undefined, accountId: string): boolean {
+  return ownerId !== undefined && ownerId !== '' && ownerId !== accountId;
+}

@@ -2,6 +2,7 @@ import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import defaultSgTraffic from '../../../checks/ec2/default-sg-traffic.js';
+import sgRiskyPorts from '../../../checks/ec2/sg-risky-ports.js';
 import { findingFingerprint } from '../../../src/audit/fingerprint.js';
 import { audit, awsError } from '../../helpers/aws.js';
 import { ALLOW_ALL_EGRESS, networkInterface, permission, securityGroup, serveEc2, sgArn, tcp, VPC } from './sg-fixtures.js';
@@ -41,6 +42,15 @@ describe('ec2.default-sg-traffic', () => {
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([]);
     expect(result.stats.byCheck[CHECK]).toEqual({ passed: 2, failed: 0, errors: 0 });
+  });
+
+  it('leaves groups owned by another account (shared with this one) to their owner, in every security group check', async () => {
+    const shared = securityGroup('sg-0d1b2c3d4e5f60009', 'default', [tcp(22, 22, { v4: ['0.0.0.0/0'] })], { OwnerId: '999999999999' });
+    serveEc2(ec2, [shared]);
+    const result = await audit([defaultSgTraffic, sgRiskyPorts]);
+    expect(result.findings).toEqual([]);
+    expect(result.errors).toEqual([]);
+    expect(result.stats.byCheck[CHECK]).toEqual({ passed: 0, failed: 0, errors: 0 });
   });
 
   it('fails, medium, for an unused default group with the rules AWS created', async () => {

@@ -52,6 +52,18 @@ describe('ec2.nacl-admin-ports', () => {
     expect(result.stats.byCheck[CHECK]).toEqual({ passed: 3, failed: 0, errors: 0 });
   });
 
+  it("leaves an ACL of a VPC shared in from another account to its owner's audit", async () => {
+    serveAcls({
+      'us-east-1': [
+        networkAcl('acl-0000000000000f001', defaultEntries(), { IsDefault: true, OwnerId: '999999999999' }),
+        networkAcl('acl-0000000000000f002', defaultEntries(), { IsDefault: true }),
+      ],
+    });
+    const result = await audit([naclAdminPorts]);
+    expect(result.findings.map((f) => f.resource.id)).toEqual(['acl-0000000000000f002']);
+    expect(result.stats.byCheck['ec2.nacl-admin-ports']).toEqual({ passed: 0, failed: 1, errors: 0 });
+  });
+
   it("fails the VPC's default ACL (allow all, rule 100), saying it is the default and that all ports are open", async () => {
     serveAcls({
       'us-east-1': [networkAcl('acl-0f1e2d3c4b5a69788', defaultEntries(true), { IsDefault: true, VpcId: 'vpc-0f1e2d3c4b5a69788', subnets: 3 })],

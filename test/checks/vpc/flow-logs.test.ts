@@ -100,6 +100,13 @@ describe('vpc.flow-logs', () => {
     expect(result.findings[0]!.details).toMatchObject({ isDefault: false, name: 'payments', flowLogs: 1, deliveryFailing: true });
   });
 
+  it("leaves a VPC shared in from another account to its owner's audit", async () => {
+    serveNetwork({ 'us-east-1': { vpcs: [vpc('vpc-0000000000000e001', { OwnerId: '999999999999' }), vpc('vpc-0000000000000e002')] } });
+    const result = await audit([flowLogs]);
+    expect(result.findings.map((f) => f.resource.id)).toEqual(['vpc-0000000000000e002']);
+    expect(result.stats.byCheck[CHECK]).toEqual({ passed: 0, failed: 1, errors: 0 });
+  });
+
   it('reports an error, not a pass, when flow logs cannot be listed', async () => {
     serveRegions(ec2);
     servePaged(ec2, DescribeVpcsCommand, 'Vpcs', { 'us-east-1': [DEFAULT_VPC] });
