@@ -1,7 +1,7 @@
 import { defineCheck } from '../../src/audit/check.js';
 import type { Evaluation } from '../../src/audit/types.js';
 import { aclExposure, bucketRead, describeGrants, describeStatements, policyExposure, readAccountBpa } from '../s3/exposure.js';
-import { describeTrail, trailDetails } from './trail-setting.js';
+import { describeTrail, trailDetails, trailRegion } from './trail-setting.js';
 import { judgedHere, trailResource } from './trails.js';
 
 /** The ACL permissions that let the public read the logs (READ lists them; FULL_CONTROL includes READ). */
@@ -55,6 +55,7 @@ export default defineCheck({
               aclGrants: acl.state === 'public' ? describeGrants(acl.items) : null,
               policyStatements: policy.state === 'public' ? describeStatements(policy.items) : null,
             },
+            ...trailRegion(trail),
           }),
         );
         continue;

@@ -14,6 +14,14 @@ export function trailDetails(trail: Trail): Record<string, DetailValue> {
   };
 }
 
+/**
+ * A trail's findings belong to its home region wherever it was judged, so
+ * that an audit of other regions gives the same finding and fingerprint.
+ */
+export function trailRegion(trail: Trail): { region?: string } {
+  return trail.HomeRegion ? { region: trail.HomeRegion } : {};
+}
+
 /** `trail audit-logs (multi-region, home us-east-1)`: how a finding names a trail. */
 export function describeTrail(trail: Trail): string {
   const scope = trail.IsMultiRegionTrail ? 'multi-region, ' : '';
@@ -31,6 +39,6 @@ export async function judgeTrailSetting(ctx: CheckContext, problem: (trail: Trai
     const resource = trailResource(trail);
     const message = problem(trail);
     if (message === undefined) return ctx.pass(resource.id);
-    return ctx.fail({ resource, message, details: trailDetails(trail) });
+    return ctx.fail({ resource, message, details: trailDetails(trail), ...trailRegion(trail) });
   });
 }

@@ -34,19 +34,20 @@ export function createCheckContext(input: {
     }),
     fail: (f: FailInput): Evaluation => {
       const fix = f.fix === undefined ? check.fix : (f.fix ?? undefined);
+      const where = f.region ?? region;
       return {
       status: 'fail',
       finding: {
         checkId: check.id,
         severity: f.severity ?? check.severity,
         accountId: account.accountId,
-        region,
+        region: where,
         resource: f.resource,
         message: f.message,
         fingerprint: findingFingerprint({
           checkId: check.id,
           accountId: account.accountId,
-          region,
+          region: where,
           resourceId: f.resource.id,
           subKey: f.subKey,
         }),

@@ -59,6 +59,12 @@ export interface FailInput {
   details?: Record<string, DetailValue>;
   /** Defaults to the check's `fix`; null when that action does not apply to this finding. */
   fix?: string | null;
+  /**
+   * Where the resource lives, when a regional check judges it from another
+   * region (a multi-region trail seen in every region): the finding and its
+   * fingerprint then stay the same whichever regions an audit covers.
+   */
+  region?: string;
 }
 
 export type Evaluation =

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { daysBetween, isoDay, maskAccessKeyId } from '../../src/audit/check.js';
+import { createCheckContext, daysBetween, defineCheck, isoDay, maskAccessKeyId } from '../../src/audit/check.js';
+import { DEFAULT_THRESHOLDS } from '../../src/config.js';
 import { findingFingerprint } from '../../src/audit/fingerprint.js';
 
 describe('maskAccessKeyId', () => {
@@ -33,5 +34,28 @@ describe('findingFingerprint', () => {
 
   it('cannot be confused by separators inside the parts', () => {
     expect(findingFingerprint({ ...base, resourceId: 'a', subKey: 'b|c' })).not.toBe(findingFingerprint({ ...base, resourceId: 'a|b', subKey: 'c' }));
+  });
+});
+
+describe('createCheckContext', () => {
+  const check = defineCheck({ id: 'test.x', title: 'x', service: 'test', scope: 'regional', severity: 'low', description: '', references: {}, remediation: '', uses: [], run: () => [] });
+  const ctx = createCheckContext({
+    check,
+    account: { alias: 'a', accountId: '123456789012' },
+    region: 'eu-west-1',
+    regions: ['eu-west-1'],
+    now: new Date(0),
+    thresholds: DEFAULT_THRESHOLDS,
+    inventory: { get: () => Promise.reject(new Error('unused')) },
+  });
+
+  it('files a finding under the region it is judged in, or the one the resource lives in', () => {
+    const here = ctx.fail({ resource: { type: 'T', id: 'r' }, message: 'm' });
+    const home = ctx.fail({ resource: { type: 'T', id: 'r' }, message: 'm', region: 'us-east-1' });
+    if (here.status !== 'fail' || home.status !== 'fail') throw new Error('expected failures');
+    expect(here.finding.region).toBe('eu-west-1');
+    expect(home.finding.region).toBe('us-east-1');
+    expect(home.finding.fingerprint).toBe(findingFingerprint({ checkId: 'test.x', accountId: '123456789012', region: 'us-east-1', resourceId: 'r' }));
+    expect(home.finding.fingerprint).not.toBe(here.finding.fingerprint);
   });
 });

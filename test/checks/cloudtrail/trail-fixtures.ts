@@ -141,14 +141,17 @@ export function describeTrailSettingCheck(check: Check, expected: { severity: Se
       expect(result.stats.byCheck[check.id]).toEqual({ passed: 1, failed: 0, errors: 0 });
     });
 
-    it('still judges, once, a multi-region trail whose home region is not audited', async () => {
+    it('still judges, once, a multi-region trail whose home region is not audited: same finding, same fingerprint', async () => {
       const shared = multiRegionTrail('global', 'us-east-1', off);
       serveTrails({ 'us-east-1': [shared], 'eu-west-1': [shared] });
       const result = await audit([check], { account: { regions: ['eu-west-1'] } });
       expect(result.errors).toEqual([]);
+      // Judged from eu-west-1, the finding still belongs to the trail's home region.
       expect(result.findings.map((f) => [f.region, f.resource.id, f.details?.homeRegion])).toEqual([
-        ['eu-west-1', 'arn:aws:cloudtrail:us-east-1:123456789012:trail/global', 'us-east-1'],
+        ['us-east-1', 'arn:aws:cloudtrail:us-east-1:123456789012:trail/global', 'us-east-1'],
       ]);
+      const fromHome = await audit([check], { account: { regions: ['us-east-1', 'eu-west-1'] } });
+      expect(fromHome.findings.map((f) => f.fingerprint)).toEqual(result.findings.map((f) => f.fingerprint));
     });
 
     it('judges a single-region trail in the region that lists it', async () => {
