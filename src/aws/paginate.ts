@@ -5,8 +5,10 @@ export interface Page<T> {
 }
 
 /**
- * Follows pagination tokens to the end. Stops on a token it has already
- * sent: some services (and emulators) hand back the same token forever.
+ * Follows pagination tokens to the end. A token it has already sent (a
+ * broken service or emulator would loop forever) stops it with an error
+ * rather than a partial list: resources on pages never read would look
+ * fixed, so the listing is not trusted.
  */
 export async function collectPages<T>(fetchPage: (token: string | undefined) => Promise<Page<T>>): Promise<T[]> {
   const out: T[] = [];
@@ -15,7 +17,12 @@ export async function collectPages<T>(fetchPage: (token: string | undefined) => 
   for (;;) {
     const page = await fetchPage(token);
     if (page.items) out.push(...page.items);
-    if (!page.next || seen.has(page.next)) return out;
+    if (!page.next) return out;
+    if (seen.has(page.next)) {
+      throw Object.assign(new Error(`the service repeated pagination token ${JSON.stringify(page.next.slice(0, 40))} after ${out.length} items: the listing may be incomplete`), {
+        name: 'PaginationLoop',
+      });
+    }
     seen.add(page.next);
     token = page.next;
   }
