@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'UNKNOWN_ACCOUNT'
   | 'NO_CREDENTIALS'
   | 'ASSUME_ROLE_FAILED'
+  | 'ENV_INVALID'
   | 'INTERNAL';
 
 export class AuditBotError extends Error {
