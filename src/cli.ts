@@ -12,6 +12,7 @@ import { AuditBotError, asAuditBotError } from './errors.js';
 import { FORMATS, formatCsv, formatJson, formatTable, type Format } from './terminal/format.js';
 import { createProgressBar, type ProgressStream } from './terminal/progress.js';
 import { terminalSafe } from './terminal/sanitize.js';
+import { serve, type ShutdownSignals } from './slack/serve.js';
 import { wildcardMatch } from './wildcard.js';
 
 export const EXIT = { clean: 0, findings: 1, usage: 2, incomplete: 3 } as const;
@@ -23,9 +24,12 @@ export interface CliIo {
   /** Injected in tests; the bot's own credential chain otherwise. */
   sessions?: RoleSessions;
   checks?: readonly Check[];
+  /** Shutdown signals for `serve` (process in production). */
+  signals?: ShutdownSignals;
 }
 
 const USAGE = `Usage:
+  aws-audit-bot serve                  run the Slack bot (what npm start does)
   aws-audit-bot audit <alias> [--format table|json|csv] [--check <id-glob>]... [--region <region>]...
   aws-audit-bot accounts [--format table|json]
   aws-audit-bot help
@@ -165,9 +169,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return EXIT.clean;
     }
     if (!command) throw usageError('Which command?');
-    if (command !== 'audit' && command !== 'accounts') throw usageError(`Unknown command "${command}".`);
+    if (command !== 'audit' && command !== 'accounts' && command !== 'serve') throw usageError(`Unknown command "${command}".`);
     const config = await loadConfig({ ...(parsed.values.config ? { path: parsed.values.config } : {}), env: io.env });
     if (command === 'accounts') return accountsCommand(config, parsed.values, io);
+    if (command === 'serve') {
+      const { stopped } = await serve({ config, env: io.env, ...(io.sessions ? { sessions: io.sessions } : {}), ...(io.signals ? { signals: io.signals } : {}) });
+      await stopped;
+      return EXIT.clean;
+    }
     return await auditCommand(config, rest, parsed.values, io);
   } catch (error) {
     const e = asAuditBotError(error);

@@ -1,0 +1,245 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, type AllMiddlewareArgs, type Logger as BoltLogger, type RespondFn, type SlashCommand, type SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { GLOBAL_REGION, type AuditProgress, type Check } from '../audit/types.js';
+import { suggestAliases, type AccountConfig, type Config } from '../config.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import { AccessControl } from './access.js';
+import type { AuditService } from './audits.js';
+import { helpText, parseAuditCommand } from './command.js';
+import type { SlackEnv } from './env.js';
+import { escapeMrkdwn, plural } from './mrkdwn.js';
+import { renderReport } from './report.js';
+
+type SlashCommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+
+/** response_url answers at most 5 times in 30 minutes: the first, two progress updates, the outcome, one spare. */
+const MAX_PROGRESS_UPDATES = 2;
+
+export interface SlackAppOptions {
+  env: SlackEnv;
+  config: Config;
+  checks: readonly Check[];
+  audits: AuditService;
+  logger: Logger;
+  /** Least time between two progress updates of one audit. */
+  progressIntervalMs?: number;
+}
+
+export interface SlackApp {
+  app: InstanceType<typeof App>;
+  /** Starts listening (HTTP mode: on `env.port`, or `port` when given, 0 = any free port). */
+  start(port?: number): Promise<{ port?: number }>;
+  /** Stops taking requests and waits until every report under way is posted. */
+  stop(): Promise<void>;
+}
+
+/** Bolt's logger interface, fed into ours (so tokens are scrubbed there too). */
+function boltLogger(logger: Logger): BoltLogger {
+  const child = logger.child({ component: 'bolt' });
+  // Bolt reads the level back; ours decides what is written.
+  let level = 'info' as ReturnType<BoltLogger['getLevel']>;
+  return {
+    debug: (...msg: unknown[]) => child.debug(msg.map(String).join(' ')),
+    info: (...msg: unknown[]) => child.info(msg.map(String).join(' ')),
+    warn: (...msg: unknown[]) => child.warn(msg.map(String).join(' ')),
+    error: (...msg: unknown[]) => child.error(msg.map(String).join(' ')),
+    setLevel: (l: typeof level) => void (level = l),
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}
+
+export function createSlackApp(options: SlackAppOptions): SlackApp {
+  const { env, config, checks, audits, logger } = options;
+  const services = [...new Set(checks.map((c) => c.service))];
+  const interval = options.progressIntervalMs ?? 2_000;
+  const clientOptions = env.apiUrl ? { slackApiUrl: env.apiUrl } : {};
+  const app =
+    env.mode === 'socket'
+      ? new App({ token: env.botToken, appToken: env.appToken, socketMode: true, logger: boltLogger(logger), clientOptions })
+      : new App({ token: env.botToken, signingSecret: env.signingSecret, logger: boltLogger(logger), clientOptions, processBeforeResponse: false });
+
+  const inFlight = new Set<Promise<void>>();
+  const access = new AccessControl({
+    config,
+    usergroupMembers: async (usergroup) => {
+      const answer = await app.client.usergroups.users.list({ usergroup });
+      return answer.users ?? [];
+    },
+  });
+
+  app.command('/audit', async (args) => {
+    await handleCommand(args);
+  });
+
+  async function handleCommand({ command, ack, respond, client }: SlashCommandArgs): Promise<unknown> {
+    // Slack gives up after 3 seconds: acknowledge before anything that could take time.
+    const parsed = parseAuditCommand(command.text, services, command.command);
+    const log = logger.child({ user: command.user_id, channel: command.channel_id, command: parsed.kind });
+    switch (parsed.kind) {
+      case 'help':
+        return ack({ response_type: 'ephemeral', text: helpText(command.command, services) });
+      case 'invalid':
+        return ack({ response_type: 'ephemeral', text: parsed.message });
+      case 'mutes':
+      case 'digest':
+        return ack({ response_type: 'ephemeral', text: `\`${command.command} ${parsed.kind}\` comes with finding history; it is not available yet.` });
+      case 'status':
+        await ack();
+        return respond({ response_type: 'ephemeral', text: statusText(audits) });
+      case 'list': {
+        await ack();
+        const accounts = await access.auditableAccounts(command.user_id, command.channel_id);
+        return respond({ response_type: 'ephemeral', text: listText(accounts, command.channel_id) });
+      }
+      case 'audit': {
+        await ack();
+        const account = config.accounts.find((a) => a.alias === parsed.alias);
+        if (!account) {
+          const close = suggestAliases(parsed.alias, config.accounts.map((a) => a.alias));
+          log.info({ alias: parsed.alias }, 'unknown alias');
+          return respond({
+            response_type: 'ephemeral',
+            text: `There is no account \`${escapeMrkdwn(parsed.alias)}\`.${close.length ? ` Did you mean ${close.map((a) => `\`${escapeMrkdwn(a)}\``).join(' or ')}?` : ''} \`${command.command} list\` shows the accounts you may audit.`,
+          });
+        }
+        const decision = await access.decide(command.user_id, command.channel_id, account);
+        log.info({ alias: account.alias, accountId: account.accountId, allowed: decision.allowed, ...(decision.allowed ? { postIn: decision.postIn } : {}) }, 'audit requested');
+        if (!decision.allowed) return respond({ response_type: 'ephemeral', text: decision.reason });
+        const selected = parsed.services.length ? checks.filter((c) => parsed.services.includes(c.service)) : checks;
+        // Tracked so that a shutdown finishes posting what is under way.
+        const work = runAndReport({ command, respond, client, account, selected, postIn: decision.postIn, minSeverity: parsed.minSeverity, log });
+        inFlight.add(work);
+        try {
+          await work;
+        } finally {
+          inFlight.delete(work);
+        }
+        return;
+      }
+    }
+  }
+
+  async function runAndReport(input: {
+    command: SlashCommand;
+    respond: RespondFn;
+    client: WebClient;
+    account: AccountConfig;
+    selected: readonly Check[];
+    postIn: 'channel' | 'ephemeral';
+    minSeverity: Parameters<typeof renderReport>[0]['minSeverity'];
+    log: Logger;
+  }): Promise<void> {
+    const { command, respond, client, account, selected, postIn, log } = input;
+    const where = account.regions ? plural(account.regions.length, 'region') : 'every enabled region';
+    const label = `${escapeMrkdwn(account.alias)} (${account.accountId})`;
+    const { run, joined } = audits.start(account, selected, command.user_id);
+    await respond({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Auditing ${label} in ${where}…${joined ? ' (joining the audit already running)' : ''}` });
+
+    // Progress: at most every `interval`, at most MAX_PROGRESS_UPDATES times (response_url allows 5 posts).
+    let updates = 0;
+    let last = Date.now();
+    let pending: Promise<unknown> = Promise.resolve();
+    const unsubscribe = run.onProgress((p: AuditProgress) => {
+      if (updates >= MAX_PROGRESS_UPDATES || p.total === 0 || p.done === p.total || Date.now() - last < interval) return;
+      updates++;
+      last = Date.now();
+      pending = respond({ replace_original: true, response_type: 'ephemeral', text: `:hourglass_flowing_sand: Auditing ${label} in ${where}… ${p.done}/${p.total} checks done` }).catch(
+        (error: unknown) => log.warn({ err: errorMessage(error) }, 'progress update failed'),
+      );
+    });
+
+    let result;
+    try {
+      result = await run.result;
+    } catch (error) {
+      unsubscribe();
+      await pending;
+      log.warn({ alias: account.alias, err: errorMessage(error) }, 'audit could not run');
+      await respond({ replace_original: true, response_type: 'ephemeral', text: `:x: Could not audit ${label}: ${escapeMrkdwn(errorMessage(error))}` });
+      return;
+    }
+    unsubscribe();
+    await pending;
+    const report = renderReport({ result, checks: selected, alias: account.alias, ...(input.minSeverity ? { minSeverity: input.minSeverity } : {}) });
+
+    if (postIn === 'channel') {
+      try {
+        const posted = await client.chat.postMessage({ channel: command.channel_id, text: report.main.text, blocks: report.main.blocks, unfurl_links: false, unfurl_media: false });
+        const threadTs = posted.ts;
+        for (const followUp of report.followUps) {
+          await client.chat.postMessage({ channel: command.channel_id, thread_ts: threadTs, text: followUp.text, blocks: followUp.blocks, unfurl_links: false });
+        }
+        if (report.csv && threadTs) {
+          await client.filesUploadV2({
+            channel_id: command.channel_id,
+            thread_ts: threadTs,
+            file: Buffer.from(report.csv.content, 'utf8'),
+            filename: report.csv.filename,
+            title: report.csv.title,
+          });
+        }
+        await respond({ replace_original: true, response_type: 'ephemeral', text: `:white_check_mark: The report on ${label} is in the channel.` });
+        return;
+      } catch (error) {
+        // Not in the channel (not invited), or a private channel: the requester still gets the report.
+        log.warn({ alias: account.alias, err: errorMessage(error) }, 'posting the report in the channel failed; sending it to the requester');
+      }
+    }
+    await respond({ replace_original: true, response_type: 'ephemeral', text: report.main.text, blocks: report.main.blocks });
+    for (const followUp of report.followUps) {
+      await client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text: followUp.text, blocks: followUp.blocks }).catch((error: unknown) =>
+        log.warn({ err: errorMessage(error) }, 'an ephemeral follow-up failed'),
+      );
+    }
+  }
+
+  return {
+    app,
+    async start(port?: number) {
+      if (env.mode === 'socket') {
+        await app.start();
+        logger.info({ mode: 'socket' }, 'Slack app connected (Socket Mode)');
+        return {};
+      }
+      const server = (await app.start(port ?? env.port)) as Server;
+      const actual = (server.address() as AddressInfo).port;
+      logger.info({ mode: 'http', port: actual, path: '/slack/events' }, 'Slack app listening');
+      return { port: actual };
+    },
+    async stop() {
+      // Stop taking requests, then let the audits under way post their reports.
+      await app.stop();
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+function statusText(audits: AuditService): string {
+  const running = audits.list();
+  if (running.length === 0) return 'No audit is running.';
+  const lines = running.map((r) => {
+    const seconds = Math.round((Date.now() - r.startedAt.getTime()) / 1000);
+    const progress = r.progress.total ? `${r.progress.done}/${r.progress.total} checks` : 'starting';
+    return `• *${escapeMrkdwn(r.account.alias)}* (${r.account.accountId}): ${progress}, ${seconds} s, asked by ${r.requesters.map((u) => `<@${u}>`).join(', ')}`;
+  });
+  return `${plural(running.length, 'audit')} running:\n${lines.join('\n')}`;
+}
+
+function listText(accounts: AccountConfig[], channelId: string): string {
+  if (accounts.length === 0) return 'You may not audit any account from here.';
+  const lines = accounts.map((a) => {
+    const regions = a.regions ? a.regions.join(', ') : 'every enabled region';
+    const here = a.channels === undefined || a.channels.includes(channelId) ? '' : ' (report only to you here)';
+    return `• \`${escapeMrkdwn(a.alias)}\` ${a.accountId}: ${escapeMrkdwn(regions)}${here}`;
+  });
+  return `Accounts you may audit here:\n${lines.join('\n')}`;
+}
+
+/** The regions of a result, for labels (without `global`). */
+export function auditedRegions(regions: readonly string[]): string[] {
+  return regions.filter((r) => r !== GLOBAL_REGION);
+}

@@ -1,0 +1,107 @@
+import { runAudit, type RunAuditOptions } from '../audit/runner.js';
+import type { AuditProgress, AuditResult, Check } from '../audit/types.js';
+import { roleSessionName, type RoleSessions } from '../aws/session.js';
+import type { AccountConfig, Thresholds } from '../config.js';
+import type { Logger } from '../log.js';
+
+export interface RunningAudit {
+  key: string;
+  account: AccountConfig;
+  checkIds: string[];
+  /** Slack user ids of everyone waiting for this run; the first one's id is in the AssumeRole session name. */
+  requesters: string[];
+  startedAt: Date;
+  progress: AuditProgress;
+  result: Promise<AuditResult>;
+  /** Calls `listener` on every progress event until the run ends; returns an unsubscribe function. */
+  onProgress(listener: (progress: AuditProgress) => void): () => void;
+}
+
+export interface AuditServiceOptions {
+  sessions: RoleSessions;
+  thresholds: Thresholds;
+  concurrency: number;
+  logger: Logger;
+  /** The runner (tests may wrap it). */
+  run?: (options: RunAuditOptions) => Promise<AuditResult>;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Runs audits for the Slack app. Two people auditing the same account (with
+ * the same checks) at once share one run: one set of AWS calls, one result.
+ */
+export class AuditService {
+  private readonly running = new Map<string, RunningAudit>();
+
+  constructor(private readonly options: AuditServiceOptions) {}
+
+  /** Starts an audit, or joins the one already running for the same account and checks. */
+  start(account: AccountConfig, checks: readonly Check[], requester: string): { run: RunningAudit; joined: boolean } {
+    const checkIds = checks.map((c) => c.id).sort();
+    const key = `${account.accountId}:${checkIds.join(',')}`;
+    const existing = this.running.get(key);
+    if (existing) {
+      if (!existing.requesters.includes(requester)) existing.requesters.push(requester);
+      this.options.logger.info({ alias: account.alias, accountId: account.accountId, requester }, 'joined a running audit');
+      return { run: existing, joined: true };
+    }
+    const listeners = new Set<(progress: AuditProgress) => void>();
+    const runner = this.options.run ?? runAudit;
+    const run: RunningAudit = {
+      key,
+      account,
+      checkIds,
+      requesters: [requester],
+      startedAt: new Date(),
+      progress: { done: 0, total: 0 },
+      result: Promise.resolve() as unknown as Promise<AuditResult>, // replaced below, before anyone can read it
+      onProgress(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    };
+    run.result = runner({
+      account,
+      checks,
+      thresholds: this.options.thresholds,
+      concurrency: this.options.concurrency,
+      sessions: this.options.sessions,
+      // CloudTrail shows who asked: the AssumeRole session is named after the requester.
+      sessionName: roleSessionName(`slack-${requester}`),
+      ...(this.options.env ? { env: this.options.env } : {}),
+      onProgress: (progress) => {
+        run.progress = progress;
+        for (const listener of listeners) listener(progress);
+      },
+    });
+    const result = run.result;
+    this.running.set(key, run);
+    this.options.logger.info({ alias: account.alias, accountId: account.accountId, requester, checks: checkIds.length }, 'audit started');
+    const finish = () => {
+      listeners.clear();
+      this.running.delete(key);
+    };
+    result.then(
+      (r) => {
+        this.options.logger.info({ alias: account.alias, accountId: account.accountId, findings: r.findings.length, errors: r.errors.length, ms: r.stats.durationMs }, 'audit finished');
+        finish();
+      },
+      (error: unknown) => {
+        this.options.logger.warn({ alias: account.alias, accountId: account.accountId, err: error }, 'audit failed');
+        finish();
+      },
+    );
+    return { run, joined: false };
+  }
+
+  /** Audits running now (for `/audit status`). */
+  list(): RunningAudit[] {
+    return [...this.running.values()].sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+  }
+
+  /** Resolves when every running audit has ended (graceful shutdown). */
+  async drain(): Promise<void> {
+    await Promise.allSettled(this.list().map((r) => r.result));
+  }
+}

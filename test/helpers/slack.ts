@@ -1,0 +1,265 @@
+/**
+ * Slack for the tests: a local Web API that records every call and refuses
+ * messages Slack would refuse (Block Kit limits), response_url endpoints,
+ * the file upload of files.uploadV2, and signed requests to the app.
+ */
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedCall {
+  method: string;
+  args: Record<string, unknown>;
+  token: string | undefined;
+}
+
+export interface ResponseUrlPost {
+  id: string;
+  body: Record<string, unknown>;
+}
+
+type Handler = (args: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'files', 'metadata']);
+
+/** What Slack refuses: the reasons, empty when the message is fine. */
+export function blockKitViolations(message: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const text = message.text;
+  if (typeof text === 'string' && text.length > 40_000) problems.push(`text is ${text.length} characters (> 40,000)`);
+  const blocks = message.blocks;
+  if (blocks === undefined) return problems;
+  if (!Array.isArray(blocks)) return [...problems, 'blocks is not a list'];
+  if (blocks.length > 50) problems.push(`${blocks.length} blocks (> 50)`);
+  blocks.forEach((block: Record<string, unknown>, i) => {
+    const t = block.text as { text?: string } | undefined;
+    if (block.type === 'section') {
+      if ((t?.text?.length ?? 0) > 3000) problems.push(`block ${i}: section text of ${t?.text?.length} characters (> 3,000)`);
+      for (const f of (block.fields as { text?: string }[] | undefined) ?? []) if ((f.text?.length ?? 0) > 2000) problems.push(`block ${i}: a field over 2,000 characters`);
+      if (((block.fields as unknown[] | undefined)?.length ?? 0) > 10) problems.push(`block ${i}: more than 10 fields`);
+    }
+    if (block.type === 'header' && (t?.text?.length ?? 0) > 150) problems.push(`block ${i}: header of ${t?.text?.length} characters (> 150)`);
+    if (block.type === 'context') {
+      const elements = (block.elements as { text?: string }[] | undefined) ?? [];
+      if (elements.length > 10) problems.push(`block ${i}: context with ${elements.length} elements (> 10)`);
+      for (const e of elements) if ((e.text?.length ?? 0) > 2000) problems.push(`block ${i}: context element over 2,000 characters`);
+    }
+    if (block.type === 'actions') {
+      const elements = (block.elements as { text?: { text?: string }; value?: string; action_id?: string }[] | undefined) ?? [];
+      if (elements.length > 25) problems.push(`block ${i}: more than 25 actions`);
+      for (const e of elements) {
+        if ((e.text?.text?.length ?? 0) > 75) problems.push(`block ${i}: button text over 75 characters`);
+        if ((e.value?.length ?? 0) > 2000) problems.push(`block ${i}: button value over 2,000 characters`);
+        if ((e.action_id?.length ?? 0) > 255) problems.push(`block ${i}: action_id over 255 characters`);
+      }
+    }
+  });
+  return problems;
+}
+
+const MESSAGE_METHODS = new Set(['chat.postMessage', 'chat.postEphemeral', 'chat.update']);
+
+export class SlackStub {
+  readonly calls: RecordedCall[] = [];
+  readonly responseUrlPosts: ResponseUrlPost[] = [];
+  readonly uploads = new Map<string, string>();
+  /** Messages refused for breaking Block Kit limits: a test fails when this is not empty. */
+  readonly violations: string[] = [];
+  private readonly handlers = new Map<string, Handler>();
+  private server: http.Server | undefined;
+  private base = '';
+  private counter = 0;
+
+  /** The Web API base URL (SLACK_API_URL). */
+  get apiUrl(): string {
+    return `${this.base}/api/`;
+  }
+
+  /** A response_url for one slash command or action. */
+  responseUrl(id = `r${++this.counter}`): string {
+    return `${this.base}/response/${id}`;
+  }
+
+  /** Overrides the answer of one Web API method. */
+  on(method: string, handler: Handler): void {
+    this.handlers.set(method, handler);
+  }
+
+  callsOf(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  async start(): Promise<void> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+    this.responseUrlPosts.length = 0;
+    this.violations.length = 0;
+    this.uploads.clear();
+    this.handlers.clear();
+  }
+
+  /** Resolves once `predicate` holds (polling), or fails after `timeoutMs`. */
+  async waitFor(predicate: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', this.base);
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (url.pathname.startsWith('/response/')) {
+      const body = JSON.parse(raw || '{}') as Record<string, unknown>;
+      const problems = blockKitViolations(body);
+      if (problems.length) {
+        this.violations.push(`response_url: ${problems.join('; ')}`);
+        return reply(400, { ok: false, error: 'invalid_blocks' });
+      }
+      this.responseUrlPosts.push({ id: url.pathname.slice('/response/'.length), body });
+      return reply(200, { ok: true });
+    }
+    if (url.pathname.startsWith('/upload/')) {
+      this.uploads.set(url.pathname.slice('/upload/'.length), uploadedContent(raw, req.headers['content-type'] ?? ''));
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      return void res.end('OK - 1');
+    }
+    if (!url.pathname.startsWith('/api/')) return reply(404, { ok: false, error: 'unknown_path' });
+    const method = url.pathname.slice('/api/'.length);
+    const args = parseArgs(raw, req.headers['content-type'] ?? '');
+    const auth = req.headers.authorization;
+    const token = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : (args.token as string | undefined);
+    this.calls.push({ method, args, token });
+    if (MESSAGE_METHODS.has(method)) {
+      const problems = blockKitViolations(args);
+      if (problems.length) {
+        this.violations.push(`${method}: ${problems.join('; ')}`);
+        return reply(200, { ok: false, error: 'invalid_blocks', errors: problems });
+      }
+    }
+    const handler = this.handlers.get(method) ?? this.defaults(method);
+    return reply(200, await handler(args));
+  }
+
+  private defaults(method: string): Handler {
+    switch (method) {
+      case 'auth.test':
+        return () => ({ ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'aws-audit-bot', team_id: 'T0TEST', user_id: 'U0BOT', bot_id: 'B0BOT' });
+      case 'chat.postMessage':
+        return (args) => ({ ok: true, channel: args.channel, ts: `${1_700_000_000 + this.calls.length}.000100`, message: { text: args.text } });
+      case 'chat.postEphemeral':
+        return () => ({ ok: true, message_ts: `${1_700_000_000 + this.calls.length}.000200` });
+      case 'chat.update':
+        return (args) => ({ ok: true, channel: args.channel, ts: args.ts });
+      case 'views.publish':
+        return () => ({ ok: true, view: { id: 'V0HOME' } });
+      case 'usergroups.users.list':
+        return () => ({ ok: true, users: [] });
+      case 'files.getUploadURLExternal':
+        return (args) => {
+          const id = `F0${++this.counter}`;
+          return { ok: true, upload_url: `${this.base}/upload/${id}`, file_id: id, filename: args.filename };
+        };
+      case 'files.completeUploadExternal':
+        return (args) => ({ ok: true, files: ((args.files as { id: string; title?: string }[] | undefined) ?? []).map((f) => ({ id: f.id, title: f.title })) });
+      default:
+        return () => ({ ok: false, error: 'unknown_method' });
+    }
+  }
+}
+
+/** The file's bytes from an upload: the body itself, or its part of a multipart form. */
+function uploadedContent(raw: string, contentType: string): string {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  if (!contentType.startsWith('multipart/form-data') || !boundary) return raw;
+  const parts = raw.split(`--${boundary[1] ?? boundary[2]}`);
+  const file = parts.find((p) => /filename=/.test(p)) ?? parts.find((p) => p.includes('\r\n\r\n')) ?? '';
+  const start = file.indexOf('\r\n\r\n');
+  return start === -1 ? '' : file.slice(start + 4).replace(/\r\n$/, '');
+}
+
+function parseArgs(raw: string, contentType: string): Record<string, unknown> {
+  if (contentType.includes('application/json')) return JSON.parse(raw || '{}') as Record<string, unknown>;
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    args[key] = JSON_FIELDS.has(key) ? safeJson(value) : value;
+  }
+  return args;
+}
+
+function safeJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Slack's request signature: v0=HMAC-SHA256(secret, `v0:<timestamp>:<body>`). */
+export function slackSignature(secret: string, timestamp: number, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+export interface SignedPostOptions {
+  /** Seconds since the epoch; default now. */
+  timestamp?: number;
+  /** Send this signature instead of the right one. */
+  signature?: string;
+  contentType?: string;
+}
+
+/** POSTs a signed request to the app, as Slack does. */
+export async function signedPost(url: string, secret: string, body: string, options: SignedPostOptions = {}): Promise<{ status: number; body: string; ms: number }> {
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const started = performance.now();
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': options.contentType ?? 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': options.signature ?? slackSignature(secret, timestamp, body),
+    },
+    body,
+  });
+  return { status: response.status, body: await response.text(), ms: performance.now() - started };
+}
+
+/** The form body of a slash command. */
+export function slashCommandBody(fields: { text: string; user_id?: string; channel_id?: string; response_url: string; trigger_id?: string }): string {
+  return new URLSearchParams({
+    token: 'deprecated-verification-token',
+    team_id: 'T0TEST',
+    team_domain: 'test',
+    channel_id: fields.channel_id ?? 'C0AUDIT01',
+    channel_name: 'security',
+    user_id: fields.user_id ?? 'U0ALICE01',
+    user_name: 'alice',
+    command: '/audit',
+    text: fields.text,
+    api_app_id: 'A0APP',
+    is_enterprise_install: 'false',
+    response_url: fields.response_url,
+    trigger_id: fields.trigger_id ?? '123.456.abc',
+  }).toString();
+}
+
+/** The body of an interactive payload (block_actions, view_submission). */
+export function interactionBody(payload: object): string {
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}

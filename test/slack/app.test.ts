@@ -1,0 +1,243 @@
+/**
+ * The Slack app through Bolt's real request path: an HTTP-mode app on a free
+ * port, signed requests to /slack/events, the Web API and response_urls
+ * served by a local stub that refuses what Slack would refuse.
+ */
+import { parse as parseCsv } from 'csv-parse/sync';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ALL_CHECKS } from '../../checks/index.js';
+import { findingFingerprint } from '../../src/audit/fingerprint.js';
+import type { RunAuditOptions } from '../../src/audit/runner.js';
+import type { AuditResult, Finding, Severity } from '../../src/audit/types.js';
+import { parseConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { AuditService } from '../../src/slack/audits.js';
+import { fakeSessions } from '../helpers/aws.js';
+import { SlackStub, signedPost, slashCommandBody } from '../helpers/slack.js';
+
+const SECRET = '0123456789abcdef0123456789abcdef';
+const BOT_TOKEN = 'xoxb-1111111111-2222222222-abcdefABCDEF123456';
+
+const CONFIG = parseConfig(
+  `
+accounts:
+  - alias: prod-payments
+    accountId: "123456789012"
+    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly
+    regions: [us-east-1]
+    channels: [C0AUDIT01]
+  - alias: sandbox
+    accountId: "210987654321"
+    roleArn: arn:aws:iam::210987654321:role/AuditReadOnly
+access:
+  auditors: [U0ALICE01, U0BOB0001, S0SECTEAM]
+`,
+  '/x/audit.config.yml',
+);
+
+function finding(i: number, severity: Severity, resourceId = `user-${i}`): Finding {
+  return {
+    checkId: 'iam.user-console-mfa',
+    severity,
+    accountId: '123456789012',
+    region: 'global',
+    resource: { type: 'AWS::IAM::User', id: resourceId },
+    message: `User ${resourceId} can sign in to the console without MFA.`,
+    fingerprint: findingFingerprint({ checkId: 'iam.user-console-mfa', accountId: '123456789012', region: 'global', resourceId }),
+  };
+}
+
+function result(options: RunAuditOptions, findings: Finding[]): AuditResult {
+  return {
+    account: { alias: options.account.alias, accountId: options.account.accountId },
+    startedAt: '2026-11-23T12:00:00.000Z',
+    findings,
+    errors: [],
+    scope: { checkIds: options.checks.map((c) => c.id), regions: ['global', 'us-east-1'], skippedRegions: [] },
+    stats: { durationMs: 1234, apiCalls: 42, apiCallsByOperation: {}, checksRun: options.checks.length, byCheck: {} },
+  };
+}
+
+const stub = new SlackStub();
+let slack: SlackApp;
+let url: string;
+let runs: RunAuditOptions[] = [];
+let findings: Finding[] = [];
+let auditMs = 0;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  await stub.start();
+  const logger = createLogger({ format: 'json', secrets: [BOT_TOKEN, SECRET], write: (line) => logLines.push(line) });
+  const audits = new AuditService({
+    sessions: fakeSessions(),
+    thresholds: CONFIG.thresholds,
+    concurrency: 4,
+    logger,
+    run: async (options) => {
+      runs.push(options);
+      await new Promise((r) => setTimeout(r, auditMs));
+      return result(options, findings);
+    },
+  });
+  slack = createSlackApp({
+    env: { mode: 'http', botToken: BOT_TOKEN, signingSecret: SECRET, port: 0, apiUrl: stub.apiUrl },
+    config: CONFIG,
+    checks: ALL_CHECKS,
+    audits,
+    logger,
+    progressIntervalMs: 50,
+  });
+  const { port } = await slack.start(0);
+  url = `http://127.0.0.1:${port}/slack/events`;
+});
+
+afterAll(async () => {
+  await slack.stop();
+  await stub.stop();
+});
+
+beforeEach(() => {
+  stub.reset();
+  stub.on('usergroups.users.list', (args) => ({ ok: true, users: args.usergroup === 'S0SECTEAM' ? ['U0CAROL01'] : [] }));
+  runs = [];
+  findings = [finding(1, 'critical')];
+  auditMs = 0;
+});
+
+afterEach(() => {
+  expect(stub.violations).toEqual([]);
+});
+
+async function slash(text: string, fields: { user_id?: string; channel_id?: string } = {}) {
+  const responseUrl = stub.responseUrl();
+  const response = await signedPost(url, SECRET, slashCommandBody({ text, response_url: responseUrl, ...fields }));
+  return { ...response, responseId: responseUrl.split('/').pop()! };
+}
+
+const postsTo = (id: string) => stub.responseUrlPosts.filter((p) => p.id === id).map((p) => p.body);
+
+describe('/audit through Bolt', () => {
+  it('rejects a request with a bad or stale signature, and runs nothing', async () => {
+    const body = slashCommandBody({ text: 'prod-payments', response_url: stub.responseUrl() });
+    const forged = await signedPost(url, SECRET, body, { signature: 'v0=' + '0'.repeat(64) });
+    expect(forged.status).toBe(401);
+    const stale = await signedPost(url, SECRET, body, { timestamp: Math.floor(Date.now() / 1000) - 10 * 60 });
+    expect(stale.status).toBe(401);
+    const otherSecret = await signedPost(url, 'ffffffffffffffffffffffffffffffff', body);
+    expect(otherSecret.status).toBe(401);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(runs).toHaveLength(0);
+    expect(stub.calls.filter((c) => c.method.startsWith('chat.'))).toHaveLength(0);
+  });
+
+  it('answers help in the acknowledgement itself, only to the requester', async () => {
+    const { status, body } = await slash('help');
+    expect(status).toBe(200);
+    const answer = JSON.parse(body) as { response_type: string; text: string };
+    expect(answer.response_type).toBe('ephemeral');
+    expect(answer.text).toContain('/audit');
+    expect(answer.text).toContain('list');
+  });
+
+  it('acknowledges at once, before the audit finishes, then reports in the allowed channel', async () => {
+    auditMs = 1_500;
+    const { status, ms, responseId } = await slash('prod-payments');
+    expect(status).toBe(200);
+    expect(ms).toBeLessThan(1_000);
+    await stub.waitFor(() => postsTo(responseId).length >= 2, 'the outcome on the response_url');
+    const posts = postsTo(responseId);
+    expect(posts[0]).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Auditing prod-payments (123456789012) in 1 region') });
+    expect(posts.at(-1)).toMatchObject({ replace_original: true, text: expect.stringContaining('is in the channel') });
+    const [report] = stub.callsOf('chat.postMessage');
+    expect(report!.args.channel).toBe('C0AUDIT01');
+    expect(report!.token).toBe(BOT_TOKEN);
+    expect(JSON.stringify(report!.args.blocks)).toContain('user-1');
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.sessionName).toBe('aws-audit-bot@slack-U0ALICE01');
+  });
+
+  it('refuses a user who is not an auditor, saying why, and runs nothing', async () => {
+    const { responseId } = await slash('prod-payments', { user_id: 'U0MALLORY' });
+    await stub.waitFor(() => postsTo(responseId).length >= 1, 'the refusal');
+    expect(postsTo(responseId)[0]).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('access.auditors') });
+    expect(runs).toHaveLength(0);
+    expect(stub.callsOf('chat.postMessage')).toHaveLength(0);
+    // Not listed by id: the bot asked Slack who is in the auditor group.
+    expect(stub.callsOf('usergroups.users.list').map((c) => c.args.usergroup)).toEqual(['S0SECTEAM']);
+    expect(logLines.some((l) => l.includes('"user":"U0MALLORY"') && l.includes('"allowed":false'))).toBe(true);
+  });
+
+  it('lets a member of an auditor user group audit, the group read once and cached', async () => {
+    const { responseId } = await slash('prod-payments', { user_id: 'U0CAROL01' });
+    await stub.waitFor(() => postsTo(responseId).length >= 2, 'the outcome');
+    const again = await slash('sandbox', { user_id: 'U0CAROL01' });
+    await stub.waitFor(() => postsTo(again.responseId).length >= 2, 'the second outcome');
+    expect(runs.map((r) => r.account.alias)).toEqual(['prod-payments', 'sandbox']);
+    expect(stub.callsOf('usergroups.users.list').length).toBeLessThanOrEqual(1);
+  });
+
+  it('says an alias is unknown and suggests the closest ones', async () => {
+    const { responseId } = await slash('prod-paymnets');
+    await stub.waitFor(() => postsTo(responseId).length >= 1, 'the answer');
+    expect(postsTo(responseId)[0]!.text).toContain('There is no account `prod-paymnets`. Did you mean `prod-payments`?');
+    expect(runs).toHaveLength(0);
+  });
+
+  it('reports only to the requester when the channel is not one of the account\'s channels', async () => {
+    const { responseId } = await slash('prod-payments', { channel_id: 'C0RANDOM1' });
+    await stub.waitFor(() => postsTo(responseId).length >= 2, 'the report');
+    expect(stub.callsOf('chat.postMessage')).toHaveLength(0);
+    const last = postsTo(responseId).at(-1)!;
+    expect(last).toMatchObject({ replace_original: true, response_type: 'ephemeral' });
+    expect(JSON.stringify(last.blocks)).toContain('user-1');
+  });
+
+  it('escapes AWS strings: a resource named <!channel> or a link cannot ping or forge', async () => {
+    findings = [finding(1, 'critical', '<!channel>'), finding(2, 'high', '<https://evil.example|click here>'), finding(3, 'low', 'a&b')];
+    const { responseId } = await slash('prod-payments');
+    await stub.waitFor(() => postsTo(responseId).length >= 2, 'the outcome');
+    const posted = JSON.stringify(stub.callsOf('chat.postMessage').map((c) => [c.args.text, c.args.blocks]));
+    expect(posted).not.toContain('<!channel>');
+    expect(posted).not.toContain('<https://evil');
+    expect(posted).toContain('&lt;!channel&gt;');
+    expect(posted).toContain('a&amp;b');
+  });
+
+  it('keeps a report of 300 findings within Slack\'s limits: the rest in the thread, and a CSV file', async () => {
+    const severities: Severity[] = ['critical', 'high', 'medium', 'low'];
+    findings = Array.from({ length: 300 }, (_, i) => finding(i, severities[i % 4]!, `user-${String(i).padStart(3, '0')}-${'x'.repeat(40)}`));
+    const { responseId } = await slash('prod-payments');
+    await stub.waitFor(() => postsTo(responseId).some((p) => String(p.text).includes('is in the channel')), 'the outcome', 10_000);
+    const messages = stub.callsOf('chat.postMessage');
+    expect(messages.length).toBeGreaterThan(1);
+    const [main, ...thread] = messages;
+    expect(JSON.stringify(main!.args.blocks)).toMatch(/more findings/);
+    for (const m of thread) expect(m.args.thread_ts).toBeDefined();
+    const shown = messages.map((m) => JSON.stringify(m.args.blocks)).join('').match(/user-\d{3}-x/g) ?? [];
+    expect(new Set(shown).size).toBe(300);
+    const complete = stub.callsOf('files.completeUploadExternal');
+    expect(complete).toHaveLength(1);
+    expect(complete[0]!.args).toMatchObject({ channel_id: 'C0AUDIT01' });
+    const rows = parseCsv([...stub.uploads.values()][0]!, { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(300);
+    expect(new Set(rows.map((r) => r.resourceId)).size).toBe(300);
+  });
+
+  it('shares one run between two people auditing the same account at once', async () => {
+    auditMs = 400;
+    const [a, b] = await Promise.all([slash('prod-payments'), slash('prod-payments', { user_id: 'U0BOB0001' })]);
+    await stub.waitFor(() => postsTo(a.responseId).length >= 2 && postsTo(b.responseId).length >= 2, 'both outcomes');
+    expect(runs).toHaveLength(1);
+    expect(postsTo(b.responseId)[0]!.text).toContain('joining the audit already running');
+  });
+
+  it('never logs a token or the signing secret', () => {
+    const all = logLines.join('');
+    expect(all.length).toBeGreaterThan(0);
+    expect(all).not.toContain(BOT_TOKEN);
+    expect(all).not.toContain(SECRET);
+    expect(all).not.toContain('/response/');
+  });
+});
