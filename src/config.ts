@@ -34,10 +34,14 @@ const accountId = z.unknown().transform((value, ctx) => {
 
 const regionName = z.string().regex(REGION, { error: (i) => `expected an AWS region name like eu-west-1, got ${JSON.stringify(i.input)}` });
 
+/** Words `/audit` reads as commands: an account by that name could never be audited. */
+export const RESERVED_ALIASES = ['help', 'list', 'status', 'mutes', 'digest'];
+
 const accountSchema = z.strictObject({
   alias: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, { error: 'expected a short name of lower-case letters, digits, - and _ (it is what people type after /audit)' }),
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, { error: 'expected a short name of lower-case letters, digits, - and _ (it is what people type after /audit)' })
+    .refine((alias) => !RESERVED_ALIASES.includes(alias), { error: (i) => `"${String(i.input)}" is a word of /audit itself (${RESERVED_ALIASES.join(', ')}); choose another alias` }),
   accountId,
   roleArn: z.string().regex(ROLE_ARN, { error: 'expected an IAM role ARN like arn:aws:iam::123456789012:role/AuditReadOnly' }),
   externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, { error: 'expected 2 to 1224 characters of letters, digits and +=,.@:/-' }).optional(),

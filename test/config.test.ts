@@ -205,6 +205,10 @@ thresholds:
     expect(config.digest?.timezone).toBe('Europe/Berlin');
   });
 
+  it('refuses an alias that /audit reads as a command', () => {
+    expect(problems(MINIMAL.replace('alias: sandbox', 'alias: status'))).toContain('"status" is a word of /audit itself (help, list, status, mutes, digest); choose another alias');
+  });
+
   it('suggests close aliases', () => {
     const aliases = ['prod-payments', 'prod-web', 'sandbox', 'staging'];
     expect(suggestAliases('prod-paymnets', aliases)).toEqual(['prod-payments']);

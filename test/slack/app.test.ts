@@ -77,7 +77,13 @@ beforeAll(async () => {
     logger,
     run: async (options) => {
       runs.push(options);
-      await new Promise((r) => setTimeout(r, auditMs));
+      // Progress as the runner reports it, spread over the audit's time.
+      const steps = 6;
+      options.onProgress?.({ done: 0, total: steps });
+      for (let done = 1; done <= steps; done++) {
+        await new Promise((r) => setTimeout(r, auditMs / steps));
+        options.onProgress?.({ done, total: steps });
+      }
       return result(options, findings);
     },
   });
@@ -118,6 +124,13 @@ async function slash(text: string, fields: { user_id?: string; channel_id?: stri
 
 const postsTo = (id: string) => stub.responseUrlPosts.filter((p) => p.id === id).map((p) => p.body);
 
+/** Waits until the command's last word is in: anything but "Auditing…" and its progress. */
+async function outcome(id: string, timeoutMs = 5_000): Promise<Record<string, unknown>> {
+  const done = () => postsTo(id).filter((p) => !String(p.text).includes('Auditing'));
+  await stub.waitFor(() => done().length > 0, `the outcome of ${id}`, timeoutMs);
+  return done().at(-1)!;
+}
+
 describe('/audit through Bolt', () => {
   it('rejects a request with a bad or stale signature, and runs nothing', async () => {
     const body = slashCommandBody({ text: 'prod-payments', response_url: stub.responseUrl() });
@@ -146,10 +159,16 @@ describe('/audit through Bolt', () => {
     const { status, ms, responseId } = await slash('prod-payments');
     expect(status).toBe(200);
     expect(ms).toBeLessThan(1_000);
-    await stub.waitFor(() => postsTo(responseId).length >= 2, 'the outcome on the response_url');
+    await outcome(responseId);
     const posts = postsTo(responseId);
     expect(posts[0]).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Auditing prod-payments (123456789012) in 1 region') });
     expect(posts.at(-1)).toMatchObject({ replace_original: true, text: expect.stringContaining('is in the channel') });
+    // Progress replaces the message, at most twice: a response_url takes five messages in all.
+    const progress = posts.filter((p) => String(p.text).includes('checks done'));
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+    expect(progress.length).toBeLessThanOrEqual(2);
+    expect(progress[0]).toMatchObject({ replace_original: true, text: expect.stringMatching(/Auditing prod-payments \(123456789012\) in 1 region… \d\/6 checks done/) });
+    expect(posts.length).toBeLessThanOrEqual(5);
     const [report] = stub.callsOf('chat.postMessage');
     expect(report!.args.channel).toBe('C0AUDIT01');
     expect(report!.token).toBe(BOT_TOKEN);
@@ -171,9 +190,9 @@ describe('/audit through Bolt', () => {
 
   it('lets a member of an auditor user group audit, the group read once and cached', async () => {
     const { responseId } = await slash('prod-payments', { user_id: 'U0CAROL01' });
-    await stub.waitFor(() => postsTo(responseId).length >= 2, 'the outcome');
+    await outcome(responseId);
     const again = await slash('sandbox', { user_id: 'U0CAROL01' });
-    await stub.waitFor(() => postsTo(again.responseId).length >= 2, 'the second outcome');
+    await outcome(again.responseId);
     expect(runs.map((r) => r.account.alias)).toEqual(['prod-payments', 'sandbox']);
     expect(stub.callsOf('usergroups.users.list').length).toBeLessThanOrEqual(1);
   });
@@ -187,7 +206,7 @@ describe('/audit through Bolt', () => {
 
   it('reports only to the requester when the channel is not one of the account\'s channels', async () => {
     const { responseId } = await slash('prod-payments', { channel_id: 'C0RANDOM1' });
-    await stub.waitFor(() => postsTo(responseId).length >= 2, 'the report');
+    await outcome(responseId);
     expect(stub.callsOf('chat.postMessage')).toHaveLength(0);
     const last = postsTo(responseId).at(-1)!;
     expect(last).toMatchObject({ replace_original: true, response_type: 'ephemeral' });
@@ -197,7 +216,7 @@ describe('/audit through Bolt', () => {
   it('escapes AWS strings: a resource named <!channel> or a link cannot ping or forge', async () => {
     findings = [finding(1, 'critical', '<!channel>'), finding(2, 'high', '<https://evil.example|click here>'), finding(3, 'low', 'a&b')];
     const { responseId } = await slash('prod-payments');
-    await stub.waitFor(() => postsTo(responseId).length >= 2, 'the outcome');
+    await outcome(responseId);
     const posted = JSON.stringify(stub.callsOf('chat.postMessage').map((c) => [c.args.text, c.args.blocks]));
     expect(posted).not.toContain('<!channel>');
     expect(posted).not.toContain('<https://evil');
@@ -209,7 +228,7 @@ describe('/audit through Bolt', () => {
     const severities: Severity[] = ['critical', 'high', 'medium', 'low'];
     findings = Array.from({ length: 300 }, (_, i) => finding(i, severities[i % 4]!, `user-${String(i).padStart(3, '0')}-${'x'.repeat(40)}`));
     const { responseId } = await slash('prod-payments');
-    await stub.waitFor(() => postsTo(responseId).some((p) => String(p.text).includes('is in the channel')), 'the outcome', 10_000);
+    await outcome(responseId, 10_000);
     const messages = stub.callsOf('chat.postMessage');
     expect(messages.length).toBeGreaterThan(1);
     const [main, ...thread] = messages;
@@ -228,7 +247,7 @@ describe('/audit through Bolt', () => {
   it('shares one run between two people auditing the same account at once', async () => {
     auditMs = 400;
     const [a, b] = await Promise.all([slash('prod-payments'), slash('prod-payments', { user_id: 'U0BOB0001' })]);
-    await stub.waitFor(() => postsTo(a.responseId).length >= 2 && postsTo(b.responseId).length >= 2, 'both outcomes');
+    await Promise.all([outcome(a.responseId), outcome(b.responseId)]);
     expect(runs).toHaveLength(1);
     expect(postsTo(b.responseId)[0]!.text).toContain('joining the audit already running');
   });
