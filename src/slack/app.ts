@@ -11,6 +11,7 @@ import type { AuditService } from './audits.js';
 import { helpText, parseAuditCommand } from './command.js';
 import type { SlackEnv } from './env.js';
 import { escapeMrkdwn, plural } from './mrkdwn.js';
+import { AUDIT_NOW_ACTION, renderHome } from './home.js';
 import { renderReport } from './report.js';
 
 type SlashCommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -168,20 +169,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
     if (postIn === 'channel') {
       try {
-        const posted = await client.chat.postMessage({ channel: command.channel_id, text: report.main.text, blocks: report.main.blocks, unfurl_links: false, unfurl_media: false });
-        const threadTs = posted.ts;
-        for (const followUp of report.followUps) {
-          await client.chat.postMessage({ channel: command.channel_id, thread_ts: threadTs, text: followUp.text, blocks: followUp.blocks, unfurl_links: false });
-        }
-        if (report.csv && threadTs) {
-          await client.filesUploadV2({
-            channel_id: command.channel_id,
-            thread_ts: threadTs,
-            file: Buffer.from(report.csv.content, 'utf8'),
-            filename: report.csv.filename,
-            title: report.csv.title,
-          });
-        }
+        await postReport(client, command.channel_id, report);
         await respond({ replace_original: true, response_type: 'ephemeral', text: `:white_check_mark: The report on ${label} is in the channel.` });
         return;
       } catch (error) {
@@ -196,6 +184,63 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       );
     }
   }
+
+  /** Posts a report where everyone in `channel` sees it: the rest in its thread, the CSV there too. */
+  async function postReport(client: WebClient, channel: string, report: ReturnType<typeof renderReport>): Promise<void> {
+    const posted = await client.chat.postMessage({ channel, text: report.main.text, blocks: report.main.blocks, unfurl_links: false, unfurl_media: false });
+    const threadTs = posted.ts;
+    for (const followUp of report.followUps) {
+      await client.chat.postMessage({ channel, thread_ts: threadTs, text: followUp.text, blocks: followUp.blocks, unfurl_links: false });
+    }
+    if (report.csv && threadTs) {
+      await client.filesUploadV2({ channel_id: posted.channel ?? channel, thread_ts: threadTs, file: Buffer.from(report.csv.content, 'utf8'), filename: report.csv.filename, title: report.csv.title });
+    }
+  }
+
+  /** The Home tab of one user, as it is now. */
+  async function publishHome(client: WebClient, userId: string): Promise<void> {
+    const check = await access.checkAuditor(userId);
+    const running = new Set(audits.list().map((r) => r.account.accountId));
+    const accounts = check.allowed ? config.accounts.map((account) => ({ account, last: audits.lastAudit(account.accountId), running: running.has(account.accountId) })) : [];
+    await client.views.publish({ user_id: userId, view: renderHome(accounts) });
+  }
+
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    await publishHome(client, event.user);
+  });
+
+  // "Audit now" on the Home tab: the report goes to the user's messages with the app.
+  app.action(AUDIT_NOW_ACTION, async ({ ack, body, action, client }) => {
+    await ack();
+    const userId = body.user.id;
+    // The button only names an alias: the server looks it up and decides again.
+    const alias = 'value' in action && typeof action.value === 'string' ? action.value : '';
+    const account = config.accounts.find((a) => a.alias === alias);
+    const check = account ? await access.checkAuditor(userId) : ({ allowed: false, reason: 'That account is no longer configured.' } as const);
+    logger.info({ user: userId, alias, allowed: check.allowed, via: 'home' }, 'audit requested');
+    if (!account || !check.allowed) {
+      await client.chat.postMessage({ channel: userId, text: check.allowed ? 'That account is no longer configured.' : check.reason });
+      return;
+    }
+    const { run } = audits.start(account, checks, userId);
+    await publishHome(client, userId).catch(() => undefined);
+    const work = (async () => {
+      try {
+        const result = await run.result;
+        await postReport(client, userId, renderReport({ result, checks, alias: account.alias }));
+      } catch (error) {
+        await client.chat.postMessage({ channel: userId, text: `:x: Could not audit ${escapeMrkdwn(account.alias)} (${account.accountId}): ${escapeMrkdwn(errorMessage(error))}` });
+      }
+      await publishHome(client, userId).catch(() => undefined);
+    })();
+    inFlight.add(work);
+    try {
+      await work;
+    } finally {
+      inFlight.delete(work);
+    }
+  });
 
   return {
     app,

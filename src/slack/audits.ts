@@ -1,5 +1,5 @@
 import { runAudit, type RunAuditOptions } from '../audit/runner.js';
-import type { AuditProgress, AuditResult, Check } from '../audit/types.js';
+import type { AuditProgress, AuditResult, Check, Severity } from '../audit/types.js';
 import { roleSessionName, type RoleSessions } from '../aws/session.js';
 import type { AccountConfig, Thresholds } from '../config.js';
 import type { Logger } from '../log.js';
@@ -15,6 +15,15 @@ export interface RunningAudit {
   result: Promise<AuditResult>;
   /** Calls `listener` on every progress event until the run ends; returns an unsubscribe function. */
   onProgress(listener: (progress: AuditProgress) => void): () => void;
+}
+
+/** What the App Home shows of an account's last audit (until the finding history keeps it). */
+export interface LastAudit {
+  at: Date;
+  bySeverity: Partial<Record<Severity, number>>;
+  errors: number;
+  /** False when only some checks ran (`/audit prod s3`). */
+  complete: boolean;
 }
 
 export interface AuditServiceOptions {
@@ -33,8 +42,18 @@ export interface AuditServiceOptions {
  */
 export class AuditService {
   private readonly running = new Map<string, RunningAudit>();
+  private readonly last = new Map<string, LastAudit>();
 
-  constructor(private readonly options: AuditServiceOptions) {}
+  constructor(
+    private readonly options: AuditServiceOptions,
+    /** Every check the bot has: an audit that ran them all is complete. */
+    private readonly allCheckIds: readonly string[] = [],
+  ) {}
+
+  /** The last audit of an account since the bot started, if any. */
+  lastAudit(accountId: string): LastAudit | undefined {
+    return this.last.get(accountId);
+  }
 
   /** Starts an audit, or joins the one already running for the same account and checks. */
   start(account: AccountConfig, checks: readonly Check[], requester: string): { run: RunningAudit; joined: boolean } {
@@ -84,6 +103,12 @@ export class AuditService {
     };
     result.then(
       (r) => {
+        const bySeverity: Partial<Record<Severity, number>> = {};
+        for (const f of r.findings) bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
+        const complete = this.allCheckIds.every((id) => checkIds.includes(id));
+        const previous = this.last.get(account.accountId);
+        // A partial audit does not replace what a full one found.
+        if (complete || !previous || !previous.complete) this.last.set(account.accountId, { at: new Date(r.startedAt), bySeverity, errors: r.errors.length, complete });
         this.options.logger.info({ alias: account.alias, accountId: account.accountId, findings: r.findings.length, errors: r.errors.length, ms: r.stats.durationMs }, 'audit finished');
         finish();
       },

@@ -32,14 +32,12 @@ export async function serve(options: ServeOptions): Promise<{ app: SlackApp; por
   const slackEnv = readSlackEnv(env);
   const secrets = [slackEnv.botToken, slackEnv.mode === 'socket' ? slackEnv.appToken : slackEnv.signingSecret];
   const logger = options.logger ?? createLogger({ secrets, ...(env.LOG_LEVEL ? { level: env.LOG_LEVEL } : {}) });
-  const audits = new AuditService({
-    sessions: options.sessions ?? new RoleSessions(),
-    thresholds: options.config.thresholds,
-    concurrency: options.config.audit.concurrency,
-    logger,
-    env,
-  });
-  const app = createSlackApp({ env: slackEnv, config: options.config, checks: options.checks ?? ALL_CHECKS, audits, logger });
+  const checks = options.checks ?? ALL_CHECKS;
+  const audits = new AuditService(
+    { sessions: options.sessions ?? new RoleSessions(), thresholds: options.config.thresholds, concurrency: options.config.audit.concurrency, logger, env },
+    checks.map((c) => c.id),
+  );
+  const app = createSlackApp({ env: slackEnv, config: options.config, checks, audits, logger });
   const { port } = await app.start();
   const stopped = new Promise<void>((resolve) => {
     let stopping = false;

@@ -14,7 +14,7 @@ import { createLogger } from '../../src/log.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import { AuditService } from '../../src/slack/audits.js';
 import { fakeSessions } from '../helpers/aws.js';
-import { SlackStub, signedPost, slashCommandBody } from '../helpers/slack.js';
+import { interactionBody, SlackStub, signedPost, slashCommandBody } from '../helpers/slack.js';
 
 const SECRET = '0123456789abcdef0123456789abcdef';
 const BOT_TOKEN = 'xoxb-1111111111-2222222222-abcdefABCDEF123456';
@@ -70,7 +70,8 @@ const logLines: string[] = [];
 beforeAll(async () => {
   await stub.start();
   const logger = createLogger({ format: 'json', secrets: [BOT_TOKEN, SECRET], write: (line) => logLines.push(line) });
-  const audits = new AuditService({
+  const audits = new AuditService(
+    {
     sessions: fakeSessions(),
     thresholds: CONFIG.thresholds,
     concurrency: 4,
@@ -86,7 +87,9 @@ beforeAll(async () => {
       }
       return result(options, findings);
     },
-  });
+    },
+    ALL_CHECKS.map((c) => c.id),
+  );
   slack = createSlackApp({
     env: { mode: 'http', botToken: BOT_TOKEN, signingSecret: SECRET, port: 0, apiUrl: stub.apiUrl },
     config: CONFIG,
@@ -258,5 +261,68 @@ describe('/audit through Bolt', () => {
     expect(all).not.toContain(BOT_TOKEN);
     expect(all).not.toContain(SECRET);
     expect(all).not.toContain('/response/');
+  });
+});
+
+function eventBody(event: Record<string, unknown>): string {
+  return JSON.stringify({ token: 'x', team_id: 'T0TEST', api_app_id: 'A0APP', type: 'event_callback', event_id: `Ev${Math.random().toString(36).slice(2)}`, event_time: Math.floor(Date.now() / 1000), event });
+}
+
+/** A click on a Home tab's "Audit now" button. */
+function auditNowClick(user: string, alias: string, accountId: string): string {
+  return interactionBody({
+    type: 'block_actions',
+    user: { id: user, username: user.toLowerCase(), team_id: 'T0TEST' },
+    api_app_id: 'A0APP',
+    token: 'x',
+    container: { type: 'view', view_id: 'V0HOME' },
+    trigger_id: '1.2.3',
+    team: { id: 'T0TEST', domain: 'test' },
+    view: { id: 'V0HOME', type: 'home' },
+    actions: [{ type: 'button', action_id: 'audit_now', block_id: `account-${accountId}`, value: alias, action_ts: '1700000000.1' }],
+  });
+}
+
+function homeOf(user: string): Record<string, unknown>[] {
+  return stub.callsOf('views.publish').filter((c) => c.args.user_id === user).map((c) => (typeof c.args.view === 'string' ? JSON.parse(c.args.view) : c.args.view) as Record<string, unknown>);
+}
+
+describe('App Home', () => {
+  it('shows an auditor each account with its last audit, open findings by severity, and an Audit now button', async () => {
+    findings = [finding(1, 'critical'), finding(2, 'high'), finding(3, 'high')];
+    const { responseId } = await slash('prod-payments');
+    await outcome(responseId);
+    const response = await signedPost(url, SECRET, eventBody({ type: 'app_home_opened', user: 'U0ALICE01', channel: 'D0ALICE01', tab: 'home' }), { contentType: 'application/json' });
+    expect(response.status).toBe(200);
+    await stub.waitFor(() => homeOf('U0ALICE01').length > 0, 'views.publish');
+    const blocks = homeOf('U0ALICE01')[0]!.blocks as { block_id?: string; text?: { text: string }; accessory?: { action_id: string; value: string } }[];
+    const prod = blocks.find((b) => b.block_id === 'account-123456789012')!;
+    expect(prod.text!.text).toMatch(/^\*prod-payments\* 123456789012\nlast audit <!date\^\d+\^/);
+    expect(prod.text!.text).toContain(':red_circle: 1 critical · :large_orange_circle: 2 high');
+    expect(prod.accessory).toMatchObject({ action_id: 'audit_now', value: 'prod-payments' });
+    expect(blocks.find((b) => b.block_id === 'account-210987654321')!.accessory).toMatchObject({ value: 'sandbox' });
+  });
+
+  it('shows a user who may not audit no account', async () => {
+    await signedPost(url, SECRET, eventBody({ type: 'app_home_opened', user: 'U0MALLORY', channel: 'D0MALLORY', tab: 'home' }), { contentType: 'application/json' });
+    await stub.waitFor(() => homeOf('U0MALLORY').length > 0, 'views.publish');
+    const view = JSON.stringify(homeOf('U0MALLORY')[0]);
+    expect(view).toContain('You may not audit any account');
+    expect(view).not.toContain('prod-payments');
+  });
+
+  it('audits from the Audit now button: report in the user\'s messages with the app, Home redrawn', async () => {
+    const response = await signedPost(url, SECRET, auditNowClick('U0BOB0001', 'sandbox', '210987654321'));
+    expect(response.status).toBe(200);
+    await stub.waitFor(() => stub.callsOf('chat.postMessage').some((c) => c.args.channel === 'U0BOB0001'), 'the report in the DM');
+    expect(runs.map((r) => [r.account.alias, r.sessionName])).toEqual([['sandbox', 'aws-audit-bot@slack-U0BOB0001']]);
+    await stub.waitFor(() => homeOf('U0BOB0001').length >= 2, 'the Home tab redrawn');
+  });
+
+  it('refuses the button to a user who may not audit (the server decides, not the payload)', async () => {
+    await signedPost(url, SECRET, auditNowClick('U0MALLORY', 'prod-payments', '123456789012'));
+    await stub.waitFor(() => stub.callsOf('chat.postMessage').some((c) => c.args.channel === 'U0MALLORY'), 'the refusal');
+    expect(String(stub.callsOf('chat.postMessage')[0]!.args.text)).toContain('access.auditors');
+    expect(runs).toHaveLength(0);
   });
 });

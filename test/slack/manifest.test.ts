@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 interface Manifest {
   features: { slash_commands: { command: string; usage_hint?: string }[]; app_home: { home_tab_enabled: boolean } };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { interactivity: { is_enabled: boolean }; socket_mode_enabled: boolean };
+  settings: { interactivity: { is_enabled: boolean }; socket_mode_enabled: boolean; event_subscriptions: { bot_events: string[] } };
 }
 
 /** The bot scope each Web API method the code calls needs. */
@@ -38,6 +38,9 @@ describe('manifest.yml', () => {
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.socket_mode_enabled).toBe(true);
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+    const events = [...code.matchAll(/app\.event\('([^']+)'/g)].map((m) => m[1]);
+    expect(events).toContain('app_home_opened');
+    expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual([...events].sort());
   });
 
   it('asks for exactly the bot scopes the code needs', async () => {
