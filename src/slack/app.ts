@@ -205,6 +205,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     await client.views.publish({ user_id: userId, view: renderHome(accounts) });
   }
 
+  // A handler that throws is logged (Bolt answers Slack itself); the error never reaches the user raw.
+  app.error(async (error) => {
+    logger.error({ err: errorMessage(error) }, 'a Slack handler failed');
+  });
+
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
     await publishHome(client, event.user);

@@ -216,6 +216,15 @@ describe('/audit through Bolt', () => {
     expect(JSON.stringify(last.blocks)).toContain('user-1');
   });
 
+  it('gives the requester the report when the bot may not post in the channel (not invited)', async () => {
+    stub.on('chat.postMessage', () => ({ ok: false, error: 'not_in_channel' }));
+    const { responseId } = await slash('prod-payments');
+    const last = await outcome(responseId);
+    expect(last).toMatchObject({ replace_original: true, response_type: 'ephemeral' });
+    expect(JSON.stringify(last.blocks)).toContain('user-1');
+    expect(logLines.some((l) => l.includes('posting the report in the channel failed'))).toBe(true);
+  });
+
   it('escapes AWS strings: a resource named <!channel> or a link cannot ping or forge', async () => {
     findings = [finding(1, 'critical', '<!channel>'), finding(2, 'high', '<https://evil.example|click here>'), finding(3, 'low', 'a&b')];
     const { responseId } = await slash('prod-payments');
