@@ -1,0 +1,65 @@
+/**
+ * Socket Mode end to end: the app asks apps.connections.open (with the app
+ * token) for a WebSocket URL, connects to a local stand-in for Slack's
+ * socket server, receives a slash command envelope and acknowledges it.
+ */
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_CHECKS } from '../../checks/index.js';
+import { parseConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { AuditService } from '../../src/slack/audits.js';
+import { fakeSessions } from '../helpers/aws.js';
+import { SlackStub } from '../helpers/slack.js';
+
+const APP_TOKEN = 'xapp-1-A0APP-1-abcdef0123456789';
+const stub = new SlackStub();
+let wss: WebSocketServer;
+let slack: SlackApp;
+const received: Record<string, unknown>[] = [];
+let socket: WebSocket | undefined;
+
+beforeAll(async () => {
+  await stub.start();
+  wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await new Promise((resolve) => wss.once('listening', resolve));
+  wss.on('connection', (ws) => {
+    socket = ws;
+    ws.on('message', (data) => received.push(JSON.parse(String(data)) as Record<string, unknown>));
+    ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0APP' }, debug_info: { host: 'local' } }));
+  });
+  stub.on('apps.connections.open', () => ({ ok: true, url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/link` }));
+  const config = parseConfig('accounts:\n  - alias: sandbox\n    accountId: "123456789012"\n    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly\n', '/x/audit.config.yml');
+  const logger = createLogger({ format: 'json', level: 'silent' });
+  const audits = new AuditService({ sessions: fakeSessions(), thresholds: config.thresholds, concurrency: 2, logger });
+  slack = createSlackApp({ env: { mode: 'socket', botToken: 'xoxb-1-2-abc', appToken: APP_TOKEN, apiUrl: stub.apiUrl }, config, checks: ALL_CHECKS, audits, logger });
+  await slack.start();
+});
+
+afterAll(async () => {
+  await slack.stop();
+  await new Promise((resolve) => wss.close(resolve));
+  await stub.stop();
+});
+
+describe('Socket Mode', () => {
+  it('connects with the app token through SLACK_API_URL and acknowledges a slash command over the socket', async () => {
+    const open = stub.callsOf('apps.connections.open');
+    expect(open).toHaveLength(1);
+    expect(open[0]!.token).toBe(APP_TOKEN);
+    socket!.send(
+      JSON.stringify({
+        envelope_id: 'env-1',
+        type: 'slash_commands',
+        accepts_response_payload: true,
+        payload: { command: '/audit', text: 'help', user_id: 'U0ALICE01', channel_id: 'C0AUDIT01', team_id: 'T0TEST', response_url: stub.responseUrl(), trigger_id: 't', api_app_id: 'A0APP' },
+      }),
+    );
+    await stub.waitFor(() => received.some((m) => m.envelope_id === 'env-1'), 'the acknowledgement');
+    const ack = received.find((m) => m.envelope_id === 'env-1') as { payload: { response_type: string; text: string } };
+    expect(ack.payload.response_type).toBe('ephemeral');
+    expect(ack.payload.text).toContain('/audit');
+  });
+});
