@@ -264,6 +264,24 @@ describe('/audit through Bolt', () => {
     expect(postsTo(b.responseId)[0]!.text).toContain('joining the audit already running');
   });
 
+  it('lists the accounts the user may audit here, and the audits running now', async () => {
+    const list = await slash('list');
+    await stub.waitFor(() => postsTo(list.responseId).length >= 1, 'the list');
+    const text = String(postsTo(list.responseId)[0]!.text);
+    expect(text).toContain('`prod-payments` 123456789012: us-east-1');
+    expect(text).toContain('`sandbox` 210987654321: every enabled region');
+    auditMs = 600;
+    const audit = await slash('prod-payments');
+    await stub.waitFor(() => runs.length === 1, 'the audit to start');
+    const status = await slash('status', { user_id: 'U0BOB0001' });
+    await stub.waitFor(() => postsTo(status.responseId).length >= 1, 'the status');
+    expect(String(postsTo(status.responseId)[0]!.text)).toMatch(/1 audit running:\n• \*prod-payments\* \(123456789012\): .*asked by <@U0ALICE01>/);
+    await outcome(audit.responseId);
+    const after = await slash('status');
+    await stub.waitFor(() => postsTo(after.responseId).length >= 1, 'the second status');
+    expect(postsTo(after.responseId)[0]!.text).toBe('No audit is running.');
+  });
+
   it('never logs a token or the signing secret', () => {
     const all = logLines.join('');
     expect(all.length).toBeGreaterThan(0);
@@ -333,5 +351,30 @@ describe('App Home', () => {
     await stub.waitFor(() => stub.callsOf('chat.postMessage').some((c) => c.args.channel === 'U0MALLORY'), 'the refusal');
     expect(String(stub.callsOf('chat.postMessage')[0]!.args.text)).toContain('access.auditors');
     expect(runs).toHaveLength(0);
+  });
+});
+
+describe('shutdown', () => {
+  it('stops taking requests but finishes posting the reports under way', async () => {
+    const logger = createLogger({ format: 'json', level: 'silent' });
+    const audits = new AuditService({
+      sessions: fakeSessions(),
+      thresholds: CONFIG.thresholds,
+      concurrency: 2,
+      logger,
+      run: async (options) => {
+        await new Promise((r) => setTimeout(r, 500));
+        return result(options, [finding(7, 'high', 'late-user')]);
+      },
+    });
+    const second = createSlackApp({ env: { mode: 'http', botToken: BOT_TOKEN, signingSecret: SECRET, port: 0, apiUrl: stub.apiUrl }, config: CONFIG, checks: ALL_CHECKS, audits, logger });
+    const { port } = await second.start(0);
+    const responseUrl = stub.responseUrl();
+    await signedPost(`http://127.0.0.1:${port}/slack/events`, SECRET, slashCommandBody({ text: 'prod-payments', response_url: responseUrl }));
+    await stub.waitFor(() => postsTo(responseUrl.split('/').pop()!).length >= 1, 'the audit to start');
+    await second.stop();
+    // stop() resolved only after the report was posted.
+    expect(JSON.stringify(stub.callsOf('chat.postMessage').map((c) => c.args.blocks))).toContain('late-user');
+    await expect(signedPost(`http://127.0.0.1:${port}/slack/events`, SECRET, slashCommandBody({ text: 'help', response_url: responseUrl }))).rejects.toThrow();
   });
 });
