@@ -88,9 +88,12 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       case 'mutes':
       case 'digest':
         return ack({ response_type: 'ephemeral', text: `\`${command.command} ${parsed.kind}\` comes with finding history; it is not available yet.` });
-      case 'status':
+      case 'status': {
         await ack();
-        return respond({ response_type: 'ephemeral', text: statusText(audits) });
+        // Aliases, account ids and who asked are for auditors only.
+        const auditor = await access.checkAuditor(command.user_id);
+        return respond({ response_type: 'ephemeral', text: auditor.allowed ? statusText(audits) : auditor.reason });
+      }
       case 'list': {
         await ack();
         const accounts = await access.auditableAccounts(command.user_id, command.channel_id);
@@ -98,6 +101,12 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       }
       case 'audit': {
         await ack();
+        // Who may audit at all comes first: nobody else learns which aliases exist.
+        const auditor = await access.checkAuditor(command.user_id);
+        if (!auditor.allowed) {
+          log.info({ alias: parsed.alias, allowed: false }, 'audit requested');
+          return respond({ response_type: 'ephemeral', text: auditor.reason });
+        }
         const account = config.accounts.find((a) => a.alias === parsed.alias);
         if (!account) {
           const close = suggestAliases(parsed.alias, config.accounts.map((a) => a.alias));
@@ -148,9 +157,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       if (updates >= MAX_PROGRESS_UPDATES || p.total === 0 || p.done === p.total || Date.now() - last < interval) return;
       updates++;
       last = Date.now();
-      pending = respond({ replace_original: true, response_type: 'ephemeral', text: `:hourglass_flowing_sand: Auditing ${label} in ${where}… ${p.done}/${p.total} checks done` }).catch(
-        (error: unknown) => log.warn({ err: errorMessage(error) }, 'progress update failed'),
-      );
+      const text = `:hourglass_flowing_sand: Auditing ${label} in ${where}… ${p.done}/${p.total} checks done`;
+      // Chained: an earlier update arriving late must not replace a later one (or the report).
+      pending = pending.then(() => respond({ replace_original: true, response_type: 'ephemeral', text })).catch((error: unknown) => log.warn({ err: errorMessage(error) }, 'progress update failed'));
     });
 
     let result;
@@ -165,43 +174,81 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     }
     unsubscribe();
     await pending;
-    const report = renderReport({ result, checks: selected, alias: account.alias, ...(input.minSeverity ? { minSeverity: input.minSeverity } : {}) });
+    const render = (overflowTo: 'thread' | 'direct-message') =>
+      renderReport({ result, checks: selected, alias: account.alias, overflowTo, ...(input.minSeverity ? { minSeverity: input.minSeverity } : {}) });
 
     if (postIn === 'channel') {
+      const report = render('thread');
+      let posted: { channel: string; ts: string } | undefined;
       try {
-        await postReport(client, command.channel_id, report);
-        await respond({ replace_original: true, response_type: 'ephemeral', text: `:white_check_mark: The report on ${label} is in the channel.` });
-        return;
+        posted = await postMain(client, command.channel_id, report);
       } catch (error) {
         // Not in the channel (not invited), or a private channel: the requester still gets the report.
         log.warn({ alias: account.alias, err: errorMessage(error) }, 'posting the report in the channel failed; sending it to the requester');
       }
+      if (posted) {
+        const incomplete = await postRest(client, posted, report, log);
+        await respond({
+          replace_original: true,
+          response_type: 'ephemeral',
+          text: `:white_check_mark: The report on ${label} is in the channel.${incomplete ? ` Part of it could not be posted (${escapeMrkdwn(incomplete)}).` : ''}`,
+        });
+        return;
+      }
     }
+    // Only the requester sees it: the main part here; the rest, and the CSV, in their messages with the app
+    // (ephemeral messages have no thread, and files cannot be ephemeral).
+    const report = render('direct-message');
     await respond({ replace_original: true, response_type: 'ephemeral', text: report.main.text, blocks: report.main.blocks });
-    for (const followUp of report.followUps) {
-      await client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text: followUp.text, blocks: followUp.blocks }).catch((error: unknown) =>
-        log.warn({ err: errorMessage(error) }, 'an ephemeral follow-up failed'),
-      );
+    if (report.followUps.length > 0 || report.csv) {
+      try {
+        const intro = await client.chat.postMessage({ channel: command.user_id, text: `The rest of the report on ${label} (${plural(report.total, 'finding')}), only for you:` });
+        const incomplete = await postRest(client, { channel: intro.channel ?? command.user_id, ts: intro.ts ?? '' }, report, log);
+        if (incomplete) log.warn({ alias: account.alias, err: incomplete }, 'part of a report could not be posted');
+      } catch (error) {
+        log.warn({ alias: account.alias, err: errorMessage(error) }, 'the rest of the report could not be sent to the requester');
+        await respond({ response_type: 'ephemeral', text: `:warning: The rest of the report could not be sent to your messages with the app (${escapeMrkdwn(errorMessage(error))}). \`npm run audit -- ${escapeMrkdwn(account.alias)} --format csv\` prints every finding.` });
+      }
     }
   }
 
-  /** Posts a report where everyone in `channel` sees it: the rest in its thread, the CSV there too. */
-  async function postReport(client: WebClient, channel: string, report: ReturnType<typeof renderReport>): Promise<void> {
+  /** The main message of a report, where everyone in `channel` sees it. */
+  async function postMain(client: WebClient, channel: string, report: ReturnType<typeof renderReport>): Promise<{ channel: string; ts: string }> {
     const posted = await client.chat.postMessage({ channel, text: report.main.text, blocks: report.main.blocks, unfurl_links: false, unfurl_media: false });
-    const threadTs = posted.ts;
-    for (const followUp of report.followUps) {
-      await client.chat.postMessage({ channel, thread_ts: threadTs, text: followUp.text, blocks: followUp.blocks, unfurl_links: false });
+    // Posting to a user id answers with the DM's own id: threads and files must use that one.
+    return { channel: posted.channel ?? channel, ts: posted.ts ?? '' };
+  }
+
+  /**
+   * The rest of a report in the thread of `under`, and the CSV there. A
+   * failure here does not repost the report: it is returned, to be told.
+   */
+  async function postRest(client: WebClient, under: { channel: string; ts: string }, report: ReturnType<typeof renderReport>, log: Logger): Promise<string | undefined> {
+    try {
+      for (const followUp of report.followUps) {
+        await client.chat.postMessage({ channel: under.channel, thread_ts: under.ts, text: followUp.text, blocks: followUp.blocks, unfurl_links: false });
+      }
+      if (report.csv) {
+        await client.filesUploadV2({ channel_id: under.channel, thread_ts: under.ts, file: Buffer.from(report.csv.content, 'utf8'), filename: report.csv.filename, title: report.csv.title });
+      }
+      return undefined;
+    } catch (error) {
+      log.warn({ err: errorMessage(error) }, 'the rest of a report could not be posted');
+      return errorMessage(error);
     }
-    if (report.csv && threadTs) {
-      await client.filesUploadV2({ channel_id: posted.channel ?? channel, thread_ts: threadTs, file: Buffer.from(report.csv.content, 'utf8'), filename: report.csv.filename, title: report.csv.title });
-    }
+  }
+
+  /** Posts a report in `channel`: the main message, the rest in its thread. */
+  async function postReport(client: WebClient, channel: string, report: ReturnType<typeof renderReport>): Promise<void> {
+    const posted = await postMain(client, channel, report);
+    await postRest(client, posted, report, logger);
   }
 
   /** The Home tab of one user, as it is now. */
   async function publishHome(client: WebClient, userId: string): Promise<void> {
     const check = await access.checkAuditor(userId);
-    const running = new Set(audits.list().map((r) => r.account.accountId));
-    const accounts = check.allowed ? config.accounts.map((account) => ({ account, last: audits.lastAudit(account.accountId), running: running.has(account.accountId) })) : [];
+    const running = new Set(audits.list().map((r) => r.account.alias));
+    const accounts = check.allowed ? config.accounts.map((account) => ({ account, last: audits.lastAudit(account.alias), running: running.has(account.alias) })) : [];
     await client.views.publish({ user_id: userId, view: renderHome(accounts) });
   }
 

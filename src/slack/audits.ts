@@ -50,15 +50,16 @@ export class AuditService {
     private readonly allCheckIds: readonly string[] = [],
   ) {}
 
-  /** The last audit of an account since the bot started, if any. */
-  lastAudit(accountId: string): LastAudit | undefined {
-    return this.last.get(accountId);
+  /** The last audit of an account (by alias) since the bot started, if any. */
+  lastAudit(alias: string): LastAudit | undefined {
+    return this.last.get(alias);
   }
 
   /** Starts an audit, or joins the one already running for the same account and checks. */
   start(account: AccountConfig, checks: readonly Check[], requester: string): { run: RunningAudit; joined: boolean } {
     const checkIds = checks.map((c) => c.id).sort();
-    const key = `${account.accountId}:${checkIds.join(',')}`;
+    // By alias: two aliases of one account id may differ in regions, role or channels.
+    const key = `${account.alias}:${checkIds.join(',')}`;
     const existing = this.running.get(key);
     if (existing) {
       if (!existing.requesters.includes(requester)) existing.requesters.push(requester);
@@ -106,9 +107,9 @@ export class AuditService {
         const bySeverity: Partial<Record<Severity, number>> = {};
         for (const f of r.findings) bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
         const complete = this.allCheckIds.every((id) => checkIds.includes(id));
-        const previous = this.last.get(account.accountId);
+        const previous = this.last.get(account.alias);
         // A partial audit does not replace what a full one found.
-        if (complete || !previous || !previous.complete) this.last.set(account.accountId, { at: new Date(r.startedAt), bySeverity, errors: r.errors.length, complete });
+        if (complete || !previous || !previous.complete) this.last.set(account.alias, { at: new Date(r.startedAt), bySeverity, errors: r.errors.length, complete });
         this.options.logger.info({ alias: account.alias, accountId: account.accountId, findings: r.findings.length, errors: r.errors.length, ms: r.stats.durationMs }, 'audit finished');
         finish();
       },

@@ -40,7 +40,7 @@ export function renderHome(accounts: readonly HomeAccount[]): { type: 'home'; bl
     blocks.push({ type: 'divider' });
     blocks.push({
       type: 'section',
-      block_id: `account-${account.accountId}`,
+      block_id: `account-${account.alias}`,
       text: { type: 'mrkdwn', text: `*${escapeMrkdwn(account.alias)}* ${account.accountId}\n${summary(last, running)}`, verbatim: true },
       accessory: { type: 'button', action_id: AUDIT_NOW_ACTION, text: { type: 'plain_text', text: 'Audit now' }, value: account.alias },
     });

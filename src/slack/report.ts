@@ -42,6 +42,8 @@ export interface RenderReportInput {
   minSeverity?: Severity;
   /** Findings muted in the history, left out before rendering: shown as "N muted". */
   muted?: number;
+  /** Where the rest of a long report goes: the message's thread (default), or the requester's messages with the app. */
+  overflowTo?: 'thread' | 'direct-message';
 }
 
 /** Slack Block Kit limits, with margins where Slack's own are fuzzy. */
@@ -99,7 +101,7 @@ export function renderReport(input: RenderReportInput): RenderedReport {
   }
 
   // It does not fit: errors first (they must be in main), then as many findings as the rest allows.
-  const reserved = [moreNotice(findings.length), errorsMore(errors.length)];
+  const reserved = [moreNotice(findings.length, input.overflowTo), errorsMore(errors.length)];
   let room: Room = {
     blocks: SLACK_LIMITS.blocksPerMessage - head.length - 2 /* dividers */ - reserved.length,
     chars: SLACK_LIMITS.messageJson - jsonSize({ text, blocks: head }) - 2 * (blockSize(DIVIDER) + 1) - reserved.reduce((n, b) => n + blockSize(b) + 1, 0),
@@ -117,7 +119,7 @@ export function renderReport(input: RenderReportInput): RenderedReport {
   const shown = packedFindings.next;
   const main: SlackMessage = {
     text,
-    blocks: assemble(head, packedFindings.blocks, errorBlocks, shown < findings.length ? moreNotice(findings.length - shown) : undefined),
+    blocks: assemble(head, packedFindings.blocks, errorBlocks, shown < findings.length ? moreNotice(findings.length - shown, input.overflowTo) : undefined),
   };
 
   return {
@@ -177,8 +179,9 @@ function countsText(findings: readonly Finding[], errorCount: number, hidden: nu
   return lines.join('\n');
 }
 
-function moreNotice(count: number): SectionBlock {
-  return section('more', `…and ${plural(count, 'more finding')}: the full list is in the thread (CSV attached)`);
+function moreNotice(count: number, to: RenderReportInput['overflowTo'] = 'thread'): SectionBlock {
+  const where = to === 'direct-message' ? 'in your messages with the app' : 'in the thread';
+  return section('more', `…and ${plural(count, 'more finding')}: the full list is ${where} (CSV attached)`);
 }
 
 function errorsMore(count: number): ContextBlock {

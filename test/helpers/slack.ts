@@ -11,6 +11,8 @@ export interface RecordedCall {
   method: string;
   args: Record<string, unknown>;
   token: string | undefined;
+  /** What the stub answered. */
+  result?: Record<string, unknown>;
 }
 
 export interface ResponseUrlPost {
@@ -30,7 +32,10 @@ export function blockKitViolations(message: Record<string, unknown>): string[] {
   const blocks = message.blocks;
   if (blocks === undefined) return problems;
   if (!Array.isArray(blocks)) return [...problems, 'blocks is not a list'];
-  if (blocks.length > 50) problems.push(`${blocks.length} blocks (> 50)`);
+  const maxBlocks = message.type === 'home' || message.type === 'modal' ? 100 : 50;
+  if (blocks.length > maxBlocks) problems.push(`${blocks.length} blocks (> ${maxBlocks})`);
+  const ids = blocks.map((b: Record<string, unknown>) => b.block_id).filter((id): id is string => typeof id === 'string');
+  for (const id of new Set(ids)) if (ids.indexOf(id) !== ids.lastIndexOf(id)) problems.push(`block_id ${id} used twice`);
   blocks.forEach((block: Record<string, unknown>, i) => {
     const t = block.text as { text?: string } | undefined;
     if (block.type === 'section') {
@@ -145,16 +150,18 @@ export class SlackStub {
     const args = parseArgs(raw, req.headers['content-type'] ?? '');
     const auth = req.headers.authorization;
     const token = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : (args.token as string | undefined);
-    this.calls.push({ method, args, token });
-    if (MESSAGE_METHODS.has(method)) {
-      const problems = blockKitViolations(args);
+    const call: RecordedCall = { method, args, token };
+    this.calls.push(call);
+    if (MESSAGE_METHODS.has(method) || method === 'views.publish') {
+      const problems = blockKitViolations(method === 'views.publish' ? (args.view as Record<string, unknown>) : args);
       if (problems.length) {
         this.violations.push(`${method}: ${problems.join('; ')}`);
         return reply(200, { ok: false, error: 'invalid_blocks', errors: problems });
       }
     }
     const handler = this.handlers.get(method) ?? this.defaults(method);
-    return reply(200, await handler(args));
+    call.result = await handler(args);
+    return reply(200, call.result);
   }
 
   private defaults(method: string): Handler {
@@ -162,7 +169,13 @@ export class SlackStub {
       case 'auth.test':
         return () => ({ ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'aws-audit-bot', team_id: 'T0TEST', user_id: 'U0BOT', bot_id: 'B0BOT' });
       case 'chat.postMessage':
-        return (args) => ({ ok: true, channel: args.channel, ts: `${1_700_000_000 + this.calls.length}.000100`, message: { text: args.text } });
+        // Posting to a user id lands in the app's DM with them, and Slack answers with the DM's id.
+        return (args) => ({
+          ok: true,
+          channel: typeof args.channel === 'string' && /^[UW]/.test(args.channel) ? `D${args.channel.slice(1)}` : args.channel,
+          ts: `${1_700_000_000 + this.calls.length}.000100`,
+          message: { text: args.text },
+        });
       case 'chat.postEphemeral':
         return () => ({ ok: true, message_ts: `${1_700_000_000 + this.calls.length}.000200` });
       case 'chat.update':

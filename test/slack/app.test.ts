@@ -244,16 +244,54 @@ describe('/audit through Bolt', () => {
     const messages = stub.callsOf('chat.postMessage');
     expect(messages.length).toBeGreaterThan(1);
     const [main, ...thread] = messages;
-    expect(JSON.stringify(main!.args.blocks)).toMatch(/more findings/);
-    for (const m of thread) expect(m.args.thread_ts).toBeDefined();
+    expect(JSON.stringify(main!.args.blocks)).toMatch(/more findings: the full list is in the thread/);
+    const mainTs = main!.result!.ts;
+    expect(mainTs).toEqual(expect.any(String));
+    for (const m of thread) expect(m.args.thread_ts).toBe(mainTs);
     const shown = messages.map((m) => JSON.stringify(m.args.blocks)).join('').match(/user-\d{3}-x/g) ?? [];
     expect(new Set(shown).size).toBe(300);
     const complete = stub.callsOf('files.completeUploadExternal');
     expect(complete).toHaveLength(1);
-    expect(complete[0]!.args).toMatchObject({ channel_id: 'C0AUDIT01' });
+    expect(complete[0]!.args).toMatchObject({ channel_id: 'C0AUDIT01', thread_ts: mainTs });
     const rows = parseCsv([...stub.uploads.values()][0]!, { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(300);
     expect(new Set(rows.map((r) => r.resourceId)).size).toBe(300);
+  });
+
+  it('sends the rest of a long report only the requester sees to their messages with the app, with the CSV', async () => {
+    findings = Array.from({ length: 300 }, (_, i) => finding(i, 'high', `user-${String(i).padStart(3, '0')}-${'y'.repeat(40)}`));
+    const { responseId } = await slash('prod-payments', { channel_id: 'C0RANDOM1' });
+    const last = await outcome(responseId, 10_000);
+    expect(JSON.stringify(last.blocks)).toContain('the full list is in your messages with the app');
+    await stub.waitFor(() => stub.callsOf('files.completeUploadExternal').length === 1, 'the CSV');
+    const [intro, ...thread] = stub.callsOf('chat.postMessage');
+    expect(intro!.args.channel).toBe('U0ALICE01');
+    expect(thread.length).toBeGreaterThan(0);
+    for (const m of thread) expect(m.args).toMatchObject({ channel: 'D0ALICE01', thread_ts: expect.any(String) });
+    expect(stub.callsOf('files.completeUploadExternal')[0]!.args).toMatchObject({ channel_id: 'D0ALICE01', thread_ts: thread[0]!.args.thread_ts });
+    const shown = [JSON.stringify(last.blocks), ...thread.map((m) => JSON.stringify(m.args.blocks))].join('').match(/user-\d{3}-y/g) ?? [];
+    expect(new Set(shown).size).toBe(300);
+  });
+
+  it('does not post a report twice when its CSV cannot be uploaded, and says what failed', async () => {
+    findings = Array.from({ length: 300 }, (_, i) => finding(i, 'medium', `user-${String(i).padStart(3, '0')}-${'z'.repeat(40)}`));
+    stub.on('files.getUploadURLExternal', () => ({ ok: false, error: 'missing_scope' }));
+    const { responseId } = await slash('prod-payments');
+    const last = await outcome(responseId, 10_000);
+    expect(String(last.text)).toMatch(/is in the channel\. Part of it could not be posted \(.*missing_scope/);
+    expect(last.blocks).toBeUndefined();
+    expect(stub.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === undefined)).toHaveLength(1);
+  });
+
+  it('tells a non-auditor nothing about which accounts exist or run', async () => {
+    const unknown = await slash('prod-paymnets', { user_id: 'U0MALLORY' });
+    await stub.waitFor(() => postsTo(unknown.responseId).length >= 1, 'the refusal');
+    const text = String(postsTo(unknown.responseId)[0]!.text);
+    expect(text).toContain('access.auditors');
+    expect(text).not.toContain('prod-payments');
+    const status = await slash('status', { user_id: 'U0MALLORY' });
+    await stub.waitFor(() => postsTo(status.responseId).length >= 1, 'the status refusal');
+    expect(String(postsTo(status.responseId)[0]!.text)).toContain('access.auditors');
   });
 
   it('shares one run between two people auditing the same account at once', async () => {
@@ -323,11 +361,11 @@ describe('App Home', () => {
     expect(response.status).toBe(200);
     await stub.waitFor(() => homeOf('U0ALICE01').length > 0, 'views.publish');
     const blocks = homeOf('U0ALICE01')[0]!.blocks as { block_id?: string; text?: { text: string }; accessory?: { action_id: string; value: string } }[];
-    const prod = blocks.find((b) => b.block_id === 'account-123456789012')!;
+    const prod = blocks.find((b) => b.block_id === 'account-prod-payments')!;
     expect(prod.text!.text).toMatch(/^\*prod-payments\* 123456789012\nlast audit <!date\^\d+\^/);
     expect(prod.text!.text).toContain(':red_circle: 1 critical · :large_orange_circle: 2 high');
     expect(prod.accessory).toMatchObject({ action_id: 'audit_now', value: 'prod-payments' });
-    expect(blocks.find((b) => b.block_id === 'account-210987654321')!.accessory).toMatchObject({ value: 'sandbox' });
+    expect(blocks.find((b) => b.block_id === 'account-sandbox')!.accessory).toMatchObject({ value: 'sandbox' });
   });
 
   it('shows a user who may not audit no account', async () => {
