@@ -63,7 +63,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       ? new App({ token: env.botToken, appToken: env.appToken, socketMode: true, logger: boltLogger(logger), clientOptions })
       : new App({ token: env.botToken, signingSecret: env.signingSecret, logger: boltLogger(logger), clientOptions, processBeforeResponse: false });
 
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new Set<Promise<unknown>>();
   const access = new AccessControl({
     config,
     usergroupMembers: async (usergroup) => {
@@ -73,7 +73,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   });
 
   app.command('/audit', async (args) => {
-    await handleCommand(args);
+    // Tracked from the first moment, so that a shutdown finishes what is under way (access lookups included).
+    const work = handleCommand(args);
+    inFlight.add(work);
+    try {
+      await work;
+    } finally {
+      inFlight.delete(work);
+    }
   });
 
   async function handleCommand({ command, ack, respond, client }: SlashCommandArgs): Promise<unknown> {
@@ -120,14 +127,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         log.info({ alias: account.alias, accountId: account.accountId, allowed: decision.allowed, ...(decision.allowed ? { postIn: decision.postIn } : {}) }, 'audit requested');
         if (!decision.allowed) return respond({ response_type: 'ephemeral', text: decision.reason });
         const selected = parsed.services.length ? checks.filter((c) => parsed.services.includes(c.service)) : checks;
-        // Tracked so that a shutdown finishes posting what is under way.
-        const work = runAndReport({ command, respond, client, account, selected, postIn: decision.postIn, minSeverity: parsed.minSeverity, log });
-        inFlight.add(work);
-        try {
-          await work;
-        } finally {
-          inFlight.delete(work);
-        }
+        await runAndReport({ command, respond, client, account, selected, postIn: decision.postIn, minSeverity: parsed.minSeverity, log });
         return;
       }
     }
