@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'NO_CREDENTIALS'
   | 'ASSUME_ROLE_FAILED'
   | 'ENV_INVALID'
+  | 'STORE_UNREADABLE'
   | 'INTERNAL';
 
 export class AuditBotError extends Error {
