@@ -6,9 +6,11 @@ import type { AccountConfig, Thresholds } from '../config.js';
 import { awsErrorCode, errorMessage } from '../errors.js';
 import { createCheckContext } from './check.js';
 import { Inventory } from './inventory.js';
+import { compareFindings } from './order.js';
+
+export { compareFindings } from './order.js';
 import {
   GLOBAL_REGION,
-  severityRank,
   type AuditProgress,
   type AuditResult,
   type Check,
@@ -137,15 +139,6 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditResult> {
   };
 }
 
-export function compareFindings(a: Finding, b: Finding): number {
-  return (
-    severityRank(a.severity) - severityRank(b.severity) ||
-    a.checkId.localeCompare(b.checkId) ||
-    a.region.localeCompare(b.region) ||
-    a.resource.id.localeCompare(b.resource.id) ||
-    a.fingerprint.localeCompare(b.fingerprint)
-  );
-}
 
 function firstLine(text: string): string {
   return text.split('\n')[0]!.slice(0, 500);

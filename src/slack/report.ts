@@ -1,5 +1,5 @@
 import type { ContextBlock, DividerBlock, HeaderBlock, KnownBlock, SectionBlock } from '@slack/types';
-import { compareFindings } from '../audit/runner.js';
+import { compareFindings } from '../audit/order.js';
 import type { AuditResult, Check, CheckError, Finding, Severity } from '../audit/types.js';
 import { GLOBAL_REGION, SEVERITIES, severityRank } from '../audit/types.js';
 import { formatCsv, severityCounts } from '../terminal/format.js';

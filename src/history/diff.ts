@@ -1,0 +1,226 @@
+import { GLOBAL_REGION, severityRank, type AuditResult, type CheckError, type Finding, type Severity } from '../audit/types.js';
+import { compareFindings } from '../audit/order.js';
+
+/**
+ * What the history knows about one finding (by fingerprint), across scans.
+ * Pure data: the store persists it as it is. A type alias rather than an
+ * interface so that it stays assignable to the store's zod-inferred record
+ * (a loose object, i.e. with an index signature).
+ */
+export type FindingState = {
+  fingerprint: string;
+  checkId: string;
+  accountId: string;
+  region: string;
+  resourceId: string;
+  /** Last seen severity and message. */
+  severity: Severity;
+  message: string;
+  /** ISO times. */
+  firstSeen: string;
+  lastSeen: string;
+  /** Null while the finding is open. */
+  resolvedAt: string | null;
+  /** Set when a resolved finding came back (the last time it did). */
+  reopenedAt: string | null;
+  /**
+   * Per-trail CloudTrail findings only: whether the trail is multi-region, so
+   * listed (and judged) from every region. A single-region trail is seen only
+   * from its home region: an audit of other regions says nothing about it.
+   * Absent for other checks (and for states written without it).
+   */
+  multiRegionTrail?: boolean;
+};
+
+export interface DiffOutcome {
+  /** Every state after applying the scan: this account's (changed or not) and other accounts' as they were. By fingerprint. */
+  states: FindingState[];
+  /** Seen for the first time. */
+  opened: Finding[];
+  /** Were resolved, back now. */
+  reopened: Finding[];
+  /** Open before, not found now, and the scan covered them (now with `resolvedAt`). */
+  resolved: FindingState[];
+  /** Open before and seen again. */
+  stillOpen: Finding[];
+  /** This account's open states the scan could not judge (out of its scope, or its check errored there): neither seen nor resolved. */
+  untouched: FindingState[];
+}
+
+/** Why a state is, or is not, within what a scan judged. */
+export type Coverage =
+  | { covered: true }
+  | { covered: false; reason: 'other-account' | 'check-not-run' | 'region-not-audited' }
+  | { covered: false; reason: 'check-error'; error: CheckError };
+
+/**
+ * Per-trail CloudTrail checks: their findings carry the trail's home region
+ * even when the trail was judged from another audited region (see
+ * checks/cloudtrail/trails.ts). `cloudtrail.enabled` is an account-wide check.
+ */
+export function isPerTrailCheck(checkId: string): boolean {
+  return checkId.startsWith('cloudtrail.') && checkId !== 'cloudtrail.enabled';
+}
+
+const key = (...parts: string[]): string => parts.join('\u0000');
+
+/** The scan's scope and errors, indexed once for many states. */
+function scanCoverage(result: AuditResult): (state: FindingState) => Coverage {
+  const checkIds = new Set(result.scope.checkIds);
+  const regions = new Set(result.scope.regions);
+  const anyRegionalAudited = result.scope.regions.some((r) => r !== GLOBAL_REGION);
+
+  /** Whole-check failures by check and region. */
+  const wholeCheck = new Map<string, CheckError>();
+  /** Any failure (whole or one resource) by check and region: an account-wide verdict is unknown after either. */
+  const anyError = new Map<string, CheckError>();
+  /** Whole-check failures of per-trail checks by check, in any region. */
+  const wholeTrailCheck = new Map<string, CheckError>();
+  /** One-resource failures by check, region and resource. */
+  const oneResource = new Map<string, CheckError>();
+  /** One-resource failures of per-trail checks by check and resource, whichever region judged the trail. */
+  const oneTrail = new Map<string, CheckError>();
+
+  const remember = (map: Map<string, CheckError>, k: string, error: CheckError) => {
+    if (!map.has(k)) map.set(k, error);
+  };
+  for (const error of result.errors) {
+    // The runner's own errors (`audit.region-discovery`) name no check a state has, so they block nothing
+    // by themselves: the regions they cost are absent from `scope.regions`, which leaves those states untouched.
+    remember(anyError, key(error.checkId, error.region), error);
+    if (error.resource === undefined) {
+      remember(wholeCheck, key(error.checkId, error.region), error);
+      if (isPerTrailCheck(error.checkId)) remember(wholeTrailCheck, error.checkId, error);
+    } else {
+      remember(oneResource, key(error.checkId, error.region, error.resource), error);
+      if (isPerTrailCheck(error.checkId)) remember(oneTrail, key(error.checkId, error.resource), error);
+    }
+  }
+
+  return (state) => {
+    if (state.accountId !== result.account.accountId) return { covered: false, reason: 'other-account' };
+    if (!checkIds.has(state.checkId)) return { covered: false, reason: 'check-not-run' };
+    const perTrail = isPerTrailCheck(state.checkId);
+    const regionAudited = regions.has(state.region);
+    // A trail whose home region was not audited is judged from the first audited region, if it is listed there: a multi-region one is.
+    const judgedElsewhere = !regionAudited && perTrail && anyRegionalAudited && state.multiRegionTrail !== false;
+    if (!regionAudited && !judgedElsewhere) return { covered: false, reason: 'region-not-audited' };
+
+    const blocking =
+      wholeCheck.get(key(state.checkId, state.region)) ??
+      // Judged from another region: a failure of the check in any audited region may be the one that hid it.
+      (judgedElsewhere ? wholeTrailCheck.get(state.checkId) : undefined) ??
+      (perTrail ? oneTrail.get(key(state.checkId, state.resourceId)) : oneResource.get(key(state.checkId, state.region, state.resourceId))) ??
+      // An account-wide verdict (cloudtrail.enabled, password policy, ...) is unknown while any part of its check failed there.
+      (state.resourceId === state.accountId ? anyError.get(key(state.checkId, state.region)) : undefined);
+    if (blocking) return { covered: false, reason: 'check-error', error: blocking };
+    return { covered: true };
+  };
+}
+
+/** Whether a state is within what the scan judged, and if not, why (the error that kept its check from judging it). */
+export function coverage(state: FindingState, result: AuditResult): Coverage {
+  return scanCoverage(result)(state);
+}
+
+/**
+ * Whether the scan judged this state's finding: same account, its check ran,
+ * its region was audited (or, for a multi-region trail, any region was), and
+ * no error of its check covers it. Only such a state can be resolved by the scan.
+ */
+export function inScope(state: FindingState, result: AuditResult): boolean {
+  return coverage(state, result).covered;
+}
+
+
+function compareStates(a: FindingState, b: FindingState): number {
+  return (
+    severityRank(a.severity) - severityRank(b.severity) ||
+    a.checkId.localeCompare(b.checkId) ||
+    a.region.localeCompare(b.region) ||
+    a.resourceId.localeCompare(b.resourceId) ||
+    a.fingerprint.localeCompare(b.fingerprint)
+  );
+}
+
+const byFingerprint = (a: FindingState, b: FindingState): number => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0);
+
+/** What a state takes from a finding seen now. */
+function observed(finding: Finding): Pick<FindingState, 'severity' | 'message'> & { multiRegionTrail?: boolean } {
+  const multiRegion = finding.details?.isMultiRegion;
+  return {
+    severity: finding.severity,
+    message: finding.message,
+    ...(isPerTrailCheck(finding.checkId) && typeof multiRegion === 'boolean' ? { multiRegionTrail: multiRegion } : {}),
+  };
+}
+
+/**
+ * Applies one scan of one account to the finding history: new findings
+ * open, seen ones stay open (or reopen), and open ones the scan judged but
+ * did not find resolve. Open states the scan could not judge are left as
+ * they are. States of other accounts pass through unchanged. Pure: the
+ * caller persists `states`.
+ */
+export function applyScan(previous: readonly FindingState[], result: AuditResult, scannedAt: string): DiffOutcome {
+  const accountId = result.account.accountId;
+  const seen = new Map<string, Finding>();
+  for (const finding of result.findings) if (!seen.has(finding.fingerprint)) seen.set(finding.fingerprint, finding);
+
+  const covers = scanCoverage(result);
+  const states = new Map<string, FindingState>();
+  const outcome: Omit<DiffOutcome, 'states'> = { opened: [], reopened: [], resolved: [], stillOpen: [], untouched: [] };
+
+  for (const state of previous) {
+    if (states.has(state.fingerprint)) continue; // one state per fingerprint: the first wins
+    const finding = state.accountId === accountId ? seen.get(state.fingerprint) : undefined;
+    if (finding) {
+      if (state.resolvedAt === null) {
+        states.set(state.fingerprint, { ...state, ...observed(finding), lastSeen: scannedAt });
+        outcome.stillOpen.push(finding);
+      } else {
+        states.set(state.fingerprint, { ...state, ...observed(finding), lastSeen: scannedAt, resolvedAt: null, reopenedAt: scannedAt });
+        outcome.reopened.push(finding);
+      }
+      continue;
+    }
+    if (state.accountId !== accountId || state.resolvedAt !== null) {
+      states.set(state.fingerprint, state);
+      continue;
+    }
+    if (covers(state).covered) {
+      const resolved = { ...state, resolvedAt: scannedAt };
+      states.set(state.fingerprint, resolved);
+      outcome.resolved.push(resolved);
+    } else {
+      states.set(state.fingerprint, state);
+      outcome.untouched.push(state);
+    }
+  }
+
+  for (const finding of seen.values()) {
+    if (states.has(finding.fingerprint)) continue;
+    states.set(finding.fingerprint, {
+      fingerprint: finding.fingerprint,
+      checkId: finding.checkId,
+      accountId: finding.accountId,
+      region: finding.region,
+      resourceId: finding.resource.id,
+      ...observed(finding),
+      firstSeen: scannedAt,
+      lastSeen: scannedAt,
+      resolvedAt: null,
+      reopenedAt: null,
+    });
+    outcome.opened.push(finding);
+  }
+
+  return {
+    states: [...states.values()].sort(byFingerprint),
+    opened: outcome.opened.sort(compareFindings),
+    reopened: outcome.reopened.sort(compareFindings),
+    resolved: outcome.resolved.sort(compareStates),
+    stillOpen: outcome.stillOpen.sort(compareFindings),
+    untouched: outcome.untouched.sort(compareStates),
+  };
+}
