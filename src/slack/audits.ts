@@ -34,6 +34,8 @@ export interface AuditServiceOptions {
   /** The runner (tests may wrap it). */
   run?: (options: RunAuditOptions) => Promise<AuditResult>;
   env?: NodeJS.ProcessEnv;
+  /** Called with each finished audit before anyone waiting for it sees the result (the history records it). */
+  onFinished?: (result: AuditResult, account: AccountConfig) => Promise<void>;
 }
 
 /**
@@ -81,7 +83,7 @@ export class AuditService {
         return () => listeners.delete(listener);
       },
     };
-    run.result = runner({
+    const audited = runner({
       account,
       checks,
       thresholds: this.options.thresholds,
@@ -94,6 +96,11 @@ export class AuditService {
         run.progress = progress;
         for (const listener of listeners) listener(progress);
       },
+    });
+    // The history records the scan first: a report never shows what the store failed to keep.
+    run.result = audited.then(async (r) => {
+      await this.options.onFinished?.(r, account);
+      return r;
     });
     const result = run.result;
     this.running.set(key, run);

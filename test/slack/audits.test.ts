@@ -10,7 +10,7 @@ import { fakeSessions } from '../helpers/aws.js';
 const us: AccountConfig = { alias: 'prod-us', accountId: '123456789012', roleArn: 'arn:aws:iam::123456789012:role/A', regions: ['us-east-1'] };
 const eu: AccountConfig = { ...us, alias: 'prod-eu', regions: ['eu-west-1'] };
 
-function service() {
+function service(onFinished?: (result: AuditResult, account: AccountConfig) => Promise<void>) {
   const runs: RunAuditOptions[] = [];
   const audits = new AuditService(
     {
@@ -18,6 +18,7 @@ function service() {
       thresholds: DEFAULT_THRESHOLDS,
       concurrency: 2,
       logger: createLogger({ format: 'json', level: 'silent' }),
+      ...(onFinished ? { onFinished } : {}),
       run: async (options) => {
         runs.push(options);
         await new Promise((r) => setTimeout(r, 20));
@@ -51,5 +52,18 @@ describe('AuditService', () => {
     await audits.start(us, ALL_CHECKS.filter((x) => x.service === 's3'), 'U1').run.result;
     expect(audits.lastAudit('prod-us')).toMatchObject({ complete: true });
     expect(audits.lastAudit('prod-eu')).toBeUndefined();
+  });
+
+  it('lets the history record a finished audit before anyone sees it; a failed record fails the audit', async () => {
+    const recorded: string[] = [];
+    const ok = service(async (_result, account) => void recorded.push(account.alias));
+    const result = await ok.audits.start(us, ALL_CHECKS, 'U1').run.result;
+    expect(result.account.alias).toBe('prod-us');
+    expect(recorded).toEqual(['prod-us']);
+    const broken = service(async () => {
+      throw new Error('disk full');
+    });
+    await expect(broken.audits.start(us, ALL_CHECKS, 'U1').run.result).rejects.toThrow('disk full');
+    expect(broken.audits.list()).toEqual([]);
   });
 });

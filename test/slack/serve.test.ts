@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -66,5 +66,24 @@ describe('aws-audit-bot serve (npm start)', () => {
     signals.emit('SIGTERM');
     expect(await exit).toBe(EXIT.clean);
     await expect(fetch(url, { method: 'POST' })).rejects.toThrow();
+    // The database was opened next to the config and released on the way out.
+    const data = path.join(path.dirname(configPath), 'data');
+    expect(await readdir(data)).toEqual([]);
+  });
+
+  it('refuses to start on a database it cannot read, and leaves the file as it was', async () => {
+    const data = path.join(path.dirname(configPath), 'data');
+    await mkdir(data, { recursive: true });
+    await writeFile(path.join(data, 'audit-db.json'), '{ not json');
+    const stderr = sink();
+    const code = await runCli(['serve'], {
+      stdout: sink(),
+      stderr,
+      env: { AUDIT_CONFIG: configPath, SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: SECRET, PORT: String(await freePort()), SLACK_API_URL: stub.apiUrl, LOG_LEVEL: 'silent' },
+    });
+    expect(code).toBe(EXIT.usage);
+    expect(stderr.text).toContain('audit-db.json is not valid JSON');
+    expect(await readFile(path.join(data, 'audit-db.json'), 'utf8')).toBe('{ not json');
+    expect(await readdir(data)).toEqual(['audit-db.json']);
   });
 });

@@ -1,0 +1,50 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findingFingerprint } from '../../src/audit/fingerprint.js';
+import type { AuditResult, Finding } from '../../src/audit/types.js';
+import { History, SCANS_KEPT } from '../../src/history/history.js';
+import { Store } from '../../src/history/store.js';
+
+function finding(user: string): Finding {
+  return {
+    checkId: 'iam.user-console-mfa',
+    severity: 'high',
+    accountId: '123456789012',
+    region: 'global',
+    resource: { type: 'AWS::IAM::User', id: user },
+    message: `User ${user} has no MFA.`,
+    fingerprint: findingFingerprint({ checkId: 'iam.user-console-mfa', accountId: '123456789012', region: 'global', resourceId: user }),
+  };
+}
+
+function scan(at: string, findings: Finding[]): AuditResult {
+  return {
+    account: { alias: 'prod', accountId: '123456789012' },
+    startedAt: at,
+    findings,
+    errors: [],
+    scope: { checkIds: ['iam.user-console-mfa'], regions: ['global'], skippedRegions: [] },
+    stats: { durationMs: 1, apiCalls: 1, apiCallsByOperation: {}, checksRun: 1, byCheck: {} },
+  };
+}
+
+describe('History', () => {
+  it('records scans and moves finding states, durably, keeping the last scans per account', async () => {
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'audit-history-')), 'db.json');
+    const store = await Store.open(file);
+    const history = new History(store);
+    const first = await history.record(scan('2026-11-16T09:00:00.000Z', [finding('alice'), finding('bob')]), 'prod');
+    expect(first.diff.opened.map((f) => f.resource.id)).toEqual(['alice', 'bob']);
+    const second = await history.record(scan('2026-11-23T09:00:00.000Z', [finding('bob')]), 'prod');
+    expect(second.diff.resolved.map((s) => s.resourceId)).toEqual(['alice']);
+    expect(history.summary('prod', '123456789012')).toEqual({ lastScan: '2026-11-23T09:00:00.000Z', open: [expect.objectContaining({ resourceId: 'bob' })] });
+    for (let i = 0; i < SCANS_KEPT + 5; i++) await history.record(scan(`2026-12-${String(i + 1).padStart(2, '0')}T09:00:00.000Z`, [finding('bob')]), 'prod');
+    await store.close();
+    const written = JSON.parse(await readFile(file, 'utf8')) as { scans: { startedAt: string }[]; findings: { resourceId: string; resolvedAt: string | null }[] };
+    expect(written.scans).toHaveLength(SCANS_KEPT);
+    expect(written.scans.at(-1)!.startedAt).toBe('2026-12-25T09:00:00.000Z');
+    expect(written.findings.map((f) => [f.resourceId, f.resolvedAt])).toEqual(expect.arrayContaining([['alice', '2026-11-23T09:00:00.000Z'], ['bob', null]]));
+  });
+});
