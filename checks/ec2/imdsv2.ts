@@ -1,6 +1,6 @@
 import { defineCheck } from '../../src/audit/check.js';
 import type { Evaluation } from '../../src/audit/types.js';
-import { ec2Arn, tagValue, withName } from './resource-refs.js';
+import { instanceResource, runningInstances, tagValue, withName } from './resource-refs.js';
 
 export default defineCheck({
   id: 'ec2.imdsv2',
@@ -17,9 +17,8 @@ export default defineCheck({
   async run(ctx) {
     const instances = await ctx.inventory.get('ec2.instances');
     const out: Evaluation[] = [];
-    // Stopped instances serve no metadata; their setting is judged once they run.
-    for (const instance of instances.filter((i) => i.State?.Name === 'running' && i.InstanceId)) {
-      const id = instance.InstanceId!;
+    for (const instance of runningInstances(instances)) {
+      const id = instance.InstanceId;
       const options = instance.MetadataOptions;
       // IMDS switched off entirely: nothing to reach, whatever HttpTokens says.
       if (options?.HttpEndpoint === 'disabled' || options?.HttpTokens === 'required') {
@@ -29,7 +28,7 @@ export default defineCheck({
       const role = instance.IamInstanceProfile?.Arn;
       out.push(
         ctx.fail({
-          resource: { type: 'AWS::EC2::Instance', id, arn: ec2Arn(ctx.region, ctx.account.accountId, 'instance', id) },
+          resource: instanceResource(ctx.region, ctx.account.accountId, id),
           message: `Instance ${withName(id, instance.Tags)} accepts IMDSv1 (HttpTokens ${options?.HttpTokens ?? 'not reported'}): ${
             role ? 'a request forged through it can read its role credentials' : 'a request forged through it can read its metadata and user data'
           } without a session token.`,

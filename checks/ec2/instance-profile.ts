@@ -1,6 +1,6 @@
 import { defineCheck } from '../../src/audit/check.js';
 import type { Evaluation } from '../../src/audit/types.js';
-import { ec2Arn, tagValue, withName } from './resource-refs.js';
+import { instanceResource, runningInstances, tagValue, withName } from './resource-refs.js';
 
 export default defineCheck({
   id: 'ec2.instance-profile',
@@ -17,15 +17,15 @@ export default defineCheck({
   async run(ctx) {
     const instances = await ctx.inventory.get('ec2.instances');
     const out: Evaluation[] = [];
-    for (const instance of instances.filter((i) => i.State?.Name === 'running' && i.InstanceId)) {
-      const id = instance.InstanceId!;
+    for (const instance of runningInstances(instances)) {
+      const id = instance.InstanceId;
       if (instance.IamInstanceProfile?.Arn || instance.IamInstanceProfile?.Id) {
         out.push(ctx.pass(id));
         continue;
       }
       out.push(
         ctx.fail({
-          resource: { type: 'AWS::EC2::Instance', id, arn: ec2Arn(ctx.region, ctx.account.accountId, 'instance', id) },
+          resource: instanceResource(ctx.region, ctx.account.accountId, id),
           message: `Instance ${withName(id, instance.Tags)} has no IAM role (instance profile): anything on it that calls AWS must use access keys kept on disk instead of short-lived role credentials.`,
           details: {
             instanceId: id,

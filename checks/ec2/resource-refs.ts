@@ -1,4 +1,5 @@
-import type { Tag } from '@aws-sdk/client-ec2';
+import type { Instance, Tag } from '@aws-sdk/client-ec2';
+import type { ResourceRef } from '../../src/audit/types.js';
 import { partitionOfRegion } from '../../src/aws/partition.js';
 
 /** Shared by the EC2 and VPC checks: ARNs and tags of EC2 resources. Not a check (no default export). */
@@ -29,4 +30,13 @@ export function withName(id: string, tags: readonly Tag[] | undefined): string {
  */
 export function ownedElsewhere(ownerId: string | undefined, accountId: string): boolean {
   return ownerId !== undefined && ownerId !== '' && ownerId !== accountId;
+}
+
+/** Instances that serve traffic and metadata now (stopped ones are judged once they run). */
+export function runningInstances(instances: readonly Instance[]): (Instance & { InstanceId: string })[] {
+  return instances.filter((i): i is Instance & { InstanceId: string } => i.State?.Name === 'running' && Boolean(i.InstanceId));
+}
+
+export function instanceResource(region: string, accountId: string, id: string): ResourceRef {
+  return { type: 'AWS::EC2::Instance', id, arn: ec2Arn(region, accountId, 'instance', id) };
 }
