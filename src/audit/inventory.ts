@@ -20,7 +20,8 @@ export class Inventory {
       const loadRegion = def.scope === 'global' ? this.base.clients.homeRegion : region;
       const dataset = (other: string): Promise<unknown> => {
         if (other === id || !isDatasetId(other)) return Promise.reject(new Error(`dataset ${id} cannot read dataset ${other}`));
-        return this.load(other, region);
+        // A global dataset reading a regional one reads it in the home region (shared with that region's checks).
+        return this.load(other, loadRegion);
       };
       pending = (def.load as (ctx: LoadContext) => Promise<unknown>)({ ...this.base, region: loadRegion, dataset });
       // Prefetched data may fail before any check awaits it; the checks report it.

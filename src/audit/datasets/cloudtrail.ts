@@ -27,7 +27,8 @@ export interface MultiRegionTrail {
  * wherever their home is) with whether each is logging and what it records.
  */
 async function loadMultiRegionTrails(ctx: LoadContext): Promise<MultiRegionTrail[]> {
-  const trails = (await loadTrails(ctx)).filter((t) => t.IsMultiRegionTrail === true);
+  // The home region's listing, shared with the regional trail checks there (one DescribeTrails, not two).
+  const trails = ((await ctx.dataset('cloudtrail.trails')) as Trail[]).filter((t) => t.IsMultiRegionTrail === true);
   return Promise.all(
     trails.map(async (trail): Promise<MultiRegionTrail> => {
       const client = ctx.clients.cloudtrail(trail.HomeRegion || ctx.region);

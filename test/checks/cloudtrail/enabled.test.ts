@@ -9,8 +9,9 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { beforeEach, describe, expect, it } from 'vitest';
 import enabled from '../../../checks/cloudtrail/enabled.js';
+import logValidation from '../../../checks/cloudtrail/log-validation.js';
 import { audit, awsError, NOW } from '../../helpers/aws.js';
-import { cloudtrail, DESCRIBE_TRAILS_DENIED, MANAGEMENT_ACCOUNT, multiRegionTrail, trail } from './trail-fixtures.js';
+import { cloudtrail, DESCRIBE_TRAILS_DENIED, ec2, MANAGEMENT_ACCOUNT, multiRegionTrail, serveRegions, trail } from './trail-fixtures.js';
 
 interface TrailState {
   logging?: boolean | Error;
@@ -252,5 +253,18 @@ describe('cloudtrail.enabled', () => {
 
   it('has the CIS and Security Hub references', () => {
     expect(enabled).toMatchObject({ scope: 'global', severity: 'high', uses: ['cloudtrail.multiRegionTrails'], references: { cis: '3.1', securityHub: 'CloudTrail.1' } });
+  });
+});
+
+describe('cloudtrail.enabled beside the per-trail checks', () => {
+  it('shares the home region\'s DescribeTrails with them: one call there, not two', async () => {
+    cloudtrail.reset();
+    ec2.reset();
+    serveRegions(['us-east-1', 'eu-west-1']);
+    serve([main]);
+    const result = await audit([enabled, logValidation], { account: { regions: ['us-east-1', 'eu-west-1'] } });
+    expect(result.errors).toEqual([]);
+    expect(result.stats.apiCallsByOperation['cloudtrail:DescribeTrails']).toBe(2);
+    expect(cloudtrail.commandCalls(DescribeTrailsCommand)).toHaveLength(2);
   });
 });
