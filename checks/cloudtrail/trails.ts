@@ -14,7 +14,7 @@ export function judgedHere(trail: Trail, ctx: Pick<CheckContext, 'region' | 'reg
 }
 
 /** The account that owns the trail, from its ARN (`arn:aws:cloudtrail:us-east-1:123456789012:trail/name`). */
-export function trailOwner(trail: Trail): string | undefined {
+function trailOwner(trail: Trail): string | undefined {
   return trail.TrailARN?.split(':')[4] || undefined;
 }
 

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, type AllMiddlewareArgs, type Logger as BoltLogger, type RespondFn, type SlashCommand, type SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { GLOBAL_REGION, type AuditProgress, type Check } from '../audit/types.js';
+import type { AuditProgress, Check } from '../audit/types.js';
 import { suggestAliases, type AccountConfig, type Config } from '../config.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -334,9 +334,4 @@ function listText(accounts: AccountConfig[], channelId: string): string {
     return `• \`${escapeMrkdwn(a.alias)}\` ${a.accountId}: ${escapeMrkdwn(regions)}${here}`;
   });
   return `Accounts you may audit here:\n${lines.join('\n')}`;
-}
-
-/** The regions of a result, for labels (without `global`). */
-export function auditedRegions(regions: readonly string[]): string[] {
-  return regions.filter((r) => r !== GLOBAL_REGION);
 }
