@@ -133,7 +133,8 @@ export function inScope(state: FindingState, result: AuditResult): boolean {
 }
 
 
-function compareStates(a: FindingState, b: FindingState): number {
+/** Report order for states: severity, then check, region, resource. */
+export function compareStates(a: FindingState, b: FindingState): number {
   return (
     severityRank(a.severity) - severityRank(b.severity) ||
     a.checkId.localeCompare(b.checkId) ||

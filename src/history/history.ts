@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditResult } from '../audit/types.js';
+import type { AuditResult, Severity } from '../audit/types.js';
 import { applyScan, type DiffOutcome, type FindingState } from './diff.js';
 import type { Store } from './store.js';
 
@@ -44,10 +44,35 @@ export class History {
     return { scanId, diff: diff! };
   }
 
-  /** Open findings of an account now, and when it was last scanned (for the Home tab). */
-  summary(alias: string, accountId: string): { lastScan: string | null; open: FindingState[] } {
-    const scans = this.store.data.scans.filter((s) => s.alias === alias);
-    const open = (this.store.data.findings as FindingState[]).filter((f) => f.accountId === accountId && f.resolvedAt === null);
-    return { lastScan: scans.at(-1)?.startedAt ?? null, open };
+  /**
+   * What the Home tab shows of an account: its last scan (and whether it ran
+   * every check), and its open findings now by severity, muted ones counted
+   * apart. Open findings come from the whole history, so a partial audit
+   * (`/audit prod s3`) does not hide what a full one found.
+   */
+  lastAudit(alias: string, accountId: string, allCheckIds: readonly string[], muted: ReadonlyMap<string, unknown>): LastAudit | undefined {
+    const scan = this.store.data.scans.filter((s) => s.alias === alias).at(-1);
+    if (!scan) return undefined;
+    const bySeverity: Partial<Record<Severity, number>> = {};
+    let mutedCount = 0;
+    for (const f of this.store.data.findings) {
+      if (f.accountId !== accountId || f.resolvedAt !== null) continue;
+      if (muted.has(f.fingerprint)) mutedCount++;
+      else bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
+    }
+    const ran = new Set(scan.checkIds);
+    return { at: new Date(scan.startedAt), bySeverity, errors: scan.errors, complete: allCheckIds.every((id) => ran.has(id)), muted: mutedCount };
   }
+}
+
+/** An account's last audit and its open findings, for the Home tab. */
+export interface LastAudit {
+  at: Date;
+  /** Open, unmuted findings by severity. */
+  bySeverity: Partial<Record<Severity, number>>;
+  /** Checks that could not run in the last scan. */
+  errors: number;
+  /** False when the last scan ran only some checks (`/audit prod s3`). */
+  complete: boolean;
+  muted: number;
 }

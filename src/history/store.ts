@@ -35,19 +35,43 @@ const scanRecord = z.looseObject({
   errors: z.number(),
 });
 
+const muteRecord = z.looseObject({
+  id: z.string(),
+  fingerprint: z.string(),
+  accountId: z.string(),
+  reason: z.string(),
+  mutedBy: z.string(),
+  mutedAt: z.string(),
+  /** The mute ends at this time unless ended earlier by an unmute. */
+  expiresAt: z.string(),
+  unmutedBy: z.string().nullable(),
+  unmutedAt: z.string().nullable(),
+});
+
+export type MuteRecord = z.infer<typeof muteRecord>;
+
 const storeSchema = z.looseObject({
   schemaVersion: z.number().int(),
   scans: z.array(scanRecord),
   findings: z.array(findingState),
-  mutes: z.array(z.looseObject({ fingerprint: z.string(), reason: z.string(), mutedBy: z.string(), mutedAt: z.string(), expiresAt: z.string() })),
+  mutes: z.array(muteRecord),
   actions: z.array(z.looseObject({ id: z.string(), at: z.string() })),
-  digest: z.looseObject({ cursor: z.string().nullable(), lastPostedAt: z.string().nullable() }),
+  digest: z.looseObject({
+    /** End of the window the last posted digest covered: the next one reports what changed after it. */
+    cursor: z.string().nullable(),
+    lastPostedAt: z.string().nullable(),
+    /** When the next scheduled digest is due, for the schedule it was computed from: a bot down at that time posts it at start-up. */
+    due: z.looseObject({ at: z.string(), schedule: z.string(), timezone: z.string() }).nullable().default(null),
+    /** Open, unmuted findings by severity per account id at the last digest (for "change since last week"). */
+    totals: z.record(z.string(), z.record(z.string(), z.number())).default({}),
+  }),
 });
 
 export type StoreData = z.infer<typeof storeSchema>;
+export type ScanRecord = z.infer<typeof scanRecord>;
 
 export function emptyStore(): StoreData {
-  return { schemaVersion: SCHEMA_VERSION, scans: [], findings: [], mutes: [], actions: [], digest: { cursor: null, lastPostedAt: null } };
+  return { schemaVersion: SCHEMA_VERSION, scans: [], findings: [], mutes: [], actions: [], digest: { cursor: null, lastPostedAt: null, due: null, totals: {} } };
 }
 
 /** Migrations by the version they start from: each returns the next version's shape. */

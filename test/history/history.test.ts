@@ -39,7 +39,20 @@ describe('History', () => {
     expect(first.diff.opened.map((f) => f.resource.id)).toEqual(['alice', 'bob']);
     const second = await history.record(scan('2026-11-23T09:00:00.000Z', [finding('bob')]), 'prod');
     expect(second.diff.resolved.map((s) => s.resourceId)).toEqual(['alice']);
-    expect(history.summary('prod', '123456789012')).toEqual({ lastScan: '2026-11-23T09:00:00.000Z', open: [expect.objectContaining({ resourceId: 'bob' })] });
+    expect(history.lastAudit('prod', '123456789012', ['iam.user-console-mfa'], new Map())).toEqual({
+      at: new Date('2026-11-23T09:00:00.000Z'),
+      bySeverity: { high: 1 },
+      errors: 0,
+      complete: true,
+      muted: 0,
+    });
+    // A muted finding is counted apart; a scan that did not run every check is not complete.
+    expect(history.lastAudit('prod', '123456789012', ['iam.user-console-mfa', 'iam.root-mfa'], new Map([[finding('bob').fingerprint, {}]]))).toMatchObject({
+      bySeverity: {},
+      complete: false,
+      muted: 1,
+    });
+    expect(history.lastAudit('other', '123456789012', [], new Map())).toBeUndefined();
     for (let i = 0; i < SCANS_KEPT + 5; i++) await history.record(scan(`2026-12-${String(i + 1).padStart(2, '0')}T09:00:00.000Z`, [finding('bob')]), 'prod');
     await store.close();
     const written = JSON.parse(await readFile(file, 'utf8')) as { scans: { startedAt: string }[]; findings: { resourceId: string; resolvedAt: string | null }[] };
