@@ -1,15 +1,13 @@
-import type { ContextBlock, DividerBlock, HeaderBlock, KnownBlock, SectionBlock } from '@slack/types';
+import type { ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
 import { compareFindings } from '../audit/order.js';
 import type { AuditResult, Check, CheckError, Finding, Severity } from '../audit/types.js';
 import { GLOBAL_REGION, SEVERITIES, severityRank } from '../audit/types.js';
 import { formatCsv, severityCounts } from '../terminal/format.js';
+import { findingRef } from '../history/mutes.js';
+import { blockSize, context, DIVIDER, header, jsonSize, packSections, section, SLACK_LIMITS, UNLIMITED, type Room, type SlackMessage, type Unit } from './blocks.js';
 import { inlineMrkdwn, maskAccessKeyIds, plainText, plural, slackDate, truncateMrkdwn } from './mrkdwn.js';
 
-/** What `chat.postMessage` needs besides the channel: blocks, and `text` for notifications and screen readers. */
-export interface SlackMessage {
-  text: string;
-  blocks: KnownBlock[];
-}
+export { SLACK_LIMITS, type SlackMessage } from './blocks.js';
 
 /** The full findings list, for `files.uploadV2` in the report's thread. */
 export interface ReportCsv {
@@ -42,19 +40,11 @@ export interface RenderReportInput {
   minSeverity?: Severity;
   /** Findings muted in the history, left out before rendering: shown as "N muted". */
   muted?: number;
+  /** The history's id of this scan: finding sections get a "Mute…" menu whose entries name the finding by scan id and fingerprint. Without it, no menu. */
+  scanId?: string;
   /** Where the rest of a long report goes: the message's thread (default), or the requester's messages with the app. */
   overflowTo?: 'thread' | 'direct-message';
 }
-
-/** Slack Block Kit limits, with margins where Slack's own are fuzzy. */
-export const SLACK_LIMITS = {
-  blocksPerMessage: 50,
-  sectionText: 3000,
-  headerText: 150,
-  contextText: 2000,
-  /** Our budget for `JSON.stringify({ text, blocks })` (Slack refuses somewhat above 40,000). */
-  messageJson: 30_000,
-} as const;
 
 /** A finding or error line stays readable at a glance. */
 const LINE_MAX = 300;
@@ -87,11 +77,11 @@ export function renderReport(input: RenderReportInput): RenderedReport {
 
   const text = summaryText(alias, accountId, findings, errors.length);
   const head: KnownBlock[] = [
-    header(plainText(`Audit of ${input.alias} (${result.account.accountId})`, SLACK_LIMITS.headerText)),
+    header(`Audit of ${input.alias} (${result.account.accountId})`),
     context('context', contextLine(input)),
     section('counts', countsText(findings, errors.length, hidden, minSeverity)),
   ];
-  const findingUnits = findingLines(findings, checks);
+  const findingUnits = findingLines(findings, checks, input.scanId);
   const errorUnits = errorLines(errors);
 
   const everything = assemble(head, packSections(findingUnits, 0, UNLIMITED, 'findings').blocks, packSections(errorUnits, 0, UNLIMITED, 'errors').blocks);
@@ -190,19 +180,7 @@ function errorsMore(count: number): ContextBlock {
 
 // ---- lines ---------------------------------------------------------------------
 
-/**
- * One line of a section. `header` opens a group (check title + why, or the
- * "Could not check" title); a section that starts inside a group opens with
- * `continued` instead, so every section reads on its own.
- */
-interface Unit {
-  header: string;
-  continued: string;
-  first: boolean;
-  line: string;
-}
-
-function findingLines(findings: readonly Finding[], checks: ReadonlyMap<string, Check>): Unit[] {
+function findingLines(findings: readonly Finding[], checks: ReadonlyMap<string, Check>, scanId: string | undefined): Unit[] {
   const units: Unit[] = [];
   for (let i = 0; i < findings.length; ) {
     const { severity, checkId } = findings[i]!;
@@ -214,10 +192,20 @@ function findingLines(findings: readonly Finding[], checks: ReadonlyMap<string, 
     const why = check ? firstSentence(check.description) : '';
     const header = `${title} (${end - i}) · ${id}${why ? `\n${why.includes('_') ? why : `_${why}_`}` : ''}`;
     const continued = `${title} (continued)`;
-    for (let j = i; j < end; j++) units.push({ header, continued, first: j === i, line: findingLine(findings[j]!) });
+    for (let j = i; j < end; j++) {
+      const f = findings[j]!;
+      const unit: Unit = { header, continued, first: j === i, line: findingLine(f) };
+      if (scanId !== undefined) unit.mute = { value: findingRef(scanId, f.fingerprint), label: muteLabel(f.resource.id, f.region) };
+      units.push(unit);
+    }
     i = end;
   }
   return units;
+}
+
+/** A "Mute…" menu entry: the resource, and the region when it is not global (the menu sits next to the check's lines). */
+export function muteLabel(resourceId: string, region: string): string {
+  return region === GLOBAL_REGION ? resourceId : `${resourceId} · ${region}`;
 }
 
 function findingLine(f: Finding): string {
@@ -247,47 +235,6 @@ function firstSentence(description: string): string {
 }
 
 // ---- packing -------------------------------------------------------------------
-
-interface Room {
-  blocks: number;
-  chars: number;
-}
-
-const UNLIMITED: Room = { blocks: Number.POSITIVE_INFINITY, chars: Number.POSITIVE_INFINITY };
-
-/**
- * Packs units into sections of at most 3,000 characters, starting at `from`,
- * while the sections fit `room` (blocks, and JSON characters counting the
- * comma each block adds to the array). Returns the index of the first unit
- * left out.
- */
-function packSections(units: readonly Unit[], from: number, room: Room, idPrefix: string): { blocks: SectionBlock[]; next: number; chars: number } {
-  const blocks: SectionBlock[] = [];
-  let chars = 0;
-  let text = '';
-  const id = () => `${idPrefix}-${blocks.length + 1}`;
-  let i = from;
-  while (i < units.length) {
-    const unit = units[i]!;
-    const candidate = text === '' ? `${unit.first ? unit.header : unit.continued}\n${unit.line}` : `${text}${unit.first ? `\n\n${unit.header}` : ''}\n${unit.line}`;
-    if (text !== '' && candidate.length > SLACK_LIMITS.sectionText) {
-      const block = section(id(), text);
-      blocks.push(block);
-      chars += blockSize(block) + 1;
-      text = '';
-      continue;
-    }
-    if (blocks.length + 1 > room.blocks || chars + blockSize(section(id(), candidate)) + 1 > room.chars) break;
-    text = candidate;
-    i++;
-  }
-  if (text !== '') {
-    const block = section(id(), text);
-    blocks.push(block);
-    chars += blockSize(block) + 1;
-  }
-  return { blocks, next: i, chars };
-}
 
 function assemble(head: readonly KnownBlock[], findingBlocks: readonly KnownBlock[], errorBlocks: readonly KnownBlock[], notice?: KnownBlock): KnownBlock[] {
   return [
@@ -358,29 +305,6 @@ function fileStamp(iso: string): string {
 }
 
 // ---- blocks --------------------------------------------------------------------
-
-const DIVIDER: DividerBlock = { type: 'divider' };
-
-function header(text: string): HeaderBlock {
-  return { type: 'header', block_id: 'header', text: { type: 'plain_text', text } };
-}
-
-/** `verbatim`: Slack must not turn bare URLs, #channel names or @mentions in AWS text into links or pings. */
-function section(blockId: string, text: string): SectionBlock {
-  return { type: 'section', block_id: blockId, text: { type: 'mrkdwn', text, verbatim: true } };
-}
-
-function context(blockId: string, text: string): ContextBlock {
-  return { type: 'context', block_id: blockId, elements: [{ type: 'mrkdwn', text, verbatim: true }] };
-}
-
-function blockSize(block: KnownBlock): number {
-  return JSON.stringify(block).length;
-}
-
-function jsonSize(message: SlackMessage): number {
-  return JSON.stringify(message).length;
-}
 
 function compareErrors(a: CheckError, b: CheckError): number {
   return a.checkId.localeCompare(b.checkId) || a.region.localeCompare(b.region) || (a.resource ?? '').localeCompare(b.resource ?? '');

@@ -49,6 +49,13 @@ export function blockKitViolations(message: Record<string, unknown>): string[] {
       if (elements.length > 10) problems.push(`block ${i}: context with ${elements.length} elements (> 10)`);
       for (const e of elements) if ((e.text?.length ?? 0) > 2000) problems.push(`block ${i}: context element over 2,000 characters`);
     }
+    if (block.type === 'section' && block.accessory !== undefined) problems.push(...elementViolations(block.accessory as Record<string, unknown>).map((p) => `block ${i}: accessory ${p}`));
+    if (block.type === 'input') {
+      const label = block.label as { text?: string } | undefined;
+      if ((label?.text?.length ?? 0) > 2000) problems.push(`block ${i}: input label over 2,000 characters`);
+      if (block.element === undefined) problems.push(`block ${i}: input without an element`);
+      else problems.push(...elementViolations(block.element as Record<string, unknown>).map((p) => `block ${i}: input ${p}`));
+    }
     if (block.type === 'actions') {
       const elements = (block.elements as { text?: { text?: string }; value?: string; action_id?: string }[] | undefined) ?? [];
       if (elements.length > 25) problems.push(`block ${i}: more than 25 actions`);
@@ -59,6 +66,46 @@ export function blockKitViolations(message: Record<string, unknown>): string[] {
       }
     }
   });
+  return problems;
+}
+
+/** What Slack refuses in one interactive element (button, select, date picker, text input). */
+function elementViolations(element: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const text = (element.text as { text?: string } | undefined)?.text;
+  if ((text?.length ?? 0) > 75) problems.push(`${String(element.type)} text over 75 characters`);
+  if (typeof element.action_id === 'string' && element.action_id.length > 255) problems.push('action_id over 255 characters');
+  if (element.type === 'button' && typeof element.value === 'string' && element.value.length > 2000) problems.push('button value over 2,000 characters');
+  if (element.type === 'static_select') {
+    const options = (element.options as { text?: { text?: string }; value?: string }[] | undefined) ?? [];
+    if (options.length === 0) problems.push('static_select without options');
+    if (options.length > 100) problems.push(`static_select with ${options.length} options (> 100)`);
+    const values = options.map((o) => o.value);
+    if (new Set(values).size !== values.length) problems.push('static_select with duplicate option values');
+    for (const o of options) {
+      if ((o.text?.text?.length ?? 0) > 75) problems.push('option text over 75 characters');
+      if ((o.value?.length ?? 0) > 150) problems.push('option value over 150 characters');
+    }
+    if (((element.placeholder as { text?: string } | undefined)?.text?.length ?? 0) > 150) problems.push('placeholder over 150 characters');
+  }
+  if (element.type === 'datepicker' && element.initial_date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(element.initial_date))) problems.push('datepicker initial_date not YYYY-MM-DD');
+  if (element.type === 'plain_text_input' && typeof element.max_length === 'number' && element.max_length > 3000) problems.push('plain_text_input max_length over 3,000');
+  return problems;
+}
+
+/** What Slack refuses in a modal view (views.open/update/push). */
+export function viewViolations(view: Record<string, unknown>): string[] {
+  const problems = blockKitViolations(view);
+  const title = (view.title as { text?: string } | undefined)?.text ?? '';
+  if (title.length === 0 || title.length > 24) problems.push(`modal title of ${title.length} characters (1-24)`);
+  for (const key of ['submit', 'close'] as const) {
+    const t = (view[key] as { text?: string } | undefined)?.text;
+    if (t !== undefined && t.length > 24) problems.push(`modal ${key} over 24 characters`);
+  }
+  if (typeof view.private_metadata === 'string' && view.private_metadata.length > 3000) problems.push('private_metadata over 3,000 characters');
+  if (typeof view.callback_id === 'string' && view.callback_id.length > 255) problems.push('callback_id over 255 characters');
+  const inputs = ((view.blocks as Record<string, unknown>[] | undefined) ?? []).some((b) => b.type === 'input');
+  if (inputs && view.submit === undefined) problems.push('a modal with inputs needs a submit button');
   return problems;
 }
 
@@ -152,8 +199,10 @@ export class SlackStub {
     const token = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : (args.token as string | undefined);
     const call: RecordedCall = { method, args, token };
     this.calls.push(call);
-    if (MESSAGE_METHODS.has(method) || method === 'views.publish') {
-      const problems = blockKitViolations(method === 'views.publish' ? (args.view as Record<string, unknown>) : args);
+    if (MESSAGE_METHODS.has(method) || method.startsWith('views.')) {
+      const view = args.view as Record<string, unknown> | undefined;
+      const problems =
+        method === 'views.publish' ? blockKitViolations(view ?? {}) : method.startsWith('views.') ? viewViolations(view ?? {}) : blockKitViolations(args);
       if (problems.length) {
         this.violations.push(`${method}: ${problems.join('; ')}`);
         return reply(200, { ok: false, error: 'invalid_blocks', errors: problems });
@@ -182,6 +231,10 @@ export class SlackStub {
         return (args) => ({ ok: true, channel: args.channel, ts: args.ts });
       case 'views.publish':
         return () => ({ ok: true, view: { id: 'V0HOME' } });
+      case 'views.open':
+      case 'views.update':
+      case 'views.push':
+        return (args) => ({ ok: true, view: { id: `V0${++this.counter}`, ...(args.view as Record<string, unknown>) } });
       case 'usergroups.users.list':
         return () => ({ ok: true, users: [] });
       case 'files.getUploadURLExternal':

@@ -1,0 +1,138 @@
+import type { ContextBlock, DividerBlock, HeaderBlock, KnownBlock, PlainTextOption, SectionBlock, StaticSelect } from '@slack/types';
+import { plainText } from './mrkdwn.js';
+
+/** What `chat.postMessage` needs besides the channel: blocks, and `text` for notifications and screen readers. */
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** Slack Block Kit limits, with margins where Slack's own are fuzzy. */
+export const SLACK_LIMITS = {
+  blocksPerMessage: 50,
+  blocksPerView: 100,
+  sectionText: 3000,
+  headerText: 150,
+  contextText: 2000,
+  /** Options of one select menu. */
+  selectOptions: 100,
+  /** Text of a select option (plain text). */
+  optionText: 75,
+  /** Value of a select option. */
+  optionValue: 150,
+  /** Our budget for `JSON.stringify({ text, blocks })` (Slack refuses somewhat above 40,000). */
+  messageJson: 30_000,
+} as const;
+
+/** The action id of the "Mute…" menu on finding sections; an option's value is a finding reference (see history/mutes.ts). */
+export const MUTE_ACTION = 'mute_finding';
+
+/** One entry of a "Mute…" menu: the finding reference and a short label. */
+export interface MuteOption {
+  value: string;
+  label: string;
+}
+
+/**
+ * One line of a packed section. `header` opens a group (check title + why, a
+ * "Could not check" title, ...); a section that starts inside a group opens
+ * with `continued` instead, so every section reads on its own. A line with a
+ * `mute` entry is listed in the section's "Mute…" menu.
+ */
+export interface Unit {
+  header: string;
+  continued: string;
+  first: boolean;
+  line: string;
+  mute?: MuteOption;
+  /** A group that must not share a section with the previous one (e.g. another account's findings, so one menu never mixes accounts). */
+  sectionBreak?: boolean;
+}
+
+export interface Room {
+  blocks: number;
+  chars: number;
+}
+
+export const UNLIMITED: Room = { blocks: Number.POSITIVE_INFINITY, chars: Number.POSITIVE_INFINITY };
+
+export const DIVIDER: DividerBlock = { type: 'divider' };
+
+export function header(text: string, blockId = 'header'): HeaderBlock {
+  return { type: 'header', block_id: blockId, text: { type: 'plain_text', text: plainText(text, SLACK_LIMITS.headerText) } };
+}
+
+/** `verbatim`: Slack must not turn bare URLs, #channel names or @mentions in AWS text into links or pings. */
+export function section(blockId: string, text: string): SectionBlock {
+  return { type: 'section', block_id: blockId, text: { type: 'mrkdwn', text, verbatim: true } };
+}
+
+export function context(blockId: string, text: string): ContextBlock {
+  return { type: 'context', block_id: blockId, elements: [{ type: 'mrkdwn', text, verbatim: true }] };
+}
+
+/** A "Mute…" menu listing findings (at most 100, values unique). */
+export function muteMenu(options: readonly MuteOption[]): StaticSelect {
+  return {
+    type: 'static_select',
+    action_id: MUTE_ACTION,
+    placeholder: { type: 'plain_text', text: 'Mute…' },
+    options: options.map((o): PlainTextOption => ({ text: { type: 'plain_text', text: plainText(o.label, SLACK_LIMITS.optionText) }, value: o.value })),
+  };
+}
+
+function sectionWith(blockId: string, text: string, options: readonly MuteOption[]): SectionBlock {
+  const block = section(blockId, text);
+  return options.length > 0 ? { ...block, accessory: muteMenu(options) } : block;
+}
+
+export function blockSize(block: KnownBlock): number {
+  return JSON.stringify(block).length;
+}
+
+export function jsonSize(message: SlackMessage): number {
+  return JSON.stringify(message).length;
+}
+
+/**
+ * Packs units into sections of at most 3,000 characters (and, when units
+ * carry mute entries, at most 100 of them per section's menu), starting at
+ * `from`, while the sections fit `room` (blocks, and JSON characters counting
+ * the comma each block adds to the array). Returns the index of the first
+ * unit left out.
+ */
+export function packSections(units: readonly Unit[], from: number, room: Room, idPrefix: string): { blocks: SectionBlock[]; next: number; chars: number } {
+  const blocks: SectionBlock[] = [];
+  let chars = 0;
+  let text = '';
+  let options: MuteOption[] = [];
+  let values = new Set<string>();
+  const id = () => `${idPrefix}-${blocks.length + 1}`;
+  const close = () => {
+    const block = sectionWith(id(), text, options);
+    blocks.push(block);
+    chars += blockSize(block) + 1;
+    text = '';
+    options = [];
+    values = new Set();
+  };
+  let i = from;
+  while (i < units.length) {
+    const unit = units[i]!;
+    const candidate = text === '' ? `${unit.first ? unit.header : unit.continued}\n${unit.line}` : `${text}${unit.first ? `\n\n${unit.header}` : ''}\n${unit.line}`;
+    const addsOption = unit.mute !== undefined && !values.has(unit.mute.value);
+    const mustBreak = unit.first && unit.sectionBreak === true;
+    if (text !== '' && (mustBreak || candidate.length > SLACK_LIMITS.sectionText || (addsOption && options.length >= SLACK_LIMITS.selectOptions))) {
+      close();
+      continue;
+    }
+    const candidateOptions = addsOption ? [...options, unit.mute!] : options;
+    if (blocks.length + 1 > room.blocks || chars + blockSize(sectionWith(id(), candidate, candidateOptions)) + 1 > room.chars) break;
+    text = candidate;
+    options = candidateOptions;
+    if (addsOption) values.add(unit.mute!.value);
+    i++;
+  }
+  if (text !== '') close();
+  return { blocks, next: i, chars };
+}
