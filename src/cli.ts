@@ -13,6 +13,10 @@ import { FORMATS, formatCsv, formatJson, formatTable, type Format } from './term
 import { createProgressBar, type ProgressStream } from './terminal/progress.js';
 import { terminalSafe } from './terminal/sanitize.js';
 import { serve, type ShutdownSignals } from './slack/serve.js';
+import { digestAsText } from './slack/digest.js';
+import { readWebApiEnv } from './slack/env.js';
+import { createLogger } from './log.js';
+import { openRuntime } from './runtime.js';
 import { wildcardMatch } from './wildcard.js';
 
 export const EXIT = { clean: 0, findings: 1, usage: 2, incomplete: 3 } as const;
@@ -31,6 +35,7 @@ export interface CliIo {
 const USAGE = `Usage:
   aws-audit-bot serve                  run the Slack bot (what npm start does)
   aws-audit-bot audit <alias> [--format table|json|csv] [--check <id-glob>]... [--region <region>]...
+  aws-audit-bot digest [--dry-run]      audit every account and post the digest once (for external schedulers)
   aws-audit-bot accounts [--format table|json]
   aws-audit-bot help
 
@@ -39,6 +44,7 @@ Options:
   --format <f>      table (default), json or csv
   --check <glob>    only checks whose id matches, e.g. 'iam.*' or 'iam.root-*' (repeatable, or comma-separated)
   --region <r>      only these regions for regional checks (repeatable, or comma-separated); global checks still run
+  --dry-run         digest: print the digest instead of posting it; the digest cursor does not move
 
 Exit codes: 0 no findings, 1 findings, 2 usage, config or credential error,
 3 no findings but some checks could not run (their errors are listed).`;
@@ -121,6 +127,41 @@ async function auditCommand(config: Config, positionals: string[], values: Recor
   return result.errors.length > 0 ? EXIT.incomplete : EXIT.clean;
 }
 
+/**
+ * The digest once: audit every account (recorded in the history), then post
+ * to `digest.channel`, or with `--dry-run` print it and leave the cursor.
+ * Exit 0 when posted (or printed), 2 when it could not be posted.
+ */
+async function digestCommand(config: Config, dryRun: boolean, io: CliIo): Promise<number> {
+  if (!dryRun && !config.digest) throw new AuditBotError('CONFIG_INVALID', `${config.sourcePath} has no digest section: set digest.channel to post the digest (or use --dry-run).`);
+  const slack = dryRun ? undefined : readWebApiEnv(io.env);
+  // Warnings (an account that could not be audited, a failed post) as readable lines on stderr; the digest itself on stdout.
+  const logger = createLogger({
+    format: 'pretty',
+    ...(slack ? { secrets: [slack.botToken] } : {}),
+    level: io.env.LOG_LEVEL ?? 'warn',
+    write: (line) => io.stderr.write(line.endsWith('\n') ? line : `${line}\n`),
+  });
+  const runtime = await openRuntime({ config, checks: io.checks ?? ALL_CHECKS, logger, env: io.env, ...(io.sessions ? { sessions: io.sessions } : {}), ...(slack ? { slack } : {}) });
+  try {
+    io.stderr.write(`Auditing ${config.accounts.length} account${config.accounts.length === 1 ? '' : 's'} for the digest…\n`);
+    const run = await runtime.digest.run({ dryRun, requester: 'cli' });
+    if (dryRun) {
+      io.stdout.write(`${digestAsText(run.rendered).split('\n').map(terminalSafe).join('\n')}\n`);
+      io.stderr.write('Dry run: nothing was posted and the digest cursor did not move.\n');
+      return EXIT.clean;
+    }
+    if (!run.posted) {
+      io.stderr.write(`The digest could not be posted: ${terminalSafe(run.error ?? 'unknown error')}. The cursor did not move: the next digest covers this window too.\n`);
+      return EXIT.usage;
+    }
+    io.stderr.write(`Posted the digest in ${config.digest!.channel}${run.failed ? ` (${run.failed} account${run.failed === 1 ? '' : 's'} could not be audited)` : ''}.${run.error ? ` Part of the details could not be posted: ${terminalSafe(run.error)}.` : ''}\n`);
+    return EXIT.clean;
+  } finally {
+    await runtime.store.close();
+  }
+}
+
 function accountsCommand(config: Config, values: Record<string, unknown>, io: CliIo): number {
   const format = parseFormat(values.format as string | undefined, ['table', 'json']);
   if (format === 'json') {
@@ -157,6 +198,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           format: { type: 'string', short: 'f' },
           check: { type: 'string', multiple: true },
           region: { type: 'string', multiple: true },
+          'dry-run': { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         },
       });
@@ -169,13 +211,24 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return EXIT.clean;
     }
     if (!command) throw usageError('Which command?');
-    if (command !== 'audit' && command !== 'accounts' && command !== 'serve') throw usageError(`Unknown command "${command}".`);
+    if (command !== 'audit' && command !== 'accounts' && command !== 'serve' && command !== 'digest') throw usageError(`Unknown command "${command}".`);
+    if (parsed.values['dry-run'] && command !== 'digest') throw usageError('--dry-run is an option of digest.');
     const config = await loadConfig({ ...(parsed.values.config ? { path: parsed.values.config } : {}), env: io.env });
     if (command === 'accounts') return accountsCommand(config, parsed.values, io);
     if (command === 'serve') {
-      const { stopped } = await serve({ config, env: io.env, ...(io.sessions ? { sessions: io.sessions } : {}), ...(io.signals ? { signals: io.signals } : {}) });
+      const { stopped } = await serve({
+        config,
+        env: io.env,
+        ...(io.sessions ? { sessions: io.sessions } : {}),
+        ...(io.signals ? { signals: io.signals } : {}),
+        ...(io.checks ? { checks: io.checks } : {}),
+      });
       await stopped;
       return EXIT.clean;
+    }
+    if (command === 'digest') {
+      if (rest.length > 0) throw usageError(`digest takes no arguments (got ${rest.join(' ')}).`);
+      return await digestCommand(config, parsed.values['dry-run'] === true, io);
     }
     return await auditCommand(config, rest, parsed.values, io);
   } catch (error) {

@@ -1,18 +1,23 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, type AllMiddlewareArgs, type Logger as BoltLogger, type RespondFn, type SlashCommand, type SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { App, type AllMiddlewareArgs, type BlockAction, type Logger as BoltLogger, type RespondFn, type SlashCommand, type SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { AuditProgress, Check } from '../audit/types.js';
+import type { AuditProgress, AuditResult, Check } from '../audit/types.js';
 import { suggestAliases, type AccountConfig, type Config } from '../config.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { History } from '../history/history.js';
+import { defaultMuteDay, muteExpiry, muteReason, Mutes } from '../history/mutes.js';
+import type { Store } from '../history/store.js';
 import { AccessControl } from './access.js';
 import type { AuditService } from './audits.js';
+import { MUTE_ACTION } from './blocks.js';
 import { helpText, parseAuditCommand } from './command.js';
 import type { SlackEnv } from './env.js';
-import { escapeMrkdwn, plural } from './mrkdwn.js';
+import { escapeMrkdwn, plural, slackDate } from './mrkdwn.js';
 import { AUDIT_NOW_ACTION, renderHome } from './home.js';
 import { renderReport } from './report.js';
+import { MUTE_EXPIRY, MUTE_REASON, MUTE_VIEW, muteNote, parseMuteMetadata, renderMuteList, renderMuteModal, UNMUTE_ACTION, type ListedMute, type MuteModalMetadata } from './mute-views.js';
 
 type SlashCommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -24,9 +29,22 @@ export interface SlackAppOptions {
   config: Config;
   checks: readonly Check[];
   audits: AuditService;
+  /** The bot's database: finding history and mutes. */
+  store: Store;
+  /** Posts the digest now (`/audit digest`); absent when no digest is configured. */
+  digest?: DigestTrigger;
   logger: Logger;
   /** Least time between two progress updates of one audit. */
   progressIntervalMs?: number;
+  /** The time (tests move it). */
+  now?: () => Date;
+}
+
+/** What `/audit digest` needs of the digest: run it now (or join the run under way) and say how it went. */
+export interface DigestTrigger {
+  channel: string;
+  accounts: number;
+  run(requester: string): Promise<{ posted: boolean; joined: boolean; quiet: boolean; error?: string }>;
 }
 
 export interface SlackApp {
@@ -54,7 +72,12 @@ function boltLogger(logger: Logger): BoltLogger {
 }
 
 export function createSlackApp(options: SlackAppOptions): SlackApp {
-  const { env, config, checks, audits, logger } = options;
+  const { env, config, checks, audits, logger, store } = options;
+  const now = options.now ?? (() => new Date());
+  const history = new History(store);
+  const mutes = new Mutes(store);
+  const checksById = new Map(checks.map((c) => [c.id, c]));
+  const allCheckIds = checks.map((c) => c.id);
   const services = [...new Set(checks.map((c) => c.service))];
   const interval = options.progressIntervalMs ?? 2_000;
   const clientOptions = env.apiUrl ? { slackApiUrl: env.apiUrl } : {};
@@ -92,9 +115,33 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         return ack({ response_type: 'ephemeral', text: helpText(command.command, services) });
       case 'invalid':
         return ack({ response_type: 'ephemeral', text: parsed.message });
-      case 'mutes':
-      case 'digest':
-        return ack({ response_type: 'ephemeral', text: `\`${command.command} ${parsed.kind}\` comes with finding history; it is not available yet.` });
+      case 'mutes': {
+        await ack();
+        const may = await mayMute(command.user_id);
+        if (!may.allowed) return respond({ response_type: 'ephemeral', text: may.reason });
+        const account = parsed.alias === undefined ? undefined : config.accounts.find((a) => a.alias === parsed.alias);
+        if (parsed.alias !== undefined && !account) {
+          return respond({ response_type: 'ephemeral', text: `There is no account \`${escapeMrkdwn(parsed.alias)}\`. \`${command.command} list\` shows the accounts.` });
+        }
+        for (const message of renderMuteList(listMutes(account?.alias), account?.alias)) {
+          await respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks });
+        }
+        return;
+      }
+      case 'digest': {
+        await ack();
+        const auditor = await access.checkAuditor(command.user_id);
+        log.info({ allowed: auditor.allowed }, 'digest requested');
+        if (!auditor.allowed) return respond({ response_type: 'ephemeral', text: auditor.reason });
+        const digest = options.digest;
+        if (!digest) return respond({ response_type: 'ephemeral', text: 'No digest is configured: set `digest.channel` in the bot\'s config to have one.' });
+        await respond({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Preparing the digest: auditing ${plural(digest.accounts, 'account')}, then posting in <#${digest.channel}>…` });
+        const outcome = await digest.run(command.user_id);
+        const text = outcome.posted
+          ? `:white_check_mark: The digest is in <#${digest.channel}>${outcome.joined ? ' (it was already being prepared)' : ''}${outcome.quiet ? ': a quiet week' : ''}.`
+          : `:x: The digest could not be posted: ${escapeMrkdwn(outcome.error ?? 'unknown error')}`;
+        return respond({ replace_original: true, response_type: 'ephemeral', text });
+      }
       case 'status': {
         await ack();
         // Aliases, account ids and who asked are for auditors only.
@@ -147,6 +194,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     const where = account.regions ? plural(account.regions.length, 'region') : 'every enabled region';
     const label = `${escapeMrkdwn(account.alias)} (${account.accountId})`;
     const { run, joined } = audits.start(account, selected, command.user_id);
+    // (`run.scanId` is set once the history recorded the scan, before `run.result` resolves.)
     await respond({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Auditing ${label} in ${where}…${joined ? ' (joining the audit already running)' : ''}` });
 
     // Progress: at most every `interval`, at most MAX_PROGRESS_UPDATES times (response_url allows 5 posts).
@@ -174,8 +222,17 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     }
     unsubscribe();
     await pending;
+    const unmuted = withoutMuted(result);
     const render = (overflowTo: 'thread' | 'direct-message') =>
-      renderReport({ result, checks: selected, alias: account.alias, overflowTo, ...(input.minSeverity ? { minSeverity: input.minSeverity } : {}) });
+      renderReport({
+        result: unmuted.result,
+        checks: selected,
+        alias: account.alias,
+        overflowTo,
+        muted: unmuted.muted,
+        ...(run.scanId !== undefined ? { scanId: run.scanId } : {}),
+        ...(input.minSeverity ? { minSeverity: input.minSeverity } : {}),
+      });
 
     if (postIn === 'channel') {
       const report = render('thread');
@@ -248,7 +305,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   async function publishHome(client: WebClient, userId: string): Promise<void> {
     const check = await access.checkAuditor(userId);
     const running = new Set(audits.list().map((r) => r.account.alias));
-    const accounts = check.allowed ? config.accounts.map((account) => ({ account, last: audits.lastAudit(account.alias), running: running.has(account.alias) })) : [];
+    const muted = mutes.active(now());
+    const accounts = check.allowed
+      ? config.accounts.map((account) => ({ account, last: history.lastAudit(account.alias, account.accountId, allCheckIds, muted), running: running.has(account.alias) }))
+      : [];
     await client.views.publish({ user_id: userId, view: renderHome(accounts) });
   }
 
@@ -280,7 +340,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     const work = (async () => {
       try {
         const result = await run.result;
-        await postReport(client, userId, renderReport({ result, checks, alias: account.alias }));
+        const unmuted = withoutMuted(result);
+        await postReport(client, userId, renderReport({ result: unmuted.result, checks, alias: account.alias, muted: unmuted.muted, ...(run.scanId !== undefined ? { scanId: run.scanId } : {}) }));
       } catch (error) {
         await client.chat.postMessage({ channel: userId, text: `:x: Could not audit ${escapeMrkdwn(account.alias)} (${account.accountId}): ${escapeMrkdwn(errorMessage(error))}` });
       }
@@ -292,6 +353,128 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     } finally {
       inFlight.delete(work);
     }
+  });
+
+  /** The findings of a result that no mute in force covers, and how many were left out. */
+  function withoutMuted(result: AuditResult): { result: AuditResult; muted: number } {
+    const active = mutes.active(now());
+    const findings = result.findings.filter((f) => !active.has(f.fingerprint));
+    return { result: { ...result, findings }, muted: result.findings.length - findings.length };
+  }
+
+  /** Auditors may mute and unmute; so may remediators. */
+  async function mayMute(userId: string): Promise<{ allowed: true } | { allowed: false; reason: string }> {
+    if (access.isRemediator(userId)) return { allowed: true };
+    const auditor = await access.checkAuditor(userId);
+    return auditor.allowed ? auditor : { allowed: false, reason: auditor.reason.replace('run audits', 'mute findings') };
+  }
+
+  /** The alias a finding's account goes by: its scan's, else the first configured one. */
+  function aliasOf(accountId: string, scanAlias: string | undefined): string | undefined {
+    return scanAlias ?? config.accounts.find((a) => a.accountId === accountId)?.alias;
+  }
+
+  /** The mutes in force, of one account (by alias) or all. */
+  function listMutes(alias: string | undefined): ListedMute[] {
+    const accountId = alias === undefined ? undefined : config.accounts.find((a) => a.alias === alias)?.accountId;
+    const states = new Map(store.data.findings.map((f) => [f.fingerprint, f]));
+    return [...mutes.active(now()).values()]
+      .filter((m) => accountId === undefined || m.accountId === accountId)
+      .map((mute) => {
+        const state = states.get(mute.fingerprint);
+        return { mute, state, alias: aliasOf(mute.accountId, undefined), check: state ? checksById.get(state.checkId) : undefined };
+      });
+  }
+
+  /** Tells the user something about their click: ephemeral under the message when there is one, else in their messages with the app. */
+  async function tell(body: BlockAction, client: WebClient, text: string, respond?: RespondFn): Promise<void> {
+    if (respond && body.response_url) await respond({ response_type: 'ephemeral', replace_original: false, text });
+    else await client.chat.postMessage({ channel: body.user.id, text });
+  }
+
+  // "Mute…" on a finding (reports and digests): the menu names the finding by scan id and fingerprint; the server looks it up.
+  app.action<BlockAction>(MUTE_ACTION, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const userId = body.user.id;
+    const value = action.type === 'static_select' ? action.selected_option?.value : action.type === 'button' ? action.value : undefined;
+    const lookup = mutes.lookup(value);
+    logger.info({ user: userId, ref: typeof value === 'string' ? value.slice(0, 120) : null, found: lookup.found }, 'mute requested');
+    if (!lookup.found) return tell(body, client, `:x: ${lookup.reason}`, respond);
+    const may = await mayMute(userId);
+    if (!may.allowed) return tell(body, client, may.reason, respond);
+    const { state, scan } = lookup.finding;
+    if (state.resolvedAt !== null) {
+      return tell(body, client, `That finding is resolved (${slackDateOf(state.resolvedAt)}): there is nothing to mute.`, respond);
+    }
+    const container = body.container as { type?: string; channel_id?: string; message_ts?: string; thread_ts?: string; is_ephemeral?: boolean } | undefined;
+    const metadata: MuteModalMetadata = { ref: value as string };
+    if (container?.type === 'message' && !container.is_ephemeral && container.channel_id && container.message_ts) {
+      metadata.channel = container.channel_id;
+      metadata.threadTs = container.thread_ts ?? container.message_ts;
+    } else if (body.response_url) {
+      metadata.responseUrl = body.response_url;
+    }
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: renderMuteModal({
+        state,
+        alias: aliasOf(state.accountId, scan?.alias),
+        check: checksById.get(state.checkId),
+        current: mutes.active(now()).get(state.fingerprint),
+        initialDay: defaultMuteDay(now()),
+        metadata,
+      }),
+    });
+  });
+
+  app.view(MUTE_VIEW, async ({ ack, body, view, client }) => {
+    const values = view.state.values;
+    const reason = muteReason(values[MUTE_REASON.block]?.[MUTE_REASON.action]?.value);
+    const expiry = muteExpiry(values[MUTE_EXPIRY.block]?.[MUTE_EXPIRY.action]?.selected_date, now());
+    if ('error' in reason || 'error' in expiry) {
+      const errors: Record<string, string> = {};
+      if ('error' in reason) errors[MUTE_REASON.block] = reason.error;
+      if ('error' in expiry) errors[MUTE_EXPIRY.block] = expiry.error;
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    await ack();
+    const userId = body.user.id;
+    const metadata = parseMuteMetadata(view.private_metadata);
+    const reply = async (text: string, publicNote = false) => {
+      if (publicNote && metadata?.channel && metadata.threadTs) {
+        await client.chat.postMessage({ channel: metadata.channel, thread_ts: metadata.threadTs, text, unfurl_links: false });
+      } else if (metadata?.responseUrl) {
+        await fetch(metadata.responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }) });
+      } else {
+        await client.chat.postMessage({ channel: userId, text });
+      }
+    };
+    const lookup = mutes.lookup(metadata?.ref);
+    if (!lookup.found) return reply(`:x: ${lookup.reason}`);
+    // Decided again on submission: the modal may have stayed open while access changed.
+    const may = await mayMute(userId);
+    if (!may.allowed) return reply(may.reason);
+    const { state, scan } = lookup.finding;
+    const mute = await mutes.mute({ state, reason: reason.reason, mutedBy: userId, expiresAt: expiry.expiresAt, now: now() });
+    logger.info({ user: userId, fingerprint: state.fingerprint, accountId: state.accountId, checkId: state.checkId, expiresAt: mute.expiresAt }, 'finding muted');
+    await reply(muteNote(mute, state, aliasOf(state.accountId, scan?.alias), checksById.get(state.checkId)), true);
+  });
+
+  // "Unmute" in `/audit mutes`: the value names the mute (and the list's filter, to redraw it); the server decides.
+  app.action<BlockAction>(UNMUTE_ACTION, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const userId = body.user.id;
+    const [muteId = '', filter = ''] = (action.type === 'button' && typeof action.value === 'string' ? action.value : '').split(' ');
+    const may = await mayMute(userId);
+    if (!may.allowed) return tell(body, client, may.reason, respond);
+    const ended = await mutes.unmute(muteId, userId, now());
+    logger.info({ user: userId, mute: muteId.slice(0, 40), unmuted: ended !== undefined }, 'unmute requested');
+    const alias = config.accounts.some((a) => a.alias === filter) ? filter : undefined;
+    const note = ended ? `:bell: Unmuted: it shows in reports again, and in the next digest under "resurfaced".` : 'That mute had already ended (expired, or someone unmuted it).';
+    const [first] = renderMuteList(listMutes(alias), alias, note);
+    if (respond && body.response_url) await respond({ response_type: 'ephemeral', replace_original: true, text: first!.text, blocks: first!.blocks });
+    else await client.chat.postMessage({ channel: userId, text: note });
   });
 
   return {
@@ -313,6 +496,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       await Promise.allSettled([...inFlight]);
     },
   };
+}
+
+function slackDateOf(iso: string): string {
+  return slackDate(new Date(iso), '{date_short_pretty}', iso);
 }
 
 function statusText(audits: AuditService): string {

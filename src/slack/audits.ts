@@ -1,8 +1,11 @@
 import { runAudit, type RunAuditOptions } from '../audit/runner.js';
-import type { AuditProgress, AuditResult, Check, Severity } from '../audit/types.js';
+import type { AuditProgress, AuditResult, Check } from '../audit/types.js';
 import { roleSessionName, type RoleSessions } from '../aws/session.js';
 import type { AccountConfig, Thresholds } from '../config.js';
 import type { Logger } from '../log.js';
+
+/** The requester of the scheduled digest's scans (not a Slack user). */
+export const DIGEST_REQUESTER = 'digest';
 
 export interface RunningAudit {
   key: string;
@@ -13,17 +16,10 @@ export interface RunningAudit {
   startedAt: Date;
   progress: AuditProgress;
   result: Promise<AuditResult>;
+  /** The history's id of this scan, set before `result` resolves (when the service records scans). */
+  scanId?: string;
   /** Calls `listener` on every progress event until the run ends; returns an unsubscribe function. */
   onProgress(listener: (progress: AuditProgress) => void): () => void;
-}
-
-/** What the App Home shows of an account's last audit (until the finding history keeps it). */
-export interface LastAudit {
-  at: Date;
-  bySeverity: Partial<Record<Severity, number>>;
-  errors: number;
-  /** False when only some checks ran (`/audit prod s3`). */
-  complete: boolean;
 }
 
 export interface AuditServiceOptions {
@@ -34,8 +30,8 @@ export interface AuditServiceOptions {
   /** The runner (tests may wrap it). */
   run?: (options: RunAuditOptions) => Promise<AuditResult>;
   env?: NodeJS.ProcessEnv;
-  /** Called with each finished audit before anyone waiting for it sees the result (the history records it). */
-  onFinished?: (result: AuditResult, account: AccountConfig) => Promise<void>;
+  /** Called with each finished audit before anyone waiting for it sees the result: the history records it and answers with the scan id. */
+  onFinished?: (result: AuditResult, account: AccountConfig) => Promise<{ scanId: string } | void>;
 }
 
 /**
@@ -44,20 +40,14 @@ export interface AuditServiceOptions {
  */
 export class AuditService {
   private readonly running = new Map<string, RunningAudit>();
-  private readonly last = new Map<string, LastAudit>();
 
-  constructor(
-    private readonly options: AuditServiceOptions,
-    /** Every check the bot has: an audit that ran them all is complete. */
-    private readonly allCheckIds: readonly string[] = [],
-  ) {}
+  constructor(private readonly options: AuditServiceOptions) {}
 
-  /** The last audit of an account (by alias) since the bot started, if any. */
-  lastAudit(alias: string): LastAudit | undefined {
-    return this.last.get(alias);
-  }
-
-  /** Starts an audit, or joins the one already running for the same account and checks. */
+  /**
+   * Starts an audit, or joins the one already running for the same account
+   * and checks. `requester` is a Slack user id, or `digest` for the scheduled
+   * scan; the AssumeRole session is named after it (`slack-<user>`, `digest`).
+   */
   start(account: AccountConfig, checks: readonly Check[], requester: string): { run: RunningAudit; joined: boolean } {
     const checkIds = checks.map((c) => c.id).sort();
     // By alias: two aliases of one account id may differ in regions, role or channels.
@@ -90,7 +80,7 @@ export class AuditService {
       concurrency: this.options.concurrency,
       sessions: this.options.sessions,
       // CloudTrail shows who asked: the AssumeRole session is named after the requester.
-      sessionName: roleSessionName(`slack-${requester}`),
+      sessionName: roleSessionName(requester === DIGEST_REQUESTER ? DIGEST_REQUESTER : `slack-${requester}`),
       ...(this.options.env ? { env: this.options.env } : {}),
       onProgress: (progress) => {
         run.progress = progress;
@@ -99,7 +89,8 @@ export class AuditService {
     });
     // The history records the scan first: a report never shows what the store failed to keep.
     run.result = audited.then(async (r) => {
-      await this.options.onFinished?.(r, account);
+      const recorded = await this.options.onFinished?.(r, account);
+      if (recorded) run.scanId = recorded.scanId;
       return r;
     });
     const result = run.result;
@@ -111,12 +102,6 @@ export class AuditService {
     };
     result.then(
       (r) => {
-        const bySeverity: Partial<Record<Severity, number>> = {};
-        for (const f of r.findings) bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
-        const complete = this.allCheckIds.every((id) => checkIds.includes(id));
-        const previous = this.last.get(account.alias);
-        // A partial audit does not replace what a full one found.
-        if (complete || !previous || !previous.complete) this.last.set(account.alias, { at: new Date(r.startedAt), bySeverity, errors: r.errors.length, complete });
         this.options.logger.info({ alias: account.alias, accountId: account.accountId, findings: r.findings.length, errors: r.errors.length, ms: r.stats.durationMs }, 'audit finished');
         finish();
       },

@@ -152,11 +152,14 @@ export function helpText(commandName = '/audit', services: readonly string[] = [
     `• ${c('<alias> --severity high')}: only findings of this severity or worse (${SEVERITY_CHOICES})`,
     `• ${c('list')}: the accounts you may audit here`,
     `• ${c('status')}: audits running now`,
+    `• ${c('mutes [alias]')}: findings muted now (of one account, or all), with an Unmute button`,
+    `• ${c('digest')}: audit every account and post the digest of what changed now, not at its scheduled time`,
     `• ${c('help')}: this message`,
   ];
   if (services.length > 0) lines.push(`Services: ${services.map((s) => code(s)).join(', ')}.`);
   lines.push(
-    'The report is posted in the channel when the account may be audited from it; otherwise only you see it. Options may also be written `--severity=high`.',
+    'The report is posted in the channel when the account may be audited from it; otherwise only you see it. Options may also be written `--severity=high`. ' +
+      'To mute a finding, pick it in the *Mute…* menu next to it in a report or digest: a reason and an end date are required.',
   );
   return lines.join('\n');
 }

@@ -18,13 +18,8 @@ const WHERE = {
  */
 export function readSlackEnv(env: NodeJS.ProcessEnv = process.env): SlackEnv {
   const problems: string[] = [];
-  const value = (name: string) => {
-    const v = env[name]?.trim();
-    return v === '' ? undefined : v;
-  };
-  const botToken = value('SLACK_BOT_TOKEN');
-  if (!botToken) problems.push(`SLACK_BOT_TOKEN is not set: get it at ${WHERE.SLACK_BOT_TOKEN}.`);
-  else if (!/^xoxb-[A-Za-z0-9-]+$/.test(botToken)) problems.push(`SLACK_BOT_TOKEN does not look like a bot token (it starts with xoxb-): get it at ${WHERE.SLACK_BOT_TOKEN}.`);
+  const value = reader(env);
+  const { botToken, apiUrl } = webApiSettings(value, problems);
 
   const appToken = value('SLACK_APP_TOKEN');
   const signingSecret = value('SLACK_SIGNING_SECRET');
@@ -39,6 +34,35 @@ export function readSlackEnv(env: NodeJS.ProcessEnv = process.env): SlackEnv {
   const port = portText === undefined ? 3000 : Number(portText);
   if (appToken === undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) problems.push('PORT must be a port number from 1 to 65535.');
 
+  if (problems.length > 0) {
+    throw new AuditBotError('ENV_INVALID', `The Slack app cannot start:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+  }
+  const common = { botToken: botToken!, ...(apiUrl ? { apiUrl } : {}) };
+  return appToken !== undefined ? { mode: 'socket', appToken, ...common } : { mode: 'http', signingSecret: signingSecret!, port, ...common };
+}
+
+/**
+ * What posting needs, without the app's connection settings: the bot token
+ * and, optionally, SLACK_API_URL (for `aws-audit-bot digest`).
+ */
+export function readWebApiEnv(env: NodeJS.ProcessEnv = process.env, purpose = 'The digest cannot be posted'): { botToken: string; apiUrl?: string } {
+  const problems: string[] = [];
+  const { botToken, apiUrl } = webApiSettings(reader(env), problems);
+  if (problems.length > 0) throw new AuditBotError('ENV_INVALID', `${purpose}:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+  return { botToken: botToken!, ...(apiUrl ? { apiUrl } : {}) };
+}
+
+function reader(env: NodeJS.ProcessEnv): (name: string) => string | undefined {
+  return (name) => {
+    const v = env[name]?.trim();
+    return v === '' ? undefined : v;
+  };
+}
+
+function webApiSettings(value: (name: string) => string | undefined, problems: string[]): { botToken: string | undefined; apiUrl: string | undefined } {
+  const botToken = value('SLACK_BOT_TOKEN');
+  if (!botToken) problems.push(`SLACK_BOT_TOKEN is not set: get it at ${WHERE.SLACK_BOT_TOKEN}.`);
+  else if (!/^xoxb-[A-Za-z0-9-]+$/.test(botToken)) problems.push(`SLACK_BOT_TOKEN does not look like a bot token (it starts with xoxb-): get it at ${WHERE.SLACK_BOT_TOKEN}.`);
   let apiUrl = value('SLACK_API_URL');
   if (apiUrl !== undefined) {
     let url: URL | undefined;
@@ -50,10 +74,5 @@ export function readSlackEnv(env: NodeJS.ProcessEnv = process.env): SlackEnv {
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) problems.push('SLACK_API_URL must be an http(s) URL, the base of the Web API (like https://slack.com/api/).');
     else apiUrl = url.href.endsWith('/') ? url.href : `${url.href}/`;
   }
-
-  if (problems.length > 0) {
-    throw new AuditBotError('ENV_INVALID', `The Slack app cannot start:\n${problems.map((p) => `- ${p}`).join('\n')}`);
-  }
-  const common = { botToken: botToken!, ...(apiUrl ? { apiUrl } : {}) };
-  return appToken !== undefined ? { mode: 'socket', appToken, ...common } : { mode: 'http', signingSecret: signingSecret!, port, ...common };
+  return { botToken, apiUrl };
 }

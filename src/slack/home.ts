@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { SEVERITIES } from '../audit/types.js';
 import type { AccountConfig } from '../config.js';
-import type { LastAudit } from './audits.js';
+import type { LastAudit } from '../history/history.js';
 import { escapeMrkdwn, slackDate } from './mrkdwn.js';
 import { SEVERITY_EMOJI } from './report.js';
 
@@ -19,19 +19,20 @@ export interface HomeAccount {
 
 function summary(last: LastAudit | undefined, running: boolean): string {
   if (running) return ':hourglass_flowing_sand: audit running';
-  if (!last) return 'not audited since the bot started';
+  if (!last) return 'not audited yet';
   const counts = SEVERITIES.filter((s) => (last.bySeverity[s] ?? 0) > 0).map((s) => `${SEVERITY_EMOJI[s]} ${last.bySeverity[s]} ${s}`);
   const when = `last audit ${slackDate(last.at)}${last.complete ? '' : ' (some services only)'}`;
   const found = counts.length ? counts.join(' · ') : ':white_check_mark: no findings';
+  const muted = last.muted ? ` · ${last.muted} muted` : '';
   const errors = last.errors ? ` · :warning: ${last.errors} could not be checked` : '';
-  return `${when}\n${found}${errors}`;
+  return `${when}\n${found}${muted}${errors}`;
 }
 
 /** The Home tab of one user: the accounts they may audit, with their last audit and a button to audit now. */
 export function renderHome(accounts: readonly HomeAccount[]): { type: 'home'; blocks: KnownBlock[] } {
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: 'AWS accounts you may audit' } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: 'Open findings from the last audit since the bot started. `/audit help` in any channel for more.' }] },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: 'Open findings from the audit history (muted ones counted apart). `/audit help` in any channel for more.' }] },
   ];
   if (accounts.length === 0) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'You may not audit any account. Ask whoever runs the bot to add you to `access.auditors`.' } });

@@ -1,12 +1,11 @@
 import { ALL_CHECKS } from '../../checks/index.js';
 import type { Check } from '../audit/types.js';
-import { RoleSessions } from '../aws/session.js';
+import type { RoleSessions } from '../aws/session.js';
 import type { Config } from '../config.js';
 import { createLogger, type Logger } from '../log.js';
-import { History } from '../history/history.js';
-import { Store } from '../history/store.js';
+import { openRuntime } from '../runtime.js';
+import { DigestSchedule } from '../schedule.js';
 import { createSlackApp, type SlackApp } from './app.js';
-import { AuditService } from './audits.js';
 import { readSlackEnv } from './env.js';
 
 /** Where SIGTERM and SIGINT come from: the process, or an emitter in tests. */
@@ -29,33 +28,54 @@ export interface ServeOptions {
  * requests, reports under way are posted, then it resolves. Throws (before
  * anything listens) when the Slack settings are missing or malformed.
  */
-export async function serve(options: ServeOptions): Promise<{ app: SlackApp; port?: number; stopped: Promise<void> }> {
+export async function serve(options: ServeOptions): Promise<{ app: SlackApp; port?: number; stopped: Promise<void>; catchUp?: Promise<void> }> {
   const env = options.env ?? process.env;
   const slackEnv = readSlackEnv(env);
   const secrets = [slackEnv.botToken, slackEnv.mode === 'socket' ? slackEnv.appToken : slackEnv.signingSecret];
   const logger = options.logger ?? createLogger({ secrets, ...(env.LOG_LEVEL ? { level: env.LOG_LEVEL } : {}) });
   // A database that cannot be read stops start-up here, before anything listens; it is never overwritten.
-  const store = await Store.open(options.config.store.path);
-  const history = new History(store);
   const checks = options.checks ?? ALL_CHECKS;
-  const audits = new AuditService(
-    {
-      sessions: options.sessions ?? new RoleSessions(),
-      thresholds: options.config.thresholds,
-      concurrency: options.config.audit.concurrency,
-      logger,
-      env,
-      onFinished: async (result, account) => {
-        await history.record(result, account.alias);
-      },
-    },
-    checks.map((c) => c.id),
-  );
-  const app = createSlackApp({ env: slackEnv, config: options.config, checks, audits, logger });
+  const { store, audits, digest } = await openRuntime({
+    config: options.config,
+    checks,
+    logger,
+    env,
+    ...(options.sessions ? { sessions: options.sessions } : {}),
+    slack: { botToken: slackEnv.botToken, ...(slackEnv.apiUrl ? { apiUrl: slackEnv.apiUrl } : {}) },
+  });
+  const digestConfig = options.config.digest;
+  const app = createSlackApp({
+    env: slackEnv,
+    config: options.config,
+    checks,
+    audits,
+    store,
+    logger,
+    ...(digestConfig
+      ? {
+          digest: {
+            channel: digestConfig.channel,
+            accounts: options.config.accounts.length,
+            run: async (requester: string) => {
+              const run = await digest.run({ requester });
+              return { posted: run.posted, joined: run.joined, quiet: run.rendered.quiet, ...(run.error !== undefined ? { error: run.error } : {}) };
+            },
+          },
+        }
+      : {}),
+  });
+  const schedule = digestConfig
+    ? new DigestSchedule({ schedule: digestConfig.schedule, timezone: digestConfig.timezone, store, logger, run: () => digest.run() })
+    : undefined;
   let port: number | undefined;
+  let catchUp: Promise<void> | undefined;
   try {
     ({ port } = await app.start());
+    // The schedule starts once Slack can be reached; a digest missed while the bot was down is posted now.
+    if (schedule) ({ catchUp } = await schedule.start());
   } catch (error) {
+    await schedule?.stop();
+    await app.stop().catch(() => undefined);
     await store.close();
     throw error;
   }
@@ -65,9 +85,10 @@ export async function serve(options: ServeOptions): Promise<{ app: SlackApp; por
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down: finishing the reports under way');
-      // Stop taking requests, finish the reports under way, then flush and release the database.
-      void app
-        .stop()
+      // No new digest, stop taking requests, finish the reports and the digest under way, then flush and release the database.
+      void (schedule ? schedule.stop() : Promise.resolve())
+        .then(() => app.stop())
+        .then(() => digest.drain())
         .then(() => store.close())
         .catch((error: unknown) => logger.error({ err: error }, 'shutdown failed'))
         .then(() => {
@@ -79,5 +100,5 @@ export async function serve(options: ServeOptions): Promise<{ app: SlackApp; por
     signals.once('SIGTERM', () => stop('SIGTERM'));
     signals.once('SIGINT', () => stop('SIGINT'));
   });
-  return { app, ...(port !== undefined ? { port } : {}), stopped };
+  return { app, ...(port !== undefined ? { port } : {}), stopped, ...(catchUp ? { catchUp } : {}) };
 }

@@ -11,9 +11,12 @@ import type { RunAuditOptions } from '../../src/audit/runner.js';
 import type { AuditResult, Finding, Severity } from '../../src/audit/types.js';
 import { parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
+import { History } from '../../src/history/history.js';
+import type { Store } from '../../src/history/store.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import { AuditService } from '../../src/slack/audits.js';
 import { fakeSessions } from '../helpers/aws.js';
+import { tempStore } from '../helpers/store.js';
 import { interactionBody, SlackStub, signedPost, slashCommandBody } from '../helpers/slack.js';
 
 const SECRET = '0123456789abcdef0123456789abcdef';
@@ -66,17 +69,20 @@ let runs: RunAuditOptions[] = [];
 let findings: Finding[] = [];
 let auditMs = 0;
 const logLines: string[] = [];
+let store: Store;
 
 beforeAll(async () => {
   await stub.start();
+  ({ store } = await tempStore());
+  const history = new History(store);
   // No secrets list and debug level: what keeps tokens out is the code and the pattern scrubber, not value matching.
   const logger = createLogger({ format: 'json', level: 'debug', write: (line) => logLines.push(line) });
-  const audits = new AuditService(
-    {
+  const audits = new AuditService({
     sessions: fakeSessions(),
     thresholds: CONFIG.thresholds,
     concurrency: 4,
     logger,
+    onFinished: (r, account) => history.record(r, account.alias),
     run: async (options) => {
       runs.push(options);
       // Progress as the runner reports it, spread over the audit's time.
@@ -88,14 +94,13 @@ beforeAll(async () => {
       }
       return result(options, findings);
     },
-    },
-    ALL_CHECKS.map((c) => c.id),
-  );
+  });
   slack = createSlackApp({
     env: { mode: 'http', botToken: BOT_TOKEN, signingSecret: SECRET, port: 0, apiUrl: stub.apiUrl },
     config: CONFIG,
     checks: ALL_CHECKS,
     audits,
+    store,
     logger,
     progressIntervalMs: 50,
   });
@@ -105,6 +110,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await slack.stop();
+  await store.close();
   await stub.stop();
 });
 
@@ -230,11 +236,28 @@ describe('/audit through Bolt', () => {
     findings = [finding(1, 'critical', '<!channel>'), finding(2, 'high', '<https://evil.example|click here>'), finding(3, 'low', 'a&b')];
     const { responseId } = await slash('prod-payments');
     await outcome(responseId);
-    const posted = JSON.stringify(stub.callsOf('chat.postMessage').map((c) => [c.args.text, c.args.blocks]));
+    // What Slack parses: the notification text and every mrkdwn text object. (Plain-text objects, like the
+    // "Mute…" menu's option labels, are shown as typed and never parsed, so they may hold the raw name.)
+    const mrkdwn: string[] = [];
+    const collect = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(collect);
+      else if (node && typeof node === 'object') {
+        const o = node as Record<string, unknown>;
+        if (o.type === 'mrkdwn' && typeof o.text === 'string') mrkdwn.push(o.text);
+        if (o.type !== 'plain_text') Object.values(o).forEach(collect);
+      }
+    };
+    for (const c of stub.callsOf('chat.postMessage')) {
+      mrkdwn.push(String(c.args.text));
+      collect(c.args.blocks);
+    }
+    const posted = mrkdwn.join('\n');
     expect(posted).not.toContain('<!channel>');
     expect(posted).not.toContain('<https://evil');
     expect(posted).toContain('&lt;!channel&gt;');
     expect(posted).toContain('a&amp;b');
+    const labels = JSON.stringify(stub.callsOf('chat.postMessage').map((c) => c.args.blocks)).match(/"options":\[.*?\]\}/)?.[0] ?? '';
+    expect(labels).toContain('"type":"plain_text","text":"<!channel>"');
   });
 
   it('keeps a report of 300 findings within Slack\'s limits: the rest in the thread, and a CSV file', async () => {
@@ -406,7 +429,7 @@ describe('shutdown', () => {
         return result(options, [finding(7, 'high', 'late-user')]);
       },
     });
-    const second = createSlackApp({ env: { mode: 'http', botToken: BOT_TOKEN, signingSecret: SECRET, port: 0, apiUrl: stub.apiUrl }, config: CONFIG, checks: ALL_CHECKS, audits, logger });
+    const second = createSlackApp({ env: { mode: 'http', botToken: BOT_TOKEN, signingSecret: SECRET, port: 0, apiUrl: stub.apiUrl }, config: CONFIG, checks: ALL_CHECKS, audits, store, logger });
     const { port } = await second.start(0);
     const responseUrl = stub.responseUrl();
     await signedPost(`http://127.0.0.1:${port}/slack/events`, SECRET, slashCommandBody({ text: 'prod-payments', response_url: responseUrl }));

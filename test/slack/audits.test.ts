@@ -10,10 +10,9 @@ import { fakeSessions } from '../helpers/aws.js';
 const us: AccountConfig = { alias: 'prod-us', accountId: '123456789012', roleArn: 'arn:aws:iam::123456789012:role/A', regions: ['us-east-1'] };
 const eu: AccountConfig = { ...us, alias: 'prod-eu', regions: ['eu-west-1'] };
 
-function service(onFinished?: (result: AuditResult, account: AccountConfig) => Promise<void>) {
+function service(onFinished?: (result: AuditResult, account: AccountConfig) => Promise<{ scanId: string } | void>) {
   const runs: RunAuditOptions[] = [];
-  const audits = new AuditService(
-    {
+  const audits = new AuditService({
       sessions: fakeSessions(),
       thresholds: DEFAULT_THRESHOLDS,
       concurrency: 2,
@@ -24,9 +23,7 @@ function service(onFinished?: (result: AuditResult, account: AccountConfig) => P
         await new Promise((r) => setTimeout(r, 20));
         return { account: options.account, startedAt: '2026-11-23T12:00:00.000Z', findings: [], errors: [], scope: { checkIds: [], regions: [], skippedRegions: [] }, stats: { durationMs: 1, apiCalls: 1, apiCallsByOperation: {}, checksRun: 1, byCheck: {} } } as AuditResult;
       },
-    },
-    ALL_CHECKS.map((c) => c.id),
-  );
+  });
   return { audits, runs };
 }
 
@@ -45,21 +42,25 @@ describe('AuditService', () => {
     expect(audits.list()).toEqual([]);
   });
 
-  it('remembers the last complete audit per alias; a partial one does not replace it', async () => {
-    const { audits } = service();
-    await audits.start(us, ALL_CHECKS, 'U1').run.result;
-    expect(audits.lastAudit('prod-us')).toMatchObject({ complete: true });
-    await audits.start(us, ALL_CHECKS.filter((x) => x.service === 's3'), 'U1').run.result;
-    expect(audits.lastAudit('prod-us')).toMatchObject({ complete: true });
-    expect(audits.lastAudit('prod-eu')).toBeUndefined();
+  it('names the AssumeRole session after the requester, or digest for the scheduled scan', async () => {
+    const { audits, runs } = service();
+    await audits.start(us, ALL_CHECKS, 'U0ALICE01').run.result;
+    await audits.start(eu, ALL_CHECKS, 'digest').run.result;
+    expect(runs.map((r) => r.sessionName)).toEqual(['aws-audit-bot@slack-U0ALICE01', 'aws-audit-bot@digest']);
   });
 
   it('lets the history record a finished audit before anyone sees it; a failed record fails the audit', async () => {
     const recorded: string[] = [];
-    const ok = service(async (_result, account) => void recorded.push(account.alias));
-    const result = await ok.audits.start(us, ALL_CHECKS, 'U1').run.result;
+    const ok = service(async (_result, account) => {
+      recorded.push(account.alias);
+      return { scanId: `scan-${recorded.length}` };
+    });
+    const { run } = ok.audits.start(us, ALL_CHECKS, 'U1');
+    const result = await run.result;
     expect(result.account.alias).toBe('prod-us');
     expect(recorded).toEqual(['prod-us']);
+    // The scan id is there by the time the result is.
+    expect(run.scanId).toBe('scan-1');
     const broken = service(async () => {
       throw new Error('disk full');
     });

@@ -9,12 +9,12 @@ describe('renderHome', () => {
     const view = renderHome([
       { account: account(1), last: undefined, running: false },
       { account: account(2), last: undefined, running: true },
-      { account: account(3), last: { at: new Date('2026-11-23T10:00:00Z'), bySeverity: {}, errors: 2, complete: false }, running: false },
+      { account: account(3), last: { at: new Date('2026-11-23T10:00:00Z'), bySeverity: {}, errors: 2, complete: false, muted: 3 }, running: false },
     ]);
     const text = JSON.stringify(view.blocks);
-    expect(text).toContain('acct-1* 100000000001\\nnot audited since the bot started');
+    expect(text).toContain('acct-1* 100000000001\\nnot audited yet');
     expect(text).toContain('acct-2* 100000000002\\n:hourglass_flowing_sand: audit running');
-    expect(text).toContain('(some services only)\\n:white_check_mark: no findings · :warning: 2 could not be checked');
+    expect(text).toContain('(some services only)\\n:white_check_mark: no findings · 3 muted · :warning: 2 could not be checked');
   });
 
   it('stays within the Home tab\'s 100 blocks for many accounts and says how many more', () => {

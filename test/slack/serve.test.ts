@@ -4,7 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ALL_CHECKS } from '../../checks/index.js';
 import { EXIT, runCli } from '../../src/cli.js';
 import { fakeSessions } from '../helpers/aws.js';
 import { SlackStub, signedPost, slashCommandBody } from '../helpers/slack.js';
@@ -86,4 +87,108 @@ describe('aws-audit-bot serve (npm start)', () => {
     expect(await readFile(path.join(data, 'audit-db.json'), 'utf8')).toBe('{ not json');
     expect(await readdir(data)).toEqual(['audit-db.json']);
   });
+});
+
+describe('the digest in the running bot', () => {
+  it('posts a digest missed while the bot was down at start-up (once), and /audit digest posts one now (auditors only)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'audit-serve-digest-'));
+    const config = path.join(dir, 'audit.config.yml');
+    await writeFile(
+      config,
+      [
+        'accounts:',
+        '  - alias: sandbox',
+        '    accountId: "123456789012"',
+        '    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly',
+        '    regions: [us-east-1]',
+        'access:',
+        '  auditors: [U0ALICE01]',
+        'digest:',
+        '  channel: C0DIGEST1',
+        '  schedule: "0 9 * * 1"',
+        '  timezone: UTC',
+        'store:',
+        '  path: state/db.json',
+        '',
+      ].join('\n'),
+    );
+    // The bot was down on Monday the 16th: that digest is still due. A finding opened in the week before.
+    const db = path.join(dir, 'state', 'db.json');
+    await mkdir(path.dirname(db), { recursive: true });
+    const seeded = {
+      schemaVersion: 1,
+      scans: [],
+      findings: [
+        {
+          fingerprint: 'a'.repeat(32),
+          checkId: 'iam.user-console-mfa',
+          accountId: '123456789012',
+          region: 'global',
+          resourceId: 'missed-week-user',
+          severity: 'high',
+          message: 'User missed-week-user can sign in without MFA.',
+          firstSeen: '2026-11-12T10:00:00.000Z',
+          lastSeen: '2026-11-12T10:00:00.000Z',
+          resolvedAt: null,
+          reopenedAt: null,
+        },
+      ],
+      mutes: [],
+      actions: [],
+      digest: { cursor: '2026-11-09T09:00:00.000Z', lastPostedAt: '2026-11-09T09:00:05.000Z', due: { at: '2026-11-16T09:00:00.000Z', schedule: '0 9 * * 1', timezone: 'UTC' }, totals: {} },
+    };
+    await writeFile(db, JSON.stringify(seeded));
+
+    const port = await freePort();
+    const env = {
+      AUDIT_CONFIG: config,
+      SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+      SLACK_SIGNING_SECRET: SECRET,
+      PORT: String(port),
+      SLACK_API_URL: stub.apiUrl,
+      LOG_LEVEL: 'silent',
+    };
+    // AWS answers nothing here (the SDK reads these from the process): every check is an error entry, never a pass.
+    vi.stubEnv('AWS_ENDPOINT_URL', 'http://127.0.0.1:9');
+    vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
+    const checks = ALL_CHECKS.filter((c) => c.id === 'iam.password-policy');
+    stub.reset();
+    const digestPosts = () => stub.callsOf('chat.postMessage').filter((c) => c.args.channel === 'C0DIGEST1' && c.args.thread_ts === undefined);
+
+    const signals = new EventEmitter();
+    const exit = runCli(['serve'], { stdout: sink(), stderr: sink(), env, sessions: fakeSessions(), signals, checks });
+    await stub.waitFor(() => digestPosts().length === 1, 'the missed digest', 15_000);
+    const missed = JSON.stringify(digestPosts()[0]!.args);
+    expect(missed).toContain('missed-week-user');
+    expect(missed).toMatch(/could not (be checked|run)/i);
+
+    // /audit digest: refused to a non-auditor; an auditor gets one posted now.
+    const url = `http://127.0.0.1:${port}/slack/events`;
+    const refusal = stub.responseUrl();
+    await signedPost(url, SECRET, slashCommandBody({ text: 'digest', response_url: refusal, user_id: 'U0MALLORY' }));
+    const asked = stub.responseUrl();
+    await signedPost(url, SECRET, slashCommandBody({ text: 'digest', response_url: asked, user_id: 'U0ALICE01' }));
+    const answers = (u: string) => stub.responseUrlPosts.filter((p) => p.id === u.split('/').pop()).map((p) => String(p.body.text));
+    await stub.waitFor(() => answers(asked).some((t) => t.includes('The digest is in')), 'the /audit digest answer', 15_000);
+    expect(answers(asked)[0]).toContain('Preparing the digest');
+    expect(answers(refusal)).toEqual([expect.stringContaining('access.auditors')]);
+    expect(digestPosts()).toHaveLength(2);
+    // Nothing new since the catch-up: the second digest is quiet.
+    expect(String(digestPosts()[1]!.args.text)).toMatch(/quiet/i);
+
+    signals.emit('SIGTERM');
+    expect(await exit).toBe(EXIT.clean);
+    const stored = JSON.parse(await readFile(db, 'utf8')) as { digest: { cursor: string; due: { at: string } } };
+    expect(Date.parse(stored.digest.cursor)).toBeGreaterThan(Date.parse('2026-11-16T09:00:00.000Z'));
+    expect(Date.parse(stored.digest.due.at)).toBeGreaterThan(Date.now());
+
+    // Restarted: the missed digest was posted already; nothing more at start-up.
+    const again = new EventEmitter();
+    const second = runCli(['serve'], { stdout: sink(), stderr: sink(), env: { ...env, PORT: String(await freePort()) }, sessions: fakeSessions(), signals: again, checks });
+    await new Promise((r) => setTimeout(r, 1_000));
+    again.emit('SIGTERM');
+    expect(await second).toBe(EXIT.clean);
+    expect(digestPosts()).toHaveLength(2);
+    vi.unstubAllEnvs();
+  }, 40_000);
 });

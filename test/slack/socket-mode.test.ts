@@ -11,8 +11,10 @@ import { parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import { AuditService } from '../../src/slack/audits.js';
+import type { Store } from '../../src/history/store.js';
 import { fakeSessions } from '../helpers/aws.js';
 import { SlackStub } from '../helpers/slack.js';
+import { tempStore } from '../helpers/store.js';
 
 const APP_TOKEN = 'xapp-1-A0APP-1-abcdef0123456789';
 const stub = new SlackStub();
@@ -20,6 +22,7 @@ let wss: WebSocketServer;
 let slack: SlackApp;
 const received: Record<string, unknown>[] = [];
 let socket: WebSocket | undefined;
+let store: Store;
 
 beforeAll(async () => {
   await stub.start();
@@ -34,12 +37,14 @@ beforeAll(async () => {
   const config = parseConfig('accounts:\n  - alias: sandbox\n    accountId: "123456789012"\n    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly\n', '/x/audit.config.yml');
   const logger = createLogger({ format: 'json', level: 'silent' });
   const audits = new AuditService({ sessions: fakeSessions(), thresholds: config.thresholds, concurrency: 2, logger });
-  slack = createSlackApp({ env: { mode: 'socket', botToken: 'xoxb-1-2-abc', appToken: APP_TOKEN, apiUrl: stub.apiUrl }, config, checks: ALL_CHECKS, audits, logger });
+  ({ store } = await tempStore());
+  slack = createSlackApp({ env: { mode: 'socket', botToken: 'xoxb-1-2-abc', appToken: APP_TOKEN, apiUrl: stub.apiUrl }, config, checks: ALL_CHECKS, audits, store, logger });
   await slack.start();
 });
 
 afterAll(async () => {
   await slack.stop();
+  await store.close();
   await new Promise((resolve) => wss.close(resolve));
   await stub.stop();
 });

@@ -1,0 +1,155 @@
+import type { WebClient } from '@slack/web-api';
+import PQueue from 'p-queue';
+import type { AuditResult, Check } from '../audit/types.js';
+import type { AccountConfig, Config } from '../config.js';
+import { errorMessage } from '../errors.js';
+import { computeDigest, digestTotals, type DigestData, type ScanOutcome } from '../history/digest.js';
+import type { Store } from '../history/store.js';
+import type { Logger } from '../log.js';
+import { renderDigest, type RenderedDigest } from '../slack/digest.js';
+
+/** Accounts scanned at once by the digest (each audit bounds its own AWS calls per service and region). */
+export const DIGEST_ACCOUNT_CONCURRENCY = 4;
+
+/** One scan of one account, recorded in the history. */
+export type ScanAccount = (account: AccountConfig) => Promise<{ result: AuditResult; scanId: string }>;
+
+export interface DigestServiceOptions {
+  config: Config;
+  checks: readonly Check[];
+  store: Store;
+  scan: ScanAccount;
+  /** Slack's Web API; needed to post (not for a dry run). */
+  client?: WebClient;
+  logger: Logger;
+  now?: () => Date;
+  /** Accounts scanned at once. */
+  concurrency?: number;
+}
+
+export interface DigestRun {
+  /** The digest, as computed and rendered. */
+  digest: DigestData;
+  rendered: RenderedDigest;
+  dryRun: boolean;
+  /** Slack accepted the main message (and the cursor moved). */
+  posted: boolean;
+  /** The main message, when posted. */
+  ts?: string;
+  /** Why it was not posted, or what part of the details could not be posted. */
+  error?: string;
+  /** Accounts that could not be audited. */
+  failed: number;
+}
+
+/**
+ * The digest: scan every account (recording each scan in the history), then
+ * post one message to `digest.channel` with what changed since the last
+ * digest, details in its thread and a CSV. The cursor (the end of the window
+ * reported) moves only once Slack accepted the main message: a crash before
+ * that re-posts the same window next time, never skips it. One digest at a
+ * time: a second request while one is under way joins it.
+ */
+export class DigestService {
+  private current: Promise<DigestRun> | undefined;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: DigestServiceOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Whether a digest is being prepared or posted now. */
+  get busy(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** Resolves when the digest under way (if any) is done. */
+  async drain(): Promise<void> {
+    await this.current?.catch(() => undefined);
+  }
+
+  /**
+   * Runs the digest once. A dry run scans and renders but posts nothing and
+   * moves no cursor. A real run while another is under way joins it.
+   */
+  run(options: { dryRun?: boolean; requester?: string } = {}): Promise<DigestRun & { joined: boolean }> {
+    const dryRun = options.dryRun ?? false;
+    if (!dryRun && this.current) return this.current.then((r) => ({ ...r, joined: true }));
+    const work = this.prepareAndPost(dryRun, options.requester ?? 'schedule');
+    if (dryRun) return work.then((r) => ({ ...r, joined: false }));
+    this.current = work.finally(() => {
+      this.current = undefined;
+    });
+    return this.current.then((r) => ({ ...r, joined: false }));
+  }
+
+  private async prepareAndPost(dryRun: boolean, requester: string): Promise<DigestRun> {
+    const { config, logger } = this.options;
+    const channel = config.digest?.channel;
+    if (!dryRun && (!channel || !this.options.client)) throw new Error('No digest channel is configured (`digest.channel`).');
+    const since = this.options.store.data.digest.cursor;
+    logger.info({ accounts: config.accounts.length, since, dryRun, requester }, 'digest started');
+    const outcomes = await this.scanAll();
+    const until = this.now();
+    const digest = computeDigest(this.options.store.data, outcomes, since, until);
+    const rendered = renderDigest({ digest, checks: this.options.checks });
+    const failed = outcomes.filter((o) => o.failure !== undefined).length;
+    if (dryRun) return { digest, rendered, dryRun, posted: false, failed };
+
+    const client = this.options.client!;
+    let ts: string;
+    let postedChannel: string;
+    try {
+      const posted = await client.chat.postMessage({ channel: channel!, text: rendered.main.text, blocks: rendered.main.blocks, unfurl_links: false, unfurl_media: false });
+      ts = posted.ts ?? '';
+      postedChannel = posted.channel ?? channel!;
+    } catch (error) {
+      logger.error({ err: errorMessage(error), channel }, 'the digest could not be posted; the cursor stays, so the next digest covers this window too');
+      return { digest, rendered, dryRun, posted: false, error: errorMessage(error), failed };
+    }
+    // Slack has it: only now does the window close.
+    await this.options.store.update((data) => {
+      data.digest.cursor = until.toISOString();
+      data.digest.lastPostedAt = this.now().toISOString();
+      data.digest.totals = digestTotals(digest);
+    });
+    logger.info({ channel: postedChannel, ts, quiet: rendered.quiet, followUps: rendered.followUps.length, failed }, 'digest posted');
+
+    // The details, in the thread. A failure here is told in the thread (when possible) and logged; the summary stands.
+    let detailError: string | undefined;
+    try {
+      for (const followUp of rendered.followUps) {
+        await client.chat.postMessage({ channel: postedChannel, thread_ts: ts, text: followUp.text, blocks: followUp.blocks, unfurl_links: false, unfurl_media: false });
+      }
+      if (rendered.csv) {
+        await client.filesUploadV2({ channel_id: postedChannel, thread_ts: ts, file: Buffer.from(rendered.csv.content, 'utf8'), filename: rendered.csv.filename, title: rendered.csv.title });
+      }
+    } catch (error) {
+      detailError = errorMessage(error);
+      logger.warn({ err: detailError }, 'part of the digest details could not be posted');
+      await client.chat
+        .postMessage({ channel: postedChannel, thread_ts: ts, text: `:warning: Part of the details could not be posted (${detailError.slice(0, 300)}). \`aws-audit-bot digest --dry-run\` prints the digest.` })
+        .catch(() => undefined);
+    }
+    return { digest, rendered, dryRun, posted: true, ts, failed, ...(detailError !== undefined ? { error: detailError } : {}) };
+  }
+
+  /** Scans every configured account, a few at a time; a failed account is an outcome, not an exception. */
+  private async scanAll(): Promise<ScanOutcome[]> {
+    const { config, logger } = this.options;
+    const queue = new PQueue({ concurrency: this.options.concurrency ?? DIGEST_ACCOUNT_CONCURRENCY });
+    return Promise.all(
+      config.accounts.map((account) =>
+        queue.add(async (): Promise<ScanOutcome> => {
+          try {
+            const { result, scanId } = await this.options.scan(account);
+            return { alias: account.alias, accountId: account.accountId, scanId, errors: result.errors.length };
+          } catch (error) {
+            logger.warn({ alias: account.alias, accountId: account.accountId, err: errorMessage(error) }, 'digest: account could not be audited');
+            return { alias: account.alias, accountId: account.accountId, errors: 0, failure: errorMessage(error) };
+          }
+        }),
+      ),
+    ) as Promise<ScanOutcome[]>;
+  }
+}

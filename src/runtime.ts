@@ -1,0 +1,61 @@
+import { WebClient } from '@slack/web-api';
+import type { Check } from './audit/types.js';
+import { RoleSessions } from './aws/session.js';
+import type { Config } from './config.js';
+import { DigestService } from './digest/service.js';
+import { History } from './history/history.js';
+import { Store } from './history/store.js';
+import type { Logger } from './log.js';
+import { AuditService, DIGEST_REQUESTER } from './slack/audits.js';
+
+/** What `serve` and `digest` share: the database, the audits that record into it, and the digest. */
+export interface Runtime {
+  store: Store;
+  history: History;
+  audits: AuditService;
+  digest: DigestService;
+}
+
+export interface RuntimeOptions {
+  config: Config;
+  checks: readonly Check[];
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+  sessions?: RoleSessions;
+  /** Slack's Web API for posting the digest; absent for a dry run. */
+  slack?: { botToken: string; apiUrl?: string };
+}
+
+/**
+ * Opens the database (an unreadable one stops everything here, and is never
+ * overwritten) and builds the services on it: every audit is recorded as a
+ * scan before anyone sees its result.
+ */
+export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config, checks, logger, env } = options;
+  const store = await Store.open(config.store.path);
+  const history = new History(store);
+  const audits = new AuditService({
+    sessions: options.sessions ?? new RoleSessions(),
+    thresholds: config.thresholds,
+    concurrency: config.audit.concurrency,
+    logger,
+    env,
+    onFinished: async (result, account) => history.record(result, account.alias),
+  });
+  const client = options.slack ? new WebClient(options.slack.botToken, { ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}) }) : undefined;
+  const digest = new DigestService({
+    config,
+    checks,
+    store,
+    logger,
+    ...(client ? { client } : {}),
+    scan: async (account) => {
+      const { run } = audits.start(account, checks, DIGEST_REQUESTER);
+      const result = await run.result;
+      if (run.scanId === undefined) throw new Error('the scan was not recorded');
+      return { result, scanId: run.scanId };
+    },
+  });
+  return { store, history, audits, digest };
+}

@@ -1,0 +1,106 @@
+import cron, { type ScheduledTask, type TaskOptions } from 'node-cron';
+import type { DigestRun } from './digest/service.js';
+import { errorMessage } from './errors.js';
+import type { Store } from './history/store.js';
+import type { Logger } from './log.js';
+
+export interface DigestScheduleOptions {
+  /** Cron expression (5 or 6 fields), evaluated in `timezone`. */
+  schedule: string;
+  timezone: string;
+  store: Store;
+  /** Runs the digest once (joining one under way). */
+  run: () => Promise<DigestRun>;
+  logger: Logger;
+  now?: () => Date;
+  /** node-cron's task factory (tests may wrap it). */
+  createTask?: (expression: string, fn: () => Promise<void>, options: TaskOptions) => ScheduledTask;
+}
+
+/**
+ * The weekly digest on a node-cron schedule, with two promises kept across
+ * restarts: the time the next digest is due is written to the store, so a
+ * bot that was down then posts the missed digest at start-up (once, however
+ * many were missed); and a digest is never run twice at once.
+ */
+export class DigestSchedule {
+  private task: ScheduledTask | undefined;
+  private running: Promise<void> | undefined;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: DigestScheduleOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Starts the schedule, and starts posting the missed digest when one was
+   * due while the bot was down (`catchUp` settles when it is done; it never rejects).
+   */
+  async start(): Promise<{ catchUp: Promise<void> | undefined; nextRun: Date | undefined }> {
+    const { schedule, timezone, store, logger } = this.options;
+    const create = this.options.createTask ?? cron.createTask;
+    const cronLogger = logger.child({ component: 'node-cron' });
+    this.task = create(schedule, () => this.fire('scheduled'), {
+      timezone,
+      name: 'digest',
+      noOverlap: true,
+      logger: {
+        info: (m) => cronLogger.info(String(m)),
+        warn: (m) => cronLogger.warn(String(m)),
+        error: (m, e) => cronLogger.error({ err: e ? errorMessage(e) : undefined }, String(m)),
+        debug: (m) => cronLogger.debug(String(m)),
+      },
+    });
+    const nextRun = this.nextRun();
+    const due = store.data.digest.due;
+    const sameSchedule = due !== null && due.schedule === schedule && due.timezone === timezone;
+    const missed = sameSchedule && Date.parse(due.at) <= this.now().getTime();
+    if (!missed && !sameSchedule) await this.writeDue(nextRun);
+    await this.task.start();
+    logger.info({ schedule, timezone, nextRun: nextRun?.toISOString(), missed: missed ? due.at : undefined }, 'digest scheduled');
+    let catchUp: Promise<void> | undefined;
+    if (missed) {
+      logger.info({ dueAt: due.at }, 'the bot was down when the digest was due: posting it now');
+      catchUp = this.fire('catch-up');
+    }
+    return { catchUp, nextRun };
+  }
+
+  /** Stops the schedule and waits for a digest under way. */
+  async stop(): Promise<void> {
+    const task = this.task;
+    this.task = undefined;
+    if (task) await task.destroy();
+    await this.running;
+  }
+
+  /** The next time the schedule fires, from now. */
+  private nextRun(): Date | undefined {
+    return this.task?.getNextRuns(1)[0];
+  }
+
+  private async writeDue(next: Date | undefined): Promise<void> {
+    const { schedule, timezone } = this.options;
+    await this.options.store.update((data) => {
+      data.digest.due = next ? { at: next.toISOString(), schedule, timezone } : null;
+    });
+  }
+
+  private fire(reason: 'scheduled' | 'catch-up'): Promise<void> {
+    if (this.running) return this.running; // the one under way covers this one
+    const work = (async () => {
+      try {
+        const run = await this.options.run();
+        // Only a posted digest moves the due time on: one that failed is still due (and caught up at the next start).
+        if (run.posted) await this.writeDue(this.nextRun());
+        else this.options.logger.error({ reason, err: run.error }, 'the digest was not posted; it stays due');
+      } catch (error) {
+        this.options.logger.error({ reason, err: errorMessage(error) }, 'the digest failed; it stays due');
+      }
+    })();
+    this.running = work.finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import type { DigestRun } from '../src/digest/service.js';
+import type { Store } from '../src/history/store.js';
+import { createLogger } from '../src/log.js';
+import { DigestSchedule } from '../src/schedule.js';
+import { tempStore } from './helpers/store.js';
+
+const logger = createLogger({ format: 'json', level: 'silent' });
+
+/** A digest run that posts (or not) and counts its calls. */
+function fakeRun(posted = true, ms = 0) {
+  const state = { calls: 0, inFlight: 0, maxInFlight: 0 };
+  const run = async (): Promise<DigestRun> => {
+    state.calls++;
+    state.inFlight++;
+    state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+    await new Promise((r) => setTimeout(r, ms));
+    state.inFlight--;
+    return { posted, dryRun: false, failed: 0, ...(posted ? {} : { error: 'channel_not_found' }) } as DigestRun;
+  };
+  return { state, run };
+}
+
+async function withDue(store: Store, due: { at: string; schedule: string; timezone: string } | null): Promise<void> {
+  await store.update((data) => {
+    data.digest.due = due;
+  });
+}
+
+describe('DigestSchedule', () => {
+  it('on a fresh install: no digest at start-up, the next run is remembered', async () => {
+    const { store } = await tempStore();
+    const { state, run } = fakeRun();
+    const schedule = new DigestSchedule({ schedule: '0 9 * * 1', timezone: 'Europe/Berlin', store, run, logger });
+    const { catchUp, nextRun } = await schedule.start();
+    expect(catchUp).toBeUndefined();
+    expect(state.calls).toBe(0);
+    // Mondays 09:00 in Berlin: 08:00 UTC in winter, 07:00 UTC in summer.
+    expect(nextRun!.getTime()).toBeGreaterThan(Date.now());
+    expect(nextRun!.getUTCDay()).toBe(1);
+    expect([7, 8]).toContain(nextRun!.getUTCHours());
+    expect(store.data.digest.due).toEqual({ at: nextRun!.toISOString(), schedule: '0 9 * * 1', timezone: 'Europe/Berlin' });
+    await schedule.stop();
+    await store.close();
+  });
+
+  it('posts a digest missed while the bot was down, once, and then waits for the next scheduled time', async () => {
+    const { store } = await tempStore();
+    await withDue(store, { at: '2026-11-16T08:00:00.000Z', schedule: '0 9 * * 1', timezone: 'Europe/Berlin' });
+    const { state, run } = fakeRun();
+    const first = new DigestSchedule({ schedule: '0 9 * * 1', timezone: 'Europe/Berlin', store, run, logger });
+    const { catchUp } = await first.start();
+    expect(catchUp).toBeDefined();
+    await catchUp;
+    expect(state.calls).toBe(1);
+    expect(Date.parse(store.data.digest.due!.at)).toBeGreaterThan(Date.now());
+    await first.stop();
+    // A restart right after: nothing is due, nothing is posted.
+    const second = new DigestSchedule({ schedule: '0 9 * * 1', timezone: 'Europe/Berlin', store, run, logger });
+    expect((await second.start()).catchUp).toBeUndefined();
+    await second.stop();
+    expect(state.calls).toBe(1);
+    await store.close();
+  });
+
+  it('keeps a digest that could not be posted due, so the next start-up tries again', async () => {
+    const { store } = await tempStore();
+    await withDue(store, { at: '2026-11-16T08:00:00.000Z', schedule: '0 9 * * 1', timezone: 'UTC' });
+    const { state, run } = fakeRun(false);
+    const schedule = new DigestSchedule({ schedule: '0 9 * * 1', timezone: 'UTC', store, run, logger });
+    await (await schedule.start()).catchUp;
+    expect(state.calls).toBe(1);
+    expect(store.data.digest.due!.at).toBe('2026-11-16T08:00:00.000Z');
+    await schedule.stop();
+    await store.close();
+  });
+
+  it('does not catch up a time due under another schedule (the config changed): it takes the new one', async () => {
+    const { store } = await tempStore();
+    await withDue(store, { at: '2026-11-16T08:00:00.000Z', schedule: '0 9 * * 1', timezone: 'UTC' });
+    const { state, run } = fakeRun();
+    const schedule = new DigestSchedule({ schedule: '30 7 * * 5', timezone: 'UTC', store, run, logger });
+    const { catchUp, nextRun } = await schedule.start();
+    expect(catchUp).toBeUndefined();
+    expect(state.calls).toBe(0);
+    expect(nextRun!.getUTCDay()).toBe(5);
+    expect(store.data.digest.due).toEqual({ at: nextRun!.toISOString(), schedule: '30 7 * * 5', timezone: 'UTC' });
+    await schedule.stop();
+    await store.close();
+  });
+
+  it('fires on node-cron\'s schedule without overlapping, and stops firing at stop()', async () => {
+    const { store } = await tempStore();
+    // Every second (six fields), each run taking 1.5 s: never two at once.
+    const { state, run } = fakeRun(true, 1_500);
+    const schedule = new DigestSchedule({ schedule: '* * * * * *', timezone: 'UTC', store, run, logger });
+    await schedule.start();
+    const end = Date.now() + 6_000;
+    while (state.calls < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    expect(state.calls).toBeGreaterThanOrEqual(2);
+    expect(state.maxInFlight).toBe(1);
+    await schedule.stop(); // waits for the run under way
+    expect(state.inFlight).toBe(0);
+    const calls = state.calls;
+    await new Promise((r) => setTimeout(r, 1_200));
+    expect(state.calls).toBe(calls);
+    await store.close();
+  }, 15_000);
+});
