@@ -1,4 +1,4 @@
-import { WebClient } from '@slack/web-api';
+import { retryPolicies, WebClient } from '@slack/web-api';
 import type { Check } from './audit/types.js';
 import { RoleSessions } from './aws/session.js';
 import type { Config } from './config.js';
@@ -43,7 +43,10 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     env,
     onFinished: async (result, account) => history.record(result, account.alias),
   });
-  const client = options.slack ? new WebClient(options.slack.botToken, { ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}) }) : undefined;
+  // Rate limits are waited out by the client; other failures are retried for at most about five minutes, then the digest says what failed.
+  const client = options.slack
+    ? new WebClient(options.slack.botToken, { retryConfig: retryPolicies.fiveRetriesInFiveMinutes, ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}) })
+    : undefined;
   const digest = new DigestService({
     config,
     checks,

@@ -10,7 +10,7 @@ import { History } from '../history/history.js';
 import { defaultMuteDay, muteExpiry, muteReason, Mutes } from '../history/mutes.js';
 import type { Store } from '../history/store.js';
 import { AccessControl } from './access.js';
-import type { AuditService } from './audits.js';
+import { DIGEST_REQUESTER, type AuditService } from './audits.js';
 import { MUTE_ACTION } from './blocks.js';
 import { helpText, parseAuditCommand } from './command.js';
 import type { SlackEnv } from './env.js';
@@ -410,7 +410,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     const metadata: MuteModalMetadata = { ref: value as string };
     if (container?.type === 'message' && !container.is_ephemeral && container.channel_id && container.message_ts) {
       metadata.channel = container.channel_id;
-      metadata.threadTs = container.thread_ts ?? container.message_ts;
+      // A menu in a thread reply (the digest's details): the note joins that thread.
+      metadata.threadTs = container.thread_ts ?? body.message?.thread_ts ?? container.message_ts;
     } else if (body.response_url) {
       metadata.responseUrl = body.response_url;
     }
@@ -508,7 +509,8 @@ function statusText(audits: AuditService): string {
   const lines = running.map((r) => {
     const seconds = Math.round((Date.now() - r.startedAt.getTime()) / 1000);
     const progress = r.progress.total ? `${r.progress.done}/${r.progress.total} checks` : 'starting';
-    return `• *${escapeMrkdwn(r.account.alias)}* (${r.account.accountId}): ${progress}, ${seconds} s, asked by ${r.requesters.map((u) => `<@${u}>`).join(', ')}`;
+    const who = r.requesters.map((u) => (u === DIGEST_REQUESTER ? 'the digest' : `<@${u}>`)).join(', ');
+    return `• *${escapeMrkdwn(r.account.alias)}* (${r.account.accountId}): ${progress}, ${seconds} s, asked by ${who}`;
   });
   return `${plural(running.length, 'audit')} running:\n${lines.join('\n')}`;
 }
