@@ -6,6 +6,13 @@ import type { Store } from './store.js';
 /** Scans kept per account (their summaries; findings live in the finding states). */
 export const SCANS_KEPT = 20;
 
+/**
+ * A resolved finding is remembered this long, so that one coming back is
+ * "resurfaced" rather than new; after that it is forgotten (the database
+ * does not grow forever) and would count as new again.
+ */
+export const RESOLVED_KEPT_DAYS = 180;
+
 export interface RecordedScan {
   scanId: string;
   diff: DiffOutcome;
@@ -24,7 +31,8 @@ export class History {
     let diff: DiffOutcome | undefined;
     await this.store.update((data) => {
       diff = applyScan(data.findings as FindingState[], result, result.startedAt);
-      data.findings = diff.states;
+      const forgetBefore = Date.parse(result.startedAt) - RESOLVED_KEPT_DAYS * 86_400_000;
+      data.findings = diff.states.filter((f) => f.resolvedAt === null || Date.parse(f.resolvedAt) >= forgetBefore);
       data.scans.push({
         id: scanId,
         alias,

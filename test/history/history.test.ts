@@ -60,4 +60,17 @@ describe('History', () => {
     expect(written.scans.at(-1)!.startedAt).toBe('2026-12-25T09:00:00.000Z');
     expect(written.findings.map((f) => [f.resourceId, f.resolvedAt])).toEqual(expect.arrayContaining([['alice', '2026-11-23T09:00:00.000Z'], ['bob', null]]));
   });
+
+  it('forgets a finding resolved more than 180 days ago, and only then', async () => {
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'audit-history-')), 'db.json');
+    const store = await Store.open(file);
+    const history = new History(store);
+    await history.record(scan('2026-01-01T09:00:00.000Z', [finding('alice'), finding('bob')]), 'prod');
+    await history.record(scan('2026-01-08T09:00:00.000Z', [finding('bob')]), 'prod'); // alice resolved on the 8th
+    await history.record(scan('2026-07-07T09:00:00.000Z', [finding('bob')]), 'prod'); // 180 days later: kept
+    expect(store.data.findings.map((f) => f.resourceId).sort()).toEqual(['alice', 'bob']);
+    await history.record(scan('2026-07-08T09:00:01.000Z', [finding('bob')]), 'prod');
+    expect(store.data.findings.map((f) => f.resourceId)).toEqual(['bob']);
+    await store.close();
+  });
 });
