@@ -177,6 +177,7 @@ export class Store {
       return new Store(db, lockFile);
     } catch (error) {
       await rm(lockFile, { force: true });
+      heldLocks.delete(lockFile);
       throw error;
     }
   }
@@ -187,12 +188,22 @@ export class Store {
 
   /**
    * Changes the data and writes it, one change at a time: `change` runs only
-   * after the previous write finished, so no update is lost.
+   * after the previous write finished, so no update is lost. It works on a
+   * copy that replaces the data only once it is on disk: a failed write
+   * changes nothing, in memory either.
    */
   update(change: (data: StoreData) => void): Promise<void> {
     const next = this.chain.then(async () => {
-      change(this.db.data);
-      await this.db.write();
+      const current = this.db.data;
+      const draft = structuredClone(current);
+      change(draft);
+      this.db.data = draft;
+      try {
+        await this.db.write();
+      } catch (error) {
+        this.db.data = current;
+        throw error;
+      }
     });
     this.chain = next.catch(() => undefined);
     return next;
@@ -202,20 +213,30 @@ export class Store {
   async close(): Promise<void> {
     await this.chain;
     await rm(this.lockFile, { force: true });
+    heldLocks.delete(this.lockFile);
   }
 }
+
+/** Lock files this process holds. */
+const heldLocks = new Set<string>();
 
 async function takeLock(lockFile: string, file: string): Promise<void> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       await writeFile(lockFile, String(process.pid), { flag: 'wx', mode: 0o600 });
+      heldLocks.add(lockFile);
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number((await readFile(lockFile, 'utf8').catch(() => '')).trim());
-      // A live holder, this process included (two stores on one file would be two writers), keeps it.
-      if (Number.isInteger(holder) && holder > 0 && (holder === process.pid || isAlive(holder))) {
-        throw new AuditBotError('STORE_UNREADABLE', `The bot's database ${file} is in use by another bot (process ${holder}); only one may write it.`);
+      // A live holder keeps it: another process, or a store of this one (two stores on one file would be two writers).
+      // Our own pid on a lock we do not hold is a lock left by an earlier run with the same pid (PID 1 in a restarted container).
+      const live = holder === process.pid ? heldLocks.has(lockFile) : Number.isInteger(holder) && holder > 0 && isAlive(holder);
+      if (live) {
+        throw new AuditBotError(
+          'STORE_UNREADABLE',
+          `The bot's database ${file} is in use by another bot (process ${holder}); only one may write it. If no bot is running, delete ${lockFile}.`,
+        );
       }
       // Left behind by a bot that is gone: take it over.
       await rm(lockFile, { force: true });

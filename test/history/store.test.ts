@@ -74,6 +74,15 @@ describe('Store', () => {
     await second.close();
   });
 
+  it('takes over a lock with its own process id that it does not hold (a container restarted as PID 1 after a crash)', async () => {
+    await Store.open(file).then((s) => s.close());
+    await writeFile(`${file}.lock`, String(process.pid));
+    const store = await Store.open(file);
+    // While it holds it, a second store in the same process is refused.
+    expect((await refusal()).message).toContain('is in use by another bot');
+    await store.close();
+  });
+
   it('leaves the old file whole when a write fails', async () => {
     const store = await Store.open(file);
     await store.update((d) => void d.scans.push({ id: 's1', alias: 'a', accountId: '123456789012', startedAt: 'x', checkIds: [], regions: [], findings: 0, errors: 0 }));
@@ -81,6 +90,11 @@ describe('Store', () => {
     const bad = store.update((d) => void ((d as { digest: unknown }).digest = { cursor: 1n }));
     await expect(bad).rejects.toThrow(/BigInt/);
     expect(await readFile(file, 'utf8')).toBe(before);
+    // Nor in memory: what the store serves is what is on disk.
+    expect(store.data.digest.cursor).toBeNull();
+    expect(store.data.scans).toHaveLength(1);
+    await store.update((d) => void (d.digest.cursor = '2026-11-23T09:00:00.000Z'));
+    expect(JSON.parse(await readFile(file, 'utf8')).digest.cursor).toBe('2026-11-23T09:00:00.000Z');
     await store.close();
   });
 });
