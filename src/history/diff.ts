@@ -16,13 +16,20 @@ export type FindingState = {
   /** Last seen severity and message. */
   severity: Severity;
   message: string;
-  /** ISO times. */
+  /**
+   * ISO times. `firstSeen`, `resolvedAt` and `reopenedAt` are when the
+   * history recorded the change (the digest's windows are in these terms, so
+   * an audit that started before a digest but finished after it is news for
+   * the next one). `lastSeen` is when the newest scan that saw it started.
+   */
   firstSeen: string;
   lastSeen: string;
   /** Null while the finding is open. */
   resolvedAt: string | null;
   /** Set when a resolved finding came back (the last time it did). */
   reopenedAt: string | null;
+  /** When the scan that resolved it started: an older scan finishing later cannot reopen it. */
+  resolvedScanAt?: string;
   /**
    * Per-trail CloudTrail findings only: whether the trail is multi-region, so
    * listed (and judged) from every region. A single-region trail is seen only
@@ -163,8 +170,12 @@ function observed(finding: Finding): Pick<FindingState, 'severity' | 'message'> 
  * they are. States of other accounts pass through unchanged. Pure: the
  * caller persists `states`.
  */
-export function applyScan(previous: readonly FindingState[], result: AuditResult, scannedAt: string): DiffOutcome {
+export function applyScan(previous: readonly FindingState[], result: AuditResult, recordedAt: string): DiffOutcome {
   const accountId = result.account.accountId;
+  /** When this scan looked: scans may finish out of order, and an older look never overrides a newer one. */
+  const observedAt = result.startedAt;
+  const observedMs = Date.parse(observedAt);
+  const seenLater = (time: string | undefined | null) => time !== undefined && time !== null && Date.parse(time) > observedMs;
   const seen = new Map<string, Finding>();
   for (const finding of result.findings) if (!seen.has(finding.fingerprint)) seen.set(finding.fingerprint, finding);
 
@@ -177,11 +188,17 @@ export function applyScan(previous: readonly FindingState[], result: AuditResult
     const finding = state.accountId === accountId ? seen.get(state.fingerprint) : undefined;
     if (finding) {
       if (state.resolvedAt === null) {
-        states.set(state.fingerprint, { ...state, ...observed(finding), lastSeen: scannedAt });
+        // Still open; what a newer scan saw of it stays.
+        states.set(state.fingerprint, seenLater(state.lastSeen) ? state : { ...state, ...observed(finding), lastSeen: observedAt });
         outcome.stillOpen.push(finding);
-      } else {
-        states.set(state.fingerprint, { ...state, ...observed(finding), lastSeen: scannedAt, resolvedAt: null, reopenedAt: scannedAt });
+      } else if (!seenLater(state.resolvedScanAt ?? state.resolvedAt)) {
+        // Seen by a scan at least as new as the one that resolved it (a tie goes to the one recorded last).
+        const { resolvedScanAt: _resolvedBy, ...rest } = state;
+        states.set(state.fingerprint, { ...rest, ...observed(finding), lastSeen: observedAt, resolvedAt: null, reopenedAt: recordedAt });
         outcome.reopened.push(finding);
+      } else {
+        // A scan that started later found it fixed: this older sighting does not reopen it.
+        states.set(state.fingerprint, state);
       }
       continue;
     }
@@ -189,8 +206,8 @@ export function applyScan(previous: readonly FindingState[], result: AuditResult
       states.set(state.fingerprint, state);
       continue;
     }
-    if (covers(state).covered) {
-      const resolved = { ...state, resolvedAt: scannedAt };
+    if (covers(state).covered && !seenLater(state.lastSeen)) {
+      const resolved = { ...state, resolvedAt: recordedAt, resolvedScanAt: observedAt };
       states.set(state.fingerprint, resolved);
       outcome.resolved.push(resolved);
     } else {
@@ -208,8 +225,8 @@ export function applyScan(previous: readonly FindingState[], result: AuditResult
       region: finding.region,
       resourceId: finding.resource.id,
       ...observed(finding),
-      firstSeen: scannedAt,
-      lastSeen: scannedAt,
+      firstSeen: recordedAt,
+      lastSeen: observedAt,
       resolvedAt: null,
       reopenedAt: null,
     });

@@ -24,14 +24,37 @@ export interface RecordedScan {
  * reopened), in one atomic write.
  */
 export class History {
-  constructor(private readonly store: Store) {}
+  private readonly now: () => Date;
+  private last = 0;
+
+  constructor(
+    private readonly store: Store,
+    options: { now?: () => Date } = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * The history's time: now, but never earlier than a time it gave before
+   * (two records in one millisecond, or a clock stepped back, still come in
+   * order). Changes are stamped with it when recorded, and the digest closes
+   * its window with it, so every change falls in exactly one window.
+   */
+  stamp(): string {
+    // After the digest cursor too: a change stamped at or before it would never be reported.
+    const cursor = this.store.data.digest.cursor;
+    if (cursor !== null) this.last = Math.max(this.last, Date.parse(cursor));
+    this.last = Math.max(this.now().getTime(), this.last + 1);
+    return new Date(this.last).toISOString();
+  }
 
   async record(result: AuditResult, alias: string): Promise<RecordedScan> {
     const scanId = randomUUID();
     let diff: DiffOutcome | undefined;
     await this.store.update((data) => {
-      diff = applyScan(data.findings as FindingState[], result, result.startedAt);
-      const forgetBefore = Date.parse(result.startedAt) - RESOLVED_KEPT_DAYS * 86_400_000;
+      const recordedAt = this.stamp();
+      diff = applyScan(data.findings as FindingState[], result, recordedAt);
+      const forgetBefore = Date.parse(recordedAt) - RESOLVED_KEPT_DAYS * 86_400_000;
       data.findings = diff.states.filter((f) => f.resolvedAt === null || Date.parse(f.resolvedAt) >= forgetBefore);
       data.scans.push({
         id: scanId,

@@ -4,7 +4,7 @@ import kms from '../../checks/cloudtrail/kms.js';
 import { findingFingerprint } from '../../src/audit/fingerprint.js';
 import type { AuditResult, CheckError, Finding, Severity } from '../../src/audit/types.js';
 import { REGION_DISCOVERY } from '../../src/aws/regions.js';
-import { applyScan, coverage, inScope, isPerTrailCheck, type FindingState } from '../../src/history/diff.js';
+import { applyScan as applyScanAt, coverage, inScope, isPerTrailCheck, type FindingState } from '../../src/history/diff.js';
 import { audit, awsError } from '../helpers/aws.js';
 import { cloudtrail, ec2, multiRegionTrail, serveRegions, serveTrails, trail } from '../checks/cloudtrail/trail-fixtures.js';
 
@@ -55,6 +55,11 @@ interface ScanInput {
   findings?: Finding[];
   errors?: CheckError[];
   accountId?: string;
+}
+
+/** Applies a scan that started at `at` and is recorded at `at` (the history's own time is tested in history.test.ts). */
+function applyScan(previous: readonly FindingState[], result: AuditResult, at: string) {
+  return applyScanAt(previous, { ...result, startedAt: at }, at);
 }
 
 function scan(input: ScanInput): AuditResult {
@@ -123,7 +128,7 @@ describe('applyScan: new, still open, resolved, reopened', () => {
 
     expect(outcome.stillOpen).toEqual([aliceNow]);
     expect(outcome.opened).toEqual([carol]);
-    expect(outcome.resolved).toEqual([{ ...state(before, bob)!, resolvedAt: T1 }]);
+    expect(outcome.resolved).toEqual([{ ...state(before, bob)!, resolvedAt: T1, resolvedScanAt: T1 }]);
     expect(outcome.reopened).toEqual([]);
     expect(outcome.untouched).toEqual([]);
 
@@ -193,6 +198,44 @@ describe('applyScan: new, still open, resolved, reopened', () => {
     const copy = structuredClone(before);
     applyScan(before, scan({ checkIds, regions, findings: [carol] }), T1);
     expect(before).toEqual(copy);
+  });
+});
+
+describe('applyScan: scans that finish out of order', () => {
+  const T3 = '2026-11-16T09:30:00.000Z';
+  const alice = finding(CONSOLE_MFA, 'global', 'alice');
+  const bob = finding(CONSOLE_MFA, 'global', 'bob');
+  const iam = { checkIds: [CONSOLE_MFA], regions: ['global'] };
+  const at = (result: AuditResult, startedAt: string): AuditResult => ({ ...result, startedAt });
+
+  it('stamps changes with the time they are recorded, and lastSeen with when the scan looked', () => {
+    const { states } = applyScanAt([], at(scan({ ...iam, findings: [alice] }), T1), T3);
+    expect(state(states, alice)).toMatchObject({ firstSeen: T3, lastSeen: T1 });
+    const { states: later, resolved } = applyScanAt(states, at(scan({ ...iam, findings: [] }), T2), T3);
+    expect(resolved).toHaveLength(1);
+    expect(state(later, alice)).toMatchObject({ resolvedAt: T3, resolvedScanAt: T2 });
+  });
+
+  it('an older scan recorded after a newer one neither resolves what the newer one saw nor lowers lastSeen', () => {
+    const newer = applyScanAt([], at(scan({ ...iam, findings: [alice, bob] }), T2), T2).states;
+    const older = applyScanAt(newer, at(scan({ ...iam, findings: [alice] }), T1), T3);
+    expect(older.resolved).toEqual([]);
+    expect(fps(older.untouched)).toEqual(fps([bob]));
+    expect(state(older.states, bob)).toMatchObject({ resolvedAt: null, lastSeen: T2 });
+    expect(state(older.states, alice)).toMatchObject({ lastSeen: T2 });
+  });
+
+  it('an older scan that still saw a finding a newer scan found fixed does not reopen it', () => {
+    const seen = applyScanAt([], at(scan({ ...iam, findings: [alice] }), T0), T0).states;
+    const fixed = applyScanAt(seen, at(scan({ ...iam, findings: [] }), T2), T2).states;
+    const stale = applyScanAt(fixed, at(scan({ ...iam, findings: [alice] }), T1), T3);
+    expect(stale.reopened).toEqual([]);
+    expect(state(stale.states, alice)).toMatchObject({ resolvedAt: T2, reopenedAt: null });
+    // A scan that started after the fix does reopen it.
+    const back = applyScanAt(fixed, at(scan({ ...iam, findings: [alice] }), T3), T3);
+    expect(fps(back.reopened)).toEqual(fps([alice]));
+    expect(state(back.states, alice)).toMatchObject({ resolvedAt: null, reopenedAt: T3, lastSeen: T3 });
+    expect(state(back.states, alice)!.resolvedScanAt).toBeUndefined();
   });
 });
 

@@ -34,10 +34,16 @@ describe('History', () => {
   it('records scans and moves finding states, durably, keeping the last scans per account', async () => {
     const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'audit-history-')), 'db.json');
     const store = await Store.open(file);
-    const history = new History(store);
-    const first = await history.record(scan('2026-11-16T09:00:00.000Z', [finding('alice'), finding('bob')]), 'prod');
+    // The history's clock reads the time of the scan being recorded (recorded as soon as it started, here).
+    let clock = new Date(0);
+    const history = new History(store, { now: () => clock });
+    const record = (result: AuditResult) => {
+      clock = new Date(result.startedAt);
+      return history.record(result, 'prod');
+    };
+    const first = await record(scan('2026-11-16T09:00:00.000Z', [finding('alice'), finding('bob')]));
     expect(first.diff.opened.map((f) => f.resource.id)).toEqual(['alice', 'bob']);
-    const second = await history.record(scan('2026-11-23T09:00:00.000Z', [finding('bob')]), 'prod');
+    const second = await record(scan('2026-11-23T09:00:00.000Z', [finding('bob')]));
     expect(second.diff.resolved.map((s) => s.resourceId)).toEqual(['alice']);
     expect(history.lastAudit('prod', '123456789012', ['iam.user-console-mfa'], new Map())).toEqual({
       at: new Date('2026-11-23T09:00:00.000Z'),
@@ -53,7 +59,7 @@ describe('History', () => {
       muted: 1,
     });
     expect(history.lastAudit('other', '123456789012', [], new Map())).toBeUndefined();
-    for (let i = 0; i < SCANS_KEPT + 5; i++) await history.record(scan(`2026-12-${String(i + 1).padStart(2, '0')}T09:00:00.000Z`, [finding('bob')]), 'prod');
+    for (let i = 0; i < SCANS_KEPT + 5; i++) await record(scan(`2026-12-${String(i + 1).padStart(2, '0')}T09:00:00.000Z`, [finding('bob')]));
     await store.close();
     const written = JSON.parse(await readFile(file, 'utf8')) as { scans: { startedAt: string }[]; findings: { resourceId: string; resolvedAt: string | null }[] };
     expect(written.scans).toHaveLength(SCANS_KEPT);
@@ -64,13 +70,36 @@ describe('History', () => {
   it('forgets a finding resolved more than 180 days ago, and only then', async () => {
     const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'audit-history-')), 'db.json');
     const store = await Store.open(file);
-    const history = new History(store);
-    await history.record(scan('2026-01-01T09:00:00.000Z', [finding('alice'), finding('bob')]), 'prod');
-    await history.record(scan('2026-01-08T09:00:00.000Z', [finding('bob')]), 'prod'); // alice resolved on the 8th
-    await history.record(scan('2026-07-07T09:00:00.000Z', [finding('bob')]), 'prod'); // 180 days later: kept
+    // The history's clock reads the time of the scan being recorded (recorded as soon as it started, here).
+    let clock = new Date(0);
+    const history = new History(store, { now: () => clock });
+    const record = (result: AuditResult) => {
+      clock = new Date(result.startedAt);
+      return history.record(result, 'prod');
+    };
+    await record(scan('2026-01-01T09:00:00.000Z', [finding('alice'), finding('bob')]));
+    await record(scan('2026-01-08T09:00:00.000Z', [finding('bob')])); // alice resolved on the 8th
+    await record(scan('2026-07-07T09:00:00.000Z', [finding('bob')])); // 180 days later: kept
     expect(store.data.findings.map((f) => f.resourceId).sort()).toEqual(['alice', 'bob']);
-    await history.record(scan('2026-07-08T09:00:01.000Z', [finding('bob')]), 'prod');
+    await record(scan('2026-07-08T09:00:01.000Z', [finding('bob')]));
     expect(store.data.findings.map((f) => f.resourceId)).toEqual(['bob']);
+    await store.close();
+  });
+
+  it('stamps a change after the digest cursor and after every earlier stamp, even when the clock says otherwise', async () => {
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'audit-history-')), 'db.json');
+    const store = await Store.open(file);
+    let clock = new Date('2026-11-23T09:10:00.000Z');
+    const history = new History(store, { now: () => clock });
+    const until = history.stamp(); // a digest closes its window
+    await store.update((d) => void (d.digest.cursor = until));
+    // An audit that started before the window closed is recorded after it (and the clock even stepped back).
+    clock = new Date('2026-11-23T09:08:00.000Z');
+    await history.record(scan('2026-11-23T09:08:00.000Z', [finding('alice')]), 'prod');
+    const alice = store.data.findings.find((f) => f.resourceId === 'alice')!;
+    expect(Date.parse(alice.firstSeen)).toBeGreaterThan(Date.parse(until));
+    expect(alice.lastSeen).toBe('2026-11-23T09:08:00.000Z');
+    expect(Date.parse(history.stamp())).toBeGreaterThan(Date.parse(alice.firstSeen));
     await store.close();
   });
 });
