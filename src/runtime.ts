@@ -1,4 +1,4 @@
-import { retryPolicies, WebClient } from '@slack/web-api';
+import { WebClient } from '@slack/web-api';
 import type { Check } from './audit/types.js';
 import { RoleSessions } from './aws/session.js';
 import type { Config } from './config.js';
@@ -6,6 +6,7 @@ import { DigestService } from './digest/service.js';
 import { History } from './history/history.js';
 import { Store } from './history/store.js';
 import type { Logger } from './log.js';
+import { nextDue } from './schedule.js';
 import { AuditService, DIGEST_REQUESTER } from './slack/audits.js';
 
 /** What `serve` and `digest` share: the database, the audits that record into it, and the digest. */
@@ -43,16 +44,20 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     env,
     onFinished: async (result, account) => history.record(result, account.alias),
   });
-  // Rate limits are waited out by the client; other failures are retried for at most about five minutes, then the digest says what failed.
+  // Rate limits are waited out by the client; other failures are retried a few times (about a minute in all), then the digest says what failed.
+  // (A retry after a lost answer can post a message twice: the digest prefers twice to never.)
+  // The retry policy is written out: @slack/web-api is CommonJS, and Node's ESM loader does not see its `retryPolicies` export.
   const client = options.slack
-    ? new WebClient(options.slack.botToken, { retryConfig: retryPolicies.fiveRetriesInFiveMinutes, ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}) })
+    ? new WebClient(options.slack.botToken, { retryConfig: { retries: 3, factor: 3, minTimeout: 2_000 }, ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}) })
     : undefined;
   const digest = new DigestService({
     config,
     checks,
     store,
+    history,
     logger,
     ...(client ? { client } : {}),
+    ...(config.digest ? { nextDue: () => nextDue(config.digest!.schedule, config.digest!.timezone) } : {}),
     scan: async (account) => {
       const { run } = audits.start(account, checks, DIGEST_REQUESTER);
       const result = await run.result;

@@ -4,6 +4,18 @@ import { errorMessage } from './errors.js';
 import type { Store } from './history/store.js';
 import type { Logger } from './log.js';
 
+/** When a schedule fires next, from now, as the store keeps it; null when it never does. */
+export function nextDue(schedule: string, timezone: string): { at: string; schedule: string; timezone: string } | null {
+  // A task that is never started: node-cron computes the time without scheduling anything.
+  const task = cron.createTask(schedule, () => undefined, { timezone });
+  try {
+    const next = task.getNextRuns(1)[0];
+    return next ? { at: next.toISOString(), schedule, timezone } : null;
+  } finally {
+    void task.destroy();
+  }
+}
+
 export interface DigestScheduleOptions {
   /** Cron expression (5 or 6 fields), evaluated in `timezone`. */
   schedule: string;
@@ -66,11 +78,15 @@ export class DigestSchedule {
     return { catchUp, nextRun };
   }
 
-  /** Stops the schedule and waits for a digest under way. */
+  /** Stops the schedule: no digest starts from it any more (one under way goes on; `drain` waits for it). */
   async stop(): Promise<void> {
     const task = this.task;
     this.task = undefined;
     if (task) await task.destroy();
+  }
+
+  /** Resolves when the scheduled digest under way (if any) is done. */
+  async drain(): Promise<void> {
     await this.running;
   }
 

@@ -99,7 +99,8 @@ describe('DigestSchedule', () => {
     while (state.calls < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     expect(state.calls).toBeGreaterThanOrEqual(2);
     expect(state.maxInFlight).toBe(1);
-    await schedule.stop(); // waits for the run under way
+    await schedule.stop();
+    await schedule.drain(); // waits for the run under way
     expect(state.inFlight).toBe(0);
     const calls = state.calls;
     await new Promise((r) => setTimeout(r, 1_200));

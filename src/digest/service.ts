@@ -4,7 +4,8 @@ import type { AuditResult, Check } from '../audit/types.js';
 import type { AccountConfig, Config } from '../config.js';
 import { errorMessage } from '../errors.js';
 import { computeDigest, digestTotals, type DigestData, type ScanOutcome } from '../history/digest.js';
-import type { Store } from '../history/store.js';
+import type { History } from '../history/history.js';
+import type { Store, StoreData } from '../history/store.js';
 import type { Logger } from '../log.js';
 import { renderDigest, type RenderedDigest } from '../slack/digest.js';
 
@@ -18,7 +19,11 @@ export interface DigestServiceOptions {
   config: Config;
   checks: readonly Check[];
   store: Store;
+  /** The history the scans are recorded in: its clock closes the digest's window. */
+  history: History;
   scan: ScanAccount;
+  /** When the next scheduled digest is due (written with the cursor, in one write); absent without a schedule. */
+  nextDue?: () => StoreData['digest']['due'];
   /** Slack's Web API; needed to post (not for a dry run). */
   client?: WebClient;
   logger: Logger;
@@ -52,6 +57,12 @@ export interface DigestRun {
  */
 export class DigestService {
   private current: Promise<DigestRun> | undefined;
+  /**
+   * Where the latest digest is: waiting for the one before it, scanning (its
+   * window still open: a request joins it), or posting (its window closed: a
+   * request waits for it, then runs anew).
+   */
+  private phase: 'idle' | 'waiting' | 'scanning' | 'posting' = 'idle';
   private readonly now: () => Date;
 
   constructor(private readonly options: DigestServiceOptions) {
@@ -74,13 +85,25 @@ export class DigestService {
    */
   run(options: { dryRun?: boolean; requester?: string } = {}): Promise<DigestRun & { joined: boolean }> {
     const dryRun = options.dryRun ?? false;
-    if (!dryRun && this.current) return this.current.then((r) => ({ ...r, joined: true }));
-    const work = this.prepareAndPost(dryRun, options.requester ?? 'schedule');
-    if (dryRun) return work.then((r) => ({ ...r, joined: false }));
-    this.current = work.finally(() => {
-      this.current = undefined;
+    const requester = options.requester ?? 'schedule';
+    if (dryRun) return this.prepareAndPost(true, requester).then((r) => ({ ...r, joined: false }));
+    const under = this.current;
+    // Its window is still open: it will report what this request would.
+    if (under && (this.phase === 'waiting' || this.phase === 'scanning')) return under.then((r) => ({ ...r, joined: true }));
+    // Nothing under way, or one already posting (its window closed): run anew, after it.
+    this.phase = under ? 'waiting' : 'scanning';
+    const work = (under ? under.catch(() => undefined) : Promise.resolve()).then(() => {
+      this.phase = 'scanning';
+      return this.prepareAndPost(false, requester);
     });
-    return this.current.then((r) => ({ ...r, joined: false }));
+    const tracked = work.finally(() => {
+      if (this.current === tracked) {
+        this.current = undefined;
+        this.phase = 'idle';
+      }
+    });
+    this.current = tracked;
+    return tracked.then((r) => ({ ...r, joined: false }));
   }
 
   private async prepareAndPost(dryRun: boolean, requester: string): Promise<DigestRun> {
@@ -90,7 +113,9 @@ export class DigestService {
     const since = this.options.store.data.digest.cursor;
     logger.info({ accounts: config.accounts.length, since, dryRun, requester }, 'digest started');
     const outcomes = await this.scanAll();
-    const until = this.now();
+    // The window closes now, on the history's clock: a scan recorded from here on is news for the next digest.
+    const until = new Date(this.options.history.stamp());
+    if (!dryRun) this.phase = 'posting';
     const digest = computeDigest(this.options.store.data, outcomes, since, until);
     const rendered = renderDigest({ digest, checks: this.options.checks });
     const failed = outcomes.filter((o) => o.failure !== undefined).length;
@@ -107,16 +132,25 @@ export class DigestService {
       logger.error({ err: errorMessage(error), channel }, 'the digest could not be posted; the cursor stays, so the next digest covers this window too');
       return { digest, rendered, dryRun, posted: false, error: errorMessage(error), failed };
     }
-    // Slack has it: only now does the window close.
-    await this.options.store.update((data) => {
-      data.digest.cursor = until.toISOString();
-      data.digest.lastPostedAt = this.now().toISOString();
-      data.digest.totals = digestTotals(digest);
-    });
+    // Slack has it: the cursor moves, and (one write, so a crash cannot leave one without the other) the next due time.
+    let cursorError: string | undefined;
+    try {
+      const due = this.options.nextDue?.();
+      await this.options.store.update((data) => {
+        data.digest.cursor = until.toISOString();
+        data.digest.lastPostedAt = this.now().toISOString();
+        data.digest.totals = digestTotals(digest);
+        if (due !== undefined) data.digest.due = due;
+      });
+    } catch (error) {
+      // The message is out; its details still follow. The next digest will cover this window again.
+      cursorError = `the digest was posted, but its cursor could not be saved (${errorMessage(error)}): the next digest repeats this window`;
+      logger.error({ err: errorMessage(error) }, 'the digest cursor could not be saved');
+    }
     logger.info({ channel: postedChannel, ts, quiet: rendered.quiet, followUps: rendered.followUps.length, failed }, 'digest posted');
 
     // The details, in the thread. A failure here is told in the thread (when possible) and logged; the summary stands.
-    let detailError: string | undefined;
+    let detailError: string | undefined = cursorError;
     try {
       for (const followUp of rendered.followUps) {
         await client.chat.postMessage({ channel: postedChannel, thread_ts: ts, text: followUp.text, blocks: followUp.blocks, unfurl_links: false, unfurl_media: false });
@@ -125,10 +159,10 @@ export class DigestService {
         await client.filesUploadV2({ channel_id: postedChannel, thread_ts: ts, file: Buffer.from(rendered.csv.content, 'utf8'), filename: rendered.csv.filename, title: rendered.csv.title });
       }
     } catch (error) {
-      detailError = errorMessage(error);
-      logger.warn({ err: detailError }, 'part of the digest details could not be posted');
+      detailError = [cursorError, `part of the details could not be posted: ${errorMessage(error)}`].filter(Boolean).join('; ');
+      logger.warn({ err: errorMessage(error) }, 'part of the digest details could not be posted');
       await client.chat
-        .postMessage({ channel: postedChannel, thread_ts: ts, text: `:warning: Part of the details could not be posted (${detailError.slice(0, 300)}). \`aws-audit-bot digest --dry-run\` prints the digest.` })
+        .postMessage({ channel: postedChannel, thread_ts: ts, text: `:warning: Part of the details could not be posted (${errorMessage(error).slice(0, 300)}). \`aws-audit-bot digest --dry-run\` prints the digest.` })
         .catch(() => undefined);
     }
     return { digest, rendered, dryRun, posted: true, ts, failed, ...(detailError !== undefined ? { error: detailError } : {}) };

@@ -7,8 +7,6 @@ export const MUTE_DEFAULT_DAYS = 30;
 export const MUTE_MAX_DAYS = 365;
 export const MUTE_REASON_MAX = 500;
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 /**
  * What a Slack control carries to name a finding: the scan that reported it
  * and the finding's fingerprint. Opaque to the user, and never trusted: the
@@ -35,28 +33,54 @@ export interface ReferencedFinding {
 
 export type Lookup = { found: true; finding: ReferencedFinding } | { found: false; reason: string };
 
-/** `2026-12-23` from a time, in UTC. */
-export function isoDay(at: Date): string {
-  return at.toISOString().slice(0, 10);
+/** The calendar day (`2026-12-23`) of a time in a time zone. */
+export function dayIn(at: Date, timeZone: string): string {
+  // en-CA writes dates as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
-/** The default expiry the date picker offers. */
-export function defaultMuteDay(now: Date): string {
-  return isoDay(new Date(now.getTime() + MUTE_DEFAULT_DAYS * DAY_MS));
+/** `day` plus `days` calendar days. */
+function addDays(day: string, days: number): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/** How far a time zone's clocks are ahead of UTC at `t` (ms). */
+function offsetAt(t: number, timeZone: string): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
+      .formatToParts(new Date(t))
+      .map((p) => [p.type, Number(p.value)]),
+  ) as Record<string, number>;
+  return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!) - Math.floor(t / 1000) * 1000;
+}
+
+/** The moment a calendar day starts in a time zone. */
+function startOfDay(day: string, timeZone: string): number {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const wall = Date.UTC(y, m - 1, d);
+  const guess = wall - offsetAt(wall, timeZone);
+  return wall - offsetAt(guess, timeZone); // again at the guess, for a day on which the offset changes
+}
+
+/** The day the date picker offers: 30 days from today, in the bot's time zone. */
+export function defaultMuteDay(now: Date, timeZone = 'UTC'): string {
+  return addDays(dayIn(now, timeZone), MUTE_DEFAULT_DAYS);
 }
 
 /**
- * Validates the chosen expiry day: after today, at most 365 days ahead (UTC).
- * A mute lasts through that day and ends at its end (00:00 UTC the day after).
+ * Validates the chosen last day of a mute: after today and at most 365 days
+ * from today, both in `timeZone` (the team's: the digest's time zone). The
+ * mute lasts through that day and ends when the next day starts there.
  */
-export function muteExpiry(day: unknown, now: Date): { expiresAt: string } | { error: string } {
+export function muteExpiry(day: unknown, now: Date, timeZone = 'UTC'): { expiresAt: string } | { error: string } {
   if (typeof day !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return { error: 'Pick the day the mute ends.' };
-  const start = Date.parse(`${day}T00:00:00.000Z`);
-  if (Number.isNaN(start) || isoDay(new Date(start)) !== day) return { error: `${day} is not a date.` };
-  const today = Date.parse(`${isoDay(now)}T00:00:00.000Z`);
-  if (start <= today) return { error: 'Pick a day after today.' };
-  if (start > today + MUTE_MAX_DAYS * DAY_MS) return { error: `A mute lasts at most ${MUTE_MAX_DAYS} days: pick ${isoDay(new Date(today + MUTE_MAX_DAYS * DAY_MS))} or earlier.` };
-  return { expiresAt: new Date(start + DAY_MS).toISOString() };
+  if (addDays(day, 0) !== day) return { error: `${day} is not a date.` };
+  const today = dayIn(now, timeZone);
+  if (day <= today) return { error: 'Pick a day after today.' };
+  const last = addDays(today, MUTE_MAX_DAYS);
+  if (day > last) return { error: `A mute lasts at most ${MUTE_MAX_DAYS} days: pick ${last} or earlier.` };
+  return { expiresAt: new Date(startOfDay(addDays(day, 1), timeZone)).toISOString() };
 }
 
 /** A mute's reason as typed, trimmed; an error when there is none or it is too long. */

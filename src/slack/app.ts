@@ -21,6 +21,9 @@ import { MUTE_EXPIRY, MUTE_REASON, MUTE_VIEW, muteNote, parseMuteMetadata, rende
 
 type SlashCommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
+/** How long the mute menu waits for the access check before opening the modal anyway (Slack's trigger_id lasts 3 s; the submission is checked again). */
+const ACCESS_WAIT_BEFORE_MODAL_MS = 1_500;
+
 /** response_url answers at most 5 times in 30 minutes: the first, two progress updates, the outcome, one spare. */
 const MAX_PROGRESS_UPDATES = 2;
 
@@ -77,6 +80,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const history = new History(store);
   const mutes = new Mutes(store);
   const checksById = new Map(checks.map((c) => [c.id, c]));
+  /** Mute end days are days in the digest's time zone (the team's), else UTC. */
+  const muteTimeZone = config.digest?.timezone ?? 'UTC';
   const allCheckIds = checks.map((c) => c.id);
   const services = [...new Set(checks.map((c) => c.service))];
   const interval = options.progressIntervalMs ?? 2_000;
@@ -136,11 +141,18 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         const digest = options.digest;
         if (!digest) return respond({ response_type: 'ephemeral', text: 'No digest is configured: set `digest.channel` in the bot\'s config to have one.' });
         await respond({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Preparing the digest: auditing ${plural(digest.accounts, 'account')}, then posting in <#${digest.channel}>…` });
-        const outcome = await digest.run(command.user_id);
-        const text = outcome.posted
-          ? `:white_check_mark: The digest is in <#${digest.channel}>${outcome.joined ? ' (it was already being prepared)' : ''}${outcome.quiet ? ': a quiet week' : ''}.`
-          : `:x: The digest could not be posted: ${escapeMrkdwn(outcome.error ?? 'unknown error')}`;
-        return respond({ replace_original: true, response_type: 'ephemeral', text });
+        let text: string;
+        try {
+          const outcome = await digest.run(command.user_id);
+          text = outcome.posted
+            ? `:white_check_mark: The digest is in <#${digest.channel}>${outcome.joined ? ' (it was already being prepared)' : ''}${outcome.quiet ? ': a quiet week' : ''}.${outcome.error ? ` But: ${escapeMrkdwn(outcome.error)}.` : ''}`
+            : `:x: The digest could not be posted: ${escapeMrkdwn(outcome.error ?? 'unknown error')}`;
+        } catch (error) {
+          log.error({ err: errorMessage(error) }, 'the digest failed');
+          text = `:x: The digest failed: ${escapeMrkdwn(errorMessage(error))}`;
+        }
+        // A big digest can outlast the command's response_url (30 minutes): then the answer goes to the user's messages with the app.
+        return respond({ replace_original: true, response_type: 'ephemeral', text }).catch(() => client.chat.postMessage({ channel: command.user_id, text }));
       }
       case 'status': {
         await ack();
@@ -400,8 +412,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     const lookup = mutes.lookup(value);
     logger.info({ user: userId, ref: typeof value === 'string' ? value.slice(0, 120) : null, found: lookup.found }, 'mute requested');
     if (!lookup.found) return tell(body, client, `:x: ${lookup.reason}`, respond);
-    const may = await mayMute(userId);
-    if (!may.allowed) return tell(body, client, may.reason, respond);
+    // The modal must open within 3 s of the click (trigger_id). Access is decided here when that is quick (the
+    // user-group cache is fresh, or Slack answers fast); otherwise the modal opens and the submission decides.
+    const may = await Promise.race([mayMute(userId), new Promise<'slow'>((r) => setTimeout(() => r('slow'), ACCESS_WAIT_BEFORE_MODAL_MS))]);
+    if (may !== 'slow' && !may.allowed) return tell(body, client, may.reason, respond);
     const { state, scan } = lookup.finding;
     if (state.resolvedAt !== null) {
       return tell(body, client, `That finding is resolved (${slackDateOf(state.resolvedAt)}): there is nothing to mute.`, respond);
@@ -415,23 +429,29 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     } else if (body.response_url) {
       metadata.responseUrl = body.response_url;
     }
-    await client.views.open({
-      trigger_id: body.trigger_id,
-      view: renderMuteModal({
-        state,
-        alias: aliasOf(state.accountId, scan?.alias),
-        check: checksById.get(state.checkId),
-        current: mutes.active(now()).get(state.fingerprint),
-        initialDay: defaultMuteDay(now()),
-        metadata,
-      }),
-    });
+    try {
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: renderMuteModal({
+          state,
+          alias: aliasOf(state.accountId, scan?.alias),
+          check: checksById.get(state.checkId),
+          current: mutes.active(now()).get(state.fingerprint),
+          initialDay: defaultMuteDay(now(), muteTimeZone),
+          timeZone: muteTimeZone,
+          metadata,
+        }),
+      });
+    } catch (error) {
+      logger.warn({ user: userId, err: errorMessage(error) }, 'the mute modal could not be opened');
+      await tell(body, client, `:x: The mute dialog could not be opened (${escapeMrkdwn(errorMessage(error))}). Pick the finding again.`, respond);
+    }
   });
 
   app.view(MUTE_VIEW, async ({ ack, body, view, client }) => {
     const values = view.state.values;
     const reason = muteReason(values[MUTE_REASON.block]?.[MUTE_REASON.action]?.value);
-    const expiry = muteExpiry(values[MUTE_EXPIRY.block]?.[MUTE_EXPIRY.action]?.selected_date, now());
+    const expiry = muteExpiry(values[MUTE_EXPIRY.block]?.[MUTE_EXPIRY.action]?.selected_date, now(), muteTimeZone);
     if ('error' in reason || 'error' in expiry) {
       const errors: Record<string, string> = {};
       if ('error' in reason) errors[MUTE_REASON.block] = reason.error;
@@ -442,14 +462,22 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     await ack();
     const userId = body.user.id;
     const metadata = parseMuteMetadata(view.private_metadata);
+    // Where the click came from: the message's thread, or (a report only the user saw) its response_url, valid for
+    // 30 minutes; failing both, the user's messages with the app.
     const reply = async (text: string, publicNote = false) => {
-      if (publicNote && metadata?.channel && metadata.threadTs) {
-        await client.chat.postMessage({ channel: metadata.channel, thread_ts: metadata.threadTs, text, unfurl_links: false });
-      } else if (metadata?.responseUrl) {
-        await fetch(metadata.responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }) });
-      } else {
-        await client.chat.postMessage({ channel: userId, text });
+      try {
+        if (publicNote && metadata?.channel && metadata.threadTs) {
+          await client.chat.postMessage({ channel: metadata.channel, thread_ts: metadata.threadTs, text, unfurl_links: false });
+          return;
+        }
+        if (metadata?.responseUrl) {
+          const answer = await fetch(metadata.responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }) });
+          if (answer.ok) return;
+        }
+      } catch (error) {
+        logger.warn({ user: userId, err: errorMessage(error) }, 'a mute note could not be posted where the mute was chosen');
       }
+      await client.chat.postMessage({ channel: userId, text });
     };
     const lookup = mutes.lookup(metadata?.ref);
     if (!lookup.found) return reply(`:x: ${lookup.reason}`);
@@ -457,7 +485,13 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     const may = await mayMute(userId);
     if (!may.allowed) return reply(may.reason);
     const { state, scan } = lookup.finding;
-    const mute = await mutes.mute({ state, reason: reason.reason, mutedBy: userId, expiresAt: expiry.expiresAt, now: now() });
+    let mute;
+    try {
+      mute = await mutes.mute({ state, reason: reason.reason, mutedBy: userId, expiresAt: expiry.expiresAt, now: now() });
+    } catch (error) {
+      logger.error({ user: userId, err: errorMessage(error) }, 'a mute could not be saved');
+      return reply(`:x: The mute could not be saved (${escapeMrkdwn(errorMessage(error))}); the finding is not muted.`);
+    }
     logger.info({ user: userId, fingerprint: state.fingerprint, accountId: state.accountId, checkId: state.checkId, expiresAt: mute.expiresAt }, 'finding muted');
     await reply(muteNote(mute, state, aliasOf(state.accountId, scan?.alias), checksById.get(state.checkId)), true);
   });

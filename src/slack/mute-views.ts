@@ -61,6 +61,8 @@ export function renderMuteModal(input: {
   check: Check | undefined;
   current: MuteRecord | undefined;
   initialDay: string;
+  /** The time zone mute days are in. */
+  timeZone: string;
   metadata: MuteModalMetadata;
 }): ModalView {
   const blocks: KnownBlock[] = [
@@ -94,7 +96,7 @@ export function renderMuteModal(input: {
       type: 'input',
       block_id: MUTE_EXPIRY.block,
       label: { type: 'plain_text', text: `Mute until (at most ${MUTE_MAX_DAYS} days)` },
-      hint: { type: 'plain_text', text: 'Through the end of that day (UTC). Then the finding is back in reports, and in the next digest under "mute expired".' },
+      hint: { type: 'plain_text', text: `Through the end of that day (${input.timeZone} time). Then the finding is back in reports, and in the next digest under "mute expired".` },
       element: { type: 'datepicker', action_id: MUTE_EXPIRY.action, initial_date: input.initialDay },
     },
   );

@@ -76,6 +76,7 @@ export async function serve(options: ServeOptions): Promise<{ app: SlackApp; por
   } catch (error) {
     await schedule?.stop();
     await app.stop().catch(() => undefined);
+    await Promise.all([schedule?.drain(), digest.drain()]);
     await store.close();
     throw error;
   }
@@ -85,10 +86,9 @@ export async function serve(options: ServeOptions): Promise<{ app: SlackApp; por
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down: finishing the reports under way');
-      // No new digest, stop taking requests, finish the reports and the digest under way, then flush and release the database.
-      void (schedule ? schedule.stop() : Promise.resolve())
-        .then(() => app.stop())
-        .then(() => digest.drain())
+      // No new digest and no new request at once; then finish the reports and the digest under way; then flush and release the database.
+      void Promise.all([schedule?.stop(), app.stop()])
+        .then(() => Promise.all([schedule?.drain(), digest.drain()]))
         .then(() => store.close())
         .catch((error: unknown) => logger.error({ err: error }, 'shutdown failed'))
         .then(() => {

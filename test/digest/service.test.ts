@@ -6,7 +6,7 @@
  */
 import { WebClient } from '@slack/web-api';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ALL_CHECKS } from '../../checks/index.js';
 import { findingFingerprint } from '../../src/audit/fingerprint.js';
 import type { AuditResult, Finding, Severity } from '../../src/audit/types.js';
@@ -17,7 +17,12 @@ import { History } from '../../src/history/history.js';
 import { Mutes } from '../../src/history/mutes.js';
 import { Store } from '../../src/history/store.js';
 import { createLogger } from '../../src/log.js';
-import { SlackStub } from '../helpers/slack.js';
+import { createSlackApp } from '../../src/slack/app.js';
+import { AuditService } from '../../src/slack/audits.js';
+import { fakeSessions } from '../helpers/aws.js';
+import { SlackStub, signedPost, slashCommandBody } from '../helpers/slack.js';
+
+const SECRET = '0123456789abcdef0123456789abcdef';
 import { tempStore } from '../helpers/store.js';
 
 const stub = new SlackStub();
@@ -54,12 +59,14 @@ class World {
   scans: string[] = [];
 }
 
-function service(store: Store, cfg: Config, world: World): DigestService {
-  const history = new History(store);
+function service(store: Store, cfg: Config, world: World, extra: Partial<ConstructorParameters<typeof DigestService>[0]> = {}): DigestService {
+  const history = new History(store, { now: () => world.clock });
   return new DigestService({
+    ...extra,
     config: cfg,
     checks: ALL_CHECKS,
     store,
+    history,
     logger: createLogger({ format: 'json', level: 'silent' }),
     client: new WebClient('xoxb-1-2-abc', { slackApiUrl: stub.apiUrl, retryConfig: { retries: 0 } }),
     now: () => world.clock,
@@ -110,7 +117,7 @@ describe('DigestService', () => {
     expect(world.scans.sort()).toEqual(['acct-00', 'acct-01']);
     expect(posted().mainCall.channel).toBe('C0DIGEST1');
     expect(first.digest.accounts.map((x) => x.new.map((i) => i.state.resourceId))).toEqual([['alice', 'bob', 'carol'], ['dave']]);
-    expect(store.data.digest.cursor).toBe('2026-11-16T09:00:00.000Z');
+    expect(store.data.digest.cursor).toMatch(/^2026-11-16T09:00:00\.0/);
     expect(store.data.digest.totals[a]).toMatchObject({ critical: 1, high: 2 });
 
     // During the week: carol is muted until the 20th; bob is fixed (an /audit records it), and comes back.
@@ -120,7 +127,7 @@ describe('DigestService', () => {
     world.clock = new Date('2026-11-18T09:00:00.000Z');
     world.findings.set(a, [finding(a, 'alice', 'critical'), finding(a, 'carol')]);
     await digest.run({ dryRun: true }); // a dry run records the scan, moves no cursor
-    expect(store.data.digest.cursor).toBe('2026-11-16T09:00:00.000Z');
+    expect(store.data.digest.cursor).toMatch(/^2026-11-16T09:00:00\.0/);
 
     // Week 2: alice fixed, bob back, erin new, carol's mute expired; account b cannot be audited.
     stub.reset();
@@ -148,7 +155,7 @@ describe('DigestService', () => {
     expect(all).toContain('erin');
     expect(all).toContain('alice');
     expect(all).toContain('accepted until the 20th');
-    expect(store.data.digest.cursor).toBe('2026-11-23T09:00:00.000Z');
+    expect(store.data.digest.cursor).toMatch(/^2026-11-23T09:00:00\.0/);
 
     // Week 3: nothing changed and every account audited: one line.
     stub.reset();
@@ -193,7 +200,7 @@ describe('DigestService', () => {
     stub.on('chat.postMessage', () => ({ ok: false, error: 'not_in_channel' }));
     const refused = await digest.run();
     expect(refused).toMatchObject({ posted: false, error: expect.stringContaining('not_in_channel') });
-    expect(store.data.digest.cursor).toBe('2026-11-16T09:00:00.000Z');
+    expect(store.data.digest.cursor).toMatch(/^2026-11-16T09:00:00\.0/);
 
     stub.reset();
     world.clock = new Date('2026-11-30T09:00:00.000Z');
@@ -202,7 +209,62 @@ describe('DigestService', () => {
     expect(next.posted).toBe(true);
     // bob, new in the week whose digest was refused, is reported now.
     expect(next.digest.accounts[0]!.new.map((i) => i.state.resourceId)).toEqual(['bob', 'carol']);
-    expect(store.data.digest.cursor).toBe('2026-11-30T09:00:00.000Z');
+    expect(store.data.digest.cursor).toMatch(/^2026-11-30T09:00:00\.0/);
+    await store.close();
+  });
+
+  it('writes the next due time with the cursor, in one write; a failed cursor write still posts the details and says so', async () => {
+    const { store } = await tempStore();
+    const world = new World();
+    const a = '100000000000';
+    world.findings.set(a, Array.from({ length: 200 }, (_, i) => finding(a, `user-${i}`, SEVERITIES[i % 4]!, `User user-${i} has no MFA; ${"detail ".repeat(20)}`)));
+    const due = { at: '2026-11-23T09:00:00.000Z', schedule: '0 9 * * 1', timezone: 'UTC' };
+    const digest = service(store, config(1), world, { nextDue: () => due });
+    await digest.run();
+    expect(store.data.digest.due).toEqual(due);
+
+    stub.reset();
+    world.clock = new Date('2026-11-23T09:00:00.000Z');
+    world.findings.set(a, Array.from({ length: 200 }, (_, i) => finding(a, `other-${i}`, SEVERITIES[i % 4]!, `User other-${i} has no MFA; ${"detail ".repeat(20)}`)));
+    const cursorBefore = store.data.digest.cursor;
+    const update = store.update.bind(store);
+    const spy = vi.spyOn(store, 'update').mockImplementation((change) => {
+      // The write after the post (the one that moves the cursor) fails; the scans' writes go through.
+      const probe = structuredClone(store.data);
+      change(probe);
+      return probe.digest.cursor !== store.data.digest.cursor ? Promise.reject(new Error('ENOSPC: no space left on device')) : update(change);
+    });
+    const run = await digest.run();
+    spy.mockRestore();
+    expect(run.posted).toBe(true);
+    expect(run.error).toContain('cursor could not be saved');
+    expect(store.data.digest.cursor).toBe(cursorBefore);
+    // The details still went to the thread, and the CSV.
+    expect(stub.callsOf('chat.postMessage').filter((c) => c.args.thread_ts !== undefined).length).toBeGreaterThan(0);
+    expect(stub.uploads.size).toBe(1);
+    await store.close();
+  });
+
+  it('a request while a digest is posting (its window closed) waits and runs anew; one while it is scanning joins it', async () => {
+    const { store } = await tempStore();
+    const world = new World();
+    world.findings.set('100000000000', [finding('100000000000', 'alice')]);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    stub.on('chat.postMessage', async (args) => {
+      if (args.thread_ts === undefined && !args.text?.toString().includes('Quiet')) await gate;
+      return { ok: true, channel: args.channel, ts: `${Date.now()}.000100` };
+    });
+    const digest = service(store, config(1), world);
+    const first = digest.run();
+    await stub.waitFor(() => stub.callsOf('chat.postMessage').length === 1, 'the first post');
+    const second = digest.run({ requester: 'U0BOB0001' });
+    const third = digest.run({ requester: 'U0CAROL01' });
+    release();
+    const [one, two, three] = await Promise.all([first, second, third]);
+    expect([one.joined, two.joined, three.joined]).toEqual([false, false, true]);
+    expect(two.rendered.quiet).toBe(true);
+    expect(stub.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === undefined)).toHaveLength(2);
     await store.close();
   });
 
@@ -218,7 +280,7 @@ describe('DigestService', () => {
     await store.close();
   });
 
-  it('stays within Slack\'s limits for 40 accounts with 2,000 findings: summary first, details threaded, every change in the CSV', async () => {
+  it('stays within Slack\'s limits for 40 accounts with 2,000 findings, asked for with a signed /audit digest: summary first, details threaded, every change in the CSV', async () => {
     const { store } = await tempStore();
     const cfg = config(40);
     const world = new World();
@@ -233,8 +295,31 @@ describe('DigestService', () => {
       );
     }
     const digest = service(store, cfg, world);
-    const run = await digest.run();
-    expect(run.posted).toBe(true);
+    // Through Bolt's real request path: a signed slash command to an HTTP-mode app.
+    const logger = createLogger({ format: 'json', level: 'silent' });
+    const app = createSlackApp({
+      env: { mode: 'http', botToken: 'xoxb-1-2-abc', signingSecret: SECRET, port: 0, apiUrl: stub.apiUrl },
+      config: cfg,
+      checks: ALL_CHECKS,
+      audits: new AuditService({ sessions: fakeSessions(), thresholds: cfg.thresholds, concurrency: 2, logger }),
+      store,
+      logger,
+      digest: {
+        channel: 'C0DIGEST1',
+        accounts: cfg.accounts.length,
+        run: async (requester) => {
+          const r = await digest.run({ requester });
+          return { posted: r.posted, joined: r.joined, quiet: r.rendered.quiet, ...(r.error ? { error: r.error } : {}) };
+        },
+      },
+    });
+    const { port } = await app.start(0);
+    const responseUrl = stub.responseUrl();
+    const ack = await signedPost(`http://127.0.0.1:${port}/slack/events`, SECRET, slashCommandBody({ text: 'digest', response_url: responseUrl }));
+    expect(ack.status).toBe(200);
+    const answers = () => stub.responseUrlPosts.map((p) => String(p.body.text));
+    await stub.waitFor(() => answers().some((t) => t.includes('The digest is in <#C0DIGEST1>')), 'the answer', 15_000);
+    await app.stop();
     const calls = stub.callsOf('chat.postMessage');
     const main = calls.find((c) => c.args.thread_ts === undefined)!;
     expect(calls[0]).toBe(main); // the summary comes first

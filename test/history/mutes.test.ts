@@ -64,3 +64,17 @@ describe('Mutes', () => {
     await store.close();
   });
 });
+
+describe('mute days in the team\'s time zone', () => {
+  it('reads "today" and the end of the last day where the team is', () => {
+    // 20:00 in Los Angeles on the 22nd is already the 23rd in UTC.
+    const evening = new Date('2026-11-23T04:00:00.000Z');
+    expect(muteExpiry('2026-11-23', evening, 'America/Los_Angeles')).toEqual({ expiresAt: '2026-11-24T08:00:00.000Z' });
+    expect(muteExpiry('2026-11-23', evening, 'UTC')).toEqual({ error: 'Pick a day after today.' });
+    expect(defaultMuteDay(evening, 'America/Los_Angeles')).toBe('2026-12-22');
+    // Berlin: the end of 29 March 2027 (summer time began on the 28th) is 22:00 UTC.
+    expect(muteExpiry('2027-03-29', NOW, 'Europe/Berlin')).toEqual({ expiresAt: '2027-03-29T22:00:00.000Z' });
+    expect(muteExpiry('2026-12-01', NOW, 'Europe/Berlin')).toEqual({ expiresAt: '2026-12-01T23:00:00.000Z' });
+    expect(muteExpiry('2026-12-01', NOW, 'Asia/Kolkata')).toEqual({ expiresAt: '2026-12-01T18:30:00.000Z' });
+  });
+});

@@ -135,7 +135,7 @@ function menuOptions(blocks: Record<string, unknown>[]): MenuOption[] {
   });
 }
 
-function muteChoice(user: string, value: string, where: { channel: string; ts: string } | 'ephemeral', responseUrl = stub.responseUrl()): string {
+function muteChoice(user: string, value: string, where: { channel: string; ts: string; threadTs?: string } | 'ephemeral', responseUrl = stub.responseUrl()): string {
   return interactionBody({
     type: 'block_actions',
     user: { id: user, username: user.toLowerCase(), team_id: 'T0TEST' },
@@ -143,7 +143,10 @@ function muteChoice(user: string, value: string, where: { channel: string; ts: s
     token: 'x',
     trigger_id: `trigger-${user}`,
     team: { id: 'T0TEST', domain: 'test' },
-    container: where === 'ephemeral' ? { type: 'message', message_ts: '1700000000.000300', channel_id: 'C0AUDIT01', is_ephemeral: true } : { type: 'message', message_ts: where.ts, channel_id: where.channel, is_ephemeral: false },
+    container:
+      where === 'ephemeral'
+        ? { type: 'message', message_ts: '1700000000.000300', channel_id: 'C0AUDIT01', is_ephemeral: true }
+        : { type: 'message', message_ts: where.ts, channel_id: where.channel, is_ephemeral: false, ...(where.threadTs ? { thread_ts: where.threadTs } : {}) },
     channel: { id: where === 'ephemeral' ? 'C0AUDIT01' : where.channel, name: 'security' },
     ...(where === 'ephemeral' ? {} : { message: { type: 'message', ts: where.ts, text: 'report' } }),
     response_url: responseUrl,
@@ -327,6 +330,18 @@ describe('muting a finding from a report', () => {
       expect(String(postsTo(answer.split('/').pop()!)[0]!.text)).toMatch(/does not name a finding|no longer knows that finding/);
     }
     expect(stub.callsOf('views.open')).toHaveLength(0);
+  });
+
+  it('from a thread reply (a digest\'s details): the note joins that thread', async () => {
+    findingsNow = [finding('dora')];
+    const posted = await report();
+    const value = menuOptions(posted.blocks)[0]!.value;
+    const reply = { channel: 'C0DIGEST1', ts: '1700000500.000200', threadTs: '1700000400.000100' };
+    const view = await openModal('U0ALICE01', value, reply);
+    expect(JSON.parse(String(view.private_metadata))).toMatchObject({ channel: 'C0DIGEST1', threadTs: '1700000400.000100' });
+    await signedPost(url, SECRET, submission('U0ALICE01', String(view.private_metadata), 'owned by the data team', '2026-12-01'));
+    await stub.waitFor(() => stub.callsOf('chat.postMessage').some((c) => c.args.thread_ts === reply.threadTs), 'the note in the digest thread');
+    expect(stub.callsOf('chat.postMessage').find((c) => c.args.thread_ts === reply.threadTs)!.args.channel).toBe('C0DIGEST1');
   });
 
   it('from a report only the requester sees: the confirmation goes to its response_url', async () => {
