@@ -99,8 +99,14 @@ const configSchema = z.strictObject({
       .strictObject({
         auditors: z.array(z.string().regex(USER_OR_GROUP_ID, { error: 'expected a Slack user id (U…/W…) or user group id (S…)' })).optional(),
         remediators: z.array(z.string().regex(USER_ID, { error: 'expected a Slack user id (U…/W…)' })).default([]),
+        requireApproval: z.boolean({ error: 'expected true or false' }).default(false),
       })
-      .default({ remediators: [] }),
+      .default({ remediators: [], requireApproval: false }),
+    remediation: z
+      .strictObject({
+        mode: z.enum(['dry-run', 'apply'], { error: 'expected dry-run (show what would change) or apply (change it)' }).default('dry-run'),
+      })
+      .default({ mode: 'dry-run' }),
     digest: z
       .strictObject({
         channel: z.string().regex(CHANNEL_ID, { error: 'expected a Slack channel id like C0123ABCD' }),

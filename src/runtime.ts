@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { DigestService } from './digest/service.js';
 import { History } from './history/history.js';
 import { Store } from './history/store.js';
+import { RemediationService } from './remediation/service.js';
 import type { Logger } from './log.js';
 import { nextDue } from './schedule.js';
 import { AuditService, DIGEST_REQUESTER } from './slack/audits.js';
@@ -15,6 +16,7 @@ export interface Runtime {
   history: History;
   audits: AuditService;
   digest: DigestService;
+  remediation: RemediationService;
 }
 
 export interface RuntimeOptions {
@@ -36,8 +38,10 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, checks, logger, env } = options;
   const store = await Store.open(config.store.path);
   const history = new History(store);
+  const sessions = options.sessions ?? new RoleSessions();
+  const remediation = new RemediationService({ config, checks, store, sessions, logger, env });
   const audits = new AuditService({
-    sessions: options.sessions ?? new RoleSessions(),
+    sessions,
     thresholds: config.thresholds,
     concurrency: config.audit.concurrency,
     logger,
@@ -58,6 +62,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     logger,
     ...(client ? { client } : {}),
     ...(config.digest ? { nextDue: () => nextDue(config.digest!.schedule, config.digest!.timezone) } : {}),
+    fixable: (accountId, checkId) => remediation.offers(accountId, checkId),
     scan: async (account) => {
       const { run } = audits.start(account, checks, DIGEST_REQUESTER);
       const result = await run.result;
@@ -65,5 +70,5 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       return { result, scanId: run.scanId };
     },
   });
-  return { store, history, audits, digest };
+  return { store, history, audits, digest, remediation };
 }

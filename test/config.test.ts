@@ -28,7 +28,8 @@ describe('config', () => {
     const config = parseConfig(MINIMAL, '/x/audit.config.yml');
     expect(config.accounts[0]).toMatchObject({ alias: 'sandbox', accountId: '123456789012' });
     expect(config.thresholds).toMatchObject({ accessKeyMaxAgeDays: 90, credentialUnusedDays: 45, rootRecentUseDays: 30, requiredTags: [] });
-    expect(config.access).toEqual({ remediators: [] });
+    expect(config.access).toEqual({ remediators: [], requireApproval: false });
+    expect(config.remediation).toEqual({ mode: 'dry-run' });
     expect(config.access.auditors).toBeUndefined();
     expect(config.audit.concurrency).toBe(16);
     expect(config.store.path).toBe('data/audit-db.json');

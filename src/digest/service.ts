@@ -30,6 +30,8 @@ export interface DigestServiceOptions {
   now?: () => Date;
   /** Accounts scanned at once. */
   concurrency?: number;
+  /** Whether a fix is offered for a check's findings in an account (the details' menus then list it). */
+  fixable?: (accountId: string, checkId: string) => boolean;
 }
 
 export interface DigestRun {
@@ -117,7 +119,7 @@ export class DigestService {
     const until = new Date(this.options.history.stamp());
     if (!dryRun) this.phase = 'posting';
     const digest = computeDigest(this.options.store.data, outcomes, since, until);
-    const rendered = renderDigest({ digest, checks: this.options.checks });
+    const rendered = renderDigest({ digest, checks: this.options.checks, ...(this.options.fixable ? { fixable: this.options.fixable } : {}) });
     const failed = outcomes.filter((o) => o.failure !== undefined).length;
     if (dryRun) return { digest, rendered, dryRun, posted: false, failed };
 

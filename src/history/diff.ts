@@ -1,4 +1,4 @@
-import { GLOBAL_REGION, severityRank, type AuditResult, type CheckError, type Finding, type Severity } from '../audit/types.js';
+import { GLOBAL_REGION, severityRank, type AuditResult, type CheckError, type DetailValue, type Finding, type Severity } from '../audit/types.js';
 import { compareFindings } from '../audit/order.js';
 
 /**
@@ -37,6 +37,8 @@ export type FindingState = {
    * Absent for other checks (and for states written without it).
    */
   multiRegionTrail?: boolean;
+  /** The check's details as last seen (what a fix acts on: user and key creation time, group and rule, bucket). */
+  details?: Record<string, DetailValue>;
 };
 
 export interface DiffOutcome {
@@ -154,11 +156,12 @@ export function compareStates(a: FindingState, b: FindingState): number {
 const byFingerprint = (a: FindingState, b: FindingState): number => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0);
 
 /** What a state takes from a finding seen now. */
-function observed(finding: Finding): Pick<FindingState, 'severity' | 'message'> & { multiRegionTrail?: boolean } {
+function observed(finding: Finding): Pick<FindingState, 'severity' | 'message' | 'details'> & { multiRegionTrail?: boolean } {
   const multiRegion = finding.details?.isMultiRegion;
   return {
     severity: finding.severity,
     message: finding.message,
+    ...(finding.details ? { details: { ...finding.details } } : {}),
     ...(isPerTrailCheck(finding.checkId) && typeof multiRegion === 'boolean' ? { multiRegionTrail: multiRegion } : {}),
   };
 }

@@ -11,7 +11,9 @@ import { defaultMuteDay, muteExpiry, muteReason, Mutes } from '../history/mutes.
 import type { Store } from '../history/store.js';
 import { AccessControl } from './access.js';
 import { DIGEST_REQUESTER, type AuditService } from './audits.js';
-import { MUTE_ACTION } from './blocks.js';
+import { FIX_PREFIX, MUTE_ACTION } from './blocks.js';
+import { registerRemediation, type StartFix } from './remediation.js';
+import type { RemediationService } from '../remediation/service.js';
 import { helpText, parseAuditCommand } from './command.js';
 import type { SlackEnv } from './env.js';
 import { escapeMrkdwn, plural, slackDate } from './mrkdwn.js';
@@ -36,6 +38,8 @@ export interface SlackAppOptions {
   store: Store;
   /** Posts the digest now (`/audit digest`); absent when no digest is configured. */
   digest?: DigestTrigger;
+  /** One-click fixes; absent = none offered. */
+  remediation?: RemediationService;
   logger: Logger;
   /** Least time between two progress updates of one audit. */
   progressIntervalMs?: number;
@@ -243,6 +247,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         overflowTo,
         muted: unmuted.muted,
         ...(run.scanId !== undefined ? { scanId: run.scanId } : {}),
+        ...fixableIn(account.accountId),
         ...(input.minSeverity ? { minSeverity: input.minSeverity } : {}),
       });
 
@@ -353,7 +358,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       try {
         const result = await run.result;
         const unmuted = withoutMuted(result);
-        await postReport(client, userId, renderReport({ result: unmuted.result, checks, alias: account.alias, muted: unmuted.muted, ...(run.scanId !== undefined ? { scanId: run.scanId } : {}) }));
+        await postReport(
+          client,
+          userId,
+          renderReport({ result: unmuted.result, checks, alias: account.alias, muted: unmuted.muted, ...(run.scanId !== undefined ? { scanId: run.scanId } : {}), ...fixableIn(account.accountId) }),
+        );
       } catch (error) {
         await client.chat.postMessage({ channel: userId, text: `:x: Could not audit ${escapeMrkdwn(account.alias)} (${account.accountId}): ${escapeMrkdwn(errorMessage(error))}` });
       }
@@ -366,6 +375,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       inFlight.delete(work);
     }
   });
+
+  /** Reports offer fixes for the checks that have one, in accounts with a remediation role. */
+  function fixableIn(accountId: string): { fixable?: (checkId: string) => boolean } {
+    const remediation = options.remediation;
+    return remediation ? { fixable: (checkId: string) => remediation.offers(accountId, checkId) } : {};
+  }
+
+  const fixes: { start: StartFix } | undefined = options.remediation ? registerRemediation(app, options.remediation, logger) : undefined;
 
   /** The findings of a result that no mute in force covers, and how many were left out. */
   function withoutMuted(result: AuditResult): { result: AuditResult; muted: number } {
@@ -409,6 +426,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     await ack();
     const userId = body.user.id;
     const value = action.type === 'static_select' ? action.selected_option?.value : action.type === 'button' ? action.value : undefined;
+    // "Fix" entries of a "Mute or fix…" menu.
+    if (typeof value === 'string' && value.startsWith(FIX_PREFIX)) {
+      if (!fixes) return tell(body, client, 'Fixes are not offered by this bot.', respond);
+      return fixes.start({ body, client, respond, ref: value.slice(FIX_PREFIX.length) });
+    }
     const lookup = mutes.lookup(value);
     logger.info({ user: userId, ref: typeof value === 'string' ? value.slice(0, 120) : null, found: lookup.found }, 'mute requested');
     if (!lookup.found) return tell(body, client, `:x: ${lookup.reason}`, respond);

@@ -24,8 +24,13 @@ export const SLACK_LIMITS = {
   messageJson: 30_000,
 } as const;
 
-/** The action id of the "Mute…" menu on finding sections; an option's value is a finding reference (see history/mutes.ts). */
+/**
+ * The action id of the "Mute…" menu on finding sections. An option's value is
+ * a finding reference (see history/mutes.ts), or `fix:` and one for the fix
+ * entries the menu also lists when fixes are offered ("Mute or fix…").
+ */
 export const MUTE_ACTION = 'mute_finding';
+export const FIX_PREFIX = 'fix:';
 
 /** One entry of a "Mute…" menu: the finding reference and a short label. */
 export interface MuteOption {
@@ -45,6 +50,8 @@ export interface Unit {
   first: boolean;
   line: string;
   mute?: MuteOption;
+  /** The finding's fix entry (value `fix:<ref>`), when a fix is offered for it. */
+  fix?: MuteOption;
   /** A group that must not share a section with the previous one (e.g. another account's findings, so one menu never mixes accounts). */
   sectionBreak?: boolean;
 }
@@ -71,19 +78,27 @@ export function context(blockId: string, text: string): ContextBlock {
   return { type: 'context', block_id: blockId, elements: [{ type: 'mrkdwn', text, verbatim: true }] };
 }
 
-/** A "Mute…" menu listing findings (at most 100, values unique). */
-export function muteMenu(options: readonly MuteOption[]): StaticSelect {
+const option = (o: MuteOption): PlainTextOption => ({ text: { type: 'plain_text', text: plainText(o.label, SLACK_LIMITS.optionText) }, value: o.value });
+
+/** A "Mute…" menu listing findings; with fix entries, a "Mute or fix…" menu of two groups (at most 100 entries in all, values unique). */
+export function muteMenu(options: readonly MuteOption[], fixes: readonly MuteOption[] = []): StaticSelect {
+  if (fixes.length === 0) {
+    return { type: 'static_select', action_id: MUTE_ACTION, placeholder: { type: 'plain_text', text: 'Mute…' }, options: options.map(option) };
+  }
   return {
     type: 'static_select',
     action_id: MUTE_ACTION,
-    placeholder: { type: 'plain_text', text: 'Mute…' },
-    options: options.map((o): PlainTextOption => ({ text: { type: 'plain_text', text: plainText(o.label, SLACK_LIMITS.optionText) }, value: o.value })),
+    placeholder: { type: 'plain_text', text: 'Mute or fix…' },
+    option_groups: [
+      ...(options.length ? [{ label: { type: 'plain_text' as const, text: 'Mute' }, options: options.map(option) }] : []),
+      { label: { type: 'plain_text' as const, text: 'Fix' }, options: fixes.map(option) },
+    ],
   };
 }
 
-function sectionWith(blockId: string, text: string, options: readonly MuteOption[]): SectionBlock {
+function sectionWith(blockId: string, text: string, options: readonly MuteOption[], fixes: readonly MuteOption[]): SectionBlock {
   const block = section(blockId, text);
-  return options.length > 0 ? { ...block, accessory: muteMenu(options) } : block;
+  return options.length + fixes.length > 0 ? { ...block, accessory: muteMenu(options, fixes) } : block;
 }
 
 export function blockSize(block: KnownBlock): number {
@@ -106,14 +121,16 @@ export function packSections(units: readonly Unit[], from: number, room: Room, i
   let chars = 0;
   let text = '';
   let options: MuteOption[] = [];
+  let fixes: MuteOption[] = [];
   let values = new Set<string>();
   const id = () => `${idPrefix}-${blocks.length + 1}`;
   const close = () => {
-    const block = sectionWith(id(), text, options);
+    const block = sectionWith(id(), text, options, fixes);
     blocks.push(block);
     chars += blockSize(block) + 1;
     text = '';
     options = [];
+    fixes = [];
     values = new Set();
   };
   let i = from;
@@ -121,16 +138,21 @@ export function packSections(units: readonly Unit[], from: number, room: Room, i
     const unit = units[i]!;
     const candidate = text === '' ? `${unit.first ? unit.header : unit.continued}\n${unit.line}` : `${text}${unit.first ? `\n\n${unit.header}` : ''}\n${unit.line}`;
     const addsOption = unit.mute !== undefined && !values.has(unit.mute.value);
+    const addsFix = unit.fix !== undefined && !values.has(unit.fix.value);
+    const entries = options.length + fixes.length + (addsOption ? 1 : 0) + (addsFix ? 1 : 0);
     const mustBreak = unit.first && unit.sectionBreak === true;
-    if (text !== '' && (mustBreak || candidate.length > SLACK_LIMITS.sectionText || (addsOption && options.length >= SLACK_LIMITS.selectOptions))) {
+    if (text !== '' && (mustBreak || candidate.length > SLACK_LIMITS.sectionText || entries > SLACK_LIMITS.selectOptions)) {
       close();
       continue;
     }
     const candidateOptions = addsOption ? [...options, unit.mute!] : options;
-    if (blocks.length + 1 > room.blocks || chars + blockSize(sectionWith(id(), candidate, candidateOptions)) + 1 > room.chars) break;
+    const candidateFixes = addsFix ? [...fixes, unit.fix!] : fixes;
+    if (blocks.length + 1 > room.blocks || chars + blockSize(sectionWith(id(), candidate, candidateOptions, candidateFixes)) + 1 > room.chars) break;
     text = candidate;
     options = candidateOptions;
+    fixes = candidateFixes;
     if (addsOption) values.add(unit.mute!.value);
+    if (addsFix) values.add(unit.fix!.value);
     i++;
   }
   if (text !== '') close();

@@ -14,7 +14,7 @@ import { SEVERITIES } from '../audit/types.js';
 import { compareItems, isQuiet, type DigestAccount, type DigestData, type DigestItem } from '../history/digest.js';
 import { findingRef } from '../history/mutes.js';
 import { spreadsheetSafe } from '../terminal/sanitize.js';
-import { blockSize, context, DIVIDER, header, jsonSize, packSections, section, SLACK_LIMITS, type Room, type SlackMessage, type Unit } from './blocks.js';
+import { blockSize, context, DIVIDER, FIX_PREFIX, header, jsonSize, packSections, section, SLACK_LIMITS, type Room, type SlackMessage, type Unit } from './blocks.js';
 import { inlineMrkdwn, maskAccessKeyIds, plainText, plural, slackDate, truncateMrkdwn } from './mrkdwn.js';
 import { muteLabel, SEVERITY_EMOJI, type ReportCsv } from './report.js';
 
@@ -22,6 +22,8 @@ export interface RenderDigestInput {
   digest: DigestData;
   /** Titles of the checks, by id (ALL_CHECKS). */
   checks: readonly Check[];
+  /** Whether a fix is offered for a check's findings in an account: their menus then list them under "Fix" too. */
+  fixable?: (accountId: string, checkId: string) => boolean;
 }
 
 export interface RenderedDigest {
@@ -82,7 +84,7 @@ export function renderDigest(input: RenderDigestInput): RenderedDigest {
   const unchanged = digest.accounts.filter((a) => a.failure === null && !hasNews(a)).length;
   const accountUnits = accountLines(reporting);
   const failureUnits = failureLines(digest.accounts.filter((a) => a.failure !== null));
-  const perAccount = digest.accounts.map((a) => detailLines(a, checks)).filter((units) => units.length > 0);
+  const perAccount = digest.accounts.map((a) => detailLines(a, checks, input.fixable)).filter((units) => units.length > 0);
   const detailUnits = perAccount.flat();
 
   // Room for the summary's own lines, with the notices that may follow them reserved at their longest.
@@ -304,7 +306,7 @@ function whereNotice(replies: number, csv: boolean): ContextBlock {
  * severity and check. The account's first group breaks the section, so a
  * "Mute…" menu never lists two accounts' findings.
  */
-function detailLines(a: DigestAccount, checks: ReadonlyMap<string, Check>): Unit[] {
+function detailLines(a: DigestAccount, checks: ReadonlyMap<string, Check>, fixable?: (accountId: string, checkId: string) => boolean): Unit[] {
   const units: Unit[] = [];
   const name = accountName(a);
   const heading = `${name} — ${changeParts(a).join(' · ')}`;
@@ -326,6 +328,9 @@ function detailLines(a: DigestAccount, checks: ReadonlyMap<string, Check>): Unit
         if (change !== 'resolved' && a.scanId !== null) {
           const value = findingRef(a.scanId, item.state.fingerprint);
           if (value.length <= SLACK_LIMITS.optionValue) unit.mute = { value, label: muteLabel(item.state.resourceId, item.state.region) };
+          if (value.length + FIX_PREFIX.length <= SLACK_LIMITS.optionValue && fixable?.(a.accountId, item.state.checkId)) {
+            unit.fix = { value: `${FIX_PREFIX}${value}`, label: muteLabel(item.state.resourceId, item.state.region) };
+          }
         }
         units.push(unit);
       }

@@ -4,7 +4,7 @@ import type { AuditResult, Check, CheckError, Finding, Severity } from '../audit
 import { GLOBAL_REGION, SEVERITIES, severityRank } from '../audit/types.js';
 import { formatCsv, severityCounts } from '../terminal/format.js';
 import { findingRef } from '../history/mutes.js';
-import { blockSize, context, DIVIDER, header, jsonSize, packSections, section, SLACK_LIMITS, UNLIMITED, type Room, type SlackMessage, type Unit } from './blocks.js';
+import { blockSize, context, DIVIDER, FIX_PREFIX, header, jsonSize, packSections, section, SLACK_LIMITS, UNLIMITED, type Room, type SlackMessage, type Unit } from './blocks.js';
 import { inlineMrkdwn, maskAccessKeyIds, plainText, plural, slackDate, truncateMrkdwn } from './mrkdwn.js';
 
 export { SLACK_LIMITS, type SlackMessage } from './blocks.js';
@@ -42,6 +42,8 @@ export interface RenderReportInput {
   muted?: number;
   /** The history's id of this scan: finding sections get a "Mute…" menu whose entries name the finding by scan id and fingerprint. Without it, no menu. */
   scanId?: string;
+  /** Whether a fix is offered for a check's findings in this account: the menu then lists them under "Fix" too. */
+  fixable?: (checkId: string) => boolean;
   /** Where the rest of a long report goes: the message's thread (default), or the requester's messages with the app. */
   overflowTo?: 'thread' | 'direct-message';
 }
@@ -81,7 +83,7 @@ export function renderReport(input: RenderReportInput): RenderedReport {
     context('context', contextLine(input)),
     section('counts', countsText(findings, errors.length, hidden, minSeverity)),
   ];
-  const findingUnits = findingLines(findings, checks, input.scanId);
+  const findingUnits = findingLines(findings, checks, input.scanId, input.fixable);
   const errorUnits = errorLines(errors);
 
   const everything = assemble(head, packSections(findingUnits, 0, UNLIMITED, 'findings').blocks, packSections(errorUnits, 0, UNLIMITED, 'errors').blocks);
@@ -180,7 +182,7 @@ function errorsMore(count: number): ContextBlock {
 
 // ---- lines ---------------------------------------------------------------------
 
-function findingLines(findings: readonly Finding[], checks: ReadonlyMap<string, Check>, scanId: string | undefined): Unit[] {
+function findingLines(findings: readonly Finding[], checks: ReadonlyMap<string, Check>, scanId: string | undefined, fixable?: (checkId: string) => boolean): Unit[] {
   const units: Unit[] = [];
   for (let i = 0; i < findings.length; ) {
     const { severity, checkId } = findings[i]!;
@@ -195,7 +197,10 @@ function findingLines(findings: readonly Finding[], checks: ReadonlyMap<string, 
     for (let j = i; j < end; j++) {
       const f = findings[j]!;
       const unit: Unit = { header, continued, first: j === i, line: findingLine(f) };
-      if (scanId !== undefined) unit.mute = { value: findingRef(scanId, f.fingerprint), label: muteLabel(f.resource.id, f.region) };
+      if (scanId !== undefined) {
+        unit.mute = { value: findingRef(scanId, f.fingerprint), label: muteLabel(f.resource.id, f.region) };
+        if (fixable?.(f.checkId)) unit.fix = { value: `${FIX_PREFIX}${findingRef(scanId, f.fingerprint)}`, label: muteLabel(f.resource.id, f.region) };
+      }
       units.push(unit);
     }
     i = end;

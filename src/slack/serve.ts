@@ -35,7 +35,7 @@ export async function serve(options: ServeOptions): Promise<{ app: SlackApp; por
   const logger = options.logger ?? createLogger({ secrets, ...(env.LOG_LEVEL ? { level: env.LOG_LEVEL } : {}) });
   // A database that cannot be read stops start-up here, before anything listens; it is never overwritten.
   const checks = options.checks ?? ALL_CHECKS;
-  const { store, audits, digest } = await openRuntime({
+  const { store, audits, digest, remediation } = await openRuntime({
     config: options.config,
     checks,
     logger,
@@ -50,6 +50,7 @@ export async function serve(options: ServeOptions): Promise<{ app: SlackApp; por
     checks,
     audits,
     store,
+    remediation,
     logger,
     ...(digestConfig
       ? {

@@ -77,7 +77,10 @@ function elementViolations(element: Record<string, unknown>): string[] {
   if (typeof element.action_id === 'string' && element.action_id.length > 255) problems.push('action_id over 255 characters');
   if (element.type === 'button' && typeof element.value === 'string' && element.value.length > 2000) problems.push('button value over 2,000 characters');
   if (element.type === 'static_select') {
-    const options = (element.options as { text?: { text?: string }; value?: string }[] | undefined) ?? [];
+    const groups = (element.option_groups as { label?: { text?: string }; options?: { text?: { text?: string }; value?: string }[] }[] | undefined) ?? [];
+    if (element.options !== undefined && element.option_groups !== undefined) problems.push('static_select with both options and option_groups');
+    for (const g of groups) if ((g.label?.text?.length ?? 0) > 75) problems.push('option group label over 75 characters');
+    const options = [...((element.options as { text?: { text?: string }; value?: string }[] | undefined) ?? []), ...groups.flatMap((g) => g.options ?? [])];
     if (options.length === 0) problems.push('static_select without options');
     if (options.length > 100) problems.push(`static_select with ${options.length} options (> 100)`);
     const values = options.map((o) => o.value);
@@ -328,4 +331,35 @@ export function slashCommandBody(fields: { text: string; user_id?: string; chann
 /** The body of an interactive payload (block_actions, view_submission). */
 export function interactionBody(payload: object): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** The body of a block_actions payload: `user` clicked `action` in `container` (a message, ephemeral or not). */
+export function blockActionBody(input: {
+  user: string;
+  action: Record<string, unknown>;
+  container: { channel: string; ts: string; threadTs?: string; ephemeral?: boolean };
+  responseUrl: string;
+  /** The clicked message as the payload carries it (absent for ephemeral messages). */
+  message?: Record<string, unknown>;
+}): string {
+  const { user, container } = input;
+  return interactionBody({
+    type: 'block_actions',
+    user: { id: user, username: user.toLowerCase(), team_id: 'T0TEST' },
+    api_app_id: 'A0APP',
+    token: 'x',
+    trigger_id: `trigger-${user}`,
+    team: { id: 'T0TEST', domain: 'test' },
+    container: {
+      type: 'message',
+      message_ts: container.ts,
+      channel_id: container.channel,
+      is_ephemeral: container.ephemeral === true,
+      ...(container.threadTs ? { thread_ts: container.threadTs } : {}),
+    },
+    channel: { id: container.channel, name: 'security' },
+    ...(input.message ? { message: input.message } : {}),
+    response_url: input.responseUrl,
+    actions: [input.action],
+  });
 }

@@ -17,7 +17,7 @@ import { createLogger } from '../../src/log.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import { AuditService } from '../../src/slack/audits.js';
 import { fakeSessions } from '../helpers/aws.js';
-import { interactionBody, SlackStub, signedPost, slashCommandBody } from '../helpers/slack.js';
+import { blockActionBody, interactionBody, SlackStub, signedPost, slashCommandBody } from '../helpers/slack.js';
 import { tempStore } from '../helpers/store.js';
 
 const SECRET = '0123456789abcdef0123456789abcdef';
@@ -136,21 +136,12 @@ function menuOptions(blocks: Record<string, unknown>[]): MenuOption[] {
 }
 
 function muteChoice(user: string, value: string, where: { channel: string; ts: string; threadTs?: string } | 'ephemeral', responseUrl = stub.responseUrl()): string {
-  return interactionBody({
-    type: 'block_actions',
-    user: { id: user, username: user.toLowerCase(), team_id: 'T0TEST' },
-    api_app_id: 'A0APP',
-    token: 'x',
-    trigger_id: `trigger-${user}`,
-    team: { id: 'T0TEST', domain: 'test' },
-    container:
-      where === 'ephemeral'
-        ? { type: 'message', message_ts: '1700000000.000300', channel_id: 'C0AUDIT01', is_ephemeral: true }
-        : { type: 'message', message_ts: where.ts, channel_id: where.channel, is_ephemeral: false, ...(where.threadTs ? { thread_ts: where.threadTs } : {}) },
-    channel: { id: where === 'ephemeral' ? 'C0AUDIT01' : where.channel, name: 'security' },
+  return blockActionBody({
+    user,
+    responseUrl,
+    container: where === 'ephemeral' ? { channel: 'C0AUDIT01', ts: '1700000000.000300', ephemeral: true } : where,
     ...(where === 'ephemeral' ? {} : { message: { type: 'message', ts: where.ts, text: 'report' } }),
-    response_url: responseUrl,
-    actions: [{ type: 'static_select', action_id: 'mute_finding', block_id: 'findings-1', selected_option: { text: { type: 'plain_text', text: 'x' }, value }, action_ts: '1700000001.1' }],
+    action: { type: 'static_select', action_id: 'mute_finding', block_id: 'findings-1', selected_option: { text: { type: 'plain_text', text: 'x' }, value }, action_ts: '1700000001.1' },
   });
 }
 
@@ -177,17 +168,11 @@ function submission(user: string, metadata: string, reason: string | null, day: 
 }
 
 function unmuteClick(user: string, value: string, responseUrl: string): string {
-  return interactionBody({
-    type: 'block_actions',
-    user: { id: user, username: user.toLowerCase(), team_id: 'T0TEST' },
-    api_app_id: 'A0APP',
-    token: 'x',
-    trigger_id: 'trigger-unmute',
-    team: { id: 'T0TEST', domain: 'test' },
-    container: { type: 'message', message_ts: '1700000000.000400', channel_id: 'C0AUDIT01', is_ephemeral: true },
-    channel: { id: 'C0AUDIT01', name: 'security' },
-    response_url: responseUrl,
-    actions: [{ type: 'button', action_id: 'unmute_finding', block_id: 'mute-x', value, action_ts: '1700000002.1' }],
+  return blockActionBody({
+    user,
+    responseUrl,
+    container: { channel: 'C0AUDIT01', ts: '1700000000.000400', ephemeral: true },
+    action: { type: 'button', action_id: 'unmute_finding', block_id: 'mute-x', value, action_ts: '1700000002.1' },
   });
 }
 

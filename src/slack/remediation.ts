@@ -1,0 +1,298 @@
+import { randomUUID } from 'node:crypto';
+import type { App, BlockAction, RespondFn } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import { actionFor } from '../remediation/actions/index.js';
+import type { ActionRecord, ExecuteOutcome, RemediationService } from '../remediation/service.js';
+import { escapeMrkdwn, slackDate } from './mrkdwn.js';
+import { mention } from './mute-views.js';
+
+/** Buttons of the fix flow. Values: `<finding ref> <request id>` (apply, request), or an action-log id (undo, approve, reject). */
+export const FIX_ACTIONS = {
+  apply: 'remediate_apply',
+  cancel: 'remediate_cancel',
+  request: 'remediate_request',
+  approve: 'remediate_approve',
+  reject: 'remediate_reject',
+  undo: 'remediate_undo',
+} as const;
+
+/** How long a confirmation remembers where the finding's thread is. */
+const PENDING_TTL_MS = 30 * 60 * 1000;
+
+interface Pending {
+  thread?: { channel: string; ts: string };
+  /** The channel the fix was asked from (for a request when there is no thread). */
+  channel?: string;
+  at: number;
+}
+
+type Container = { type?: string; channel_id?: string; message_ts?: string; thread_ts?: string; is_ephemeral?: boolean };
+
+/**
+ * The fix flow in Slack. "Fix" in a finding's menu → a confirmation only the
+ * clicker sees, saying exactly what will change (read live) → the fix (or the
+ * dry run, or a request for a second remediator's approval) → the outcome in
+ * the finding's thread for everyone, with Undo for 24 hours. Every decision
+ * is the server's: the controls carry only a finding reference, a request id
+ * or an action-log id.
+ */
+export function registerRemediation(app: InstanceType<typeof App>, remediation: RemediationService, logger: Logger): { start: StartFix } {
+  const pending = new Map<string, Pending>();
+
+  const remember = (requestId: string, entry: Pending) => {
+    const now = Date.now();
+    for (const [id, p] of pending) if (now - p.at > PENDING_TTL_MS) pending.delete(id);
+    pending.set(requestId, entry);
+  };
+
+  /** Says something to the clicker only: under the message, or in their messages with the app. */
+  const tell = async (body: BlockAction, client: WebClient, respond: RespondFn | undefined, text: string, replace = false) => {
+    if (respond && body.response_url) await respond({ response_type: 'ephemeral', replace_original: replace, text });
+    else await client.chat.postMessage({ channel: body.user.id, text });
+  };
+
+  /** The log line for everyone, in the finding's thread (or the user's messages with the app when there is none). */
+  const announce = async (client: WebClient, record: ActionRecord, fallbackUser: string) => {
+    const blocks = outcomeBlocks(record);
+    const text = outcomeText(record);
+    try {
+      if (record.thread) await client.chat.postMessage({ channel: record.thread.channel, thread_ts: record.thread.ts, text, blocks, unfurl_links: false });
+      else await client.chat.postMessage({ channel: fallbackUser, text, blocks });
+    } catch (error) {
+      logger.warn({ err: errorMessage(error), record: record.id }, 'a remediation note could not be posted');
+    }
+  };
+
+  /** "Fix" chosen in a finding's menu. */
+  const start: StartFix = async ({ body, client, respond, ref }) => {
+    const user = body.user.id;
+    const requestId = randomUUID();
+    const guarded = await remediation.guard(user, ref, requestId);
+    if (!guarded.ok) return tell(body, client, respond, `:no_entry: ${guarded.reason}`);
+    const fixable = guarded.value;
+    const preview = await remediation.preview(fixable, user, requestId);
+    if (!preview.ok) return tell(body, client, respond, `:information_source: Nothing to fix: ${escapeMrkdwn(preview.reason)}`);
+    const container = body.container as Container | undefined;
+    const entry: Pending = { at: Date.now() };
+    if (container?.channel_id) entry.channel = container.channel_id;
+    if (container?.type === 'message' && !container.is_ephemeral && container.channel_id && container.message_ts) {
+      entry.thread = { channel: container.channel_id, ts: container.thread_ts ?? body.message?.thread_ts ?? container.message_ts };
+    }
+    remember(requestId, entry);
+    const value = `${String(ref)} ${requestId}`;
+    const dryRun = remediation.mode === 'dry-run';
+    const approval = remediation.requireApproval;
+    const blocks: KnownBlock[] = [
+      { type: 'section', block_id: 'change', text: { type: 'mrkdwn', verbatim: true, text: `:wrench: *${escapeMrkdwn(preview.value)}*` } },
+      {
+        type: 'context',
+        block_id: 'how',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: dryRun
+              ? 'Dry run (`remediation.mode: dry-run`): the bot checks AWS and says what it would change, and changes nothing.'
+              : `The bot checks AWS again right before acting, with the account's remediation role. Undo is offered for 24 hours.${approval ? ' Another remediator must approve (`access.requireApproval`).' : ''}`,
+          },
+        ],
+      },
+      {
+        type: 'actions',
+        block_id: 'confirm',
+        elements: [
+          approval && !dryRun
+            ? { type: 'button', action_id: FIX_ACTIONS.request, style: 'primary', text: { type: 'plain_text', text: 'Ask for approval' }, value }
+            : { type: 'button', action_id: FIX_ACTIONS.apply, style: 'danger', text: { type: 'plain_text', text: dryRun ? `${fixable.action.verb} (dry run)` : fixable.action.verb }, value },
+          { type: 'button', action_id: FIX_ACTIONS.cancel, text: { type: 'plain_text', text: 'Cancel' }, value: requestId },
+        ],
+      },
+    ];
+    if (respond && body.response_url) await respond({ response_type: 'ephemeral', replace_original: false, text: preview.value, blocks });
+    else await client.chat.postMessage({ channel: user, text: preview.value, blocks });
+  };
+
+  const parse = (value: unknown): { ref: string; requestId: string } | undefined => {
+    if (typeof value !== 'string') return undefined;
+    const [ref, requestId, ...rest] = value.split(' ');
+    return ref && requestId && rest.length === 0 && /^[0-9a-f-]{36}$/.test(requestId) ? { ref, requestId } : undefined;
+  };
+  const valueOf = (action: BlockAction['actions'][number]): unknown => ('value' in action ? action.value : undefined);
+
+  app.action<BlockAction>(FIX_ACTIONS.cancel, async ({ ack, respond, body }) => {
+    await ack();
+    if (body.response_url) await respond({ response_type: 'ephemeral', replace_original: true, text: 'Cancelled: nothing was changed.' });
+  });
+
+  app.action<BlockAction>(FIX_ACTIONS.apply, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const parsed = parse(valueOf(action));
+    if (!parsed) return tell(body, client, respond, ':x: That button does not name a fix.');
+    const outcome = await remediation.execute({ user: body.user.id, ref: parsed.ref, requestId: parsed.requestId, ...threadOf(pending.get(parsed.requestId)) });
+    await answer(body, client, respond, outcome);
+  });
+
+  app.action<BlockAction>(FIX_ACTIONS.request, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const parsed = parse(valueOf(action));
+    if (!parsed) return tell(body, client, respond, ':x: That button does not name a fix.');
+    const where = pending.get(parsed.requestId);
+    const guarded = await remediation.guard(body.user.id, parsed.ref, parsed.requestId);
+    if (!guarded.ok) return tell(body, client, respond, `:no_entry: ${guarded.reason}`, true);
+    const requested = await remediation.request({
+      user: body.user.id,
+      ref: parsed.ref,
+      requestId: parsed.requestId,
+      change: guarded.value.describe,
+      ...(where?.thread ? { thread: where.thread } : {}),
+    });
+    if (!requested.ok) return tell(body, client, respond, `:no_entry: ${requested.reason}`, true);
+    const record = requested.value;
+    const text = `:raising_hand: ${mention(record.user)} asks to fix: ${escapeMrkdwn(record.change ?? '')}. Another remediator must approve.`;
+    const blocks: KnownBlock[] = [
+      { type: 'section', block_id: 'request', text: { type: 'mrkdwn', verbatim: true, text } },
+      {
+        type: 'actions',
+        block_id: 'decide',
+        elements: [
+          { type: 'button', action_id: FIX_ACTIONS.approve, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: record.id },
+          { type: 'button', action_id: FIX_ACTIONS.reject, text: { type: 'plain_text', text: 'Reject' }, value: record.id },
+        ],
+      },
+    ];
+    const channel = where?.thread?.channel ?? where?.channel;
+    try {
+      if (!channel) throw new Error('no channel to post the request in');
+      await client.chat.postMessage({ channel, ...(where?.thread ? { thread_ts: where.thread.ts } : {}), text, blocks, unfurl_links: false });
+      await tell(body, client, respond, ':hourglass_flowing_sand: Your request is posted; another remediator must approve it.', true);
+    } catch (error) {
+      await tell(body, client, respond, `:x: The request could not be posted (${escapeMrkdwn(errorMessage(error))}).`, true);
+    }
+  });
+
+  for (const [id, approve] of [
+    [FIX_ACTIONS.approve, true],
+    [FIX_ACTIONS.reject, false],
+  ] as const) {
+    app.action<BlockAction>(id, async ({ ack, body, action, client, respond }) => {
+      await ack();
+      const recordId = valueOf(action);
+      const outcome = await remediation.decide({ requestRecordId: typeof recordId === 'string' ? recordId : '', by: body.user.id, approve });
+      if (outcome.kind === 'refused') return tell(body, client, respond, `:no_entry: ${outcome.reason}`);
+      // The request message becomes its outcome, for everyone.
+      await updateMessage(body, client, outcome.record);
+      if (outcome.kind !== 'repeat' && outcome.kind !== 'already' && outcome.kind !== 'rejected') await announce(client, outcome.record, body.user.id);
+    });
+  }
+
+  app.action<BlockAction>(FIX_ACTIONS.undo, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const recordId = valueOf(action);
+    const id = typeof recordId === 'string' ? recordId : '';
+    // One undo per fix: a repeat of the click (or of another Undo of the same fix) finds it done.
+    const outcome = await remediation.undo({ recordId: id, user: body.user.id, requestId: `undo:${id}:${body.user.id}:${(action as { action_ts?: string }).action_ts ?? randomUUID()}` });
+    if (outcome.kind === 'refused') return tell(body, client, respond, `:no_entry: ${outcome.reason}`);
+    const applied = remediation.record(id);
+    if (applied) await updateMessage(body, client, applied, respond);
+    if (outcome.kind === 'undone' || outcome.kind === 'stale' || outcome.kind === 'failed') await announce(client, outcome.record, body.user.id);
+    if (outcome.kind !== 'undone') await tell(body, client, respond, outcomeText(outcome.record));
+  });
+
+  /** The clicker's confirmation becomes the outcome; everyone sees the log line in the thread. */
+  async function answer(body: BlockAction, client: WebClient, respond: RespondFn, outcome: ExecuteOutcome): Promise<void> {
+    if (outcome.kind === 'refused') {
+      await tell(body, client, respond, `:no_entry: ${outcome.reason}`, true);
+      if (outcome.record) await announce(client, outcome.record, body.user.id);
+      return;
+    }
+    const record = outcome.record;
+    if (body.response_url) await respond({ response_type: 'ephemeral', replace_original: true, text: outcomeText(record), blocks: outcomeBlocks(record) });
+    if (outcome.kind !== 'repeat' && outcome.kind !== 'already') await announce(client, record, body.user.id);
+  }
+
+  /** Replaces the message the click came from with the record's outcome (a thread note or a request in a channel; an ephemeral one through its response_url). */
+  async function updateMessage(body: BlockAction, client: WebClient, record: ActionRecord, respond?: RespondFn): Promise<void> {
+    const container = body.container as Container | undefined;
+    try {
+      if (container?.type === 'message' && !container.is_ephemeral && container.channel_id && container.message_ts) {
+        await client.chat.update({ channel: container.channel_id, ts: container.message_ts, text: outcomeText(record), blocks: outcomeBlocks(record) });
+      } else if (respond && body.response_url) {
+        await respond({ response_type: 'ephemeral', replace_original: true, text: outcomeText(record), blocks: outcomeBlocks(record) });
+      }
+    } catch (error) {
+      logger.warn({ err: errorMessage(error) }, 'a fix message could not be updated');
+    }
+  }
+
+  return { start };
+}
+
+export type StartFix = (input: { body: BlockAction; client: WebClient; respond: RespondFn | undefined; ref: string }) => Promise<void>;
+
+function threadOf(p: Pending | undefined): { thread?: { channel: string; ts: string } } {
+  return p?.thread ? { thread: p.thread } : {};
+}
+
+function when(iso: string): string {
+  return slackDate(new Date(iso), '{date_short_pretty} {time}', iso);
+}
+
+/** One line: who, what, when, result. */
+export function outcomeText(record: ActionRecord): string {
+  const who = mention(record.user);
+  const change = escapeMrkdwn(record.change ?? actionFor(record.checkId)?.describe({ checkId: record.checkId, accountId: record.accountId, region: '', resourceId: '', details: {} }) ?? record.action);
+  const approved = record.approvedBy ? `, approved by ${mention(record.approvedBy)}` : '';
+  const reason = escapeMrkdwn(record.reason ?? '');
+  const verbDone = actionFor(record.checkId)?.done ?? 'Fixed';
+  switch (record.result) {
+    case 'applied':
+      return record.undoneAt
+        ? `:leftwards_arrow_with_hook: ${verbDone} by ${who}${approved} at ${when(record.at)}, undone by ${mention(record.undoneBy ?? '')} at ${when(record.undoneAt)}: ${change}`
+        : `:white_check_mark: ${verbDone} by ${who}${approved} at ${when(record.at)}: ${change}`;
+    case 'dry-run':
+      return `:test_tube: Dry run by ${who} at ${when(record.at)}: would ${lowerFirst(change)}. Nothing was changed (\`remediation.mode: dry-run\`).`;
+    case 'undone':
+      return `:leftwards_arrow_with_hook: Undone by ${who} at ${when(record.at)}: ${change}`;
+    case 'requested':
+      return `:raising_hand: ${who} asked at ${when(record.at)} to fix: ${change}`;
+    case 'rejected':
+      return `:no_entry_sign: Rejected by ${mention(record.approvedBy ?? '')} at ${when(record.at)}: ${who}'s request to ${lowerFirst(change)}`;
+    case 'failed':
+    case 'undo-failed':
+      return `:x: ${record.result === 'failed' ? 'Fix' : 'Undo'} by ${who} failed at ${when(record.at)}: ${reason}`;
+    case 'refused':
+      return `:no_entry: ${who} at ${when(record.at)}: not done, ${reason}`;
+  }
+}
+
+/** The outcome as blocks: the line, and Undo while it can be undone. */
+export function outcomeBlocks(record: ActionRecord): KnownBlock[] {
+  const blocks: KnownBlock[] = [{ type: 'section', block_id: 'outcome', text: { type: 'mrkdwn', verbatim: true, text: outcomeText(record) } }];
+  if (record.result === 'applied' && !record.undoneAt) {
+    blocks.push({
+      type: 'actions',
+      block_id: 'undo',
+      elements: [
+        {
+          type: 'button',
+          action_id: FIX_ACTIONS.undo,
+          text: { type: 'plain_text', text: 'Undo' },
+          value: record.id,
+          confirm: {
+            title: { type: 'plain_text', text: 'Undo this fix?' },
+            text: { type: 'mrkdwn', text: 'The bot checks that the fix is still in place, then restores exactly what it changed.' },
+            confirm: { type: 'plain_text', text: 'Undo' },
+            deny: { type: 'plain_text', text: 'Keep it' },
+          },
+        },
+      ],
+    });
+  }
+  return blocks;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}

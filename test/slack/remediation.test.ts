@@ -1,0 +1,353 @@
+/**
+ * Guarded one-click fixes through Bolt's real request path: "Fix" in a
+ * report's menu, the confirmation only the clicker sees, the fix, the log
+ * line in the finding's thread, Undo, the two-person rule and dry runs. The
+ * AWS side is the SDK with aws-sdk-client-mock; Slack is the local stub.
+ */
+import { IAMClient, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ALL_CHECKS } from '../../checks/index.js';
+import { findingFingerprint } from '../../src/audit/fingerprint.js';
+import type { AuditResult, Finding } from '../../src/audit/types.js';
+import { parseConfig, type Config } from '../../src/config.js';
+import { History } from '../../src/history/history.js';
+import { Mutes } from '../../src/history/mutes.js';
+import type { Store } from '../../src/history/store.js';
+import { createLogger } from '../../src/log.js';
+import { RemediationService, type ActionRecord } from '../../src/remediation/service.js';
+import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { AuditService } from '../../src/slack/audits.js';
+import { fakeSessions } from '../helpers/aws.js';
+import { blockActionBody, SlackStub, signedPost, slashCommandBody } from '../helpers/slack.js';
+import { tempStore } from '../helpers/store.js';
+
+const SECRET = '0123456789abcdef0123456789abcdef';
+const KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+const CREATED = new Date('2024-01-02T03:04:05.000Z');
+
+function config(extra: string, access = ''): Config {
+  return parseConfig(
+    `
+accounts:
+  - alias: prod-payments
+    accountId: "123456789012"
+    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly
+    remediationRoleArn: arn:aws:iam::123456789012:role/AuditRemediation
+    regions: [us-east-1]
+  - alias: sandbox
+    accountId: "210987654321"
+    roleArn: arn:aws:iam::210987654321:role/AuditReadOnly
+access:
+  auditors: [U0ALICE01, U0BOB0001, U0CAROL01, U0MALLORY]
+  remediators: [U0ALICE01, U0BOB0001]
+${access}${extra}`,
+    '/x/audit.config.yml',
+  );
+}
+
+function keyFinding(accountId = '123456789012'): Finding {
+  return {
+    checkId: 'iam.access-key-rotation',
+    severity: 'high',
+    accountId,
+    region: 'global',
+    resource: { type: 'AWS::IAM::AccessKey', id: 'deploy-bot/access-key-1', arn: `arn:aws:iam::${accountId}:user/deploy-bot` },
+    message: 'Access key 1 of deploy-bot is 1,056 days old.',
+    fingerprint: findingFingerprint({ checkId: 'iam.access-key-rotation', accountId, region: 'global', resourceId: 'deploy-bot/access-key-1' }),
+    details: { userName: 'deploy-bot', keySlot: 1, keyCreatedAt: CREATED.toISOString(), ageDays: 1056, lastUsedAt: null },
+  };
+}
+
+const iam = mockClient(IAMClient);
+let keyStatus: 'Active' | 'Inactive' = 'Active';
+const clients = () => ({ iam: () => new IAMClient({ region: 'us-east-1' }), ec2: (region: string) => new EC2Client({ region }), s3: (region: string) => new S3Client({ region }) });
+
+const stub = new SlackStub();
+beforeAll(() => stub.start());
+afterAll(() => stub.stop());
+afterEach(() => expect(stub.violations).toEqual([]));
+
+interface Bot {
+  slack: SlackApp;
+  url: string;
+  store: Store;
+  remediation: RemediationService;
+  clock: { now: Date };
+  stop(): Promise<void>;
+}
+
+async function bot(extra = 'remediation:\n  mode: apply\n', access = ''): Promise<Bot> {
+  const cfg = config(extra, access);
+  const { store } = await tempStore();
+  const clock = { now: new Date('2026-11-23T12:00:00.000Z') };
+  const history = new History(store, { now: () => clock.now });
+  const logger = createLogger({ format: 'json', level: 'silent' });
+  const audits = new AuditService({
+    sessions: fakeSessions(),
+    thresholds: cfg.thresholds,
+    concurrency: 2,
+    logger,
+    onFinished: (r, account) => history.record(r, account.alias),
+    run: async (options): Promise<AuditResult> => ({
+      account: { alias: options.account.alias, accountId: options.account.accountId },
+      startedAt: clock.now.toISOString(),
+      findings: [keyFinding(options.account.accountId)],
+      errors: [],
+      scope: { checkIds: options.checks.map((c) => c.id), regions: ['global'], skippedRegions: [] },
+      stats: { durationMs: 1, apiCalls: 1, apiCallsByOperation: {}, checksRun: 1, byCheck: {} },
+    }),
+  });
+  const remediation = new RemediationService({ config: cfg, checks: ALL_CHECKS, store, sessions: fakeSessions(), logger, now: () => clock.now, clients });
+  const slack = createSlackApp({
+    env: { mode: 'http', botToken: 'xoxb-1-2-abc', signingSecret: SECRET, port: 0, apiUrl: stub.apiUrl },
+    config: cfg,
+    checks: ALL_CHECKS,
+    audits,
+    store,
+    remediation,
+    logger,
+    now: () => clock.now,
+  });
+  const url = `http://127.0.0.1:${(await slack.start(0)).port}/slack/events`;
+  return { slack, url, store, remediation, clock, stop: async () => (await slack.stop(), await store.close()) };
+}
+
+beforeEach(() => {
+  stub.reset();
+  iam.reset();
+  keyStatus = 'Active';
+  iam.on(ListAccessKeysCommand).callsFake(() => ({ AccessKeyMetadata: [{ UserName: 'deploy-bot', AccessKeyId: KEY_ID, Status: keyStatus, CreateDate: CREATED }], IsTruncated: false }));
+  iam.on(UpdateAccessKeyCommand).callsFake((input: { Status: 'Active' | 'Inactive' }) => {
+    keyStatus = input.Status;
+    return {};
+  });
+});
+
+const postsTo = (url: string) => stub.responseUrlPosts.filter((p) => p.id === url.split('/').pop()).map((p) => p.body);
+
+/** Audits an account in the channel; returns the report's channel, ts and its menu entries. */
+async function report(b: Bot, alias = 'prod-payments'): Promise<{ channel: string; ts: string; entries: { group: string; value: string; label: string }[] }> {
+  const before = stub.callsOf('chat.postMessage').length;
+  await signedPost(b.url, SECRET, slashCommandBody({ text: alias, response_url: stub.responseUrl() }));
+  const isReport = (c: { args: Record<string, unknown> }) => c.args.blocks !== undefined && c.args.thread_ts === undefined && String(c.args.text).startsWith('Audit of');
+  await stub.waitFor(() => stub.callsOf('chat.postMessage').slice(before).some(isReport), 'the report');
+  const call = stub.callsOf('chat.postMessage').slice(before).find(isReport)!;
+  type Option = { text: { text: string }; value: string };
+  const entries = (call.args.blocks as { accessory?: { options?: Option[]; option_groups?: { label: { text: string }; options: Option[] }[] } }[]).flatMap((b) => [
+    ...(b.accessory?.options ?? []).map((o) => ({ group: 'Mute', value: o.value, label: o.text.text })),
+    ...(b.accessory?.option_groups ?? []).flatMap((g) => g.options.map((o) => ({ group: g.label.text, value: o.value, label: o.text.text }))),
+  ]);
+  return { channel: String(call.result!.channel), ts: String(call.result!.ts), entries };
+}
+
+function choose(user: string, value: string, where: { channel: string; ts: string }, responseUrl: string): string {
+  return blockActionBody({
+    user,
+    responseUrl,
+    container: where,
+    message: { type: 'message', ts: where.ts, text: 'report' },
+    action: { type: 'static_select', action_id: 'mute_finding', block_id: 'findings-1', selected_option: { text: { type: 'plain_text', text: 'x' }, value }, action_ts: '1700000001.1' },
+  });
+}
+
+/** A button click; `where` is the message it is on (ephemeral: the confirmation). */
+function click(user: string, actionId: string, value: string, responseUrl: string, where: { channel: string; ts: string } | 'ephemeral' = 'ephemeral', actionTs = `${Date.now()}.${Math.floor(Math.random() * 1e6)}`): string {
+  return blockActionBody({
+    user,
+    responseUrl,
+    container: where === 'ephemeral' ? { channel: 'C0AUDIT01', ts: '1700000000.000900', ephemeral: true } : where,
+    action: { type: 'button', action_id: actionId, block_id: 'x', value, action_ts: actionTs },
+  });
+}
+
+/** Chooses "Fix" and returns the confirmation posted to the clicker (and its buttons). */
+async function confirmation(b: Bot, user: string, posted: { channel: string; ts: string; entries: { group: string; value: string }[] }) {
+  const fix = posted.entries.find((e) => e.group === 'Fix')!;
+  const responseUrl = stub.responseUrl();
+  await signedPost(b.url, SECRET, choose(user, fix.value, posted, responseUrl));
+  await stub.waitFor(() => postsTo(responseUrl).length > 0, 'the confirmation');
+  const body = postsTo(responseUrl)[0]!;
+  const buttons = ((body.blocks as { type: string; elements?: { action_id: string; value: string }[] }[] | undefined) ?? []).flatMap((x) => (x.type === 'actions' ? (x.elements ?? []) : []));
+  return { body, buttons, responseUrl };
+}
+
+const applied = (b: Bot) => (b.store.data.actions as unknown as ActionRecord[]).filter((r) => r.result === 'applied');
+const updates = () => iam.commandCalls(UpdateAccessKeyCommand).map((c) => c.args[0].input);
+
+describe('one-click fixes through Slack', () => {
+  it('confirms exactly what will change, fixes once, logs it in the thread with Undo, and undoes it', async () => {
+    const b = await bot();
+    const posted = await report(b);
+    expect(posted.entries.filter((e) => e.group === 'Fix').map((e) => e.label)).toEqual(['deploy-bot/access-key-1']);
+    const { body, buttons } = await confirmation(b, 'U0ALICE01', posted);
+    expect(body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(JSON.stringify(body.blocks)).toContain('Deactivate access key AKIA…MPLE of IAM user deploy-bot in 123456789012 (prod-payments)');
+    expect(updates()).toEqual([]); // the confirmation only read
+    const apply = buttons.find((x) => x.action_id === 'remediate_apply')!;
+    expect(apply.value).toMatch(/^[0-9a-f-]{36}:[0-9a-f]{32} [0-9a-f-]{36}$/); // a finding reference and a request id, nothing AWS
+
+    const answerUrl = stub.responseUrl();
+    await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_apply', apply.value, answerUrl));
+    await stub.waitFor(() => postsTo(answerUrl).length > 0, 'the outcome');
+    expect(updates()).toEqual([{ UserName: 'deploy-bot', AccessKeyId: KEY_ID, Status: 'Inactive' }]);
+    expect(String(postsTo(answerUrl)[0]!.text)).toMatch(/^:white_check_mark: Deactivated by <@U0ALICE01> at <!date\^\d+\^/);
+    // Everyone sees it in the finding's thread, with Undo.
+    await stub.waitFor(() => stub.callsOf('chat.postMessage').some((c) => c.args.thread_ts === posted.ts), 'the thread note');
+    const note = stub.callsOf('chat.postMessage').find((c) => c.args.thread_ts === posted.ts)!;
+    expect(note.args.channel).toBe(posted.channel);
+    expect(JSON.stringify(note.args.blocks)).toContain('remediate_undo');
+    const log = applied(b);
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatchObject({ user: 'U0ALICE01', action: 'iam.deactivate-access-key', alias: 'prod-payments', change: expect.stringContaining('AKIA…MPLE'), state: { userName: 'deploy-bot', accessKeyIds: [KEY_ID] } });
+
+    // Undo, from the thread note: the key is active again, the note says so.
+    const undoUrl = stub.responseUrl();
+    await signedPost(b.url, SECRET, click('U0BOB0001', 'remediate_undo', log[0]!.id, undoUrl, { channel: posted.channel, ts: String(note.result!.ts) }));
+    await stub.waitFor(() => stub.callsOf('chat.update').length > 0, 'the note updated');
+    expect(updates().at(-1)).toEqual({ UserName: 'deploy-bot', AccessKeyId: KEY_ID, Status: 'Active' });
+    expect(String(stub.callsOf('chat.update')[0]!.args.text)).toContain('undone by <@U0BOB0001>');
+    expect(b.remediation.record(log[0]!.id)).toMatchObject({ undoneBy: 'U0BOB0001' });
+    expect((b.store.data.actions as unknown as ActionRecord[]).map((r) => r.result)).toEqual(['applied', 'undone']);
+    await b.stop();
+  });
+
+  it('acts once for a replayed payload and for concurrent clicks: one AWS write, one log entry', async () => {
+    const b = await bot();
+    const posted = await report(b);
+    const first = await confirmation(b, 'U0ALICE01', posted);
+    const second = await confirmation(b, 'U0BOB0001', posted);
+    const a = first.buttons.find((x) => x.action_id === 'remediate_apply')!.value;
+    const c = second.buttons.find((x) => x.action_id === 'remediate_apply')!.value;
+    const replay = click('U0ALICE01', 'remediate_apply', a, stub.responseUrl(), 'ephemeral', '1700000009.000001');
+    await Promise.all([signedPost(b.url, SECRET, replay), signedPost(b.url, SECRET, replay), signedPost(b.url, SECRET, click('U0BOB0001', 'remediate_apply', c, stub.responseUrl()))]);
+    await stub.waitFor(() => stub.responseUrlPosts.filter((p) => p.body.replace_original === true).length >= 2, 'the answers');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(updates()).toHaveLength(1);
+    expect(applied(b)).toHaveLength(1);
+    expect((b.store.data.actions as unknown as ActionRecord[]).filter((r) => r.result !== 'applied')).toEqual([]);
+    await b.stop();
+  });
+
+  it('refuses a non-remediator, an account without a remediation role, a muted finding, and a stale precheck', async () => {
+    const b = await bot();
+    const posted = await report(b);
+    const fixValue = posted.entries.find((e) => e.group === 'Fix')!.value;
+
+    const refused = stub.responseUrl();
+    await signedPost(b.url, SECRET, choose('U0CAROL01', fixValue, posted, refused));
+    await stub.waitFor(() => postsTo(refused).length > 0, 'the refusal');
+    expect(String(postsTo(refused)[0]!.text)).toContain('access.remediators');
+    expect(iam.commandCalls(ListAccessKeysCommand)).toHaveLength(0);
+
+    // sandbox has no remediation role: no Fix entries; a forged one is refused.
+    const sandbox = await report(b, 'sandbox');
+    expect(sandbox.entries.filter((e) => e.group === 'Fix')).toEqual([]);
+    const forged = `fix:${sandbox.entries[0]!.value}`;
+    const noRole = stub.responseUrl();
+    await signedPost(b.url, SECRET, choose('U0ALICE01', forged, sandbox, noRole));
+    await stub.waitFor(() => postsTo(noRole).length > 0, 'the refusal');
+    expect(String(postsTo(noRole)[0]!.text)).toContain('no `remediationRoleArn`');
+
+    // A confirmation, then the key is deactivated by hand before the click: nothing is done.
+    const { buttons } = await confirmation(b, 'U0ALICE01', posted);
+    keyStatus = 'Inactive';
+    const stale = stub.responseUrl();
+    await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_apply', buttons.find((x) => x.action_id === 'remediate_apply')!.value, stale));
+    await stub.waitFor(() => postsTo(stale).length > 0, 'the stale answer');
+    expect(String(postsTo(stale)[0]!.text)).toContain('not done');
+    expect(updates()).toEqual([]);
+
+    // Muted: refused before any AWS call.
+    keyStatus = 'Active';
+    const state = b.store.data.findings.find((f) => f.checkId === 'iam.access-key-rotation' && f.accountId === '123456789012')!;
+    await new Mutes(b.store).mute({ state: state as never, reason: 'break-glass', mutedBy: 'U0ALICE01', expiresAt: '2026-12-24T00:00:00.000Z', now: b.clock.now });
+    const reads = iam.commandCalls(ListAccessKeysCommand).length;
+    const muted = stub.responseUrl();
+    await signedPost(b.url, SECRET, choose('U0ALICE01', fixValue, posted, muted));
+    await stub.waitFor(() => postsTo(muted).length > 0, 'the muted refusal');
+    expect(String(postsTo(muted)[0]!.text)).toContain('muted');
+    expect(iam.commandCalls(ListAccessKeysCommand)).toHaveLength(reads);
+
+    const results = (b.store.data.actions as unknown as ActionRecord[]).map((r) => [r.user, r.result, r.reason?.slice(0, 30)]);
+    expect(results).toEqual([
+      ['U0CAROL01', 'refused', 'Only the people in `access.rem'],
+      ['U0ALICE01', 'refused', 'Fixes are off in sandbox: it h'],
+      ['U0ALICE01', 'refused', 'the precheck found nothing to '],
+      ['U0ALICE01', 'refused', expect.stringContaining('muted')],
+    ]);
+    await b.stop();
+  });
+
+  it('in dry-run mode (the default) says what would change and changes nothing', async () => {
+    const b = await bot('');
+    const posted = await report(b);
+    const { buttons, body } = await confirmation(b, 'U0ALICE01', posted);
+    expect(JSON.stringify(body.blocks)).toContain('Dry run');
+    const answer = stub.responseUrl();
+    await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_apply', buttons.find((x) => x.action_id === 'remediate_apply')!.value, answer));
+    await stub.waitFor(() => postsTo(answer).length > 0, 'the dry run');
+    expect(String(postsTo(answer)[0]!.text)).toContain('Dry run by <@U0ALICE01>');
+    expect(String(postsTo(answer)[0]!.text)).toContain('would deactivate access key AKIA…MPLE');
+    expect(updates()).toEqual([]);
+    expect((b.store.data.actions as unknown as ActionRecord[]).map((r) => r.result)).toEqual(['dry-run']);
+    await b.stop();
+  });
+
+  it('under the two-person rule: the click files a request in the thread; the requester cannot approve it; another remediator can', async () => {
+    const b = await bot('remediation:\n  mode: apply\n', '  requireApproval: true\n');
+    const posted = await report(b);
+    const { buttons } = await confirmation(b, 'U0ALICE01', posted);
+    expect(buttons.map((x) => x.action_id)).toEqual(['remediate_request', 'remediate_cancel']);
+    await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_request', buttons[0]!.value, stub.responseUrl()));
+    const isRequest = (c: { args: Record<string, unknown> }) => c.args.thread_ts === posted.ts && JSON.stringify(c.args.blocks).includes('remediate_approve');
+    await stub.waitFor(() => stub.callsOf('chat.postMessage').some(isRequest), 'the request in the thread');
+    const message = stub.callsOf('chat.postMessage').find(isRequest)!;
+    expect(String(message.args.text)).toContain('<@U0ALICE01> asks to fix: Deactivate access key');
+    const request = (b.store.data.actions as unknown as ActionRecord[]).find((r) => r.result === 'requested')!;
+    const where = { channel: posted.channel, ts: String(message.result!.ts) };
+
+    const own = stub.responseUrl();
+    await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_approve', request.id, own, where));
+    await stub.waitFor(() => postsTo(own).length > 0, 'the refusal');
+    expect(String(postsTo(own)[0]!.text)).toContain('another remediator must approve');
+    const outsider = stub.responseUrl();
+    await signedPost(b.url, SECRET, click('U0CAROL01', 'remediate_approve', request.id, outsider, where));
+    await stub.waitFor(() => postsTo(outsider).length > 0, 'the refusal');
+    expect(updates()).toEqual([]);
+
+    await signedPost(b.url, SECRET, click('U0BOB0001', 'remediate_approve', request.id, stub.responseUrl(), where));
+    await stub.waitFor(() => stub.callsOf('chat.update').length > 0, 'the request updated');
+    expect(updates()).toEqual([{ UserName: 'deploy-bot', AccessKeyId: KEY_ID, Status: 'Inactive' }]);
+    expect(String(stub.callsOf('chat.update')[0]!.args.text)).toMatch(/Deactivated by <@U0ALICE01>, approved by <@U0BOB0001>/);
+    // A second approval (a double click) does nothing more.
+    await signedPost(b.url, SECRET, click('U0BOB0001', 'remediate_approve', request.id, stub.responseUrl(), where));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(updates()).toHaveLength(1);
+    expect((b.store.data.actions as unknown as ActionRecord[]).map((r) => [r.result, r.user, r.approvedBy ?? null])).toEqual([
+      ['requested', 'U0ALICE01', null],
+      ['refused', 'U0ALICE01', null],
+      ['refused', 'U0CAROL01', null],
+      ['applied', 'U0ALICE01', 'U0BOB0001'],
+    ]);
+    await b.stop();
+  });
+
+  it('offers Undo for 24 hours only', async () => {
+    const b = await bot();
+    const posted = await report(b);
+    const { buttons } = await confirmation(b, 'U0ALICE01', posted);
+    const answer = stub.responseUrl();
+    await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_apply', buttons.find((x) => x.action_id === 'remediate_apply')!.value, answer));
+    await stub.waitFor(() => applied(b).length === 1, 'the fix');
+    b.clock.now = new Date(b.clock.now.getTime() + 24 * 3600_000 + 1);
+    const late = stub.responseUrl();
+    await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_undo', applied(b)[0]!.id, late));
+    await stub.waitFor(() => postsTo(late).length > 0, 'the refusal');
+    expect(String(postsTo(late)[0]!.text)).toContain('24 hours');
+    expect(updates()).toHaveLength(1);
+    await b.stop();
+  });
+});
