@@ -24,6 +24,8 @@ const PENDING_TTL_MS = 30 * 60 * 1000;
 
 interface Pending {
   thread?: { channel: string; ts: string };
+  /** The report or digest message the fix was chosen in, as the click carried it: it gets a line with the outcome. */
+  original?: { channel: string; ts: string; text: string; blocks: KnownBlock[] };
   /** The channel the fix was asked from (for a request when there is no thread). */
   channel?: string;
   at: number;
@@ -80,6 +82,8 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
     if (container?.channel_id) entry.channel = container.channel_id;
     if (container?.type === 'message' && !container.is_ephemeral && container.channel_id && container.message_ts) {
       entry.thread = { channel: container.channel_id, ts: container.thread_ts ?? body.message?.thread_ts ?? container.message_ts };
+      const blocks = body.message?.blocks as KnownBlock[] | undefined;
+      if (Array.isArray(blocks)) entry.original = { channel: container.channel_id, ts: container.message_ts, text: String(body.message?.text ?? ''), blocks };
     }
     remember(requestId, entry);
     const value = `${String(ref)} ${requestId}`;
@@ -130,8 +134,10 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
     await ack();
     const parsed = parse(valueOf(action));
     if (!parsed) return tell(body, client, respond, ':x: That button does not name a fix.');
-    const outcome = await remediation.execute({ user: body.user.id, ref: parsed.ref, requestId: parsed.requestId, ...threadOf(pending.get(parsed.requestId)) });
+    const where = pending.get(parsed.requestId);
+    const outcome = await remediation.execute({ user: body.user.id, ref: parsed.ref, requestId: parsed.requestId, ...threadOf(where) });
     await answer(body, client, respond, outcome);
+    if ((outcome.kind === 'applied' || outcome.kind === 'dry-run') && where?.original) await markOriginal(client, where.original, outcome.record);
   });
 
   app.action<BlockAction>(FIX_ACTIONS.request, async ({ ack, body, action, client, respond }) => {
@@ -199,6 +205,24 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
     if (outcome.kind === 'undone' || outcome.kind === 'stale' || outcome.kind === 'failed') await announce(client, outcome.record, body.user.id);
     if (outcome.kind !== 'undone') await tell(body, client, respond, outcomeText(outcome.record));
   });
+
+  /**
+   * The message the fix was chosen in gets a line saying so, under its last
+   * block ("Deactivated by @ana at 10:42 · Undo in the thread"), as long as it
+   * stays within Slack's 50 blocks; the line is replaced if it changes again.
+   */
+  async function markOriginal(client: WebClient, original: NonNullable<Pending['original']>, record: ActionRecord): Promise<void> {
+    const blockId = `fix-${record.fingerprint}`.slice(0, 255);
+    const kept = original.blocks.filter((b) => (b as { block_id?: string }).block_id !== blockId);
+    if (kept.length >= 50) return;
+    const line = `${outcomeText(record)}${record.result === 'applied' ? ' · Undo in the thread' : ''}`;
+    const blocks: KnownBlock[] = [...kept, { type: 'context', block_id: blockId, elements: [{ type: 'mrkdwn', text: line.slice(0, 2000), verbatim: true }] }];
+    try {
+      await client.chat.update({ channel: original.channel, ts: original.ts, text: original.text, blocks });
+    } catch (error) {
+      logger.warn({ err: errorMessage(error) }, 'the message a fix was chosen in could not be updated');
+    }
+  }
 
   /** The clicker's confirmation becomes the outcome; everyone sees the log line in the thread. */
   async function answer(body: BlockAction, client: WebClient, respond: RespondFn, outcome: ExecuteOutcome): Promise<void> {

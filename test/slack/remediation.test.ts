@@ -129,7 +129,7 @@ beforeEach(() => {
 const postsTo = (url: string) => stub.responseUrlPosts.filter((p) => p.id === url.split('/').pop()).map((p) => p.body);
 
 /** Audits an account in the channel; returns the report's channel, ts and its menu entries. */
-async function report(b: Bot, alias = 'prod-payments'): Promise<{ channel: string; ts: string; entries: { group: string; value: string; label: string }[] }> {
+async function report(b: Bot, alias = 'prod-payments'): Promise<{ channel: string; ts: string; blocks: unknown[]; entries: { group: string; value: string; label: string }[] }> {
   const before = stub.callsOf('chat.postMessage').length;
   await signedPost(b.url, SECRET, slashCommandBody({ text: alias, response_url: stub.responseUrl() }));
   const isReport = (c: { args: Record<string, unknown> }) => c.args.blocks !== undefined && c.args.thread_ts === undefined && String(c.args.text).startsWith('Audit of');
@@ -140,15 +140,15 @@ async function report(b: Bot, alias = 'prod-payments'): Promise<{ channel: strin
     ...(b.accessory?.options ?? []).map((o) => ({ group: 'Mute', value: o.value, label: o.text.text })),
     ...(b.accessory?.option_groups ?? []).flatMap((g) => g.options.map((o) => ({ group: g.label.text, value: o.value, label: o.text.text }))),
   ]);
-  return { channel: String(call.result!.channel), ts: String(call.result!.ts), entries };
+  return { channel: String(call.result!.channel), ts: String(call.result!.ts), blocks: call.args.blocks as unknown[], entries };
 }
 
-function choose(user: string, value: string, where: { channel: string; ts: string }, responseUrl: string): string {
+function choose(user: string, value: string, where: { channel: string; ts: string; blocks?: unknown[] }, responseUrl: string): string {
   return blockActionBody({
     user,
     responseUrl,
-    container: where,
-    message: { type: 'message', ts: where.ts, text: 'report' },
+    container: { channel: where.channel, ts: where.ts },
+    message: { type: 'message', ts: where.ts, text: 'report', ...(where.blocks ? { blocks: where.blocks } : {}) },
     action: { type: 'static_select', action_id: 'mute_finding', block_id: 'findings-1', selected_option: { text: { type: 'plain_text', text: 'x' }, value }, action_ts: '1700000001.1' },
   });
 }
@@ -164,7 +164,7 @@ function click(user: string, actionId: string, value: string, responseUrl: strin
 }
 
 /** Chooses "Fix" and returns the confirmation posted to the clicker (and its buttons). */
-async function confirmation(b: Bot, user: string, posted: { channel: string; ts: string; entries: { group: string; value: string }[] }) {
+async function confirmation(b: Bot, user: string, posted: { channel: string; ts: string; blocks?: unknown[]; entries: { group: string; value: string }[] }) {
   const fix = posted.entries.find((e) => e.group === 'Fix')!;
   const responseUrl = stub.responseUrl();
   await signedPost(b.url, SECRET, choose(user, fix.value, posted, responseUrl));
@@ -202,13 +202,18 @@ describe('one-click fixes through Slack', () => {
     const log = applied(b);
     expect(log).toHaveLength(1);
     expect(log[0]).toMatchObject({ user: 'U0ALICE01', action: 'iam.deactivate-access-key', alias: 'prod-payments', change: expect.stringContaining('AKIA…MPLE'), state: { userName: 'deploy-bot', accessKeyIds: [KEY_ID] } });
+    // The report itself says so, under its last block.
+    await stub.waitFor(() => stub.callsOf('chat.update').some((c) => c.args.ts === posted.ts), 'the report updated');
+    const updated = stub.callsOf('chat.update').find((c) => c.args.ts === posted.ts)!.args.blocks as { type: string; elements?: { text: string }[] }[];
+    expect(updated.length).toBe(posted.blocks.length + 1);
+    expect(updated.at(-1)!.elements![0]!.text).toMatch(/^:white_check_mark: Deactivated by <@U0ALICE01> at .* · Undo in the thread$/);
 
     // Undo, from the thread note: the key is active again, the note says so.
     const undoUrl = stub.responseUrl();
     await signedPost(b.url, SECRET, click('U0BOB0001', 'remediate_undo', log[0]!.id, undoUrl, { channel: posted.channel, ts: String(note.result!.ts) }));
-    await stub.waitFor(() => stub.callsOf('chat.update').length > 0, 'the note updated');
+    await stub.waitFor(() => stub.callsOf('chat.update').some((c) => c.args.ts === note.result!.ts), 'the note updated');
     expect(updates().at(-1)).toEqual({ UserName: 'deploy-bot', AccessKeyId: KEY_ID, Status: 'Active' });
-    expect(String(stub.callsOf('chat.update')[0]!.args.text)).toContain('undone by <@U0BOB0001>');
+    expect(String(stub.callsOf('chat.update').find((c) => c.args.ts === note.result!.ts)!.args.text)).toContain('undone by <@U0BOB0001>');
     expect(b.remediation.record(log[0]!.id)).toMatchObject({ undoneBy: 'U0BOB0001' });
     expect((b.store.data.actions as unknown as ActionRecord[]).map((r) => r.result)).toEqual(['applied', 'undone']);
     await b.stop();
