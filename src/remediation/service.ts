@@ -18,7 +18,7 @@ import type { RemediationAction, RemediationClients, RemediationTarget } from '.
 export const UNDO_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /** What happened to one attempt, as the action log keeps it. */
-export type ActionResult = 'refused' | 'dry-run' | 'applied' | 'failed' | 'undone' | 'undo-failed' | 'requested' | 'rejected';
+export type ActionResult = 'refused' | 'dry-run' | 'applying' | 'applied' | 'failed' | 'undone' | 'undo-failed' | 'requested' | 'rejected';
 
 /** One entry of the action log (the store's `actions`). */
 export interface ActionRecord {
@@ -186,7 +186,7 @@ export class RemediationService {
     return this.locked(fixable.state.fingerprint, async () => {
       const again = this.byRequest(input.requestId);
       if (again) return { kind: 'repeat', record: again };
-      const done = this.log.find((r) => r.fingerprint === fixable.state.fingerprint && r.action === fixable.action.id && r.result === 'applied' && !r.undoneAt);
+      const done = this.log.find((r) => r.fingerprint === fixable.state.fingerprint && r.action === fixable.action.id && (r.result === 'applied' || r.result === 'applying') && !r.undoneAt);
       if (done) return { kind: 'already', record: done };
       const entry = {
         requestId: input.requestId,
@@ -216,14 +216,17 @@ export class RemediationService {
         const record = await this.append({ ...entry, result: 'dry-run', change });
         return { kind: 'dry-run', record };
       }
+      // Written before acting (with what undo needs), completed after: a crash in between leaves an
+      // `applying` entry that says what was being done, and can still be undone.
+      const started = await this.append({ ...entry, result: 'applying', change, state: precheck.state });
       try {
         await fixable.action.apply(precheck.state, clients);
       } catch (error) {
-        const record = await this.append({ ...entry, result: 'failed', change, reason: errorMessage(error) });
+        const record = await this.complete(started.id, { result: 'failed', reason: errorMessage(error) });
         this.options.logger.error({ action: fixable.action.id, fingerprint: fixable.state.fingerprint, err: errorMessage(error) }, 'a fix failed');
         return { kind: 'failed', record };
       }
-      const record = await this.append({ ...entry, result: 'applied', change, state: precheck.state });
+      const record = await this.complete(started.id, { result: 'applied' });
       this.options.logger.info({ action: fixable.action.id, fingerprint: fixable.state.fingerprint, user: input.user, approvedBy: input.approvedBy }, 'a fix was applied');
       return { kind: 'applied', record };
     });
@@ -278,7 +281,7 @@ export class RemediationService {
     const repeat = this.byRequest(input.requestId);
     if (repeat) return { kind: 'repeat', record: repeat };
     const applied = this.record(input.recordId);
-    if (!applied || applied.result !== 'applied' || !applied.state) return { kind: 'refused', reason: 'There is no such fix to undo.' };
+    if (!applied || (applied.result !== 'applied' && applied.result !== 'applying') || !applied.state) return { kind: 'refused', reason: 'There is no such fix to undo.' };
     return this.locked(applied.fingerprint, async () => {
       const again = this.byRequest(input.requestId);
       if (again) return { kind: 'repeat', record: again };
@@ -339,6 +342,17 @@ export class RemediationService {
       alsoChange?.(data as unknown as { actions: unknown[] });
       data.actions.push(record as unknown as (typeof data.actions)[number]);
     });
+    this.options.logger.info({ action: record.action, result: record.result, user: record.user, fingerprint: record.fingerprint, reason: record.reason }, 'remediation attempt');
+    return record;
+  }
+
+  /** Completes an `applying` entry: the same entry, now with its result. */
+  private async complete(id: string, change: Pick<ActionRecord, 'result'> & { reason?: string }): Promise<ActionRecord> {
+    await this.options.store.update((data) => {
+      const target = (data.actions as unknown as ActionRecord[]).find((r) => r.id === id);
+      if (target) Object.assign(target, change, { completedAt: this.now().toISOString() });
+    });
+    const record = this.record(id)!;
     this.options.logger.info({ action: record.action, result: record.result, user: record.user, fingerprint: record.fingerprint, reason: record.reason }, 'remediation attempt');
     return record;
   }

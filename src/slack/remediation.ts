@@ -283,6 +283,8 @@ export function outcomeText(record: ActionRecord): string {
       return `:raising_hand: ${who} asked at ${when(record.at)} to fix: ${change}`;
     case 'rejected':
       return `:no_entry_sign: Rejected by ${mention(record.approvedBy ?? '')} at ${when(record.at)}: ${who}'s request to ${lowerFirst(change)}`;
+    case 'applying':
+      return `:hourglass_flowing_sand: ${who}${approved} started at ${when(record.at)}, outcome unknown (the bot stopped meanwhile): ${change}. Check AWS; Undo restores it if it was done.`;
     case 'failed':
     case 'undo-failed':
       return `:x: ${record.result === 'failed' ? 'Fix' : 'Undo'} by ${who} failed at ${when(record.at)}: ${reason}`;
@@ -294,7 +296,7 @@ export function outcomeText(record: ActionRecord): string {
 /** The outcome as blocks: the line, and Undo while it can be undone. */
 export function outcomeBlocks(record: ActionRecord): KnownBlock[] {
   const blocks: KnownBlock[] = [{ type: 'section', block_id: 'outcome', text: { type: 'mrkdwn', verbatim: true, text: outcomeText(record) } }];
-  if (record.result === 'applied' && !record.undoneAt) {
+  if ((record.result === 'applied' || record.result === 'applying') && !record.undoneAt) {
     blocks.push({
       type: 'actions',
       block_id: 'undo',
