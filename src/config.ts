@@ -234,6 +234,13 @@ function crossFieldIssues(raw: unknown): Issue[] {
         issues.push({ code: 'custom', path: ['accounts', i, key], message: `the role is in account ${arnAccount}, but accountId is ${accountId}` });
       }
     }
+    if (typeof a.remediationRoleArn === 'string' && a.remediationRoleArn === a.roleArn) {
+      issues.push({
+        code: 'custom',
+        path: ['accounts', i, 'remediationRoleArn'],
+        message: 'must be another role than roleArn: the audit role stays read-only, and fixes use a role of their own',
+      });
+    }
   });
   return issues;
 }

@@ -62,7 +62,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     logger,
     ...(client ? { client } : {}),
     ...(config.digest ? { nextDue: () => nextDue(config.digest!.schedule, config.digest!.timezone) } : {}),
-    fixable: (accountId, checkId) => remediation.offers(accountId, checkId),
+    fixable: (accountId, fix) => remediation.offers(accountId, fix),
     scan: async (account) => {
       const { run } = audits.start(account, checks, DIGEST_REQUESTER);
       const result = await run.result;

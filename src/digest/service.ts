@@ -31,7 +31,7 @@ export interface DigestServiceOptions {
   /** Accounts scanned at once. */
   concurrency?: number;
   /** Whether a fix is offered for a check's findings in an account (the details' menus then list it). */
-  fixable?: (accountId: string, checkId: string) => boolean;
+  fixable?: (accountId: string, fix: string) => boolean;
 }
 
 export interface DigestRun {

@@ -39,6 +39,8 @@ export type FindingState = {
   multiRegionTrail?: boolean;
   /** The check's details as last seen (what a fix acts on: user and key creation time, group and rule, bucket). */
   details?: Record<string, DetailValue>;
+  /** The fix action the audit offered for it as last seen; null when none applies to this finding. Absent in states written before fixes. */
+  fix?: string | null;
 };
 
 export interface DiffOutcome {
@@ -156,12 +158,13 @@ export function compareStates(a: FindingState, b: FindingState): number {
 const byFingerprint = (a: FindingState, b: FindingState): number => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0);
 
 /** What a state takes from a finding seen now. */
-function observed(finding: Finding): Pick<FindingState, 'severity' | 'message' | 'details'> & { multiRegionTrail?: boolean } {
+function observed(finding: Finding): Pick<FindingState, 'severity' | 'message' | 'details' | 'fix'> & { multiRegionTrail?: boolean } {
   const multiRegion = finding.details?.isMultiRegion;
   return {
     severity: finding.severity,
     message: finding.message,
     ...(finding.details ? { details: { ...finding.details } } : {}),
+    fix: finding.fix ?? null,
     ...(isPerTrailCheck(finding.checkId) && typeof multiRegion === 'boolean' ? { multiRegionTrail: multiRegion } : {}),
   };
 }

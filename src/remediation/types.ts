@@ -18,6 +18,12 @@ export interface RemediationTarget {
   region: string;
   resourceId: string;
   details: Readonly<Record<string, DetailValue>>;
+  /**
+   * When the history first saw this finding (or saw it again after it was
+   * resolved): an action that acts on "every" resource of a kind (every
+   * active key of a quarantined user) leaves out the ones made after it.
+   */
+  foundAt: string;
 }
 
 /** SDK clients signed with the account's remediation role (never the audit role). */
@@ -57,7 +63,11 @@ export interface RemediationAction {
   describe(target: RemediationTarget): string;
   /** Reads AWS now: is the problem still there, exactly as found? Never changes anything. */
   precheck(target: RemediationTarget, clients: RemediationClients, context: PrecheckContext): Promise<Precheck>;
-  /** Makes the change the precheck described; nothing else. */
+  /**
+   * Makes the change the precheck described; nothing else. When it fails
+   * part-way it throws an error carrying `partialState`: what it did change
+   * (in the state's shape), so that undo can restore that much.
+   */
   apply(state: Record<string, unknown>, clients: RemediationClients): Promise<void>;
   /** Before undoing: is what apply did still in place (and nothing else changed it)? */
   precheckUndo(state: Record<string, unknown>, clients: RemediationClients): Promise<{ ok: true } | { ok: false; reason: string }>;

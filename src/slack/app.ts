@@ -377,9 +377,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   });
 
   /** Reports offer fixes for the checks that have one, in accounts with a remediation role. */
-  function fixableIn(accountId: string): { fixable?: (checkId: string) => boolean } {
+  function fixableIn(accountId: string): { fixable?: (fix: string) => boolean } {
     const remediation = options.remediation;
-    return remediation ? { fixable: (checkId: string) => remediation.offers(accountId, checkId) } : {};
+    return remediation ? { fixable: (fix: string) => remediation.offers(accountId, fix) } : {};
   }
 
   const fixes: { start: StartFix } | undefined = options.remediation ? registerRemediation(app, options.remediation, logger) : undefined;

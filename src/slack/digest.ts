@@ -13,6 +13,7 @@ import type { Check, Severity } from '../audit/types.js';
 import { SEVERITIES } from '../audit/types.js';
 import { compareItems, isQuiet, type DigestAccount, type DigestData, type DigestItem } from '../history/digest.js';
 import { findingRef } from '../history/mutes.js';
+import { fixOf } from '../remediation/actions/index.js';
 import { spreadsheetSafe } from '../terminal/sanitize.js';
 import { blockSize, context, DIVIDER, FIX_PREFIX, header, jsonSize, packSections, section, SLACK_LIMITS, type Room, type SlackMessage, type Unit } from './blocks.js';
 import { inlineMrkdwn, maskAccessKeyIds, plainText, plural, slackDate, truncateMrkdwn } from './mrkdwn.js';
@@ -23,7 +24,7 @@ export interface RenderDigestInput {
   /** Titles of the checks, by id (ALL_CHECKS). */
   checks: readonly Check[];
   /** Whether a fix is offered for a check's findings in an account: their menus then list them under "Fix" too. */
-  fixable?: (accountId: string, checkId: string) => boolean;
+  fixable?: (accountId: string, fix: string) => boolean;
 }
 
 export interface RenderedDigest {
@@ -306,7 +307,7 @@ function whereNotice(replies: number, csv: boolean): ContextBlock {
  * severity and check. The account's first group breaks the section, so a
  * "Mute…" menu never lists two accounts' findings.
  */
-function detailLines(a: DigestAccount, checks: ReadonlyMap<string, Check>, fixable?: (accountId: string, checkId: string) => boolean): Unit[] {
+function detailLines(a: DigestAccount, checks: ReadonlyMap<string, Check>, fixable?: (accountId: string, fix: string) => boolean): Unit[] {
   const units: Unit[] = [];
   const name = accountName(a);
   const heading = `${name} — ${changeParts(a).join(' · ')}`;
@@ -328,7 +329,7 @@ function detailLines(a: DigestAccount, checks: ReadonlyMap<string, Check>, fixab
         if (change !== 'resolved' && a.scanId !== null) {
           const value = findingRef(a.scanId, item.state.fingerprint);
           if (value.length <= SLACK_LIMITS.optionValue) unit.mute = { value, label: muteLabel(item.state.resourceId, item.state.region) };
-          if (value.length + FIX_PREFIX.length <= SLACK_LIMITS.optionValue && fixable?.(a.accountId, item.state.checkId)) {
+          if (value.length + FIX_PREFIX.length <= SLACK_LIMITS.optionValue && fixable?.(a.accountId, fixOf(item.state)?.id ?? '')) {
             unit.fix = { value: `${FIX_PREFIX}${value}`, label: muteLabel(item.state.resourceId, item.state.region) };
           }
         }

@@ -4,8 +4,8 @@ import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { actionFor } from '../remediation/actions/index.js';
-import type { ActionRecord, ExecuteOutcome, RemediationService } from '../remediation/service.js';
+import { ALL_ACTIONS } from '../remediation/actions/index.js';
+import { undoable, type ActionRecord, type ExecuteOutcome, type MessageRef, type RemediationService } from '../remediation/service.js';
 import { escapeMrkdwn, slackDate } from './mrkdwn.js';
 import { mention } from './mute-views.js';
 
@@ -19,15 +19,13 @@ export const FIX_ACTIONS = {
   undo: 'remediate_undo',
 } as const;
 
-/** How long a confirmation remembers where the finding's thread is. */
-const PENDING_TTL_MS = 30 * 60 * 1000;
+/** Messages fixes were chosen in, as the bot last wrote them (the outcome lines are added to the newest version). */
+const MESSAGES_KEPT = 200;
 
 interface Pending {
-  thread?: { channel: string; ts: string };
-  /** The report or digest message the fix was chosen in, as the click carried it: it gets a line with the outcome. */
-  original?: { channel: string; ts: string; text: string; blocks: KnownBlock[] };
-  /** The channel the fix was asked from (for a request when there is no thread). */
-  channel?: string;
+  thread?: MessageRef;
+  /** The report or digest message the fix was chosen in. */
+  message?: MessageRef;
   at: number;
 }
 
@@ -42,12 +40,21 @@ type Container = { type?: string; channel_id?: string; message_ts?: string; thre
  * or an action-log id.
  */
 export function registerRemediation(app: InstanceType<typeof App>, remediation: RemediationService, logger: Logger): { start: StartFix } {
+  /** Where each confirmation was asked from, by request id (as long as a confirmation lasts). */
   const pending = new Map<string, Pending>();
+  /** The text and blocks of messages fixes were chosen in, by `channel:ts`, newest last. */
+  const messages = new Map<string, { text: string; blocks: KnownBlock[] }>();
 
   const remember = (requestId: string, entry: Pending) => {
     const now = Date.now();
-    for (const [id, p] of pending) if (now - p.at > PENDING_TTL_MS) pending.delete(id);
+    for (const [id, p] of pending) if (now - p.at > 30 * 60 * 1000) pending.delete(id);
     pending.set(requestId, entry);
+  };
+  const keep = (ref: MessageRef, content: { text: string; blocks: KnownBlock[] }) => {
+    const key = `${ref.channel}:${ref.ts}`;
+    messages.delete(key);
+    messages.set(key, content);
+    while (messages.size > MESSAGES_KEPT) messages.delete(messages.keys().next().value as string);
   };
 
   /** Says something to the clicker only: under the message, or in their messages with the app. */
@@ -56,13 +63,14 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
     else await client.chat.postMessage({ channel: body.user.id, text });
   };
 
-  /** The log line for everyone, in the finding's thread (or the user's messages with the app when there is none). */
-  const announce = async (client: WebClient, record: ActionRecord, fallbackUser: string) => {
-    const blocks = outcomeBlocks(record);
-    const text = outcomeText(record);
+  /**
+   * The log line for everyone, in the finding's thread. Without a thread (a
+   * report only its reader saw) the clicker's own answer is all there is.
+   */
+  const announce = async (client: WebClient, record: ActionRecord) => {
+    if (!record.thread) return;
     try {
-      if (record.thread) await client.chat.postMessage({ channel: record.thread.channel, thread_ts: record.thread.ts, text, blocks, unfurl_links: false });
-      else await client.chat.postMessage({ channel: fallbackUser, text, blocks });
+      await client.chat.postMessage({ channel: record.thread.channel, thread_ts: record.thread.ts, text: outcomeText(record), blocks: outcomeBlocks(record), unfurl_links: false });
     } catch (error) {
       logger.warn({ err: errorMessage(error), record: record.id }, 'a remediation note could not be posted');
     }
@@ -75,15 +83,15 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
     const guarded = await remediation.guard(user, ref, requestId);
     if (!guarded.ok) return tell(body, client, respond, `:no_entry: ${guarded.reason}`);
     const fixable = guarded.value;
-    const preview = await remediation.preview(fixable, user, requestId);
+    const preview = await remediation.preview(fixable, user, requestId, ref);
     if (!preview.ok) return tell(body, client, respond, `:information_source: Nothing to fix: ${escapeMrkdwn(preview.reason)}`);
     const container = body.container as Container | undefined;
     const entry: Pending = { at: Date.now() };
-    if (container?.channel_id) entry.channel = container.channel_id;
     if (container?.type === 'message' && !container.is_ephemeral && container.channel_id && container.message_ts) {
       entry.thread = { channel: container.channel_id, ts: container.thread_ts ?? body.message?.thread_ts ?? container.message_ts };
+      entry.message = { channel: container.channel_id, ts: container.message_ts };
       const blocks = body.message?.blocks as KnownBlock[] | undefined;
-      if (Array.isArray(blocks)) entry.original = { channel: container.channel_id, ts: container.message_ts, text: String(body.message?.text ?? ''), blocks };
+      if (Array.isArray(blocks) && !messages.has(`${entry.message.channel}:${entry.message.ts}`)) keep(entry.message, { text: String(body.message?.text ?? ''), blocks });
     }
     remember(requestId, entry);
     const value = `${String(ref)} ${requestId}`;
@@ -135,9 +143,9 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
     const parsed = parse(valueOf(action));
     if (!parsed) return tell(body, client, respond, ':x: That button does not name a fix.');
     const where = pending.get(parsed.requestId);
-    const outcome = await remediation.execute({ user: body.user.id, ref: parsed.ref, requestId: parsed.requestId, ...threadOf(where) });
+    const outcome = await remediation.execute({ user: body.user.id, ref: parsed.ref, requestId: parsed.requestId, thread: where?.thread, message: where?.message });
     await answer(body, client, respond, outcome);
-    if ((outcome.kind === 'applied' || outcome.kind === 'dry-run') && where?.original) await markOriginal(client, where.original, outcome.record);
+    if (outcome.kind === 'applied' || outcome.kind === 'dry-run' || outcome.kind === 'failed') await markOriginal(client, outcome.record);
   });
 
   app.action<BlockAction>(FIX_ACTIONS.request, async ({ ack, body, action, client, respond }) => {
@@ -145,17 +153,10 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
     const parsed = parse(valueOf(action));
     if (!parsed) return tell(body, client, respond, ':x: That button does not name a fix.');
     const where = pending.get(parsed.requestId);
-    const guarded = await remediation.guard(body.user.id, parsed.ref, parsed.requestId);
-    if (!guarded.ok) return tell(body, client, respond, `:no_entry: ${guarded.reason}`, true);
-    const requested = await remediation.request({
-      user: body.user.id,
-      ref: parsed.ref,
-      requestId: parsed.requestId,
-      change: guarded.value.describe,
-      ...(where?.thread ? { thread: where.thread } : {}),
-    });
+    const requested = await remediation.request({ user: body.user.id, ref: parsed.ref, requestId: parsed.requestId, thread: where?.thread, message: where?.message });
     if (!requested.ok) return tell(body, client, respond, `:no_entry: ${requested.reason}`, true);
-    const record = requested.value;
+    const { record, repeat } = requested.value;
+    if (repeat) return tell(body, client, respond, ':hourglass_flowing_sand: Your request is already filed; another remediator must approve it.', true);
     const text = `:raising_hand: ${mention(record.user)} asks to fix: ${escapeMrkdwn(record.change ?? '')}. Another remediator must approve.`;
     const blocks: KnownBlock[] = [
       { type: 'section', block_id: 'request', text: { type: 'mrkdwn', verbatim: true, text } },
@@ -168,14 +169,26 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
         ],
       },
     ];
-    const channel = where?.thread?.channel ?? where?.channel;
-    try {
-      if (!channel) throw new Error('no channel to post the request in');
-      await client.chat.postMessage({ channel, ...(where?.thread ? { thread_ts: where.thread.ts } : {}), text, blocks, unfurl_links: false });
-      await tell(body, client, respond, ':hourglass_flowing_sand: Your request is posted; another remediator must approve it.', true);
-    } catch (error) {
-      await tell(body, client, respond, `:x: The request could not be posted (${escapeMrkdwn(errorMessage(error))}).`, true);
+    // In the finding's thread; a report only the requester saw is not made public: the other remediators get it in their messages with the app.
+    const others = remediation.remediators.filter((u) => u !== record.user);
+    const targets = where?.thread ? [{ channel: where.thread.channel, thread_ts: where.thread.ts }] : others.map((u) => ({ channel: u }));
+    let posted = 0;
+    const errors: string[] = [];
+    for (const target of targets) {
+      try {
+        await client.chat.postMessage({ ...target, text, blocks, unfurl_links: false });
+        posted += 1;
+      } catch (error) {
+        errors.push(errorMessage(error));
+      }
     }
+    if (posted === 0) {
+      const reason = targets.length === 0 ? 'there is no other remediator to ask' : `Slack refused it (${errors[0] ?? 'unknown error'})`;
+      await remediation.withdraw(record.id, `the request could not be posted: ${reason}`);
+      return tell(body, client, respond, `:x: The request could not be posted: ${escapeMrkdwn(reason)}. Nothing was changed.`, true);
+    }
+    const whereText = where?.thread ? 'in the thread' : `to ${others.map(mention).join(', ')} in their messages with the app`;
+    await tell(body, client, respond, `:hourglass_flowing_sand: Your request is posted ${whereText}; another remediator must approve it.`, true);
   });
 
   for (const [id, approve] of [
@@ -187,9 +200,12 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
       const recordId = valueOf(action);
       const outcome = await remediation.decide({ requestRecordId: typeof recordId === 'string' ? recordId : '', by: body.user.id, approve });
       if (outcome.kind === 'refused') return tell(body, client, respond, `:no_entry: ${outcome.reason}`);
-      // The request message becomes its outcome, for everyone.
-      await updateMessage(body, client, outcome.record);
-      if (outcome.kind !== 'repeat' && outcome.kind !== 'already' && outcome.kind !== 'rejected') await announce(client, outcome.record, body.user.id);
+      // The request message becomes its outcome, for everyone who saw it.
+      await updateMessage(body, client, outcome.record, respond);
+      if (outcome.kind === 'repeat' || outcome.kind === 'already') return;
+      // Approved and done (or not): the thread note is the request message itself; the report gets its line.
+      if (outcome.kind === 'applied' || outcome.kind === 'failed') await markOriginal(client, outcome.record);
+      if (outcome.kind === 'stale') await tell(body, client, respond, outcomeText(outcome.record));
     });
   }
 
@@ -200,25 +216,32 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
     // One undo per fix: a repeat of the click (or of another Undo of the same fix) finds it done.
     const outcome = await remediation.undo({ recordId: id, user: body.user.id, requestId: `undo:${id}:${body.user.id}:${(action as { action_ts?: string }).action_ts ?? randomUUID()}` });
     if (outcome.kind === 'refused') return tell(body, client, respond, `:no_entry: ${outcome.reason}`);
-    const applied = remediation.record(id);
-    if (applied) await updateMessage(body, client, applied, respond);
-    if (outcome.kind === 'undone' || outcome.kind === 'stale' || outcome.kind === 'failed') await announce(client, outcome.record, body.user.id);
+    const fix = remediation.record(id);
+    if (fix) await updateMessage(body, client, fix, respond);
+    if (outcome.kind === 'undone' || outcome.kind === 'stale' || outcome.kind === 'failed') await announce(client, outcome.record);
+    if (outcome.kind === 'undone' && fix) await markOriginal(client, fix);
     if (outcome.kind !== 'undone') await tell(body, client, respond, outcomeText(outcome.record));
   });
 
   /**
    * The message the fix was chosen in gets a line saying so, under its last
    * block ("Deactivated by @ana at 10:42 · Undo in the thread"), as long as it
-   * stays within Slack's 50 blocks; the line is replaced if it changes again.
+   * stays within Slack's 50 blocks; each finding's line is replaced when it
+   * changes again, and lines of other findings stay.
    */
-  async function markOriginal(client: WebClient, original: NonNullable<Pending['original']>, record: ActionRecord): Promise<void> {
+  async function markOriginal(client: WebClient, record: ActionRecord): Promise<void> {
+    if (!record.message) return;
+    const key = `${record.message.channel}:${record.message.ts}`;
+    const original = messages.get(key);
+    if (!original) return;
     const blockId = `fix-${record.fingerprint}`.slice(0, 255);
     const kept = original.blocks.filter((b) => (b as { block_id?: string }).block_id !== blockId);
     if (kept.length >= 50) return;
-    const line = `${outcomeText(record)}${record.result === 'applied' ? ' · Undo in the thread' : ''}`;
+    const line = `${outcomeText(record)}${undoable(record) && record.result !== 'failed' ? ' · Undo in the thread' : ''}`;
     const blocks: KnownBlock[] = [...kept, { type: 'context', block_id: blockId, elements: [{ type: 'mrkdwn', text: line.slice(0, 2000), verbatim: true }] }];
+    keep(record.message, { text: original.text, blocks });
     try {
-      await client.chat.update({ channel: original.channel, ts: original.ts, text: original.text, blocks });
+      await client.chat.update({ channel: record.message.channel, ts: record.message.ts, text: original.text, blocks });
     } catch (error) {
       logger.warn({ err: errorMessage(error) }, 'the message a fix was chosen in could not be updated');
     }
@@ -228,12 +251,12 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
   async function answer(body: BlockAction, client: WebClient, respond: RespondFn, outcome: ExecuteOutcome): Promise<void> {
     if (outcome.kind === 'refused') {
       await tell(body, client, respond, `:no_entry: ${outcome.reason}`, true);
-      if (outcome.record) await announce(client, outcome.record, body.user.id);
+      if (outcome.record) await announce(client, outcome.record);
       return;
     }
     const record = outcome.record;
     if (body.response_url) await respond({ response_type: 'ephemeral', replace_original: true, text: outcomeText(record), blocks: outcomeBlocks(record) });
-    if (outcome.kind !== 'repeat' && outcome.kind !== 'already') await announce(client, record, body.user.id);
+    if (outcome.kind !== 'repeat' && outcome.kind !== 'already') await announce(client, record);
   }
 
   /** Replaces the message the click came from with the record's outcome (a thread note or a request in a channel; an ephemeral one through its response_url). */
@@ -255,10 +278,6 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
 
 export type StartFix = (input: { body: BlockAction; client: WebClient; respond: RespondFn | undefined; ref: string }) => Promise<void>;
 
-function threadOf(p: Pending | undefined): { thread?: { channel: string; ts: string } } {
-  return p?.thread ? { thread: p.thread } : {};
-}
-
 function when(iso: string): string {
   return slackDate(new Date(iso), '{date_short_pretty} {time}', iso);
 }
@@ -266,15 +285,15 @@ function when(iso: string): string {
 /** One line: who, what, when, result. */
 export function outcomeText(record: ActionRecord): string {
   const who = mention(record.user);
-  const change = escapeMrkdwn(record.change ?? actionFor(record.checkId)?.describe({ checkId: record.checkId, accountId: record.accountId, region: '', resourceId: '', details: {} }) ?? record.action);
+  const change = escapeMrkdwn(record.change ?? `${record.action} on a ${record.checkId} finding`);
   const approved = record.approvedBy ? `, approved by ${mention(record.approvedBy)}` : '';
   const reason = escapeMrkdwn(record.reason ?? '');
-  const verbDone = actionFor(record.checkId)?.done ?? 'Fixed';
+  const verbDone = ALL_ACTIONS.find((a) => a.id === record.action)?.done ?? 'Fixed';
   switch (record.result) {
     case 'applied':
-      return record.undoneAt
-        ? `:leftwards_arrow_with_hook: ${verbDone} by ${who}${approved} at ${when(record.at)}, undone by ${mention(record.undoneBy ?? '')} at ${when(record.undoneAt)}: ${change}`
-        : `:white_check_mark: ${verbDone} by ${who}${approved} at ${when(record.at)}: ${change}`;
+      if (record.undoneAt) return `:leftwards_arrow_with_hook: ${verbDone} by ${who}${approved} at ${when(record.at)}, undone by ${mention(record.undoneBy ?? '')} at ${when(record.undoneAt)}: ${change}`;
+      if (record.supersededBy) return `:white_check_mark: ${verbDone} by ${who}${approved} at ${when(record.at)}: ${change} (changed back outside the bot since, and fixed again)`;
+      return `:white_check_mark: ${verbDone} by ${who}${approved} at ${when(record.at)}: ${change}`;
     case 'dry-run':
       return `:test_tube: Dry run by ${who} at ${when(record.at)}: would ${lowerFirst(change)}. Nothing was changed (\`remediation.mode: dry-run\`).`;
     case 'undone':
@@ -286,8 +305,9 @@ export function outcomeText(record: ActionRecord): string {
     case 'applying':
       return `:hourglass_flowing_sand: ${who}${approved} started at ${when(record.at)}, outcome unknown (the bot stopped meanwhile): ${change}. Check AWS; Undo restores it if it was done.`;
     case 'failed':
+      return `:x: Fix by ${who}${approved} failed at ${when(record.at)}: ${reason}${undoable(record) ? '. Part of it was done: Undo restores that part.' : ''}`;
     case 'undo-failed':
-      return `:x: ${record.result === 'failed' ? 'Fix' : 'Undo'} by ${who} failed at ${when(record.at)}: ${reason}`;
+      return `:x: Undo by ${who} failed at ${when(record.at)}: ${reason}`;
     case 'refused':
       return `:no_entry: ${who} at ${when(record.at)}: not done, ${reason}`;
   }
@@ -296,7 +316,7 @@ export function outcomeText(record: ActionRecord): string {
 /** The outcome as blocks: the line, and Undo while it can be undone. */
 export function outcomeBlocks(record: ActionRecord): KnownBlock[] {
   const blocks: KnownBlock[] = [{ type: 'section', block_id: 'outcome', text: { type: 'mrkdwn', verbatim: true, text: outcomeText(record) } }];
-  if ((record.result === 'applied' || record.result === 'applying') && !record.undoneAt) {
+  if (undoable(record)) {
     blocks.push({
       type: 'actions',
       block_id: 'undo',

@@ -43,7 +43,7 @@ export interface RenderReportInput {
   /** The history's id of this scan: finding sections get a "Mute…" menu whose entries name the finding by scan id and fingerprint. Without it, no menu. */
   scanId?: string;
   /** Whether a fix is offered for a check's findings in this account: the menu then lists them under "Fix" too. */
-  fixable?: (checkId: string) => boolean;
+  fixable?: (fix: string) => boolean;
   /** Where the rest of a long report goes: the message's thread (default), or the requester's messages with the app. */
   overflowTo?: 'thread' | 'direct-message';
 }
@@ -182,7 +182,7 @@ function errorsMore(count: number): ContextBlock {
 
 // ---- lines ---------------------------------------------------------------------
 
-function findingLines(findings: readonly Finding[], checks: ReadonlyMap<string, Check>, scanId: string | undefined, fixable?: (checkId: string) => boolean): Unit[] {
+function findingLines(findings: readonly Finding[], checks: ReadonlyMap<string, Check>, scanId: string | undefined, fixable?: (fix: string) => boolean): Unit[] {
   const units: Unit[] = [];
   for (let i = 0; i < findings.length; ) {
     const { severity, checkId } = findings[i]!;
@@ -199,7 +199,7 @@ function findingLines(findings: readonly Finding[], checks: ReadonlyMap<string, 
       const unit: Unit = { header, continued, first: j === i, line: findingLine(f) };
       if (scanId !== undefined) {
         unit.mute = { value: findingRef(scanId, f.fingerprint), label: muteLabel(f.resource.id, f.region) };
-        if (fixable?.(f.checkId)) unit.fix = { value: `${FIX_PREFIX}${findingRef(scanId, f.fingerprint)}`, label: muteLabel(f.resource.id, f.region) };
+        if (f.fix && fixable?.(f.fix)) unit.fix = { value: `${FIX_PREFIX}${findingRef(scanId, f.fingerprint)}`, label: muteLabel(f.resource.id, f.region) };
       }
       units.push(unit);
     }

@@ -118,7 +118,11 @@ describe('applyScan: new, still open, resolved, reopened', () => {
       lastSeen: T0,
       resolvedAt: null,
       reopenedAt: null,
+      fix: null,
     });
+    // The fix the audit offered is kept with the state (what the menus offer, and what a fix may do).
+    const withFix = applyScan([], scan({ checkIds, regions, findings: [{ ...alice, fix: 'iam.deactivate-access-key' }] }), T0);
+    expect(withFix.states[0]!.fix).toBe('iam.deactivate-access-key');
   });
 
   it('keeps what is seen again open (latest severity and message), resolves what is gone, opens what is new', () => {

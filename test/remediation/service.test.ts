@@ -12,6 +12,7 @@ import { createLogger } from '../../src/log.js';
 import { RemediationService, type ActionRecord } from '../../src/remediation/service.js';
 import { fakeSessions } from '../helpers/aws.js';
 import { tempStore } from '../helpers/store.js';
+import type { Store } from '../../src/history/store.js';
 
 const CONFIG = parseConfig(
   `accounts:
@@ -20,7 +21,7 @@ const CONFIG = parseConfig(
     roleArn: arn:aws:iam::123456789012:role/AuditReadOnly
     remediationRoleArn: arn:aws:iam::123456789012:role/AuditRemediation
 access:
-  remediators: [U0ALICE01]
+  remediators: [U0ALICE01, U0BOB0001]
 remediation:
   mode: apply
 `,
@@ -38,41 +39,62 @@ beforeEach(() => {
   iam.on(ListAccessKeysCommand).callsFake(() => ({ AccessKeyMetadata: [{ UserName: 'deploy-bot', AccessKeyId: KEY, Status: status, CreateDate: CREATED }], IsTruncated: false }));
 });
 
+const logger = createLogger({ format: 'json', level: 'silent' });
+const FINGERPRINT = findingFingerprint({ checkId: 'iam.access-key-rotation', accountId: '123456789012', region: 'global', resourceId: 'deploy-bot/access-key-1' });
+
+function makeService(store: Store, now: () => Date = () => new Date('2026-11-23T12:05:00.000Z')): RemediationService {
+  return new RemediationService({ config: CONFIG, checks: ALL_CHECKS, store, sessions: fakeSessions(), logger, now, clients });
+}
+
+/** A store whose history holds one open old-key finding of deploy-bot. */
+async function recorded(): Promise<{ store: Store; scanId: string; fingerprint: string }> {
+  const { store } = await tempStore();
+  const history = new History(store, { now: () => new Date('2026-11-23T12:00:00.000Z') });
+  const fingerprint = FINGERPRINT;
+  const { scanId } = await history.record(
+    {
+      account: { alias: 'prod', accountId: '123456789012' },
+      startedAt: '2026-11-23T12:00:00.000Z',
+      findings: [
+        {
+          checkId: 'iam.access-key-rotation',
+          severity: 'high',
+          accountId: '123456789012',
+          region: 'global',
+          resource: { type: 'AWS::IAM::AccessKey', id: 'deploy-bot/access-key-1' },
+          message: 'old key',
+          fingerprint,
+          details: { userName: 'deploy-bot', keySlot: 1, keyCreatedAt: CREATED.toISOString(), ageDays: 1056, lastUsedAt: null },
+          fix: 'iam.deactivate-access-key',
+        },
+      ],
+      errors: [],
+      scope: { checkIds: ['iam.access-key-rotation'], regions: ['global'], skippedRegions: [] },
+      stats: { durationMs: 1, apiCalls: 1, apiCallsByOperation: {}, checksRun: 1, byCheck: {} },
+    },
+    'prod',
+  );
+  return { store, scanId, fingerprint };
+}
+
 describe('RemediationService', () => {
   it('a bot that stops between the AWS write and its outcome leaves an "applying" entry: no second write, and it can still be undone', async () => {
-    const { store } = await tempStore();
-    const history = new History(store, { now: () => new Date('2026-11-23T12:00:00.000Z') });
-    const fingerprint = findingFingerprint({ checkId: 'iam.access-key-rotation', accountId: '123456789012', region: 'global', resourceId: 'deploy-bot/access-key-1' });
-    const { scanId } = await history.record(
-      {
-        account: { alias: 'prod', accountId: '123456789012' },
-        startedAt: '2026-11-23T12:00:00.000Z',
-        findings: [
-          {
-            checkId: 'iam.access-key-rotation',
-            severity: 'high',
-            accountId: '123456789012',
-            region: 'global',
-            resource: { type: 'AWS::IAM::AccessKey', id: 'deploy-bot/access-key-1' },
-            message: 'old key',
-            fingerprint,
-            details: { userName: 'deploy-bot', keySlot: 1, keyCreatedAt: CREATED.toISOString(), ageDays: 1056, lastUsedAt: null },
-          },
-        ],
-        errors: [],
-        scope: { checkIds: ['iam.access-key-rotation'], regions: ['global'], skippedRegions: [] },
-        stats: { durationMs: 1, apiCalls: 1, apiCallsByOperation: {}, checksRun: 1, byCheck: {} },
-      },
-      'prod',
-    );
-    const logger = createLogger({ format: 'json', level: 'silent' });
-    const make = () => new RemediationService({ config: CONFIG, checks: ALL_CHECKS, store, sessions: fakeSessions(), logger, now: () => new Date('2026-11-23T12:05:00.000Z'), clients });
+    const { store, scanId, fingerprint } = await recorded();
+    const make = () => makeService(store);
     // AWS takes the write, and the bot never hears back (it stops).
     iam.on(UpdateAccessKeyCommand).callsFakeOnce(() => {
       status = 'Inactive';
       return new Promise(() => undefined);
     });
-    void make().execute({ user: 'U0ALICE01', ref: findingRef(scanId, fingerprint), requestId: '11111111-1111-4111-8111-111111111111' });
+    const ref = findingRef(scanId, fingerprint);
+    const confirm = async (service: RemediationService, requestId: string) => {
+      const guarded = await service.guard('U0ALICE01', ref, requestId);
+      if (!guarded.ok) throw new Error(guarded.reason);
+      return service.preview(guarded.value, 'U0ALICE01', requestId, ref);
+    };
+    const first = make();
+    expect(await confirm(first, '11111111-1111-4111-8111-111111111111')).toMatchObject({ ok: true });
+    void first.execute({ user: 'U0ALICE01', ref, requestId: '11111111-1111-4111-8111-111111111111' });
     const log = () => store.data.actions as unknown as ActionRecord[];
     const end = Date.now() + 2_000;
     while (iam.commandCalls(UpdateAccessKeyCommand).length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
@@ -81,15 +103,79 @@ describe('RemediationService', () => {
 
     // The restarted bot: another click finds the fix under way or done, and writes nothing.
     const restarted = make();
-    const again = await restarted.execute({ user: 'U0ALICE01', ref: findingRef(scanId, fingerprint), requestId: '22222222-2222-4222-8222-222222222222' });
-    expect(again.kind).toBe('already');
+    // AWS took it: choosing Fix again finds nothing to do (the live precheck), and nothing is written.
+    expect(await confirm(restarted, '22222222-2222-4222-8222-222222222222')).toMatchObject({ ok: false, reason: expect.stringContaining('already Inactive') });
+    // The old confirmation ended with the bot: its button is refused, not acted on.
+    const stale = await restarted.execute({ user: 'U0ALICE01', ref, requestId: '11111111-1111-4111-8111-111111111111' });
+    expect(stale.kind).toBe('repeat');
     expect(iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
     // Undo still works from the recorded state.
     iam.on(UpdateAccessKeyCommand).callsFake((input: { Status: 'Active' | 'Inactive' }) => ((status = input.Status), {}));
     const undone = await restarted.undo({ recordId: log()[0]!.id, user: 'U0ALICE01', requestId: 'undo-1' });
     expect(undone.kind).toBe('undone');
     expect(iam.commandCalls(UpdateAccessKeyCommand).at(-1)!.args[0].input).toEqual({ UserName: 'deploy-bot', AccessKeyId: KEY, Status: 'Active' });
-    expect(log().map((r) => r.result)).toEqual(['applying', 'undone']);
+    expect(log().map((r) => r.result)).toEqual(['applying', 'refused', 'undone']);
+    await store.close();
+  });
+
+  it('an "applying" entry whose write never reached AWS is closed as not applied, and the fix goes ahead once', async () => {
+    const { store, scanId, fingerprint } = await recorded();
+    const ref = findingRef(scanId, fingerprint);
+    // The bot stopped before AWS took the write: the entry says applying, the key is still Active.
+    await store.update((data) => {
+      data.actions.push({ id: 'old', at: '2026-11-23T12:01:00.000Z', requestId: 'old-click', result: 'applying', action: 'iam.deactivate-access-key', fingerprint, accountId: '123456789012', alias: 'prod', checkId: 'iam.access-key-rotation', user: 'U0ALICE01', change: 'Deactivate', state: { userName: 'deploy-bot', accessKeyIds: [KEY] } } as never);
+    });
+    iam.on(UpdateAccessKeyCommand).callsFake((input: { Status: 'Active' | 'Inactive' }) => ((status = input.Status), {}));
+    const service = makeService(store);
+    const requestId = '33333333-3333-4333-8333-333333333333';
+    const guarded = await service.guard('U0ALICE01', ref, requestId);
+    if (!guarded.ok) throw new Error(guarded.reason);
+    expect(await service.preview(guarded.value, 'U0ALICE01', requestId, ref)).toMatchObject({ ok: true });
+    const outcome = await service.execute({ user: 'U0ALICE01', ref, requestId });
+    expect(outcome.kind).toBe('applied');
+    expect(iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
+    const log = store.data.actions as unknown as ActionRecord[];
+    expect(log.map((r) => [r.id === 'old' ? 'old' : 'new', r.result])).toEqual([
+      ['old', 'failed'],
+      ['new', 'applied'],
+    ]);
+    expect(log[0]!.reason).toContain('not applied');
+    // The old entry is no longer undoable; the new one is.
+    expect((await service.undo({ recordId: 'old', user: 'U0ALICE01', requestId: 'undo-old' })).kind).toBe('refused');
+    expect((await service.undo({ recordId: log[1]!.id, user: 'U0ALICE01', requestId: 'undo-new' })).kind).toBe('undone');
+    expect(status).toBe('Active');
+    await store.close();
+  });
+
+  it('refuses a click without a confirmation of its own: forged, someone else\'s, expired, or made under other settings', async () => {
+    const { store, scanId, fingerprint } = await recorded();
+    const ref = findingRef(scanId, fingerprint);
+    iam.on(UpdateAccessKeyCommand).resolves({});
+    let now = new Date('2026-11-23T12:05:00.000Z');
+    const service = makeService(store, () => now);
+    const confirm = async (user: string, requestId: string) => {
+      const guarded = await service.guard(user, ref, requestId);
+      if (!guarded.ok) throw new Error(guarded.reason);
+      return service.preview(guarded.value, user, requestId, ref);
+    };
+    const forged = await service.execute({ user: 'U0ALICE01', ref, requestId: '44444444-4444-4444-8444-444444444444' });
+    expect(forged).toMatchObject({ kind: 'refused', reason: expect.stringContaining('expired') });
+    await confirm('U0ALICE01', '55555555-5555-4555-8555-555555555555');
+    const other = await service.execute({ user: 'U0BOB0001', ref, requestId: '55555555-5555-4555-8555-555555555555' });
+    expect(other).toMatchObject({ kind: 'refused', reason: expect.stringContaining('someone else') });
+    await confirm('U0ALICE01', '77777777-7777-4777-8777-777777777777');
+    const wrongRef = await service.execute({ user: 'U0ALICE01', ref: `${scanId}:${'0'.repeat(32)}`, requestId: '77777777-7777-4777-8777-777777777777' });
+    expect(wrongRef).toMatchObject({ kind: 'refused' });
+    await confirm('U0ALICE01', '66666666-6666-4666-8666-666666666666');
+    now = new Date(now.getTime() + 15 * 60_000 + 1);
+    expect(await service.execute({ user: 'U0ALICE01', ref, requestId: '66666666-6666-4666-8666-666666666666' })).toMatchObject({ kind: 'refused', reason: expect.stringContaining('expired') });
+    expect(iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(0);
+    expect((store.data.actions as unknown as ActionRecord[]).map((r) => [r.user, r.result])).toEqual([
+      ['U0ALICE01', 'refused'],
+      ['U0BOB0001', 'refused'],
+      ['U0ALICE01', 'refused'],
+      ['U0ALICE01', 'refused'],
+    ]);
     await store.close();
   });
 });

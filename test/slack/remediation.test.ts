@@ -58,6 +58,7 @@ function keyFinding(accountId = '123456789012'): Finding {
     message: 'Access key 1 of deploy-bot is 1,056 days old.',
     fingerprint: findingFingerprint({ checkId: 'iam.access-key-rotation', accountId, region: 'global', resourceId: 'deploy-bot/access-key-1' }),
     details: { userName: 'deploy-bot', keySlot: 1, keyCreatedAt: CREATED.toISOString(), ageDays: 1056, lastUsedAt: null },
+    fix: 'iam.deactivate-access-key',
   };
 }
 

@@ -19,7 +19,8 @@ import type { Precheck, PrecheckContext, RemediationAction, RemediationClients, 
  * Key findings (rotation, unused) come from the credential report, which names
  * a key by user and slot only: the key is found again by its creation time
  * (the report's `access_key_N_last_rotated`), to the second. A user AWS
- * quarantined for a leaked key loses every key that is active now.
+ * quarantined for a leaked key loses every key that is active now and was
+ * created before the finding was found (a key made since is the rotation).
  */
 
 const ROTATION = 'iam.access-key-rotation';
@@ -89,14 +90,20 @@ function ok(userName: string, accessKeyIds: string[]): Precheck {
   return { ok: true, change: `Deactivate ${keysPhrase(accessKeyIds)} of IAM user ${userName}`, state: { userName, accessKeyIds } };
 }
 
-async function precheckExposed(iam: IamClient, userName: string): Promise<Precheck> {
+async function precheckExposed(iam: IamClient, userName: string, foundAt: string): Promise<Precheck> {
   const policies = await listAttachedPolicies(iam, userName);
   if (!policies.some(isCompromisedKeyQuarantine)) {
     return refuse(`IAM user ${userName} no longer has an AWSCompromisedKeyQuarantine policy attached`);
   }
-  const active = (await listAccessKeys(iam, userName)).filter((k) => k.Status === 'Active' && k.AccessKeyId).map((k) => k.AccessKeyId as string);
+  const active = (await listAccessKeys(iam, userName)).filter((k) => k.Status === 'Active' && k.AccessKeyId);
   if (active.length === 0) return refuse(`IAM user ${userName} has no active access key left`);
-  return ok(userName, active);
+  const found = Date.parse(foundAt);
+  // A key created after the finding was found is the replacement, not the leaked one; one without a date is kept in.
+  const older = active.filter((k) => Number.isNaN(found) || k.CreateDate === undefined || new Date(k.CreateDate).getTime() <= found);
+  if (older.length === 0) {
+    return refuse(`the active access keys of IAM user ${userName} were all created after the finding (${foundAt.slice(0, 10)}): they are not the exposed one`);
+  }
+  return ok(userName, older.map((k) => k.AccessKeyId as string));
 }
 
 async function precheckKey(iam: IamClient, target: RemediationTarget, userName: string, context: PrecheckContext): Promise<Precheck> {
@@ -143,7 +150,7 @@ async function setStatus(iam: IamClient, { userName, accessKeyIds }: KeyState, s
       if (done.length === 0) throw error;
       throw Object.assign(
         new Error(`${keysPhrase(done)} of IAM user ${userName} set to ${status}, but ${maskAccessKeyId(id)} failed: ${errorMessage(error)}`),
-        { name: 'PartialRemediation', cause: error },
+        { name: 'PartialRemediation', cause: error, partialState: { userName, accessKeyIds: [...done] } },
       );
     }
     done.push(id);
@@ -172,7 +179,7 @@ const deactivateAccessKey: RemediationAction = {
     if (typeof userName !== 'string' || userName === '') return refuse('the finding names no IAM user');
     const iam = clients.iam();
     try {
-      return target.checkId === EXPOSED ? await precheckExposed(iam, userName) : await precheckKey(iam, target, userName, context);
+      return target.checkId === EXPOSED ? await precheckExposed(iam, userName, target.foundAt) : await precheckKey(iam, target, userName, context);
     } catch (error) {
       if (isNoSuchEntity(error)) return refuse(`IAM user ${userName} no longer exists`);
       throw error;

@@ -17,6 +17,8 @@ type Settings = Record<BpaSetting, boolean>;
 interface BpaState {
   bucket: string;
   region: string;
+  /** The account that must own the bucket (ExpectedBucketOwner): a bucket deleted and re-created elsewhere under the same name is not touched. */
+  owner: string;
   /** The bucket's configuration before apply; null when it had none. */
   previous: Settings | null;
 }
@@ -26,9 +28,9 @@ const ALL_ON: Settings = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockP
 const refuse = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
 
 /** Read of the bucket's configuration: `missing` when the bucket is gone, `null` when it has none. */
-async function readBpa(s3: S3Client, bucket: string): Promise<Settings | null | 'missing'> {
+async function readBpa(s3: S3Client, bucket: string, owner: string): Promise<Settings | null | 'missing'> {
   try {
-    const answer = await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }));
+    const answer = await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket, ...ownedBy(owner) }));
     return settingsOf(answer.PublicAccessBlockConfiguration ?? {});
   } catch (error) {
     const code = awsErrorCode(error);
@@ -76,19 +78,23 @@ function bucketOf(target: RemediationTarget): string {
   return typeof target.details.bucket === 'string' && target.details.bucket ? target.details.bucket : target.resourceId;
 }
 
+const ownedBy = (owner: string): { ExpectedBucketOwner: string } => ({ ExpectedBucketOwner: owner });
+
 function malformedState(why: string): Error {
   return Object.assign(new Error(`the recorded state of s3.enable-block-public-access is malformed: ${why}`), { name: 'MalformedRemediationState' });
 }
 
 function parseState(state: Record<string, unknown>): BpaState {
-  const { bucket, region, previous } = state;
+  const { bucket, region, previous, owner } = state;
   if (typeof bucket !== 'string' || bucket === '') throw malformedState('no bucket');
   if (typeof region !== 'string' || region === '') throw malformedState('no region');
-  if (previous === null) return { bucket, region, previous: null };
+  if (typeof owner !== 'string' || !/^\d{12}$/.test(owner)) throw malformedState('the owner must be a 12-digit account id');
+  const where = { bucket, region, owner };
+  if (previous === null) return { ...where, previous: null };
   if (typeof previous !== 'object' || previous === undefined) throw malformedState('no previous configuration (nor null)');
   const p = previous as Record<string, unknown>;
   if (!BPA_SETTINGS.every((s) => typeof p[s] === 'boolean')) throw malformedState('the previous configuration must give all four settings as booleans');
-  return { bucket, region, previous: settingsOf(p as PublicAccessBlockConfiguration) };
+  return { ...where, previous: settingsOf(p as PublicAccessBlockConfiguration) };
 }
 
 const enableBlockPublicAccess: RemediationAction = {
@@ -107,10 +113,12 @@ const enableBlockPublicAccess: RemediationAction = {
     const bucket = bucketOf(target);
     const region = bucketRegion(target);
     if (!region) return refuse(`the finding does not record the region of bucket ${bucket}`);
-    const current = await readBpa(clients.s3(region), bucket);
+    const owner = target.accountId;
+    if (!/^\d{12}$/.test(owner)) return refuse(`the finding does not record the account that owns bucket ${bucket}`);
+    const current = await readBpa(clients.s3(region), bucket, owner);
     if (current === 'missing') return refuse(`bucket ${bucket} no longer exists`);
     if (allOn(current)) return refuse(`Block Public Access is already fully on for bucket ${bucket}`);
-    const state: BpaState = { bucket, region, previous: current };
+    const state: BpaState = { bucket, region, owner, previous: current };
     return {
       ok: true,
       change: `Turn on all four Block Public Access settings of bucket ${bucket} (now: ${describeSettings(current)})`,
@@ -119,24 +127,24 @@ const enableBlockPublicAccess: RemediationAction = {
   },
 
   async apply(state, clients) {
-    const { bucket, region } = parseState(state);
-    await clients.s3(region).send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: { ...ALL_ON } }));
+    const { bucket, region, owner } = parseState(state);
+    await clients.s3(region).send(new PutPublicAccessBlockCommand({ Bucket: bucket, ...ownedBy(owner), PublicAccessBlockConfiguration: { ...ALL_ON } }));
   },
 
   async precheckUndo(state, clients) {
-    const { bucket, region } = parseState(state);
-    const current = await readBpa(clients.s3(region), bucket);
+    const { bucket, region, owner } = parseState(state);
+    const current = await readBpa(clients.s3(region), bucket, owner);
     if (current === 'missing') return refuse(`bucket ${bucket} no longer exists`);
     if (!allOn(current)) return refuse(`the Block Public Access settings of bucket ${bucket} were changed since (now: ${describeSettings(current)})`);
     return { ok: true };
   },
 
   async undo(state, clients) {
-    const { bucket, region, previous } = parseState(state);
+    const { bucket, region, owner, previous } = parseState(state);
     const s3 = clients.s3(region);
     // DeletePublicAccessBlock is authorised by s3:PutBucketPublicAccessBlock.
-    if (previous === null) await s3.send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
-    else await s3.send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: { ...previous } }));
+    if (previous === null) await s3.send(new DeletePublicAccessBlockCommand({ Bucket: bucket, ...ownedBy(owner) }));
+    else await s3.send(new PutPublicAccessBlockCommand({ Bucket: bucket, ...ownedBy(owner), PublicAccessBlockConfiguration: { ...previous } }));
   },
 };
 

@@ -61,6 +61,7 @@ function keyTarget(checkId: string, created: Date = CREATED, overrides: Record<s
     region: 'global',
     resourceId: `${USER}/access-key-1`,
     details: { userName: USER, keySlot: 1, keyCreatedAt: created.toISOString(), ageDays: 200, lastUsedAt: null, ...overrides },
+    foundAt: daysAgo(1).toISOString(),
   };
 }
 
@@ -73,6 +74,7 @@ const exposedTarget: RemediationTarget = {
   region: 'global',
   resourceId: 'ci-bot',
   details: { userName: 'ci-bot', quarantinePolicies: 'AWSCompromisedKeyQuarantineV3' },
+  foundAt: daysAgo(1).toISOString(),
 };
 
 function serveKeys(keys: AccessKeyMetadata[], user = USER): void {
@@ -199,6 +201,7 @@ describe('iam.deactivate-access-key', () => {
         region: 'global',
         resourceId: USER,
         details: { userName: USER, passwordLastUsedAt: daysAgo(100).toISOString(), passwordLastChangedAt: null, userCreatedAt: null, unusedDays: 100 },
+        foundAt: daysAgo(1).toISOString(),
       };
       expect(await action.precheck(password, clients, context())).toEqual({ ok: false, reason: 'this finding is not about an access key, so there is no key to deactivate' });
       expect(iam.calls()).toHaveLength(0);
@@ -225,6 +228,19 @@ describe('iam.deactivate-access-key', () => {
         state: { userName: 'ci-bot', accessKeyIds: [KEY1, KEY2] },
       });
       expect(iam.commandCalls(ListAttachedUserPoliciesCommand).map((c) => c.args[0].input)).toEqual([{ UserName: 'ci-bot' }, { UserName: 'ci-bot', Marker: 'p2' }]);
+      expect(writes()).toBe(0);
+    });
+
+    it('leaves out keys created after the finding was found (the replacement), and refuses when only those are active', async () => {
+      iam.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [awsManaged('AWSCompromisedKeyQuarantineV3')], IsTruncated: false });
+      serveKeys([key(KEY1, daysAgo(30), 'Active', 'ci-bot'), key(KEY2, daysAgo(2), 'Active', 'ci-bot')], 'ci-bot');
+      const found5DaysAgo = { ...exposedTarget, foundAt: daysAgo(5).toISOString() };
+      expect(await action.precheck(found5DaysAgo, clients, context())).toMatchObject({ ok: true, change: 'Deactivate access key AKIA…WXYZ of IAM user ci-bot', state: { accessKeyIds: [KEY1] } });
+      const found40DaysAgo = { ...exposedTarget, foundAt: daysAgo(40).toISOString() };
+      expect(await action.precheck(found40DaysAgo, clients, context())).toEqual({
+        ok: false,
+        reason: `the active access keys of IAM user ci-bot were all created after the finding (${daysAgo(40).toISOString().slice(0, 10)}): they are not the exposed one`,
+      });
       expect(writes()).toBe(0);
     });
 
@@ -273,6 +289,8 @@ describe('iam.deactivate-access-key', () => {
       iam.on(UpdateAccessKeyCommand, { AccessKeyId: KEY1 }).resolves({});
       iam.on(UpdateAccessKeyCommand, { AccessKeyId: KEY2 }).rejects(awsError('LimitExceeded', 'slow down'));
       await expect(action.apply(state, clients)).rejects.toThrow('access key AKIA…WXYZ of IAM user ci-bot set to Inactive, but AKIA…ABCD failed: slow down');
+      // What was done, for undo: the first key only.
+      await expect(action.apply(state, clients)).rejects.toMatchObject({ name: 'PartialRemediation', partialState: { userName: 'ci-bot', accessKeyIds: [KEY1] } });
     });
 
     it('undo sets exactly the recorded keys Active again', async () => {
@@ -316,8 +334,21 @@ describe('iam.deactivate-access-key', () => {
     });
   });
 
-  // Last: tests run in order, so `sent` holds the commands of every test above.
-  it('needs exactly the IAM actions of the commands it sent, and lists them', () => {
+  it('needs exactly the IAM actions of the commands a whole fix sends (every kind of finding), and lists them', async () => {
+    sent.clear();
+    let status: 'Active' | 'Inactive' = 'Active';
+    iam.on(ListAccessKeysCommand).callsFake((input: { UserName: string }) => ({ AccessKeyMetadata: [key(KEY1, CREATED, status, input.UserName)], IsTruncated: false }));
+    iam.on(UpdateAccessKeyCommand).callsFake((input: { Status: 'Active' | 'Inactive' }) => ((status = input.Status), {}));
+    iam.on(GetAccessKeyLastUsedCommand).resolves({ UserName: USER, AccessKeyLastUsed: { LastUsedDate: daysAgo(400), ServiceName: 's3', Region: 'us-east-1' } });
+    iam.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [awsManaged('AWSCompromisedKeyQuarantineV3')], IsTruncated: false });
+    for (const target of [rotation(), unused(), exposedTarget]) {
+      status = 'Active';
+      const check = await action.precheck(target, clients, context());
+      if (!check.ok) throw new Error(`precheck of ${target.checkId}: ${check.reason}`);
+      await action.apply(check.state, clients);
+      expect(await action.precheckUndo(check.state, clients)).toEqual({ ok: true });
+      await action.undo(check.state, clients);
+    }
     const needed = [...sent].map((name) => `iam:${name.replace(/Command$/, '')}`).sort();
     expect(needed).toEqual(['iam:GetAccessKeyLastUsed', 'iam:ListAccessKeys', 'iam:ListAttachedUserPolicies', 'iam:UpdateAccessKey']);
     expect([...action.permissions].sort()).toEqual(needed);

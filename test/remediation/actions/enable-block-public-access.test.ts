@@ -42,9 +42,10 @@ const IAM_ACTION: Record<string, string> = {
 const context: PrecheckContext = { now: NOW, thresholds: DEFAULT_THRESHOLDS };
 const BUCKET = 'my-bucket';
 const REGION = 'eu-west-1';
+const OWNER = '123456789012';
 
 function target(checkId = 's3.public-acl', region = REGION): RemediationTarget {
-  return { checkId, accountId: '123456789012', region, resourceId: BUCKET, details: { bucket: BUCKET, region: REGION } };
+  return { checkId, accountId: '123456789012', region, resourceId: BUCKET, details: { bucket: BUCKET, region: REGION }, foundAt: NOW.toISOString() };
 }
 
 const OFF = { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false };
@@ -87,9 +88,9 @@ describe('s3.enable-block-public-access', () => {
       expect(result).toEqual({
         ok: true,
         change: `Turn on all four Block Public Access settings of bucket ${BUCKET} (now: BlockPublicAcls on, the others off)`,
-        state: { bucket: BUCKET, region: REGION, previous: { BlockPublicAcls: true, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false } },
+        state: { bucket: BUCKET, region: REGION, owner: OWNER, previous: { BlockPublicAcls: true, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false } },
       });
-      expect(s3.commandCalls(GetPublicAccessBlockCommand)[0]!.args[0].input).toEqual({ Bucket: BUCKET });
+      expect(s3.commandCalls(GetPublicAccessBlockCommand)[0]!.args[0].input).toEqual({ Bucket: BUCKET, ExpectedBucketOwner: OWNER });
       expect(regions).toEqual([REGION]);
       expect(writes()).toBe(0);
     });
@@ -99,7 +100,7 @@ describe('s3.enable-block-public-access', () => {
       expect(await action.precheck(target('s3.block-public-access'), clients, context)).toEqual({
         ok: true,
         change: `Turn on all four Block Public Access settings of bucket ${BUCKET} (now: not configured)`,
-        state: { bucket: BUCKET, region: REGION, previous: null },
+        state: { bucket: BUCKET, region: REGION, owner: OWNER, previous: null },
       });
     });
 
@@ -155,43 +156,44 @@ describe('s3.enable-block-public-access', () => {
 
     it('apply turns all four on, in the bucket region', async () => {
       s3.on(PutPublicAccessBlockCommand).resolves({});
-      await action.apply({ bucket: BUCKET, region: REGION, previous }, clients);
+      await action.apply({ bucket: BUCKET, region: REGION, owner: OWNER, previous }, clients);
       expect(s3.calls()).toHaveLength(1);
-      expect(s3.commandCalls(PutPublicAccessBlockCommand)[0]!.args[0].input).toEqual({ Bucket: BUCKET, PublicAccessBlockConfiguration: ON });
+      expect(s3.commandCalls(PutPublicAccessBlockCommand)[0]!.args[0].input).toEqual({ Bucket: BUCKET, ExpectedBucketOwner: OWNER, PublicAccessBlockConfiguration: ON });
       expect(regions).toEqual([REGION]);
     });
 
     it('undo puts back the previous configuration', async () => {
       s3.on(PutPublicAccessBlockCommand).resolves({});
-      await action.undo({ bucket: BUCKET, region: REGION, previous }, clients);
+      await action.undo({ bucket: BUCKET, region: REGION, owner: OWNER, previous }, clients);
       expect(s3.calls()).toHaveLength(1);
-      expect(s3.commandCalls(PutPublicAccessBlockCommand)[0]!.args[0].input).toEqual({ Bucket: BUCKET, PublicAccessBlockConfiguration: previous });
+      expect(s3.commandCalls(PutPublicAccessBlockCommand)[0]!.args[0].input).toEqual({ Bucket: BUCKET, ExpectedBucketOwner: OWNER, PublicAccessBlockConfiguration: previous });
     });
 
     it('undo deletes the configuration when there was none', async () => {
       s3.on(DeletePublicAccessBlockCommand).resolves({});
-      await action.undo({ bucket: BUCKET, region: REGION, previous: null }, clients);
+      await action.undo({ bucket: BUCKET, region: REGION, owner: OWNER, previous: null }, clients);
       expect(s3.calls()).toHaveLength(1);
-      expect(s3.commandCalls(DeletePublicAccessBlockCommand)[0]!.args[0].input).toEqual({ Bucket: BUCKET });
+      expect(s3.commandCalls(DeletePublicAccessBlockCommand)[0]!.args[0].input).toEqual({ Bucket: BUCKET, ExpectedBucketOwner: OWNER });
       expect(regions).toEqual([REGION]);
     });
 
     it('refuses a malformed state without calling AWS', async () => {
-      await expect(action.undo({ bucket: BUCKET, region: REGION }, clients)).rejects.toThrow(/malformed/);
-      await expect(action.undo({ bucket: BUCKET, region: REGION, previous: { BlockPublicAcls: true } }, clients)).rejects.toThrow(/malformed/);
-      await expect(action.apply({ bucket: BUCKET, previous: null }, clients)).rejects.toThrow(/malformed/);
+      await expect(action.undo({ bucket: BUCKET, region: REGION, owner: OWNER }, clients)).rejects.toThrow(/malformed/);
+      await expect(action.undo({ bucket: BUCKET, region: REGION, owner: OWNER, previous: { BlockPublicAcls: true } }, clients)).rejects.toThrow(/malformed/);
+      await expect(action.apply({ bucket: BUCKET, owner: OWNER, previous: null }, clients)).rejects.toThrow(/malformed/);
+      await expect(action.apply({ bucket: BUCKET, region: REGION, previous: null }, clients)).rejects.toThrow(/owner/);
       expect(s3.calls()).toHaveLength(0);
     });
 
     it('precheckUndo: ok while all four are still on', async () => {
       serveBpa(ON);
-      expect(await action.precheckUndo({ bucket: BUCKET, region: REGION, previous }, clients)).toEqual({ ok: true });
+      expect(await action.precheckUndo({ bucket: BUCKET, region: REGION, owner: OWNER, previous }, clients)).toEqual({ ok: true });
       expect(regions).toEqual([REGION]);
       expect(writes()).toBe(0);
     });
 
     it('precheckUndo refuses when the configuration changed or the bucket is gone; rejects on AccessDenied', async () => {
-      const state = { bucket: BUCKET, region: REGION, previous: null };
+      const state = { bucket: BUCKET, region: REGION, owner: OWNER, previous: null };
       serveBpa({ ...ON, BlockPublicPolicy: false });
       expect(await action.precheckUndo(state, clients)).toEqual({
         ok: false,
@@ -213,8 +215,24 @@ describe('s3.enable-block-public-access', () => {
     });
   });
 
-  // Last: tests run in order, so `sent` holds the commands of every test above.
-  it('needs exactly the IAM actions of the commands it sent, and lists them', () => {
+  it('needs exactly the IAM actions of the commands a whole fix sends (with and without a previous configuration), and lists them', async () => {
+    sent.clear();
+    let current: typeof ON | null = null;
+    s3.on(GetPublicAccessBlockCommand).callsFake(() => {
+      if (current === null) throw awsError('NoSuchPublicAccessBlockConfiguration', 'not found');
+      return { PublicAccessBlockConfiguration: current };
+    });
+    s3.on(PutPublicAccessBlockCommand).callsFake((input: { PublicAccessBlockConfiguration: typeof ON }) => ((current = input.PublicAccessBlockConfiguration), {}));
+    s3.on(DeletePublicAccessBlockCommand).callsFake(() => ((current = null), {}));
+    for (const before of [null, OFF]) {
+      current = before;
+      const check = await action.precheck(target(), clients, context);
+      if (!check.ok) throw new Error(check.reason);
+      await action.apply(check.state, clients);
+      expect(await action.precheckUndo(check.state, clients)).toEqual({ ok: true });
+      await action.undo(check.state, clients);
+      expect(current).toEqual(before);
+    }
     const unknown = [...sent].filter((name) => !(name in IAM_ACTION));
     expect(unknown).toEqual([]);
     expect([...sent].sort()).toEqual(['DeletePublicAccessBlockCommand', 'GetPublicAccessBlockCommand', 'PutPublicAccessBlockCommand']);

@@ -51,6 +51,7 @@ function target(rule: { protocol: string; fromPort: number; toPort: number; cidr
     region: REGION,
     resourceId: SG,
     details: { groupId: SG, groupName: 'web', vpcId: 'vpc-0f1e2d3c4b5a69788', ...rule, inUse: true, networkInterfaces: 2, ruleDescription: null },
+    foundAt: NOW.toISOString(),
   };
 }
 
@@ -270,8 +271,17 @@ describe('ec2.revoke-open-ingress', () => {
     });
   });
 
-  // Last: tests run in order, so `sent` holds the commands of every test above.
-  it('needs exactly the EC2 actions of the commands it sent, and lists them', () => {
+  it('needs exactly the EC2 actions of the commands a whole fix sends, and lists them', async () => {
+    sent.clear();
+    let group = webGroup();
+    ec2.on(DescribeSecurityGroupsCommand).callsFake(() => ({ SecurityGroups: [group] }));
+    ec2.on(RevokeSecurityGroupIngressCommand).callsFake(() => ((group = webGroup({ IpPermissions: [] })), { Return: true }));
+    ec2.on(AuthorizeSecurityGroupIngressCommand).callsFake(() => ((group = webGroup()), { Return: true }));
+    const check = await action.precheck(target(SSH_V4), clients, context);
+    if (!check.ok) throw new Error(check.reason);
+    await action.apply(check.state, clients);
+    expect(await action.precheckUndo(check.state, clients)).toEqual({ ok: true });
+    await action.undo(check.state, clients);
     const needed = [...sent].map((name) => `ec2:${name.replace(/Command$/, '')}`).sort();
     expect(needed).toEqual(['ec2:AuthorizeSecurityGroupIngress', 'ec2:DescribeSecurityGroups', 'ec2:RevokeSecurityGroupIngress']);
     expect([...action.permissions].sort()).toEqual(needed);
