@@ -99,6 +99,13 @@ accounts:
     expect(message).toContain('accounts[0] (sandbox).roleArn: the role is in account 999999999999, but accountId is 123456789012');
   });
 
+  it('rejects a remediation role that is the audit role (the audit role stays read-only)', () => {
+    const arn = 'arn:aws:iam::123456789012:role/AuditReadOnly';
+    const message = problems(MINIMAL.replace(/roleArn: (\S+)/, (line, role: string) => `${line}\n    remediationRoleArn: ${role}`));
+    expect(message).toContain('remediationRoleArn: must be another role than roleArn');
+    expect(() => parseConfig(MINIMAL.replace(/roleArn: (\S+)/, (line) => `${line}\n    remediationRoleArn: ${arn.replace('AuditReadOnly', 'AuditRemediation')}`), 'a.yml')).not.toThrow();
+  });
+
   it('rejects duplicate aliases, missing keys, wrong types, bad cron and time zones', () => {
     const message = problems(`
 accounts:

@@ -28,6 +28,8 @@ export const REQUEST_TTL_MS = 24 * 60 * 60 * 1000;
  */
 export const SETTLE_MS = 5 * 60 * 1000;
 
+const SOMEONE_ELSES = 'That confirmation was shown to someone else: choose Fix yourself.';
+
 /** What happened to one attempt, as the action log keeps it. */
 export type ActionResult = 'refused' | 'dry-run' | 'applying' | 'applied' | 'failed' | 'undone' | 'undo-failed' | 'requested' | 'rejected';
 
@@ -260,6 +262,7 @@ export class RemediationService {
    * already applied meanwhile, is answered without acting or logging.
    */
   async execute(input: { user: string; ref: unknown; requestId: string } & Origin): Promise<ExecuteOutcome> {
+    if (this.foreign(input.requestId, input.user)) return this.refusedOutcome(input.user, input.ref, `foreign:${randomUUID()}`, SOMEONE_ELSES);
     const repeat = await this.settled(this.byRequest(input.requestId));
     if (repeat) return { kind: 'repeat', record: repeat };
     const confirmed = this.confirmed(input.requestId, input.user, input.ref, false);
@@ -275,6 +278,9 @@ export class RemediationService {
    * filed first (`repeat: true`: it is not posted again).
    */
   async request(input: { user: string; ref: unknown; requestId: string } & Origin): Promise<Guarded<{ record: ActionRecord; repeat: boolean }>> {
+    if (this.foreign(input.requestId, input.user)) {
+      return this.refuse({ user: input.user, requestId: `foreign:${randomUUID()}`, reason: SOMEONE_ELSES, ...this.aboutRef(input.ref) });
+    }
     return this.locked(`request:${input.requestId}`, async () => {
       const repeat = this.byRequest(input.requestId);
       if (repeat) return repeat.result === 'requested' ? { ok: true, value: { record: repeat, repeat: true } } : { ok: false, reason: outcomeReason(repeat) };
@@ -477,13 +483,21 @@ export class RemediationService {
     if (!c || c.expiresAt <= this.now().getTime()) {
       return { ok: false, reason: 'That confirmation has expired (they last 15 minutes, and a restart of the bot ends them): choose Fix again.' };
     }
-    if (c.user !== user) return { ok: false, reason: 'That confirmation was shown to someone else: choose Fix yourself.' };
+    if (c.user !== user) return { ok: false, reason: SOMEONE_ELSES };
     if (c.ref !== ref) return { ok: false, reason: 'That button does not match the confirmation it is on.' };
     const approvalNow = this.requireApproval && this.mode === 'apply';
     if (c.mode !== this.mode || c.approval !== approvalNow || c.approval !== approval) {
       return { ok: false, reason: 'The bot\'s fix settings (`remediation.mode`, `access.requireApproval`) changed since this confirmation: choose Fix again.' };
     }
     return { ok: true, value: { change: c.change, state: c.state } };
+  }
+
+  /** A click on a confirmation (or a request) that is someone else's: refused without touching theirs. */
+  private foreign(requestId: string, user: string): boolean {
+    const confirmation = this.confirmations.get(requestId);
+    if (confirmation) return confirmation.user !== user;
+    const record = this.byRequest(requestId);
+    return record !== undefined && record.user !== user;
   }
 
   private accountOf(accountId: string): AccountConfig | undefined {

@@ -27,6 +27,7 @@ import { tempStore } from '../helpers/store.js';
 const SECRET = '0123456789abcdef0123456789abcdef';
 const KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
 const CREATED = new Date('2024-01-02T03:04:05.000Z');
+const CREATED_2 = new Date('2024-03-04T05:06:07.000Z');
 
 function config(extra: string, access = ''): Config {
   return parseConfig(
@@ -64,6 +65,8 @@ function keyFinding(accountId = '123456789012'): Finding {
 
 const iam = mockClient(IAMClient);
 let keyStatus: 'Active' | 'Inactive' = 'Active';
+/** How long AWS takes to answer UpdateAccessKey (the new status shows only after it answers). */
+let updateDelayMs = 0;
 const clients = () => ({ iam: () => new IAMClient({ region: 'us-east-1' }), ec2: (region: string) => new EC2Client({ region }), s3: (region: string) => new S3Client({ region }) });
 
 const stub = new SlackStub();
@@ -80,7 +83,7 @@ interface Bot {
   stop(): Promise<void>;
 }
 
-async function bot(extra = 'remediation:\n  mode: apply\n', access = ''): Promise<Bot> {
+async function bot(extra = 'remediation:\n  mode: apply\n', access = '', findings: (accountId: string) => Finding[] = (id) => [keyFinding(id)]): Promise<Bot> {
   const cfg = config(extra, access);
   const { store } = await tempStore();
   const clock = { now: new Date('2026-11-23T12:00:00.000Z') };
@@ -95,7 +98,7 @@ async function bot(extra = 'remediation:\n  mode: apply\n', access = ''): Promis
     run: async (options): Promise<AuditResult> => ({
       account: { alias: options.account.alias, accountId: options.account.accountId },
       startedAt: clock.now.toISOString(),
-      findings: [keyFinding(options.account.accountId)],
+      findings: findings(options.account.accountId),
       errors: [],
       scope: { checkIds: options.checks.map((c) => c.id), regions: ['global'], skippedRegions: [] },
       stats: { durationMs: 1, apiCalls: 1, apiCallsByOperation: {}, checksRun: 1, byCheck: {} },
@@ -120,8 +123,10 @@ beforeEach(() => {
   stub.reset();
   iam.reset();
   keyStatus = 'Active';
+  updateDelayMs = 0;
   iam.on(ListAccessKeysCommand).callsFake(() => ({ AccessKeyMetadata: [{ UserName: 'deploy-bot', AccessKeyId: KEY_ID, Status: keyStatus, CreateDate: CREATED }], IsTruncated: false }));
-  iam.on(UpdateAccessKeyCommand).callsFake((input: { Status: 'Active' | 'Inactive' }) => {
+  iam.on(UpdateAccessKeyCommand).callsFake(async (input: { Status: 'Active' | 'Inactive' }) => {
+    if (updateDelayMs > 0) await new Promise((r) => setTimeout(r, updateDelayMs));
     keyStatus = input.Status;
     return {};
   });
@@ -175,6 +180,14 @@ async function confirmation(b: Bot, user: string, posted: { channel: string; ts:
   return { body, buttons, responseUrl };
 }
 
+/** Presses the confirmation's apply button as `user`; returns the answer the clicker got. */
+async function pressApply(b: Bot, user: string, buttons: { action_id: string; value: string }[]): Promise<string> {
+  const answer = stub.responseUrl();
+  await signedPost(b.url, SECRET, click(user, 'remediate_apply', buttons.find((x) => x.action_id === 'remediate_apply')!.value, answer));
+  await stub.waitFor(() => postsTo(answer).length > 0, 'the answer');
+  return String(postsTo(answer)[0]!.text);
+}
+
 const applied = (b: Bot) => (b.store.data.actions as unknown as ActionRecord[]).filter((r) => r.result === 'applied');
 const updates = () => iam.commandCalls(UpdateAccessKeyCommand).map((c) => c.args[0].input);
 
@@ -216,6 +229,11 @@ describe('one-click fixes through Slack', () => {
     expect(updates().at(-1)).toEqual({ UserName: 'deploy-bot', AccessKeyId: KEY_ID, Status: 'Active' });
     expect(String(stub.callsOf('chat.update').find((c) => c.args.ts === note.result!.ts)!.args.text)).toContain('undone by <@U0BOB0001>');
     expect(b.remediation.record(log[0]!.id)).toMatchObject({ undoneBy: 'U0BOB0001' });
+    // The report's line says so, in place of the first one.
+    await stub.waitFor(() => stub.callsOf('chat.update').filter((c) => c.args.ts === posted.ts).length === 2, 'the report marked again');
+    const marked = stub.callsOf('chat.update').filter((c) => c.args.ts === posted.ts).at(-1)!.args.blocks as { elements?: { text: string }[] }[];
+    expect(marked.length).toBe(posted.blocks.length + 1);
+    expect(marked.at(-1)!.elements![0]!.text).toContain('undone by <@U0BOB0001>');
     expect((b.store.data.actions as unknown as ActionRecord[]).map((r) => r.result)).toEqual(['applied', 'undone']);
     await b.stop();
   });
@@ -228,6 +246,8 @@ describe('one-click fixes through Slack', () => {
     const a = first.buttons.find((x) => x.action_id === 'remediate_apply')!.value;
     const c = second.buttons.find((x) => x.action_id === 'remediate_apply')!.value;
     const replay = click('U0ALICE01', 'remediate_apply', a, stub.responseUrl(), 'ephemeral', '1700000009.000001');
+    // AWS is slow to answer: without one fix at a time per account, both clicks would still find the key active.
+    updateDelayMs = 150;
     await Promise.all([signedPost(b.url, SECRET, replay), signedPost(b.url, SECRET, replay), signedPost(b.url, SECRET, click('U0BOB0001', 'remediate_apply', c, stub.responseUrl()))]);
     await stub.waitFor(() => stub.responseUrlPosts.filter((p) => p.body.replace_original === true).length >= 2, 'the answers');
     await new Promise((r) => setTimeout(r, 100));
@@ -292,11 +312,9 @@ describe('one-click fixes through Slack', () => {
     const posted = await report(b);
     const { buttons, body } = await confirmation(b, 'U0ALICE01', posted);
     expect(JSON.stringify(body.blocks)).toContain('Dry run');
-    const answer = stub.responseUrl();
-    await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_apply', buttons.find((x) => x.action_id === 'remediate_apply')!.value, answer));
-    await stub.waitFor(() => postsTo(answer).length > 0, 'the dry run');
-    expect(String(postsTo(answer)[0]!.text)).toContain('Dry run by <@U0ALICE01>');
-    expect(String(postsTo(answer)[0]!.text)).toContain('would deactivate access key AKIA…MPLE');
+    const answer = await pressApply(b, 'U0ALICE01', buttons);
+    expect(answer).toContain('Dry run by <@U0ALICE01>');
+    expect(answer).toContain('would deactivate access key AKIA…MPLE');
     expect(updates()).toEqual([]);
     expect((b.store.data.actions as unknown as ActionRecord[]).map((r) => r.result)).toEqual(['dry-run']);
     await b.stop();
@@ -328,6 +346,10 @@ describe('one-click fixes through Slack', () => {
     await stub.waitFor(() => stub.callsOf('chat.update').length > 0, 'the request updated');
     expect(updates()).toEqual([{ UserName: 'deploy-bot', AccessKeyId: KEY_ID, Status: 'Inactive' }]);
     expect(String(stub.callsOf('chat.update')[0]!.args.text)).toMatch(/Deactivated by <@U0ALICE01>, approved by <@U0BOB0001>/);
+    // The report gets its line too.
+    await stub.waitFor(() => stub.callsOf('chat.update').some((c) => c.args.ts === posted.ts), 'the report marked');
+    const line = (stub.callsOf('chat.update').find((c) => c.args.ts === posted.ts)!.args.blocks as { elements?: { text: string }[] }[]).at(-1)!.elements![0]!.text;
+    expect(line).toMatch(/^:white_check_mark: Deactivated by <@U0ALICE01>, approved by <@U0BOB0001> at .* · Undo in the thread$/);
     // A second approval (a double click) does nothing more.
     await signedPost(b.url, SECRET, click('U0BOB0001', 'remediate_approve', request.id, stub.responseUrl(), where));
     await new Promise((r) => setTimeout(r, 100));
@@ -354,6 +376,185 @@ describe('one-click fixes through Slack', () => {
     await stub.waitFor(() => postsTo(late).length > 0, 'the refusal');
     expect(String(postsTo(late)[0]!.text)).toContain('24 hours');
     expect(updates()).toHaveLength(1);
+    await b.stop();
+  });
+
+  it('refuses what the server did not confirm: an apply under the two-person rule, a resolved or unknown finding, someone else\'s button, a finding muted after the confirmation', async () => {
+    const b = await bot('remediation:\n  mode: apply\n', '  requireApproval: true\n');
+    const posted = await report(b);
+    const { buttons } = await confirmation(b, 'U0ALICE01', posted);
+    const request = buttons.find((x) => x.action_id === 'remediate_request')!;
+    // A forged "apply" with the request button's value: the confirmation was made under the rule.
+    const forged = stub.responseUrl();
+    await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_apply', request.value, forged));
+    await stub.waitFor(() => postsTo(forged).length > 0, 'the refusal');
+    expect(String(postsTo(forged)[0]!.text)).toContain('settings');
+    // Someone else (not even a remediator) pressing the request button of Alice's confirmation.
+    const mallory = stub.responseUrl();
+    await signedPost(b.url, SECRET, click('U0MALLORY', 'remediate_request', request.value, mallory));
+    await stub.waitFor(() => postsTo(mallory).length > 0, 'the refusal');
+    expect(String(postsTo(mallory)[0]!.text)).toContain('someone else');
+    // An unknown finding (a made-up fingerprint in a real scan).
+    const fixValue = posted.entries.find((e) => e.group === 'Fix')!.value;
+    const unknown = stub.responseUrl();
+    await signedPost(b.url, SECRET, choose('U0ALICE01', fixValue.replace(/[0-9a-f]{32}$/, '0'.repeat(32)), posted, unknown));
+    await stub.waitFor(() => postsTo(unknown).length > 0, 'the refusal');
+    expect(String(postsTo(unknown)[0]!.text)).toMatch(/:no_entry: .*(no longer|not|unknown)/i);
+    // Muted after the confirmation: the request is refused.
+    const late = await confirmation(b, 'U0ALICE01', posted);
+    const state = () => b.store.data.findings.find((f) => f.checkId === 'iam.access-key-rotation' && f.accountId === '123456789012')!;
+    await new Mutes(b.store).mute({ state: state() as never, reason: 'known', mutedBy: 'U0ALICE01', expiresAt: '2026-12-24T00:00:00.000Z', now: b.clock.now });
+    const muted = stub.responseUrl();
+    await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_request', late.buttons[0]!.value, muted));
+    await stub.waitFor(() => postsTo(muted).length > 0, 'the refusal');
+    expect(String(postsTo(muted)[0]!.text)).toContain('muted');
+    expect(stub.callsOf('chat.postMessage').filter((c) => JSON.stringify(c.args.blocks ?? '').includes('remediate_approve'))).toEqual([]);
+    // Resolved: a later audit no longer finds it.
+    await b.store.update((data) => {
+      data.mutes.length = 0;
+      const s = data.findings.find((f) => f.fingerprint === state().fingerprint)!;
+      s.resolvedAt = b.clock.now.toISOString();
+    });
+    const resolved = stub.responseUrl();
+    await signedPost(b.url, SECRET, choose('U0ALICE01', fixValue, posted, resolved));
+    await stub.waitFor(() => postsTo(resolved).length > 0, 'the refusal');
+    expect(String(postsTo(resolved)[0]!.text)).toContain('resolved');
+    expect(updates()).toEqual([]);
+    expect((b.store.data.actions as unknown as ActionRecord[]).map((r) => [r.user, r.result])).toEqual([
+      ['U0ALICE01', 'refused'],
+      ['U0MALLORY', 'refused'],
+      ['U0ALICE01', 'refused'],
+      ['U0ALICE01', 'refused'],
+      ['U0ALICE01', 'refused'],
+    ]);
+    await b.stop();
+  });
+
+  it('refuses to act when AWS changed between the confirmation and the click (the key was replaced)', async () => {
+    const b = await bot();
+    const posted = await report(b);
+    const { buttons } = await confirmation(b, 'U0ALICE01', posted);
+    // Same user, same creation second, another key id: not the key the remediator was shown.
+    iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ UserName: 'deploy-bot', AccessKeyId: 'AKIAOTHERKEY0000ZZZZ', Status: 'Active', CreateDate: CREATED }], IsTruncated: false });
+    const answer = await pressApply(b, 'U0ALICE01', buttons);
+    expect(answer).toContain('AWS changed since the confirmation');
+    expect(answer).toContain('AKIA…ZZZZ');
+    expect(updates()).toEqual([]);
+    expect((b.store.data.actions as unknown as ActionRecord[]).map((r) => r.result)).toEqual(['refused']);
+    await b.stop();
+  });
+
+  it('an approval after the finding was muted is refused; a decided request is decided once; Undo by a non-remediator is refused and logged', async () => {
+    const b = await bot('remediation:\n  mode: apply\n', '  requireApproval: true\n');
+    const posted = await report(b);
+    const { buttons } = await confirmation(b, 'U0ALICE01', posted);
+    await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_request', buttons[0]!.value, stub.responseUrl()));
+    await stub.waitFor(() => (b.store.data.actions as unknown as ActionRecord[]).some((r) => r.result === 'requested'), 'the request');
+    const request = (b.store.data.actions as unknown as ActionRecord[]).find((r) => r.result === 'requested')!;
+    const state = b.store.data.findings.find((f) => f.checkId === 'iam.access-key-rotation' && f.accountId === '123456789012')!;
+    await new Mutes(b.store).mute({ state: state as never, reason: 'accepted risk', mutedBy: 'U0BOB0001', expiresAt: '2026-12-24T00:00:00.000Z', now: b.clock.now });
+    // Approve and Reject at once: one decision.
+    const approve = stub.responseUrl();
+    const reject = stub.responseUrl();
+    await Promise.all([
+      signedPost(b.url, SECRET, click('U0BOB0001', 'remediate_approve', request.id, approve)),
+      signedPost(b.url, SECRET, click('U0BOB0001', 'remediate_reject', request.id, reject)),
+    ]);
+    await stub.waitFor(() => postsTo(approve).length > 0 && postsTo(reject).length > 0, 'both answers');
+    expect(updates()).toEqual([]);
+    const after = b.store.data.actions as unknown as ActionRecord[];
+    expect(after.filter((r) => r.requestId === `decision:${request.id}`)).toHaveLength(1);
+    expect(b.remediation.record(request.id)).toMatchObject({ decidedBy: 'U0BOB0001' });
+    await b.stop();
+
+    // Undo by someone who may audit but not fix.
+    const c = await bot();
+    const report2 = await report(c);
+    const conf = await confirmation(c, 'U0ALICE01', report2);
+    await signedPost(c.url, SECRET, click('U0ALICE01', 'remediate_apply', conf.buttons.find((x) => x.action_id === 'remediate_apply')!.value, stub.responseUrl()));
+    await stub.waitFor(() => applied(c).length === 1, 'the fix');
+    const carol = stub.responseUrl();
+    await signedPost(c.url, SECRET, click('U0CAROL01', 'remediate_undo', applied(c)[0]!.id, carol));
+    await stub.waitFor(() => postsTo(carol).length > 0, 'the refusal');
+    expect(String(postsTo(carol)[0]!.text)).toContain('access.remediators');
+    expect(updates()).toHaveLength(1);
+    expect((c.store.data.actions as unknown as ActionRecord[]).map((r) => [r.user, r.result, r.reason ?? null])).toEqual([
+      ['U0ALICE01', 'applied', null],
+      ['U0CAROL01', 'refused', 'not a remediator'],
+    ]);
+    await c.stop();
+  });
+
+  it('a request from a report only its reader saw goes to the other remediators privately, not to the channel; one Slack could not deliver is withdrawn', async () => {
+    const b = await bot('remediation:\n  mode: apply\n', '  requireApproval: true\n');
+    const posted = await report(b);
+    // The same report, shown ephemerally (no thread): the menu choice comes from an ephemeral container.
+    const fix = posted.entries.find((e) => e.group === 'Fix')!;
+    const responseUrl = stub.responseUrl();
+    await signedPost(b.url, SECRET, blockActionBody({
+      user: 'U0ALICE01',
+      responseUrl,
+      container: { channel: 'C0AUDIT01', ts: '1700000000.000500', ephemeral: true },
+      action: { type: 'static_select', action_id: 'mute_finding', block_id: 'findings-1', selected_option: { text: { type: 'plain_text', text: 'x' }, value: fix.value }, action_ts: '1700000001.2' },
+    }));
+    await stub.waitFor(() => postsTo(responseUrl).length > 0, 'the confirmation');
+    const value = ((postsTo(responseUrl)[0]!.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find((x) => x.type === 'actions')!.elements!)[0]!.value;
+    const before = stub.callsOf('chat.postMessage').length;
+    const answer = stub.responseUrl();
+    await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_request', value, answer));
+    await stub.waitFor(() => postsTo(answer).length > 0, 'the answer');
+    const posts = stub.callsOf('chat.postMessage').slice(before);
+    expect(posts.map((c) => c.args.channel)).toEqual(['U0BOB0001']);
+    expect(String(postsTo(answer)[0]!.text)).toContain('<@U0BOB0001> in their messages with the app');
+
+    // Slack refuses the post: the request is withdrawn, not left waiting.
+    stub.on('chat.postMessage', () => ({ ok: false, error: 'channel_not_found' }));
+    const second = await confirmation(b, 'U0ALICE01', posted);
+    const failed = stub.responseUrl();
+    await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_request', second.buttons[0]!.value, failed));
+    await stub.waitFor(() => postsTo(failed).length > 0, 'the answer');
+    expect(String(postsTo(failed)[0]!.text)).toContain('could not be posted');
+    const log = b.store.data.actions as unknown as ActionRecord[];
+    expect(log.map((r) => r.result)).toEqual(['requested', 'failed']);
+    expect(log[1]!.reason).toContain('channel_not_found');
+    expect(updates()).toEqual([]);
+    await b.stop();
+  });
+
+  it('marks the report with each finding\'s outcome, keeping the others\' lines (approved fixes and undos too)', async () => {
+    const second: Finding = {
+      ...keyFinding(),
+      resource: { type: 'AWS::IAM::AccessKey', id: 'deploy-bot/access-key-2' },
+      fingerprint: findingFingerprint({ checkId: 'iam.access-key-rotation', accountId: '123456789012', region: 'global', resourceId: 'deploy-bot/access-key-2' }),
+      details: { userName: 'deploy-bot', keySlot: 2, keyCreatedAt: CREATED_2.toISOString(), ageDays: 1000, lastUsedAt: null },
+    };
+    const b = await bot('', '', (id) => [keyFinding(id), ...(id === '123456789012' ? [second] : [])]);
+    iam.on(ListAccessKeysCommand).callsFake(() => ({
+      AccessKeyMetadata: [
+        { UserName: 'deploy-bot', AccessKeyId: KEY_ID, Status: keyStatus, CreateDate: CREATED },
+        { UserName: 'deploy-bot', AccessKeyId: 'AKIASECONDKEY000WXYZ', Status: 'Active', CreateDate: CREATED_2 },
+      ],
+      IsTruncated: false,
+    }));
+    const posted = await report(b);
+    const fixes = posted.entries.filter((e) => e.group === 'Fix');
+    expect(fixes).toHaveLength(2);
+    // Both confirmations are opened from the report as first posted (the second click carries the old blocks).
+    const dryRun = async (value: string) => {
+      const url = stub.responseUrl();
+      await signedPost(b.url, SECRET, choose('U0ALICE01', value, posted, url));
+      await stub.waitFor(() => postsTo(url).length > 0, 'the confirmation');
+      const apply = ((postsTo(url)[0]!.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find((x) => x.type === 'actions')!.elements!)[0]!.value;
+      const answer = stub.responseUrl();
+      await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_apply', apply, answer));
+      await stub.waitFor(() => postsTo(answer).length > 0, 'the dry run');
+    };
+    await dryRun(fixes[0]!.value);
+    await dryRun(fixes[1]!.value);
+    await stub.waitFor(() => stub.callsOf('chat.update').filter((c) => c.args.ts === posted.ts).length === 2, 'two updates');
+    const last = stub.callsOf('chat.update').filter((c) => c.args.ts === posted.ts).at(-1)!.args.blocks as { block_id?: string; type: string }[];
+    expect(last.length).toBe(posted.blocks.length + 2);
+    expect(last.slice(-2).map((x) => x.type)).toEqual(['context', 'context']);
     await b.stop();
   });
 });
