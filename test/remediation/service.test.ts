@@ -2,7 +2,7 @@ import { IAMClient, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-s
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ALL_CHECKS } from '../../checks/index.js';
 import { findingFingerprint } from '../../src/audit/fingerprint.js';
 import { parseConfig } from '../../src/config.js';
@@ -176,6 +176,47 @@ describe('RemediationService', () => {
       ['U0ALICE01', 'refused'],
       ['U0ALICE01', 'refused'],
     ]);
+    await store.close();
+  });
+
+  it('assumes the remediation role (never the audit role), in a session named after the remediator, or approver and requester', async () => {
+    const { store, scanId, fingerprint } = await recorded();
+    const ref = findingRef(scanId, fingerprint);
+    iam.on(UpdateAccessKeyCommand).callsFake((input: { Status: 'Active' | 'Inactive' }) => ((status = input.Status), {}));
+    const sessions = fakeSessions();
+    const provider = vi.spyOn(sessions, 'provider');
+    const config = parseConfig(
+      `accounts:
+  - alias: prod
+    accountId: "123456789012"
+    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly
+    remediationRoleArn: arn:aws:iam::123456789012:role/AuditRemediation
+access:
+  remediators: [U0ALICE01, U0BOB0001]
+  requireApproval: true
+remediation:
+  mode: apply
+`,
+      '/x/audit.config.yml',
+    );
+    const service = new RemediationService({ config, checks: ALL_CHECKS, store, sessions, logger, now: () => new Date('2026-11-23T12:05:00.000Z') });
+    const requestId = '88888888-8888-4888-8888-888888888888';
+    const guarded = await service.guard('U0ALICE01', ref, requestId);
+    if (!guarded.ok) throw new Error(guarded.reason);
+    expect(await service.preview(guarded.value, 'U0ALICE01', requestId, ref)).toMatchObject({ ok: true });
+    // Under the two-person rule, the requester's own click cannot apply.
+    expect(await service.execute({ user: 'U0ALICE01', ref, requestId })).toMatchObject({ kind: 'refused' });
+    const requestId2 = '99999999-9999-4999-8999-999999999999';
+    const again = await service.guard('U0ALICE01', ref, requestId2);
+    if (!again.ok) throw new Error(again.reason);
+    await service.preview(again.value, 'U0ALICE01', requestId2, ref);
+    const filed = await service.request({ user: 'U0ALICE01', ref, requestId: requestId2 });
+    if (!filed.ok) throw new Error(filed.reason);
+    expect(await service.decide({ requestRecordId: filed.value.record.id, by: 'U0BOB0001', approve: true })).toMatchObject({ kind: 'applied' });
+    const used = provider.mock.calls.map(([target, session]) => [target.roleArn, session]);
+    expect(new Set(used.map(([arn]) => arn))).toEqual(new Set(['arn:aws:iam::123456789012:role/AuditRemediation']));
+    expect(used.map(([, session]) => session)).toEqual(['aws-audit-bot@fix-U0ALICE01', 'aws-audit-bot@fix-U0ALICE01', 'aws-audit-bot@fix-U0BOB0001-for-U0ALICE01']);
+    expect(iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
     await store.close();
   });
 });
