@@ -329,7 +329,8 @@ function detailLines(a: DigestAccount, checks: ReadonlyMap<string, Check>, fixab
         if (change !== 'resolved' && a.scanId !== null) {
           const value = findingRef(a.scanId, item.state.fingerprint);
           if (value.length <= SLACK_LIMITS.optionValue) unit.mute = { value, label: muteLabel(item.state.resourceId, item.state.region) };
-          if (value.length + FIX_PREFIX.length <= SLACK_LIMITS.optionValue && fixable?.(a.accountId, fixOf(item.state)?.id ?? '')) {
+          const fix = fixOf(item.state);
+          if (fix && value.length + FIX_PREFIX.length <= SLACK_LIMITS.optionValue && fixable?.(a.accountId, fix.id)) {
             unit.fix = { value: `${FIX_PREFIX}${value}`, label: muteLabel(item.state.resourceId, item.state.region) };
           }
         }

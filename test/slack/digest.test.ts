@@ -191,6 +191,25 @@ function render(d: DigestData): RenderedDigest {
 
 // ---- tests -----------------------------------------------------------------------
 
+describe('renderDigest: fixes', () => {
+  it('offers Fix only for findings the audit marked fixable, asking with the action id (a recorded "fix: null" has none)', () => {
+    const key = (fp: string, fix: string | null | undefined) =>
+      state(fp, { checkId: 'iam.credentials-unused', severity: 'medium', resourceId: `user-${fp}`, message: 'unused', ...(fix === undefined ? {} : { fix }) });
+    const asked: string[] = [];
+    const r = renderDigest({
+      digest: digest([account({ new: [{ state: key('fp-a', 'iam.deactivate-access-key') }, { state: key('fp-b', null) }, { state: key('fp-c', undefined) }], open: counts({ medium: 3 }) })]),
+      checks: ALL_CHECKS,
+      fixable: (accountId, fix) => (asked.push(`${accountId}:${fix}`), true),
+    });
+    type Grouped = { accessory?: { option_groups?: { label: { text: string }; options: { value: string }[] }[] } };
+    const groups = messages(r).flatMap((m) => (m.blocks as Grouped[]).flatMap((b) => b.accessory?.option_groups ?? []));
+    const fixes = groups.filter((g) => g.label.text === 'Fix').flatMap((g) => g.options.map((o) => o.value));
+    // fp-c was recorded before states kept `fix`: its check's action applies.
+    expect(fixes).toEqual(['fix:scan-prod:fp-a', 'fix:scan-prod:fp-c']);
+    expect(asked).toEqual(['123456789012:iam.deactivate-access-key', '123456789012:iam.deactivate-access-key']);
+  });
+});
+
 describe('renderDigest: a quiet week', () => {
   const quiet = digest(
     Array.from({ length: 40 }, (_, i) =>
