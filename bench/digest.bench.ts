@@ -55,7 +55,9 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'digest-bench-'));
   const file = path.join(dir, 'db.json');
   const store = await Store.open(file);
-  const history = new History(store);
+  // The history's clock follows the simulated weeks (a scan is recorded a minute after it starts), so the figures do not depend on today's date.
+  let clock = new Date('2026-10-26T09:01:00.000Z');
+  const history = new History(store, { now: () => clock });
   const ids = Array.from({ length: ACCOUNTS }, (_, i) => String(100000000000 + i));
   let peak = 0;
   const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 5);
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
   let outcomes: ScanOutcome[] = [];
   for (let week = 0; week < 4; week++) {
     const at = new Date(weekStart.getTime() + week * 7 * 86_400_000);
+    clock = new Date(at.getTime() + 60_000);
     outcomes = [];
     for (const id of ids) {
       const start = process.hrtime.bigint();
@@ -73,15 +76,16 @@ async function main(): Promise<void> {
       recordTimes.push(ms(start));
       outcomes.push({ alias: `acct-${id.slice(-2)}`, accountId: id, scanId, errors: 0 });
     }
-    if (week === 2) await store.update((d) => void (d.digest.cursor = at.toISOString()));
+    // Last week's digest was posted an hour after week 2's scans.
+    if (week === 2) await store.update((d) => void (d.digest.cursor = new Date(at.getTime() + 3_600_000).toISOString()));
   }
   const mutes = new Mutes(store);
   for (const state of store.data.findings.slice(0, 30)) {
-    await mutes.mute({ state: state as never, reason: 'accepted', mutedBy: 'U0ALICE01', expiresAt: '2027-01-01T00:00:00.000Z', now: new Date('2026-11-17T00:00:00.000Z') });
+    await mutes.mute({ state: state as never, reason: 'accepted', mutedBy: 'U0ALICE01', expiresAt: '2027-01-01T00:00:00.000Z', now: new Date('2026-11-16T09:30:00.000Z') });
   }
 
   const start = process.hrtime.bigint();
-  const digest = computeDigest(store.data, outcomes, store.data.digest.cursor, new Date('2026-11-16T09:05:00.000Z'));
+  const digest = computeDigest(store.data, outcomes, store.data.digest.cursor, new Date('2026-11-16T10:00:00.000Z'));
   const computeMs = ms(start);
   const renderStart = process.hrtime.bigint();
   const rendered = renderDigest({ digest, checks: ALL_CHECKS });
@@ -103,6 +107,8 @@ async function main(): Promise<void> {
   const missed = [
     ...(max >= TARGET.recordMs ? [`recording a scan took ${max.toFixed(0)} ms >= ${TARGET.recordMs} ms`] : []),
     ...(computeMs + renderMs >= TARGET.digestMs ? [`digest took ${(computeMs + renderMs).toFixed(0)} ms >= ${TARGET.digestMs} ms`] : []),
+    // A digest with nothing in it measures nothing.
+    ...(changes < 1000 || rendered.followUps.length === 0 ? [`the scenario produced ${changes} changes and ${rendered.followUps.length} thread replies: it no longer measures a big digest`] : []),
   ];
   console.log(missed.length ? `   TARGET MISSED: ${missed.join('; ')}` : `   targets met: a scan recorded in < ${TARGET.recordMs} ms, the digest computed and rendered in < ${TARGET.digestMs} ms`);
   if (missed.length) process.exitCode = 1;
