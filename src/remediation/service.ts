@@ -189,17 +189,22 @@ export class RemediationService {
     return this.log.find((r) => r.id === id);
   }
 
+  /** The log entry that answers a click (its request id), if any. */
+  attempt(requestId: string): ActionRecord | undefined {
+    return this.byRequest(requestId);
+  }
+
   /**
    * Every guard that needs no AWS call: the user, the account's role, the
    * finding (known, open, not muted), the action. A refusal is logged.
    */
-  async guard(user: string, ref: unknown, requestId: string): Promise<Guarded<Fixable>> {
+  async guard(user: string, ref: unknown, requestId: string, where: Origin = {}): Promise<Guarded<Fixable>> {
     const lookup = this.mutes.lookup(ref);
-    if (!lookup.found) return this.refuse({ user, requestId, reason: lookup.reason });
+    if (!lookup.found) return this.refuse({ user, requestId, reason: lookup.reason, where });
     const { state, scan } = lookup.finding;
     // The account the finding was found in: its alias may have been moved to another account since.
     const account = this.options.config.accounts.find((a) => a.alias === scan?.alias && a.accountId === state.accountId) ?? this.accountOf(state.accountId);
-    const base = { user, requestId, state, alias: account?.alias ?? scan?.alias ?? state.accountId };
+    const base = { user, requestId, state, alias: account?.alias ?? scan?.alias ?? state.accountId, where };
     const action = fixOf(state);
     if (!action) return this.refuse({ ...base, reason: `There is no one-click fix for this \`${state.checkId}\` finding.` });
     if (!this.isRemediator(user)) return this.refuse({ ...base, action, reason: 'Only the people in `access.remediators` may fix findings.' });
@@ -226,7 +231,7 @@ export class RemediationService {
    * why there is nothing to do (logged as a refused attempt). What it shows is
    * what a click on the confirmation may do, for `CONFIRMATION_TTL_MS`.
    */
-  async preview(fixable: Fixable, user: string, requestId: string, ref: string): Promise<Guarded<string>> {
+  async preview(fixable: Fixable, user: string, requestId: string, ref: string): Promise<Guarded<string> & { unreadable?: boolean }> {
     const entry = { ...entryOf(fixable), requestId, user };
     try {
       const check = await fixable.action.precheck(fixable.target, this.clientsFor(fixable.account, user), this.context());
@@ -252,7 +257,7 @@ export class RemediationService {
     } catch (error) {
       const reason = `AWS could not be read with the remediation role: ${errorMessage(error)}`;
       await this.append({ ...entry, result: 'failed', reason });
-      return { ok: false, reason };
+      return { ok: false, reason, unreadable: true };
     }
   }
 
@@ -262,14 +267,27 @@ export class RemediationService {
    * already applied meanwhile, is answered without acting or logging.
    */
   async execute(input: { user: string; ref: unknown; requestId: string } & Origin): Promise<ExecuteOutcome> {
-    if (this.foreign(input.requestId, input.user)) return this.refusedOutcome(input.user, input.ref, `foreign:${randomUUID()}`, SOMEONE_ELSES);
+    const where: Origin = { thread: input.thread, message: input.message };
+    if (this.foreign(input.requestId, input.user)) return this.refusedOutcome(input.user, input.ref, `foreign:${randomUUID()}`, SOMEONE_ELSES, undefined, SOMEONE_ELSES, where);
     const repeat = await this.settled(this.byRequest(input.requestId));
     if (repeat) return { kind: 'repeat', record: repeat };
-    const confirmed = this.confirmed(input.requestId, input.user, input.ref, false);
-    if (!confirmed.ok) return this.refusedOutcome(input.user, input.ref, input.requestId, confirmed.reason);
-    const guarded = await this.guard(input.user, input.ref, input.requestId);
-    if (!guarded.ok) return { kind: 'refused', reason: guarded.reason, record: this.byRequest(input.requestId) };
-    return this.run(guarded.value, { user: input.user, requestId: input.requestId, expected: confirmed.value, origin: input });
+    // One click of a confirmation at a time: a double click that is refused is refused (and logged) once.
+    return this.locked(`request:${input.requestId}`, async () => {
+      const again = this.byRequest(input.requestId);
+      if (again) return { kind: 'repeat', record: again };
+      const confirmed = this.confirmed(input.requestId, input.user, input.ref, false);
+      if (!confirmed.ok) return this.refusedOutcome(input.user, input.ref, input.requestId, confirmed.reason, undefined, confirmed.reason, where);
+      const guarded = await this.guard(input.user, input.ref, input.requestId, where);
+      if (!guarded.ok) return { kind: 'refused', reason: guarded.reason, record: this.byRequest(input.requestId) };
+      return this.run(guarded.value, { user: input.user, requestId: input.requestId, expected: confirmed.value, origin: where });
+    });
+  }
+
+  /** Cancel on a confirmation: it can no longer be acted on. False when it was acted on already (or is not this user's). */
+  cancel(requestId: string, user: string): boolean {
+    const confirmation = this.confirmations.get(requestId);
+    if (confirmation?.user === user) this.confirmations.delete(requestId);
+    return this.byRequest(requestId) === undefined;
   }
 
   /**
@@ -279,14 +297,14 @@ export class RemediationService {
    */
   async request(input: { user: string; ref: unknown; requestId: string } & Origin): Promise<Guarded<{ record: ActionRecord; repeat: boolean }>> {
     if (this.foreign(input.requestId, input.user)) {
-      return this.refuse({ user: input.user, requestId: `foreign:${randomUUID()}`, reason: SOMEONE_ELSES, ...this.aboutRef(input.ref) });
+      return this.refuse({ user: input.user, requestId: `foreign:${randomUUID()}`, reason: SOMEONE_ELSES, ...this.aboutRef(input.ref), where: input });
     }
     return this.locked(`request:${input.requestId}`, async () => {
       const repeat = this.byRequest(input.requestId);
       if (repeat) return repeat.result === 'requested' ? { ok: true, value: { record: repeat, repeat: true } } : { ok: false, reason: outcomeReason(repeat) };
       const confirmed = this.confirmed(input.requestId, input.user, input.ref, true);
-      if (!confirmed.ok) return this.refuse({ user: input.user, requestId: input.requestId, reason: confirmed.reason, ...this.aboutRef(input.ref) });
-      const guarded = await this.guard(input.user, input.ref, input.requestId);
+      if (!confirmed.ok) return this.refuse({ user: input.user, requestId: input.requestId, reason: confirmed.reason, ...this.aboutRef(input.ref), where: input });
+      const guarded = await this.guard(input.user, input.ref, input.requestId, input);
       if (!guarded.ok) return guarded;
       const record = await this.append({
         ...entryOf(guarded.value),
@@ -320,7 +338,7 @@ export class RemediationService {
       const decision = this.log.find((r) => r.requestId === `decision:${request.id}`);
       if (request.decidedAt) {
         if (decision) return { kind: 'repeat', record: (await this.settled(decision)) ?? decision };
-        return { kind: 'refused', reason: `That request was already decided by ${request.decidedBy ?? 'someone'}.` };
+        return { kind: 'refused', reason: `That request was already decided${request.decidedBy ? ` by <@${request.decidedBy}>` : ''}.` };
       }
       const refusal = (reason: string, logged: string) => this.refusedOutcome(input.by, request.ref ?? '', `refusal:${randomUUID()}`, reason, request, logged);
       if (!this.isRemediator(input.by)) return refusal('Only the people in `access.remediators` may approve fixes.', 'not a remediator');
@@ -352,6 +370,7 @@ export class RemediationService {
     const repeat = this.byRequest(input.requestId);
     if (repeat) return { kind: 'repeat', record: repeat };
     const fix = this.record(input.recordId);
+    if (fix?.undoneAt) return { kind: 'already', record: fix };
     if (!fix || !undoable(fix)) {
       const reason = fix?.supersededBy ? 'A later fix replaced this one: undo that one.' : 'There is no such fix to undo.';
       return this.refusedOutcome(input.user, '', input.requestId, reason, fix);
@@ -365,6 +384,7 @@ export class RemediationService {
       const entry = { ...pick(current), requestId: input.requestId, user: input.user, undoOf: current.id, ...(current.change ? { change: current.change } : {}) };
       const refuse = async (reason: string, logged = reason): Promise<ExecuteOutcome> => ({ kind: 'refused', reason, record: await this.append({ ...entry, result: 'refused', reason: logged }) });
       if (!this.isRemediator(input.user)) return refuse('Only the people in `access.remediators` may undo fixes.', 'not a remediator');
+      if (this.mode === 'dry-run') return refuse('The bot is in dry-run mode (`remediation.mode: dry-run`): it changes nothing in AWS, undo included.', 'dry-run mode');
       if (this.now().getTime() - Date.parse(current.at) > UNDO_WINDOW_MS) {
         return refuse('Undo is offered for 24 hours after a fix; this one is older. Change it in AWS directly.', 'undo window over');
       }
@@ -557,7 +577,7 @@ export class RemediationService {
     return { state, ...(scan ? { alias: scan.alias } : {}), ...(action ? { action } : {}) };
   }
 
-  private async refuse(input: { user: string; requestId: string; reason: string; state?: FindingState | undefined; alias?: string | undefined; action?: RemediationAction | undefined }): Promise<{ ok: false; reason: string }> {
+  private async refuse(input: { user: string; requestId: string; reason: string; state?: FindingState | undefined; alias?: string | undefined; action?: RemediationAction | undefined; where?: Origin | undefined }): Promise<{ ok: false; reason: string }> {
     if (!this.byRequest(input.requestId)) {
       await this.append({
         requestId: input.requestId,
@@ -569,18 +589,19 @@ export class RemediationService {
         checkId: input.state?.checkId ?? 'unknown',
         user: input.user,
         reason: input.reason,
+        ...origin(input.where ?? {}),
       });
     }
     return { ok: false, reason: input.reason };
   }
 
   /** A refusal as an outcome, logged: about the record it concerns when there is one, else about the finding reference. */
-  private async refusedOutcome(user: string, ref: unknown, requestId: string, reason: string, about?: ActionRecord, logged = reason): Promise<ExecuteOutcome> {
+  private async refusedOutcome(user: string, ref: unknown, requestId: string, reason: string, about?: ActionRecord, logged = reason, where: Origin = {}): Promise<ExecuteOutcome> {
     if (about) {
       const record = this.byRequest(requestId) ?? (await this.append({ ...pick(about), requestId, result: 'refused', user, reason: logged }));
       return { kind: 'refused', reason, record };
     }
-    await this.refuse({ user, requestId, reason: logged, ...this.aboutRef(ref) });
+    await this.refuse({ user, requestId, reason: logged, ...this.aboutRef(ref), where });
     return { kind: 'refused', reason, record: this.byRequest(requestId) };
   }
 
@@ -593,10 +614,12 @@ export class RemediationService {
     const env = this.options.env ?? process.env;
     const pathStyle = Boolean(env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3);
     const home = homeRegionOf(partitionOfArn(account.remediationRoleArn!));
+    // A hung call would hold the account's queue: every call gives up after a while (and the outcome is read back).
+    const requestHandler = { connectionTimeout: 5_000, requestTimeout: 30_000 };
     return {
-      iam: () => new IAMClient({ region: home, credentials, maxAttempts: 3 }),
-      ec2: (region) => new EC2Client({ region, credentials, maxAttempts: 3 }),
-      s3: (region) => new S3Client({ region, credentials, maxAttempts: 3, forcePathStyle: pathStyle }),
+      iam: () => new IAMClient({ region: home, credentials, maxAttempts: 3, requestHandler }),
+      ec2: (region) => new EC2Client({ region, credentials, maxAttempts: 3, requestHandler }),
+      s3: (region) => new S3Client({ region, credentials, maxAttempts: 3, forcePathStyle: pathStyle, requestHandler }),
     };
   }
 }

@@ -59,8 +59,18 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
 
   /** Says something to the clicker only: under the message, or in their messages with the app. */
   const tell = async (body: BlockAction, client: WebClient, respond: RespondFn | undefined, text: string, replace = false) => {
-    if (respond && body.response_url) await respond({ response_type: 'ephemeral', replace_original: replace, text });
-    else await client.chat.postMessage({ channel: body.user.id, text });
+    try {
+      if (respond && body.response_url) await respond({ response_type: 'ephemeral', replace_original: replace, text });
+      else await client.chat.postMessage({ channel: body.user.id, text });
+    } catch (error) {
+      // (An expired response_url must not stop the log line in the thread.)
+      logger.warn({ err: errorMessage(error) }, 'a fix answer could not be sent to the clicker');
+    }
+  };
+  /** A refusal: to the clicker, and (when it names a thread) to everyone there. */
+  const refused = async (body: BlockAction, client: WebClient, respond: RespondFn | undefined, reason: string, record: ActionRecord | undefined, replace = false) => {
+    await tell(body, client, respond, `:no_entry: ${reason}`, replace);
+    if (record) await announce(client, record);
   };
 
   /**
@@ -80,16 +90,20 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
   const start: StartFix = async ({ body, client, respond, ref }) => {
     const user = body.user.id;
     const requestId = randomUUID();
-    const guarded = await remediation.guard(user, ref, requestId);
-    if (!guarded.ok) return tell(body, client, respond, `:no_entry: ${guarded.reason}`);
-    const fixable = guarded.value;
-    const preview = await remediation.preview(fixable, user, requestId, ref);
-    if (!preview.ok) return tell(body, client, respond, `:information_source: Nothing to fix: ${escapeMrkdwn(preview.reason)}`);
     const container = body.container as Container | undefined;
     const entry: Pending = { at: Date.now() };
     if (container?.type === 'message' && !container.is_ephemeral && container.channel_id && container.message_ts) {
       entry.thread = { channel: container.channel_id, ts: container.thread_ts ?? body.message?.thread_ts ?? container.message_ts };
       entry.message = { channel: container.channel_id, ts: container.message_ts };
+    }
+    const guarded = await remediation.guard(user, ref, requestId, entry);
+    if (!guarded.ok) return refused(body, client, respond, guarded.reason, remediation.attempt(requestId));
+    const fixable = guarded.value;
+    const preview = await remediation.preview(fixable, user, requestId, ref);
+    if (!preview.ok) {
+      return tell(body, client, respond, preview.unreadable ? `:x: ${escapeMrkdwn(preview.reason)}` : `:information_source: Nothing to fix: ${escapeMrkdwn(preview.reason)}`);
+    }
+    if (entry.message) {
       const blocks = body.message?.blocks as KnownBlock[] | undefined;
       if (Array.isArray(blocks) && !messages.has(`${entry.message.channel}:${entry.message.ts}`)) keep(entry.message, { text: String(body.message?.text ?? ''), blocks });
     }
@@ -133,9 +147,12 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
   };
   const valueOf = (action: BlockAction['actions'][number]): unknown => ('value' in action ? action.value : undefined);
 
-  app.action<BlockAction>(FIX_ACTIONS.cancel, async ({ ack, respond, body }) => {
+  app.action<BlockAction>(FIX_ACTIONS.cancel, async ({ ack, respond, body, action, client }) => {
     await ack();
-    if (body.response_url) await respond({ response_type: 'ephemeral', replace_original: true, text: 'Cancelled: nothing was changed.' });
+    const requestId = valueOf(action);
+    const cancelled = typeof requestId === 'string' && remediation.cancel(requestId, body.user.id);
+    // (Cancel and the fix button pressed together: the fix got there first, and its answer says what happened.)
+    if (cancelled) await tell(body, client, respond, 'Cancelled: nothing was changed.', true);
   });
 
   app.action<BlockAction>(FIX_ACTIONS.apply, async ({ ack, body, action, client, respond }) => {
@@ -154,7 +171,7 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
     if (!parsed) return tell(body, client, respond, ':x: That button does not name a fix.');
     const where = pending.get(parsed.requestId);
     const requested = await remediation.request({ user: body.user.id, ref: parsed.ref, requestId: parsed.requestId, thread: where?.thread, message: where?.message });
-    if (!requested.ok) return tell(body, client, respond, `:no_entry: ${requested.reason}`, true);
+    if (!requested.ok) return refused(body, client, respond, requested.reason, remediation.attempt(parsed.requestId), true);
     const { record, repeat } = requested.value;
     if (repeat) return tell(body, client, respond, ':hourglass_flowing_sand: Your request is already filed; another remediator must approve it.', true);
     const text = `:raising_hand: ${mention(record.user)} asks to fix: ${escapeMrkdwn(record.change ?? '')}. Another remediator must approve.`;
@@ -199,10 +216,14 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
       await ack();
       const recordId = valueOf(action);
       const outcome = await remediation.decide({ requestRecordId: typeof recordId === 'string' ? recordId : '', by: body.user.id, approve });
-      if (outcome.kind === 'refused') return tell(body, client, respond, `:no_entry: ${outcome.reason}`);
+      if (outcome.kind === 'refused') return refused(body, client, respond, outcome.reason, outcome.record);
       // The request message becomes its outcome, for everyone who saw it.
       await updateMessage(body, client, outcome.record, respond);
       if (outcome.kind === 'repeat' || outcome.kind === 'already') return;
+      // A request sent privately (no thread): the requester hears of the decision in their messages with the app.
+      if (!outcome.record.thread && outcome.record.user !== body.user.id) {
+        await client.chat.postMessage({ channel: outcome.record.user, text: outcomeText(outcome.record), blocks: outcomeBlocks(outcome.record) }).catch((error: unknown) => logger.warn({ err: errorMessage(error) }, 'the requester could not be told'));
+      }
       // Approved and done (or not): the thread note is the request message itself; the report gets its line.
       if (outcome.kind === 'applied' || outcome.kind === 'failed') await markOriginal(client, outcome.record);
       if (outcome.kind === 'stale') await tell(body, client, respond, outcomeText(outcome.record));
@@ -215,7 +236,7 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
     const id = typeof recordId === 'string' ? recordId : '';
     // One undo per fix: a repeat of the click (or of another Undo of the same fix) finds it done.
     const outcome = await remediation.undo({ recordId: id, user: body.user.id, requestId: `undo:${id}:${body.user.id}:${(action as { action_ts?: string }).action_ts ?? randomUUID()}` });
-    if (outcome.kind === 'refused') return tell(body, client, respond, `:no_entry: ${outcome.reason}`);
+    if (outcome.kind === 'refused') return refused(body, client, respond, outcome.reason, outcome.record);
     const fix = remediation.record(id);
     if (fix) await updateMessage(body, client, fix, respond);
     if (outcome.kind === 'undone' || outcome.kind === 'stale' || outcome.kind === 'failed') await announce(client, outcome.record);
@@ -249,13 +270,13 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
 
   /** The clicker's confirmation becomes the outcome; everyone sees the log line in the thread. */
   async function answer(body: BlockAction, client: WebClient, respond: RespondFn, outcome: ExecuteOutcome): Promise<void> {
-    if (outcome.kind === 'refused') {
-      await tell(body, client, respond, `:no_entry: ${outcome.reason}`, true);
-      if (outcome.record) await announce(client, outcome.record);
-      return;
-    }
+    if (outcome.kind === 'refused') return refused(body, client, respond, outcome.reason, outcome.record, true);
     const record = outcome.record;
-    if (body.response_url) await respond({ response_type: 'ephemeral', replace_original: true, text: outcomeText(record), blocks: outcomeBlocks(record) });
+    if (body.response_url) {
+      await respond({ response_type: 'ephemeral', replace_original: true, text: outcomeText(record), blocks: outcomeBlocks(record) }).catch((error: unknown) =>
+        logger.warn({ err: errorMessage(error) }, 'a fix answer could not be sent to the clicker'),
+      );
+    }
     if (outcome.kind !== 'repeat' && outcome.kind !== 'already') await announce(client, record);
   }
 
@@ -328,7 +349,7 @@ export function outcomeBlocks(record: ActionRecord): KnownBlock[] {
           value: record.id,
           confirm: {
             title: { type: 'plain_text', text: 'Undo this fix?' },
-            text: { type: 'mrkdwn', text: 'The bot checks that the fix is still in place, then restores exactly what it changed.' },
+            text: { type: 'mrkdwn', text: truncate(`Undo: ${escapeMrkdwn(record.change ?? record.action)}. The bot checks that the fix is still in place, then restores exactly what it changed.`, 300) },
             confirm: { type: 'plain_text', text: 'Undo' },
             deny: { type: 'plain_text', text: 'Keep it' },
           },
@@ -341,4 +362,8 @@ export function outcomeBlocks(record: ActionRecord): KnownBlock[] {
 
 function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -14,8 +14,7 @@ import { fakeSessions } from '../helpers/aws.js';
 import { tempStore } from '../helpers/store.js';
 import type { Store } from '../../src/history/store.js';
 
-const CONFIG = parseConfig(
-  `accounts:
+const CONFIG_TEXT = `accounts:
   - alias: prod
     accountId: "123456789012"
     roleArn: arn:aws:iam::123456789012:role/AuditReadOnly
@@ -24,9 +23,8 @@ access:
   remediators: [U0ALICE01, U0BOB0001]
 remediation:
   mode: apply
-`,
-  '/x/audit.config.yml',
-);
+`;
+const CONFIG = parseConfig(CONFIG_TEXT, '/x/audit.config.yml');
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const CREATED = new Date('2024-01-02T03:04:05.000Z');
 const iam = mockClient(IAMClient);
@@ -217,6 +215,22 @@ remediation:
     expect(new Set(used.map(([arn]) => arn))).toEqual(new Set(['arn:aws:iam::123456789012:role/AuditRemediation']));
     expect(used.map(([, session]) => session)).toEqual(['aws-audit-bot@fix-U0ALICE01', 'aws-audit-bot@fix-U0ALICE01', 'aws-audit-bot@fix-U0BOB0001-for-U0ALICE01']);
     expect(iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
+    await store.close();
+  });
+
+  it('does not undo in dry-run mode (it changes nothing in AWS), and says why', async () => {
+    const { store, fingerprint } = await recorded();
+    await store.update((data) => {
+      data.actions.push({ id: 'fix-1', at: '2026-11-23T12:01:00.000Z', requestId: 'click-1', result: 'applied', action: 'iam.deactivate-access-key', fingerprint, accountId: '123456789012', alias: 'prod', checkId: 'iam.access-key-rotation', user: 'U0ALICE01', change: 'Deactivate', state: { userName: 'deploy-bot', accessKeyIds: [KEY] } } as never);
+    });
+    const config = parseConfig(CONFIG_TEXT.replace('mode: apply', 'mode: dry-run'), '/x/audit.config.yml');
+    const service = new RemediationService({ config, checks: ALL_CHECKS, store, sessions: fakeSessions(), logger, now: () => new Date('2026-11-23T12:05:00.000Z'), clients });
+    expect(await service.undo({ recordId: 'fix-1', user: 'U0ALICE01', requestId: 'undo-1' })).toMatchObject({ kind: 'refused', reason: expect.stringContaining('dry-run') });
+    expect(iam.calls()).toHaveLength(0);
+    expect((store.data.actions as unknown as ActionRecord[]).map((r) => [r.result, r.reason ?? null])).toEqual([
+      ['applied', null],
+      ['refused', 'dry-run mode'],
+    ]);
     await store.close();
   });
 });

@@ -235,6 +235,13 @@ describe('one-click fixes through Slack', () => {
     expect(marked.length).toBe(posted.blocks.length + 1);
     expect(marked.at(-1)!.elements![0]!.text).toContain('undone by <@U0BOB0001>');
     expect((b.store.data.actions as unknown as ActionRecord[]).map((r) => r.result)).toEqual(['applied', 'undone']);
+    // Undo again (from another copy of the button): already undone, nothing more logged or written.
+    const again = stub.responseUrl();
+    await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_undo', log[0]!.id, again));
+    await stub.waitFor(() => postsTo(again).length > 0, 'the answer');
+    expect(String(postsTo(again).at(-1)!.text)).toContain('undone by <@U0BOB0001>');
+    expect((b.store.data.actions as unknown as ActionRecord[]).map((r) => r.result)).toEqual(['applied', 'undone']);
+    expect(updates()).toHaveLength(2);
     await b.stop();
   });
 
@@ -295,6 +302,8 @@ describe('one-click fixes through Slack', () => {
     await signedPost(b.url, SECRET, choose('U0ALICE01', fixValue, posted, muted));
     await stub.waitFor(() => postsTo(muted).length > 0, 'the muted refusal');
     expect(String(postsTo(muted)[0]!.text)).toContain('muted');
+    // Everyone sees the refused attempt in the finding's thread.
+    await stub.waitFor(() => stub.callsOf('chat.postMessage').some((c) => c.args.thread_ts === posted.ts && String(c.args.text).includes('muted')), 'the refusal in the thread');
     expect(iam.commandCalls(ListAccessKeysCommand)).toHaveLength(reads);
 
     const results = (b.store.data.actions as unknown as ActionRecord[]).map((r) => [r.user, r.result, r.reason?.slice(0, 30)]);
@@ -304,6 +313,23 @@ describe('one-click fixes through Slack', () => {
       ['U0ALICE01', 'refused', 'the precheck found nothing to '],
       ['U0ALICE01', 'refused', expect.stringContaining('muted')],
     ]);
+    await b.stop();
+  });
+
+  it('Cancel ends the confirmation: its button then does nothing, and a double click of it is refused and logged once', async () => {
+    const b = await bot();
+    const posted = await report(b);
+    const { buttons, responseUrl } = await confirmation(b, 'U0ALICE01', posted);
+    const cancel = buttons.find((x) => x.action_id === 'remediate_cancel')!;
+    await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_cancel', cancel.value, responseUrl));
+    await stub.waitFor(() => postsTo(responseUrl).some((p) => String(p.text).startsWith('Cancelled')), 'the cancellation');
+    const apply = buttons.find((x) => x.action_id === 'remediate_apply')!.value;
+    const [one, two] = [stub.responseUrl(), stub.responseUrl()];
+    await Promise.all([signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_apply', apply, one)), signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_apply', apply, two))]);
+    await stub.waitFor(() => postsTo(one).length > 0 && postsTo(two).length > 0, 'both answers');
+    expect(String(postsTo(one)[0]!.text)).toContain('expired');
+    expect(updates()).toEqual([]);
+    expect((b.store.data.actions as unknown as ActionRecord[]).map((r) => [r.result, r.reason?.slice(0, 30)])).toEqual([['refused', 'That confirmation has expired ']]);
     await b.stop();
   });
 
