@@ -183,20 +183,8 @@ describe('RemediationService', () => {
     iam.on(UpdateAccessKeyCommand).callsFake((input: { Status: 'Active' | 'Inactive' }) => ((status = input.Status), {}));
     const sessions = fakeSessions();
     const provider = vi.spyOn(sessions, 'provider');
-    const config = parseConfig(
-      `accounts:
-  - alias: prod
-    accountId: "123456789012"
-    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly
-    remediationRoleArn: arn:aws:iam::123456789012:role/AuditRemediation
-access:
-  remediators: [U0ALICE01, U0BOB0001]
-  requireApproval: true
-remediation:
-  mode: apply
-`,
-      '/x/audit.config.yml',
-    );
+    const config = parseConfig(CONFIG_TEXT.replace('remediators: [U0ALICE01, U0BOB0001]', 'remediators: [U0ALICE01, U0BOB0001]\n  requireApproval: true'), '/x/audit.config.yml');
+    expect(config.access.requireApproval).toBe(true);
     const service = new RemediationService({ config, checks: ALL_CHECKS, store, sessions, logger, now: () => new Date('2026-11-23T12:05:00.000Z') });
     const requestId = '88888888-8888-4888-8888-888888888888';
     const guarded = await service.guard('U0ALICE01', ref, requestId);
