@@ -39,7 +39,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const store = await Store.open(config.store.path);
   const history = new History(store);
   const sessions = options.sessions ?? new RoleSessions();
-  const remediation = new RemediationService({ config, checks, store, sessions, logger, env });
+  const remediation = new RemediationService({ config, store, sessions, logger, env });
   const audits = new AuditService({
     sessions,
     thresholds: config.thresholds,

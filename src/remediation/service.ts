@@ -3,7 +3,6 @@ import { isDeepStrictEqual } from 'node:util';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { Check } from '../audit/types.js';
 import { homeRegionOf, partitionOfArn } from '../aws/partition.js';
 import { roleSessionName, type RoleSessions } from '../aws/session.js';
 import type { AccountConfig, Config } from '../config.js';
@@ -115,7 +114,6 @@ export type Guarded<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 export interface RemediationServiceOptions {
   config: Config;
-  checks: readonly Check[];
   store: Store;
   sessions: RoleSessions;
   logger: Logger;

@@ -5,7 +5,7 @@ import type { WebClient } from '@slack/web-api';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { ALL_ACTIONS } from '../remediation/actions/index.js';
-import { undoable, type ActionRecord, type ExecuteOutcome, type MessageRef, type RemediationService } from '../remediation/service.js';
+import { CONFIRMATION_TTL_MS, undoable, type ActionRecord, type ExecuteOutcome, type MessageRef, type RemediationService } from '../remediation/service.js';
 import { escapeMrkdwn, slackDate } from './mrkdwn.js';
 import { mention } from './mute-views.js';
 
@@ -47,7 +47,7 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
 
   const remember = (requestId: string, entry: Pending) => {
     const now = Date.now();
-    for (const [id, p] of pending) if (now - p.at > 30 * 60 * 1000) pending.delete(id);
+    for (const [id, p] of pending) if (now - p.at > CONFIRMATION_TTL_MS) pending.delete(id);
     pending.set(requestId, entry);
   };
   const keep = (ref: MessageRef, content: { text: string; blocks: KnownBlock[] }) => {

@@ -30,17 +30,22 @@ function scan(at: string, findings: Finding[]): AuditResult {
   };
 }
 
+/** A history on a new database file whose clock reads the time of the scan being recorded (recorded as soon as it started, here). */
+async function openHistory(): Promise<{ file: string; store: Store; history: History; record: (result: AuditResult) => ReturnType<History['record']> }> {
+  const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'audit-history-')), 'db.json');
+  const store = await Store.open(file);
+  let clock = new Date(0);
+  const history = new History(store, { now: () => clock });
+  const record = (result: AuditResult) => {
+    clock = new Date(result.startedAt);
+    return history.record(result, 'prod');
+  };
+  return { file, store, history, record };
+}
+
 describe('History', () => {
   it('records scans and moves finding states, durably, keeping the last scans per account', async () => {
-    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'audit-history-')), 'db.json');
-    const store = await Store.open(file);
-    // The history's clock reads the time of the scan being recorded (recorded as soon as it started, here).
-    let clock = new Date(0);
-    const history = new History(store, { now: () => clock });
-    const record = (result: AuditResult) => {
-      clock = new Date(result.startedAt);
-      return history.record(result, 'prod');
-    };
+    const { file, store, history, record } = await openHistory();
     const first = await record(scan('2026-11-16T09:00:00.000Z', [finding('alice'), finding('bob')]));
     expect(first.diff.opened.map((f) => f.resource.id)).toEqual(['alice', 'bob']);
     const second = await record(scan('2026-11-23T09:00:00.000Z', [finding('bob')]));
@@ -68,15 +73,7 @@ describe('History', () => {
   });
 
   it('forgets a finding resolved more than 180 days ago, and only then', async () => {
-    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'audit-history-')), 'db.json');
-    const store = await Store.open(file);
-    // The history's clock reads the time of the scan being recorded (recorded as soon as it started, here).
-    let clock = new Date(0);
-    const history = new History(store, { now: () => clock });
-    const record = (result: AuditResult) => {
-      clock = new Date(result.startedAt);
-      return history.record(result, 'prod');
-    };
+    const { store, record } = await openHistory();
     await record(scan('2026-01-01T09:00:00.000Z', [finding('alice'), finding('bob')]));
     await record(scan('2026-01-08T09:00:00.000Z', [finding('bob')])); // alice resolved on the 8th
     await record(scan('2026-07-07T09:00:00.000Z', [finding('bob')])); // 180 days later: kept

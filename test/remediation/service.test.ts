@@ -3,7 +3,6 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { ALL_CHECKS } from '../../checks/index.js';
 import { findingFingerprint } from '../../src/audit/fingerprint.js';
 import { parseConfig } from '../../src/config.js';
 import { History } from '../../src/history/history.js';
@@ -41,7 +40,7 @@ const logger = createLogger({ format: 'json', level: 'silent' });
 const FINGERPRINT = findingFingerprint({ checkId: 'iam.access-key-rotation', accountId: '123456789012', region: 'global', resourceId: 'deploy-bot/access-key-1' });
 
 function makeService(store: Store, now: () => Date = () => new Date('2026-11-23T12:05:00.000Z')): RemediationService {
-  return new RemediationService({ config: CONFIG, checks: ALL_CHECKS, store, sessions: fakeSessions(), logger, now, clients });
+  return new RemediationService({ config: CONFIG, store, sessions: fakeSessions(), logger, now, clients });
 }
 
 /** A store whose history holds one open old-key finding of deploy-bot. */
@@ -185,7 +184,7 @@ describe('RemediationService', () => {
     const provider = vi.spyOn(sessions, 'provider');
     const config = parseConfig(CONFIG_TEXT.replace('remediators: [U0ALICE01, U0BOB0001]', 'remediators: [U0ALICE01, U0BOB0001]\n  requireApproval: true'), '/x/audit.config.yml');
     expect(config.access.requireApproval).toBe(true);
-    const service = new RemediationService({ config, checks: ALL_CHECKS, store, sessions, logger, now: () => new Date('2026-11-23T12:05:00.000Z') });
+    const service = new RemediationService({ config, store, sessions, logger, now: () => new Date('2026-11-23T12:05:00.000Z') });
     const requestId = '88888888-8888-4888-8888-888888888888';
     const guarded = await service.guard('U0ALICE01', ref, requestId);
     if (!guarded.ok) throw new Error(guarded.reason);
@@ -212,7 +211,7 @@ describe('RemediationService', () => {
       data.actions.push({ id: 'fix-1', at: '2026-11-23T12:01:00.000Z', requestId: 'click-1', result: 'applied', action: 'iam.deactivate-access-key', fingerprint, accountId: '123456789012', alias: 'prod', checkId: 'iam.access-key-rotation', user: 'U0ALICE01', change: 'Deactivate', state: { userName: 'deploy-bot', accessKeyIds: [KEY] } } as never);
     });
     const config = parseConfig(CONFIG_TEXT.replace('mode: apply', 'mode: dry-run'), '/x/audit.config.yml');
-    const service = new RemediationService({ config, checks: ALL_CHECKS, store, sessions: fakeSessions(), logger, now: () => new Date('2026-11-23T12:05:00.000Z'), clients });
+    const service = new RemediationService({ config, store, sessions: fakeSessions(), logger, now: () => new Date('2026-11-23T12:05:00.000Z'), clients });
     expect(await service.undo({ recordId: 'fix-1', user: 'U0ALICE01', requestId: 'undo-1' })).toMatchObject({ kind: 'refused', reason: expect.stringContaining('dry-run') });
     expect(iam.calls()).toHaveLength(0);
     expect((store.data.actions as unknown as ActionRecord[]).map((r) => [r.result, r.reason ?? null])).toEqual([

@@ -104,7 +104,7 @@ async function bot(extra = 'remediation:\n  mode: apply\n', access = '', finding
       stats: { durationMs: 1, apiCalls: 1, apiCallsByOperation: {}, checksRun: 1, byCheck: {} },
     }),
   });
-  const remediation = new RemediationService({ config: cfg, checks: ALL_CHECKS, store, sessions: fakeSessions(), logger, now: () => clock.now, clients });
+  const remediation = new RemediationService({ config: cfg, store, sessions: fakeSessions(), logger, now: () => clock.now, clients });
   const slack = createSlackApp({
     env: { mode: 'http', botToken: 'xoxb-1-2-abc', signingSecret: SECRET, port: 0, apiUrl: stub.apiUrl },
     config: cfg,
