@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { GenerateCredentialReportCommand, GetAccountPasswordPolicyCommand, GetCredentialReportCommand, IAMClient } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -11,6 +9,7 @@ import rootMfa from '../checks/iam/root-mfa.js';
 import { defineCheck } from '../src/audit/check.js';
 import { EXIT, runCli } from '../src/cli.js';
 import { CSV_COLUMNS } from '../src/terminal/format.js';
+import { PROCESS_TEST_TIMEOUT_MS, runCliProcess } from './helpers/cli-process.js';
 import { awsError, credentialReportCsv, fakeSessions, NOW, rootReportRow } from './helpers/aws.js';
 
 const iam = mockClient(IAMClient);
@@ -194,17 +193,8 @@ describe('aws-audit-bot accounts', () => {
 });
 
 describe('the installed command', () => {
-  const run = promisify(execFile);
-  const entry = path.resolve('src/cli.ts');
-
   async function spawnCli(args: string[], env: Record<string, string> = {}) {
-    try {
-      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', entry, ...args], { env: { ...process.env, ...env } });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
+    return runCliProcess(args, { env: { ...process.env, ...env } });
   }
 
   it('exits 2 on a missing config and on an invalid one, naming the problem', async () => {
@@ -217,11 +207,11 @@ describe('the installed command', () => {
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toContain('audit.config.yml:1: accounts: expected at least one account');
     expect(invalid.stderr).toContain('audit.config.yml:2: acess: unknown key');
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 
   it('prints usage with help', async () => {
     const help = await spawnCli(['help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('aws-audit-bot audit <alias>');
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 });

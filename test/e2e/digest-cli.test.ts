@@ -5,11 +5,12 @@
  * window next time, never skips it; `--dry-run` prints and moves nothing.
  * AWS is unreachable here, so the account is reported as not audited, with why.
  */
-import { execFile, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PROCESS_TEST_TIMEOUT_MS, runCliProcess, type CliRun } from '../helpers/cli-process.js';
 import { SlackStub } from '../helpers/slack.js';
 
 const stub = new SlackStub();
@@ -56,31 +57,21 @@ beforeEach(() => stub.reset());
 
 let child: ChildProcess | undefined;
 
-function digest(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    child = execFile(
-      process.execPath,
-      ['--import', 'tsx', path.resolve('src/cli.ts'), 'digest', ...args],
-      {
-        env: {
-          PATH: process.env.PATH ?? '',
-          AUDIT_CONFIG: path.join(dir, 'audit.config.yml'),
-          SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
-          SLACK_API_URL: stub.apiUrl,
-          AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
-          AWS_ACCESS_KEY_ID: 'AKIABOTBOTBOTBOTBOTB',
-          AWS_SECRET_ACCESS_KEY: 'secret',
-          AWS_REGION: 'us-east-1',
-          AWS_MAX_ATTEMPTS: '1',
-          ...env,
-        },
-        timeout: 30_000,
-      },
-      (error, stdout, stderr) => {
-        const e = error as (Error & { code?: number; signal?: string }) | null;
-        resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, signal: e?.signal ?? null, stdout, stderr });
-      },
-    );
+function digest(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runCliProcess(['digest', ...args], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      AUDIT_CONFIG: path.join(dir, 'audit.config.yml'),
+      SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+      SLACK_API_URL: stub.apiUrl,
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      AWS_ACCESS_KEY_ID: 'AKIABOTBOTBOTBOTBOTB',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_REGION: 'us-east-1',
+      AWS_MAX_ATTEMPTS: '1',
+      ...env,
+    },
+    onChild: (c) => (child = c),
   });
 }
 
@@ -111,7 +102,7 @@ describe('aws-audit-bot digest', () => {
     expect(posted).toMatch(/Could not audit/);
     expect(posted).toContain('prod');
     expect(Date.parse((await cursor())!)).toBeGreaterThan(Date.parse('2026-11-12T10:00:00.000Z'));
-  }, 60_000);
+  }, PROCESS_TEST_TIMEOUT_MS * 2);
 
   it('--dry-run prints the digest and moves no cursor; posting needs SLACK_BOT_TOKEN', async () => {
     const before = await cursor();
@@ -128,5 +119,5 @@ describe('aws-audit-bot digest', () => {
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toContain('SLACK_BOT_TOKEN is not set');
     expect(stub.calls).toHaveLength(0);
-  }, 60_000);
+  }, PROCESS_TEST_TIMEOUT_MS * 2);
 });

@@ -58,7 +58,7 @@ function result(options: RunAuditOptions, findings: Finding[]): AuditResult {
     findings,
     errors: [],
     scope: { checkIds: options.checks.map((c) => c.id), regions: ['global', 'us-east-1'], skippedRegions: [] },
-    stats: { durationMs: 1234, apiCalls: 42, apiCallsByOperation: {}, checksRun: options.checks.length, byCheck: {} },
+    stats: { durationMs: 1234, apiCalls: 42, apiCallsByOperation: {}, httpAttempts: 0, retries: 0, checksRun: options.checks.length, byCheck: {} },
   };
 }
 
@@ -68,6 +68,16 @@ let url: string;
 let runs: RunAuditOptions[] = [];
 let findings: Finding[] = [];
 let auditMs = 0;
+/** While set, audits hold before they finish: a test decides when, so nothing depends on the machine's speed. */
+let gate: { promise: Promise<void>; release: () => void } | undefined;
+function holdAudits(): () => void {
+  let release!: () => void;
+  gate = { promise: new Promise<void>((r) => (release = r)), release: () => release() };
+  return () => {
+    gate?.release();
+    gate = undefined;
+  };
+}
 const logLines: string[] = [];
 let store: Store;
 
@@ -92,6 +102,7 @@ beforeAll(async () => {
         await new Promise((r) => setTimeout(r, auditMs / steps));
         options.onProgress?.({ done, total: steps });
       }
+      await gate?.promise;
       return result(options, findings);
     },
   });
@@ -120,6 +131,8 @@ beforeEach(() => {
   runs = [];
   findings = [finding(1, 'critical')];
   auditMs = 0;
+  gate?.release();
+  gate = undefined;
 });
 
 afterEach(() => {
@@ -165,10 +178,14 @@ describe('/audit through Bolt', () => {
   });
 
   it('acknowledges at once, before the audit finishes, then reports in the allowed channel', async () => {
-    auditMs = 1_500;
-    const { status, ms, responseId } = await slash('prod-payments');
+    auditMs = 300;
+    const release = holdAudits();
+    const { status, responseId } = await slash('prod-payments');
+    // The acknowledgement came back while the audit was still held: ack first, then work.
     expect(status).toBe(200);
-    expect(ms).toBeLessThan(1_000);
+    await stub.waitFor(() => runs.length === 1, 'the audit to start');
+    expect(postsTo(responseId).some((p) => String(p.text).includes('is in the channel'))).toBe(false);
+    release();
     await outcome(responseId);
     const posts = postsTo(responseId);
     expect(posts[0]).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Auditing prod-payments (123456789012) in 1 region') });
@@ -319,8 +336,10 @@ describe('/audit through Bolt', () => {
   });
 
   it('shares one run between two people auditing the same account at once', async () => {
-    auditMs = 400;
+    const release = holdAudits();
     const [a, b] = await Promise.all([slash('prod-payments'), slash('prod-payments', { user_id: 'U0BOB0001' })]);
+    await stub.waitFor(() => postsTo(b.responseId).length >= 1 && postsTo(a.responseId).length >= 1, 'both to be told');
+    release();
     await Promise.all([outcome(a.responseId), outcome(b.responseId)]);
     expect(runs).toHaveLength(1);
     expect(postsTo(b.responseId)[0]!.text).toContain('joining the audit already running');
@@ -332,12 +351,13 @@ describe('/audit through Bolt', () => {
     const text = String(postsTo(list.responseId)[0]!.text);
     expect(text).toContain('`prod-payments` 123456789012: us-east-1');
     expect(text).toContain('`sandbox` 210987654321: every enabled region');
-    auditMs = 600;
+    const release = holdAudits();
     const audit = await slash('prod-payments');
     await stub.waitFor(() => runs.length === 1, 'the audit to start');
     const status = await slash('status', { user_id: 'U0BOB0001' });
     await stub.waitFor(() => postsTo(status.responseId).length >= 1, 'the status');
     expect(String(postsTo(status.responseId)[0]!.text)).toMatch(/1 audit running:\n• \*prod-payments\* \(123456789012\): .*asked by <@U0ALICE01>/);
+    release();
     await outcome(audit.responseId);
     const after = await slash('status');
     await stub.waitFor(() => postsTo(after.responseId).length >= 1, 'the second status');
