@@ -45,7 +45,7 @@ function result(accountId: string, week: number, at: Date): AuditResult {
     findings: findings(accountId, week),
     errors: [],
     scope: { checkIds: ALL_CHECKS.map((c) => c.id), regions: ['global', 'eu-west-1'], skippedRegions: [] },
-    stats: { durationMs: 1, apiCalls: 1, apiCallsByOperation: {}, checksRun: ALL_CHECKS.length, byCheck: {} },
+    stats: { durationMs: 1, apiCalls: 1, apiCallsByOperation: {}, httpAttempts: 0, retries: 0, checksRun: ALL_CHECKS.length, byCheck: {} },
   };
 }
 

@@ -7,7 +7,7 @@ import { ALL_CHECKS } from '../checks/index.js';
 import { runAudit } from './audit/runner.js';
 import type { Check } from './audit/types.js';
 import { RoleSessions, roleSessionName } from './aws/session.js';
-import { findAccount, loadConfig, suggestAliases, type Config } from './config.js';
+import { auditLimits, findAccount, loadConfig, suggestAliases, type Config } from './config.js';
 import { AuditBotError, asAuditBotError } from './errors.js';
 import { FORMATS, formatCsv, formatJson, formatTable, type Format } from './terminal/format.js';
 import { createProgressBar, type ProgressStream } from './terminal/progress.js';
@@ -102,13 +102,14 @@ async function auditCommand(config: Config, positionals: string[], values: Recor
     throw usageError(`${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not among ${alias}'s configured regions (${account.regions!.join(', ')}).`);
   }
 
+  const limits = auditLimits(config.audit);
   const progress = createProgressBar(io.stderr, `Auditing ${alias}`);
   const result = await runAudit({
     account,
     checks,
     thresholds: config.thresholds,
-    concurrency: config.audit.concurrency,
-    sessions: io.sessions ?? new RoleSessions(),
+    ...limits,
+    sessions: io.sessions ?? new RoleSessions(undefined, undefined, limits.timeouts),
     sessionName: cliSessionName(),
     env: io.env,
     ...(regions.length ? { onlyRegions: regions } : {}),

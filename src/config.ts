@@ -53,6 +53,12 @@ const accountSchema = z.strictObject({
 const positiveDays = (fallback: number) =>
   z.number().int({ error: 'expected a whole number of days' }).min(1, { error: 'expected a whole number of days greater than 0' }).max(3650, { error: 'expected at most 3650 days' }).default(fallback);
 
+const seconds = (min: number, max: number) =>
+  z
+    .number({ error: 'expected a number of seconds' })
+    .min(min, { error: `expected at least ${min} s` })
+    .max(max, { error: `expected at most ${max.toLocaleString('en-US')} s` });
+
 const port = z
   .number({ error: 'expected a port number' })
   .int({ error: 'expected a whole port number' })
@@ -125,13 +131,26 @@ const configSchema = z.strictObject({
     audit: z
       .strictObject({
         concurrency: z.number().int().min(1).max(64, { error: 'expected at most 64 AWS calls in flight per service and region' }).default(16),
+        connectTimeoutSeconds: seconds(0.1, 60).default(5),
+        requestTimeoutSeconds: seconds(1, 600).default(30),
+        timeoutSeconds: seconds(1, 86_400).default(900),
       })
-      .default({ concurrency: 16 }),
+      .default({ concurrency: 16, connectTimeoutSeconds: 5, requestTimeoutSeconds: 30, timeoutSeconds: 900 }),
 });
 
 export type Config = z.output<typeof configSchema> & { sourcePath: string };
 export type AccountConfig = Config['accounts'][number];
 export type Thresholds = z.output<typeof thresholdsSchema>;
+export type AuditSettings = Config['audit'];
+
+/** The runner's limits from `audit.*`: calls in flight, each HTTP attempt's timeouts, the audit's deadline. */
+export function auditLimits(audit: AuditSettings): { concurrency: number; timeouts: { connectMs: number; requestMs: number }; deadlineMs: number } {
+  return {
+    concurrency: audit.concurrency,
+    timeouts: { connectMs: Math.round(audit.connectTimeoutSeconds * 1000), requestMs: Math.round(audit.requestTimeoutSeconds * 1000) },
+    deadlineMs: Math.round(audit.timeoutSeconds * 1000),
+  };
+}
 
 export const DEFAULT_THRESHOLDS: Thresholds = thresholdsSchema.parse({});
 export const DEFAULT_CONFIG_PATH = 'audit.config.yml';

@@ -1,7 +1,7 @@
 import { WebClient } from '@slack/web-api';
 import type { Check } from './audit/types.js';
 import { RoleSessions } from './aws/session.js';
-import type { Config } from './config.js';
+import { auditLimits, type Config } from './config.js';
 import { DigestService } from './digest/service.js';
 import { History } from './history/history.js';
 import { Store } from './history/store.js';
@@ -38,12 +38,13 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, checks, logger, env } = options;
   const store = await Store.open(config.store.path);
   const history = new History(store);
-  const sessions = options.sessions ?? new RoleSessions();
+  const limits = auditLimits(config.audit);
+  const sessions = options.sessions ?? new RoleSessions(undefined, undefined, limits.timeouts);
   const remediation = new RemediationService({ config, store, sessions, logger, env });
   const audits = new AuditService({
     sessions,
     thresholds: config.thresholds,
-    concurrency: config.audit.concurrency,
+    ...limits,
     logger,
     env,
     onFinished: async (result, account) => history.record(result, account.alias),

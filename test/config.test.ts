@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig, suggestAliases } from '../src/config.js';
+import { auditLimits, loadConfig, parseConfig, suggestAliases } from '../src/config.js';
 import { AuditBotError } from '../src/errors.js';
 
 const MINIMAL = `
@@ -31,7 +31,7 @@ describe('config', () => {
     expect(config.access).toEqual({ remediators: [], requireApproval: false });
     expect(config.remediation).toEqual({ mode: 'dry-run' });
     expect(config.access.auditors).toBeUndefined();
-    expect(config.audit.concurrency).toBe(16);
+    expect(config.audit).toEqual({ concurrency: 16, connectTimeoutSeconds: 5, requestTimeoutSeconds: 30, timeoutSeconds: 900 });
     expect(config.store.path).toBe('data/audit-db.json');
     expect(config.digest).toBeUndefined();
   });
@@ -150,6 +150,15 @@ thresholds:
     expect(message).toContain('thresholds.accessKeyMaxAgeDays: expected at most 3650 days');
     const lines = message.split('\n').slice(1).map((l) => Number(/yml:(\d+)/.exec(l)?.[1]));
     expect(lines).toEqual([...lines].sort((a, b) => a - b));
+  });
+
+  it('takes the timeouts and the audit deadline from audit.*, within bounds', () => {
+    const config = parseConfig(`${MINIMAL}audit:\n  connectTimeoutSeconds: 2.5\n  requestTimeoutSeconds: 10\n  timeoutSeconds: 300\n`, '/x/audit.config.yml');
+    expect(auditLimits(config.audit)).toEqual({ concurrency: 16, timeouts: { connectMs: 2_500, requestMs: 10_000 }, deadlineMs: 300_000 });
+    const message = problems(`${MINIMAL}audit:\n  connectTimeoutSeconds: 0\n  requestTimeoutSeconds: 601\n  timeoutSeconds: "soon"\n`);
+    expect(message).toContain('audit.connectTimeoutSeconds: expected at least 0.1 s');
+    expect(message).toContain('audit.requestTimeoutSeconds: expected at most 600 s');
+    expect(message).toContain('audit.timeoutSeconds: expected a finite number, got string');
   });
 
   it('refuses a YAML alias bomb instead of expanding it', () => {

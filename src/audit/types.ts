@@ -145,6 +145,10 @@ export interface AuditStats {
   apiCalls: number;
   /** Calls by `service:Operation`. */
   apiCallsByOperation: Record<string, number>;
+  /** HTTP requests those calls took: the SDK retries throttling, 5xx answers, resets and timeouts. */
+  httpAttempts: number;
+  /** `httpAttempts - apiCalls`: the retries. */
+  retries: number;
   checksRun: number;
   byCheck: Record<string, CheckStats>;
 }

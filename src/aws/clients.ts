@@ -5,6 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import PQueue from 'p-queue';
+import { deadlineError, transportError } from './transport-errors.js';
 import { withLiteralHostEndpoints } from './s3control.js';
 
 export interface AwsClientsOptions {
@@ -20,6 +21,34 @@ export interface AwsClientsOptions {
   concurrency: number;
   env?: NodeJS.ProcessEnv;
   maxAttempts?: number;
+  /** Limits of every HTTP attempt; default {@link DEFAULT_TIMEOUTS}. */
+  timeouts?: HttpTimeouts;
+  /** Aborted at the audit's deadline: calls in flight end, queued ones never start. */
+  signal?: AbortSignal;
+}
+
+/** How long one HTTP attempt may take to connect, and to be answered once connected. */
+export interface HttpTimeouts {
+  connectMs: number;
+  requestMs: number;
+}
+
+/** Fits AWS: a TCP+TLS connect takes well under a second, and no read the audit makes takes 30 s to answer. */
+export const DEFAULT_TIMEOUTS: HttpTimeouts = { connectMs: 5_000, requestMs: 30_000 };
+
+/** The SDK client settings that bound every call in time (for clients built elsewhere: STS, fixes). */
+export function boundedClientConfig(timeouts: HttpTimeouts, maxAttempts = 5) {
+  return {
+    retryMode: 'standard',
+    maxAttempts,
+    requestHandler: {
+      connectionTimeout: timeouts.connectMs,
+      requestTimeout: timeouts.requestMs,
+      // A server that sends the headers and then stalls the body: the socket's silence ends it too.
+      socketTimeout: timeouts.requestMs,
+      throwOnRequestTimeout: true,
+    },
+  } as const;
 }
 
 /** The audit's calls in flight, all endpoints together, are bounded at this multiple of the per-endpoint bound. */
@@ -45,6 +74,9 @@ export class AwsClients {
   private readonly total: PQueue;
   private readonly env: NodeJS.ProcessEnv;
   private readonly calls = new Map<string, number>();
+  /** Operations waiting for AWS now (`ec2:DescribeInstances@eu-west-1`), to say what an audit was stuck on. */
+  private readonly pending = new Map<string, number>();
+  private httpAttempts = 0;
   private inFlight = 0;
   /** The most calls that were ever in flight at once, all endpoints together (for tests and the benchmark). */
   peakInFlight = 0;
@@ -87,15 +119,29 @@ export class AwsClients {
     return this.make('cloudtrail', region, (config) => new CloudTrailClient(config));
   }
 
-  /** Number of AWS API calls made so far, in all and by `service:Operation`. */
-  callCount(): { total: number; byOperation: Record<string, number> } {
+  /**
+   * AWS API calls made so far, in all and by `service:Operation`, and the HTTP
+   * attempts they took (the SDK retries throttling, 5xx and resets).
+   */
+  callCount(): { total: number; byOperation: Record<string, number>; httpAttempts: number; retries: number } {
     let total = 0;
     const byOperation: Record<string, number> = {};
     for (const [op, n] of [...this.calls].sort(([a], [b]) => a.localeCompare(b))) {
       byOperation[op] = n;
       total += n;
     }
-    return { total, byOperation };
+    const httpAttempts = Math.max(this.httpAttempts, total);
+    return { total, byOperation, httpAttempts, retries: httpAttempts - total };
+  }
+
+  /** Counts the HTTP attempts of a call made outside these clients. */
+  countAttempts(attempts: number): void {
+    this.httpAttempts += attempts;
+  }
+
+  /** The operations still waiting for an answer, most waited-on first. */
+  pendingOperations(): string[] {
+    return [...this.pending].sort(([a, x], [b, y]) => y - x || a.localeCompare(b)).map(([op, n]) => (n > 1 ? `${op} (×${n})` : op));
   }
 
   /** Counts a call made outside these clients (the AssumeRole that opened the session). */
@@ -112,29 +158,42 @@ export class AwsClients {
   private make<C extends SendingClient>(
     service: string,
     region: string,
-    create: (config: { region: string; credentials: AwsCredentialIdentityProvider; retryMode: string; maxAttempts: number }) => C,
+    create: (config: { region: string; credentials: AwsCredentialIdentityProvider } & ReturnType<typeof boundedClientConfig>) => C,
     priority = 0,
   ): C {
     const key = `${service}@${region}${priority === 0 ? '' : `#${priority}`}`;
     const existing = this.clients.get(key) as C | undefined;
     if (existing) return existing;
+    const timeouts = this.options.timeouts ?? DEFAULT_TIMEOUTS;
     const client = create({
       region,
       credentials: this.options.credentials,
-      retryMode: 'standard',
-      maxAttempts: this.options.maxAttempts ?? 5,
+      ...boundedClientConfig(timeouts, this.options.maxAttempts ?? 5),
     });
     const send = client.send.bind(client);
-    client.send = ((command: object, ...rest: unknown[]) => {
+    const { signal } = this.options;
+    client.send = ((command: object, options?: unknown) => {
       const operation = `${service}:${command.constructor.name.replace(/Command$/, '')}`;
       this.countCall(operation);
+      const where = `${operation}@${region}`;
       const call = async () => {
+        if (signal?.aborted) throw deadlineError(operation, signal);
         this.inFlight++;
         this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+        this.pending.set(where, (this.pending.get(where) ?? 0) + 1);
         try {
-          return await send(command, ...rest);
+          const output = (await send(command, { ...(typeof options === 'object' ? options : {}), ...(signal ? { abortSignal: signal } : {}) })) as { $metadata?: { attempts?: number } };
+          this.httpAttempts += output?.$metadata?.attempts ?? 1;
+          return output;
+        } catch (error) {
+          this.httpAttempts += (error as { $metadata?: { attempts?: number } })?.$metadata?.attempts ?? 1;
+          if (signal?.aborted) throw deadlineError(operation, signal, error);
+          throw transportError(error, timeouts);
         } finally {
           this.inFlight--;
+          const left = (this.pending.get(where) ?? 1) - 1;
+          if (left > 0) this.pending.set(where, left);
+          else this.pending.delete(where);
         }
       };
       // The endpoint's slot first, then one of the audit's: a busy region cannot take every slot of the audit.

@@ -1,7 +1,9 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { AuditBotError, awsErrorCode, errorMessage } from '../errors.js';
+import { boundedClientConfig, DEFAULT_TIMEOUTS, type HttpTimeouts } from './clients.js';
 import { homeRegionOf, partitionOfArn } from './partition.js';
+import { transportError } from './transport-errors.js';
 
 export interface RoleTarget {
   alias: string;
@@ -24,7 +26,14 @@ export function roleSessionName(requester?: string): string {
 
 export type StsClientFactory = (region: string) => Pick<STSClient, 'send'>;
 
-const defaultStsFactory: StsClientFactory = (region) => new STSClient({ region, retryMode: 'standard', maxAttempts: 3 });
+/**
+ * STS with the limits of every other audit call: 5 attempts in the SDK's
+ * standard mode (throttling is retried, not taken for a denial), and a
+ * connect and answer timeout, so a hung endpoint cannot hold an audit.
+ */
+export function stsClientFactory(timeouts: HttpTimeouts = DEFAULT_TIMEOUTS): StsClientFactory {
+  return (region) => new STSClient({ region, ...boundedClientConfig(timeouts) });
+}
 
 interface CacheEntry {
   credentials?: AwsCredentialIdentity;
@@ -41,11 +50,18 @@ export class RoleSessions {
   private readonly sts = new Map<string, Pick<STSClient, 'send'>>();
   /** AssumeRole calls made so far (counted into each audit's API calls). */
   assumeCalls = 0;
+  /** The HTTP attempts those calls took. */
+  assumeAttempts = 0;
+
+  private readonly stsFactory: StsClientFactory;
 
   constructor(
-    private readonly stsFactory: StsClientFactory = defaultStsFactory,
+    stsFactory?: StsClientFactory,
     private readonly clock: () => number = Date.now,
-  ) {}
+    private readonly timeouts: HttpTimeouts = DEFAULT_TIMEOUTS,
+  ) {
+    this.stsFactory = stsFactory ?? stsClientFactory(timeouts);
+  }
 
   /** A credential provider for SDK clients; the first call assumes the role. */
   provider(target: RoleTarget, sessionName: string): AwsCredentialIdentityProvider {
@@ -91,8 +107,10 @@ export class RoleSessions {
           DurationSeconds: SESSION_SECONDS,
         }),
       );
+      this.assumeAttempts += response.$metadata?.attempts ?? 1;
     } catch (error) {
-      throw assumeRoleError(target, error);
+      this.assumeAttempts += (error as { $metadata?: { attempts?: number } } | null)?.$metadata?.attempts ?? 1;
+      throw assumeRoleError(target, transportError(error, this.timeouts));
     }
     const c = response.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey) {

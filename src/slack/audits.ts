@@ -1,5 +1,6 @@
 import { runAudit, type RunAuditOptions } from '../audit/runner.js';
 import type { AuditProgress, AuditResult, Check } from '../audit/types.js';
+import type { HttpTimeouts } from '../aws/clients.js';
 import { roleSessionName, type RoleSessions } from '../aws/session.js';
 import type { AccountConfig, Thresholds } from '../config.js';
 import type { Logger } from '../log.js';
@@ -26,6 +27,9 @@ export interface AuditServiceOptions {
   sessions: RoleSessions;
   thresholds: Thresholds;
   concurrency: number;
+  /** Each HTTP attempt's limits and the audit's deadline (`audit.*`); the runner's defaults otherwise. */
+  timeouts?: HttpTimeouts;
+  deadlineMs?: number;
   logger: Logger;
   /** The runner (tests may wrap it). */
   run?: (options: RunAuditOptions) => Promise<AuditResult>;
@@ -78,6 +82,8 @@ export class AuditService {
       checks,
       thresholds: this.options.thresholds,
       concurrency: this.options.concurrency,
+      ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),
+      ...(this.options.deadlineMs ? { deadlineMs: this.options.deadlineMs } : {}),
       sessions: this.options.sessions,
       // CloudTrail shows who asked: the AssumeRole session is named after the requester.
       sessionName: roleSessionName(requester === DIGEST_REQUESTER ? DIGEST_REQUESTER : `slack-${requester}`),

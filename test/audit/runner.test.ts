@@ -174,8 +174,12 @@ describe('runAudit', () => {
     iam.on(GetAccountPasswordPolicyCommand).resolves({ PasswordPolicy: {} });
     const events: AuditProgress[] = [];
     await audit([readsPolicy, regionalCheck('test.regional')], { account: { regions: ['us-east-1', 'eu-west-1'] }, extra: { onProgress: (p) => events.push(p) } });
-    expect(events[0]).toEqual({ done: 0, total: 3 });
-    expect(events.map((e) => e.done)).toEqual([0, 1, 2, 3]);
+    // The global check is counted from the start; the regional ones once the regions are known.
+    expect(events[0]).toEqual({ done: 0, total: 1 });
+    const dones = events.map((e) => e.done);
+    expect(dones).toEqual([...dones].sort((a, b) => a - b));
+    expect(events.filter((e) => e.checkId).map((e) => e.done)).toEqual([1, 2, 3]);
+    expect(events.every((e) => e.done <= e.total)).toBe(true);
     expect(events.at(-1)).toMatchObject({ done: 3, total: 3 });
   });
 
@@ -241,5 +245,60 @@ describe('runAudit', () => {
     expect(error).toBeInstanceOf(AuditBotError);
     expect(error).toMatchObject({ code: 'ASSUME_ROLE_FAILED' });
     expect(iam.calls()).toHaveLength(0);
+  });
+
+  describe('the deadline', () => {
+    const never = () => new Promise<never>(() => undefined);
+
+    it('turns what is unfinished into error entries naming the call it waited for, and keeps what finished', async () => {
+      iam.on(GetAccountPasswordPolicyCommand).callsFake(never);
+      const result = await audit([readsPolicy, regionalCheck('test.regional')], { account: { regions: ['us-east-1'] }, extra: { deadlineMs: 300 } });
+      expect(result.findings.map((f) => `${f.checkId}@${f.region}`)).toEqual(['test.regional@us-east-1']);
+      expect(result.errors).toEqual([
+        {
+          checkId: 'test.policy-a',
+          region: 'global',
+          code: 'AuditDeadline',
+          message: 'Not finished: the audit reached its deadline of 0.3 s (audit.timeoutSeconds). Still waiting for iam:GetAccountPasswordPolicy@us-east-1.',
+        },
+      ]);
+      expect(result.stats.byCheck['test.policy-a']).toEqual({ passed: 0, failed: 0, errors: 1 });
+      expect(result.stats.durationMs).toBeGreaterThanOrEqual(290);
+    });
+
+    it('reports the regions it could not list when region discovery hangs, and still judges global checks', async () => {
+      ec2.on(DescribeRegionsCommand).callsFake(never);
+      iam.on(GetAccountPasswordPolicyCommand).rejects(awsError('NoSuchEntityException'));
+      const result = await audit([readsPolicy, regionalCheck('test.regional')], { account: { regions: undefined }, extra: { deadlineMs: 200 } });
+      expect(result.findings.map((f) => f.checkId)).toEqual(['test.policy-a']);
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors[0]).toMatchObject({ checkId: REGION_DISCOVERY, code: 'AuditDeadline', message: expect.stringContaining('ec2:DescribeRegions@us-east-1') });
+      expect(result.scope.regions).toEqual(['global']);
+    });
+
+    it('ends the audit even when the role cannot be assumed in time', async () => {
+      const sessions = new RoleSessions(() => ({ send: never }));
+      const error = await audit([readsPolicy], { extra: { sessions, deadlineMs: 100 } }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'ASSUME_ROLE_FAILED', message: expect.stringContaining('STS did not answer before the audit reached its deadline of 0.1 s') });
+    });
+
+    it('reports a reset connection as ECONNRESET, not as the SDK\'s TimeoutError', async () => {
+      // What the SDK's HTTP handler makes of a reset socket: the name changed so that it is retried, the code kept.
+      iam.on(GetAccountPasswordPolicyCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET', $metadata: { attempts: 5 } }));
+      const result = await audit([readsPolicy]);
+      expect(result.errors).toEqual([
+        { checkId: 'test.policy-a', region: 'global', code: 'ECONNRESET', message: 'the connection was reset by the other end (after 5 attempts): socket hang up' },
+      ]);
+      expect(result.stats.apiCallsByOperation['iam:GetAccountPasswordPolicy']).toBe(1);
+      expect(result.stats.retries).toBe(4);
+    });
+
+    it('names a request timeout after the setting that sets it', async () => {
+      iam
+        .on(GetAccountPasswordPolicyCommand)
+        .rejects(Object.assign(new Error('@smithy/node-http-handler - [ERROR] a request has exceeded the configured 2000 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' }));
+      const result = await audit([readsPolicy], { extra: { timeouts: { connectMs: 1_000, requestMs: 2_000 } } });
+      expect(result.errors[0]).toMatchObject({ code: 'RequestTimeout', message: 'no answer within 2 s (audit.requestTimeoutSeconds)' });
+    });
   });
 });

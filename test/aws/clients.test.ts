@@ -23,7 +23,7 @@ describe('AwsClients', () => {
     await clients.iam().send(new ListUsersCommand({}));
     await clients.iam().send(new ListUsersCommand({}));
     await clients.iam().send(new GetAccountSummaryCommand({}));
-    expect(clients.callCount()).toEqual({ total: 3, byOperation: { 'iam:GetAccountSummary': 1, 'iam:ListUsers': 2 } });
+    expect(clients.callCount()).toEqual({ total: 3, byOperation: { 'iam:GetAccountSummary': 1, 'iam:ListUsers': 2 }, httpAttempts: 3, retries: 0 });
   });
 
   it('never has more calls in flight than the bound', async () => {

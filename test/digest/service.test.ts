@@ -80,7 +80,7 @@ function service(store: Store, cfg: Config, world: World, extra: Partial<Constru
         findings: world.findings.get(account.accountId) ?? [],
         errors: [],
         scope: { checkIds: ALL_CHECKS.map((c) => c.id), regions: ['global', 'us-east-1'], skippedRegions: [] },
-        stats: { durationMs: 5, apiCalls: 10, apiCallsByOperation: {}, checksRun: ALL_CHECKS.length, byCheck: {} },
+        stats: { durationMs: 5, apiCalls: 10, apiCallsByOperation: {}, httpAttempts: 0, retries: 0, checksRun: ALL_CHECKS.length, byCheck: {} },
       };
       const { scanId } = await history.record(result, account.alias);
       return { result, scanId };

@@ -69,7 +69,7 @@ function scan(input: ScanInput): AuditResult {
     findings: input.findings ?? [],
     errors: input.errors ?? [],
     scope: { checkIds: input.checkIds, regions: input.regions, skippedRegions: [] },
-    stats: { durationMs: 1, apiCalls: 1, apiCallsByOperation: {}, checksRun: 1, byCheck: {} },
+    stats: { durationMs: 1, apiCalls: 1, apiCallsByOperation: {}, httpAttempts: 0, retries: 0, checksRun: 1, byCheck: {} },
   };
 }
 

@@ -26,7 +26,7 @@ function scan(at: string, findings: Finding[]): AuditResult {
     findings,
     errors: [],
     scope: { checkIds: ['iam.user-console-mfa'], regions: ['global'], skippedRegions: [] },
-    stats: { durationMs: 1, apiCalls: 1, apiCallsByOperation: {}, checksRun: 1, byCheck: {} },
+    stats: { durationMs: 1, apiCalls: 1, apiCallsByOperation: {}, httpAttempts: 0, retries: 0, checksRun: 1, byCheck: {} },
   };
 }
 

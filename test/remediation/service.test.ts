@@ -67,7 +67,7 @@ async function recorded(): Promise<{ store: Store; scanId: string; fingerprint: 
       ],
       errors: [],
       scope: { checkIds: ['iam.access-key-rotation'], regions: ['global'], skippedRegions: [] },
-      stats: { durationMs: 1, apiCalls: 1, apiCallsByOperation: {}, checksRun: 1, byCheck: {} },
+      stats: { durationMs: 1, apiCalls: 1, apiCallsByOperation: {}, httpAttempts: 0, retries: 0, checksRun: 1, byCheck: {} },
     },
     'prod',
   );

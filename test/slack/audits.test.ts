@@ -21,7 +21,7 @@ function service(onFinished?: (result: AuditResult, account: AccountConfig) => P
       run: async (options) => {
         runs.push(options);
         await new Promise((r) => setTimeout(r, 20));
-        return { account: options.account, startedAt: '2026-11-23T12:00:00.000Z', findings: [], errors: [], scope: { checkIds: [], regions: [], skippedRegions: [] }, stats: { durationMs: 1, apiCalls: 1, apiCallsByOperation: {}, checksRun: 1, byCheck: {} } } as AuditResult;
+        return { account: options.account, startedAt: '2026-11-23T12:00:00.000Z', findings: [], errors: [], scope: { checkIds: [], regions: [], skippedRegions: [] }, stats: { durationMs: 1, apiCalls: 1, apiCallsByOperation: {}, httpAttempts: 0, retries: 0, checksRun: 1, byCheck: {} } } as AuditResult;
       },
   });
   return { audits, runs };

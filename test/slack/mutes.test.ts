@@ -74,7 +74,7 @@ beforeAll(async () => {
       findings: findingsNow.filter((f) => f.accountId === options.account.accountId),
       errors: [],
       scope: { checkIds: options.checks.map((c) => c.id), regions: ['global', 'us-east-1'], skippedRegions: [] },
-      stats: { durationMs: 10, apiCalls: 3, apiCallsByOperation: {}, checksRun: options.checks.length, byCheck: {} },
+      stats: { durationMs: 10, apiCalls: 3, apiCallsByOperation: {}, httpAttempts: 0, retries: 0, checksRun: options.checks.length, byCheck: {} },
     }),
   });
   slack = createSlackApp({

@@ -101,7 +101,7 @@ async function bot(extra = 'remediation:\n  mode: apply\n', access = '', finding
       findings: findings(options.account.accountId),
       errors: [],
       scope: { checkIds: options.checks.map((c) => c.id), regions: ['global'], skippedRegions: [] },
-      stats: { durationMs: 1, apiCalls: 1, apiCallsByOperation: {}, checksRun: 1, byCheck: {} },
+      stats: { durationMs: 1, apiCalls: 1, apiCallsByOperation: {}, httpAttempts: 0, retries: 0, checksRun: 1, byCheck: {} },
     }),
   });
   const remediation = new RemediationService({ config: cfg, store, sessions: fakeSessions(), logger, now: () => clock.now, clients });

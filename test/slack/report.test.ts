@@ -38,7 +38,7 @@ function auditResult(findings: Finding[], errors: CheckError[] = [], overrides: 
     findings,
     errors,
     scope: { checkIds: [], regions: ['global', 'us-east-1', 'eu-west-1'], skippedRegions: [] },
-    stats: { durationMs: 12_345, apiCalls: 1234, apiCallsByOperation: {}, checksRun: 5, byCheck: {} },
+    stats: { durationMs: 12_345, apiCalls: 1234, apiCallsByOperation: {}, httpAttempts: 0, retries: 0, checksRun: 5, byCheck: {} },
     ...overrides,
   };
 }
