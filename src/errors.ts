@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'ASSUME_ROLE_FAILED'
   | 'ENV_INVALID'
   | 'STORE_UNREADABLE'
+  | 'STORE_LOCKED'
   | 'INTERNAL';
 
 export class AuditBotError extends Error {

@@ -36,7 +36,9 @@ export interface RuntimeOptions {
  */
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, checks, logger, env } = options;
-  const store = await Store.open(config.store.path);
+  const store = await Store.open(config.store.path, {
+    onLost: (error) => logger.error({ err: error.message, path: config.store.path }, 'the database lock was lost (another process took it over); nothing more is written: restart the bot'),
+  });
   const history = new History(store);
   const limits = auditLimits(config.audit);
   const sessions = options.sessions ?? new RoleSessions(undefined, undefined, limits.timeouts);

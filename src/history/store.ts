@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { z } from 'zod';
 import { AuditBotError, errorMessage } from '../errors.js';
+import { lockStore, type StoreLock, type StoreLockOptions } from './lock.js';
 
 /** The version this code writes; older files are migrated on open, newer ones refused. */
 export const SCHEMA_VERSION = 1;
@@ -74,11 +75,12 @@ export function emptyStore(): StoreData {
   return { schemaVersion: SCHEMA_VERSION, scans: [], findings: [], mutes: [], actions: [], digest: { cursor: null, lastPostedAt: null, due: null, totals: {} } };
 }
 
-/** Migrations by the version they start from: each returns the next version's shape. */
-const MIGRATIONS: Record<number, (data: Record<string, unknown>) => Record<string, unknown>> = {
-  // Version 0: files written before the version field existed (none shipped); fills what is missing.
-  0: (data) => ({ ...emptyStore(), ...data, schemaVersion: 1 }),
-};
+/**
+ * Migrations by the version they start from: each returns the next version's
+ * shape. Version 1 is the first this bot wrote; a file without a
+ * `schemaVersion` is not ours, whatever it holds, and is never migrated.
+ */
+const MIGRATIONS: Record<number, (data: Record<string, unknown>) => Record<string, unknown>> = {};
 
 function storeError(file: string, problem: string): AuditBotError {
   return new AuditBotError(
@@ -112,7 +114,13 @@ export class AtomicJsonFile implements Adapter<StoreData> {
     }
     if (typeof json !== 'object' || json === null || Array.isArray(json)) throw storeError(this.file, 'is not a JSON object');
     let data = json as Record<string, unknown>;
-    let version = typeof data.schemaVersion === 'number' ? data.schemaVersion : 0;
+    // Only our own files are read (and later rewritten): package.json, {} or another tool's JSON at store.path is left byte for byte.
+    if (!Number.isInteger(data.schemaVersion) || (data.schemaVersion as number) < 1) {
+      const keys = Object.keys(data);
+      const holds = keys.length ? `it holds ${keys.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}${keys.length > 5 ? ', …' : ''}` : 'it is an empty object';
+      throw storeError(this.file, `is not a database of this bot (it has no schemaVersion; ${holds}); check store.path`);
+    }
+    let version = data.schemaVersion as number;
     if (version > SCHEMA_VERSION) throw storeError(this.file, `was written by a newer version of the bot (schema ${version}; this one knows ${SCHEMA_VERSION})`);
     while (version < SCHEMA_VERSION) {
       const migrate = MIGRATIONS[version];
@@ -163,21 +171,20 @@ export class Store {
 
   private constructor(
     private readonly db: Low<StoreData>,
-    private readonly lockFile: string,
+    private readonly lock: StoreLock,
   ) {}
 
-  static async open(file: string): Promise<Store> {
+  static async open(file: string, options: StoreLockOptions = {}): Promise<Store> {
     const adapter = new AtomicJsonFile(file);
-    const lockFile = `${file}.lock`;
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    await takeLock(lockFile, file);
+    const lock = await lockStore(file, options);
     try {
+      await removeStaleTempFiles(file);
       const db = new Low<StoreData>(adapter, emptyStore());
       await db.read();
-      return new Store(db, lockFile);
+      return new Store(db, lock);
     } catch (error) {
-      await rm(lockFile, { force: true });
-      heldLocks.delete(lockFile);
+      await lock.release();
       throw error;
     }
   }
@@ -194,6 +201,8 @@ export class Store {
    */
   update(change: (data: StoreData) => void): Promise<void> {
     const next = this.chain.then(async () => {
+      // Another process holds the file now: writing would undo its writes.
+      if (this.lock.lost) throw new AuditBotError('STORE_LOCKED', `The bot lost the lock of its database ${this.lock.path.replace(/\.lock$/, '')} (${this.lock.lost.message}); it writes nothing more. Restart it.`);
       const current = this.db.data;
       const draft = structuredClone(current);
       change(draft);
@@ -212,44 +221,19 @@ export class Store {
   /** Waits for pending writes and releases the lock. */
   async close(): Promise<void> {
     await this.chain;
-    await rm(this.lockFile, { force: true });
-    heldLocks.delete(this.lockFile);
+    await this.lock.release();
   }
 }
 
-/** Lock files this process holds. */
-const heldLocks = new Set<string>();
-
-async function takeLock(lockFile: string, file: string): Promise<void> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await writeFile(lockFile, String(process.pid), { flag: 'wx', mode: 0o600 });
-      heldLocks.add(lockFile);
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number((await readFile(lockFile, 'utf8').catch(() => '')).trim());
-      // A live holder keeps it: another process, or a store of this one (two stores on one file would be two writers).
-      // Our own pid on a lock we do not hold is a lock left by an earlier run with the same pid (PID 1 in a restarted container).
-      const live = holder === process.pid ? heldLocks.has(lockFile) : Number.isInteger(holder) && holder > 0 && isAlive(holder);
-      if (live) {
-        throw new AuditBotError(
-          'STORE_UNREADABLE',
-          `The bot's database ${file} is in use by another bot (process ${holder}); only one may write it. If no bot is running, delete ${lockFile}.`,
-        );
-      }
-      // Left behind by a bot that is gone: take it over.
-      await rm(lockFile, { force: true });
-    }
-  }
-  throw new AuditBotError('STORE_UNREADABLE', `Could not lock the bot's database ${file}.`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/**
+ * Temporary files of writes that never finished (the process was killed
+ * between creating and renaming one): each is a full copy of the database.
+ * Only ours are removed, and only with the lock held, so no live write's
+ * file is touched.
+ */
+async function removeStaleTempFiles(file: string): Promise<void> {
+  const dir = path.dirname(file);
+  const prefix = `.${path.basename(file)}.`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.startsWith(prefix) && /\.\d+\.[0-9a-f]{8}\.tmp$/.test(n)).map((n) => rm(path.join(dir, n), { force: true })));
 }

@@ -120,4 +120,20 @@ describe('aws-audit-bot digest', () => {
     expect(noToken.stderr).toContain('SLACK_BOT_TOKEN is not set');
     expect(stub.calls).toHaveLength(0);
   }, PROCESS_TEST_TIMEOUT_MS * 2);
+
+  it('stops on a store.path that holds JSON of something else, and leaves it byte for byte', async () => {
+    const other = await mkdtemp(path.join(os.tmpdir(), 'audit-not-a-store-'));
+    const packageJson = await readFile('package.json', 'utf8');
+    for (const content of [packageJson, '{}']) {
+      await writeFile(path.join(other, 'db.json'), content);
+      await writeFile(
+        path.join(other, 'audit.config.yml'),
+        'accounts:\n  - alias: prod\n    accountId: "123456789012"\n    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly\n    regions: [us-east-1]\nstore:\n  path: db.json\n',
+      );
+      const run = await digest(['--dry-run'], { AUDIT_CONFIG: path.join(other, 'audit.config.yml') });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('is not a database of this bot (it has no schemaVersion');
+      expect(await readFile(path.join(other, 'db.json'), 'utf8')).toBe(content);
+    }
+  }, PROCESS_TEST_TIMEOUT_MS);
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -54,33 +54,73 @@ describe('Store', () => {
     expect((await refusal()).message).toContain('is not a JSON object');
   });
 
-  it('refuses a file from a newer version, and migrates one without a version', async () => {
+  it('refuses a file from a newer version', async () => {
     await Store.open(file).then((s) => s.close());
     await writeFile(file, JSON.stringify({ schemaVersion: SCHEMA_VERSION + 1 }));
     expect((await refusal()).message).toContain('written by a newer version');
-    await writeFile(file, JSON.stringify({ findings: [] }));
+  });
+
+  it('never migrates or overwrites JSON that is not its database: package.json, {}, another tool\'s file', async () => {
+    await Store.open(file).then((s) => s.close());
+    const packageJson = await readFile('package.json', 'utf8');
+    for (const [content, says] of [
+      [packageJson, 'it holds "name", "version", "description", "license", "type", …'],
+      ['{}', 'it is an empty object'],
+      ['{"findings": []}', 'it holds "findings"'],
+      ['{"schemaVersion": "1", "scans": []}', 'it holds "schemaVersion", "scans"'],
+    ] as const) {
+      await writeFile(file, content);
+      const error = await refusal();
+      expect(error.message).toContain(`The bot's database ${file} is not a database of this bot (it has no schemaVersion; ${says}); check store.path`);
+      expect(await readFile(file, 'utf8')).toBe(content);
+    }
+  });
+
+  it('initialises an absent file, and opens an empty store of its own', async () => {
+    await Store.open(file).then((s) => s.close());
+    const empty = await readFile(file, 'utf8').catch(() => undefined);
+    expect(empty).toBeUndefined(); // nothing written until there is something to keep
+    await writeFile(file, JSON.stringify({ schemaVersion: 1, scans: [], findings: [], mutes: [], actions: [], digest: { cursor: null, lastPostedAt: null } }));
     const store = await Store.open(file);
-    expect(store.data.schemaVersion).toBe(SCHEMA_VERSION);
-    expect(store.data.mutes).toEqual([]);
+    expect(store.data.digest).toMatchObject({ cursor: null, due: null, totals: {} });
     await store.close();
   });
 
-  it('lets one writer at a time have the file, and takes over a lock left by a dead process', async () => {
+  it('lets one writer at a time have the file: a second store, even in the same process, is refused', async () => {
     const first = await Store.open(file);
-    expect((await refusal()).message).toContain('is in use by another bot');
+    const error = await Store.open(file).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'STORE_LOCKED', message: expect.stringContaining('is in use by another bot') });
     await first.close();
-    await writeFile(`${file}.lock`, '999999999');
     const second = await Store.open(file);
     await second.close();
   });
 
-  it('takes over a lock with its own process id that it does not hold (a container restarted as PID 1 after a crash)', async () => {
-    await Store.open(file).then((s) => s.close());
-    await writeFile(`${file}.lock`, String(process.pid));
+  it('takes over a lock whose heartbeat stopped long ago (its holder is gone), whatever process ids say', async () => {
+    await mkdir(`${file}.lock`, { recursive: true });
+    const old = new Date(Date.now() - 120_000);
+    await utimes(`${file}.lock`, old, old);
+    await writeFile(`${file}.lock.owner`, JSON.stringify({ host: 'elsewhere', pid: process.pid, since: old.toISOString() }));
     const store = await Store.open(file);
-    // While it holds it, a second store in the same process is refused.
-    expect((await refusal()).message).toContain('is in use by another bot');
+    await store.update((d) => void (d.digest.cursor = '2026-11-23T09:00:00.000Z'));
     await store.close();
+    expect((await readdir(path.dirname(file))).sort()).toEqual(['audit-db.json']);
+  });
+
+  it('refuses the pid lock file of an earlier version, which may still be running', async () => {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(`${file}.lock`, '4242');
+    const error = await Store.open(file).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'STORE_LOCKED', message: expect.stringContaining(`locked by an earlier version of the bot (${file}.lock, process 4242). If no bot is running on it, delete ${file}.lock.`) });
+  });
+
+  it('removes the temporary files of writes a kill cut short, and nothing else', async () => {
+    await mkdir(path.dirname(file), { recursive: true });
+    const leftovers = ['.audit-db.json.123.0a1b2c3d.tmp', '.audit-db.json.9.ffffffff.tmp'];
+    for (const name of leftovers) await writeFile(path.join(path.dirname(file), name), '{"schemaVersion":1}');
+    await writeFile(path.join(path.dirname(file), 'notes.tmp'), 'mine');
+    const store = await Store.open(file);
+    await store.close();
+    expect((await readdir(path.dirname(file))).sort()).toEqual(['notes.tmp']);
   });
 
   it('leaves the old file whole when a write fails', async () => {
