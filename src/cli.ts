@@ -7,7 +7,8 @@ import { ALL_CHECKS } from '../checks/index.js';
 import { runAudit } from './audit/runner.js';
 import type { Check } from './audit/types.js';
 import { RoleSessions, roleSessionName } from './aws/session.js';
-import { auditLimits, findAccount, loadConfig, suggestAliases, type Config } from './config.js';
+import { auditLimits, findAccount, loadConfig, REGION, regionProblem, suggestAliases, type Config } from './config.js';
+import { partitionOfArn } from './aws/partition.js';
 import { AuditBotError, asAuditBotError } from './errors.js';
 import { FORMATS, formatCsv, formatJson, formatTable, type Format } from './terminal/format.js';
 import { createProgressBar, type ProgressStream } from './terminal/progress.js';
@@ -20,6 +21,9 @@ import { openRuntime } from './runtime.js';
 import { wildcardMatch } from './wildcard.js';
 
 export const EXIT = { clean: 0, findings: 1, usage: 2, incomplete: 3 } as const;
+
+/** Aliases named in one message at most. */
+const MAX_LISTED = 10;
 
 export interface CliIo {
   stdout: ProgressStream;
@@ -47,7 +51,8 @@ Options:
   --dry-run         digest: print the digest instead of posting it; the digest cursor does not move
 
 Exit codes: 0 no findings, 1 findings, 2 usage, config or credential error,
-3 no findings but some checks could not run (their errors are listed).`;
+3 no findings but some checks could not run (their errors are listed), or no check ran at all.
+digest: 0 posted (or printed), 2 not posted, 3 no account could be audited.`;
 
 function usageError(message: string): AuditBotError {
   return new AuditBotError('USAGE', `${message}\n\n${USAGE}`);
@@ -86,17 +91,22 @@ async function auditCommand(config: Config, positionals: string[], values: Recor
   if (extra.length > 0) throw usageError(`Unexpected arguments: ${extra.join(' ')}`);
   const account = findAccount(config, alias);
   if (!account) {
-    const close = suggestAliases(alias, config.accounts.map((a) => a.alias));
+    const aliases = config.accounts.map((a) => a.alias);
+    const close = suggestAliases(alias, aliases);
+    const listed = aliases.length <= MAX_LISTED ? aliases.join(', ') : `${aliases.slice(0, MAX_LISTED).join(', ')} and ${aliases.length - MAX_LISTED} more (aws-audit-bot accounts lists them)`;
     throw new AuditBotError(
       'UNKNOWN_ACCOUNT',
-      `No account "${terminalSafe(alias)}" in ${config.sourcePath}.${close.length ? ` Did you mean ${close.join(' or ')}?` : ''} Configured: ${config.accounts.map((a) => a.alias).join(', ')}`,
+      `No account "${terminalSafe(alias)}" in ${terminalSafe(config.sourcePath)}.${close.length ? ` Did you mean ${close.join(' or ')}?` : ''} Configured: ${listed}`,
     );
   }
   const format = parseFormat(values.format as string | undefined, FORMATS);
   const checks = selectChecks(io.checks ?? ALL_CHECKS, splitList(values.check as string[] | undefined));
   const regions = splitList(values.region as string[] | undefined);
-  const badRegion = regions.find((r) => !/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(r));
-  if (badRegion) throw usageError(`"${badRegion}" is not a region name (like eu-west-1).`);
+  const badRegion = regions.find((r) => !REGION.test(r));
+  if (badRegion) throw usageError(`${JSON.stringify(terminalSafe(badRegion))} is not a region name (like eu-west-1).`);
+  const partition = partitionOfArn(account.roleArn);
+  const unknownRegion = regions.map((r) => regionProblem(r, partition)).find(Boolean);
+  if (unknownRegion) throw usageError(`--region: ${terminalSafe(unknownRegion)}${unknownRegion.endsWith('?') ? '' : '.'}`);
   const outside = account.regions ? regions.filter((r) => !account.regions!.includes(r)) : [];
   if (outside.length > 0) {
     throw usageError(`${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not among ${alias}'s configured regions (${account.regions!.join(', ')}).`);
@@ -124,6 +134,12 @@ async function auditCommand(config: Config, positionals: string[], values: Recor
     for (const e of result.errors) io.stderr.write(`could not check ${e.checkId} in ${e.region}${e.resource ? ` (${terminalSafe(e.resource)})` : ''}: ${e.code}: ${terminalSafe(e.message)}\n`);
   } else io.stdout.write(formatTable(result));
 
+  if (result.stats.checksRun === 0) {
+    // Nothing was looked at: that is not a clean account.
+    const skipped = result.scope.skippedRegions.map((r) => `${r.region} (${r.reason})`).join(', ');
+    io.stderr.write(`No check ran${skipped ? `: every region asked for was skipped: ${terminalSafe(skipped)}` : ''}. Nothing was audited.\n`);
+    return EXIT.incomplete;
+  }
   if (result.findings.length > 0) return EXIT.findings;
   return result.errors.length > 0 ? EXIT.incomplete : EXIT.clean;
 }
@@ -147,17 +163,20 @@ async function digestCommand(config: Config, dryRun: boolean, io: CliIo): Promis
   try {
     io.stderr.write(`Auditing ${config.accounts.length} account${config.accounts.length === 1 ? '' : 's'} for the digest…\n`);
     const run = await runtime.digest.run({ dryRun, requester: 'cli' });
+    // Every account failed: whatever was posted, nothing was audited.
+    const noneAudited = config.accounts.length > 0 && run.failed === config.accounts.length;
+    const noneNote = noneAudited ? `No account could be audited (${run.failed} of ${run.failed}); the digest says why for each.\n` : '';
     if (dryRun) {
       io.stdout.write(`${digestAsText(run.rendered).split('\n').map(terminalSafe).join('\n')}\n`);
-      io.stderr.write('Dry run: nothing was posted and the digest cursor did not move.\n');
-      return EXIT.clean;
+      io.stderr.write(`${noneNote}Dry run: nothing was posted and the digest cursor did not move.\n`);
+      return noneAudited ? EXIT.incomplete : EXIT.clean;
     }
     if (!run.posted) {
       io.stderr.write(`The digest could not be posted: ${terminalSafe(run.error ?? 'unknown error')}. The cursor did not move: the next digest covers this window too.\n`);
       return EXIT.usage;
     }
-    io.stderr.write(`Posted the digest in ${config.digest!.channel}${run.failed ? ` (${run.failed} account${run.failed === 1 ? '' : 's'} could not be audited)` : ''}.${run.error ? ` Part of the details could not be posted: ${terminalSafe(run.error)}.` : ''}\n`);
-    return EXIT.clean;
+    io.stderr.write(`Posted the digest in ${config.digest!.channel}${run.failed ? ` (${run.failed} account${run.failed === 1 ? '' : 's'} could not be audited)` : ''}.${run.error ? ` Part of the details could not be posted: ${terminalSafe(run.error)}.` : ''}\n${noneNote}`);
+    return noneAudited ? EXIT.incomplete : EXIT.clean;
   } finally {
     await runtime.store.close();
   }
@@ -177,7 +196,8 @@ function accountsCommand(config: Config, values: Record<string, unknown>, io: Cl
     io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return EXIT.clean;
   }
-  const width = Math.max(5, ...config.accounts.map((a) => a.alias.length));
+  // No spread: a config may hold more accounts than a call takes arguments.
+  const width = config.accounts.reduce((w, a) => Math.max(w, a.alias.length), 5);
   io.stdout.write(`${'ALIAS'.padEnd(width)}  ACCOUNT       REGIONS\n`);
   for (const a of config.accounts) {
     io.stdout.write(`${a.alias.padEnd(width)}  ${a.accountId}  ${a.regions?.join(', ') ?? 'all enabled'}\n`);

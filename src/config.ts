@@ -3,10 +3,11 @@ import path from 'node:path';
 import cron from 'node-cron';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
+import { isKnownRegion, KNOWN_REGIONS } from './aws/partition.js';
 import { AuditBotError } from './errors.js';
 
 const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+export const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::(\d{12}):role\/[\w+=,.@\-/]{1,512}$/;
 const CHANNEL_ID = /^[CG][A-Z0-9]{6,}$/;
 const USER_OR_GROUP_ID = /^[UWS][A-Z0-9]{6,}$/;
@@ -245,6 +246,14 @@ function crossFieldIssues(raw: unknown): Issue[] {
       if (first !== undefined) issues.push({ code: 'custom', path: ['accounts', i, 'alias'], message: `alias "${a.alias}" is already used by accounts[${first}]` });
       else seen.set(a.alias, i);
     }
+    const partition = typeof a.roleArn === 'string' ? a.roleArn.match(ROLE_ARN)?.[1] : undefined;
+    if (partition && Array.isArray(a.regions)) {
+      a.regions.forEach((region: unknown, j) => {
+        if (typeof region !== 'string' || !REGION.test(region)) return; // the schema says what is wrong
+        const problem = regionProblem(region, partition);
+        if (problem) issues.push({ code: 'custom', path: ['accounts', i, 'regions', j], message: problem });
+      });
+    }
     const accountId = typeof a.accountId === 'number' ? String(a.accountId) : a.accountId;
     if (typeof accountId !== 'string' || !ACCOUNT_ID.test(accountId)) return;
     for (const key of ['roleArn', 'remediationRoleArn'] as const) {
@@ -322,13 +331,40 @@ function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-/** Up to three aliases close to what was typed (typos, or a part of the name). */
-export function suggestAliases(typed: string, aliases: readonly string[]): string[] {
+/**
+ * Up to `limit` names close to what was typed (typos, or a part of the name),
+ * closest first; with `nearestOnly`, only those as close as the closest (eu-west-1 for eu-wset-1, not every eu-west-N).
+ */
+export function closestNames(typed: string, names: readonly string[], limit = 3, nearestOnly = false): string[] {
   const t = typed.toLowerCase();
-  return aliases
-    .map((alias) => ({ alias, score: alias.includes(t) || t.includes(alias) ? 0 : editDistance(t, alias) }))
-    .filter((s) => s.score <= Math.max(2, Math.floor(s.alias.length / 3)))
-    .sort((a, b) => a.score - b.score || a.alias.localeCompare(b.alias))
-    .slice(0, 3)
-    .map((s) => s.alias);
+  const scored: { name: string; score: number }[] = [];
+  for (const name of names) {
+    const score = name.includes(t) || t.includes(name) ? 0 : editDistance(t, name);
+    if (score <= Math.max(2, Math.floor(name.length / 3))) scored.push({ name, score });
+  }
+  scored.sort((a, b) => a.score - b.score || a.name.localeCompare(b.name));
+  const best = scored[0]?.score;
+  return scored
+    .filter((s) => !nearestOnly || s.score === best)
+    .slice(0, limit)
+    .map((s) => s.name);
+}
+
+/** Up to three aliases close to what was typed. */
+export function suggestAliases(typed: string, aliases: readonly string[]): string[] {
+  return closestNames(typed, aliases);
+}
+
+/** "did you mean eu-west-1 or eu-west-2?", or nothing. */
+export function didYouMean(close: readonly string[]): string {
+  return close.length ? `did you mean ${close.join(' or ')}?` : '';
+}
+
+/** Why `region` cannot be audited through a role of `partition`, or undefined when it can. */
+export function regionProblem(region: string, partition: string): string | undefined {
+  if (isKnownRegion(partition, region)) return undefined;
+  const other = Object.keys(KNOWN_REGIONS).find((p) => isKnownRegion(p, region));
+  if (other) return `${region} is a region of the ${other} partition, but the role is in ${partition}`;
+  const close = didYouMean(closestNames(region, KNOWN_REGIONS[partition] ?? [], 3, true));
+  return `${JSON.stringify(region)} is not a region of the ${partition} partition${close ? `; ${close}` : ''}`;
 }

@@ -168,6 +168,19 @@ describe('aws-audit-bot audit', () => {
     expect(iam.calls()).toHaveLength(0);
   });
 
+  it('names at most ten aliases when the one typed is unknown, however many are configured', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'audit-cli-many-'));
+    const many = path.join(dir, 'audit.config.yml');
+    const accounts = Array.from({ length: 40 }, (_, i) => {
+      const id = String(100000000000 + i);
+      return `  - alias: team-${i}\n    accountId: "${id}"\n    roleArn: arn:aws:iam::${id}:role/Audit\n`;
+    });
+    await writeFile(many, `accounts:\n${accounts.join('')}`);
+    const { code, stderr } = await cli(['audit', 'nothing-like-it', '--config', many]);
+    expect(code).toBe(EXIT.usage);
+    expect(stderr.trim()).toBe(`No account "nothing-like-it" in ${many}. Configured: team-0, team-1, team-2, team-3, team-4, team-5, team-6, team-7, team-8, team-9 and 30 more (aws-audit-bot accounts lists them)`);
+  });
+
   it('exits 2 when the audit role cannot be assumed', async () => {
     const { RoleSessions } = await import('../src/aws/session.js');
     const sessions = new RoleSessions(() => ({ send: () => Promise.reject(awsError('AccessDenied', 'not authorized to perform sts:AssumeRole')) }) as never);

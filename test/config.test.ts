@@ -161,6 +161,25 @@ thresholds:
     expect(message).toContain('audit.timeoutSeconds: expected a finite number, got string');
   });
 
+  it('refuses a region its role\'s partition does not have, with the closest names', () => {
+    const message = problems(`
+accounts:
+  - alias: prod
+    accountId: "123456789012"
+    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly
+    regions: [eu-west-1, eu-wset-1, cn-north-1, zz-nowhere-9]
+  - alias: china
+    accountId: "123456789013"
+    roleArn: arn:aws-cn:iam::123456789013:role/AuditReadOnly
+    regions: [cn-north-1, cn-nrth-1]
+`);
+    expect(message).toContain('audit.config.yml:6: accounts[0] (prod).regions[1]: "eu-wset-1" is not a region of the aws partition; did you mean eu-west-1?');
+    expect(message).toContain('accounts[0] (prod).regions[2]: cn-north-1 is a region of the aws-cn partition, but the role is in aws');
+    expect(message).toContain('accounts[0] (prod).regions[3]: "zz-nowhere-9" is not a region of the aws partition\n');
+    expect(message).toContain('accounts[1] (china).regions[1]: "cn-nrth-1" is not a region of the aws-cn partition; did you mean cn-north-1?');
+    expect(message).not.toContain('regions[0]');
+  });
+
   it('refuses a YAML alias bomb instead of expanding it', () => {
     const bomb = ['a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'].join('\n');
     expect(problems(bomb)).toContain('cannot be read: Excessive alias count');

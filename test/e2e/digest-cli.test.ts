@@ -94,7 +94,9 @@ describe('aws-audit-bot digest', () => {
     stub.reset();
     const again = await digest([]);
     expect(again.stderr).toContain('Posted the digest in C0DIGEST1 (1 account could not be audited)');
-    expect(again.code).toBe(0);
+    // Posted, but its only account could not be audited: not a success for a scheduler to ignore.
+    expect(again.stderr).toContain('No account could be audited (1 of 1)');
+    expect(again.code).toBe(3);
     expect(mains()).toHaveLength(1);
     const posted = JSON.stringify(mains()[0]!.args);
     expect(posted).toContain('sg-0seeded');
@@ -107,7 +109,7 @@ describe('aws-audit-bot digest', () => {
   it('--dry-run prints the digest and moves no cursor; posting needs SLACK_BOT_TOKEN', async () => {
     const before = await cursor();
     const dry = await digest(['--dry-run'], { SLACK_BOT_TOKEN: '' });
-    expect(dry.code).toBe(0);
+    expect(dry.code).toBe(3);
     expect(dry.stdout).toContain('Security digest');
     expect(dry.stdout).toMatch(/Could not audit/);
     expect(dry.stdout).not.toContain('<!date^');

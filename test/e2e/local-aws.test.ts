@@ -82,4 +82,25 @@ describe('audit against a local AWS stand-in', () => {
     expect(stderr).toContain('Cannot assume arn:aws:iam::123456789012:role/AuditReadOnly for account "local": AccessDenied: User: arn:aws:iam::111111111111:user/bot');
     expect(stderr).not.toMatch(/\n\s+at /);
   }, PROCESS_TEST_TIMEOUT_MS);
+
+  it('refuses a mistyped region, on the command line or in the config, naming the closest', async () => {
+    const typo = await runCli(['audit', 'local', '--region', 'eu-wset-1']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('--region: "eu-wset-1" is not a region of the aws partition; did you mean eu-west-1?');
+    expect(aws.actions).toEqual([]);
+    const config = path.join(path.dirname(configPath), 'typo.config.yml');
+    await writeFile(config, 'accounts:\n  - alias: local\n    accountId: "123456789012"\n    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly\n    regions: [us-east-1, eu-wset-1, cn-north-1]\n');
+    const inConfig = await runCli(['audit', 'local', '--config', config]);
+    expect(inConfig.code).toBe(2);
+    expect(inConfig.stderr).toContain('typo.config.yml:5: accounts[0] (local).regions[1]: "eu-wset-1" is not a region of the aws partition; did you mean eu-west-1?');
+    expect(inConfig.stderr).toContain('accounts[0] (local).regions[2]: cn-north-1 is a region of the aws-cn partition, but the role is in aws');
+  }, PROCESS_TEST_TIMEOUT_MS);
+
+  it('exits 3, not 0, when no check ran: every region asked for is one the account has not enabled', async () => {
+    const config = path.join(path.dirname(configPath), 'two-regions.config.yml');
+    await writeFile(config, 'accounts:\n  - alias: local\n    accountId: "123456789012"\n    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly\n    regions: [us-east-1, eu-south-2]\n');
+    const run = await runCli(['audit', 'local', '--config', config, '--region', 'eu-south-2', '--check', 'ec2.*']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('No check ran: every region asked for was skipped: eu-south-2 (not a region this account knows). Nothing was audited.');
+  }, PROCESS_TEST_TIMEOUT_MS);
 });
