@@ -163,7 +163,7 @@ export class SlackStub {
   }
 
   /** Resolves once `predicate` holds (polling), or fails after `timeoutMs`. */
-  async waitFor(predicate: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  async waitFor(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
     const end = Date.now() + timeoutMs;
     while (!predicate()) {
       if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
