@@ -10,7 +10,7 @@ import { RoleSessions, roleSessionName } from './aws/session.js';
 import { auditLimits, findAccount, loadConfig, REGION, regionProblem, suggestAliases, type Config } from './config.js';
 import { partitionOfArn } from './aws/partition.js';
 import { AuditBotError, asAuditBotError } from './errors.js';
-import { FORMATS, formatCsv, formatJson, formatTable, type Format } from './terminal/format.js';
+import { couldNotCheck, FORMATS, formatCsv, formatJson, formatTable, type Format } from './terminal/format.js';
 import { createProgressBar, type ProgressStream } from './terminal/progress.js';
 import { terminalSafe } from './terminal/sanitize.js';
 import { serve, type ShutdownSignals } from './slack/serve.js';
@@ -54,8 +54,9 @@ Exit codes: 0 no findings, 1 findings, 2 usage, config or credential error,
 3 no findings but some checks could not run (their errors are listed), or no check ran at all.
 digest: 0 posted (or printed), 2 not posted, 3 no account could be audited.`;
 
+/** `message` may quote what was typed: it is shown with controls escaped. */
 function usageError(message: string): AuditBotError {
-  return new AuditBotError('USAGE', `${message}\n\n${USAGE}`);
+  return new AuditBotError('USAGE', `${terminalSafe(message)}\n\n${USAGE}`);
 }
 
 function splitList(values: string[] | undefined): string[] {
@@ -131,7 +132,7 @@ async function auditCommand(config: Config, positionals: string[], values: Recor
   if (format === 'json') io.stdout.write(formatJson(result));
   else if (format === 'csv') {
     io.stdout.write(formatCsv(result, byId));
-    for (const e of result.errors) io.stderr.write(`could not check ${e.checkId} in ${e.region}${e.resource ? ` (${terminalSafe(e.resource)})` : ''}: ${e.code}: ${terminalSafe(e.message)}\n`);
+    for (const e of result.errors) io.stderr.write(`could not check ${couldNotCheck(e)}\n`);
   } else io.stdout.write(formatTable(result));
 
   if (result.stats.checksRun === 0) {
@@ -254,7 +255,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return await auditCommand(config, rest, parsed.values, io);
   } catch (error) {
     const e = asAuditBotError(error);
-    io.stderr.write(e.code === 'INTERNAL' ? `Unexpected error: ${(e.cause as Error | undefined)?.stack ?? e.message}\n` : `${e.message}\n`);
+    // Messages quote AWS answers, config values and arguments: each line is shown with controls escaped.
+    const text = e.code === 'INTERNAL' ? `Unexpected error: ${(e.cause as Error | undefined)?.stack ?? e.message}` : e.message;
+    io.stderr.write(`${text.split('\n').map(terminalSafe).join('\n')}\n`);
     return EXIT.usage;
   }
 }

@@ -293,9 +293,9 @@ function describeIssue(issue: Issue): string {
 export async function loadConfig(options: { path?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Config> {
   const env = options.env ?? process.env;
   const sourcePath = path.resolve(options.path ?? env.AUDIT_CONFIG ?? DEFAULT_CONFIG_PATH);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(sourcePath, 'utf8');
+    bytes = await readFile(sourcePath);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -307,10 +307,53 @@ export async function loadConfig(options: { path?: string; env?: NodeJS.ProcessE
     }
     throw new AuditBotError('CONFIG_NOT_FOUND', `Cannot read ${sourcePath}: ${(error as Error).message}`, { cause: error });
   }
-  const config = parseConfig(text, sourcePath);
+  const bad = firstInvalidUtf8(bytes);
+  if (bad !== undefined) {
+    const line = bytes.subarray(0, bad).reduce((n, b) => n + (b === 0x0a ? 1 : 0), 1);
+    throw new AuditBotError(
+      'CONFIG_INVALID',
+      `${sourcePath} is not UTF-8 text: byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} at offset ${bad} (line ${line}) is not valid UTF-8. Save the file as UTF-8.`,
+    );
+  }
+  const config = parseConfig(bytes.toString('utf8'), sourcePath);
   // The store lives next to the config unless given as an absolute path.
   config.store.path = path.resolve(path.dirname(sourcePath), config.store.path);
   return config;
+}
+
+/** The offset of the first byte that is not part of a valid UTF-8 sequence, or undefined when all are. */
+export function firstInvalidUtf8(bytes: Uint8Array): number | undefined {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    // Lead byte: length of the sequence and the range of its second byte (no overlongs, no surrogates, nothing above U+10FFFF).
+    let length: number;
+    let min = 0x80;
+    let max = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) length = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+      length = 3;
+      if (b === 0xe0) min = 0xa0;
+      if (b === 0xed) max = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      length = 4;
+      if (b === 0xf0) min = 0x90;
+      if (b === 0xf4) max = 0x8f;
+    } else return i;
+    if (i + length > bytes.length) return i;
+    const second = bytes[i + 1]!;
+    if (second < min || second > max) return i;
+    for (let k = 2; k < length; k++) {
+      const c = bytes[i + k]!;
+      if (c < 0x80 || c > 0xbf) return i;
+    }
+    i += length;
+  }
+  return undefined;
 }
 
 export function findAccount(config: Config, alias: string): AccountConfig | undefined {

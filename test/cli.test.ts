@@ -181,6 +181,22 @@ describe('aws-audit-bot audit', () => {
     expect(stderr.trim()).toBe(`No account "nothing-like-it" in ${many}. Configured: team-0, team-1, team-2, team-3, team-4, team-5, team-6, team-7, team-8, team-9 and 30 more (aws-audit-bot accounts lists them)`);
   });
 
+  it('shows config keys and values, and arguments, with terminal controls escaped in its errors', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'audit-cli-hostile-'));
+    const hostile = path.join(dir, 'audit.config.yml');
+    await writeFile(hostile, `${CONFIG}"evil\\e[2J\\u202ekey": 1\nthresholds:\n  requiredTags: [7]\n`);
+    const config = await cli(['accounts', '--config', hostile]);
+    expect(config.code).toBe(EXIT.usage);
+    expect(config.stderr).toContain('evil\\x1b[2J\\u202ekey: unknown key');
+    expect(config.stderr).not.toMatch(/[\u001b\u202e]/);
+    const args = await cli(['audit', 'sandbox', '--check', 'x\u001b]0;t\u0007', '--\u202ebogus']);
+    expect(args.code).toBe(EXIT.usage);
+    expect(args.stderr).not.toMatch(/[\u001b\u0007\u202e]/);
+    expect(args.stderr).toContain('\\u202ebogus');
+    const alias = await cli(['audit', 'sand\u2028box']);
+    expect(alias.stderr).toContain('No account "sand\\u2028box"');
+  });
+
   it('exits 2 when the audit role cannot be assumed', async () => {
     const { RoleSessions } = await import('../src/aws/session.js');
     const sessions = new RoleSessions(() => ({ send: () => Promise.reject(awsError('AccessDenied', 'not authorized to perform sts:AssumeRole')) }) as never);

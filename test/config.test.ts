@@ -205,6 +205,16 @@ accounts:
     expect(config.store.path).toBe(path.join(dir, 'data/audit-db.json'));
   });
 
+  it('refuses a file that is not UTF-8, naming the byte, its offset and line', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'audit-config-latin1-'));
+    const file = path.join(dir, 'audit.config.yml');
+    // "Zürich" saved as Latin-1: ü is the single byte 0xFC.
+    await writeFile(file, Buffer.concat([Buffer.from(`${MINIMAL}    # team: Z`), Buffer.from([0xfc]), Buffer.from('rich\n')]));
+    const error = await loadConfig({ path: file }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
+    expect((error as Error).message).toBe(`${file} is not UTF-8 text: byte 0xfc at offset ${MINIMAL.length + 13} (line 6) is not valid UTF-8. Save the file as UTF-8.`);
+  });
+
   it('says where the config was looked for when it is missing', async () => {
     await expect(loadConfig({ env: { AUDIT_CONFIG: '/nonexistent/audit.config.yml' } })).rejects.toMatchObject({
       code: 'CONFIG_NOT_FOUND',

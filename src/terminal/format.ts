@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
-import type { AuditResult, Check, Finding, Severity } from '../audit/types.js';
+import type { AuditResult, Check, CheckError, Finding, Severity } from '../audit/types.js';
 import { SEVERITIES } from '../audit/types.js';
-import { spreadsheetSafe, terminalSafe } from './sanitize.js';
+import { jsonSafe, spreadsheetSafe, terminalSafe } from './sanitize.js';
 
 export const FORMATS = ['table', 'json', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -18,14 +18,14 @@ function plural(n: number, word: string): string {
 
 /** The DESIGN.md JSON contract: account, findings[], errors[], stats (+ scope, startedAt). */
 export function formatJson(result: AuditResult): string {
-  return `${JSON.stringify(result, null, 2)}\n`;
+  return `${jsonSafe(JSON.stringify(result, null, 2))}\n`;
 }
 
 export const CSV_COLUMNS = [
   'severity', 'checkId', 'title', 'accountId', 'alias', 'region', 'resourceType', 'resourceId', 'resourceArn', 'message', 'remediation', 'fingerprint', 'scannedAt',
 ] as const;
 
-/** One row per finding, safe to open in a spreadsheet. */
+/** One row per finding, safe to open in a spreadsheet and to print in a terminal (controls shown as escapes). */
 export function formatCsv(result: AuditResult, checks: ReadonlyMap<string, Check>): string {
   const rows = result.findings.map((f) => {
     const check = checks.get(f.checkId);
@@ -44,9 +44,14 @@ export function formatCsv(result: AuditResult, checks: ReadonlyMap<string, Check
       fingerprint: f.fingerprint,
       scannedAt: result.startedAt,
     };
-    return CSV_COLUMNS.map((c) => spreadsheetSafe(row[c]));
+    return CSV_COLUMNS.map((c) => spreadsheetSafe(terminalSafe(row[c])));
   });
   return stringify([[...CSV_COLUMNS], ...rows]);
+}
+
+/** `iam.root-mfa in global: AccessDenied: …`: every part but our own check id may come from AWS. */
+export function couldNotCheck(e: CheckError): string {
+  return `${e.checkId} in ${terminalSafe(e.region)}${e.resource ? ` (${terminalSafe(e.resource)})` : ''}: ${terminalSafe(e.code)}: ${terminalSafe(e.message)}`;
 }
 
 function pad(text: string, width: number): string {
@@ -74,10 +79,10 @@ export function formatTable(result: AuditResult): string {
   }
   if (errors.length > 0) {
     lines.push('', `Could not check (${plural(errors.length, 'error')}; these are not passes):`);
-    for (const e of errors) lines.push(`  ${e.checkId} in ${e.region}${e.resource ? ` (${terminalSafe(e.resource)})` : ''}: ${e.code}: ${terminalSafe(e.message)}`);
+    for (const e of errors) lines.push(`  ${couldNotCheck(e)}`);
   }
   if (scope.skippedRegions.length > 0) {
-    lines.push('', `Skipped regions: ${scope.skippedRegions.map((s) => `${s.region} (${s.reason})`).join(', ')}`);
+    lines.push('', `Skipped regions: ${terminalSafe(scope.skippedRegions.map((s) => `${s.region} (${s.reason})`).join(', '))}`);
   }
   const counts = severityCounts(findings);
   const bySeverity = SEVERITIES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
