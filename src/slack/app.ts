@@ -10,7 +10,7 @@ import { History } from '../history/history.js';
 import { defaultMuteDay, muteExpiry, muteReason, Mutes } from '../history/mutes.js';
 import type { Store } from '../history/store.js';
 import { AccessControl } from './access.js';
-import { DIGEST_REQUESTER, type AuditService } from './audits.js';
+import { DIGEST_REQUESTER, type AuditService, type RunningAudit } from './audits.js';
 import { FIX_PREFIX, MUTE_ACTION } from './blocks.js';
 import { registerRemediation, type StartFix } from './remediation.js';
 import type { RemediationService } from '../remediation/service.js';
@@ -96,6 +96,18 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       : new App({ token: env.botToken, signingSecret: env.signingSecret, logger: boltLogger(logger), clientOptions, processBeforeResponse: false });
 
   const inFlight = new Set<Promise<unknown>>();
+  /**
+   * Per shared run: the report posted in each channel (by channel and
+   * severity filter), and each rendering. Twenty people auditing one alias in
+   * one channel share one run, one channel post, one CSV and one rendering;
+   * the others are pointed at that post.
+   */
+  const shared = new WeakMap<RunningAudit, { posts: Map<string, Promise<{ channel: string; ts: string; incomplete?: string } | undefined>>; renders: Map<string, ReturnType<typeof renderReport>> }>();
+  const sharedOf = (run: RunningAudit) => {
+    let entry = shared.get(run);
+    if (!entry) shared.set(run, (entry = { posts: new Map(), renders: new Map() }));
+    return entry;
+  };
   const access = new AccessControl({
     config,
     usergroupMembers: async (usergroup) => {
@@ -238,34 +250,59 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     }
     unsubscribe();
     await pending;
-    const unmuted = withoutMuted(result);
-    const render = (overflowTo: 'thread' | 'direct-message') =>
-      renderReport({
-        result: unmuted.result,
-        checks: selected,
-        alias: account.alias,
-        overflowTo,
-        muted: unmuted.muted,
-        ...(run.scanId !== undefined ? { scanId: run.scanId } : {}),
-        ...fixableIn(account.accountId),
-        ...(input.minSeverity ? { minSeverity: input.minSeverity } : {}),
-      });
+    // Let the acks of requests that arrived meanwhile go first: rendering a big report takes a while.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const { posts, renders } = sharedOf(run);
+    const render = (overflowTo: 'thread' | 'direct-message') => {
+      const key = `${overflowTo}:${input.minSeverity ?? ''}`;
+      let report = renders.get(key);
+      if (!report) {
+        const unmuted = withoutMuted(result);
+        report = renderReport({
+          result: unmuted.result,
+          checks: selected,
+          alias: account.alias,
+          overflowTo,
+          muted: unmuted.muted,
+          ...(run.scanId !== undefined ? { scanId: run.scanId } : {}),
+          ...fixableIn(account.accountId),
+          ...(input.minSeverity ? { minSeverity: input.minSeverity } : {}),
+        });
+        renders.set(key, report);
+      }
+      return report;
+    };
 
     if (postIn === 'channel') {
-      const report = render('thread');
-      let posted: { channel: string; ts: string } | undefined;
-      try {
-        posted = await postMain(client, command.channel_id, report);
-      } catch (error) {
-        // Not in the channel (not invited), or a private channel: the requester still gets the report.
-        log.warn({ alias: account.alias, err: errorMessage(error) }, 'posting the report in the channel failed; sending it to the requester');
+      const postKey = `${command.channel_id}:${input.minSeverity ?? ''}`;
+      let post = posts.get(postKey);
+      const first = !post;
+      if (!post) {
+        post = (async () => {
+          const report = render('thread');
+          let posted: { channel: string; ts: string } | undefined;
+          try {
+            posted = await postMain(client, command.channel_id, report);
+          } catch (error) {
+            // Not in the channel (not invited), or a private channel: the requester still gets the report.
+            log.warn({ alias: account.alias, err: errorMessage(error) }, 'posting the report in the channel failed; sending it to the requester');
+            return undefined;
+          }
+          const incomplete = await postRest(client, posted, report, log);
+          return { ...posted, ...(incomplete ? { incomplete } : {}) };
+        })();
+        posts.set(postKey, post);
       }
+      const posted = await post;
       if (posted) {
-        const incomplete = await postRest(client, posted, report, log);
+        const link = messageLink(command.team_domain, posted.channel, posted.ts);
+        const where = link ? `<${link}|in the channel>` : 'in the channel';
         await respond({
           replace_original: true,
           response_type: 'ephemeral',
-          text: `:white_check_mark: The report on ${label} is in the channel.${incomplete ? ` Part of it could not be posted (${escapeMrkdwn(incomplete)}).` : ''}`,
+          text: first
+            ? `:white_check_mark: The report on ${label} is ${where}.${posted.incomplete ? ` Part of it could not be posted (${escapeMrkdwn(posted.incomplete)}).` : ''}`
+            : `:white_check_mark: The report on ${label} is ${where}: this audit was shared with others who asked at the same time, and its report is posted once.`,
         });
         return;
       }
@@ -553,6 +590,12 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       await Promise.allSettled([...inFlight]);
     },
   };
+}
+
+/** A link to a message, when the workspace's domain is a plain one (it comes with the request: untrusted). */
+function messageLink(teamDomain: string | undefined, channel: string, ts: string): string | undefined {
+  if (!teamDomain || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(teamDomain) || !/^[A-Z0-9]+$/.test(channel) || !/^\d+\.\d+$/.test(ts)) return undefined;
+  return `https://${teamDomain}.slack.com/archives/${channel}/p${ts.replace('.', '')}`;
 }
 
 function slackDateOf(iso: string): string {

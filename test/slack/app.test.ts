@@ -148,7 +148,7 @@ async function slash(text: string, fields: { user_id?: string; channel_id?: stri
 const postsTo = (id: string) => stub.responseUrlPosts.filter((p) => p.id === id).map((p) => p.body);
 
 /** Waits until the command's last word is in: anything but "Auditing…" and its progress. */
-async function outcome(id: string, timeoutMs = 5_000): Promise<Record<string, unknown>> {
+async function outcome(id: string, timeoutMs = 20_000): Promise<Record<string, unknown>> {
   const done = () => postsTo(id).filter((p) => !String(p.text).includes('Auditing'));
   await stub.waitFor(() => done().length > 0, `the outcome of ${id}`, timeoutMs);
   return done().at(-1)!;
@@ -189,7 +189,8 @@ describe('/audit through Bolt', () => {
     await outcome(responseId);
     const posts = postsTo(responseId);
     expect(posts[0]).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Auditing prod-payments (123456789012) in 1 region') });
-    expect(posts.at(-1)).toMatchObject({ replace_original: true, text: expect.stringContaining('is in the channel') });
+    // A link to the report's message, built from the request's workspace domain.
+    expect(posts.at(-1)).toMatchObject({ replace_original: true, text: expect.stringMatching(/is <https:\/\/test\.slack\.com\/archives\/C0AUDIT01\/p\d+\|in the channel>\.$/) });
     // Progress replaces the message, at most twice: a response_url takes five messages in all.
     const progress = posts.filter((p) => String(p.text).includes('checks done'));
     expect(progress.length).toBeGreaterThanOrEqual(1);
@@ -319,7 +320,7 @@ describe('/audit through Bolt', () => {
     stub.on('files.getUploadURLExternal', () => ({ ok: false, error: 'missing_scope' }));
     const { responseId } = await slash('prod-payments');
     const last = await outcome(responseId, 10_000);
-    expect(String(last.text)).toMatch(/is in the channel\. Part of it could not be posted \(.*missing_scope/);
+    expect(String(last.text)).toMatch(/\|in the channel>\. Part of it could not be posted \(.*missing_scope/);
     expect(last.blocks).toBeUndefined();
     expect(stub.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === undefined)).toHaveLength(1);
   });
@@ -343,6 +344,26 @@ describe('/audit through Bolt', () => {
     await Promise.all([outcome(a.responseId), outcome(b.responseId)]);
     expect(runs).toHaveLength(1);
     expect(postsTo(b.responseId)[0]!.text).toContain('joining the audit already running');
+  });
+
+  it('posts a report shared by twenty people in one channel once, and points the others at it', async () => {
+    // Enough findings for a thread and a CSV: each would otherwise be posted twenty times.
+    findings = Array.from({ length: 300 }, (_, i) => finding(i, i % 2 ? 'high' : 'critical'));
+    const release = holdAudits();
+    const people = Array.from({ length: 20 }, (_, i) => (i === 0 ? 'U0ALICE01' : i === 1 ? 'U0BOB0001' : 'U0CAROL01'));
+    const asked = [];
+    for (const user of people) asked.push(await slash('prod-payments', { user_id: user }));
+    expect(asked.every((a) => a.status === 200)).toBe(true);
+    await stub.waitFor(() => asked.every((a) => postsTo(a.responseId).length >= 1), 'everyone to be told');
+    release();
+    const outcomes = await Promise.all(asked.map((a) => outcome(a.responseId)));
+    expect(runs).toHaveLength(1);
+    const mains = stub.callsOf('chat.postMessage').filter((c) => c.args.channel === 'C0AUDIT01' && c.args.thread_ts === undefined);
+    expect(mains).toHaveLength(1);
+    expect(stub.callsOf('files.completeUploadExternal')).toHaveLength(1);
+    const link = /<https:\/\/test\.slack\.com\/archives\/C0AUDIT01\/p\d+\|in the channel>/;
+    expect(outcomes.filter((o) => /posted once/.test(String(o.text)))).toHaveLength(19);
+    for (const o of outcomes) expect(String(o.text)).toMatch(link);
   });
 
   it('lists the accounts the user may audit here, and the audits running now', async () => {
