@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'NO_CREDENTIALS'
   | 'ASSUME_ROLE_FAILED'
   | 'ENV_INVALID'
+  | 'SLACK_UNREACHABLE'
   | 'STORE_UNREADABLE'
   | 'STORE_LOCKED'
   | 'INTERNAL';

@@ -189,6 +189,11 @@ export class Store {
     }
   }
 
+  /** Set when the lock was lost while held: nothing more is written. */
+  get lockLost(): Error | undefined {
+    return this.lock.lost;
+  }
+
   get data(): Readonly<StoreData> {
     return this.db.data;
   }

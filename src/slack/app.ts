@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, type AllMiddlewareArgs, type BlockAction, type Logger as BoltLogger, type RespondFn, type SlashCommand, type SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { App, SocketModeReceiver, type AllMiddlewareArgs, type BlockAction, type Logger as BoltLogger, type RespondFn, type SlashCommand, type SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { AuditProgress, AuditResult, Check } from '../audit/types.js';
 import { suggestAliases, type AccountConfig, type Config } from '../config.js';
@@ -16,6 +16,7 @@ import { registerRemediation, type StartFix } from './remediation.js';
 import type { RemediationService } from '../remediation/service.js';
 import { helpText, parseAuditCommand } from './command.js';
 import type { SlackEnv } from './env.js';
+import { answerHealth, HEALTH_PATH, startHealthServer, type HealthSources, type SlackConnectionState } from './health.js';
 import { escapeMrkdwn, plural, slackDate } from './mrkdwn.js';
 import { AUDIT_NOW_ACTION, renderHome } from './home.js';
 import { renderReport } from './report.js';
@@ -90,10 +91,37 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const services = [...new Set(checks.map((c) => c.service))];
   const interval = options.progressIntervalMs ?? 2_000;
   const clientOptions = env.apiUrl ? { slackApiUrl: env.apiUrl } : {};
-  const app =
-    env.mode === 'socket'
-      ? new App({ token: env.botToken, appToken: env.appToken, socketMode: true, logger: boltLogger(logger), clientOptions })
-      : new App({ token: env.botToken, signingSecret: env.signingSecret, logger: boltLogger(logger), clientOptions, processBeforeResponse: false });
+  let slackState: SlackConnectionState = env.mode === 'socket' ? 'connecting' : 'listening';
+  const health: HealthSources = {
+    mode: env.mode,
+    slack: () => slackState,
+    storeLost: () => store.lockLost,
+    auditsRunning: () => audits.list().length,
+    startedAt: now(),
+  };
+  let healthServer: { port: number; close: () => Promise<void> } | undefined;
+  let app: App;
+  if (env.mode === 'socket') {
+    // Our own receiver, to follow its connection for /healthz.
+    const receiver = new SocketModeReceiver({ appToken: env.appToken, logger: boltLogger(logger), installerOptions: { clientOptions } });
+    const socket = receiver.client;
+    for (const state of ['connecting', 'authenticated', 'connected', 'reconnecting', 'disconnecting', 'disconnected'] as const) {
+      socket.on(state, () => {
+        slackState = state;
+        if (state === 'reconnecting' || state === 'disconnected') logger.warn({ state }, 'Socket Mode connection lost; reconnecting');
+      });
+    }
+    app = new App({ token: env.botToken, receiver, logger: boltLogger(logger), clientOptions });
+  } else {
+    app = new App({
+      token: env.botToken,
+      signingSecret: env.signingSecret,
+      logger: boltLogger(logger),
+      clientOptions,
+      processBeforeResponse: false,
+      customRoutes: [{ path: HEALTH_PATH, method: ['GET', 'HEAD'], handler: (req, res) => answerHealth(health, req, res) }],
+    });
+  }
 
   const inFlight = new Set<Promise<unknown>>();
   /**
@@ -575,18 +603,23 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     app,
     async start(port?: number) {
       if (env.mode === 'socket') {
+        if (env.healthPort !== undefined) {
+          healthServer = await startHealthServer(health, port ?? env.healthPort);
+          logger.info({ port: healthServer.port, path: HEALTH_PATH }, 'health endpoint listening');
+        }
         await app.start();
         logger.info({ mode: 'socket' }, 'Slack app connected (Socket Mode)');
-        return {};
+        return healthServer ? { port: healthServer.port } : {};
       }
       const server = (await app.start(port ?? env.port)) as Server;
       const actual = (server.address() as AddressInfo).port;
-      logger.info({ mode: 'http', port: actual, path: '/slack/events' }, 'Slack app listening');
+      logger.info({ mode: 'http', port: actual, path: '/slack/events', health: HEALTH_PATH }, 'Slack app listening');
       return { port: actual };
     },
     async stop() {
       // Stop taking requests, then let the audits under way post their reports.
       await app.stop();
+      await healthServer?.close();
       await Promise.allSettled([...inFlight]);
     },
   };

@@ -1,7 +1,7 @@
 import { AuditBotError } from '../errors.js';
 
 export type SlackEnv =
-  | { mode: 'socket'; botToken: string; appToken: string; apiUrl?: string }
+  | { mode: 'socket'; botToken: string; appToken: string; apiUrl?: string; /** Serves /healthz (Socket Mode has no HTTP server of its own). */ healthPort?: number }
   | { mode: 'http'; botToken: string; signingSecret: string; port: number; apiUrl?: string };
 
 const WHERE = {
@@ -33,12 +33,17 @@ export function readSlackEnv(env: NodeJS.ProcessEnv = process.env): SlackEnv {
   const portText = value('PORT');
   const port = portText === undefined ? 3000 : Number(portText);
   if (appToken === undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) problems.push('PORT must be a port number from 1 to 65535.');
+  const healthText = value('HEALTH_PORT');
+  const healthPort = healthText === undefined ? undefined : Number(healthText);
+  if (healthPort !== undefined && (!Number.isInteger(healthPort) || healthPort < 1 || healthPort > 65535)) problems.push('HEALTH_PORT must be a port number from 1 to 65535 (or unset: no health endpoint in Socket Mode).');
 
   if (problems.length > 0) {
     throw new AuditBotError('ENV_INVALID', `The Slack app cannot start:\n${problems.map((p) => `- ${p}`).join('\n')}`);
   }
   const common = { botToken: botToken!, ...(apiUrl ? { apiUrl } : {}) };
-  return appToken !== undefined ? { mode: 'socket', appToken, ...common } : { mode: 'http', signingSecret: signingSecret!, port, ...common };
+  return appToken !== undefined
+    ? { mode: 'socket', appToken, ...common, ...(healthPort !== undefined ? { healthPort } : {}) }
+    : { mode: 'http', signingSecret: signingSecret!, port, ...common };
 }
 
 /**

@@ -7,6 +7,7 @@ import { openRuntime } from '../runtime.js';
 import { DigestSchedule } from '../schedule.js';
 import { createSlackApp, type SlackApp } from './app.js';
 import { readSlackEnv } from './env.js';
+import { checkSlack } from './preflight.js';
 
 /** Where SIGTERM and SIGINT come from: the process, or an emitter in tests. */
 export interface ShutdownSignals {
@@ -31,6 +32,8 @@ export interface ServeOptions {
 export async function serve(options: ServeOptions): Promise<{ app: SlackApp; port?: number; stopped: Promise<void>; catchUp?: Promise<void> }> {
   const env = options.env ?? process.env;
   const slackEnv = readSlackEnv(env);
+  // Slack reachable and the tokens accepted, before the database is locked and anything listens.
+  await checkSlack(slackEnv);
   const secrets = [slackEnv.botToken, slackEnv.mode === 'socket' ? slackEnv.appToken : slackEnv.signingSecret];
   const logger = options.logger ?? createLogger({ secrets, ...(env.LOG_LEVEL ? { level: env.LOG_LEVEL } : {}) });
   // A database that cannot be read stops start-up here, before anything listens; it is never overwritten.

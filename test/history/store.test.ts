@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -111,6 +111,20 @@ describe('Store', () => {
     await writeFile(`${file}.lock`, '4242');
     const error = await Store.open(file).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'STORE_LOCKED', message: expect.stringContaining(`locked by an earlier version of the bot (${file}.lock, process 4242). If no bot is running on it, delete ${file}.lock.`) });
+  });
+
+  it('writes nothing more once its lock was taken from it, and says so', async () => {
+    const lost: Error[] = [];
+    const store = await Store.open(file, { staleMs: 5_000, onLost: (e) => lost.push(e) });
+    await store.update((d) => void (d.digest.cursor = 'before'));
+    // Someone removed the lock (or took it over after a long stall): the next heartbeat notices.
+    await rm(`${file}.lock`, { recursive: true });
+    for (let i = 0; i < 100 && lost.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(lost).toHaveLength(1);
+    expect(store.lockLost).toBe(lost[0]);
+    await expect(store.update((d) => void (d.digest.cursor = 'after'))).rejects.toMatchObject({ code: 'STORE_LOCKED', message: expect.stringContaining('lost the lock of its database') });
+    expect(JSON.parse(await readFile(file, 'utf8')).digest.cursor).toBe('before');
+    await store.close();
   });
 
   it('removes the temporary files of writes a kill cut short, and nothing else', async () => {

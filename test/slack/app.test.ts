@@ -351,7 +351,7 @@ describe('/audit through Bolt', () => {
     findings = Array.from({ length: 300 }, (_, i) => finding(i, i % 2 ? 'high' : 'critical'));
     const release = holdAudits();
     const people = Array.from({ length: 20 }, (_, i) => (i === 0 ? 'U0ALICE01' : i === 1 ? 'U0BOB0001' : 'U0CAROL01'));
-    const asked = [];
+    const asked: Awaited<ReturnType<typeof slash>>[] = [];
     for (const user of people) asked.push(await slash('prod-payments', { user_id: user }));
     expect(asked.every((a) => a.status === 200)).toBe(true);
     await stub.waitFor(() => asked.every((a) => postsTo(a.responseId).length >= 1), 'everyone to be told');

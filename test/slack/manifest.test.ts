@@ -19,6 +19,8 @@ const SCOPE_OF: Record<string, string> = {
   'views.publish': '',
   'views.open': '',
   'auth.test': '',
+  // Called with the app-level token (its connections:write scope), not the bot token.
+  'apps.connections.open': '',
 };
 
 /** Every source file that may call Slack: the app, and the digest that posts on its own (the AWS side is left out). */

@@ -64,12 +64,46 @@ describe('aws-audit-bot serve (npm start)', () => {
     }
     expect(answer?.status).toBe(200);
     expect(answer?.body).toContain('/audit');
+    // A liveness probe's endpoint on the same port.
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', slack: { mode: 'http', state: 'listening' }, store: { state: 'ok' }, auditsRunning: 0 });
     signals.emit('SIGTERM');
     expect(await exit).toBe(EXIT.clean);
     await expect(fetch(url, { method: 'POST' })).rejects.toThrow();
     // The database was opened next to the config and released on the way out.
     const data = path.join(path.dirname(configPath), 'data');
     expect(await readdir(data)).toEqual([]);
+  });
+
+  it('gives up on a Slack it cannot reach, naming the URL and method it tried, before locking anything', async () => {
+    const stderr = sink();
+    const started = Date.now();
+    const closed = await freePort(); // nothing listens there
+    const code = await runCli(['serve'], {
+      stdout: sink(),
+      stderr,
+      env: { AUDIT_CONFIG: configPath, SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: SECRET, PORT: String(await freePort()), SLACK_API_URL: `http://127.0.0.1:${closed}/api/`, LOG_LEVEL: 'silent' },
+    });
+    expect(code).toBe(EXIT.usage);
+    expect(stderr.text.trim()).toBe(
+      `Cannot reach Slack: POST http://127.0.0.1:${closed}/api/auth.test failed after 3 attempts (fetch failed: ECONNREFUSED). Check the network, a proxy or firewall between the bot and Slack, and SLACK_API_URL.`,
+    );
+    expect(Date.now() - started).toBeLessThan(25_000);
+    await expect(readdir(path.join(path.dirname(configPath), 'data'))).resolves.not.toContain('audit-db.json.lock');
+  });
+
+  it('stops with what to check when Slack refuses the bot token', async () => {
+    stub.on('auth.test', () => ({ ok: false, error: 'invalid_auth' }));
+    const stderr = sink();
+    const code = await runCli(['serve'], {
+      stdout: sink(),
+      stderr,
+      env: { AUDIT_CONFIG: configPath, SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: SECRET, PORT: String(await freePort()), SLACK_API_URL: stub.apiUrl, LOG_LEVEL: 'silent' },
+    });
+    stub.reset();
+    expect(code).toBe(EXIT.usage);
+    expect(stderr.text).toContain("Slack refused SLACK_BOT_TOKEN (auth.test answered invalid_auth): check that it is this app's token");
   });
 
   it('refuses to start on a database it cannot read, and leaves the file as it was', async () => {

@@ -23,6 +23,7 @@ let slack: SlackApp;
 const received: Record<string, unknown>[] = [];
 let socket: WebSocket | undefined;
 let store: Store;
+let healthPort: number | undefined;
 
 beforeAll(async () => {
   await stub.start();
@@ -38,8 +39,8 @@ beforeAll(async () => {
   const logger = createLogger({ format: 'json', level: 'silent' });
   const audits = new AuditService({ sessions: fakeSessions(), thresholds: config.thresholds, concurrency: 2, logger });
   ({ store } = await tempStore());
-  slack = createSlackApp({ env: { mode: 'socket', botToken: 'xoxb-1-2-abc', appToken: APP_TOKEN, apiUrl: stub.apiUrl }, config, checks: ALL_CHECKS, audits, store, logger });
-  await slack.start();
+  slack = createSlackApp({ env: { mode: 'socket', botToken: 'xoxb-1-2-abc', appToken: APP_TOKEN, apiUrl: stub.apiUrl, healthPort: 0 }, config, checks: ALL_CHECKS, audits, store, logger });
+  ({ port: healthPort } = await slack.start());
 });
 
 afterAll(async () => {
@@ -67,4 +68,31 @@ describe('Socket Mode', () => {
     expect(ack.payload.response_type).toBe('ephemeral');
     expect(ack.payload.text).toContain('/audit');
   });
+
+  it('serves /healthz on HEALTH_PORT: 200 while connected, 503 while the connection is lost, 200 once it is back', async () => {
+    const health = async () => {
+      const response = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
+      return { code: response.status, body: (await response.json()) as { status: string; slack: { mode: string; state: string } } };
+    };
+    expect(await health()).toMatchObject({ code: 200, body: { status: 'ok', slack: { mode: 'socket', state: 'connected' } } });
+    // Slack is down for a while: the socket drops and a new one cannot be opened yet.
+    const open = () => ({ ok: true, url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/link` });
+    stub.on('apps.connections.open', () => ({ ok: false, error: 'internal_error' }));
+    const opened = stub.callsOf('apps.connections.open').length;
+    socket!.terminate();
+    await stub.waitFor(() => stub.callsOf('apps.connections.open').length > opened, 'a reconnection attempt');
+    const down = await health();
+    expect(down.code).toBe(503);
+    expect(down.body.status).toBe('unhealthy');
+    expect(down.body.slack.state).not.toBe('connected');
+    // Slack is back: the client reconnects by itself, and the probe says so.
+    stub.on('apps.connections.open', open);
+    let back = down;
+    for (let i = 0; i < 600 && back.code !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      back = await health();
+    }
+    expect(back).toMatchObject({ code: 200, body: { slack: { state: 'connected' } } });
+    expect((await fetch(`http://127.0.0.1:${healthPort}/slack/events`)).status).toBe(404);
+  }, 60_000);
 });
