@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import { AwsClients, DEFAULT_TIMEOUTS, type HttpTimeouts } from '../aws/clients.js';
+import { AwsClients } from '../aws/clients.js';
+import { DEFAULT_TIMEOUTS, type HttpTimeouts } from '../aws/timeouts.js';
 import { homeRegionOf, partitionOfArn } from '../aws/partition.js';
 import { REGION_DISCOVERY, resolveRegions } from '../aws/regions.js';
 import type { RoleSessions } from '../aws/session.js';

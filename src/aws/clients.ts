@@ -5,6 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import PQueue from 'p-queue';
+import { boundedClientConfig, DEFAULT_TIMEOUTS, type HttpTimeouts } from './timeouts.js';
 import { deadlineError, transportError } from './transport-errors.js';
 import { withLiteralHostEndpoints } from './s3control.js';
 
@@ -25,30 +26,6 @@ export interface AwsClientsOptions {
   timeouts?: HttpTimeouts;
   /** Aborted at the audit's deadline: calls in flight end, queued ones never start. */
   signal?: AbortSignal;
-}
-
-/** How long one HTTP attempt may take to connect, and to be answered once connected. */
-export interface HttpTimeouts {
-  connectMs: number;
-  requestMs: number;
-}
-
-/** Fits AWS: a TCP+TLS connect takes well under a second, and no read the audit makes takes 30 s to answer. */
-export const DEFAULT_TIMEOUTS: HttpTimeouts = { connectMs: 5_000, requestMs: 30_000 };
-
-/** The SDK client settings that bound every call in time (for clients built elsewhere: STS, fixes). */
-export function boundedClientConfig(timeouts: HttpTimeouts, maxAttempts = 5) {
-  return {
-    retryMode: 'standard',
-    maxAttempts,
-    requestHandler: {
-      connectionTimeout: timeouts.connectMs,
-      requestTimeout: timeouts.requestMs,
-      // A server that sends the headers and then stalls the body: the socket's silence ends it too.
-      socketTimeout: timeouts.requestMs,
-      throwOnRequestTimeout: true,
-    },
-  } as const;
 }
 
 /** The audit's calls in flight, all endpoints together, are bounded at this multiple of the per-endpoint bound. */

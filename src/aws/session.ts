@@ -1,7 +1,7 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { AuditBotError, awsErrorCode, errorMessage } from '../errors.js';
-import { boundedClientConfig, DEFAULT_TIMEOUTS, type HttpTimeouts } from './clients.js';
+import { boundedClientConfig, DEFAULT_TIMEOUTS, type HttpTimeouts } from './timeouts.js';
 import { homeRegionOf, partitionOfArn } from './partition.js';
 import { transportError } from './transport-errors.js';
 

@@ -1,5 +1,5 @@
 import { errorMessage } from '../errors.js';
-import type { HttpTimeouts } from './clients.js';
+import type { HttpTimeouts } from './timeouts.js';
 
 /**
  * Errors of the connection rather than of AWS's answer, named for what

@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
+import { boundedClientConfig, DEFAULT_TIMEOUTS } from '../aws/timeouts.js';
 import { homeRegionOf, partitionOfArn } from '../aws/partition.js';
 import { roleSessionName, type RoleSessions } from '../aws/session.js';
 import type { AccountConfig, Config } from '../config.js';
@@ -612,12 +613,13 @@ export class RemediationService {
     const env = this.options.env ?? process.env;
     const pathStyle = Boolean(env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3);
     const home = homeRegionOf(partitionOfArn(account.remediationRoleArn!));
-    // A hung call would hold the account's queue: every call gives up after a while (and the outcome is read back).
-    const requestHandler = { connectionTimeout: 5_000, requestTimeout: 30_000 };
+    // A hung call would hold the account's queue: every call gives up after 5 s to connect, 30 s to answer, 3 attempts
+    // (the outcome is read back). The limit must throw: the SDK's requestTimeout alone only logs a warning.
+    const bounded = boundedClientConfig(DEFAULT_TIMEOUTS, 3);
     return {
-      iam: () => new IAMClient({ region: home, credentials, maxAttempts: 3, requestHandler }),
-      ec2: (region) => new EC2Client({ region, credentials, maxAttempts: 3, requestHandler }),
-      s3: (region) => new S3Client({ region, credentials, maxAttempts: 3, forcePathStyle: pathStyle, requestHandler }),
+      iam: () => new IAMClient({ region: home, credentials, ...bounded }),
+      ec2: (region) => new EC2Client({ region, credentials, ...bounded }),
+      s3: (region) => new S3Client({ region, credentials, forcePathStyle: pathStyle, ...bounded }),
     };
   }
 }

@@ -1,6 +1,6 @@
 import { runAudit, type RunAuditOptions } from '../audit/runner.js';
 import type { AuditProgress, AuditResult, Check } from '../audit/types.js';
-import type { HttpTimeouts } from '../aws/clients.js';
+import type { HttpTimeouts } from '../aws/timeouts.js';
 import { roleSessionName, type RoleSessions } from '../aws/session.js';
 import type { AccountConfig, Thresholds } from '../config.js';
 import type { Logger } from '../log.js';
