@@ -10,7 +10,7 @@ export default defineCheck({
   severity: 'low',
   description:
     'An instance without an instance profile has no role: software on it that calls AWS needs long-lived access keys stored on its disk, which never rotate, are copied into images and backups, and keep working wherever they leak. A role gives it short-lived credentials that AWS rotates.',
-  references: {},
+  references: { cis: '1.17' },
   remediation:
     'Create an IAM role for EC2 with only the permissions the instance needs, attach it (`aws ec2 associate-iam-instance-profile --instance-id <id> --iam-instance-profile Name=<profile>`; no restart needed), move the software to the default credential chain, then delete any access keys from the disk and deactivate them in IAM.',
   uses: ['ec2.instances'],

@@ -9,7 +9,7 @@ export default defineCheck({
   severity: 'critical',
   description:
     'A rule that allows all traffic, or every TCP or UDP port, from 0.0.0.0/0 or ::/0 turns the security group off: every service listening on the attached hosts, including ones started later, is reachable from anywhere.',
-  references: {},
+  references: { cis: '5.3, 5.4' },
   remediation:
     'Delete the rule and add rules only for the ports the hosts must serve, from the narrowest sources that need them (a load balancer security group, a VPN range).',
   fix: 'ec2.revoke-open-ingress',

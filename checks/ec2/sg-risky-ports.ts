@@ -9,7 +9,7 @@ export default defineCheck({
   severity: 'critical',
   description:
     'Remote administration (SSH, RDP, VNC), databases, caches and container daemons open to 0.0.0.0/0 or ::/0 are found by internet-wide scanners within minutes and brute-forced or exploited.',
-  references: { cis: '5.2, 5.3', securityHub: 'EC2.19' },
+  references: { cis: '5.3, 5.4', securityHub: 'EC2.19' },
   remediation:
     'Remove the 0.0.0.0/0 or ::/0 source from the rule and allow only the addresses that need the port (an office or VPN range, a load balancer security group), or reach the hosts through SSM Session Manager or a bastion instead.',
   fix: 'ec2.revoke-open-ingress',

@@ -10,7 +10,8 @@ export default defineCheck({
   severity: 'high',
   description:
     'Block Public Access is the safety net that stops a bucket from becoming public through a mistaken ACL or policy. S3 enforces each of its four settings when either the bucket or the account turns it on; a setting off at both levels leaves the bucket one careless change away from exposure.',
-  references: { securityHub: 'S3.8' },
+  // CIS 2.1.4 asks for Block Public Access at both levels: this check is its bucket half (s3.account-block-public-access the account half).
+  references: { cis: '2.1.4', securityHub: 'S3.8' },
   remediation:
     'Turn on all four Block Public Access settings for the account (S3 console > Block Public Access settings for this account), or for the bucket when the account must keep one off. A bucket that must serve the public should do it through CloudFront with Origin Access Control.',
   fix: 's3.enable-block-public-access',
