@@ -3,6 +3,9 @@ import { defineCheck } from '../../src/audit/check.js';
 import type { CheckContext, Evaluation } from '../../src/audit/types.js';
 import { ec2Arn } from './resource-refs.js';
 
+/** The error entry's resource when the region's snapshot Block Public Access state cannot be read. */
+const BLOCK_STATE_RESOURCE = 'snapshot-block-public-access';
+
 export default defineCheck({
   id: 'ec2.public-snapshot',
   title: 'EBS snapshots are not public',
@@ -23,8 +26,11 @@ export default defineCheck({
       (state) => ({ ok: true as const, state }),
       (error: unknown) => ({ ok: false as const, error }),
     );
+    let publicSeen = false;
     const judgePublic = (id: string, snapshot: Snapshot | undefined): Evaluation => {
-      if (!blockState.ok) return ctx.error(id, blockState.error);
+      publicSeen = true;
+      // The permission is there: without the block state, the snapshot is public unless proven blocked.
+      if (!blockState.ok) return failSnapshot(ctx, id, snapshot, 'unknown');
       // Block all sharing: the permission is still there, but AWS refuses it.
       if (blockState.state === 'block-all-sharing') return ctx.pass(id);
       return failSnapshot(ctx, id, snapshot, blockState.state);
@@ -38,6 +44,8 @@ export default defineCheck({
     }
     // The two listings are separate calls: a snapshot made public in between is still reported.
     for (const id of publicIds) if (!seen.has(id)) out.push(judgePublic(id, undefined));
+    // What could not be read is said once, beside the findings it left uncertain.
+    if (publicSeen && !blockState.ok) out.push(ctx.error(BLOCK_STATE_RESOURCE, blockState.error));
     return out;
   },
 });
@@ -49,7 +57,9 @@ function failSnapshot(ctx: CheckContext, id: string, snapshot: Snapshot | undefi
   return ctx.fail({
     // Snapshot ARNs carry no account id.
     resource: { type: 'AWS::EC2::Snapshot', id, arn: ec2Arn(ctx.region, '', 'snapshot', id) },
-    message: `EBS snapshot ${id}${facts ? ` (${facts})` : ''} is public: any AWS account can create a volume from it and read its data.`,
+    message:
+      `EBS snapshot ${id}${facts ? ` (${facts})` : ''} is public: any AWS account can create a volume from it and read its data.` +
+      (blockPublicAccess === 'unknown' ? " (The region's snapshot Block Public Access state could not be read; unless it blocks all sharing, this holds.)" : ''),
     details: {
       snapshotId: id,
       volumeId: snapshot?.VolumeId ?? null,

@@ -123,15 +123,26 @@ describe('ec2.public-snapshot', () => {
     expect(newOnly.findings.map((f) => [f.resource.id, f.details?.snapshotBlockPublicAccess])).toEqual([['snap-0123456789abcdef0', 'block-new-sharing']]);
   });
 
-  it('reports an error for a public snapshot when Block Public Access cannot be read, and still passes the private ones', async () => {
+  it('still reports a public snapshot when Block Public Access cannot be read, and the read itself as an error; private ones pass', async () => {
     serveSnapshots({ 'us-east-1': { own: [snapshot('snap-0000000000000a001'), leaked], public: [leaked] } });
     ec2.on(GetSnapshotBlockPublicAccessStateCommand).rejects(awsError('UnauthorizedOperation', `${UNAUTHORIZED}GetSnapshotBlockPublicAccessState`));
     const result = await audit([publicSnapshot]);
-    expect(result.findings).toEqual([]);
+    expect(result.findings).toHaveLength(1);
+    expect(result.findings[0]).toMatchObject({ severity: 'critical', resource: { id: 'snap-0123456789abcdef0' }, details: { snapshotBlockPublicAccess: 'unknown' } });
+    expect(result.findings[0]!.message).toContain("is public: any AWS account can create a volume from it and read its data. (The region's snapshot Block Public Access state could not be read");
     expect(result.errors).toEqual([
-      { checkId: CHECK, region: 'us-east-1', code: 'UnauthorizedOperation', message: `${UNAUTHORIZED}GetSnapshotBlockPublicAccessState`, resource: 'snap-0123456789abcdef0' },
+      { checkId: CHECK, region: 'us-east-1', code: 'UnauthorizedOperation', message: `${UNAUTHORIZED}GetSnapshotBlockPublicAccessState`, resource: 'snapshot-block-public-access' },
     ]);
-    expect(result.stats.byCheck[CHECK]).toEqual({ passed: 1, failed: 0, errors: 1 });
+    expect(result.stats.byCheck[CHECK]).toEqual({ passed: 1, failed: 1, errors: 1 });
+  });
+
+  it('says nothing of an unreadable block state when no snapshot is public (it decides nothing)', async () => {
+    serveSnapshots({ 'us-east-1': { own: [snapshot('snap-0000000000000a001')], public: [] } });
+    ec2.on(GetSnapshotBlockPublicAccessStateCommand).rejects(awsError('UnauthorizedOperation', `${UNAUTHORIZED}GetSnapshotBlockPublicAccessState`));
+    const result = await audit([publicSnapshot]);
+    expect(result.findings).toEqual([]);
+    expect(result.errors).toEqual([]);
+    expect(result.stats.byCheck[CHECK]).toEqual({ passed: 1, failed: 0, errors: 0 });
   });
 
   it('has nothing to say about a region without snapshots', async () => {
