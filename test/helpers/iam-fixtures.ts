@@ -139,6 +139,11 @@ export interface AuthorizationDetailsInput {
 }
 
 /** One complete (untruncated) GetAccountAuthorizationDetails page. */
+/** An AWS-managed policy as GetAccountAuthorizationDetails lists it with the AWSManagedPolicy filter. */
+export function awsManagedPolicy(name: string, document: object | string, attachments = 1): ManagedPolicyDetail {
+  return { ...managedPolicy(name, document, { attachments }), Arn: `arn:aws:iam::aws:policy/${name}`, Path: '/' };
+}
+
 export function authorizationDetailsPage(
   input: AuthorizationDetailsInput = {},
   next?: string,

@@ -155,21 +155,28 @@ export interface AuthorizationDetails {
   users: UserDetail[];
   groups: GroupDetail[];
   roles: RoleDetail[];
-  /** Customer-managed policies only (AWS-managed ones are referenced by ARN). */
+  /** Customer-managed policies. */
   policies: ManagedPolicyDetail[];
+  /** AWS-managed policies (arn:<partition>:iam::aws:policy/…), with their documents: AdministratorAccess is the most common full-admin grant. */
+  awsPolicies: ManagedPolicyDetail[];
+}
+
+/** `arn:aws:iam::aws:policy/AdministratorAccess`: the account part of an AWS-managed policy's ARN is `aws`. */
+export function isAwsManagedPolicyArn(arn: string | undefined): boolean {
+  return /^arn:[\w-]+:iam::aws:policy\//.test(arn ?? '');
 }
 
 async function loadAuthorizationDetails(ctx: LoadContext): Promise<AuthorizationDetails> {
   const iam = ctx.clients.iam();
-  const out: AuthorizationDetails = { users: [], groups: [], roles: [], policies: [] };
+  const out: AuthorizationDetails = { users: [], groups: [], roles: [], policies: [], awsPolicies: [] };
   await collectPages(async (Marker) => {
     const page = await iam.send(
-      new GetAccountAuthorizationDetailsCommand({ Filter: ['User', 'Group', 'Role', 'LocalManagedPolicy'], MaxItems: 1000, Marker }),
+      new GetAccountAuthorizationDetailsCommand({ Filter: ['User', 'Group', 'Role', 'LocalManagedPolicy', 'AWSManagedPolicy'], MaxItems: 1000, Marker }),
     );
     out.users.push(...(page.UserDetailList ?? []));
     out.groups.push(...(page.GroupDetailList ?? []));
     out.roles.push(...(page.RoleDetailList ?? []));
-    out.policies.push(...(page.Policies ?? []));
+    for (const policy of page.Policies ?? []) (isAwsManagedPolicyArn(policy.Arn) ? out.awsPolicies : out.policies).push(policy);
     return { items: [], next: page.IsTruncated ? page.Marker : undefined };
   });
   return out;

@@ -65,7 +65,7 @@ describe('dataset iam.authorizationDetails', () => {
     const inputs = iam.commandCalls(GetAccountAuthorizationDetailsCommand).map((call) => call.args[0].input);
     expect(inputs.map((i) => i.Marker)).toEqual([undefined, 'marker-1', 'marker-2']);
     // Customer-managed policies only: AWS-managed ones are referenced by ARN from the attachments.
-    expect(inputs[0]!.Filter).toEqual(['User', 'Group', 'Role', 'LocalManagedPolicy']);
+    expect(inputs[0]!.Filter).toEqual(['User', 'Group', 'Role', 'LocalManagedPolicy', 'AWSManagedPolicy']);
   });
 
   it('stops when a page repeats a marker it already sent, instead of spinning, and does not trust the list', async () => {

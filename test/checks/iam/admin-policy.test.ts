@@ -7,6 +7,7 @@ import {
   ADMIN_DOCUMENT,
   authorizationDetailsPage,
   awsManaged,
+  awsManagedPolicy,
   groupDetail,
   inlinePolicy,
   managedPolicy,
@@ -25,19 +26,49 @@ function doc(...statements: object[]) {
 describe('iam.admin-policy', () => {
   beforeEach(() => iam.reset());
 
-  it('passes narrow policies, and AWS-managed AdministratorAccess (out of its scope)', async () => {
+  it('passes narrow policies, and identities without a full-admin AWS-managed policy', async () => {
     iam.on(GetAccountAuthorizationDetailsCommand).resolves(
       authorizationDetailsPage({
-        users: [userDetail('alice', { inline: [inlinePolicy('reports')] })],
-        groups: [groupDetail('admins', { attached: [awsManaged('AdministratorAccess')] })],
+        users: [userDetail('alice', { inline: [inlinePolicy('reports')], attached: [awsManaged('ReadOnlyAccess')] })],
+        groups: [groupDetail('readers', { attached: [awsManaged('ReadOnlyAccess')] })],
         roles: [roleDetail('deployer', { inline: [inlinePolicy('deploy', doc({ Effect: 'Allow', Action: 's3:*', Resource: '*' }))] }), serviceLinkedRole('AWSServiceRoleForSupport')],
-        policies: [managedPolicy('Reports', READ_ONLY_DOCUMENT, { attachments: 3 })],
+        policies: [managedPolicy('Reports', READ_ONLY_DOCUMENT, { attachments: 3 }), awsManagedPolicy('ReadOnlyAccess', READ_ONLY_DOCUMENT, 2)],
       }),
     );
     const result = await audit([adminPolicy]);
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([]);
-    expect(result.stats.byCheck['iam.admin-policy']).toEqual({ passed: 3, failed: 0, errors: 0 });
+    // 1 customer policy, 2 inline policies, 4 identities.
+    expect(result.stats.byCheck['iam.admin-policy']).toEqual({ passed: 7, failed: 0, errors: 0 });
+  });
+
+  it('fails each user, group and role with AWS-managed AdministratorAccess (or another AWS policy allowing * on *) attached', async () => {
+    iam.on(GetAccountAuthorizationDetailsCommand).resolves(
+      authorizationDetailsPage({
+        users: [userDetail('root-ish', { attached: [awsManaged('AdministratorAccess')] })],
+        groups: [groupDetail('admins', { attached: [awsManaged('AdministratorAccess'), awsManaged('ReadOnlyAccess')] })],
+        roles: [roleDetail('ops', { attached: [awsManaged('FutureFullAccess')] }), roleDetail('reader', { attached: [awsManaged('ReadOnlyAccess')] })],
+        policies: [awsManagedPolicy('AdministratorAccess', ADMIN_DOCUMENT, 2), awsManagedPolicy('FutureFullAccess', ADMIN_DOCUMENT), awsManagedPolicy('ReadOnlyAccess', READ_ONLY_DOCUMENT, 2)],
+      }),
+    );
+    const result = await audit([adminPolicy]);
+    expect(result.findings.map((f) => [f.resource.type, f.resource.id]).sort()).toEqual([
+      ['AWS::IAM::Group', 'group/admins'],
+      ['AWS::IAM::Role', 'role/ops'],
+      ['AWS::IAM::User', 'user/root-ish'],
+    ]);
+    const group = result.findings.find((f) => f.resource.id === 'group/admins')!;
+    expect(group).toMatchObject({ severity: 'high', details: { policyKind: 'aws-managed', entityType: 'group', entityName: 'admins', policies: 'arn:aws:iam::aws:policy/AdministratorAccess' } });
+    expect(group.message).toBe('Group admins has the AWS-managed AdministratorAccess attached, which allows every action on every resource.');
+    // The AWS policies themselves are not findings: where they are attached is.
+    expect(result.findings.some((f) => f.resource.type === 'AWS::IAM::Policy')).toBe(false);
+    expect(result.stats.byCheck['iam.admin-policy']).toEqual({ passed: 1, failed: 3, errors: 0 });
+  });
+
+  it('knows AdministratorAccess in any partition even when its document is not in the answer', async () => {
+    iam.on(GetAccountAuthorizationDetailsCommand).resolves(authorizationDetailsPage({ roles: [roleDetail('gov-admin', { attached: [awsManaged('AdministratorAccess', 'aws-us-gov')] })] }));
+    const result = await audit([adminPolicy]);
+    expect(result.findings.map((f) => f.resource.id)).toEqual(['role/gov-admin']);
   });
 
   it('fails, high, an attached customer-managed policy whose URL-encoded default version allows * on *', async () => {
@@ -105,7 +136,8 @@ describe('iam.admin-policy', () => {
     expect(role).toMatchObject({ severity: 'high', details: { policyKind: 'inline', entityType: 'role', entityName: 'ops', policyName: 'admin' } });
     expect(role.resource).not.toHaveProperty('arn');
     expect(role.message).toBe('Inline policy admin of role ops allows every action on every resource in 1 of 2 statements: statement 2 (Sid Break<glass>).');
-    expect(result.stats.byCheck['iam.admin-policy']).toEqual({ passed: 1, failed: 3, errors: 0 });
+    // The narrow inline policy, and the three identities' attached policies.
+    expect(result.stats.byCheck['iam.admin-policy']).toEqual({ passed: 4, failed: 3, errors: 0 });
   });
 
   it('does not count Deny, NotAction or narrower resources', async () => {
@@ -124,7 +156,7 @@ describe('iam.admin-policy', () => {
     );
     const result = await audit([adminPolicy]);
     expect(result.findings).toEqual([]);
-    expect(result.stats.byCheck['iam.admin-policy']).toEqual({ passed: 3, failed: 0, errors: 0 });
+    expect(result.stats.byCheck['iam.admin-policy']).toEqual({ passed: 4, failed: 0, errors: 0 });
   });
 
   it('reports an error naming the policy, not a pass, when a document cannot be read', async () => {
