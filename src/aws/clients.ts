@@ -1,6 +1,9 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { EFSClient } from '@aws-sdk/client-efs';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
@@ -94,6 +97,18 @@ export class AwsClients {
 
   cloudtrail(region: string): CloudTrailClient {
     return this.make('cloudtrail', region, (config) => new CloudTrailClient(config));
+  }
+
+  rds(region: string, options: { bulk?: boolean } = {}): RDSClient {
+    return this.make('rds', region, (config) => new RDSClient(config), options.bulk ? BULK_PRIORITY : 0);
+  }
+
+  efs(region: string): EFSClient {
+    return this.make('efs', region, (config) => new EFSClient(config));
+  }
+
+  kms(region: string, options: { bulk?: boolean } = {}): KMSClient {
+    return this.make('kms', region, (config) => new KMSClient(config), options.bulk ? BULK_PRIORITY : 0);
   }
 
   /**

@@ -2,6 +2,7 @@ import { GetAccountSummaryCommand, IAMClient, ListUsersCommand } from '@aws-sdk/
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetBucketAclCommand, GetBucketLocationCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
+import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { isLiteralHost } from '../../src/aws/s3control.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,19 @@ const credentials = async () => ({ accessKeyId: 'A', secretAccessKey: 'B' });
 
 describe('AwsClients', () => {
   beforeEach(() => iam.reset());
+
+  it('builds one client per service and region for RDS, EFS and KMS too, counted like the rest', async () => {
+    const clients = new AwsClients({ credentials, homeRegion: 'us-east-1', concurrency: 4, env: {} });
+    expect(clients.rds('eu-west-1')).toBe(clients.rds('eu-west-1'));
+    expect(clients.rds('eu-west-1')).not.toBe(clients.rds('eu-west-1', { bulk: true }));
+    expect(clients.efs('eu-west-1')).toBe(clients.efs('eu-west-1'));
+    expect(await clients.kms('eu-west-1').config.region()).toBe('eu-west-1');
+    const rds = mockClient(RDSClient);
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+    await clients.rds('us-east-1').send(new DescribeDBInstancesCommand({}));
+    rds.restore();
+    expect(clients.callCount().byOperation).toEqual({ 'rds:DescribeDBInstances': 1 });
+  });
 
   it('counts every call by service and operation', async () => {
     iam.on(ListUsersCommand).resolves({ Users: [] });
