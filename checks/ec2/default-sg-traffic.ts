@@ -1,8 +1,8 @@
 import type { IpPermission } from '@aws-sdk/client-ec2';
 import { defineCheck } from '../../src/audit/check.js';
 import type { Evaluation } from '../../src/audit/types.js';
-import { describeUse, inUseSeverity, securityGroupResource } from './ingress.js';
-import { ownedElsewhere } from './resource-refs.js';
+import { describeUse, inUseSeverity, securityGroupResource } from '../../src/rules/security-group-ingress.js';
+import { ownedElsewhere } from '../../src/rules/ec2-resources.js';
 
 /** Rules as the console counts them: one per source (CIDR, prefix list or security group) of each permission. */
 function countRules(permissions: readonly IpPermission[] | undefined): number {

@@ -1,6 +1,6 @@
 import { defineCheck } from '../../src/audit/check.js';
 import type { Evaluation } from '../../src/audit/types.js';
-import { instanceResource, runningInstances, tagValue, withName } from './resource-refs.js';
+import { instanceResource, runningInstances, tagValue, withName } from '../../src/rules/ec2-resources.js';
 
 export default defineCheck({
   id: 'ec2.imdsv2',

@@ -1,7 +1,7 @@
 import type { NetworkAcl, NetworkAclEntry } from '@aws-sdk/client-ec2';
 import { defineCheck } from '../../src/audit/check.js';
 import type { CheckContext, Evaluation } from '../../src/audit/types.js';
-import { ec2Arn, ownedElsewhere } from './resource-refs.js';
+import { ec2Arn, ownedElsewhere } from '../../src/rules/ec2-resources.js';
 
 const ADMIN_PORTS = [
   { port: 22, name: 'SSH' },

@@ -1,7 +1,7 @@
 import type { Snapshot } from '@aws-sdk/client-ec2';
 import { defineCheck } from '../../src/audit/check.js';
 import type { CheckContext, Evaluation } from '../../src/audit/types.js';
-import { ec2Arn } from './resource-refs.js';
+import { ec2Arn } from '../../src/rules/ec2-resources.js';
 
 /** The error entry's resource when the region's snapshot Block Public Access state cannot be read. */
 const BLOCK_STATE_RESOURCE = 'snapshot-block-public-access';

@@ -1,7 +1,7 @@
 import type { Tag } from '@aws-sdk/client-ec2';
 import { defineCheck } from '../../src/audit/check.js';
 import type { CheckContext, Evaluation, ResourceRef } from '../../src/audit/types.js';
-import { ec2Arn, tagValue } from './resource-refs.js';
+import { ec2Arn, tagValue } from '../../src/rules/ec2-resources.js';
 
 interface Tagged {
   resource: ResourceRef;

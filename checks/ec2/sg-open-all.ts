@@ -1,5 +1,5 @@
 import { defineCheck } from '../../src/audit/check.js';
-import { coversAllPorts, describeRange, describeUse, groupLabel, judgeOpenIngress } from './ingress.js';
+import { coversAllPorts, describeRange, describeUse, groupLabel, judgeOpenIngress } from '../../src/rules/security-group-ingress.js';
 
 export default defineCheck({
   id: 'ec2.sg-open-all',

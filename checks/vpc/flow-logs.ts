@@ -1,7 +1,7 @@
 import type { FlowLog } from '@aws-sdk/client-ec2';
 import { defineCheck } from '../../src/audit/check.js';
 import type { Evaluation } from '../../src/audit/types.js';
-import { ec2Arn, ownedElsewhere, tagValue } from '../ec2/resource-refs.js';
+import { ec2Arn, ownedElsewhere, tagValue } from '../../src/rules/ec2-resources.js';
 
 export default defineCheck({
   id: 'vpc.flow-logs',

@@ -5,7 +5,7 @@ import {
   type IpPermission,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
-import { describeRange, groupLabel, openIngress, type OpenIngress } from '../../../checks/ec2/ingress.js';
+import { describeRange, groupLabel, openIngress, type OpenIngress } from '../../rules/security-group-ingress.js';
 import { awsErrorCode } from '../../errors.js';
 import type { RemediationAction, RemediationClients } from '../types.js';
 

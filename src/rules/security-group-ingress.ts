@@ -1,8 +1,8 @@
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
-import type { CheckContext, DetailValue, Evaluation, FailInput, ResourceRef, Severity } from '../../src/audit/types.js';
-import { partitionOfRegion } from '../../src/aws/partition.js';
-import { ownedElsewhere } from './resource-refs.js';
-import type { Thresholds } from '../../src/config.js';
+import type { CheckContext, DetailValue, Evaluation, FailInput, ResourceRef, Severity } from '../audit/types.js';
+import { partitionOfRegion } from '../aws/partition.js';
+import { ownedElsewhere } from './ec2-resources.js';
+import type { Thresholds } from '../config.js';
 
 /**
  * Shared by the ec2.sg-* checks: a security group's inbound rules reduced to

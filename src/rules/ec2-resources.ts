@@ -1,6 +1,6 @@
 import type { Instance, Tag } from '@aws-sdk/client-ec2';
-import type { ResourceRef } from '../../src/audit/types.js';
-import { partitionOfRegion } from '../../src/aws/partition.js';
+import type { ResourceRef } from '../audit/types.js';
+import { partitionOfRegion } from '../aws/partition.js';
 
 /** Shared by the EC2 and VPC checks: ARNs and tags of EC2 resources. Not a check (no default export). */
 
