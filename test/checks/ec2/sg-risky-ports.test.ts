@@ -14,7 +14,7 @@ describe('ec2.sg-risky-ports', () => {
   beforeEach(() => ec2.reset());
 
   it('declares the revoke fix and its references', () => {
-    expect(sgRiskyPorts).toMatchObject({ fix: 'ec2.revoke-open-ingress', severity: 'critical', scope: 'regional', references: { cis: '5.2, 5.3', securityHub: 'EC2.19' } });
+    expect(sgRiskyPorts).toMatchObject({ fix: 'ec2.revoke-open-ingress', severity: 'critical', scope: 'regional', references: { cis: '5.3, 5.4', securityHub: 'EC2.19' } });
     expect(sgRiskyPorts.uses).toEqual(['ec2.securityGroups', 'ec2.securityGroupUse']);
   });
 
