@@ -104,7 +104,7 @@ async function auditCommand(config: Config, positionals: string[], values: Recor
   const checks = selectChecks(io.checks ?? ALL_CHECKS, splitList(values.check as string[] | undefined));
   const regions = splitList(values.region as string[] | undefined);
   const badRegion = regions.find((r) => !REGION.test(r));
-  if (badRegion) throw usageError(`${JSON.stringify(terminalSafe(badRegion))} is not a region name (like eu-west-1).`);
+  if (badRegion) throw usageError(`"${badRegion}" is not a region name (like eu-west-1).`);
   const partition = partitionOfArn(account.roleArn);
   const unknownRegion = regions.map((r) => regionProblem(r, partition)).find(Boolean);
   if (unknownRegion) throw usageError(`--region: ${terminalSafe(unknownRegion)}${unknownRegion.endsWith('?') ? '' : '.'}`);
@@ -274,5 +274,8 @@ function isMain(): boolean {
 if (isMain()) {
   // The SDK warns on every run that releases after January 2027 need Node 22; we pin the SDK version.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+  const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+  // The answer is out (stdout and stderr are synchronous on Linux for files, pipes and terminals): a call still
+  // retrying in the background (an AssumeRole past the deadline) must not keep the process alive.
+  process.exit(code);
 }

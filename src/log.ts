@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { terminalSafe } from './terminal/sanitize.js';
 
 export type { Logger } from 'pino';
 
@@ -59,6 +60,10 @@ export interface LogOptions {
 const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 
 /** `12:00:01 INFO  audit finished alias=prod findings=3` from a pino JSON line. */
+function isErrorObject(v: unknown): v is { message: string } {
+  return typeof v === 'object' && v !== null && typeof (v as { message?: unknown }).message === 'string' && typeof (v as { stack?: unknown }).stack === 'string';
+}
+
 export function prettyLine(json: string): string {
   let entry: Record<string, unknown>;
   try {
@@ -69,8 +74,10 @@ export function prettyLine(json: string): string {
   const { time, level, msg, pid: _pid, hostname: _hostname, ...rest } = entry;
   const when = typeof time === 'number' ? new Date(time).toISOString().slice(11, 19) : '--:--:--';
   const name = (typeof level === 'number' ? LEVEL_NAMES[level] : undefined) ?? String(level);
-  const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  return `${when} ${name.padEnd(5)} ${String(msg ?? '')}${fields.length ? ` ${fields.join(' ')}` : ''}\n`;
+  // A stack says nothing to the person reading the terminal; its first line does.
+  const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(isErrorObject(v) ? v.message : v)}`);
+  // AWS answers and Slack payloads reach these lines: controls are shown, never acted on by the terminal.
+  return `${terminalSafe(`${when} ${name.padEnd(5)} ${String(msg ?? '')}${fields.length ? ` ${fields.join(' ')}` : ''}`)}\n`;
 }
 
 /**

@@ -37,6 +37,16 @@ describe('logger', () => {
     expect(prettyLine('not json')).toBe('not json');
   });
 
+  it('shows what AWS said with its controls escaped, and an error by its message, not its stack', () => {
+    const { logger, lines } = capture('pretty');
+    logger.warn({ alias: 'prod', err: 'not \u001b]0;TITLE\u0007authorized \u202eevil \u001b[2J' }, 'digest: account could not be audited');
+    expect(lines[0]).not.toMatch(/[\u001b\u0007\u202e]/);
+    expect(lines[0]).toContain('err=not \\x1b]0;TITLE\\x07authorized \\u202eevil \\x1b[2J');
+    logger.warn({ err: new Error('AccessDenied on AssumeRole') }, 'audit failed');
+    expect(lines[1]).toContain('err="AccessDenied on AssumeRole"');
+    expect(lines[1]).not.toContain(' at ');
+  });
+
   it('scrubs only values long enough to be secrets', () => {
     expect(scrub('a short value abc', ['abc'])).toBe('a short value abc');
   });

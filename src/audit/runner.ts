@@ -82,7 +82,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditResult> {
     await Promise.race([
       credentials(),
       expired.then(() => {
-        throw new AuditBotError('ASSUME_ROLE_FAILED', `Cannot assume ${account.roleArn} for account "${account.alias}": STS did not answer before ${reason}.`);
+        throw new AuditBotError('ASSUME_ROLE_FAILED', `Cannot assume ${account.roleArn} for account "${account.alias}": STS had not answered when ${reason}.`);
       }),
     ]);
     const clients = new AwsClients({

@@ -100,6 +100,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     startedAt: now(),
   };
   let healthServer: { port: number; close: () => Promise<void> } | undefined;
+  /** Set by stop(): the socket closing then is ours, not a lost connection. */
+  let stopping = false;
   let app: App;
   if (env.mode === 'socket') {
     // Our own receiver, to follow its connection for /healthz.
@@ -108,7 +110,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     for (const state of ['connecting', 'authenticated', 'connected', 'reconnecting', 'disconnecting', 'disconnected'] as const) {
       socket.on(state, () => {
         slackState = state;
-        if (state === 'reconnecting' || state === 'disconnected') logger.warn({ state }, 'Socket Mode connection lost; reconnecting');
+        if (!stopping && (state === 'reconnecting' || state === 'disconnected')) logger.warn({ state }, 'Socket Mode connection lost; reconnecting');
       });
     }
     app = new App({ token: env.botToken, receiver, logger: boltLogger(logger), clientOptions });
@@ -618,6 +620,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     },
     async stop() {
       // Stop taking requests, then let the audits under way post their reports.
+      stopping = true;
       await app.stop();
       await healthServer?.close();
       await Promise.allSettled([...inFlight]);

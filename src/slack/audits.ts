@@ -3,6 +3,7 @@ import type { AuditProgress, AuditResult, Check } from '../audit/types.js';
 import type { HttpTimeouts } from '../aws/timeouts.js';
 import { roleSessionName, type RoleSessions } from '../aws/session.js';
 import type { AccountConfig, Thresholds } from '../config.js';
+import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 
 /** The requester of the scheduled digest's scans (not a Slack user). */
@@ -112,7 +113,7 @@ export class AuditService {
         finish();
       },
       (error: unknown) => {
-        this.options.logger.warn({ alias: account.alias, accountId: account.accountId, err: error }, 'audit failed');
+        this.options.logger.warn({ alias: account.alias, accountId: account.accountId, err: errorMessage(error) }, 'audit failed');
         finish();
       },
     );

@@ -279,7 +279,7 @@ describe('runAudit', () => {
     it('ends the audit even when the role cannot be assumed in time', async () => {
       const sessions = new RoleSessions(() => ({ send: never }));
       const error = await audit([readsPolicy], { extra: { sessions, deadlineMs: 100 } }).catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: 'ASSUME_ROLE_FAILED', message: expect.stringContaining('STS did not answer before the audit reached its deadline of 0.1 s') });
+      expect(error).toMatchObject({ code: 'ASSUME_ROLE_FAILED', message: expect.stringContaining('STS had not answered when the audit reached its deadline of 0.1 s') });
     });
 
     it('reports a reset connection as ECONNRESET, not as the SDK\'s TimeoutError', async () => {

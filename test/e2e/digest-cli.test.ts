@@ -134,7 +134,7 @@ describe('aws-audit-bot digest', () => {
       );
       const run = await digest(['--dry-run'], { AUDIT_CONFIG: path.join(other, 'audit.config.yml') });
       expect(run.code).toBe(2);
-      expect(run.stderr).toContain('is not a database of this bot (it has no schemaVersion');
+      expect(run.stderr).toContain('is not a database of this bot (it has no numeric schemaVersion');
       expect(await readFile(path.join(other, 'db.json'), 'utf8')).toBe(content);
     }
   }, PROCESS_TEST_TIMEOUT_MS);

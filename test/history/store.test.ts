@@ -71,7 +71,7 @@ describe('Store', () => {
     ] as const) {
       await writeFile(file, content);
       const error = await refusal();
-      expect(error.message).toContain(`The bot's database ${file} is not a database of this bot (it has no schemaVersion; ${says}); check store.path`);
+      expect(error.message).toContain(`The bot's database ${file} is not a database of this bot (it has no numeric schemaVersion; ${says}); check store.path`);
       expect(await readFile(file, 'utf8')).toBe(content);
     }
   });
@@ -125,6 +125,13 @@ describe('Store', () => {
     await expect(store.update((d) => void (d.digest.cursor = 'after'))).rejects.toMatchObject({ code: 'STORE_LOCKED', message: expect.stringContaining('lost the lock of its database') });
     expect(JSON.parse(await readFile(file, 'utf8')).digest.cursor).toBe('before');
     await store.close();
+  });
+
+  it('says in one line when the folder of store.path cannot be created', async () => {
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'data'), 'a file where the folder should be');
+    const error = await Store.open(file).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'STORE_UNREADABLE', message: expect.stringMatching(/^Cannot create the folder of the bot's database .*audit-db\.json: EEXIST.*Check store\.path/) });
   });
 
   it('removes the temporary files of writes a kill cut short, and nothing else', async () => {
