@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { AwsClients } from '../aws/clients.js';
 import { DEFAULT_TIMEOUTS, type HttpTimeouts } from '../aws/timeouts.js';
+import { seconds } from '../aws/transport-errors.js';
 import { homeRegionOf, partitionOfArn } from '../aws/partition.js';
 import { REGION_DISCOVERY, resolveRegions } from '../aws/regions.js';
 import type { RoleSessions } from '../aws/session.js';
@@ -224,7 +225,7 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 
 function formatDuration(ms: number): string {
   if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
-  return `${Number((ms / 1000).toFixed(1))} s`;
+  return seconds(ms);
 }
 
 function firstLine(text: string): string {

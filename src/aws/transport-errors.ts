@@ -26,7 +26,8 @@ function attemptsOf(error: unknown): string {
   return attempts && attempts > 1 ? ` (after ${attempts} attempts)` : '';
 }
 
-function seconds(ms: number): string {
+/** `2 s`, `0.3 s`. */
+export function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(1))} s`;
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { z } from 'zod';
 import { AuditBotError, errorMessage } from '../errors.js';
+import { terminalSafe } from '../terminal/sanitize.js';
 import { lockStore, type StoreLock, type StoreLockOptions } from './lock.js';
 
 /** The version this code writes; older files are migrated on open, newer ones refused. */
@@ -82,12 +83,6 @@ export function emptyStore(): StoreData {
  */
 const MIGRATIONS: Record<number, (data: Record<string, unknown>) => Record<string, unknown>> = {};
 
-/** Keys of a foreign file are shown, not acted on (a BOM, controls). */
-function terminalSafeKeys(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
 function storeError(file: string, problem: string): AuditBotError {
   return new AuditBotError(
     'STORE_UNREADABLE',
@@ -124,7 +119,7 @@ export class AtomicJsonFile implements Adapter<StoreData> {
     if (!Number.isInteger(data.schemaVersion) || (data.schemaVersion as number) < 1) {
       const keys = Object.keys(data);
       const holds = keys.length ? `it holds ${keys.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}${keys.length > 5 ? ', …' : ''}` : 'it is an empty object';
-      throw storeError(this.file, `is not a database of this bot (it has no numeric schemaVersion; ${terminalSafeKeys(holds)}); check store.path`);
+      throw storeError(this.file, `is not a database of this bot (it has no numeric schemaVersion; ${terminalSafe(holds)}); check store.path`);
     }
     let version = data.schemaVersion as number;
     if (version > SCHEMA_VERSION) throw storeError(this.file, `was written by a newer version of the bot (schema ${version}; this one knows ${SCHEMA_VERSION})`);
