@@ -77,6 +77,13 @@ const thresholdsSchema = z.strictObject({
   credentialUnusedDays: positiveDays(45),
   rootRecentUseDays: positiveDays(30),
   serverCertificateExpiryDays: positiveDays(30),
+  /** Automated backups must be kept at least this many days (rds.backup-retention); RDS keeps at most 35. */
+  rdsBackupRetentionDays: z
+    .number()
+    .int({ error: 'expected a whole number of days' })
+    .min(1, { error: 'expected a whole number of days greater than 0' })
+    .max(35, { error: 'expected at most 35 days (the longest RDS keeps automated backups)' })
+    .default(7),
   passwordMinLength: z.number().int().min(6).max(128).default(14),
   passwordReusePrevention: z.number().int().min(1).max(24).default(24),
   requiredTags: z.array(z.string().min(1).max(128)).default([]),

@@ -1,7 +1,10 @@
 import type { DatasetDef } from './types.js';
 import { cloudtrailDatasets } from './cloudtrail.js';
 import { ec2Datasets } from './ec2.js';
+import { efsDatasets } from './efs.js';
 import { iamDatasets } from './iam.js';
+import { kmsDatasets } from './kms.js';
+import { rdsDatasets } from './rds.js';
 import { s3Datasets } from './s3.js';
 
 export type { DatasetDef, LoadContext, Read } from './types.js';
@@ -12,6 +15,9 @@ export const DATASETS = {
   ...ec2Datasets,
   ...s3Datasets,
   ...cloudtrailDatasets,
+  ...rdsDatasets,
+  ...efsDatasets,
+  ...kmsDatasets,
 };
 
 export type DatasetId = keyof typeof DATASETS;

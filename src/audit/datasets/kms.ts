@@ -1,0 +1,93 @@
+import { DescribeKeyCommand, GetKeyRotationStatusCommand, ListAliasesCommand, ListKeysCommand, type KeyMetadata } from '@aws-sdk/client-kms';
+import { collectPages } from '../../aws/paginate.js';
+import { attempt, type DatasetDef, type LoadContext, type Read } from './types.js';
+
+export interface KeyRotation {
+  enabled: boolean;
+  /** Days between rotations (365 unless changed; KMS accepts 90 to 2560). */
+  periodDays?: number;
+}
+
+export interface KmsKey {
+  keyId: string;
+  arn?: string;
+  /** Alias names pointing at it (`alias/payments`): what people call the key. */
+  aliases: string[];
+  /** DescribeKey; a key policy that does not let the audit role read the key is an error for that key only. */
+  metadata: Read<KeyMetadata>;
+  /**
+   * GetKeyRotationStatus, read only for keys that can rotate automatically
+   * ({@link rotatesAutomatically}); null for the others.
+   */
+  rotation: Read<KeyRotation> | null;
+}
+
+/**
+ * Keys KMS can rotate automatically, and whose owner decides it: enabled,
+ * customer-managed, symmetric encryption keys with key material KMS made.
+ * AWS-managed keys rotate every year whatever anyone does; asymmetric, HMAC,
+ * imported-material and custom-key-store keys cannot rotate automatically.
+ */
+export function rotatesAutomatically(meta: KeyMetadata): boolean {
+  return (
+    meta.KeyManager === 'CUSTOMER' &&
+    meta.KeyState === 'Enabled' &&
+    meta.KeySpec === 'SYMMETRIC_DEFAULT' &&
+    meta.KeyUsage === 'ENCRYPT_DECRYPT' &&
+    (meta.Origin === undefined || meta.Origin === 'AWS_KMS')
+  );
+}
+
+async function rotationOf(kms: ReturnType<LoadContext['clients']['kms']>, keyId: string): Promise<KeyRotation> {
+  const answer = await kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }));
+  if (typeof answer.KeyRotationEnabled !== 'boolean') {
+    throw Object.assign(new Error('GetKeyRotationStatus returned no KeyRotationEnabled value'), { name: 'MalformedResponse' });
+  }
+  return { enabled: answer.KeyRotationEnabled, ...(typeof answer.RotationPeriodInDays === 'number' ? { periodDays: answer.RotationPeriodInDays } : {}) };
+}
+
+/**
+ * Every key of the region (ListKeys lists AWS-managed ones too), each
+ * described, and the rotation status of those that can rotate. Per-key reads
+ * go at bulk priority.
+ */
+async function loadKeys(ctx: LoadContext): Promise<KmsKey[]> {
+  const kms = ctx.clients.kms(ctx.region);
+  const [keys, aliases] = await Promise.all([
+    collectPages(async (Marker) => {
+      const page = await kms.send(new ListKeysCommand({ Limit: 1000, Marker }));
+      return { items: page.Keys, next: page.Truncated ? page.NextMarker : undefined };
+    }),
+    collectPages(async (Marker) => {
+      const page = await kms.send(new ListAliasesCommand({ Limit: 100, Marker }));
+      return { items: page.Aliases, next: page.Truncated ? page.NextMarker : undefined };
+    }),
+  ]);
+  const aliasesOf = new Map<string, string[]>();
+  for (const alias of aliases) {
+    if (!alias.TargetKeyId || !alias.AliasName) continue;
+    aliasesOf.set(alias.TargetKeyId, [...(aliasesOf.get(alias.TargetKeyId) ?? []), alias.AliasName]);
+  }
+  const bulk = ctx.clients.kms(ctx.region, { bulk: true });
+  return Promise.all(
+    keys
+      .filter((k): k is typeof k & { KeyId: string } => Boolean(k.KeyId))
+      .map(async (k): Promise<KmsKey> => {
+        const metadata = await attempt(async () => {
+          const answer = await bulk.send(new DescribeKeyCommand({ KeyId: k.KeyId }));
+          if (!answer.KeyMetadata) throw Object.assign(new Error('DescribeKey returned no KeyMetadata'), { name: 'MalformedResponse' });
+          return answer.KeyMetadata;
+        });
+        const rotation = metadata.ok && rotatesAutomatically(metadata.value) ? await attempt(() => rotationOf(bulk, k.KeyId)) : null;
+        return { keyId: k.KeyId, ...(k.KeyArn ? { arn: k.KeyArn } : {}), aliases: (aliasesOf.get(k.KeyId) ?? []).sort(), metadata, rotation };
+      }),
+  );
+}
+
+export const kmsDatasets = {
+  'kms.keys': {
+    scope: 'regional',
+    actions: ['kms:ListKeys', 'kms:ListAliases', 'kms:DescribeKey', 'kms:GetKeyRotationStatus'],
+    load: loadKeys,
+  } satisfies DatasetDef<KmsKey[]>,
+};
