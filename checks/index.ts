@@ -35,6 +35,13 @@ import rootRecentUse from './iam/root-recent-use.js';
 import supportRole from './iam/support-role.js';
 import userConsoleMfa from './iam/user-console-mfa.js';
 import userDirectPolicies from './iam/user-direct-policies.js';
+import rdsBackupRetention from './rds/backup-retention.js';
+import rdsDeletionProtection from './rds/deletion-protection.js';
+import rdsMinorVersionUpgrade from './rds/minor-version-upgrade.js';
+import rdsPublicAccess from './rds/public-access.js';
+import rdsPublicSnapshot from './rds/public-snapshot.js';
+import rdsSgOpen from './rds/sg-open.js';
+import rdsStorageEncrypted from './rds/storage-encrypted.js';
 
 /** Every check, grouped by service (the README table follows this order; reports sort by severity). Ids are part of the contract. */
 export const ALL_CHECKS: readonly Check[] = [
@@ -74,4 +81,11 @@ export const ALL_CHECKS: readonly Check[] = [
   cloudtrailKms,
   cloudtrailBucketPublic,
   cloudtrailCloudwatchLogs,
+  rdsPublicSnapshot,
+  rdsSgOpen,
+  rdsPublicAccess,
+  rdsStorageEncrypted,
+  rdsBackupRetention,
+  rdsMinorVersionUpgrade,
+  rdsDeletionProtection,
 ];

@@ -2,6 +2,7 @@ import type { Tag } from '@aws-sdk/client-ec2';
 import { defineCheck } from '../../src/audit/check.js';
 import type { CheckContext, Evaluation, ResourceRef } from '../../src/audit/types.js';
 import { ec2Arn, tagValue } from '../../src/rules/ec2-resources.js';
+import { clusterResource, instanceResource, liveInstances } from '../../src/rules/rds-databases.js';
 
 interface Tagged {
   resource: ResourceRef;
@@ -19,25 +20,28 @@ function missingTags(tags: readonly Tag[] | undefined, required: readonly string
 
 export default defineCheck({
   id: 'ec2.required-tags',
-  title: 'EC2 resources carry the required tags',
+  title: 'EC2 and RDS resources carry the required tags',
   service: 'ec2',
   scope: 'regional',
   severity: 'low',
   description:
-    'Tags such as Owner and Environment are how a team finds out whose an instance, disk or firewall rule is during an incident, and what can be shut down; untagged resources end up nobody\'s, unpatched and paid for.',
+    'Tags such as Owner and Environment are how a team finds out whose an instance, disk, database or firewall rule is during an incident, and what can be shut down; untagged resources end up nobody\'s, unpatched and paid for.',
   references: {},
   remediation:
-    'Add the missing tags (`aws ec2 create-tags --resources <id> --tags Key=<key>,Value=<value>`), set them in the launch templates and infrastructure code that create these resources, and consider an AWS Organizations tag policy to enforce them.',
-  uses: ['ec2.instances', 'ec2.volumes', 'ec2.snapshots', 'ec2.securityGroups'],
+    'Add the missing tags (`aws ec2 create-tags --resources <id> --tags Key=<key>,Value=<value>`; for a database, `aws rds add-tags-to-resource --resource-name <arn> --tags Key=<key>,Value=<value>`), set them in the launch templates and infrastructure code that create these resources, and consider an AWS Organizations tag policy to enforce them.',
+  // DB instances and clusters come with their tags (TagList) in the listing the rds checks read: no extra call.
+  uses: ['ec2.instances', 'ec2.volumes', 'ec2.snapshots', 'ec2.securityGroups', 'rds.instances', 'rds.clusters'],
   enabled: (t) => t.requiredTags.length > 0,
   async run(ctx) {
     // One dataset that cannot be read fails the check for the region (the runner
     // reports the error): its earlier findings stay open instead of looking resolved.
-    const [instances, volumes, snapshots, groups] = await Promise.all([
+    const [instances, volumes, snapshots, groups, dbInstances, dbClusters] = await Promise.all([
       ctx.inventory.get('ec2.instances'),
       ctx.inventory.get('ec2.volumes'),
       ctx.inventory.get('ec2.snapshots'),
       ctx.inventory.get('ec2.securityGroups'),
+      ctx.inventory.get('rds.instances'),
+      ctx.inventory.get('rds.clusters'),
     ]);
     const account = ctx.account.accountId;
     const arn = (type: string, id: string, owner = account) => ec2Arn(ctx.region, owner, type, id);
@@ -61,6 +65,11 @@ export default defineCheck({
           name: g.GroupName ?? null,
           tags: g.Tags,
         })),
+      // Members of a cluster carry tags of their own: each is tagged (and billed) on its own.
+      ...liveInstances(dbInstances).map((i) => ({ resource: instanceResource(i, ctx.region, account), kind: 'DB instance', name: null, tags: i.TagList })),
+      ...dbClusters
+        .filter((c): c is typeof c & { DBClusterIdentifier: string } => Boolean(c.DBClusterIdentifier) && c.Status !== 'deleting')
+        .map((c) => ({ resource: clusterResource(c, ctx.region, account), kind: 'DB cluster', name: null, tags: c.TagList })),
     ];
     return resources.map((r) => evaluate(ctx, r));
   },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { boundedClientConfig, DEFAULT_TIMEOUTS } from '../aws/timeouts.js';
 import { homeRegionOf, partitionOfArn } from '../aws/partition.js';
@@ -620,6 +621,7 @@ export class RemediationService {
       iam: () => new IAMClient({ region: home, credentials, ...bounded }),
       ec2: (region) => new EC2Client({ region, credentials, ...bounded }),
       s3: (region) => new S3Client({ region, credentials, forcePathStyle: pathStyle, ...bounded }),
+      rds: (region) => new RDSClient({ region, credentials, ...bounded }),
     };
   }
 }

@@ -1,11 +1,12 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DetailValue } from '../audit/types.js';
 import type { Thresholds } from '../config.js';
 
 /** The ids of the fix actions (a check's `fix`). */
-export type RemediationActionId = 'iam.deactivate-access-key' | 'ec2.revoke-open-ingress' | 's3.enable-block-public-access';
+export type RemediationActionId = 'iam.deactivate-access-key' | 'ec2.revoke-open-ingress' | 's3.enable-block-public-access' | 'rds.make-snapshot-private';
 
 /**
  * What the server knows of the finding to fix: from the history, never from
@@ -31,6 +32,7 @@ export interface RemediationClients {
   iam(): Pick<IAMClient, 'send'>;
   ec2(region: string): Pick<EC2Client, 'send'>;
   s3(region: string): Pick<S3Client, 'send'>;
+  rds(region: string): Pick<RDSClient, 'send'>;
 }
 
 export interface PrecheckContext {

@@ -159,8 +159,8 @@ export function groupLabel(group: SecurityGroup): string {
   return group.GroupName ? `${group.GroupId} (${group.GroupName})` : `${group.GroupId}`;
 }
 
-/** The facts every open-ingress finding carries; the revoke action finds the rule by protocol, ports and CIDR. */
-export function ingressDetails(group: SecurityGroup, rule: OpenIngress, networkInterfaces: number): Record<string, DetailValue> {
+/** The group and rule, as a finding's details name them (the revoke action finds the rule by protocol, ports and CIDR). */
+export function ruleDetails(group: SecurityGroup, rule: OpenIngress): Record<string, DetailValue> {
   return {
     groupId: group.GroupId ?? null,
     groupName: group.GroupName ?? null,
@@ -169,10 +169,13 @@ export function ingressDetails(group: SecurityGroup, rule: OpenIngress, networkI
     fromPort: rule.fromPort,
     toPort: rule.toPort,
     cidr: rule.cidr,
-    inUse: networkInterfaces > 0,
-    networkInterfaces,
     ruleDescription: rule.ruleDescription,
   };
+}
+
+/** The facts every open-ingress finding of the ec2.sg-* checks carries. */
+export function ingressDetails(group: SecurityGroup, rule: OpenIngress, networkInterfaces: number): Record<string, DetailValue> {
+  return { ...ruleDetails(group, rule), inUse: networkInterfaces > 0, networkInterfaces };
 }
 
 /**

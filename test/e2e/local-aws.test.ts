@@ -60,6 +60,11 @@ describe('audit against a local AWS stand-in', () => {
         's3.secure-transport:public-site',
         's3.account-block-public-access:123456789012',
         'cloudtrail.enabled:123456789012',
+        'rds.public-access:legacy-db',
+        'rds.storage-encrypted:legacy-db',
+        'rds.backup-retention:legacy-db',
+        'rds.deletion-protection:legacy-db',
+        'rds.public-snapshot:legacy-db-dump',
       ]),
     );
     // Every service's answer was understood: nothing the stand-in does not serve was asked for.
@@ -68,9 +73,28 @@ describe('audit against a local AWS stand-in', () => {
     const sg = json.findings.find((f) => f.checkId === 'ec2.sg-risky-ports') as unknown as { severity: string; details: Record<string, unknown> };
     expect(sg.severity).toBe('critical');
     expect(sg.details).toMatchObject({ cidr: '0.0.0.0/0', fromPort: 22, inUse: false });
+    // The XML of RDS is understood: the port came from Endpoint, the group from VpcSecurityGroups (it opens 22, not 5432).
+    const db = json.findings.find((f) => f.checkId === 'rds.public-access') as unknown as { severity: string; details: Record<string, unknown> };
+    expect(db).toMatchObject({ severity: 'high', details: { port: 5432, subnetGroup: null, internetOpenGroups: '' } });
+    expect(json.findings.find((f) => f.checkId === 'rds.public-snapshot')).toMatchObject({ fix: 'rds.make-snapshot-private', details: { snapshotKind: 'db', encrypted: false } });
     expect(actions.filter((a) => a === 'GetCredentialReport')).toHaveLength(1);
     expect(actions.filter((a) => a === 'GetAccountAuthorizationDetails')).toHaveLength(1);
     expect(json.stats.apiCalls).toBe(actions.length);
+  }, PROCESS_TEST_TIMEOUT_MS);
+
+  it("selects the RDS checks with --check 'rds.*' and asks AWS only what they need", async () => {
+    const { code, stdout, stderr } = await runCli(['audit', 'local', '--format', 'json', '--check', 'rds.*']);
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+    const json = JSON.parse(stdout) as { findings: { checkId: string }[]; errors: unknown[]; scope: { checkIds: string[] } };
+    expect(json.errors).toEqual([]);
+    expect(json.scope.checkIds).toEqual(['rds.public-snapshot', 'rds.sg-open', 'rds.public-access', 'rds.storage-encrypted', 'rds.backup-retention', 'rds.minor-version-upgrade', 'rds.deletion-protection']);
+    expect(new Set(json.findings.map((f) => f.checkId.split('.')[0]))).toEqual(new Set(['rds']));
+    expect(unanswered).toEqual([]);
+    // Region discovery, the role and the security groups (rds.sg-open, rds.public-access); no IAM, S3 or CloudTrail call.
+    expect([...new Set(actions)].sort()).toEqual(
+      ['AssumeRole', 'DescribeRegions', 'DescribeSecurityGroups', 'DescribeDBInstances', 'DescribeDBClusters', 'DescribeDBSnapshots', 'DescribeDBSnapshotAttributes', 'DescribeDBClusterSnapshots'].sort(),
+    );
   }, PROCESS_TEST_TIMEOUT_MS);
 
   it('exits 2 with one clear line when the audit role cannot be assumed', async () => {

@@ -1,8 +1,9 @@
 /**
  * A stand-in for AWS on 127.0.0.1 that answers each service in its own
- * protocol through the real SDK HTTP stack: STS, IAM and EC2 in query XML,
- * S3 and S3 Control in REST XML (path-style; S3 Control without the account
- * prefix an IP host cannot take), CloudTrail in JSON. A small account with
+ * protocol through the real SDK HTTP stack: STS, IAM, EC2 and RDS in query
+ * XML, S3 and S3 Control in REST XML (path-style; S3 Control without the
+ * account prefix an IP host cannot take), EFS in REST JSON, CloudTrail and
+ * KMS in JSON. A small account with
  * one finding of most kinds. `intercept` lets a test misbehave per request
  * (hang, reset the connection, throttle) before the normal answer.
  */
@@ -95,11 +96,92 @@ const restHandlers: Record<string, Handler> = {
     body: `<ServerSideEncryptionConfiguration xmlns="${S3_XMLNS}"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`,
   }),
   'GET /v20180820/configuration/publicAccessBlock': () => s3Error('NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found', 404),
+  // EFS is REST JSON: one unencrypted file system.
+  'GET /2015-02-01/file-systems': () => ({
+    body: JSON.stringify({
+      FileSystems: [
+        {
+          OwnerId: '123456789012',
+          CreationToken: 'shared',
+          FileSystemId: 'fs-0123456789abcdef0',
+          FileSystemArn: 'arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0123456789abcdef0',
+          CreationTime: 1735689600,
+          LifeCycleState: 'available',
+          Name: 'shared',
+          NumberOfMountTargets: 2,
+          SizeInBytes: { Value: 6144 },
+          PerformanceMode: 'generalPurpose',
+          Encrypted: false,
+          ThroughputMode: 'bursting',
+          Tags: [{ Key: 'Name', Value: 'shared' }],
+        },
+      ],
+    }),
+  }),
 };
 
-/** CloudTrail speaks JSON 1.1, the operation in X-Amz-Target. */
-const cloudTrailHandlers: Record<string, () => unknown> = {
+/**
+ * RDS (query XML): a public, unencrypted PostgreSQL instance without backups
+ * (no KmsKeyId, no DBSubnetGroup, as emulators answer) and a public manual
+ * snapshot of it.
+ */
+const rdsHandlers: Record<string, Handler> = {
+  DescribeDBInstances: () =>
+    ok(
+      'DescribeDBInstances',
+      `<DBInstances><DBInstance><DBInstanceIdentifier>legacy-db</DBInstanceIdentifier><DBInstanceArn>arn:aws:rds:us-east-1:123456789012:db:legacy-db</DBInstanceArn>
+       <DBInstanceClass>db.t3.micro</DBInstanceClass><Engine>postgres</Engine><EngineVersion>13.4</EngineVersion><DBInstanceStatus>available</DBInstanceStatus>
+       <Endpoint><Address>legacy-db.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com</Address><Port>5432</Port></Endpoint>
+       <BackupRetentionPeriod>0</BackupRetentionPeriod><PubliclyAccessible>true</PubliclyAccessible><StorageEncrypted>false</StorageEncrypted>
+       <AutoMinorVersionUpgrade>true</AutoMinorVersionUpgrade><DeletionProtection>false</DeletionProtection>
+       <VpcSecurityGroups><VpcSecurityGroupMembership><VpcSecurityGroupId>sg-0123456789abcdef0</VpcSecurityGroupId><Status>active</Status></VpcSecurityGroupMembership></VpcSecurityGroups>
+       <TagList/></DBInstance></DBInstances>`,
+    ),
+  DescribeDBClusters: () => ok('DescribeDBClusters', '<DBClusters/>'),
+  DescribeDBSnapshots: () =>
+    ok(
+      'DescribeDBSnapshots',
+      `<DBSnapshots><DBSnapshot><DBSnapshotIdentifier>legacy-db-dump</DBSnapshotIdentifier><DBSnapshotArn>arn:aws:rds:us-east-1:123456789012:snapshot:legacy-db-dump</DBSnapshotArn>
+       <DBInstanceIdentifier>legacy-db</DBInstanceIdentifier><Engine>postgres</Engine><SnapshotType>manual</SnapshotType><Status>available</Status><Encrypted>false</Encrypted>
+       <SnapshotCreateTime>2026-10-01T02:00:00.000Z</SnapshotCreateTime></DBSnapshot></DBSnapshots>`,
+    ),
+  DescribeDBSnapshotAttributes: () =>
+    ok(
+      'DescribeDBSnapshotAttributes',
+      `<DBSnapshotAttributesResult><DBSnapshotIdentifier>legacy-db-dump</DBSnapshotIdentifier><DBSnapshotAttributes><DBSnapshotAttribute><AttributeName>restore</AttributeName>
+       <AttributeValues><AttributeValue>all</AttributeValue></AttributeValues></DBSnapshotAttribute></DBSnapshotAttributes></DBSnapshotAttributesResult>`,
+    ),
+  DescribeDBClusterSnapshots: () => ok('DescribeDBClusterSnapshots', '<DBClusterSnapshots/>'),
+};
+
+const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
+const KEY_ARN = `arn:aws:kms:us-east-1:123456789012:key/${KEY_ID}`;
+
+/** CloudTrail and KMS speak JSON 1.1, the operation in X-Amz-Target. */
+const jsonHandlers: Record<string, () => unknown> = {
   DescribeTrails: () => ({ trailList: [] }),
+  // A customer-managed key that does not rotate.
+  ListKeys: () => ({ Keys: [{ KeyId: KEY_ID, KeyArn: KEY_ARN }], Truncated: false }),
+  ListAliases: () => ({ Aliases: [{ AliasName: 'alias/payments', AliasArn: 'arn:aws:kms:us-east-1:123456789012:alias/payments', TargetKeyId: KEY_ID }], Truncated: false }),
+  DescribeKey: () => ({
+    KeyMetadata: {
+      AWSAccountId: '123456789012',
+      KeyId: KEY_ID,
+      Arn: KEY_ARN,
+      CreationDate: 1735689600,
+      Enabled: true,
+      Description: '<!here> payments',
+      KeyUsage: 'ENCRYPT_DECRYPT',
+      KeyState: 'Enabled',
+      Origin: 'AWS_KMS',
+      KeyManager: 'CUSTOMER',
+      KeySpec: 'SYMMETRIC_DEFAULT',
+      CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT',
+      EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+      MultiRegion: false,
+    },
+  }),
+  GetKeyRotationStatus: () => ({ KeyRotationEnabled: false, KeyId: KEY_ARN }),
 };
 
 
@@ -165,9 +247,9 @@ export class LocalAws {
     let reply: () => void;
     if (typeof target === 'string') {
       const operation = target.split('.').pop() ?? '';
-      action = `cloudtrail:${operation}`;
+      action = `${target.startsWith('TrentService.') ? 'kms' : 'cloudtrail'}:${operation}`;
       reply = () => {
-        const answer = cloudTrailHandlers[operation];
+        const answer = jsonHandlers[operation];
         if (!answer) this.unanswered.push(action);
         res.writeHead(answer ? 200 : 400, { 'content-type': 'application/x-amz-json-1.1' });
         res.end(JSON.stringify(answer ? answer() : { __type: 'UnknownOperationException', message: `no ${operation} here` }));
@@ -182,13 +264,13 @@ export class LocalAws {
         const handler = restHandlers[action];
         if (!handler) this.unanswered.push(action);
         const answer = handler?.() ?? s3Error('NotImplemented', `no ${action} here`, 501);
-        res.writeHead(answer.status ?? 200, { 'content-type': 'application/xml' });
+        res.writeHead(answer.status ?? 200, { 'content-type': answer.body.startsWith('{') ? 'application/json' : 'application/xml' });
         res.end(answer.body);
       };
     } else {
       action = new URLSearchParams(body).get('Action') ?? '';
       reply = () => {
-        const handler = handlers[action] ?? ec2Handlers[action];
+        const handler = handlers[action] ?? ec2Handlers[action] ?? rdsHandlers[action];
         if (!handler) this.unanswered.push(action);
         const answer = handler?.() ?? error('InvalidAction', `no ${action} here`);
         res.writeHead(answer.status ?? 200, { 'content-type': 'text/xml' });

@@ -1,4 +1,5 @@
 import { IAMClient, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -28,7 +29,7 @@ const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const CREATED = new Date('2024-01-02T03:04:05.000Z');
 const iam = mockClient(IAMClient);
 let status: 'Active' | 'Inactive' = 'Active';
-const clients = () => ({ iam: () => new IAMClient({ region: 'us-east-1' }), ec2: (r: string) => new EC2Client({ region: r }), s3: (r: string) => new S3Client({ region: r }) });
+const clients = () => ({ iam: () => new IAMClient({ region: 'us-east-1' }), ec2: (r: string) => new EC2Client({ region: r }), s3: (r: string) => new S3Client({ region: r }), rds: (r: string) => new RDSClient({ region: r }) });
 
 beforeEach(() => {
   iam.reset();

@@ -205,6 +205,15 @@ describe('/audit through Bolt', () => {
     expect(runs[0]!.sessionName).toBe('aws-audit-bot@slack-U0ALICE01');
   });
 
+  it('audits only the named services: /audit <alias> rds runs exactly the RDS checks', async () => {
+    const { responseId } = await slash('prod-payments rds');
+    await outcome(responseId);
+    expect(runs).toHaveLength(1);
+    const ran = runs[0]!.checks.map((c) => c.id);
+    expect(ran).toEqual(ALL_CHECKS.filter((c) => c.service === 'rds').map((c) => c.id));
+    expect(ran).toEqual(expect.arrayContaining(['rds.public-snapshot', 'rds.sg-open', 'rds.storage-encrypted']));
+  });
+
   it('refuses a user who is not an auditor, saying why, and runs nothing', async () => {
     const { responseId } = await slash('prod-payments', { user_id: 'U0MALLORY' });
     await stub.waitFor(() => postsTo(responseId).length >= 1, 'the refusal');

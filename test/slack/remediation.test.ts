@@ -5,6 +5,7 @@
  * AWS side is the SDK with aws-sdk-client-mock; Slack is the local stub.
  */
 import { IAMClient, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -67,7 +68,7 @@ const iam = mockClient(IAMClient);
 let keyStatus: 'Active' | 'Inactive' = 'Active';
 /** How long AWS takes to answer UpdateAccessKey (the new status shows only after it answers). */
 let updateDelayMs = 0;
-const clients = () => ({ iam: () => new IAMClient({ region: 'us-east-1' }), ec2: (region: string) => new EC2Client({ region }), s3: (region: string) => new S3Client({ region }) });
+const clients = () => ({ iam: () => new IAMClient({ region: 'us-east-1' }), ec2: (region: string) => new EC2Client({ region }), s3: (region: string) => new S3Client({ region }), rds: (region: string) => new RDSClient({ region }) });
 
 const stub = new SlackStub();
 beforeAll(() => stub.start());

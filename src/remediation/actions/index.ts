@@ -1,11 +1,12 @@
 import type { RemediationAction } from '../types.js';
 import deactivateAccessKey from './deactivate-access-key.js';
 import enableBlockPublicAccess from './enable-block-public-access.js';
+import makeSnapshotPrivate from './make-snapshot-private.js';
 import revokeOpenIngress from './revoke-open-ingress.js';
 
-export { deactivateAccessKey, enableBlockPublicAccess, revokeOpenIngress };
+export { deactivateAccessKey, enableBlockPublicAccess, makeSnapshotPrivate, revokeOpenIngress };
 
-export const ALL_ACTIONS: readonly RemediationAction[] = [deactivateAccessKey, revokeOpenIngress, enableBlockPublicAccess];
+export const ALL_ACTIONS: readonly RemediationAction[] = [deactivateAccessKey, revokeOpenIngress, enableBlockPublicAccess, makeSnapshotPrivate];
 
 /**
  * The action the audit offered for a recorded finding: its own `fix` (null:

@@ -9,15 +9,18 @@ import {
   type Snapshot,
   type Volume,
 } from '@aws-sdk/client-ec2';
+import { DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient, type DBCluster, type DBInstance } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import requiredTags from '../../../checks/ec2/required-tags.js';
 import { DEFAULT_THRESHOLDS } from '../../../src/config.js';
 import { findingFingerprint } from '../../../src/audit/fingerprint.js';
 import { audit, awsError } from '../../helpers/aws.js';
+import { auroraMember, dbCluster, dbInstance } from '../rds/rds-fixtures.js';
 import { instance, OWNER, reservations, serveRegions, servePaged, snapshot, tags, TWO_REGIONS, UNAUTHORIZED, volume, type Pages } from './regional-fixtures.js';
 
 const ec2 = mockClient(EC2Client);
+const rds = mockClient(RDSClient);
 const CHECK = 'ec2.required-tags';
 const REQUIRED = { requiredTags: ['Owner', 'Environment'] };
 const OK = { Owner: 'team-data', Environment: 'prod' };
@@ -41,6 +44,8 @@ interface RegionResources {
   volumes?: Pages<Volume>;
   snapshots?: Pages<Snapshot>;
   groups?: Pages<SecurityGroup>;
+  dbInstances?: DBInstance[];
+  dbClusters?: DBCluster[];
 }
 
 function serveResources(byRegion: Record<string, RegionResources>) {
@@ -51,16 +56,24 @@ function serveResources(byRegion: Record<string, RegionResources>) {
   servePaged(ec2, DescribeVolumesCommand, 'Volumes', pick('volumes'));
   servePaged(ec2, DescribeSnapshotsCommand, 'Snapshots', pick('snapshots'));
   servePaged(ec2, DescribeSecurityGroupsCommand, 'SecurityGroups', pick('groups'));
+  const perRegion = <T>(key: 'dbInstances' | 'dbClusters', list: string) => async (_input: object, getClient: () => { config: { region: () => Promise<string> } }) => ({
+    [list]: (byRegion[await getClient().config.region()]?.[key] ?? []) as T[],
+  });
+  rds.on(DescribeDBInstancesCommand).callsFake(perRegion('dbInstances', 'DBInstances'));
+  rds.on(DescribeDBClustersCommand).callsFake(perRegion('dbClusters', 'DBClusters'));
 }
 
 const READS = [DescribeInstancesCommand, DescribeVolumesCommand, DescribeSnapshotsCommand, DescribeSecurityGroupsCommand];
 
 describe('ec2.required-tags', () => {
-  beforeEach(() => ec2.reset());
+  beforeEach(() => {
+    ec2.reset();
+    rds.reset();
+  });
 
   it('declares its datasets and is off without required tags', () => {
     expect(requiredTags).toMatchObject({ id: CHECK, service: 'ec2', scope: 'regional', severity: 'low' });
-    expect(requiredTags.uses).toEqual(['ec2.instances', 'ec2.volumes', 'ec2.snapshots', 'ec2.securityGroups']);
+    expect(requiredTags.uses).toEqual(['ec2.instances', 'ec2.volumes', 'ec2.snapshots', 'ec2.securityGroups', 'rds.instances', 'rds.clusters']);
     expect(requiredTags.enabled?.(DEFAULT_THRESHOLDS)).toBe(false);
     expect(requiredTags.enabled?.({ ...DEFAULT_THRESHOLDS, ...REQUIRED })).toBe(true);
   });
@@ -162,6 +175,41 @@ describe('ec2.required-tags', () => {
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([{ checkId: CHECK, region: 'us-east-1', code: 'UnauthorizedOperation', message: `${UNAUTHORIZED}DescribeVolumes` }]);
     expect(result.stats.byCheck[CHECK]).toEqual({ passed: 0, failed: 0, errors: 1 });
+  });
+
+  it('covers DB instances (Aurora members each on their own tags) and clusters from the listings rds reads', async () => {
+    serveResources({
+      'us-east-1': {
+        dbInstances: [
+          dbInstance('orders', { TagList: tags(OK) }),
+          auroraMember('payments-1', 'payments', { TagList: tags({ Owner: 'team-pay' }) }),
+          dbInstance('old', { DBInstanceStatus: 'deleting' }),
+        ],
+        dbClusters: [dbCluster('payments', ['payments-1'], { TagList: tags({ Environment: 'prod', Owner: ' ' }) })],
+      },
+    });
+    const result = await audit([requiredTags], { thresholds: REQUIRED });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.map((f) => [f.resource.type, f.resource.id, f.resource.arn, f.message])).toEqual([
+      [
+        'AWS::RDS::DBCluster',
+        'payments',
+        `arn:aws:rds:us-east-1:${OWNER}:cluster:payments`,
+        'DB cluster payments is missing 1 of 2 required tags: Owner (empty value).',
+      ],
+      ['AWS::RDS::DBInstance', 'payments-1', `arn:aws:rds:us-east-1:${OWNER}:db:payments-1`, 'DB instance payments-1 is missing 1 of 2 required tags: Environment.'],
+    ]);
+    expect(result.stats.byCheck[CHECK]).toEqual({ passed: 1, failed: 2, errors: 0 });
+    // The tags come with the listings: no per-database tag read.
+    expect(Object.keys(result.stats.apiCallsByOperation).filter((op) => op.startsWith('rds:'))).toEqual(['rds:DescribeDBClusters', 'rds:DescribeDBInstances']);
+  });
+
+  it('errors for the region when the databases cannot be listed (an audit role without rds permissions)', async () => {
+    serveResources({ 'us-east-1': { instances: [instance('i-0000000000000c001', { Tags: [] })] } });
+    rds.on(DescribeDBInstancesCommand).rejects(awsError('AccessDenied', 'not authorized to perform: rds:DescribeDBInstances'));
+    const result = await audit([requiredTags], { thresholds: REQUIRED });
+    expect(result.findings).toEqual([]);
+    expect(result.errors).toEqual([{ checkId: CHECK, region: 'us-east-1', code: 'AccessDenied', message: 'not authorized to perform: rds:DescribeDBInstances' }]);
   });
 
   it('reads every page of every resource type', async () => {

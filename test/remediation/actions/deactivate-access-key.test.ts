@@ -6,6 +6,7 @@ import {
   UpdateAccessKeyCommand,
   type AccessKeyMetadata,
 } from '@aws-sdk/client-iam';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -37,6 +38,7 @@ const clients: RemediationClients = {
   },
   ec2: (region) => new EC2Client({ region, credentials }),
   s3: (region) => new S3Client({ region, credentials }),
+  rds: (region) => new RDSClient({ region, credentials }),
 };
 
 const USER = 'deploy-bot';

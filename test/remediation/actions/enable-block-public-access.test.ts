@@ -1,5 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { DeletePublicAccessBlockCommand, GetPublicAccessBlockCommand, PutPublicAccessBlockCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -19,6 +20,7 @@ const regions: string[] = [];
 const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
 const clients: RemediationClients = {
   iam: () => new IAMClient({ region: 'us-east-1', credentials }),
+  rds: (region) => new RDSClient({ region, credentials }),
   ec2: (region) => new EC2Client({ region, credentials }),
   s3: (region) => {
     regions.push(region);

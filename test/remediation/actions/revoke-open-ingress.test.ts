@@ -6,6 +6,7 @@ import {
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -37,6 +38,7 @@ const clients: RemediationClients = {
     };
   },
   s3: (region) => new S3Client({ region, credentials }),
+  rds: (region) => new RDSClient({ region, credentials }),
 };
 
 const context: PrecheckContext = { now: NOW, thresholds: DEFAULT_THRESHOLDS };
