@@ -35,6 +35,8 @@ import rootRecentUse from './iam/root-recent-use.js';
 import supportRole from './iam/support-role.js';
 import userConsoleMfa from './iam/user-console-mfa.js';
 import userDirectPolicies from './iam/user-direct-policies.js';
+import efsEncryption from './efs/encryption.js';
+import kmsKeyRotation from './kms/key-rotation.js';
 import rdsBackupRetention from './rds/backup-retention.js';
 import rdsDeletionProtection from './rds/deletion-protection.js';
 import rdsMinorVersionUpgrade from './rds/minor-version-upgrade.js';
@@ -88,4 +90,6 @@ export const ALL_CHECKS: readonly Check[] = [
   rdsBackupRetention,
   rdsMinorVersionUpgrade,
   rdsDeletionProtection,
+  efsEncryption,
+  kmsKeyRotation,
 ];

@@ -65,6 +65,8 @@ describe('audit against a local AWS stand-in', () => {
         'rds.backup-retention:legacy-db',
         'rds.deletion-protection:legacy-db',
         'rds.public-snapshot:legacy-db-dump',
+        'efs.encryption:fs-0123456789abcdef0',
+        'kms.key-rotation:1234abcd-12ab-34cd-56ef-1234567890ab',
       ]),
     );
     // Every service's answer was understood: nothing the stand-in does not serve was asked for.
@@ -77,6 +79,9 @@ describe('audit against a local AWS stand-in', () => {
     const db = json.findings.find((f) => f.checkId === 'rds.public-access') as unknown as { severity: string; details: Record<string, unknown> };
     expect(db).toMatchObject({ severity: 'high', details: { port: 5432, subnetGroup: null, internetOpenGroups: '' } });
     expect(json.findings.find((f) => f.checkId === 'rds.public-snapshot')).toMatchObject({ fix: 'rds.make-snapshot-private', details: { snapshotKind: 'db', encrypted: false } });
+    // EFS's REST JSON and KMS's JSON 1.1 too.
+    expect(json.findings.find((f) => f.checkId === 'kms.key-rotation')).toMatchObject({ details: { aliases: 'alias/payments', description: '<!here> payments', createdAt: '2025-01-01T00:00:00.000Z' } });
+    expect(json.findings.find((f) => f.checkId === 'efs.encryption')).toMatchObject({ details: { name: 'shared', sizeBytes: 6144 } });
     expect(actions.filter((a) => a === 'GetCredentialReport')).toHaveLength(1);
     expect(actions.filter((a) => a === 'GetAccountAuthorizationDetails')).toHaveLength(1);
     expect(json.stats.apiCalls).toBe(actions.length);
