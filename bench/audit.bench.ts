@@ -3,6 +3,8 @@
  * the SDK clients mocked (aws-sdk-client-mock, as in the unit tests) and every
  * AWS call costing BENCH_LATENCY_MS (default 50). Prints wall time, API calls,
  * peak memory, findings and errors per scenario, against the targets.
+ * In-process, mocked figures: they leave out process start-up and the SDK's
+ * own request building, signing, HTTP and parsing.
  * A benchmark, not a test: it exits 0 when a target is missed, and says MISSED.
  */
 import v8 from 'node:v8';
@@ -68,6 +70,19 @@ import {
   type BucketLocationConstraint,
 } from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand, S3ControlClient, S3ControlServiceException } from '@aws-sdk/client-s3-control';
+import {
+  DescribeDBClusterSnapshotAttributesCommand,
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotAttributesCommand,
+  DescribeDBSnapshotsCommand,
+  RDSClient,
+  RDSServiceException,
+} from '@aws-sdk/client-rds';
+import { DescribeFileSystemsCommand, EFSClient, EFSServiceException } from '@aws-sdk/client-efs';
+import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient, KMSServiceException, ListAliasesCommand, ListKeysCommand } from '@aws-sdk/client-kms';
+import { rotatesAutomatically } from '../src/audit/datasets/kms.js';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { ALL_CHECKS } from '../checks/index.js';
 import { runAudit } from '../src/audit/runner.js';
@@ -164,6 +179,9 @@ const s3Mock = mockClient(S3Client);
 const s3ControlMock = mockClient(S3ControlClient);
 const EMPTY_REGION = emptyRegion();
 const cloudTrailMock = mockClient(CloudTrailClient);
+const rdsMock = mockClient(RDSClient);
+const efsMock = mockClient(EFSClient);
+const kmsMock = mockClient(KMSClient);
 
 // The three stubs have different client types; the handlers below are typed per command instead.
 type AnyStub = AwsStub<any, any, any>;
@@ -192,6 +210,18 @@ function ec2Error(code: string, message: string): Error {
 function s3Error(code: string, message: string, status = 400): Error {
   if (code === 'NoSuchBucket') return new NoSuchBucket({ message, $metadata: metadata(404) });
   return new S3ServiceException({ name: code, $fault: 'client', message, $metadata: metadata(status) });
+}
+
+function rdsError(code: string, message: string, status = 400): Error {
+  return new RDSServiceException({ name: code, $fault: 'client', message, $metadata: metadata(status) });
+}
+
+function efsError(code: string, message: string): Error {
+  return new EFSServiceException({ name: code, $fault: 'client', message, $metadata: metadata(400) });
+}
+
+function kmsError(code: string, message: string): Error {
+  return new KMSServiceException({ name: code, $fault: 'client', message, $metadata: metadata(400) });
 }
 
 /** A mock the fake does not model well enough for a check: fix bench/, not the check. */
@@ -303,7 +333,7 @@ class FakeAws {
 
   /** Makes this account the one the mocks serve (the mocks' call history starts afresh). */
   install(): void {
-    for (const stub of [iamMock, ec2Mock, s3Mock, s3ControlMock, cloudTrailMock] as AnyStub[]) stub.resetHistory();
+    for (const stub of [iamMock, ec2Mock, s3Mock, s3ControlMock, cloudTrailMock, rdsMock, efsMock, kmsMock] as AnyStub[]) stub.resetHistory();
     active = this;
     this.handlers.clear();
     this.catchAll(iamMock, 'iam');
@@ -311,10 +341,16 @@ class FakeAws {
     this.catchAll(s3Mock, 's3');
     this.catchAll(s3ControlMock, 's3control');
     this.catchAll(cloudTrailMock, 'cloudtrail');
+    this.catchAll(rdsMock, 'rds');
+    this.catchAll(efsMock, 'efs');
+    this.catchAll(kmsMock, 'kms');
     this.installIam();
     this.installEc2();
     this.installS3();
     this.installCloudTrail();
+    this.installRds();
+    this.installEfs();
+    this.installKms();
   }
 
   /** Role sessions whose STS answers after the same latency. */
@@ -340,7 +376,7 @@ class FakeAws {
     );
   }
 
-  private serve<C extends CommandClass>(stub: AnyStub, service: 'iam' | 'ec2' | 's3' | 's3control' | 'cloudtrail', command: C, handler: Handler<C>): void {
+  private serve<C extends CommandClass>(stub: AnyStub, service: 'iam' | 'ec2' | 's3' | 's3control' | 'cloudtrail' | 'rds' | 'efs' | 'kms', command: C, handler: Handler<C>): void {
     const operation = `${service}:${command.name.replace(/Command$/, '')}`;
     this.handlers.set(command, handler as Handler<CommandClass>);
     registerOnce(stub, command, () =>
@@ -733,6 +769,93 @@ class FakeAws {
       return { TrailARN: t.trail.TrailARN, EventSelectors: t.selectors };
     });
   }
+
+  // ------------------------------------------------------------ RDS, EFS, KMS
+
+  /** Marker pagination as RDS does it: MaxRecords 20-100 (default 100). */
+  private rdsPage<T>(operation: string, items: readonly T[], input: { Marker?: string | undefined; MaxRecords?: number | undefined }) {
+    const max = input.MaxRecords ?? 100;
+    if (!Number.isInteger(max) || max < 20 || max > 100) throw rdsError('InvalidParameterValue', `Invalid value ${max} for MaxRecords. Must be between 20 and 100`);
+    const offset = this.tokens.decode(operation, input.Marker, () => rdsError('InvalidParameterValue', 'Invalid marker'));
+    const page = items.slice(offset, offset + max);
+    return { page, ...(offset + max < items.length ? { Marker: this.tokens.encode(operation, offset + max) } : {}) };
+  }
+
+  private installRds(): void {
+    const type = (input: { SnapshotType?: string }, t: string | undefined) => !input.SnapshotType || input.SnapshotType === t;
+    this.serve(rdsMock, 'rds', DescribeDBInstancesCommand, (input, region) => {
+      const { page, ...rest } = this.rdsPage('DescribeDBInstances', this.region(region).dbInstances, input);
+      return { DBInstances: page, ...rest };
+    });
+    this.serve(rdsMock, 'rds', DescribeDBClustersCommand, (input, region) => {
+      const { page, ...rest } = this.rdsPage('DescribeDBClusters', this.region(region).dbClusters, input);
+      return { DBClusters: page, ...rest };
+    });
+    this.serve(rdsMock, 'rds', DescribeDBSnapshotsCommand, (input, region) => {
+      const { page, ...rest } = this.rdsPage('DescribeDBSnapshots', this.region(region).dbSnapshots.filter((s) => type(input, s.SnapshotType)), input);
+      return { DBSnapshots: page, ...rest };
+    });
+    this.serve(rdsMock, 'rds', DescribeDBClusterSnapshotsCommand, (input, region) => {
+      const { page, ...rest } = this.rdsPage('DescribeDBClusterSnapshots', this.region(region).clusterSnapshots.filter((s) => type(input, s.SnapshotType)), input);
+      return { DBClusterSnapshots: page, ...rest };
+    });
+    const restore = (region: string, id: string | undefined, exists: boolean, fault: string) => {
+      if (!id || !exists) throw rdsError(fault, `${id ?? ''} not found.`, 404);
+      return [{ AttributeName: 'restore', AttributeValues: this.region(region).snapshotRestore[id] ?? [] }];
+    };
+    this.serve(rdsMock, 'rds', DescribeDBSnapshotAttributesCommand, (input, region) => {
+      const id = input.DBSnapshotIdentifier;
+      const exists = this.region(region).dbSnapshots.some((s) => s.DBSnapshotIdentifier === id);
+      return { DBSnapshotAttributesResult: { DBSnapshotIdentifier: id, DBSnapshotAttributes: restore(region, id, exists, 'DBSnapshotNotFound') } };
+    });
+    this.serve(rdsMock, 'rds', DescribeDBClusterSnapshotAttributesCommand, (input, region) => {
+      const id = input.DBClusterSnapshotIdentifier;
+      const exists = this.region(region).clusterSnapshots.some((s) => s.DBClusterSnapshotIdentifier === id);
+      return { DBClusterSnapshotAttributesResult: { DBClusterSnapshotIdentifier: id, DBClusterSnapshotAttributes: restore(region, id, exists, 'DBClusterSnapshotNotFoundFault') } };
+    });
+  }
+
+  private installEfs(): void {
+    this.serve(efsMock, 'efs', DescribeFileSystemsCommand, (input, region) => {
+      const max = input.MaxItems ?? 100;
+      const items = this.region(region).fileSystems;
+      const offset = this.tokens.decode('DescribeFileSystems', input.Marker, () => efsError('BadRequest', 'Invalid Marker'));
+      return { FileSystems: items.slice(offset, offset + max), ...(offset + max < items.length ? { NextMarker: this.tokens.encode('DescribeFileSystems', offset + max) } : {}) };
+    });
+  }
+
+  /** Marker pagination as KMS does it: Truncated and NextMarker. */
+  private kmsPage<T>(operation: string, items: readonly T[], input: { Marker?: string | undefined; Limit?: number | undefined }, most: number) {
+    const max = input.Limit ?? 100;
+    if (!Number.isInteger(max) || max < 1 || max > most) throw kmsError('ValidationException', `1 validation error detected: Value '${max}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to ${most}`);
+    const offset = this.tokens.decode(operation, input.Marker, () => kmsError('InvalidMarkerException', 'Invalid marker'));
+    const truncated = offset + max < items.length;
+    return { page: items.slice(offset, offset + max), Truncated: truncated, ...(truncated ? { NextMarker: this.tokens.encode(operation, offset + max) } : {}) };
+  }
+
+  private installKms(): void {
+    const keyOf = (region: string, id: string | undefined) => {
+      const meta = this.region(region).kmsKeys.find((k) => k.KeyId === id || k.Arn === id);
+      if (!meta) throw kmsError('NotFoundException', `Key '${id ?? ''}' does not exist`);
+      return meta;
+    };
+    this.serve(kmsMock, 'kms', ListKeysCommand, (input, region) => {
+      const { page, ...rest } = this.kmsPage('ListKeys', this.region(region).kmsKeys, input, 1000);
+      return { Keys: page.map((k) => ({ KeyId: k.KeyId, KeyArn: k.Arn })), ...rest };
+    });
+    this.serve(kmsMock, 'kms', ListAliasesCommand, (input, region) => {
+      const { page, ...rest } = this.kmsPage('ListAliases', this.region(region).kmsAliases, input, 100);
+      return { Aliases: page, ...rest };
+    });
+    this.serve(kmsMock, 'kms', DescribeKeyCommand, (input, region) => ({ KeyMetadata: keyOf(region, input.KeyId) }));
+    this.serve(kmsMock, 'kms', GetKeyRotationStatusCommand, (input, region) => {
+      const meta = keyOf(region, input.KeyId);
+      if (meta.KeyState !== 'Enabled') throw kmsError('KMSInvalidStateException', `${meta.Arn} is ${meta.KeyState === 'Disabled' ? 'disabled' : 'pending deletion'}.`);
+      if (!rotatesAutomatically(meta) && meta.KeyManager !== 'AWS') throw kmsError('UnsupportedOperationException', `${meta.Arn} origin is ${meta.Origin} which is not valid for this operation.`);
+      const enabled = meta.KeyManager === 'AWS' || this.region(region).kmsRotation[meta.KeyId!] === true;
+      return { KeyRotationEnabled: enabled, KeyId: meta.Arn, ...(enabled ? { RotationPeriodInDays: 365 } : {}) };
+    });
+  }
 }
 
 // ---------------------------------------------------------------- memory
@@ -932,6 +1055,12 @@ async function main(): Promise<void> {
     { name: 'IAM, 1,000 users', account: () => iamHeavyAccount(1_000), checks: iamChecks, target: iamTarget },
     { name: 'IAM, 5,000 users', account: () => iamHeavyAccount(5_000), checks: iamChecks, target: iamTarget },
     { name: 'S3, 300 buckets', account: () => wholeAccount(0, 10, 2, 300), checks: ALL_CHECKS.filter((c) => c.service === 's3'), target: { maxMs: 5_000, text: '< 5,000 ms' } },
+    {
+      name: 'RDS, EFS, KMS: 17 regions × 200 DB instances, 500 snapshots',
+      account: () => wholeAccount(300),
+      checks: ALL_CHECKS.filter((c) => ['rds', 'efs', 'kms'].includes(c.service)),
+      target: { maxMs: 5_000, text: '< 5,000 ms' },
+    },
     { name: 'Whole synthetic account', account: () => wholeAccount(300), checks: ALL_CHECKS, target: { maxMs: 10_000, text: 'well under 10,000 ms' } },
     { name: 'Small account', account: () => smallAccount(), checks: ALL_CHECKS, target: { maxMs: 1_000, text: '< 1,000 ms' } },
   ];

@@ -14,6 +14,9 @@ import type {
   UserDetail,
 } from '@aws-sdk/client-iam';
 import type { Grant, ObjectOwnership, PublicAccessBlockConfiguration, ServerSideEncryption, Tag as S3Tag } from '@aws-sdk/client-s3';
+import type { DBCluster, DBClusterSnapshot, DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
+import type { FileSystemDescription } from '@aws-sdk/client-efs';
+import type { AliasListEntry, KeyMetadata } from '@aws-sdk/client-kms';
 
 /**
  * Deterministic synthetic AWS accounts for the benchmark: the same seed gives
@@ -175,6 +178,19 @@ export interface RegionalData {
   /** Own snapshots whose createVolumePermission includes group `all`. */
   publicSnapshotIds: string[];
   snapshotBlockPublicAccess: 'unblocked' | 'block-new-sharing' | 'block-all-sharing';
+  /** RDS: instances (standalone, Aurora members, read replicas) and clusters. */
+  dbInstances: DBInstance[];
+  dbClusters: DBCluster[];
+  /** Manual and automated snapshots: the API lists the manual ones for SnapshotType manual. */
+  dbSnapshots: DBSnapshot[];
+  clusterSnapshots: DBClusterSnapshot[];
+  /** The `restore` attribute by snapshot id (absent: shared with nobody). */
+  snapshotRestore: Record<string, string[]>;
+  fileSystems: FileSystemDescription[];
+  kmsKeys: KeyMetadata[];
+  kmsAliases: AliasListEntry[];
+  /** Automatic rotation of the keys that can rotate, by key id. */
+  kmsRotation: Record<string, boolean>;
 }
 
 export interface SyntheticTrail {
@@ -864,8 +880,15 @@ function vpcsFor(rng: Rng, accountId: string, custom: number): Vpc[] {
   return [vpc('172.31.0.0/16', true), ...Array.from({ length: custom }, (_, i) => vpc(`10.${i * 16}.0.0/16`, false))];
 }
 
+type DatabaseData = Pick<RegionalData, 'dbInstances' | 'dbClusters' | 'dbSnapshots' | 'clusterSnapshots' | 'snapshotRestore' | 'fileSystems' | 'kmsKeys' | 'kmsAliases' | 'kmsRotation'>;
+
+const NO_DATABASES: DatabaseData = { dbInstances: [], dbClusters: [], dbSnapshots: [], clusterSnapshots: [], snapshotRestore: {}, fileSystems: [], kmsKeys: [], kmsAliases: [], kmsRotation: {} };
+
 export function emptyRegion(): RegionalData {
-  return { securityGroups: [], vpcs: [], reservations: [], volumes: [], snapshots: [], flowLogs: [], ebsEncryptionByDefault: false, networkAcls: [], networkInterfaces: [], publicSnapshotIds: [], snapshotBlockPublicAccess: 'unblocked' };
+  return {
+    securityGroups: [], vpcs: [], reservations: [], volumes: [], snapshots: [], flowLogs: [], ebsEncryptionByDefault: false, networkAcls: [], networkInterfaces: [], publicSnapshotIds: [], snapshotBlockPublicAccess: 'unblocked',
+    ...NO_DATABASES,
+  };
 }
 
 interface RegionSpec {
@@ -873,6 +896,8 @@ interface RegionSpec {
   customVpcs: number;
   instances: number;
   snapshots: number;
+  /** DB instances, manual RDS snapshots (DB and cluster), EFS file systems, KMS keys; none when absent. */
+  databases?: { instances: number; snapshots: number; fileSystems: number; keys: number };
 }
 
 function regionalData(rng: Rng, accountId: string, region: string, spec: RegionSpec): RegionalData {
@@ -945,7 +970,7 @@ function regionalData(rng: Rng, accountId: string, region: string, spec: RegionS
   for (const g of groups.filter((g) => g.GroupName !== 'default' && rng.chance(0.25))) {
     networkInterfaces.push(eni(rng, `subnet-${rng.hex(17)}`, g.VpcId!, [{ GroupId: g.GroupId, GroupName: g.GroupName }]));
   }
-  return {
+  const data = {
     securityGroups: groups,
     vpcs,
     reservations,
@@ -958,6 +983,115 @@ function regionalData(rng: Rng, accountId: string, region: string, spec: RegionS
     publicSnapshotIds: snapshots.filter(() => rng.chance(0.05)).map((s) => s.SnapshotId!),
     snapshotBlockPublicAccess: rng.weighted([['unblocked', 6], ['block-new-sharing', 2], ['block-all-sharing', 2]] as const),
   };
+  // Forked last: the EC2 data stays what it was before databases were modelled.
+  return { ...data, ...(spec.databases ? databaseData(rng.fork('databases'), accountId, region, groups, spec.databases) : NO_DATABASES) };
+}
+
+// ---------------------------------------------------------------- RDS, EFS, KMS
+
+const ENGINES = [['postgres', '16.3'], ['postgres', '13.12'], ['mysql', '8.0.35'], ['mariadb', '10.11.6']] as const;
+
+function databaseData(rng: Rng, accountId: string, region: string, groups: SecurityGroup[], spec: NonNullable<RegionSpec['databases']>): DatabaseData {
+  const arn = (type: string, id: string) => `arn:aws:rds:${region}:${accountId}:${type}:${id}`;
+  const keyArn = () => `arn:aws:kms:${region}:${accountId}:key/${rng.hex(8)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(12)}`;
+  const groupsOf = () => rng.sample(groups, rng.int(1, 2)).map((g) => ({ VpcSecurityGroupId: g.GroupId, Status: 'active' }));
+  const tags = (team: string) => (rng.chance(0.6) ? [{ Key: 'Owner', Value: team }, ...(rng.chance(0.5) ? [{ Key: 'Environment', Value: rng.pick(['prod', 'staging']) }] : [])] : []);
+  const dbInstances: DBInstance[] = [];
+  const dbClusters: DBCluster[] = [];
+  let n = 0;
+  while (dbInstances.length < spec.instances) {
+    const team = rng.pick(TEAMS);
+    const encrypted = rng.chance(0.85);
+    if (rng.chance(0.1)) {
+      // An Aurora cluster of 2-3 members: encryption, backups and deletion protection on the cluster.
+      const id = `${team}-aurora-${n++}`;
+      const members = Array.from({ length: Math.min(rng.int(2, 3), spec.instances - dbInstances.length) }, (_, m) => `${id}-${m + 1}`);
+      const vpcGroups = groupsOf();
+      dbClusters.push({
+        DBClusterIdentifier: id, DBClusterArn: arn('cluster', id), Engine: 'aurora-postgresql', EngineVersion: '15.4', EngineMode: 'provisioned', Status: 'available', Port: 5432,
+        Endpoint: `${id}.cluster-${rng.hex(12)}.${region}.rds.amazonaws.com`, BackupRetentionPeriod: rng.pick([1, 7, 14]), StorageEncrypted: encrypted, ...(encrypted ? { KmsKeyId: keyArn() } : {}),
+        DeletionProtection: rng.chance(0.6), MultiAZ: true, VpcSecurityGroups: vpcGroups, TagList: tags(team),
+        DBClusterMembers: members.map((m, i) => ({ DBInstanceIdentifier: m, IsClusterWriter: i === 0, PromotionTier: 1 })),
+      });
+      for (const m of members) {
+        dbInstances.push({
+          DBInstanceIdentifier: m, DBInstanceArn: arn('db', m), DBClusterIdentifier: id, DBInstanceClass: 'db.r6g.large', Engine: 'aurora-postgresql', EngineVersion: '15.4', DBInstanceStatus: 'available',
+          Endpoint: { Address: `${m}.${rng.hex(12)}.${region}.rds.amazonaws.com`, Port: 5432 }, BackupRetentionPeriod: 1, StorageEncrypted: encrypted, PubliclyAccessible: rng.chance(0.05),
+          AutoMinorVersionUpgrade: rng.chance(0.8), DeletionProtection: false, VpcSecurityGroups: vpcGroups, TagList: tags(team), DBSubnetGroup: { DBSubnetGroupName: 'private' },
+        });
+      }
+      continue;
+    }
+    const [engine, version] = rng.pick(ENGINES);
+    const id = `${team}-${engine}-${n++}`;
+    const source = rng.chance(0.1) ? dbInstances.find((i) => !i.DBClusterIdentifier && i.Engine === engine) : undefined;
+    dbInstances.push({
+      DBInstanceIdentifier: id, DBInstanceArn: arn('db', id), DBInstanceClass: rng.pick(['db.t4g.medium', 'db.m6g.large', 'db.r6g.xlarge']), Engine: engine, EngineVersion: version,
+      DBInstanceStatus: rng.weighted([['available', 20], ['stopped', 2], ['backing-up', 1]] as const),
+      Endpoint: { Address: `${id}.${rng.hex(12)}.${region}.rds.amazonaws.com`, Port: engine === 'postgres' ? 5432 : 3306 },
+      BackupRetentionPeriod: source ? 0 : rng.weighted([[0, 1], [1, 2], [7, 6], [14, 3], [35, 1]] as const), StorageEncrypted: encrypted,
+      // Emulators and old answers: no KmsKeyId or DBSubnetGroup now and then.
+      ...(encrypted && rng.chance(0.9) ? { KmsKeyId: keyArn() } : {}), ...(rng.chance(0.9) ? { DBSubnetGroup: { DBSubnetGroupName: rng.pick(['private', 'default']) } } : {}),
+      PubliclyAccessible: rng.chance(0.08), AutoMinorVersionUpgrade: rng.chance(0.8), DeletionProtection: rng.chance(0.5), MultiAZ: rng.chance(0.4), VpcSecurityGroups: groupsOf(), TagList: tags(team),
+      ...(source ? { ReadReplicaSourceDBInstanceIdentifier: source.DBInstanceIdentifier } : {}),
+    });
+  }
+  const standalone = dbInstances.filter((i) => !i.DBClusterIdentifier);
+  const snapshotRestore: Record<string, string[]> = {};
+  const restore = (id: string) => {
+    const shared = rng.weighted([[[], 20], [['210987654321'], 3], [['210987654321', '111122223333'], 1], [['all'], 1]] as const);
+    if (shared.length) snapshotRestore[id] = [...shared];
+  };
+  const dbSnapshots: DBSnapshot[] = [];
+  const clusterSnapshots: DBClusterSnapshot[] = [];
+  for (let i = 0; i < spec.snapshots; i++) {
+    const created = rng.daysAgo(1, 700);
+    if (dbClusters.length > 0 && rng.chance(0.2)) {
+      const cluster = rng.pick(dbClusters);
+      const id = `${cluster.DBClusterIdentifier}-manual-${i}`;
+      clusterSnapshots.push({ DBClusterSnapshotIdentifier: id, DBClusterSnapshotArn: arn('cluster-snapshot', id), DBClusterIdentifier: cluster.DBClusterIdentifier, Engine: cluster.Engine, SnapshotType: 'manual', Status: 'available', StorageEncrypted: cluster.StorageEncrypted, SnapshotCreateTime: created });
+      restore(id);
+    } else {
+      const source = rng.pick(standalone.length ? standalone : dbInstances);
+      const id = `${source.DBInstanceIdentifier}-manual-${i}`;
+      dbSnapshots.push({ DBSnapshotIdentifier: id, DBSnapshotArn: arn('snapshot', id), DBInstanceIdentifier: source.DBInstanceIdentifier, Engine: source.Engine, SnapshotType: 'manual', Status: 'available', Encrypted: source.StorageEncrypted, SnapshotCreateTime: created });
+      restore(id);
+    }
+  }
+  // Automated snapshots (one per standalone instance): never listed for SnapshotType manual.
+  for (const source of standalone.filter((s) => s.BackupRetentionPeriod)) {
+    const id = `rds:${source.DBInstanceIdentifier}-2026-11-22-03-10`;
+    dbSnapshots.push({ DBSnapshotIdentifier: id, DBSnapshotArn: arn('snapshot', id), DBInstanceIdentifier: source.DBInstanceIdentifier, Engine: source.Engine, SnapshotType: 'automated', Status: 'available', Encrypted: source.StorageEncrypted, SnapshotCreateTime: NOW });
+  }
+  const fileSystems: FileSystemDescription[] = Array.from({ length: spec.fileSystems }, (_, i) => {
+    const id = `fs-${rng.hex(17)}`;
+    const encrypted = rng.chance(0.75);
+    return {
+      OwnerId: accountId, CreationToken: `efs-${i}`, FileSystemId: id, FileSystemArn: `arn:aws:elasticfilesystem:${region}:${accountId}:file-system/${id}`, CreationTime: rng.daysAgo(10, 900),
+      LifeCycleState: 'available', Name: `${rng.pick(TEAMS)}-shared`, NumberOfMountTargets: rng.int(1, 3), SizeInBytes: { Value: rng.int(6144, 5e11) }, PerformanceMode: 'generalPurpose',
+      Encrypted: encrypted, ...(encrypted ? { KmsKeyId: keyArn() } : {}), ThroughputMode: 'elastic', Tags: [],
+    };
+  });
+  const kmsKeys: KeyMetadata[] = [];
+  const kmsAliases: AliasListEntry[] = [];
+  const kmsRotation: Record<string, boolean> = {};
+  const AWS_SERVICES = ['ebs', 'rds', 's3', 'lambda', 'secretsmanager', 'elasticfilesystem', 'sns', 'ssm'];
+  for (let i = 0; i < spec.keys; i++) {
+    const id = `${rng.hex(8)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(12)}`;
+    const kind = i < AWS_SERVICES.length ? 'aws' : rng.weighted([['symmetric', 14], ['asymmetric', 2], ['hmac', 1], ['disabled', 1], ['pending', 1], ['external', 1]] as const);
+    const meta: KeyMetadata = {
+      AWSAccountId: accountId, KeyId: id, Arn: `arn:aws:kms:${region}:${accountId}:key/${id}`, CreationDate: rng.daysAgo(30, 1500), Enabled: kind !== 'disabled' && kind !== 'pending',
+      Description: kind === 'aws' ? `Default key that protects my ${AWS_SERVICES[i]} data when no other key is defined` : `${rng.pick(TEAMS)} data key`,
+      KeyUsage: kind === 'asymmetric' ? 'SIGN_VERIFY' : kind === 'hmac' ? 'GENERATE_VERIFY_MAC' : 'ENCRYPT_DECRYPT',
+      KeyState: kind === 'disabled' ? 'Disabled' : kind === 'pending' ? 'PendingDeletion' : 'Enabled', Origin: kind === 'external' ? 'EXTERNAL' : 'AWS_KMS', KeyManager: kind === 'aws' ? 'AWS' : 'CUSTOMER',
+      KeySpec: kind === 'asymmetric' ? 'RSA_2048' : kind === 'hmac' ? 'HMAC_256' : 'SYMMETRIC_DEFAULT', MultiRegion: false,
+    };
+    kmsKeys.push(meta);
+    if (kind === 'aws') kmsAliases.push({ AliasName: `alias/aws/${AWS_SERVICES[i]}`, AliasArn: `arn:aws:kms:${region}:${accountId}:alias/aws/${AWS_SERVICES[i]}`, TargetKeyId: id });
+    else if (rng.chance(0.7)) kmsAliases.push({ AliasName: `alias/${rng.pick(TEAMS)}-${i}`, AliasArn: `arn:aws:kms:${region}:${accountId}:alias/k${i}`, TargetKeyId: id });
+    if (kind === 'symmetric') kmsRotation[id] = rng.chance(0.6);
+  }
+  return { dbInstances, dbClusters, dbSnapshots, clusterSnapshots, snapshotRestore, fileSystems, kmsKeys, kmsAliases, kmsRotation };
 }
 
 function eni(rng: Rng, subnetId: string, vpcId: string, groups: { GroupId?: string; GroupName?: string }[], instance?: { InstanceId: string; owner: string }): NetworkInterface {
@@ -1079,7 +1213,13 @@ export function wholeAccount(groupsPerRegion = 300, userCount = 1000, seed = 2, 
   const regional: Record<string, RegionalData> = {};
   const enabled = enabledRegions(account);
   for (const region of enabled) {
-    regional[region] = regionalData(rng.fork(region), account.accountId, region, { securityGroups: groupsPerRegion, customVpcs: 3, instances: 40, snapshots: 20 });
+    regional[region] = regionalData(rng.fork(region), account.accountId, region, {
+      securityGroups: groupsPerRegion,
+      customVpcs: 3,
+      instances: 40,
+      snapshots: 20,
+      databases: { instances: 200, snapshots: 500, fileSystems: 3, keys: 30 },
+    });
   }
   return {
     ...account,
@@ -1132,7 +1272,7 @@ export function smallAccount(seed = 3): SyntheticAccount {
   const busy = new Set(['us-east-1', 'eu-west-1']);
   for (const region of enabled) {
     account.regional[region] = regionalData(rng.fork(region), accountId, region, busy.has(region)
-      ? { securityGroups: 6, customVpcs: 1, instances: 4, snapshots: 2 }
+      ? { securityGroups: 6, customVpcs: 1, instances: 4, snapshots: 2, databases: { instances: 3, snapshots: 4, fileSystems: 1, keys: 10 } }
       : { securityGroups: 1, customVpcs: 0, instances: 0, snapshots: 0 });
   }
   account.buckets = buckets(rng.fork('buckets'), accountId, ['us-east-1', 'eu-west-1', 'eu-central-1'], 6);
@@ -1158,6 +1298,16 @@ export function describeAccount(account: SyntheticAccount): string {
   if (instances) parts.push(`${instances} instances`, `${sum((r) => r.volumes.length)} volumes`);
   const acls = sum((r) => r.networkAcls.length);
   if (acls) parts.push(`${acls} network ACLs`, `${sum((r) => r.networkInterfaces.length)} network interfaces`, `${sum((r) => r.snapshots.length)} snapshots`);
+  const databases = sum((r) => r.dbInstances.length);
+  if (databases) {
+    parts.push(
+      `${databases} DB instances`,
+      `${sum((r) => r.dbClusters.length)} DB clusters`,
+      `${sum((r) => r.dbSnapshots.filter((s) => s.SnapshotType === 'manual').length + r.clusterSnapshots.length)} manual RDS snapshots`,
+      `${sum((r) => r.fileSystems.length)} EFS file systems`,
+      `${sum((r) => r.kmsKeys.length)} KMS keys`,
+    );
+  }
   if (account.buckets.length) parts.push(`${account.buckets.length} buckets`);
   if (account.trails.length) parts.push(`${account.trails.length} trails`);
   return parts.join(', ');

@@ -28,6 +28,8 @@ function judge(ctx: CheckContext, snapshot: RdsSnapshot): Evaluation[] {
   if (!snapshot.restore.ok) return [ctx.error(snapshot.id, snapshot.restore.error)];
   // Deleted between the listing and the read: nothing left to judge.
   if (snapshot.restore.value === 'gone') return [];
+  // RDS refuses to make an encrypted snapshot public.
+  if (snapshot.restore.value === 'encrypted') return [ctx.pass(snapshot.id)];
   const restore = snapshot.restore.value;
   if (!restore.includes(PUBLIC)) return [ctx.pass(snapshot.id)];
   const accounts = restore.filter((v) => v !== PUBLIC);

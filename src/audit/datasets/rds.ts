@@ -52,8 +52,10 @@ export interface RdsSnapshot {
    * The `restore` attribute's values: account ids it is shared with, `all`
    * when public. `gone` when the snapshot was deleted between the listing and
    * the read; a failed read (AccessDenied) is an error for this snapshot only.
+   * `encrypted`: not read, since RDS refuses to make an encrypted snapshot
+   * public (it can only be shared with named accounts).
    */
-  restore: Read<string[] | 'gone'>;
+  restore: Read<string[] | 'gone' | 'encrypted'>;
 }
 
 const SNAPSHOT_GONE = new Set(['DBSnapshotNotFound', 'DBSnapshotNotFoundFault', 'DBClusterSnapshotNotFoundFault']);
@@ -65,7 +67,7 @@ function restoreValues(attributes: readonly DBSnapshotAttribute[] | undefined, o
   return restore.AttributeValues ?? [];
 }
 
-async function readRestore(read: () => Promise<string[]>): Promise<Read<string[] | 'gone'>> {
+async function readRestore(read: () => Promise<string[]>): Promise<Read<string[] | 'gone' | 'encrypted'>> {
   return attempt(async () => {
     try {
       return await read();
@@ -79,8 +81,8 @@ async function readRestore(read: () => Promise<string[]>): Promise<Read<string[]
 type Listed = Omit<RdsSnapshot, 'restore'>;
 
 /**
- * Manual snapshots (listed page by page) and the `restore` attribute of each,
- * read one by one at bulk priority (the client's queue bounds how many at
+ * Manual snapshots (listed page by page) and the `restore` attribute of each
+ * unencrypted one, read one by one at bulk priority (the client's queue bounds how many at
  * once). Automated snapshots cannot be shared, so they are not listed;
  * neither are snapshots other accounts share with this one.
  */
@@ -91,7 +93,13 @@ async function manualSnapshots(
 ): Promise<RdsSnapshot[]> {
   const listed = await collectPages((marker) => list(ctx.clients.rds(ctx.region), marker));
   const bulk = ctx.clients.rds(ctx.region, { bulk: true });
-  return Promise.all(listed.map(async (s): Promise<RdsSnapshot> => ({ ...s, restore: await readRestore(() => restoreOf(bulk, s.id)) })));
+  return Promise.all(
+    listed.map(async (s): Promise<RdsSnapshot> => ({
+      ...s,
+      // Most snapshots are encrypted (those of encrypted databases are): one read saved per snapshot.
+      restore: s.encrypted === true ? { ok: true, value: 'encrypted' } : await readRestore(() => restoreOf(bulk, s.id)),
+    })),
+  );
 }
 
 type RdsClient = ReturnType<LoadContext['clients']['rds']>;

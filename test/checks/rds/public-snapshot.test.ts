@@ -83,10 +83,25 @@ describe('rds.public-snapshot', () => {
     const cluster = result.findings.find((f) => f.resource.type === 'AWS::RDS::DBClusterSnapshot');
     // Same name, other namespace: its own fingerprint.
     expect(cluster).toMatchObject({
-      message: 'Manual DB cluster snapshot orders-dump (of payments, aurora-postgresql) is public: any AWS account can restore it and read the data.',
+      message: 'Manual DB cluster snapshot orders-dump (of payments, aurora-postgresql, unencrypted) is public: any AWS account can restore it and read the data.',
       fingerprint: findingFingerprint({ checkId: CHECK, accountId: OWNER, region: 'us-east-1', resourceId: 'orders-dump', subKey: 'cluster' }),
-      details: { snapshotKind: 'cluster', encrypted: true },
+      details: { snapshotKind: 'cluster', encrypted: false },
     });
+  });
+
+  it('passes encrypted snapshots without reading their attributes: RDS refuses to make them public', async () => {
+    serveRds(rds, ec2, {
+      'us-east-1': {
+        dbSnapshots: [dbSnapshot('orders-encrypted', { Encrypted: true }), dbSnapshot('orders-plain')],
+        clusterSnapshots: [clusterSnapshot('payments-encrypted', { StorageEncrypted: true })],
+        restore: { 'orders-plain': ['all'] },
+      },
+    });
+    const result = await audit([publicSnapshot]);
+    expect(result.findings.map((f) => f.resource.id)).toEqual(['orders-plain']);
+    expect(result.stats.byCheck[CHECK]).toEqual({ passed: 2, failed: 1, errors: 0 });
+    expect(rds.commandCalls(DescribeDBSnapshotAttributesCommand).map((c) => c.args[0].input.DBSnapshotIdentifier)).toEqual(['orders-plain']);
+    expect(rds.commandCalls(DescribeDBClusterSnapshotAttributesCommand)).toHaveLength(0);
   });
 
   it('reports a snapshot whose attributes cannot be read as an error, skips one deleted meanwhile, and judges the others', async () => {

@@ -116,7 +116,7 @@ export function clusterSnapshot(id: string, overrides: Partial<DBClusterSnapshot
     Engine: 'aurora-postgresql',
     Status: 'available',
     SnapshotType: 'manual',
-    StorageEncrypted: true,
+    StorageEncrypted: false,
     ...overrides,
   };
 }
