@@ -5,7 +5,7 @@
  * AWS side is the SDK with aws-sdk-client-mock; Slack is the local stub.
  */
 import { IAMClient, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
-import { RDSClient } from '@aws-sdk/client-rds';
+import { DescribeDBSnapshotAttributesCommand, ModifyDBSnapshotAttributeCommand, RDSClient } from '@aws-sdk/client-rds';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -244,6 +244,52 @@ describe('one-click fixes through Slack', () => {
     expect((b.store.data.actions as unknown as ActionRecord[]).map((r) => r.result)).toEqual(['applied', 'undone']);
     expect(updates()).toHaveLength(2);
     await b.stop();
+  });
+
+  it('makes a public RDS snapshot private from the report, keeping its account shares, and undoes it', async () => {
+    const rds = mockClient(RDSClient);
+    let restore = ['all', '210987654321'];
+    rds.on(DescribeDBSnapshotAttributesCommand).callsFake(() => ({
+      DBSnapshotAttributesResult: { DBSnapshotIdentifier: 'orders-dump', DBSnapshotAttributes: [{ AttributeName: 'restore', AttributeValues: restore }] },
+    }));
+    rds.on(ModifyDBSnapshotAttributeCommand).callsFake((input: { ValuesToAdd?: string[]; ValuesToRemove?: string[] }) => {
+      restore = [...restore.filter((v) => !input.ValuesToRemove?.includes(v)), ...(input.ValuesToAdd ?? [])];
+      return {};
+    });
+    const snapshotFinding = (accountId: string): Finding => ({
+      checkId: 'rds.public-snapshot',
+      severity: 'critical',
+      accountId,
+      region: 'eu-west-1',
+      resource: { type: 'AWS::RDS::DBSnapshot', id: 'orders-dump', arn: `arn:aws:rds:eu-west-1:${accountId}:snapshot:orders-dump` },
+      message: 'Manual DB snapshot orders-dump (of orders, postgres, unencrypted) is public: any AWS account can restore it and read the data.',
+      fingerprint: findingFingerprint({ checkId: 'rds.public-snapshot', accountId, region: 'eu-west-1', resourceId: 'orders-dump' }),
+      details: { snapshotId: 'orders-dump', snapshotKind: 'db', snapshotArn: null, sourceId: 'orders', engine: 'postgres', encrypted: false, createdAt: null, sharedWith: '210987654321' },
+      fix: 'rds.make-snapshot-private',
+    });
+    try {
+      const b = await bot(undefined, undefined, (id) => [snapshotFinding(id)]);
+      const posted = await report(b);
+      expect(posted.entries.filter((e) => e.group === 'Fix').map((e) => e.label)).toEqual(['orders-dump · eu-west-1']);
+      const { body, buttons } = await confirmation(b, 'U0ALICE01', posted);
+      expect(JSON.stringify(body.blocks)).toContain('Remove public restore access from DB snapshot orders-dump; the account it is shared with (210987654321) keeps access');
+      expect(rds.commandCalls(ModifyDBSnapshotAttributeCommand)).toHaveLength(0);
+      expect(buttons.find((x) => x.action_id === 'remediate_apply')).toBeDefined();
+      expect(await pressApply(b, 'U0ALICE01', buttons)).toMatch(/^:white_check_mark: Made private by <@U0ALICE01>/);
+      expect(rds.commandCalls(ModifyDBSnapshotAttributeCommand).map((c) => c.args[0].input)).toEqual([{ DBSnapshotIdentifier: 'orders-dump', AttributeName: 'restore', ValuesToRemove: ['all'] }]);
+      expect(restore).toEqual(['210987654321']);
+      const log = applied(b);
+      expect(log).toMatchObject([{ action: 'rds.make-snapshot-private', state: { kind: 'db', snapshotId: 'orders-dump', region: 'eu-west-1' } }]);
+
+      const undoUrl = stub.responseUrl();
+      await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_undo', log[0]!.id, undoUrl));
+      await stub.waitFor(() => (b.store.data.actions as unknown as ActionRecord[]).some((r) => r.result === 'undone'), 'the undo');
+      expect(rds.commandCalls(ModifyDBSnapshotAttributeCommand).at(-1)!.args[0].input).toEqual({ DBSnapshotIdentifier: 'orders-dump', AttributeName: 'restore', ValuesToAdd: ['all'] });
+      expect(restore).toEqual(['210987654321', 'all']);
+      await b.stop();
+    } finally {
+      rds.restore();
+    }
   });
 
   it('acts once for a replayed payload and for concurrent clicks: one AWS write, one log entry', async () => {
