@@ -17,6 +17,8 @@ import cloudtrailCloudwatchLogs from './cloudtrail/cloudwatch-logs.js';
 import cloudtrailEnabled from './cloudtrail/enabled.js';
 import cloudtrailKms from './cloudtrail/kms.js';
 import cloudtrailLogValidation from './cloudtrail/log-validation.js';
+import cloudtrailS3DataEvents from './cloudtrail/s3-data-events.js';
+import configRecorder from './config/recorder.js';
 import defaultSgTraffic from './ec2/default-sg-traffic.js';
 import sgOpenAll from './ec2/sg-open-all.js';
 import sgOpenOther from './ec2/sg-open-other.js';
@@ -83,6 +85,7 @@ export const ALL_CHECKS: readonly Check[] = [
   cloudtrailKms,
   cloudtrailBucketPublic,
   cloudtrailCloudwatchLogs,
+  cloudtrailS3DataEvents,
   rdsPublicSnapshot,
   rdsSgOpen,
   rdsPublicAccess,
@@ -92,4 +95,5 @@ export const ALL_CHECKS: readonly Check[] = [
   rdsDeletionProtection,
   efsEncryption,
   kmsKeyRotation,
+  configRecorder,
 ];

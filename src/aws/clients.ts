@@ -1,11 +1,21 @@
+import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EFSClient } from '@aws-sdk/client-efs';
+import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { SNSClient } from '@aws-sdk/client-sns';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import PQueue from 'p-queue';
 import { boundedClientConfig, DEFAULT_TIMEOUTS, type HttpTimeouts } from './timeouts.js';
@@ -109,6 +119,50 @@ export class AwsClients {
 
   kms(region: string, options: { bulk?: boolean } = {}): KMSClient {
     return this.make('kms', region, (config) => new KMSClient(config), options.bulk ? BULK_PRIORITY : 0);
+  }
+
+  /** Classic load balancers. */
+  elb(region: string): ElasticLoadBalancingClient {
+    return this.make('elb', region, (config) => new ElasticLoadBalancingClient(config));
+  }
+
+  /** Application, Network and Gateway load balancers; `bulk` for the per-load-balancer reads. */
+  elbv2(region: string, options: { bulk?: boolean } = {}): ElasticLoadBalancingV2Client {
+    return this.make('elbv2', region, (config) => new ElasticLoadBalancingV2Client(config), options.bulk ? BULK_PRIORITY : 0);
+  }
+
+  /** Route 53 is global: its endpoint is the partition's home region. */
+  route53(): Route53Client {
+    return this.make('route53', this.options.homeRegion, (config) => new Route53Client(config));
+  }
+
+  /** CloudFront is global: its endpoint is the partition's home region. */
+  cloudfront(): CloudFrontClient {
+    return this.make('cloudfront', this.options.homeRegion, (config) => new CloudFrontClient(config));
+  }
+
+  config(region: string): ConfigServiceClient {
+    return this.make('config', region, (config) => new ConfigServiceClient(config));
+  }
+
+  cloudwatch(region: string): CloudWatchClient {
+    return this.make('cloudwatch', region, (config) => new CloudWatchClient(config));
+  }
+
+  logs(region: string): CloudWatchLogsClient {
+    return this.make('logs', region, (config) => new CloudWatchLogsClient(config));
+  }
+
+  sns(region: string): SNSClient {
+    return this.make('sns', region, (config) => new SNSClient(config));
+  }
+
+  accessanalyzer(region: string): AccessAnalyzerClient {
+    return this.make('accessanalyzer', region, (config) => new AccessAnalyzerClient(config));
+  }
+
+  securityhub(region: string): SecurityHubClient {
+    return this.make('securityhub', region, (config) => new SecurityHubClient(config));
   }
 
   /**

@@ -67,6 +67,8 @@ describe('audit against a local AWS stand-in', () => {
         'rds.public-snapshot:legacy-db-dump',
         'efs.encryption:fs-0123456789abcdef0',
         'kms.key-rotation:1234abcd-12ab-34cd-56ef-1234567890ab',
+        'config.recorder:us-east-1',
+        'cloudtrail.s3-data-events:123456789012',
       ]),
     );
     // Every service's answer was understood: nothing the stand-in does not serve was asked for.

@@ -2,8 +2,8 @@
  * A stand-in for AWS on 127.0.0.1 that answers each service in its own
  * protocol through the real SDK HTTP stack: STS, IAM, EC2 and RDS in query
  * XML, S3 and S3 Control in REST XML (path-style; S3 Control without the
- * account prefix an IP host cannot take), EFS in REST JSON, CloudTrail and
- * KMS in JSON. A small account with
+ * account prefix an IP host cannot take), EFS in REST JSON, CloudTrail, KMS
+ * and Config in JSON. A small account with
  * one finding of most kinds. `intercept` lets a test misbehave per request
  * (hang, reset the connection, throttle) before the normal answer.
  */
@@ -157,7 +157,7 @@ const rdsHandlers: Record<string, Handler> = {
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const KEY_ARN = `arn:aws:kms:us-east-1:123456789012:key/${KEY_ID}`;
 
-/** CloudTrail and KMS speak JSON 1.1, the operation in X-Amz-Target. */
+/** CloudTrail, KMS and Config speak JSON 1.1, the operation in X-Amz-Target. */
 const jsonHandlers: Record<string, () => unknown> = {
   DescribeTrails: () => ({ trailList: [] }),
   // A customer-managed key that does not rotate.
@@ -182,7 +182,15 @@ const jsonHandlers: Record<string, () => unknown> = {
     },
   }),
   GetKeyRotationStatus: () => ({ KeyRotationEnabled: false, KeyId: KEY_ARN }),
+  // AWS Config: a recorder that was stopped.
+  DescribeConfigurationRecorders: () => ({
+    ConfigurationRecorders: [{ name: 'default', roleARN: 'arn:aws:iam::123456789012:role/config', recordingGroup: { allSupported: true, includeGlobalResourceTypes: true } }],
+  }),
+  DescribeConfigurationRecorderStatus: () => ({ ConfigurationRecordersStatus: [{ name: 'default', recording: false, lastStatus: 'Success' }] }),
 };
+
+/** The service a JSON 1.1 X-Amz-Target names. */
+const JSON_SERVICES: Record<string, string> = { TrentService: 'kms', StarlingDoveService: 'config' };
 
 
 /** What a test can change between runs. */
@@ -247,7 +255,7 @@ export class LocalAws {
     let reply: () => void;
     if (typeof target === 'string') {
       const operation = target.split('.').pop() ?? '';
-      action = `${target.startsWith('TrentService.') ? 'kms' : 'cloudtrail'}:${operation}`;
+      action = `${JSON_SERVICES[target.split('.')[0] ?? ''] ?? 'cloudtrail'}:${operation}`;
       reply = () => {
         const answer = jsonHandlers[operation];
         if (!answer) this.unanswered.push(action);

@@ -1,5 +1,6 @@
 import type { DatasetDef } from './types.js';
 import { cloudtrailDatasets } from './cloudtrail.js';
+import { configDatasets } from './config.js';
 import { ec2Datasets } from './ec2.js';
 import { efsDatasets } from './efs.js';
 import { iamDatasets } from './iam.js';
@@ -18,6 +19,7 @@ export const DATASETS = {
   ...rdsDatasets,
   ...efsDatasets,
   ...kmsDatasets,
+  ...configDatasets,
 };
 
 export type DatasetId = keyof typeof DATASETS;
