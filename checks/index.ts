@@ -19,6 +19,8 @@ import cloudtrailKms from './cloudtrail/kms.js';
 import cloudtrailLogValidation from './cloudtrail/log-validation.js';
 import cloudtrailS3DataEvents from './cloudtrail/s3-data-events.js';
 import configRecorder from './config/recorder.js';
+import accessAnalyzerEnabled from './accessanalyzer/enabled.js';
+import securityHubEnabled from './securityhub/enabled.js';
 import defaultSgTraffic from './ec2/default-sg-traffic.js';
 import sgOpenAll from './ec2/sg-open-all.js';
 import sgOpenOther from './ec2/sg-open-other.js';
@@ -96,4 +98,6 @@ export const ALL_CHECKS: readonly Check[] = [
   efsEncryption,
   kmsKeyRotation,
   configRecorder,
+  accessAnalyzerEnabled,
+  securityHubEnabled,
 ];

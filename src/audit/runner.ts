@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { AwsClients } from '../aws/clients.js';
 import { DEFAULT_TIMEOUTS, type HttpTimeouts } from '../aws/timeouts.js';
-import { seconds } from '../aws/transport-errors.js';
+import { seconds, SERVICE_NOT_OFFERED } from '../aws/transport-errors.js';
 import { homeRegionOf, partitionOfArn } from '../aws/partition.js';
 import { REGION_DISCOVERY, resolveRegions } from '../aws/regions.js';
 import type { RoleSessions } from '../aws/session.js';
@@ -105,6 +105,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditResult> {
 
     const errors: CheckError[] = [];
     const skippedRegions: { region: string; reason: string }[] = [];
+    const skippedChecks: { checkId: string; region: string; reason: string }[] = [];
     let regions: string[] = [];
     const byCheck: Record<string, CheckStats> = Object.fromEntries(options.checks.map((c) => [c.id, { passed: 0, failed: 0, errors: 0 }]));
     const findings = new Map<string, Finding>();
@@ -129,6 +130,15 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditResult> {
           } else outcome.findings.push(evaluation.finding);
         }
       } catch (error) {
+        if (awsErrorCode(error) === SERVICE_NOT_OFFERED) {
+          if (!closed) {
+            unfinished.delete(taskKey(check, region));
+            skippedChecks.push({ checkId: check.id, region, reason: `${check.service} is ${firstLine(errorMessage(error))}` });
+            done++;
+            options.onProgress?.({ done, total, checkId: check.id, region });
+          }
+          return;
+        }
         outcome.errors.push({ checkId: check.id, region, code: awsErrorCode(error) ?? 'CheckFailed', message: firstLine(errorMessage(error)) });
       }
       // After the deadline the report is out: a late answer changes nothing in it.
@@ -190,6 +200,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditResult> {
         checkIds: options.checks.map((c) => c.id),
         regions: [...(globalChecks.length > 0 ? [GLOBAL_REGION] : []), ...regions],
         skippedRegions,
+        skippedChecks: skippedChecks.sort((a, b) => a.checkId.localeCompare(b.checkId) || a.region.localeCompare(b.region)),
       },
       stats: {
         durationMs: Math.round(performance.now() - started),
@@ -197,7 +208,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditResult> {
         apiCallsByOperation: calls.byOperation,
         httpAttempts: calls.httpAttempts,
         retries: calls.retries,
-        checksRun: globalChecks.length + regions.length * regionalChecks.length,
+        checksRun: globalChecks.length + regions.length * regionalChecks.length - skippedChecks.length,
         byCheck,
       },
     };

@@ -159,6 +159,12 @@ export interface AuditScope {
   regions: string[];
   /** Regions that were asked for but are not enabled for the account. */
   skippedRegions: { region: string; reason: string }[];
+  /**
+   * Checks that could not run in a region because AWS does not offer their
+   * service there (Security Hub in a new region): not errors, not passes.
+   * Absent in scans recorded before it existed.
+   */
+  skippedChecks?: { checkId: string; region: string; reason: string }[];
 }
 
 export interface AuditResult {

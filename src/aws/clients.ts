@@ -234,7 +234,7 @@ export class AwsClients {
         } catch (error) {
           this.httpAttempts += (error as { $metadata?: { attempts?: number } })?.$metadata?.attempts ?? 1;
           if (signal?.aborted) throw deadlineError(operation, signal, error);
-          throw transportError(error, timeouts);
+          throw transportError(error, timeouts, region);
         } finally {
           this.inFlight--;
           const left = (this.pending.get(where) ?? 1) - 1;

@@ -7,7 +7,10 @@ import type { HttpTimeouts } from './timeouts.js';
  * retries it); an operator reading "TimeoutError" looks for a slow network,
  * not for a proxy or endpoint that hangs up.
  */
-export type TransportErrorCode = 'ConnectTimeout' | 'RequestTimeout' | 'ECONNRESET' | 'EPIPE' | 'AuditDeadline';
+export type TransportErrorCode = 'ConnectTimeout' | 'RequestTimeout' | 'ECONNRESET' | 'EPIPE' | 'AuditDeadline' | 'ServiceNotOffered';
+
+/** The code of a call to a service the region does not offer: the audit lists it as skipped, not as an error. */
+export const SERVICE_NOT_OFFERED: TransportErrorCode = 'ServiceNotOffered';
 
 export class AwsTransportError extends Error {
   constructor(
@@ -31,10 +34,19 @@ export function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(1))} s`;
 }
 
-/** Turns the SDK's timeouts and resets into errors that say which; any other error is returned as it is. */
-export function transportError(error: unknown, timeouts: HttpTimeouts): unknown {
+/**
+ * Turns the SDK's timeouts and resets into errors that say which, and a
+ * service endpoint that does not exist in `region` (DNS answers NXDOMAIN for
+ * `securityhub.<region>.amazonaws.com` where AWS does not offer it) into
+ * `ServiceNotOffered`; any other error is returned as it is. A resolver that
+ * cannot answer says EAI_AGAIN, which stays an error.
+ */
+export function transportError(error: unknown, timeouts: HttpTimeouts, region?: string): unknown {
   if (typeof error !== 'object' || error === null) return error;
-  const e = error as { name?: unknown; code?: unknown; message?: unknown };
+  const e = error as { name?: unknown; code?: unknown; message?: unknown; hostname?: unknown };
+  if (e.code === 'ENOTFOUND' && region !== undefined && typeof e.hostname === 'string' && e.hostname.split('.').includes(region)) {
+    return new AwsTransportError('ServiceNotOffered', `not offered in ${region}: its endpoint ${e.hostname} does not exist`, { cause: error });
+  }
   if (e.name !== 'TimeoutError') return error;
   const message = errorMessage(error);
   if (e.code === 'ECONNRESET' || e.code === 'EPIPE') {

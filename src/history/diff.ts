@@ -61,7 +61,7 @@ export interface DiffOutcome {
 /** Why a state is, or is not, within what a scan judged. */
 export type Coverage =
   | { covered: true }
-  | { covered: false; reason: 'other-account' | 'check-not-run' | 'region-not-audited' }
+  | { covered: false; reason: 'other-account' | 'check-not-run' | 'region-not-audited' | 'service-not-offered' }
   | { covered: false; reason: 'check-error'; error: CheckError };
 
 /**
@@ -80,6 +80,8 @@ function scanCoverage(result: AuditResult): (state: FindingState) => Coverage {
   const checkIds = new Set(result.scope.checkIds);
   const regions = new Set(result.scope.regions);
   const anyRegionalAudited = result.scope.regions.some((r) => r !== GLOBAL_REGION);
+  /** Checks whose service the region does not offer: they judged nothing there. */
+  const skipped = new Set((result.scope.skippedChecks ?? []).map((s) => key(s.checkId, s.region)));
 
   /** Whole-check failures by check and region. */
   const wholeCheck = new Map<string, CheckError>();
@@ -116,6 +118,7 @@ function scanCoverage(result: AuditResult): (state: FindingState) => Coverage {
     // A trail whose home region was not audited is judged from the first audited region, if it is listed there: a multi-region one is.
     const judgedElsewhere = !regionAudited && perTrail && anyRegionalAudited && state.multiRegionTrail !== false;
     if (!regionAudited && !judgedElsewhere) return { covered: false, reason: 'region-not-audited' };
+    if (skipped.has(key(state.checkId, state.region))) return { covered: false, reason: 'service-not-offered' };
 
     const blocking =
       wholeCheck.get(key(state.checkId, state.region)) ??

@@ -153,6 +153,11 @@ function contextLine(input: RenderReportInput): string {
     const names = skipped.length <= REGION_NAMES_MAX ? `: ${skipped.map((s) => inlineMrkdwn(s.region, 40)).join(', ')}` : '';
     parts.push(`${skipped.length} skipped (not enabled)${names}`);
   }
+  const notOffered = result.scope.skippedChecks ?? [];
+  if (notOffered.length > 0) {
+    const names = notOffered.length <= REGION_NAMES_MAX ? `: ${notOffered.map((s) => `${inlineMrkdwn(s.checkId, 60)} in ${inlineMrkdwn(s.region, 40)}`).join(', ')}` : '';
+    parts.push(`${plural(notOffered.length, 'check')} not available there${names}`);
+  }
   if (input.muted !== undefined && input.muted > 0) parts.push(`${input.muted.toLocaleString('en-US')} muted`);
   return truncateMrkdwn(parts.join(' · '), SLACK_LIMITS.contextText);
 }

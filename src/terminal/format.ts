@@ -84,6 +84,10 @@ export function formatTable(result: AuditResult): string {
   if (scope.skippedRegions.length > 0) {
     lines.push('', `Skipped regions: ${terminalSafe(scope.skippedRegions.map((s) => `${s.region} (${s.reason})`).join(', '))}`);
   }
+  const notOffered = scope.skippedChecks ?? [];
+  if (notOffered.length > 0) {
+    lines.push('', `Not available there (skipped, not passes): ${terminalSafe(notOffered.map((s) => `${s.checkId} in ${s.region}`).join(', '))}`);
+  }
   const counts = severityCounts(findings);
   const bySeverity = SEVERITIES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
   lines.push(

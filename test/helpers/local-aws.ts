@@ -96,6 +96,9 @@ const restHandlers: Record<string, Handler> = {
     body: `<ServerSideEncryptionConfiguration xmlns="${S3_XMLNS}"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`,
   }),
   'GET /v20180820/configuration/publicAccessBlock': () => s3Error('NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found', 404),
+  // Security Hub and Access Analyzer are REST JSON: the hub is on, no analyzer exists.
+  'GET /accounts': () => ({ body: JSON.stringify({ HubArn: 'arn:aws:securityhub:us-east-1:123456789012:hub/default', SubscribedAt: '2025-03-01T10:00:00.000Z', AutoEnableControls: true }) }),
+  'GET /analyzer': () => ({ body: JSON.stringify({ analyzers: [] }) }),
   // EFS is REST JSON: one unencrypted file system.
   'GET /2015-02-01/file-systems': () => ({
     body: JSON.stringify({

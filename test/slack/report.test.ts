@@ -198,6 +198,12 @@ describe('renderReport: a small audit', () => {
     expect(ctx(['global', 'eu-west-1'])).toContain('· 1 region (eu-west-1) ·');
   });
 
+  it('says which checks were not available in a region (service not offered there), escaped', () => {
+    const skippedChecks = [{ checkId: 'securityhub.enabled', region: 'eu-<!here>-1', reason: 'securityhub is not offered in eu-x-1' }];
+    const text = blocksOf(render({ result: auditResult([], [], { scope: { checkIds: [], regions: ['global', 'us-east-1'], skippedRegions: [], skippedChecks } }) }).main)[1]!.elements![0]!.text;
+    expect(text).toContain('1 check not available there: securityhub.enabled in eu-&lt;!here&gt;-1');
+  });
+
   it('uses regionsLabel when given, escaped', () => {
     const report = render({ result: auditResult([]), regionsLabel: 'all <!here> regions' });
     expect(blocksOf(report.main)[1]!.elements![0]!.text).toContain('· all &lt;!here&gt; regions ·');

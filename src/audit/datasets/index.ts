@@ -7,6 +7,7 @@ import { iamDatasets } from './iam.js';
 import { kmsDatasets } from './kms.js';
 import { rdsDatasets } from './rds.js';
 import { s3Datasets } from './s3.js';
+import { securityServiceDatasets } from './security-services.js';
 
 export type { DatasetDef, LoadContext, Read } from './types.js';
 
@@ -20,6 +21,7 @@ export const DATASETS = {
   ...efsDatasets,
   ...kmsDatasets,
   ...configDatasets,
+  ...securityServiceDatasets,
 };
 
 export type DatasetId = keyof typeof DATASETS;
