@@ -12,6 +12,7 @@ import s3DefaultEncryption from './s3/default-encryption.js';
 import s3PublicAcl from './s3/public-acl.js';
 import s3PublicPolicy from './s3/public-policy.js';
 import s3SecureTransport from './s3/secure-transport.js';
+import cloudtrailBucketLogging from './cloudtrail/bucket-logging.js';
 import cloudtrailBucketPublic from './cloudtrail/bucket-public.js';
 import cloudtrailCloudwatchLogs from './cloudtrail/cloudwatch-logs.js';
 import cloudtrailEnabled from './cloudtrail/enabled.js';
@@ -88,6 +89,7 @@ export const ALL_CHECKS: readonly Check[] = [
   cloudtrailBucketPublic,
   cloudtrailCloudwatchLogs,
   cloudtrailS3DataEvents,
+  cloudtrailBucketLogging,
   rdsPublicSnapshot,
   rdsSgOpen,
   rdsPublicAccess,

@@ -1,6 +1,7 @@
 import {
   GetBucketAclCommand,
   GetBucketEncryptionCommand,
+  GetBucketLoggingCommand,
   GetBucketLocationCommand,
   GetBucketPolicyCommand,
   GetPublicAccessBlockCommand,
@@ -9,6 +10,7 @@ import {
   type Bucket,
   type BucketLocationConstraint,
   type Grant,
+  type LoggingEnabled,
   type PublicAccessBlockConfiguration,
   type ServerSideEncryptionRule,
 } from '@aws-sdk/client-s3';
@@ -66,6 +68,8 @@ export interface BucketSpec {
   pab?: PublicAccessBlockConfiguration | null | Error;
   /** null: ServerSideEncryptionConfigurationNotFoundError. Default: SSE-S3. */
   encryption?: ServerSideEncryptionRule[] | null | Error;
+  /** Server access logging; null or absent: off (GetBucketLogging answers no LoggingEnabled). */
+  logging?: LoggingEnabled | null | Error;
 }
 
 export interface S3World {
@@ -150,6 +154,13 @@ export function serveS3(s3: AwsClientStub<S3Client>, s3control: AwsClientStub<S3
       if (b.encryption instanceof Error) fail(b.encryption);
       if (b.encryption === null) fail(awsError('ServerSideEncryptionConfigurationNotFoundError', 'The server side encryption configuration was not found'));
       return { ServerSideEncryptionConfiguration: { Rules: b.encryption ?? SSE_S3 } };
+    }),
+  );
+
+  s3.on(GetBucketLoggingCommand).callsFake(
+    perBucket('GetBucketLogging', (b) => {
+      if (b.logging instanceof Error) fail(b.logging);
+      return b.logging ? { LoggingEnabled: b.logging } : {};
     }),
   );
 

@@ -1,11 +1,13 @@
 import {
   GetBucketAclCommand,
   GetBucketEncryptionCommand,
+  GetBucketLoggingCommand,
   GetBucketLocationCommand,
   GetBucketPolicyCommand,
   GetPublicAccessBlockCommand,
   ListBucketsCommand,
   type Grant,
+  type LoggingEnabled,
   type PublicAccessBlockConfiguration,
   type ServerSideEncryptionRule,
 } from '@aws-sdk/client-s3';
@@ -118,6 +120,37 @@ async function loadAccountPublicAccessBlock(ctx: LoadContext): Promise<PublicAcc
   }
 }
 
+/**
+ * Server access logging of the account's buckets, read only for the buckets a
+ * check asks about (the trails' log buckets), each once per audit, in its own
+ * region. `get` answers undefined for a bucket that is not this account's; a
+ * logging configuration of null means logging is off.
+ */
+export interface BucketLoggingReader {
+  get(bucket: string): Promise<Read<LoggingEnabled | null> | undefined>;
+}
+
+async function loadBucketLogging(ctx: LoadContext): Promise<BucketLoggingReader> {
+  const buckets = (await ctx.dataset('s3.buckets')) as S3Bucket[];
+  const byName = new Map(buckets.map((b) => [b.name, b]));
+  const reads = new Map<string, Promise<Read<LoggingEnabled | null>>>();
+  return {
+    get(name) {
+      const bucket = byName.get(name);
+      if (!bucket) return Promise.resolve(undefined);
+      let read = reads.get(name);
+      if (!read) {
+        const { region } = bucket;
+        read = region.ok
+          ? attempt(async () => (await ctx.clients.s3(region.value, { bulk: true }).send(new GetBucketLoggingCommand({ Bucket: name }))).LoggingEnabled ?? null)
+          : Promise.resolve(region);
+        reads.set(name, read);
+      }
+      return read;
+    },
+  };
+}
+
 export const s3Datasets = {
   's3.buckets': { scope: 'global', actions: ['s3:ListAllMyBuckets', 's3:GetBucketLocation'], load: loadBuckets } satisfies DatasetDef<S3Bucket[]>,
   's3.bucketPublicAccessBlocks': {
@@ -132,6 +165,7 @@ export const s3Datasets = {
     load: loadBucketEncryption,
   } satisfies DatasetDef<PerBucket<ServerSideEncryptionRule[] | null>>,
   's3.bucketAcls': { scope: 'global', actions: ['s3:GetBucketAcl'], load: loadBucketAcls } satisfies DatasetDef<PerBucket<Grant[]>>,
+  's3.bucketLogging': { scope: 'global', actions: ['s3:GetBucketLogging'], load: loadBucketLogging } satisfies DatasetDef<BucketLoggingReader>,
   's3.accountPublicAccessBlock': {
     scope: 'global',
     actions: ['s3:GetAccountPublicAccessBlock'],
