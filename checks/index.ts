@@ -22,6 +22,8 @@ import cloudtrailS3DataEvents from './cloudtrail/s3-data-events.js';
 import configRecorder from './config/recorder.js';
 import accessAnalyzerEnabled from './accessanalyzer/enabled.js';
 import securityHubEnabled from './securityhub/enabled.js';
+import route53Dmarc from './route53/dmarc.js';
+import route53Spf from './route53/spf.js';
 import defaultSgTraffic from './ec2/default-sg-traffic.js';
 import sgOpenAll from './ec2/sg-open-all.js';
 import sgOpenOther from './ec2/sg-open-other.js';
@@ -102,4 +104,6 @@ export const ALL_CHECKS: readonly Check[] = [
   configRecorder,
   accessAnalyzerEnabled,
   securityHubEnabled,
+  route53Spf,
+  route53Dmarc,
 ];

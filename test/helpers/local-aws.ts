@@ -96,6 +96,16 @@ const restHandlers: Record<string, Handler> = {
     body: `<ServerSideEncryptionConfiguration xmlns="${S3_XMLNS}"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`,
   }),
   'GET /v20180820/configuration/publicAccessBlock': () => s3Error('NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found', 404),
+  // Route 53 is REST XML: one public zone whose mail name has SPF but no DMARC.
+  'GET /2013-04-01/hostedzone': () => ({
+    body: `<ListHostedZonesResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><HostedZones><HostedZone><Id>/hostedzone/Z0LOCAL</Id><Name>example.com.</Name><CallerReference>r</CallerReference><Config><PrivateZone>false</PrivateZone></Config></HostedZone></HostedZones><IsTruncated>false</IsTruncated><MaxItems>100</MaxItems></ListHostedZonesResponse>`,
+  }),
+  'GET /2013-04-01/hostedzone/Z0LOCAL/rrset': () => ({
+    body: `<ListResourceRecordSetsResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><ResourceRecordSets>
+      <ResourceRecordSet><Name>example.com.</Name><Type>MX</Type><TTL>300</TTL><ResourceRecords><ResourceRecord><Value>10 mx.example.com.</Value></ResourceRecord></ResourceRecords></ResourceRecordSet>
+      <ResourceRecordSet><Name>example.com.</Name><Type>TXT</Type><TTL>300</TTL><ResourceRecords><ResourceRecord><Value>"v=spf1 include:_spf.example.net" " -all"</Value></ResourceRecord></ResourceRecords></ResourceRecordSet>
+      </ResourceRecordSets><IsTruncated>false</IsTruncated><MaxItems>300</MaxItems></ListResourceRecordSetsResponse>`,
+  }),
   // Security Hub and Access Analyzer are REST JSON: the hub is on, no analyzer exists.
   'GET /accounts': () => ({ body: JSON.stringify({ HubArn: 'arn:aws:securityhub:us-east-1:123456789012:hub/default', SubscribedAt: '2025-03-01T10:00:00.000Z', AutoEnableControls: true }) }),
   'GET /analyzer': () => ({ body: JSON.stringify({ analyzers: [] }) }),

@@ -6,6 +6,7 @@ import { efsDatasets } from './efs.js';
 import { iamDatasets } from './iam.js';
 import { kmsDatasets } from './kms.js';
 import { rdsDatasets } from './rds.js';
+import { route53Datasets } from './route53.js';
 import { s3Datasets } from './s3.js';
 import { securityServiceDatasets } from './security-services.js';
 
@@ -22,6 +23,7 @@ export const DATASETS = {
   ...kmsDatasets,
   ...configDatasets,
   ...securityServiceDatasets,
+  ...route53Datasets,
 };
 
 export type DatasetId = keyof typeof DATASETS;
