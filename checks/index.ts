@@ -23,6 +23,8 @@ import configRecorder from './config/recorder.js';
 import accessAnalyzerEnabled from './accessanalyzer/enabled.js';
 import securityHubEnabled from './securityhub/enabled.js';
 import route53Dmarc from './route53/dmarc.js';
+import cloudfrontOriginTls from './cloudfront/origin-tls.js';
+import cloudfrontViewerTls from './cloudfront/viewer-tls.js';
 import route53Spf from './route53/spf.js';
 import defaultSgTraffic from './ec2/default-sg-traffic.js';
 import sgOpenAll from './ec2/sg-open-all.js';
@@ -106,4 +108,6 @@ export const ALL_CHECKS: readonly Check[] = [
   securityHubEnabled,
   route53Spf,
   route53Dmarc,
+  cloudfrontViewerTls,
+  cloudfrontOriginTls,
 ];

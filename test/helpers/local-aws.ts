@@ -106,6 +106,10 @@ const restHandlers: Record<string, Handler> = {
       <ResourceRecordSet><Name>example.com.</Name><Type>TXT</Type><TTL>300</TTL><ResourceRecords><ResourceRecord><Value>"v=spf1 include:_spf.example.net" " -all"</Value></ResourceRecord></ResourceRecords></ResourceRecordSet>
       </ResourceRecordSets><IsTruncated>false</IsTruncated><MaxItems>300</MaxItems></ListResourceRecordSetsResponse>`,
   }),
+  // CloudFront is REST XML: no distribution.
+  'GET /2020-05-31/distribution': () => ({
+    body: `<DistributionList xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Marker></Marker><MaxItems>100</MaxItems><IsTruncated>false</IsTruncated><Quantity>0</Quantity></DistributionList>`,
+  }),
   // Security Hub and Access Analyzer are REST JSON: the hub is on, no analyzer exists.
   'GET /accounts': () => ({ body: JSON.stringify({ HubArn: 'arn:aws:securityhub:us-east-1:123456789012:hub/default', SubscribedAt: '2025-03-01T10:00:00.000Z', AutoEnableControls: true }) }),
   'GET /analyzer': () => ({ body: JSON.stringify({ analyzers: [] }) }),

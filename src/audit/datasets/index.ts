@@ -1,4 +1,5 @@
 import type { DatasetDef } from './types.js';
+import { cloudfrontDatasets } from './cloudfront.js';
 import { cloudtrailDatasets } from './cloudtrail.js';
 import { configDatasets } from './config.js';
 import { ec2Datasets } from './ec2.js';
@@ -24,6 +25,7 @@ export const DATASETS = {
   ...configDatasets,
   ...securityServiceDatasets,
   ...route53Datasets,
+  ...cloudfrontDatasets,
 };
 
 export type DatasetId = keyof typeof DATASETS;
