@@ -24,6 +24,8 @@ import accessAnalyzerEnabled from './accessanalyzer/enabled.js';
 import securityHubEnabled from './securityhub/enabled.js';
 import route53Dmarc from './route53/dmarc.js';
 import cloudfrontOriginTls from './cloudfront/origin-tls.js';
+import elbListenerInsecure from './elb/listener-insecure.js';
+import elbSecurityGroups from './elb/security-groups.js';
 import cloudfrontViewerTls from './cloudfront/viewer-tls.js';
 import route53Spf from './route53/spf.js';
 import defaultSgTraffic from './ec2/default-sg-traffic.js';
@@ -110,4 +112,6 @@ export const ALL_CHECKS: readonly Check[] = [
   route53Dmarc,
   cloudfrontViewerTls,
   cloudfrontOriginTls,
+  elbListenerInsecure,
+  elbSecurityGroups,
 ];

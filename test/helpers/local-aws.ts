@@ -171,6 +171,26 @@ const rdsHandlers: Record<string, Handler> = {
   DescribeDBClusterSnapshots: () => ok('DescribeDBClusterSnapshots', '<DBClusterSnapshots/>'),
 };
 
+/**
+ * Classic and v2 load balancing share a host and the action name
+ * DescribeLoadBalancers: the API version tells them apart. An internet-facing
+ * ALB with a plain HTTP listener that forwards.
+ */
+const ALB_ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188';
+const versionedHandlers: Record<string, Handler> = {
+  'DescribeLoadBalancers@2012-06-01': () => ok('DescribeLoadBalancers', '<LoadBalancerDescriptions/>'),
+  'DescribeLoadBalancers@2015-12-01': () =>
+    ok(
+      'DescribeLoadBalancers',
+      `<LoadBalancers><member><LoadBalancerArn>${ALB_ARN}</LoadBalancerArn><LoadBalancerName>web</LoadBalancerName><Scheme>internet-facing</Scheme><Type>application</Type><VpcId>vpc-0123456789abcdef0</VpcId><SecurityGroups><member>sg-0123456789abcdef0</member></SecurityGroups></member></LoadBalancers>`,
+    ),
+  'DescribeListeners@2015-12-01': () =>
+    ok(
+      'DescribeListeners',
+      `<Listeners><member><ListenerArn>${ALB_ARN.replace(':loadbalancer/', ':listener/')}/80</ListenerArn><LoadBalancerArn>${ALB_ARN}</LoadBalancerArn><Port>80</Port><Protocol>HTTP</Protocol><DefaultActions><member><Type>forward</Type><TargetGroupArn>tg</TargetGroupArn></member></DefaultActions></member></Listeners>`,
+    ),
+};
+
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const KEY_ARN = `arn:aws:kms:us-east-1:123456789012:key/${KEY_ID}`;
 
@@ -293,9 +313,11 @@ export class LocalAws {
         res.end(answer.body);
       };
     } else {
-      action = new URLSearchParams(body).get('Action') ?? '';
+      const params = new URLSearchParams(body);
+      action = params.get('Action') ?? '';
+      const versioned = versionedHandlers[`${action}@${params.get('Version') ?? ''}`];
       reply = () => {
-        const handler = handlers[action] ?? ec2Handlers[action] ?? rdsHandlers[action];
+        const handler = versioned ?? handlers[action] ?? ec2Handlers[action] ?? rdsHandlers[action];
         if (!handler) this.unanswered.push(action);
         const answer = handler?.() ?? error('InvalidAction', `no ${action} here`);
         res.writeHead(answer.status ?? 200, { 'content-type': 'text/xml' });

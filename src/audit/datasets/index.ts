@@ -4,6 +4,7 @@ import { cloudtrailDatasets } from './cloudtrail.js';
 import { configDatasets } from './config.js';
 import { ec2Datasets } from './ec2.js';
 import { efsDatasets } from './efs.js';
+import { elbDatasets } from './elb.js';
 import { iamDatasets } from './iam.js';
 import { kmsDatasets } from './kms.js';
 import { rdsDatasets } from './rds.js';
@@ -26,6 +27,7 @@ export const DATASETS = {
   ...securityServiceDatasets,
   ...route53Datasets,
   ...cloudfrontDatasets,
+  ...elbDatasets,
 };
 
 export type DatasetId = keyof typeof DATASETS;
