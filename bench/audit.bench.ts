@@ -5,6 +5,10 @@
  * peak memory, findings and errors per scenario, against the targets.
  * In-process, mocked figures: they leave out process start-up and the SDK's
  * own request building, signing, HTTP and parsing.
+ * Modelled: IAM, EC2, S3, S3 Control, CloudTrail, RDS, EFS and KMS. The other
+ * services the checks read (Config, Access Analyzer, Security Hub, Route 53,
+ * CloudFront, load balancers, CloudWatch, CloudWatch Logs, SNS) are mocked
+ * with empty answers: only their listing calls are in the figures.
  * A benchmark, not a test: it exits 0 when a target is missed, and says MISSED.
  */
 import v8 from 'node:v8';
@@ -83,6 +87,16 @@ import {
 import { DescribeFileSystemsCommand, EFSClient, EFSServiceException } from '@aws-sdk/client-efs';
 import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient, KMSServiceException, ListAliasesCommand, ListKeysCommand } from '@aws-sdk/client-kms';
 import { rotatesAutomatically } from '../src/audit/datasets/kms.js';
+import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { ALL_CHECKS } from '../checks/index.js';
 import { runAudit } from '../src/audit/runner.js';
@@ -107,6 +121,8 @@ import {
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // The mocks replace `send`; nothing may fall back to instance metadata or a real endpoint.
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
+// A client nobody mocked fails at once (connection refused) instead of reaching AWS or waiting for connect timeouts.
+process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
 
 const LATENCY_MS = readLatency(process.env.BENCH_LATENCY_MS);
 /** As the default config: `audit.concurrency: 16`. */
@@ -182,6 +198,19 @@ const cloudTrailMock = mockClient(CloudTrailClient);
 const rdsMock = mockClient(RDSClient);
 const efsMock = mockClient(EFSClient);
 const kmsMock = mockClient(KMSClient);
+/** Services the synthetic accounts do not model, by the runner's service name: every call answers empty. */
+const UNMODELLED: readonly [AnyStub, string][] = [
+  [mockClient(ConfigServiceClient), 'config'],
+  [mockClient(AccessAnalyzerClient), 'accessanalyzer'],
+  [mockClient(SecurityHubClient), 'securityhub'],
+  [mockClient(Route53Client), 'route53'],
+  [mockClient(CloudFrontClient), 'cloudfront'],
+  [mockClient(ElasticLoadBalancingClient), 'elb'],
+  [mockClient(ElasticLoadBalancingV2Client), 'elbv2'],
+  [mockClient(CloudWatchClient), 'cloudwatch'],
+  [mockClient(CloudWatchLogsClient), 'logs'],
+  [mockClient(SNSClient), 'sns'],
+];
 
 // The three stubs have different client types; the handlers below are typed per command instead.
 type AnyStub = AwsStub<any, any, any>;
@@ -216,8 +245,8 @@ function rdsError(code: string, message: string, status = 400): Error {
   return new RDSServiceException({ name: code, $fault: 'client', message, $metadata: metadata(status) });
 }
 
-function efsError(code: string, message: string): Error {
-  return new EFSServiceException({ name: code, $fault: 'client', message, $metadata: metadata(400) });
+function efsError(code: string, message: string, status = 400): Error {
+  return new EFSServiceException({ name: code, $fault: 'client', message, $metadata: metadata(status) });
 }
 
 function kmsError(code: string, message: string): Error {
@@ -333,7 +362,7 @@ class FakeAws {
 
   /** Makes this account the one the mocks serve (the mocks' call history starts afresh). */
   install(): void {
-    for (const stub of [iamMock, ec2Mock, s3Mock, s3ControlMock, cloudTrailMock, rdsMock, efsMock, kmsMock] as AnyStub[]) stub.resetHistory();
+    for (const stub of [iamMock, ec2Mock, s3Mock, s3ControlMock, cloudTrailMock, rdsMock, efsMock, kmsMock, ...UNMODELLED.map(([u]) => u)] as AnyStub[]) stub.resetHistory();
     active = this;
     this.handlers.clear();
     this.catchAll(iamMock, 'iam');
@@ -344,6 +373,7 @@ class FakeAws {
     this.catchAll(rdsMock, 'rds');
     this.catchAll(efsMock, 'efs');
     this.catchAll(kmsMock, 'kms');
+    for (const [stub, service] of UNMODELLED) this.catchAll(stub, service);
     this.installIam();
     this.installEc2();
     this.installS3();
@@ -782,21 +812,44 @@ class FakeAws {
   }
 
   private installRds(): void {
-    const type = (input: { SnapshotType?: string }, t: string | undefined) => !input.SnapshotType || input.SnapshotType === t;
+    /** Only this account's own resources are modelled: filters and other accounts' shared or public snapshots are not. */
+    const plain = (operation: string, input: { Filters?: unknown[] | undefined; IncludeShared?: boolean | undefined; IncludePublic?: boolean | undefined; SnapshotType?: string | undefined }) => {
+      if (input.Filters?.length) throw unsupported(`${operation} Filters`);
+      if (input.IncludeShared || input.IncludePublic || input.SnapshotType === 'shared' || input.SnapshotType === 'public') throw unsupported(`${operation} of snapshots other accounts share`);
+    };
+    /** One named resource (its NotFound fault when absent), or all. */
+    const named = <T>(items: readonly T[], id: string | undefined, idOf: (item: T) => string | undefined, fault: string, what: string): readonly T[] => {
+      if (id === undefined) return items;
+      const found = items.filter((item) => idOf(item) === id);
+      if (!found.length) throw rdsError(fault, `${what} ${id} not found.`, 404);
+      return found;
+    };
+    // Without SnapshotType RDS lists manual and automated ones together.
+    const type = (input: { SnapshotType?: string | undefined }, t: string | undefined) => !input.SnapshotType || input.SnapshotType === t;
     this.serve(rdsMock, 'rds', DescribeDBInstancesCommand, (input, region) => {
-      const { page, ...rest } = this.rdsPage('DescribeDBInstances', this.region(region).dbInstances, input);
+      plain('DescribeDBInstances', input);
+      const items = named(this.region(region).dbInstances, input.DBInstanceIdentifier, (i) => i.DBInstanceIdentifier, 'DBInstanceNotFound', 'DBInstance');
+      const { page, ...rest } = this.rdsPage('DescribeDBInstances', items, input);
       return { DBInstances: page, ...rest };
     });
     this.serve(rdsMock, 'rds', DescribeDBClustersCommand, (input, region) => {
-      const { page, ...rest } = this.rdsPage('DescribeDBClusters', this.region(region).dbClusters, input);
+      plain('DescribeDBClusters', input);
+      const items = named(this.region(region).dbClusters, input.DBClusterIdentifier, (c) => c.DBClusterIdentifier, 'DBClusterNotFoundFault', 'DBCluster');
+      const { page, ...rest } = this.rdsPage('DescribeDBClusters', items, input);
       return { DBClusters: page, ...rest };
     });
     this.serve(rdsMock, 'rds', DescribeDBSnapshotsCommand, (input, region) => {
-      const { page, ...rest } = this.rdsPage('DescribeDBSnapshots', this.region(region).dbSnapshots.filter((s) => type(input, s.SnapshotType)), input);
+      plain('DescribeDBSnapshots', input);
+      const items = named(this.region(region).dbSnapshots, input.DBSnapshotIdentifier, (x) => x.DBSnapshotIdentifier, 'DBSnapshotNotFound', 'DBSnapshot')
+        .filter((x) => type(input, x.SnapshotType) && (!input.DBInstanceIdentifier || x.DBInstanceIdentifier === input.DBInstanceIdentifier));
+      const { page, ...rest } = this.rdsPage('DescribeDBSnapshots', items, input);
       return { DBSnapshots: page, ...rest };
     });
     this.serve(rdsMock, 'rds', DescribeDBClusterSnapshotsCommand, (input, region) => {
-      const { page, ...rest } = this.rdsPage('DescribeDBClusterSnapshots', this.region(region).clusterSnapshots.filter((s) => type(input, s.SnapshotType)), input);
+      plain('DescribeDBClusterSnapshots', input);
+      const items = named(this.region(region).clusterSnapshots, input.DBClusterSnapshotIdentifier, (x) => x.DBClusterSnapshotIdentifier, 'DBClusterSnapshotNotFoundFault', 'DBClusterSnapshot')
+        .filter((x) => type(input, x.SnapshotType) && (!input.DBClusterIdentifier || x.DBClusterIdentifier === input.DBClusterIdentifier));
+      const { page, ...rest } = this.rdsPage('DescribeDBClusterSnapshots', items, input);
       return { DBClusterSnapshots: page, ...rest };
     });
     const restore = (region: string, id: string | undefined, exists: boolean, fault: string) => {
@@ -805,12 +858,12 @@ class FakeAws {
     };
     this.serve(rdsMock, 'rds', DescribeDBSnapshotAttributesCommand, (input, region) => {
       const id = input.DBSnapshotIdentifier;
-      const exists = this.region(region).dbSnapshots.some((s) => s.DBSnapshotIdentifier === id);
+      const exists = this.region(region).dbSnapshots.some((x) => x.DBSnapshotIdentifier === id);
       return { DBSnapshotAttributesResult: { DBSnapshotIdentifier: id, DBSnapshotAttributes: restore(region, id, exists, 'DBSnapshotNotFound') } };
     });
     this.serve(rdsMock, 'rds', DescribeDBClusterSnapshotAttributesCommand, (input, region) => {
       const id = input.DBClusterSnapshotIdentifier;
-      const exists = this.region(region).clusterSnapshots.some((s) => s.DBClusterSnapshotIdentifier === id);
+      const exists = this.region(region).clusterSnapshots.some((x) => x.DBClusterSnapshotIdentifier === id);
       return { DBClusterSnapshotAttributesResult: { DBClusterSnapshotIdentifier: id, DBClusterSnapshotAttributes: restore(region, id, exists, 'DBClusterSnapshotNotFoundFault') } };
     });
   }
@@ -818,7 +871,13 @@ class FakeAws {
   private installEfs(): void {
     this.serve(efsMock, 'efs', DescribeFileSystemsCommand, (input, region) => {
       const max = input.MaxItems ?? 100;
-      const items = this.region(region).fileSystems;
+      if (!Number.isInteger(max) || max < 1) throw efsError('ValidationException', `1 validation error detected: Value '${max}' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1`);
+      let items = this.region(region).fileSystems;
+      if (input.FileSystemId !== undefined) {
+        items = items.filter((f) => f.FileSystemId === input.FileSystemId);
+        if (!items.length) throw efsError('FileSystemNotFound', `File system '${input.FileSystemId}' does not exist.`, 404);
+      }
+      if (input.CreationToken !== undefined) items = items.filter((f) => f.CreationToken === input.CreationToken);
       const offset = this.tokens.decode('DescribeFileSystems', input.Marker, () => efsError('BadRequest', 'Invalid Marker'));
       return { FileSystems: items.slice(offset, offset + max), ...(offset + max < items.length ? { NextMarker: this.tokens.encode('DescribeFileSystems', offset + max) } : {}) };
     });
@@ -834,9 +893,13 @@ class FakeAws {
   }
 
   private installKms(): void {
+    /** A key by id, key ARN, alias name or alias ARN, as KMS accepts them. */
     const keyOf = (region: string, id: string | undefined) => {
-      const meta = this.region(region).kmsKeys.find((k) => k.KeyId === id || k.Arn === id);
-      if (!meta) throw kmsError('NotFoundException', `Key '${id ?? ''}' does not exist`);
+      const { kmsKeys, kmsAliases } = this.region(region);
+      const alias = id?.startsWith('alias/') || id?.includes(':alias/') ? kmsAliases.find((a) => a.AliasName === id || a.AliasArn === id) : undefined;
+      const keyId = alias ? alias.TargetKeyId : id;
+      const meta = kmsKeys.find((k) => k.KeyId === keyId || k.Arn === keyId);
+      if (!meta) throw kmsError('NotFoundException', alias || id?.includes('alias/') ? `Alias ${id ?? ''} is not found.` : `Key '${id ?? ''}' does not exist`);
       return meta;
     };
     this.serve(kmsMock, 'kms', ListKeysCommand, (input, region) => {
@@ -844,15 +907,21 @@ class FakeAws {
       return { Keys: page.map((k) => ({ KeyId: k.KeyId, KeyArn: k.Arn })), ...rest };
     });
     this.serve(kmsMock, 'kms', ListAliasesCommand, (input, region) => {
-      const { page, ...rest } = this.kmsPage('ListAliases', this.region(region).kmsAliases, input, 100);
+      const aliases = this.region(region).kmsAliases;
+      const listed = input.KeyId === undefined ? aliases : aliases.filter((a) => a.TargetKeyId === keyOf(region, input.KeyId).KeyId);
+      const { page, ...rest } = this.kmsPage(`ListAliases/${input.KeyId ?? ''}`, listed, input, 100);
       return { Aliases: page, ...rest };
     });
     this.serve(kmsMock, 'kms', DescribeKeyCommand, (input, region) => ({ KeyMetadata: keyOf(region, input.KeyId) }));
+    // As the API reference says: a disabled key keeps its status, one pending deletion reads false; asymmetric, HMAC and imported keys are refused.
     this.serve(kmsMock, 'kms', GetKeyRotationStatusCommand, (input, region) => {
       const meta = keyOf(region, input.KeyId);
-      if (meta.KeyState !== 'Enabled') throw kmsError('KMSInvalidStateException', `${meta.Arn} is ${meta.KeyState === 'Disabled' ? 'disabled' : 'pending deletion'}.`);
-      if (!rotatesAutomatically(meta) && meta.KeyManager !== 'AWS') throw kmsError('UnsupportedOperationException', `${meta.Arn} origin is ${meta.Origin} which is not valid for this operation.`);
-      const enabled = meta.KeyManager === 'AWS' || this.region(region).kmsRotation[meta.KeyId!] === true;
+      if (meta.KeyState !== 'Enabled' && meta.KeyState !== 'Disabled' && meta.KeyState !== 'PendingDeletion') throw kmsError('KMSInvalidStateException', `${meta.Arn} is ${meta.KeyState}.`);
+      if (meta.KeyManager !== 'AWS' && !rotatesAutomatically({ ...meta, KeyState: 'Enabled' })) {
+        const why = meta.KeySpec !== 'SYMMETRIC_DEFAULT' ? `key spec is ${meta.KeySpec}` : `origin is ${meta.Origin}`;
+        throw kmsError('UnsupportedOperationException', `${meta.Arn} ${why} which is not valid for this operation.`);
+      }
+      const enabled = meta.KeyState !== 'PendingDeletion' && (meta.KeyManager === 'AWS' || this.region(region).kmsRotation[meta.KeyId!] === true);
       return { KeyRotationEnabled: enabled, KeyId: meta.Arn, ...(enabled ? { RotationPeriodInDays: 365 } : {}) };
     });
   }

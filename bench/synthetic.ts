@@ -994,7 +994,12 @@ const ENGINES = [['postgres', '16.3'], ['postgres', '13.12'], ['mysql', '8.0.35'
 function databaseData(rng: Rng, accountId: string, region: string, groups: SecurityGroup[], spec: NonNullable<RegionSpec['databases']>): DatabaseData {
   const arn = (type: string, id: string) => `arn:aws:rds:${region}:${accountId}:${type}:${id}`;
   const keyArn = () => `arn:aws:kms:${region}:${accountId}:key/${rng.hex(8)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(12)}`;
-  const groupsOf = () => rng.sample(groups, rng.int(1, 2)).map((g) => ({ VpcSecurityGroupId: g.GroupId, Status: 'active' }));
+  // A database's groups all belong to one VPC, as AWS requires.
+  const vpcIds = [...new Set(groups.map((g) => g.VpcId!))];
+  const groupsOf = () => {
+    const vpc = rng.pick(vpcIds);
+    return rng.sample(groups.filter((g) => g.VpcId === vpc), rng.int(1, 2)).map((g) => ({ VpcSecurityGroupId: g.GroupId, Status: 'active' }));
+  };
   const tags = (team: string) => (rng.chance(0.6) ? [{ Key: 'Owner', Value: team }, ...(rng.chance(0.5) ? [{ Key: 'Environment', Value: rng.pick(['prod', 'staging']) }] : [])] : []);
   const dbInstances: DBInstance[] = [];
   const dbClusters: DBCluster[] = [];
@@ -1002,7 +1007,7 @@ function databaseData(rng: Rng, accountId: string, region: string, groups: Secur
   while (dbInstances.length < spec.instances) {
     const team = rng.pick(TEAMS);
     const encrypted = rng.chance(0.85);
-    if (rng.chance(0.1)) {
+    if (spec.instances - dbInstances.length >= 2 && rng.chance(0.1)) {
       // An Aurora cluster of 2-3 members: encryption, backups and deletion protection on the cluster.
       const id = `${team}-aurora-${n++}`;
       const members = Array.from({ length: Math.min(rng.int(2, 3), spec.instances - dbInstances.length) }, (_, m) => `${id}-${m + 1}`);
@@ -1038,8 +1043,10 @@ function databaseData(rng: Rng, accountId: string, region: string, groups: Secur
   }
   const standalone = dbInstances.filter((i) => !i.DBClusterIdentifier);
   const snapshotRestore: Record<string, string[]> = {};
-  const restore = (id: string) => {
-    const shared = rng.weighted([[[], 20], [['210987654321'], 3], [['210987654321', '111122223333'], 1], [['all'], 1]] as const);
+  // Mostly shared with nobody, some with named accounts, about 3 % public; never an encrypted one (RDS refuses to make it public).
+  const restore = (id: string, encrypted: boolean | undefined) => {
+    const drawn = rng.weighted([[[], 26], [['210987654321'], 3], [['210987654321', '111122223333'], 1], [['all'], 1]] as const);
+    const shared = encrypted && (drawn as readonly string[]).includes('all') ? ['210987654321'] : drawn;
     if (shared.length) snapshotRestore[id] = [...shared];
   };
   const dbSnapshots: DBSnapshot[] = [];
@@ -1050,12 +1057,12 @@ function databaseData(rng: Rng, accountId: string, region: string, groups: Secur
       const cluster = rng.pick(dbClusters);
       const id = `${cluster.DBClusterIdentifier}-manual-${i}`;
       clusterSnapshots.push({ DBClusterSnapshotIdentifier: id, DBClusterSnapshotArn: arn('cluster-snapshot', id), DBClusterIdentifier: cluster.DBClusterIdentifier, Engine: cluster.Engine, SnapshotType: 'manual', Status: 'available', StorageEncrypted: cluster.StorageEncrypted, SnapshotCreateTime: created });
-      restore(id);
+      restore(id, cluster.StorageEncrypted);
     } else {
       const source = rng.pick(standalone.length ? standalone : dbInstances);
       const id = `${source.DBInstanceIdentifier}-manual-${i}`;
       dbSnapshots.push({ DBSnapshotIdentifier: id, DBSnapshotArn: arn('snapshot', id), DBInstanceIdentifier: source.DBInstanceIdentifier, Engine: source.Engine, SnapshotType: 'manual', Status: 'available', Encrypted: source.StorageEncrypted, SnapshotCreateTime: created });
-      restore(id);
+      restore(id, source.StorageEncrypted);
     }
   }
   // Automated snapshots (one per standalone instance): never listed for SnapshotType manual.
@@ -1085,12 +1092,18 @@ function databaseData(rng: Rng, accountId: string, region: string, groups: Secur
       KeyUsage: kind === 'asymmetric' ? 'SIGN_VERIFY' : kind === 'hmac' ? 'GENERATE_VERIFY_MAC' : 'ENCRYPT_DECRYPT',
       KeyState: kind === 'disabled' ? 'Disabled' : kind === 'pending' ? 'PendingDeletion' : 'Enabled', Origin: kind === 'external' ? 'EXTERNAL' : 'AWS_KMS', KeyManager: kind === 'aws' ? 'AWS' : 'CUSTOMER',
       KeySpec: kind === 'asymmetric' ? 'RSA_2048' : kind === 'hmac' ? 'HMAC_256' : 'SYMMETRIC_DEFAULT', MultiRegion: false,
+      ...(kind === 'pending' ? { DeletionDate: new Date(NOW.getTime() + 7 * DAY_MS), PendingDeletionWindowInDays: 30 } : {}),
     };
     kmsKeys.push(meta);
     if (kind === 'aws') kmsAliases.push({ AliasName: `alias/aws/${AWS_SERVICES[i]}`, AliasArn: `arn:aws:kms:${region}:${accountId}:alias/aws/${AWS_SERVICES[i]}`, TargetKeyId: id });
-    else if (rng.chance(0.7)) kmsAliases.push({ AliasName: `alias/${rng.pick(TEAMS)}-${i}`, AliasArn: `arn:aws:kms:${region}:${accountId}:alias/k${i}`, TargetKeyId: id });
+    else if (rng.chance(0.7)) {
+      const name = `${rng.pick(TEAMS)}-${i}`;
+      kmsAliases.push({ AliasName: `alias/${name}`, AliasArn: `arn:aws:kms:${region}:${accountId}:alias/${name}`, TargetKeyId: id });
+    }
     if (kind === 'symmetric') kmsRotation[id] = rng.chance(0.6);
   }
+  // ListAliases also lists AWS's predefined aliases of services not used yet: no target key.
+  for (const service of ['dynamodb', 'redshift', 'kinesis']) kmsAliases.push({ AliasName: `alias/aws/${service}`, AliasArn: `arn:aws:kms:${region}:${accountId}:alias/aws/${service}` });
   return { dbInstances, dbClusters, dbSnapshots, clusterSnapshots, snapshotRestore, fileSystems, kmsKeys, kmsAliases, kmsRotation };
 }
 
