@@ -25,6 +25,7 @@ import securityHubEnabled from './securityhub/enabled.js';
 import route53Dmarc from './route53/dmarc.js';
 import cloudfrontOriginTls from './cloudfront/origin-tls.js';
 import elbListenerInsecure from './elb/listener-insecure.js';
+import cloudwatchSecurityAlarms from './cloudwatch/security-alarms.js';
 import elbSecurityGroups from './elb/security-groups.js';
 import cloudfrontViewerTls from './cloudfront/viewer-tls.js';
 import route53Spf from './route53/spf.js';
@@ -114,4 +115,5 @@ export const ALL_CHECKS: readonly Check[] = [
   cloudfrontOriginTls,
   elbListenerInsecure,
   elbSecurityGroups,
+  cloudwatchSecurityAlarms,
 ];

@@ -71,6 +71,7 @@ describe('audit against a local AWS stand-in', () => {
         'cloudtrail.s3-data-events:123456789012',
         'accessanalyzer.enabled:us-east-1',
         'route53.dmarc:Z0LOCAL/example.com',
+        'cloudwatch.security-alarms:123456789012',
         'elb.listener-insecure:arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188',
         // The ALB's group (the bastion's) opens tcp 22, not its listener port 80.
         'elb.security-groups:arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188',

@@ -1,6 +1,7 @@
 import type { DatasetDef } from './types.js';
 import { cloudfrontDatasets } from './cloudfront.js';
 import { cloudtrailDatasets } from './cloudtrail.js';
+import { cloudwatchDatasets } from './cloudwatch.js';
 import { configDatasets } from './config.js';
 import { ec2Datasets } from './ec2.js';
 import { efsDatasets } from './efs.js';
@@ -28,6 +29,7 @@ export const DATASETS = {
   ...route53Datasets,
   ...cloudfrontDatasets,
   ...elbDatasets,
+  ...cloudwatchDatasets,
 };
 
 export type DatasetId = keyof typeof DATASETS;
