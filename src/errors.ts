@@ -45,6 +45,16 @@ export function awsErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** An error named like an AWS error code (`MalformedResponse`, `PaginationLoop`): what awsErrorCode reports for it. */
+export function namedError(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name });
+}
+
+/** AWS answered without a field the verdict needs: an error, never a pass. */
+export function malformedResponse(message: string): Error {
+  return namedError('MalformedResponse', message);
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   return String(error);

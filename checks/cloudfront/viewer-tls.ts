@@ -1,4 +1,5 @@
 import { defineCheck } from '../../src/audit/check.js';
+import { namedError } from '../../src/errors.js';
 import { distributionLabel, judgeDistributions, type DistributionProblem } from '../../src/rules/cloudfront-distributions.js';
 
 /** CloudFront's security policies for viewers, oldest first. */
@@ -33,7 +34,7 @@ export default defineCheck({
       if (certificate && certificate.CloudFrontDefaultCertificate !== true) {
         const version = certificate.MinimumProtocolVersion;
         const rank = version === undefined ? -1 : POLICIES.indexOf(version);
-        if (rank === -1) return Object.assign(new Error(`distribution ${d.Id} has a custom certificate and a security policy this check does not know: ${version ?? 'none'}`), { name: 'UnknownSecurityPolicy' });
+        if (rank === -1) return namedError('UnknownSecurityPolicy', `distribution ${d.Id} has a custom certificate and a security policy this check does not know: ${version ?? 'none'}`);
         if (rank < MINIMUM) {
           problems.push({
             subKey: 'minimum-protocol-version',

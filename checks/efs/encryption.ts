@@ -2,6 +2,7 @@ import type { FileSystemDescription } from '@aws-sdk/client-efs';
 import { defineCheck } from '../../src/audit/check.js';
 import type { CheckContext, Evaluation } from '../../src/audit/types.js';
 import { partitionOfRegion } from '../../src/aws/partition.js';
+import { malformedResponse } from '../../src/errors.js';
 
 /** `6.0 KiB`, `1.5 GiB`: EFS metered sizes are bytes. */
 function size(bytes: number): string {
@@ -40,7 +41,7 @@ export default defineCheck({
 function judge(ctx: CheckContext, fs: FileSystemDescription & { FileSystemId: string }): Evaluation {
   const id = fs.FileSystemId;
   if (fs.Encrypted === undefined) {
-    return ctx.error(id, Object.assign(new Error(`DescribeFileSystems returned no Encrypted value for ${id}`), { name: 'MalformedResponse' }));
+    return ctx.error(id, malformedResponse(`DescribeFileSystems returned no Encrypted value for ${id}`));
   }
   if (fs.Encrypted) return ctx.pass(id);
   const name = fs.Name ?? fs.Tags?.find((t) => t.Key === 'Name')?.Value ?? null;

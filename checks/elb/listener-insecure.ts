@@ -1,4 +1,5 @@
 import { defineCheck } from '../../src/audit/check.js';
+import { namedError } from '../../src/errors.js';
 import type { CheckContext, Evaluation } from '../../src/audit/types.js';
 import type { ClassicLoadBalancer, LoadBalancerV2 } from '../../src/audit/datasets/elb.js';
 import { classicView, classicWeakProtocols, loadBalancerDetails, loadBalancerLabel, oldestTls, redirectsToHttps, v2View, type LoadBalancerView } from '../../src/rules/load-balancers.js';
@@ -38,10 +39,8 @@ export default defineCheck({
 function evaluate(ctx: CheckContext, view: LoadBalancerView, problems: Problem[] | { error: unknown }): Evaluation[] {
   if (!Array.isArray(problems)) return [ctx.error(view.id, problems.error)];
   if (problems.length === 0) return [ctx.pass(view.id)];
-  return problems.map((p) => ctx.fail({ resource: view.resource, subKey: p.subKey, message: `${capitalised(loadBalancerLabel(view))} ${p.message}`, details: { ...loadBalancerDetails(view), ...p.details } }));
+  return problems.map((p) => ctx.fail({ resource: view.resource, subKey: p.subKey, message: `${loadBalancerLabel(view)} ${p.message}`, details: { ...loadBalancerDetails(view), ...p.details } }));
 }
-
-const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 function v2Problems(v: LoadBalancerV2): Problem[] | { error: unknown } {
   if (!v.listeners.ok) return { error: v.listeners.error };
@@ -53,7 +52,7 @@ function v2Problems(v: LoadBalancerV2): Problem[] | { error: unknown } {
       problems.push({ subKey: `HTTP:${l.Port}`, message: `listens on plain HTTP port ${l.Port} without redirecting to HTTPS.`, details: { ...base, sslPolicy: null } });
     } else if (protocol === 'HTTPS' || protocol === 'TLS') {
       const oldest = l.SslPolicy ? oldestTls(l.SslPolicy) : undefined;
-      if (oldest === undefined) return { error: Object.assign(new Error(`listener ${protocol} ${l.Port} of ${v.lb.LoadBalancerName} has a TLS policy this check does not know: ${l.SslPolicy ?? 'none'}`), { name: 'UnknownSecurityPolicy' }) };
+      if (oldest === undefined) return { error: namedError('UnknownSecurityPolicy', `listener ${protocol} ${l.Port} of ${v.lb.LoadBalancerName} has a TLS policy this check does not know: ${l.SslPolicy ?? 'none'}`) };
       if (oldest < 2) {
         problems.push({ subKey: `${protocol}:${l.Port}`, message: `${protocol} listener on port ${l.Port} uses ${l.SslPolicy}, which accepts ${TLS_NAMES[oldest]}.`, details: { ...base, sslPolicy: l.SslPolicy ?? null } });
       }

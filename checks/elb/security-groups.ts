@@ -1,8 +1,7 @@
 import { defineCheck } from '../../src/audit/check.js';
 import type { CheckContext, Evaluation } from '../../src/audit/types.js';
-import { groupsById } from '../../src/rules/rds-databases.js';
 import { classicView, loadBalancerDetails, loadBalancerLabel, v2View, type LoadBalancerView } from '../../src/rules/load-balancers.js';
-import { describeRange, groupLabel, ingressSubKey, openIngress, reachesPorts, ruleDetails, withinAllowedPorts } from '../../src/rules/security-group-ingress.js';
+import { describeRange, groupLabel, groupsById, ingressSubKey, openIngress, reachesPorts, ruleDetails, withinAllowedPorts } from '../../src/rules/security-group-ingress.js';
 
 export default defineCheck({
   id: 'elb.security-groups',
@@ -27,17 +26,16 @@ export default defineCheck({
 
 function judge(ctx: CheckContext, lb: LoadBalancerView, groups: ReturnType<typeof groupsById>): Evaluation[] {
   const label = loadBalancerLabel(lb);
-  const Label = label.charAt(0).toUpperCase() + label.slice(1);
   const fail = (subKey: string, message: string, details: Record<string, string | number | boolean | null> = {}) =>
     ctx.fail({ resource: lb.resource, subKey, message, details: { ...loadBalancerDetails(lb), ...details } });
   if (lb.securityGroups.length === 0) {
-    return [fail('no-security-group', `${Label} has no security group: nothing filters the traffic that reaches it${lb.kind === 'network' ? ' (a Network Load Balancer made before August 2023 cannot get one)' : ''}.`)];
+    return [fail('no-security-group', `${label} has no security group: nothing filters the traffic that reaches it${lb.kind === 'network' ? ' (a Network Load Balancer made before August 2023 cannot get one)' : ''}.`)];
   }
   const out: Evaluation[] = [];
   for (const id of lb.securityGroups) {
     const group = groups.get(id);
     if (!group) {
-      out.push(fail(`missing:${id}`, `${Label} names security group ${id}, which no longer exists.`, { groupId: id }));
+      out.push(fail(`missing:${id}`, `${label} names security group ${id}, which no longer exists.`, { groupId: id }));
       continue;
     }
     for (const rule of openIngress(group)) {
@@ -45,7 +43,7 @@ function judge(ctx: CheckContext, lb: LoadBalancerView, groups: ReturnType<typeo
       // Listener ports are what a load balancer is for; anything else open to the world is not.
       if (withinAllowedPorts(rule, lb.listenerPorts)) continue;
       out.push(
-        fail(`${id}:${ingressSubKey(rule)}`, `${Label} has security group ${groupLabel(group)}, which allows ${describeRange(rule)} from ${rule.cidr}: more than its listener ports (${lb.listenerPorts.join(', ') || 'none'}).`, {
+        fail(`${id}:${ingressSubKey(rule)}`, `${label} has security group ${groupLabel(group)}, which allows ${describeRange(rule)} from ${rule.cidr}: more than its listener ports (${lb.listenerPorts.join(', ') || 'none'}).`, {
           ...ruleDetails(group, rule),
           listenerPorts: lb.listenerPorts.join(', '),
         }),

@@ -4,13 +4,12 @@ import {
   databaseDetails,
   databaseLabel,
   databasePort,
-  groupsById,
   instanceDatabase,
   internetExposure,
   liveInstances,
   missingField,
 } from '../../src/rules/rds-databases.js';
-import { groupLabel } from '../../src/rules/security-group-ingress.js';
+import { groupLabel, groupsById } from '../../src/rules/security-group-ingress.js';
 
 /** The error entry's resource when the region's security groups cannot be read. */
 const GROUPS_RESOURCE = 'security-groups';

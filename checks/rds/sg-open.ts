@@ -1,24 +1,20 @@
 import { defineCheck } from '../../src/audit/check.js';
+import { malformedResponse, namedError } from '../../src/errors.js';
 import type { CheckContext, Evaluation } from '../../src/audit/types.js';
 import {
   databaseDetails,
   databaseLabel,
   databasePort,
   databases,
-  groupsById,
   internetExposure,
   type Database,
 } from '../../src/rules/rds-databases.js';
-import { describeRange, groupLabel, ingressSubKey, ruleDetails } from '../../src/rules/security-group-ingress.js';
+import { describeRange, groupLabel, groupsById, ingressSubKey, ruleDetails } from '../../src/rules/security-group-ingress.js';
 
 /** Whether anything of the database answers on a public address: the instance, or any member of the cluster. */
 function publiclyAccessible(db: Database): boolean {
   if (db.kind === 'instance') return db.instance.PubliclyAccessible === true;
   return db.cluster.PubliclyAccessible === true || db.members.some((m) => m.PubliclyAccessible === true);
-}
-
-function unreadable(name: string, message: string): Error {
-  return Object.assign(new Error(message), { name });
 }
 
 export default defineCheck({
@@ -65,9 +61,9 @@ function judge(ctx: CheckContext, db: Database, groups: ReturnType<typeof groups
   );
   // What could not be judged is said, beside any finding the facts already decide.
   if (unknownGroups.length > 0) {
-    out.push(ctx.error(db.id, unreadable('SecurityGroupNotFound', `security group ${unknownGroups.join(', ')} of ${db.id} is not in the region's DescribeSecurityGroups answer`)));
+    out.push(ctx.error(db.id, namedError('SecurityGroupNotFound', `security group ${unknownGroups.join(', ')} of ${db.id} is not in the region's DescribeSecurityGroups answer`)));
   } else if (portUnknown && exposures.length === 0) {
-    out.push(ctx.error(db.id, unreadable('MalformedResponse', `${db.id} has no endpoint port yet, and a security group opens some ports to the internet`)));
+    out.push(ctx.error(db.id, malformedResponse(`${db.id} has no endpoint port yet, and a security group opens some ports to the internet`)));
   }
   return out.length > 0 ? out : [ctx.pass(db.id)];
 }

@@ -119,7 +119,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditResult> {
 
     const judge = async (check: Check, region: string) => {
       const stats = byCheck[check.id]!;
-      const outcome: { findings: Finding[]; errors: CheckError[]; passed: number } = { findings: [], errors: [], passed: 0 };
+      const outcome: { findings: Finding[]; errors: CheckError[]; passed: number; skipped?: string } = { findings: [], errors: [], passed: 0 };
       try {
         const ctx = createCheckContext({ check, account: accountRef, region, regions, now: startedAt, thresholds: options.thresholds, inventory: inventory.scoped(check, region) });
         const evaluations = enabled(check) ? await check.run(ctx) : [];
@@ -130,20 +130,14 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditResult> {
           } else outcome.findings.push(evaluation.finding);
         }
       } catch (error) {
-        if (awsErrorCode(error) === SERVICE_NOT_OFFERED) {
-          if (!closed) {
-            unfinished.delete(taskKey(check, region));
-            skippedChecks.push({ checkId: check.id, region, reason: `${check.service} is ${firstLine(errorMessage(error))}` });
-            done++;
-            options.onProgress?.({ done, total, checkId: check.id, region });
-          }
-          return;
-        }
-        outcome.errors.push({ checkId: check.id, region, code: awsErrorCode(error) ?? 'CheckFailed', message: firstLine(errorMessage(error)) });
+        // The service does not exist there: nothing was judged, and that is not an error either.
+        if (awsErrorCode(error) === SERVICE_NOT_OFFERED) outcome.skipped = `${check.service} is ${firstLine(errorMessage(error))}`;
+        else outcome.errors.push({ checkId: check.id, region, code: awsErrorCode(error) ?? 'CheckFailed', message: firstLine(errorMessage(error)) });
       }
       // After the deadline the report is out: a late answer changes nothing in it.
       if (closed) return;
       unfinished.delete(taskKey(check, region));
+      if (outcome.skipped !== undefined) skippedChecks.push({ checkId: check.id, region, reason: outcome.skipped });
       stats.passed += outcome.passed;
       stats.errors += outcome.errors.length;
       errors.push(...outcome.errors);

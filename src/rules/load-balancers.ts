@@ -49,9 +49,9 @@ export function v2View(v: LoadBalancerV2): LoadBalancerView {
   };
 }
 
-/** `application load balancer web-prod`, `Classic load balancer legacy-web`. */
+/** `Application load balancer web-prod`, `Classic load balancer legacy-web`: how a finding's message starts. */
 export function loadBalancerLabel(lb: LoadBalancerView): string {
-  return `${lb.kind === 'classic' ? 'Classic' : lb.kind} load balancer ${lb.name}`;
+  return `${lb.kind.charAt(0).toUpperCase()}${lb.kind.slice(1)} load balancer ${lb.name}`;
 }
 
 export function loadBalancerDetails(lb: LoadBalancerView): Record<string, DetailValue> {

@@ -2,6 +2,7 @@ import type { SecurityGroup } from '@aws-sdk/client-ec2';
 import type { DBCluster, DBInstance } from '@aws-sdk/client-rds';
 import type { CheckContext, DetailValue, Evaluation, ResourceRef } from '../audit/types.js';
 import { partitionOfRegion } from '../aws/partition.js';
+import { malformedResponse } from '../errors.js';
 import { coversAllPorts, openIngress, portsCovered, reachesPorts, type OpenIngress } from './security-group-ingress.js';
 
 /**
@@ -85,7 +86,7 @@ export function databaseDetails(db: Database): Record<string, DetailValue> {
 
 /** An answer without a field the verdict needs: an error for that resource, never a pass. */
 export function missingField(operation: string, field: string, id: string): Error {
-  return Object.assign(new Error(`${operation} returned no ${field} for ${id}`), { name: 'MalformedResponse' });
+  return malformedResponse(`${operation} returned no ${field} for ${id}`);
 }
 
 /**
@@ -156,9 +157,4 @@ export function internetExposure(db: Database, groups: ReadonlyMap<string, Secur
     }
   }
   return out;
-}
-
-/** Security groups by id, for {@link internetExposure}. */
-export function groupsById(groups: readonly SecurityGroup[]): ReadonlyMap<string, SecurityGroup> {
-  return new Map(groups.filter((g) => g.GroupId).map((g) => [g.GroupId!, g]));
 }

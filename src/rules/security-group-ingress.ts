@@ -70,6 +70,11 @@ export function openIngress(group: SecurityGroup): OpenIngress[] {
   return out;
 }
 
+/** The region's security groups by id: what a database or load balancer names. */
+export function groupsById(groups: readonly SecurityGroup[]): ReadonlyMap<string, SecurityGroup> {
+  return new Map(groups.filter((g) => g.GroupId).map((g) => [g.GroupId!, g]));
+}
+
 /** Every port of every protocol, or every tcp/udp port (port 0 is reserved: 1-65535 is all ports too). */
 export function coversAllPorts(rule: OpenIngress): boolean {
   return rule.protocol === '-1' || (hasPorts(rule.protocol) && rule.fromPort <= 1 && rule.toPort >= 65535);

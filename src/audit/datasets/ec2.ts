@@ -18,6 +18,7 @@ import {
   type Vpc,
 } from '@aws-sdk/client-ec2';
 import { collectPages } from '../../aws/paginate.js';
+import { malformedResponse } from '../../errors.js';
 import type { DatasetDef, LoadContext } from './types.js';
 
 async function loadSecurityGroups(ctx: LoadContext): Promise<SecurityGroup[]> {
@@ -80,7 +81,7 @@ async function loadPublicSnapshotIds(ctx: LoadContext): Promise<ReadonlySet<stri
 async function loadEbsEncryptionByDefault(ctx: LoadContext): Promise<boolean> {
   const answer = await ctx.clients.ec2(ctx.region).send(new GetEbsEncryptionByDefaultCommand({}));
   if (typeof answer.EbsEncryptionByDefault !== 'boolean') {
-    throw Object.assign(new Error('GetEbsEncryptionByDefault returned no EbsEncryptionByDefault value'), { name: 'MalformedResponse' });
+    throw malformedResponse('GetEbsEncryptionByDefault returned no EbsEncryptionByDefault value');
   }
   return answer.EbsEncryptionByDefault;
 }
@@ -93,7 +94,7 @@ async function loadEbsEncryptionByDefault(ctx: LoadContext): Promise<boolean> {
 async function loadSnapshotBlockPublicAccess(ctx: LoadContext): Promise<string> {
   const answer = await ctx.clients.ec2(ctx.region).send(new GetSnapshotBlockPublicAccessStateCommand({}));
   if (typeof answer.State !== 'string') {
-    throw Object.assign(new Error('GetSnapshotBlockPublicAccessState returned no State'), { name: 'MalformedResponse' });
+    throw malformedResponse('GetSnapshotBlockPublicAccessState returned no State');
   }
   return answer.State;
 }

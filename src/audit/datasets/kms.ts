@@ -1,5 +1,6 @@
 import { DescribeKeyCommand, GetKeyRotationStatusCommand, ListAliasesCommand, ListKeysCommand, type KeyMetadata } from '@aws-sdk/client-kms';
 import { collectPages } from '../../aws/paginate.js';
+import { malformedResponse } from '../../errors.js';
 import { attempt, type DatasetDef, type LoadContext, type Read } from './types.js';
 
 export interface KeyRotation {
@@ -41,7 +42,7 @@ export function rotatesAutomatically(meta: KeyMetadata): boolean {
 async function rotationOf(kms: ReturnType<LoadContext['clients']['kms']>, keyId: string): Promise<KeyRotation> {
   const answer = await kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }));
   if (typeof answer.KeyRotationEnabled !== 'boolean') {
-    throw Object.assign(new Error('GetKeyRotationStatus returned no KeyRotationEnabled value'), { name: 'MalformedResponse' });
+    throw malformedResponse('GetKeyRotationStatus returned no KeyRotationEnabled value');
   }
   return { enabled: answer.KeyRotationEnabled, ...(typeof answer.RotationPeriodInDays === 'number' ? { periodDays: answer.RotationPeriodInDays } : {}) };
 }
@@ -75,7 +76,7 @@ async function loadKeys(ctx: LoadContext): Promise<KmsKey[]> {
       .map(async (k): Promise<KmsKey> => {
         const metadata = await attempt(async () => {
           const answer = await bulk.send(new DescribeKeyCommand({ KeyId: k.KeyId }));
-          if (!answer.KeyMetadata) throw Object.assign(new Error('DescribeKey returned no KeyMetadata'), { name: 'MalformedResponse' });
+          if (!answer.KeyMetadata) throw malformedResponse('DescribeKey returned no KeyMetadata');
           return answer.KeyMetadata;
         });
         const rotation = metadata.ok && rotatesAutomatically(metadata.value) ? await attempt(() => rotationOf(bulk, k.KeyId)) : null;

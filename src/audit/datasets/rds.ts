@@ -7,11 +7,10 @@ import {
   DescribeDBSnapshotsCommand,
   type DBCluster,
   type DBInstance,
-  type DBSnapshotAttribute,
   type Tag,
 } from '@aws-sdk/client-rds';
 import { collectPages } from '../../aws/paginate.js';
-import { awsErrorCode } from '../../errors.js';
+import { isSnapshotGone, restoreValues } from '../../aws/rds-snapshots.js';
 import { attempt, type DatasetDef, type LoadContext, type Read } from './types.js';
 
 /**
@@ -58,21 +57,12 @@ export interface RdsSnapshot {
   restore: Read<string[] | 'gone' | 'encrypted'>;
 }
 
-const SNAPSHOT_GONE = new Set(['DBSnapshotNotFound', 'DBSnapshotNotFoundFault', 'DBClusterSnapshotNotFoundFault']);
-
-/** The `restore` values of an attribute list; a reply without one is not trusted as "shared with nobody". */
-function restoreValues(attributes: readonly DBSnapshotAttribute[] | undefined, operation: string): string[] {
-  const restore = attributes?.find((a) => a.AttributeName === 'restore');
-  if (!restore) throw Object.assign(new Error(`${operation} returned no restore attribute`), { name: 'MalformedResponse' });
-  return restore.AttributeValues ?? [];
-}
-
 async function readRestore(read: () => Promise<string[]>): Promise<Read<string[] | 'gone' | 'encrypted'>> {
   return attempt(async () => {
     try {
       return await read();
     } catch (error) {
-      if (SNAPSHOT_GONE.has(awsErrorCode(error) ?? '')) return 'gone' as const;
+      if (isSnapshotGone(error)) return 'gone' as const;
       throw error;
     }
   });

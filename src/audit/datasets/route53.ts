@@ -1,5 +1,6 @@
 import { ListHostedZonesCommand, ListResourceRecordSetsCommand, type RRType } from '@aws-sdk/client-route-53';
 import { collectPages } from '../../aws/paginate.js';
+import { namedError } from '../../errors.js';
 import { attempt, type DatasetDef, type LoadContext, type Read } from './types.js';
 
 /** One MX or TXT record set: its name as Route 53 writes it (`mail.example.com.`), and its values. */
@@ -21,32 +22,30 @@ export interface PublicZone {
 const MAIL_TYPES = new Set(['MX', 'TXT']);
 
 /**
- * Record sets of one zone, every page: Route 53 pages by the next record's
- * name, type and set identifier together, not by an opaque token.
+ * Record sets of one zone, every page. Route 53 pages by the next record's
+ * name, type and set identifier together; they travel as one token, so the
+ * shared pagination (and its loop guard) applies.
  */
 async function zoneRecords(ctx: LoadContext, zoneId: string): Promise<MailRecord[]> {
   const route53 = ctx.clients.route53();
-  const out: MailRecord[] = [];
-  const seen = new Set<string>();
-  let start: { StartRecordName?: string; StartRecordType?: RRType; StartRecordIdentifier?: string } = {};
-  for (;;) {
+  const sets = await collectPages(async (token) => {
+    const start = token ? (JSON.parse(token) as { StartRecordName: string; StartRecordType?: RRType; StartRecordIdentifier?: string }) : {};
     const page = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, MaxItems: 300, ...start }));
-    for (const set of page.ResourceRecordSets ?? []) {
-      if (!set.Name || !set.Type || !MAIL_TYPES.has(set.Type)) continue;
-      out.push({ name: set.Name, type: set.Type as 'MX' | 'TXT', values: (set.ResourceRecords ?? []).map((r) => r.Value ?? '') });
-    }
-    if (!page.IsTruncated) return out;
-    const key = `${page.NextRecordName}|${page.NextRecordType}|${page.NextRecordIdentifier ?? ''}`;
-    if (!page.NextRecordName || seen.has(key)) {
-      throw Object.assign(new Error(`ListResourceRecordSets of ${zoneId} said there was more but gave ${page.NextRecordName ? 'the same next record again' : 'no next record'}`), { name: 'PaginationLoop' });
-    }
-    seen.add(key);
-    start = {
-      StartRecordName: page.NextRecordName,
-      ...(page.NextRecordType ? { StartRecordType: page.NextRecordType } : {}),
-      ...(page.NextRecordIdentifier ? { StartRecordIdentifier: page.NextRecordIdentifier } : {}),
-    };
-  }
+    // More promised but no place to start from: the listing cannot be finished, so it is not trusted.
+    if (page.IsTruncated && !page.NextRecordName) throw namedError('PaginationLoop', `ListResourceRecordSets of ${zoneId} said there was more but gave no next record`);
+    const next =
+      page.IsTruncated && page.NextRecordName
+        ? JSON.stringify({
+            StartRecordName: page.NextRecordName,
+            ...(page.NextRecordType ? { StartRecordType: page.NextRecordType } : {}),
+            ...(page.NextRecordIdentifier ? { StartRecordIdentifier: page.NextRecordIdentifier } : {}),
+          })
+        : undefined;
+    return { items: page.ResourceRecordSets, next };
+  });
+  return sets
+    .filter((set) => set.Name && set.Type && MAIL_TYPES.has(set.Type))
+    .map((set) => ({ name: set.Name!, type: set.Type as 'MX' | 'TXT', values: (set.ResourceRecords ?? []).map((r) => r.Value ?? '') }));
 }
 
 /** The account's public hosted zones (private ones answer only inside VPCs: no one mails them) with their MX and TXT records. */

@@ -4,7 +4,7 @@ import {
   ModifyDBClusterSnapshotAttributeCommand,
   ModifyDBSnapshotAttributeCommand,
 } from '@aws-sdk/client-rds';
-import { awsErrorCode } from '../../errors.js';
+import { isSnapshotGone, restoreValues } from '../../aws/rds-snapshots.js';
 import type { RemediationAction, RemediationClients, RemediationTarget } from '../types.js';
 
 /**
@@ -27,8 +27,6 @@ interface SnapshotState {
 
 const refuse = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
 
-const GONE = new Set(['DBSnapshotNotFound', 'DBSnapshotNotFoundFault', 'DBClusterSnapshotNotFoundFault']);
-
 const what = (kind: Kind, id: string): string => `${kind === 'cluster' ? 'DB cluster snapshot' : 'DB snapshot'} ${id}`;
 
 /** The live `restore` values, or `missing` when the snapshot is gone. */
@@ -38,12 +36,10 @@ async function readRestore(rds: RdsClient, kind: Kind, id: string): Promise<stri
       kind === 'cluster'
         ? (await rds.send(new DescribeDBClusterSnapshotAttributesCommand({ DBClusterSnapshotIdentifier: id }))).DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes
         : (await rds.send(new DescribeDBSnapshotAttributesCommand({ DBSnapshotIdentifier: id }))).DBSnapshotAttributesResult?.DBSnapshotAttributes;
-    const restore = attributes?.find((a) => a.AttributeName === 'restore');
-    // Nothing to compare with: acting on it would be acting blind.
-    if (!restore) throw Object.assign(new Error(`RDS returned no restore attribute for ${what(kind, id)}`), { name: 'MalformedResponse' });
-    return restore.AttributeValues ?? [];
+    // Nothing to compare with would be acting blind: an answer without the attribute is an error.
+    return restoreValues(attributes, `${kind === 'cluster' ? 'DescribeDBClusterSnapshotAttributes' : 'DescribeDBSnapshotAttributes'} of ${id}`);
   } catch (error) {
-    if (GONE.has(awsErrorCode(error) ?? '')) return 'missing';
+    if (isSnapshotGone(error)) return 'missing';
     throw error;
   }
 }
