@@ -23,6 +23,7 @@ import configRecorder from './config/recorder.js';
 import accessAnalyzerEnabled from './accessanalyzer/enabled.js';
 import securityHubEnabled from './securityhub/enabled.js';
 import route53Dmarc from './route53/dmarc.js';
+import cloudfrontCertificate from './cloudfront/certificate.js';
 import cloudfrontOriginTls from './cloudfront/origin-tls.js';
 import elbListenerInsecure from './elb/listener-insecure.js';
 import cloudwatchSecurityAlarms from './cloudwatch/security-alarms.js';
@@ -113,6 +114,7 @@ export const ALL_CHECKS: readonly Check[] = [
   route53Dmarc,
   cloudfrontViewerTls,
   cloudfrontOriginTls,
+  cloudfrontCertificate,
   elbListenerInsecure,
   elbSecurityGroups,
   cloudwatchSecurityAlarms,

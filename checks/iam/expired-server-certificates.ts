@@ -1,6 +1,5 @@
-import { daysBetween, defineCheck, isoDay } from '../../src/audit/check.js';
-
-const DAY_MS = 86_400_000;
+import { defineCheck } from '../../src/audit/check.js';
+import { expiryShortfall } from '../../src/rules/certificate-expiry.js';
 
 export default defineCheck({
   id: 'iam.expired-server-certificates',
@@ -16,7 +15,6 @@ export default defineCheck({
   uses: ['iam.serverCertificates'],
   async run(ctx) {
     const certificates = await ctx.inventory.get('iam.serverCertificates');
-    const soonMs = ctx.thresholds.serverCertificateExpiryDays * DAY_MS;
     return certificates.map((certificate) => {
       const name = certificate.ServerCertificateName ?? certificate.ServerCertificateId ?? '(unnamed certificate)';
       const expiration = certificate.Expiration;
@@ -27,22 +25,20 @@ export default defineCheck({
         });
       }
       const resource = { type: 'AWS::IAM::ServerCertificate', id: name, ...(certificate.Arn ? { arn: certificate.Arn } : {}) };
-      const remainingMs = expiration.getTime() - ctx.now.getTime();
-      if (remainingMs < 0) {
-        const days = daysBetween(expiration, ctx.now);
+      const shortfall = expiryShortfall(expiration, ctx.now, ctx.thresholds.serverCertificateExpiryDays);
+      if (shortfall?.expired) {
         return ctx.fail({
           resource,
-          message: `Server certificate ${name} expired ${days === 0 ? 'today' : `${days} day${days === 1 ? '' : 's'} ago`} (${isoDay(expiration)}) and is still stored in IAM.`,
-          details: { expiration: expiration.toISOString(), daysExpired: days, expired: true },
+          message: `Server certificate ${name} ${shortfall.phrase} and is still stored in IAM.`,
+          details: { expiration: expiration.toISOString(), daysExpired: shortfall.days, expired: true },
         });
       }
-      if (remainingMs <= soonMs) {
-        const days = Math.floor(remainingMs / DAY_MS);
+      if (shortfall) {
         return ctx.fail({
           resource,
           severity: 'low',
-          message: `Server certificate ${name} expires ${days === 0 ? 'within a day' : `in ${days} day${days === 1 ? '' : 's'}`} (${isoDay(expiration)}), within the ${ctx.thresholds.serverCertificateExpiryDays}-day warning window.`,
-          details: { expiration: expiration.toISOString(), daysLeft: days, expired: false },
+          message: `Server certificate ${name} ${shortfall.phrase}, within the ${ctx.thresholds.serverCertificateExpiryDays}-day warning window.`,
+          details: { expiration: expiration.toISOString(), daysLeft: shortfall.days, expired: false },
         });
       }
       return ctx.pass(name);

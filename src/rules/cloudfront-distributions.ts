@@ -22,19 +22,25 @@ export type DistributionProblem = Omit<FailInput, 'resource'> & { subKey: string
 
 /**
  * The loop the cloudfront.* checks share: every distribution; `problems`
- * lists what is wrong with one (empty: it passes), each with its sub-key.
+ * lists what is wrong with one (empty: it passes), each with its sub-key, and
+ * the parts that could not be judged as errors (an error alone: nothing of it
+ * could be judged). Distributions are judged one after another, so a check
+ * that reads per distribution keeps its reads in order and bounded.
  */
 export async function judgeDistributions(
   ctx: CheckContext,
-  problems: (d: DistributionSummary & { Id: string }) => DistributionProblem[] | Error,
+  problems: (d: DistributionSummary & { Id: string }) => Promise<(DistributionProblem | Error)[] | Error> | (DistributionProblem | Error)[] | Error,
 ): Promise<Evaluation[]> {
   const distributions = await ctx.inventory.get('cloudfront.distributions');
-  return distributions
+  const judged = distributions
     .filter((d): d is DistributionSummary & { Id: string } => Boolean(d.Id))
-    .flatMap((d) => {
-      const found = problems(d);
-      if (found instanceof Error) return [ctx.error(d.Id, found)];
-      if (found.length === 0) return [ctx.pass(d.Id)];
-      return found.map((p) => ctx.fail({ ...p, resource: distributionResource(d), details: { ...distributionDetails(d), ...p.details } }));
+    .map(async (d): Promise<Evaluation[]> => {
+      const found = await problems(d);
+      const entries = found instanceof Error ? [found] : found;
+      if (entries.length === 0) return [ctx.pass(d.Id)];
+      return entries.map((entry) =>
+        entry instanceof Error ? ctx.error(d.Id, entry) : ctx.fail({ ...entry, resource: distributionResource(d), details: { ...distributionDetails(d), ...entry.details } }),
+      );
     });
+  return (await Promise.all(judged)).flat();
 }

@@ -71,6 +71,7 @@ describe('audit against a local AWS stand-in', () => {
         'cloudtrail.s3-data-events:123456789012',
         'accessanalyzer.enabled:us-east-1',
         'route53.dmarc:Z0LOCAL/example.com',
+        'iam.expired-server-certificates:legacy-shop',
         'cloudwatch.security-alarms:123456789012',
         'elb.listener-insecure:arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188',
         // The ALB's group (the bastion's) opens tcp 22, not its listener port 80.
@@ -90,6 +91,11 @@ describe('audit against a local AWS stand-in', () => {
     // EFS's REST JSON and KMS's JSON 1.1 too.
     expect(json.findings.find((f) => f.checkId === 'kms.key-rotation')).toMatchObject({ details: { aliases: 'alias/payments', description: '<!here> payments', createdAt: '2025-01-01T00:00:00.000Z' } });
     expect(json.findings.find((f) => f.checkId === 'efs.encryption')).toMatchObject({ details: { name: 'shared', sizeBytes: 6144 } });
+    // CloudFront's XML and IAM's certificate body: expired, and a 1024-bit key, on the one distribution.
+    expect(json.findings.filter((f) => f.checkId.startsWith('cloudfront.')).map((f) => (f as unknown as { details: Record<string, unknown> }).details)).toEqual([
+      expect.objectContaining({ distributionId: 'E1LOCAL', keyType: 'rsa', keyBits: 1024 }),
+      expect.objectContaining({ distributionId: 'E1LOCAL', certificateName: 'legacy-shop', expiration: '2025-01-01T00:00:00.000Z', keyType: null }),
+    ]);
     // SPF split over two strings of one TXT value passes.
     expect(found.filter((f) => f.startsWith('securityhub.') || f.startsWith('route53.spf'))).toEqual([]);
     expect(actions).toEqual(expect.arrayContaining(['GET /accounts', 'GET /2020-05-31/distribution', 'GET /2013-04-01/hostedzone/Z0LOCAL/rrset']));

@@ -7,6 +7,7 @@
  * one finding of most kinds. `intercept` lets a test misbehave per request
  * (hang, reset the connection, throttle) before the normal answer.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { credentialReportCsv, rootReportRow, userReportRow, daysAgo } from './aws.js';
@@ -23,6 +24,8 @@ const report = Buffer.from(
     userReportRow('<!channel>', { mfa_active: 'false' }),
   ]),
 ).toString('base64');
+
+const weakCertificate = readFileSync(new URL('../fixtures/certificates/rsa-1024.pem', import.meta.url), 'utf8');
 
 export type Handler = () => { status?: number; body: string };
 
@@ -50,7 +53,17 @@ const handlers: Record<string, Handler> = {
        </member></UserDetailList><GroupDetailList/><RoleDetailList/><Policies/><IsTruncated>false</IsTruncated>`,
     ),
   GetAccountPasswordPolicy: () => error('NoSuchEntity', 'The Password Policy with domain name 123456789012 cannot be found.', 404),
-  ListServerCertificates: () => ok('ListServerCertificates', '<ServerCertificateMetadataList/><IsTruncated>false</IsTruncated>'),
+  // One certificate uploaded for CloudFront: expired, with a 1024-bit RSA key.
+  ListServerCertificates: () =>
+    ok(
+      'ListServerCertificates',
+      `<ServerCertificateMetadataList><member><Path>/cloudfront/</Path><ServerCertificateName>legacy-shop</ServerCertificateName><ServerCertificateId>ASCALOCALLEGACY</ServerCertificateId><Arn>arn:aws:iam::123456789012:server-certificate/cloudfront/legacy-shop</Arn><UploadDate>2024-01-01T00:00:00Z</UploadDate><Expiration>2025-01-01T00:00:00Z</Expiration></member></ServerCertificateMetadataList><IsTruncated>false</IsTruncated>`,
+    ),
+  GetServerCertificate: () =>
+    ok(
+      'GetServerCertificate',
+      `<ServerCertificate><ServerCertificateMetadata><Path>/cloudfront/</Path><ServerCertificateName>legacy-shop</ServerCertificateName><ServerCertificateId>ASCALOCALLEGACY</ServerCertificateId><Arn>arn:aws:iam::123456789012:server-certificate/cloudfront/legacy-shop</Arn></ServerCertificateMetadata><CertificateBody>${weakCertificate}</CertificateBody></ServerCertificate>`,
+    ),
 };
 
 const EC2_XMLNS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
@@ -106,9 +119,16 @@ const restHandlers: Record<string, Handler> = {
       <ResourceRecordSet><Name>example.com.</Name><Type>TXT</Type><TTL>300</TTL><ResourceRecords><ResourceRecord><Value>"v=spf1 include:_spf.example.net" " -all"</Value></ResourceRecord></ResourceRecords></ResourceRecordSet>
       </ResourceRecordSets><IsTruncated>false</IsTruncated><MaxItems>300</MaxItems></ListResourceRecordSetsResponse>`,
   }),
-  // CloudFront is REST XML: no distribution.
+  // CloudFront is REST XML: one distribution on HTTPS, serving the IAM certificate above.
   'GET /2020-05-31/distribution': () => ({
-    body: `<DistributionList xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Marker></Marker><MaxItems>100</MaxItems><IsTruncated>false</IsTruncated><Quantity>0</Quantity></DistributionList>`,
+    body: `<DistributionList xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Marker></Marker><MaxItems>100</MaxItems><IsTruncated>false</IsTruncated><Quantity>1</Quantity><Items><DistributionSummary>
+      <Id>E1LOCAL</Id><ARN>arn:aws:cloudfront::123456789012:distribution/E1LOCAL</ARN><Status>Deployed</Status><LastModifiedTime>2025-06-01T00:00:00Z</LastModifiedTime><DomainName>d1local.cloudfront.net</DomainName>
+      <Aliases><Quantity>1</Quantity><Items><CNAME>shop.example.com</CNAME></Items></Aliases>
+      <Origins><Quantity>1</Quantity><Items><Origin><Id>web</Id><DomainName>web.example.com</DomainName><CustomOriginConfig><HTTPPort>80</HTTPPort><HTTPSPort>443</HTTPSPort><OriginProtocolPolicy>https-only</OriginProtocolPolicy><OriginSslProtocols><Quantity>1</Quantity><Items><SslProtocol>TLSv1.2</SslProtocol></Items></OriginSslProtocols></CustomOriginConfig></Origin></Items></Origins>
+      <DefaultCacheBehavior><TargetOriginId>web</TargetOriginId><ViewerProtocolPolicy>redirect-to-https</ViewerProtocolPolicy></DefaultCacheBehavior><CacheBehaviors><Quantity>0</Quantity></CacheBehaviors>
+      <Comment></Comment><Enabled>true</Enabled>
+      <ViewerCertificate><IAMCertificateId>ASCALOCALLEGACY</IAMCertificateId><SSLSupportMethod>sni-only</SSLSupportMethod><MinimumProtocolVersion>TLSv1.2_2021</MinimumProtocolVersion><CertificateSource>iam</CertificateSource></ViewerCertificate>
+    </DistributionSummary></Items></DistributionList>`,
   }),
   // Security Hub and Access Analyzer are REST JSON: the hub is on, no analyzer exists.
   'GET /accounts': () => ({ body: JSON.stringify({ HubArn: 'arn:aws:securityhub:us-east-1:123456789012:hub/default', SubscribedAt: '2025-03-01T10:00:00.000Z', AutoEnableControls: true }) }),

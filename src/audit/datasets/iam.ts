@@ -3,6 +3,7 @@ import {
   GetAccountAuthorizationDetailsCommand,
   GetAccountPasswordPolicyCommand,
   GetCredentialReportCommand,
+  GetServerCertificateCommand,
   ListServerCertificatesCommand,
   type GroupDetail,
   type ManagedPolicyDetail,
@@ -12,9 +13,9 @@ import {
   type UserDetail,
 } from '@aws-sdk/client-iam';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { awsErrorCode } from '../../errors.js';
+import { awsErrorCode, malformedResponse } from '../../errors.js';
 import { collectPages } from '../../aws/paginate.js';
-import type { DatasetDef, LoadContext } from './types.js';
+import { attempt, type DatasetDef, type LoadContext, type Read } from './types.js';
 
 export interface AccessKeySlot {
   slot: 1 | 2;
@@ -200,6 +201,33 @@ async function loadServerCertificates(ctx: LoadContext): Promise<ServerCertifica
   });
 }
 
+/**
+ * The PEM bodies of IAM server certificates, read only for the certificates a
+ * check asks about (those CloudFront serves), each once per audit, by the
+ * name ListServerCertificates gave it.
+ */
+export interface ServerCertificateBodyReader {
+  get(name: string): Promise<Read<string>>;
+}
+
+async function loadServerCertificateBodies(ctx: LoadContext): Promise<ServerCertificateBodyReader> {
+  const reads = new Map<string, Promise<Read<string>>>();
+  return {
+    get(name) {
+      let read = reads.get(name);
+      if (!read) {
+        read = attempt(async () => {
+          const body = (await ctx.clients.iam().send(new GetServerCertificateCommand({ ServerCertificateName: name }))).ServerCertificate?.CertificateBody;
+          if (!body) throw malformedResponse(`GetServerCertificate gave no certificate body for server certificate ${name}`);
+          return body;
+        });
+        reads.set(name, read);
+      }
+      return read;
+    },
+  };
+}
+
 export const iamDatasets = {
   'iam.credentialReport': {
     scope: 'global',
@@ -221,4 +249,9 @@ export const iamDatasets = {
     actions: ['iam:ListServerCertificates'],
     load: loadServerCertificates,
   } satisfies DatasetDef<ServerCertificateMetadata[]>,
+  'iam.serverCertificateBodies': {
+    scope: 'global',
+    actions: ['iam:GetServerCertificate'],
+    load: loadServerCertificateBodies,
+  } satisfies DatasetDef<ServerCertificateBodyReader>,
 };

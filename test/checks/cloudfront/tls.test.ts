@@ -1,55 +1,10 @@
-import { CloudFrontClient, ListDistributionsCommand, type DistributionSummary, type Origin } from '@aws-sdk/client-cloudfront';
-import { mockClient } from 'aws-sdk-client-mock';
+import { ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
 import { beforeEach, describe, expect, it } from 'vitest';
 import originTls from '../../../checks/cloudfront/origin-tls.js';
 import viewerTls from '../../../checks/cloudfront/viewer-tls.js';
 import { findingFingerprint } from '../../../src/audit/fingerprint.js';
 import { audit, awsError } from '../../helpers/aws.js';
-
-const cloudfront = mockClient(CloudFrontClient);
-const OWNER = '123456789012';
-
-const s3Origin: Origin = { Id: 'assets-bucket', DomainName: 'assets.s3.us-east-1.amazonaws.com', S3OriginConfig: { OriginAccessIdentity: '' }, OriginAccessControlId: 'E2OAC', ConnectionAttempts: 3, ConnectionTimeout: 10 };
-const customOrigin = (id: string, policy: 'http-only' | 'https-only' | 'match-viewer', protocols = ['TLSv1.2']): Origin => ({
-  Id: id,
-  DomainName: `${id}.example.com`,
-  CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: policy, OriginSslProtocols: { Quantity: protocols.length, Items: protocols as 'TLSv1.2'[] }, OriginReadTimeout: 30, OriginKeepaliveTimeout: 5 },
-});
-
-/** A distribution that passes both checks, unless overridden. */
-function distribution(id: string, overrides: Partial<DistributionSummary> = {}): DistributionSummary {
-  return {
-    Id: id,
-    ARN: `arn:aws:cloudfront::${OWNER}:distribution/${id}`,
-    Status: 'Deployed',
-    LastModifiedTime: new Date('2026-06-01T00:00:00Z'),
-    DomainName: `${id.toLowerCase()}.cloudfront.net`,
-    Aliases: { Quantity: 1, Items: ['shop.example.com'] },
-    Origins: { Quantity: 2, Items: [s3Origin, customOrigin('api', 'https-only')] },
-    DefaultCacheBehavior: { TargetOriginId: 'assets-bucket', ViewerProtocolPolicy: 'redirect-to-https' },
-    CacheBehaviors: { Quantity: 1, Items: [{ PathPattern: '/api/*', TargetOriginId: 'api', ViewerProtocolPolicy: 'https-only' }] },
-    CustomErrorResponses: { Quantity: 0 },
-    Comment: 'shop front',
-    PriceClass: 'PriceClass_100',
-    Enabled: true,
-    ViewerCertificate: { ACMCertificateArn: `arn:aws:acm:us-east-1:${OWNER}:certificate/abc`, SSLSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021', CertificateSource: 'acm' },
-    Restrictions: { GeoRestriction: { RestrictionType: 'none', Quantity: 0 } },
-    WebACLId: '',
-    HttpVersion: 'http2',
-    IsIPV6Enabled: true,
-    Staging: false,
-    ...overrides,
-  } as DistributionSummary;
-}
-
-function serve(pages: DistributionSummary[][] | Error) {
-  cloudfront.on(ListDistributionsCommand).callsFake((input: { Marker?: string }) => {
-    if (pages instanceof Error) throw pages;
-    const index = input.Marker ? Number(input.Marker.slice(1)) : 0;
-    const more = index + 1 < pages.length;
-    return { DistributionList: { Marker: input.Marker ?? '', MaxItems: 100, IsTruncated: more, Quantity: pages[index]!.length, Items: pages[index], ...(more ? { NextMarker: `m${index + 1}` } : {}) } };
-  });
-}
+import { cloudfront, customOrigin, distribution, OWNER, s3Origin, serveDistributions } from './cloudfront-fixtures.js';
 
 describe('cloudfront.viewer-tls and cloudfront.origin-tls', () => {
   beforeEach(() => cloudfront.reset());
@@ -60,7 +15,7 @@ describe('cloudfront.viewer-tls and cloudfront.origin-tls', () => {
   });
 
   it('pass distributions on HTTPS with a current policy, across pages; the default certificate is not judged on its policy', async () => {
-    serve([[distribution('E1AAA')], [distribution('E2BBB', { ViewerCertificate: { CloudFrontDefaultCertificate: true, MinimumProtocolVersion: 'TLSv1', CertificateSource: 'cloudfront' } })]]);
+    serveDistributions([[distribution('E1AAA')], [distribution('E2BBB', { ViewerCertificate: { CloudFrontDefaultCertificate: true, MinimumProtocolVersion: 'TLSv1', CertificateSource: 'cloudfront' } })]]);
     const result = await audit([viewerTls, originTls]);
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([]);
@@ -69,7 +24,7 @@ describe('cloudfront.viewer-tls and cloudfront.origin-tls', () => {
   });
 
   it('viewer-tls fails each allow-all behaviour and an old security policy with a custom certificate', async () => {
-    serve([
+    serveDistributions([
       [
         distribution('E1AAA', {
           DefaultCacheBehavior: { TargetOriginId: 'assets-bucket', ViewerProtocolPolicy: 'allow-all' },
@@ -97,14 +52,14 @@ describe('cloudfront.viewer-tls and cloudfront.origin-tls', () => {
   });
 
   it('viewer-tls reports a security policy it does not know as an error, not a pass', async () => {
-    serve([[distribution('E1AAA', { ViewerCertificate: { ACMCertificateArn: 'arn:aws:acm:us-east-1:1:certificate/x', MinimumProtocolVersion: 'TLSv9_2030' as 'TLSv1', CertificateSource: 'acm' } })]]);
+    serveDistributions([[distribution('E1AAA', { ViewerCertificate: { ACMCertificateArn: 'arn:aws:acm:us-east-1:1:certificate/x', MinimumProtocolVersion: 'TLSv9_2030' as 'TLSv1', CertificateSource: 'acm' } })]]);
     const result = await audit([viewerTls]);
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([expect.objectContaining({ code: 'UnknownSecurityPolicy', resource: 'E1AAA' })]);
   });
 
   it('origin-tls fails http-only, match-viewer behind allow-all, and SSLv3/TLSv1 to custom origins; S3 origins are not judged', async () => {
-    serve([
+    serveDistributions([
       [
         distribution('E1AAA', { Origins: { Quantity: 3, Items: [s3Origin, customOrigin('api', 'http-only'), customOrigin('legacy', 'https-only', ['SSLv3', 'TLSv1', 'TLSv1.2'])] } }),
         distribution('E2BBB', {
@@ -126,7 +81,7 @@ describe('cloudfront.viewer-tls and cloudfront.origin-tls', () => {
   });
 
   it('report the listing failing as an error', async () => {
-    serve(awsError('AccessDenied', 'not authorized to perform: cloudfront:ListDistributions'));
+    serveDistributions(awsError('AccessDenied', 'not authorized to perform: cloudfront:ListDistributions'));
     const result = await audit([viewerTls, originTls]);
     expect(result.findings).toEqual([]);
     expect(result.errors.map((e) => [e.checkId, e.code])).toEqual([
