@@ -2,6 +2,7 @@ import type { Tag } from '@aws-sdk/client-ec2';
 import { defineCheck } from '../../src/audit/check.js';
 import type { CheckContext, Evaluation, ResourceRef } from '../../src/audit/types.js';
 import { ec2Arn, tagValue } from '../../src/rules/ec2-resources.js';
+import { loadBalancerLabel, v2Kind } from '../../src/rules/load-balancers.js';
 import { clusterResource, instanceResource, liveInstances } from '../../src/rules/rds-databases.js';
 
 interface Tagged {
@@ -10,6 +11,8 @@ interface Tagged {
   kind: string;
   /** What people call it (Name tag, group name), raw. */
   name: string | null;
+  /** How the message names it, when not `<kind> <id> (<name>)`. */
+  label?: string;
   tags: readonly Tag[] | undefined;
 }
 
@@ -20,28 +23,31 @@ function missingTags(tags: readonly Tag[] | undefined, required: readonly string
 
 export default defineCheck({
   id: 'ec2.required-tags',
-  title: 'EC2 and RDS resources carry the required tags',
+  title: 'EC2, RDS and load balancer resources carry the required tags',
   service: 'ec2',
   scope: 'regional',
   severity: 'low',
   description:
-    'Tags such as Owner and Environment are how a team finds out whose an instance, disk, database or firewall rule is during an incident, and what can be shut down; untagged resources end up nobody\'s, unpatched and paid for.',
+    'Tags such as Owner and Environment are how a team finds out whose an instance, disk, database, load balancer or firewall rule is during an incident, and what can be shut down; untagged resources end up nobody\'s, unpatched and paid for.',
   references: {},
   remediation:
-    'Add the missing tags (`aws ec2 create-tags --resources <id> --tags Key=<key>,Value=<value>`; for a database, `aws rds add-tags-to-resource --resource-name <arn> --tags Key=<key>,Value=<value>`), set them in the launch templates and infrastructure code that create these resources, and consider an AWS Organizations tag policy to enforce them.',
+    'Add the missing tags (`aws ec2 create-tags --resources <id> --tags Key=<key>,Value=<value>`; for a database, `aws rds add-tags-to-resource --resource-name <arn> --tags Key=<key>,Value=<value>`; for a load balancer, `aws elbv2 add-tags --resource-arns <arn> --tags Key=<key>,Value=<value>`), set them in the launch templates and infrastructure code that create these resources, and consider an AWS Organizations tag policy to enforce them.',
   // DB instances and clusters come with their tags (TagList) in the listing the rds checks read: no extra call.
-  uses: ['ec2.instances', 'ec2.volumes', 'ec2.snapshots', 'ec2.securityGroups', 'rds.instances', 'rds.clusters'],
+  // Application, Network and Gateway load balancers' tags take one DescribeTags call per 20.
+  uses: ['ec2.instances', 'ec2.volumes', 'ec2.snapshots', 'ec2.securityGroups', 'rds.instances', 'rds.clusters', 'elb.v2LoadBalancers', 'elb.v2Tags'],
   enabled: (t) => t.requiredTags.length > 0,
   async run(ctx) {
     // One dataset that cannot be read fails the check for the region (the runner
     // reports the error): its earlier findings stay open instead of looking resolved.
-    const [instances, volumes, snapshots, groups, dbInstances, dbClusters] = await Promise.all([
+    const [instances, volumes, snapshots, groups, dbInstances, dbClusters, loadBalancers, loadBalancerTags] = await Promise.all([
       ctx.inventory.get('ec2.instances'),
       ctx.inventory.get('ec2.volumes'),
       ctx.inventory.get('ec2.snapshots'),
       ctx.inventory.get('ec2.securityGroups'),
       ctx.inventory.get('rds.instances'),
       ctx.inventory.get('rds.clusters'),
+      ctx.inventory.get('elb.v2LoadBalancers'),
+      ctx.inventory.get('elb.v2Tags'),
     ]);
     const account = ctx.account.accountId;
     const arn = (type: string, id: string, owner = account) => ec2Arn(ctx.region, owner, type, id);
@@ -71,7 +77,22 @@ export default defineCheck({
         .filter((c): c is typeof c & { DBClusterIdentifier: string } => Boolean(c.DBClusterIdentifier) && c.Status !== 'deleting')
         .map((c) => ({ resource: clusterResource(c, ctx.region, account), kind: 'DB cluster', name: null, tags: c.TagList })),
     ];
-    return resources.map((r) => evaluate(ctx, r));
+    const evaluations = resources.map((r) => evaluate(ctx, r));
+    for (const lb of loadBalancers) {
+      const read = loadBalancerTags.get(lb.LoadBalancerArn);
+      // Deleted between the listing and the tag read: nothing left to tag.
+      if (!read) continue;
+      if (!read.ok) {
+        evaluations.push(ctx.error(lb.LoadBalancerArn, read.error));
+        continue;
+      }
+      const resource = { type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', id: lb.LoadBalancerArn, arn: lb.LoadBalancerArn };
+      const name = lb.LoadBalancerName ?? null;
+      // Named by its name: the ARN is in the resource.
+      const label = loadBalancerLabel({ kind: v2Kind(lb), name: name ?? lb.LoadBalancerArn });
+      evaluations.push(evaluate(ctx, { resource, kind: 'Load balancer', name, label, tags: read.value }));
+    }
+    return evaluations;
   },
 });
 
@@ -82,7 +103,7 @@ function evaluate(ctx: CheckContext, r: Tagged): Evaluation {
   const empty = missing.filter((key) => tagValue(r.tags, key) !== null);
   return ctx.fail({
     resource: r.resource,
-    message: `${r.kind} ${r.resource.id}${r.name ? ` (${r.name})` : ''} is missing ${missing.length} of ${required.length} required tags: ${missing
+    message: `${r.label ?? `${r.kind} ${r.resource.id}${r.name ? ` (${r.name})` : ''}`} is missing ${missing.length} of ${required.length} required tags: ${missing
       .map((key) => (empty.includes(key) ? `${key} (empty value)` : key))
       .join(', ')}.`,
     details: {

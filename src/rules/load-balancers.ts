@@ -1,5 +1,5 @@
 import type { PolicyDescription } from '@aws-sdk/client-elastic-load-balancing';
-import type { Listener } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Listener, LoadBalancer } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { ClassicLoadBalancer, LoadBalancerV2 } from '../audit/datasets/elb.js';
 import type { DetailValue, ResourceRef } from '../audit/types.js';
 import { partitionOfRegion } from '../aws/partition.js';
@@ -34,9 +34,14 @@ export function classicView(c: ClassicLoadBalancer, region: string, accountId: s
   };
 }
 
+/** What kind of v2 load balancer it is (AWS leaves Type out on old Application load balancers). */
+export function v2Kind(lb: LoadBalancer): 'application' | 'network' | 'gateway' {
+  return lb.Type === 'network' ? 'network' : lb.Type === 'gateway' ? 'gateway' : 'application';
+}
+
 export function v2View(v: LoadBalancerV2): LoadBalancerView {
   const arn = v.lb.LoadBalancerArn!;
-  const kind = v.lb.Type === 'network' ? 'network' : v.lb.Type === 'gateway' ? 'gateway' : 'application';
+  const kind = v2Kind(v.lb);
   return {
     kind,
     id: arn,
@@ -50,7 +55,7 @@ export function v2View(v: LoadBalancerV2): LoadBalancerView {
 }
 
 /** `Application load balancer web-prod`, `Classic load balancer legacy-web`: how a finding's message starts. */
-export function loadBalancerLabel(lb: LoadBalancerView): string {
+export function loadBalancerLabel(lb: Pick<LoadBalancerView, 'kind' | 'name'>): string {
   return `${lb.kind.charAt(0).toUpperCase()}${lb.kind.slice(1)} load balancer ${lb.name}`;
 }
 

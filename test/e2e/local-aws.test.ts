@@ -18,7 +18,7 @@ beforeAll(async () => {
   await aws.start();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'audit-e2e-'));
   configPath = path.join(dir, 'audit.config.yml');
-  await writeFile(configPath, 'accounts:\n  - alias: local\n    accountId: "123456789012"\n    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly\n    regions: [us-east-1]\n');
+  await writeFile(configPath, 'accounts:\n  - alias: local\n    accountId: "123456789012"\n    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly\n    regions: [us-east-1]\nthresholds:\n  requiredTags: [Owner]\n');
 });
 
 afterAll(() => aws.stop());
@@ -74,6 +74,8 @@ describe('audit against a local AWS stand-in', () => {
         'iam.expired-server-certificates:legacy-shop',
         'cloudwatch.security-alarms:123456789012',
         'elb.listener-insecure:arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188',
+        // Its tags come from DescribeTags: a Name, no Owner.
+        'ec2.required-tags:arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188',
         // The ALB's group (the bastion's) opens tcp 22, not its listener port 80.
         'elb.security-groups:arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188',
       ]),

@@ -209,6 +209,9 @@ const versionedHandlers: Record<string, Handler> = {
       'DescribeListeners',
       `<Listeners><member><ListenerArn>${ALB_ARN.replace(':loadbalancer/', ':listener/')}/80</ListenerArn><LoadBalancerArn>${ALB_ARN}</LoadBalancerArn><Port>80</Port><Protocol>HTTP</Protocol><DefaultActions><member><Type>forward</Type><TargetGroupArn>tg</TargetGroupArn></member></DefaultActions></member></Listeners>`,
     ),
+  // Tagged with a Name, not an Owner.
+  'DescribeTags@2015-12-01': () =>
+    ok('DescribeTags', `<TagDescriptions><member><ResourceArn>${ALB_ARN}</ResourceArn><Tags><member><Key>Name</Key><Value>web</Value></member></Tags></member></TagDescriptions>`),
 };
 
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';

@@ -9,6 +9,7 @@ import {
   type Snapshot,
   type Volume,
 } from '@aws-sdk/client-ec2';
+import { DescribeLoadBalancersCommand, DescribeTagsCommand, ElasticLoadBalancingV2Client, type LoadBalancer } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient, type DBCluster, type DBInstance } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -16,11 +17,13 @@ import requiredTags from '../../../checks/ec2/required-tags.js';
 import { DEFAULT_THRESHOLDS } from '../../../src/config.js';
 import { findingFingerprint } from '../../../src/audit/fingerprint.js';
 import { audit, awsError } from '../../helpers/aws.js';
+import { alb } from '../elb/elb-fixtures.js';
 import { auroraMember, dbCluster, dbInstance } from '../rds/rds-fixtures.js';
 import { instance, OWNER, reservations, serveRegions, servePaged, snapshot, tags, TWO_REGIONS, UNAUTHORIZED, volume, type Pages } from './regional-fixtures.js';
 
 const ec2 = mockClient(EC2Client);
 const rds = mockClient(RDSClient);
+const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 const CHECK = 'ec2.required-tags';
 const REQUIRED = { requiredTags: ['Owner', 'Environment'] };
 const OK = { Owner: 'team-data', Environment: 'prod' };
@@ -46,6 +49,11 @@ interface RegionResources {
   groups?: Pages<SecurityGroup>;
   dbInstances?: DBInstance[];
   dbClusters?: DBCluster[];
+  loadBalancers?: LoadBalancer[];
+  /** Tags by load balancer ARN; an ARN missing here is one deleted since the listing. */
+  loadBalancerTags?: Record<string, ReturnType<typeof tags>>;
+  /** DescribeTags fails with this when asked about the ARN. */
+  tagErrors?: Record<string, Error>;
 }
 
 function serveResources(byRegion: Record<string, RegionResources>) {
@@ -61,6 +69,24 @@ function serveResources(byRegion: Record<string, RegionResources>) {
   });
   rds.on(DescribeDBInstancesCommand).callsFake(perRegion('dbInstances', 'DBInstances'));
   rds.on(DescribeDBClustersCommand).callsFake(perRegion('dbClusters', 'DBClusters'));
+  const regionOf = async (getClient: () => { config: { region: () => Promise<string> } }) => byRegion[await getClient().config.region()] ?? {};
+  elbv2.on(DescribeLoadBalancersCommand).callsFake(async (_input: object, getClient: () => { config: { region: () => Promise<string> } }) => ({ LoadBalancers: (await regionOf(getClient)).loadBalancers ?? [] }));
+  elbv2.on(DescribeTagsCommand).callsFake(async (input: { ResourceArns: string[] }, getClient: () => { config: { region: () => Promise<string> } }) => {
+    const world = await regionOf(getClient);
+    if (input.ResourceArns.length > 20) throw awsError('ValidationError', 'at most 20 resource ARNs');
+    for (const arn of input.ResourceArns) {
+      const error = world.tagErrors?.[arn];
+      if (error) throw error;
+      if (!world.loadBalancerTags?.[arn]) throw awsError('LoadBalancerNotFound', `Load balancers '[${arn}]' not found`);
+    }
+    return { TagDescriptions: input.ResourceArns.map((arn) => ({ ResourceArn: arn, Tags: world.loadBalancerTags![arn]!.map((t) => ({ Key: t.Key!, Value: t.Value })) })) };
+  });
+}
+
+/** `count` load balancers named lb-00…, their tags OK unless `tagged` says otherwise. */
+function loadBalancers(count: number, tagged: Record<string, ReturnType<typeof tags>> = {}, type: (i: number) => LoadBalancer['Type'] = () => 'application') {
+  const lbs = Array.from({ length: count }, (_, i) => alb(`lb-${String(i).padStart(2, '0')}`, { Type: type(i), LoadBalancerArn: `arn:aws:elasticloadbalancing:us-east-1:${OWNER}:loadbalancer/app/lb-${String(i).padStart(2, '0')}/${String(i).padStart(16, '0')}` }));
+  return { lbs, tags: Object.fromEntries(lbs.map((lb) => [lb.LoadBalancerArn!, tagged[lb.LoadBalancerName!] ?? tags(OK)])) };
 }
 
 const READS = [DescribeInstancesCommand, DescribeVolumesCommand, DescribeSnapshotsCommand, DescribeSecurityGroupsCommand];
@@ -69,11 +95,12 @@ describe('ec2.required-tags', () => {
   beforeEach(() => {
     ec2.reset();
     rds.reset();
+    elbv2.reset();
   });
 
   it('declares its datasets and is off without required tags', () => {
     expect(requiredTags).toMatchObject({ id: CHECK, service: 'ec2', scope: 'regional', severity: 'low' });
-    expect(requiredTags.uses).toEqual(['ec2.instances', 'ec2.volumes', 'ec2.snapshots', 'ec2.securityGroups', 'rds.instances', 'rds.clusters']);
+    expect(requiredTags.uses).toEqual(['ec2.instances', 'ec2.volumes', 'ec2.snapshots', 'ec2.securityGroups', 'rds.instances', 'rds.clusters', 'elb.v2LoadBalancers', 'elb.v2Tags']);
     expect(requiredTags.enabled?.(DEFAULT_THRESHOLDS)).toBe(false);
     expect(requiredTags.enabled?.({ ...DEFAULT_THRESHOLDS, ...REQUIRED })).toBe(true);
   });
@@ -210,6 +237,42 @@ describe('ec2.required-tags', () => {
     const result = await audit([requiredTags], { thresholds: REQUIRED });
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([{ checkId: CHECK, region: 'us-east-1', code: 'AccessDenied', message: 'not authorized to perform: rds:DescribeDBInstances' }]);
+  });
+
+  it('covers Application, Network and Gateway load balancers, with one DescribeTags call per 20', async () => {
+    const { lbs, tags: lbTags } = loadBalancers(45, { 'lb-03': tags({ Environment: 'prod' }), 'lb-40': tags({ Owner: 'team-edge', Environment: '' }) }, (i) => (i % 3 === 1 ? 'network' : i % 3 === 2 ? 'gateway' : 'application'));
+    serveResources({ 'us-east-1': { loadBalancers: lbs, loadBalancerTags: lbTags } });
+    const result = await audit([requiredTags], { thresholds: REQUIRED });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.map((f) => [f.resource.type, f.resource.id, f.message])).toEqual([
+      ['AWS::ElasticLoadBalancingV2::LoadBalancer', lbs[3]!.LoadBalancerArn, 'Application load balancer lb-03 is missing 1 of 2 required tags: Owner.'],
+      ['AWS::ElasticLoadBalancingV2::LoadBalancer', lbs[40]!.LoadBalancerArn, 'Network load balancer lb-40 is missing 1 of 2 required tags: Environment (empty value).'],
+    ]);
+    expect(result.findings[0]!.details).toMatchObject({ resourceType: 'AWS::ElasticLoadBalancingV2::LoadBalancer', name: 'lb-03' });
+    expect(result.stats.byCheck[CHECK]).toEqual({ passed: 43, failed: 2, errors: 0 });
+    expect(elbv2.commandCalls(DescribeTagsCommand).map((c) => c.args[0].input.ResourceArns!.length).sort((a, b) => a - b)).toEqual([5, 20, 20]);
+  });
+
+  it('leaves out a load balancer deleted since the listing, and errors per load balancer whose tags cannot be read', async () => {
+    const { lbs, tags: lbTags } = loadBalancers(25);
+    delete lbTags[lbs[7]!.LoadBalancerArn!];
+    const denied = awsError('AccessDenied', 'not authorized to perform: elasticloadbalancing:DescribeTags');
+    serveResources({ 'us-east-1': { loadBalancers: lbs, loadBalancerTags: lbTags, tagErrors: { [lbs[22]!.LoadBalancerArn!]: denied } } });
+    const result = await audit([requiredTags], { thresholds: REQUIRED });
+    expect(result.findings).toEqual([]);
+    // The second batch (lb-20…lb-24) failed as a whole: one error for each of its load balancers.
+    expect(result.errors.map((e) => [e.resource, e.code])).toEqual(lbs.slice(20).map((lb) => [lb.LoadBalancerArn, 'AccessDenied']));
+    // The first batch met the deleted one, was asked again one by one, and lb-07 is left out.
+    expect(result.stats.byCheck[CHECK]).toEqual({ passed: 19, failed: 0, errors: 5 });
+    expect(elbv2.commandCalls(DescribeTagsCommand)).toHaveLength(2 + 20);
+  });
+
+  it('errors for the region when the load balancers cannot be listed', async () => {
+    serveResources({ 'us-east-1': { instances: [instance('i-0000000000000c001', { Tags: [] })] } });
+    elbv2.on(DescribeLoadBalancersCommand).rejects(awsError('AccessDenied', 'not authorized to perform: elasticloadbalancing:DescribeLoadBalancers'));
+    const result = await audit([requiredTags], { thresholds: REQUIRED });
+    expect(result.findings).toEqual([]);
+    expect(result.errors.map((e) => [e.region, e.code, e.resource])).toEqual([['us-east-1', 'AccessDenied', undefined]]);
   });
 
   it('reads every page of every resource type', async () => {
