@@ -39,11 +39,11 @@ export class Inventory {
   /** The view a check gets: only the datasets it declared, so declarations cannot drift. */
   scoped(check: Check, region: string): ScopedInventory {
     return {
-      get: <K extends DatasetId>(id: K) => {
+      get: <K extends DatasetId>(id: K, otherRegion?: string) => {
         if (!check.uses.includes(id)) {
           return Promise.reject(new Error(`check ${check.id} reads dataset ${id} without declaring it in "uses"`));
         }
-        return this.load(id, region);
+        return this.load(id, otherRegion ?? region);
       },
     };
   }

@@ -99,8 +99,13 @@ export interface CheckContext {
 }
 
 export interface ScopedInventory {
-  /** Loads (once per audit) a dataset the check declared in `uses`. */
-  get<K extends DatasetId>(id: K): Promise<DatasetTypes[K]>;
+  /**
+   * Loads (once per audit) a dataset the check declared in `uses`, for the
+   * check's region; `region` asks for another audited region's copy (the one
+   * that region's checks share), for an account-wide verdict a regional check
+   * gives once from all of them.
+   */
+  get<K extends DatasetId>(id: K, region?: string): Promise<DatasetTypes[K]>;
 }
 
 export interface CheckReferences {

@@ -57,7 +57,8 @@ describe('config.recorder', () => {
     const result = await audit([recorder]);
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([]);
-    expect(result.stats.byCheck[CHECK]).toEqual({ passed: 1, failed: 0, errors: 0 });
+    // The region, and (judged from the home region) the global resource types.
+    expect(result.stats.byCheck[CHECK]).toEqual({ passed: 2, failed: 0, errors: 0 });
   });
 
   it('fails, medium, a region without a recorder; a service-linked recorder does not count', async () => {
@@ -91,7 +92,7 @@ describe('config.recorder', () => {
       config.reset();
       serve({ 'us-east-1': { recorders: [rec], statuses } });
       const result = await audit([recorder]);
-      expect(result.findings.map((f) => f.message)).toEqual([`AWS Config does not record every resource type in us-east-1: ${why}.`]);
+      expect(result.findings.filter((f) => f.resource.id === 'us-east-1').map((f) => f.message)).toEqual([`AWS Config does not record every resource type in us-east-1: ${why}.`]);
     }
   });
 
@@ -100,6 +101,69 @@ describe('config.recorder', () => {
     const result = await audit([recorder], { account: { regions: TWO_REGIONS } });
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([expect.objectContaining({ checkId: CHECK, region: 'eu-west-1', code: 'AccessDeniedException' })]);
-    expect(result.stats.byCheck[CHECK]).toEqual({ passed: 1, failed: 0, errors: 1 });
+    // us-east-1 records the global types: the unreadable region cannot change that half.
+    expect(result.stats.byCheck[CHECK]).toEqual({ passed: 2, failed: 0, errors: 1 });
+  });
+
+  it('fails, once for the account, when recorders run but none of any audited region records the global resource types', async () => {
+    const noGlobal = defaultRecorder({ recordingGroup: { allSupported: true, includeGlobalResourceTypes: false, recordingStrategy: { useOnly: 'ALL_SUPPORTED_RESOURCE_TYPES' } } });
+    serve({ 'us-east-1': { recorders: [noGlobal], statuses: [running()] }, 'eu-west-1': { recorders: [noGlobal], statuses: [running()] } });
+    const result = await audit([recorder], { account: { regions: TWO_REGIONS } });
+    expect(result.errors).toEqual([]);
+    expect(result.findings).toEqual([
+      expect.objectContaining({
+        region: 'us-east-1',
+        resource: { type: 'AWS::Config::ConfigurationRecorder', id: 'global-resource-types' },
+        message: 'AWS Config records no global resource types (IAM users, groups, roles and policies) in any audited region: changes to them are not recorded. Running recorders: default in eu-west-1, default in us-east-1.',
+        details: { region: 'us-east-1', recorders: 'eu-west-1/default, us-east-1/default', problems: 'none includes global resource types' },
+      }),
+    ]);
+    expect(result.stats.byCheck[CHECK]).toEqual({ passed: 2, failed: 1, errors: 0 });
+  });
+
+  it('counts global resource types recorded in any one region, by any recording strategy', async () => {
+    const noGlobal = defaultRecorder({ recordingGroup: { allSupported: true, includeGlobalResourceTypes: false, recordingStrategy: { useOnly: 'ALL_SUPPORTED_RESOURCE_TYPES' } } });
+    const iamTypes = ['AWS::IAM::User', 'AWS::IAM::Group', 'AWS::IAM::Role', 'AWS::IAM::Policy'] as const;
+    const cases: [ConfigurationRecorder, boolean][] = [
+      [defaultRecorder(), true],
+      [defaultRecorder({ recordingGroup: { allSupported: false, exclusionByResourceTypes: { resourceTypes: ['AWS::EC2::NetworkInterface'] }, recordingStrategy: { useOnly: 'EXCLUSION_BY_RESOURCE_TYPES' } } }), true],
+      [defaultRecorder({ recordingGroup: { allSupported: false, exclusionByResourceTypes: { resourceTypes: ['AWS::IAM::Role'] }, recordingStrategy: { useOnly: 'EXCLUSION_BY_RESOURCE_TYPES' } } }), false],
+      [defaultRecorder({ recordingGroup: { allSupported: false, resourceTypes: [...iamTypes], recordingStrategy: { useOnly: 'INCLUSION_BY_RESOURCE_TYPES' } } }), true],
+      [defaultRecorder({ recordingGroup: { allSupported: false, resourceTypes: ['AWS::IAM::User'], recordingStrategy: { useOnly: 'INCLUSION_BY_RESOURCE_TYPES' } } }), false],
+    ];
+    for (const [elsewhere, recorded] of cases) {
+      config.reset();
+      serve({ 'us-east-1': { recorders: [noGlobal], statuses: [running()] }, 'eu-west-1': { recorders: [elsewhere], statuses: [running()] } });
+      const result = await audit([recorder], { account: { regions: TWO_REGIONS } });
+      expect(result.findings.some((f) => f.resource.id === 'global-resource-types')).toBe(!recorded);
+    }
+    // A stopped recorder records nothing, global types included.
+    config.reset();
+    serve({ 'us-east-1': { recorders: [noGlobal], statuses: [running()] }, 'eu-west-1': { recorders: [defaultRecorder()], statuses: [running({ recording: false })] } });
+    const stopped = await audit([recorder], { account: { regions: TWO_REGIONS } });
+    expect(stopped.findings.map((f) => `${f.region}:${f.resource.id}`).sort()).toEqual(['eu-west-1:eu-west-1', 'us-east-1:global-resource-types']);
+  });
+
+  it('leaves the global half undecided when another region cannot be read, and to the regions when nothing records', async () => {
+    const noGlobal = defaultRecorder({ recordingGroup: { allSupported: true, includeGlobalResourceTypes: false, recordingStrategy: { useOnly: 'ALL_SUPPORTED_RESOURCE_TYPES' } } });
+    serve({ 'us-east-1': { recorders: [noGlobal], statuses: [running()] }, 'eu-west-1': awsError('AccessDeniedException', 'not authorized to perform: config:DescribeConfigurationRecorders') });
+    const undecided = await audit([recorder], { account: { regions: TWO_REGIONS } });
+    expect(undecided.findings).toEqual([]);
+    expect(undecided.errors.map((e) => [e.region, e.resource, e.code])).toEqual([
+      ['eu-west-1', undefined, 'AccessDeniedException'],
+      ['us-east-1', 'global-resource-types', 'AccessDeniedException'],
+    ]);
+
+    config.reset();
+    serve({});
+    const nothing = await audit([recorder], { account: { regions: TWO_REGIONS } });
+    expect(nothing.findings.map((f) => f.resource.id).sort()).toEqual(['eu-west-1', 'us-east-1']);
+
+    // Judged from the home region only: an audit of eu-west-1 alone does not judge it.
+    config.reset();
+    serve({ 'eu-west-1': { recorders: [noGlobal], statuses: [running()] } });
+    const narrow = await audit([recorder], { account: { regions: TWO_REGIONS }, onlyRegions: ['eu-west-1'] });
+    expect(narrow.findings).toEqual([]);
+    expect(narrow.stats.byCheck[CHECK]).toEqual({ passed: 1, failed: 0, errors: 0 });
   });
 });
