@@ -5,12 +5,14 @@
  * peak memory, findings and errors per scenario, against the targets.
  * In-process, mocked figures: they leave out process start-up and the SDK's
  * own request building, signing, HTTP and parsing.
- * Modelled: IAM, EC2, S3, S3 Control, CloudTrail, RDS, EFS and KMS. The other
- * services the checks read (Config, Access Analyzer, Security Hub, Route 53,
- * CloudFront, load balancers, CloudWatch, CloudWatch Logs, SNS) are mocked
- * with empty answers: only their listing calls are in the figures.
+ * Modelled: IAM, EC2, S3, S3 Control, CloudTrail, RDS, EFS, KMS, Classic and
+ * v2 load balancers, Route 53 and CloudFront. The other services the checks
+ * read (Config, Access Analyzer, Security Hub, CloudWatch, CloudWatch Logs,
+ * SNS) are mocked with empty answers: only their listing calls are in the
+ * figures.
  * A benchmark, not a test: it exits 0 when a target is missed, and says MISSED.
  */
+import { readFileSync } from 'node:fs';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand, TrailNotFoundException } from '@aws-sdk/client-cloudtrail';
@@ -41,6 +43,7 @@ import {
   GetCredentialReportCommand,
   GetLoginProfileCommand,
   GetPolicyVersionCommand,
+  GetServerCertificateCommand,
   IAMClient,
   IAMServiceException,
   ListAccessKeysCommand,
@@ -88,13 +91,13 @@ import { DescribeFileSystemsCommand, EFSClient, EFSServiceException } from '@aws
 import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient, KMSServiceException, ListAliasesCommand, ListKeysCommand } from '@aws-sdk/client-kms';
 import { rotatesAutomatically } from '../src/audit/datasets/kms.js';
 import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { CloudFrontClient, ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { Route53Client } from '@aws-sdk/client-route-53';
+import { DescribeLoadBalancerPoliciesCommand, DescribeLoadBalancersCommand as DescribeClassicLoadBalancersCommand, ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
+import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTagsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
@@ -103,7 +106,7 @@ import { runAudit } from '../src/audit/runner.js';
 import { TOTAL_FACTOR } from '../src/aws/clients.js';
 import { GLOBAL_REGION, type AuditResult, type Check } from '../src/audit/types.js';
 import { RoleSessions } from '../src/aws/session.js';
-import { DEFAULT_THRESHOLDS, type AccountConfig } from '../src/config.js';
+import { DEFAULT_THRESHOLDS, type AccountConfig, type Thresholds } from '../src/config.js';
 import {
   NOW,
   credentialReportCsv,
@@ -194,19 +197,20 @@ const ec2Mock = mockClient(EC2Client);
 const s3Mock = mockClient(S3Client);
 const s3ControlMock = mockClient(S3ControlClient);
 const EMPTY_REGION = emptyRegion();
+const CERTIFICATE_BODY = readFileSync(new URL('../test/fixtures/certificates/rsa-2048.pem', import.meta.url), 'utf8');
 const cloudTrailMock = mockClient(CloudTrailClient);
 const rdsMock = mockClient(RDSClient);
 const efsMock = mockClient(EFSClient);
 const kmsMock = mockClient(KMSClient);
+const elbMock = mockClient(ElasticLoadBalancingClient);
+const elbv2Mock = mockClient(ElasticLoadBalancingV2Client);
+const route53Mock = mockClient(Route53Client);
+const cloudFrontMock = mockClient(CloudFrontClient);
 /** Services the synthetic accounts do not model, by the runner's service name: every call answers empty. */
 const UNMODELLED: readonly [AnyStub, string][] = [
   [mockClient(ConfigServiceClient), 'config'],
   [mockClient(AccessAnalyzerClient), 'accessanalyzer'],
   [mockClient(SecurityHubClient), 'securityhub'],
-  [mockClient(Route53Client), 'route53'],
-  [mockClient(CloudFrontClient), 'cloudfront'],
-  [mockClient(ElasticLoadBalancingClient), 'elb'],
-  [mockClient(ElasticLoadBalancingV2Client), 'elbv2'],
   [mockClient(CloudWatchClient), 'cloudwatch'],
   [mockClient(CloudWatchLogsClient), 'logs'],
   [mockClient(SNSClient), 'sns'],
@@ -362,7 +366,7 @@ class FakeAws {
 
   /** Makes this account the one the mocks serve (the mocks' call history starts afresh). */
   install(): void {
-    for (const stub of [iamMock, ec2Mock, s3Mock, s3ControlMock, cloudTrailMock, rdsMock, efsMock, kmsMock, ...UNMODELLED.map(([u]) => u)] as AnyStub[]) stub.resetHistory();
+    for (const stub of [iamMock, ec2Mock, s3Mock, s3ControlMock, cloudTrailMock, rdsMock, efsMock, kmsMock, elbMock, elbv2Mock, route53Mock, cloudFrontMock, ...UNMODELLED.map(([u]) => u)] as AnyStub[]) stub.resetHistory();
     active = this;
     this.handlers.clear();
     this.catchAll(iamMock, 'iam');
@@ -373,6 +377,10 @@ class FakeAws {
     this.catchAll(rdsMock, 'rds');
     this.catchAll(efsMock, 'efs');
     this.catchAll(kmsMock, 'kms');
+    this.catchAll(elbMock, 'elb');
+    this.catchAll(elbv2Mock, 'elbv2');
+    this.catchAll(route53Mock, 'route53');
+    this.catchAll(cloudFrontMock, 'cloudfront');
     for (const [stub, service] of UNMODELLED) this.catchAll(stub, service);
     this.installIam();
     this.installEc2();
@@ -381,6 +389,8 @@ class FakeAws {
     this.installRds();
     this.installEfs();
     this.installKms();
+    this.installLoadBalancers();
+    this.installEdge();
   }
 
   /** Role sessions whose STS answers after the same latency. */
@@ -406,7 +416,7 @@ class FakeAws {
     );
   }
 
-  private serve<C extends CommandClass>(stub: AnyStub, service: 'iam' | 'ec2' | 's3' | 's3control' | 'cloudtrail' | 'rds' | 'efs' | 'kms', command: C, handler: Handler<C>): void {
+  private serve<C extends CommandClass>(stub: AnyStub, service: 'iam' | 'ec2' | 's3' | 's3control' | 'cloudtrail' | 'rds' | 'efs' | 'kms' | 'elb' | 'elbv2' | 'route53' | 'cloudfront', command: C, handler: Handler<C>): void {
     const operation = `${service}:${command.name.replace(/Command$/, '')}`;
     this.handlers.set(command, handler as Handler<CommandClass>);
     registerOnce(stub, command, () =>
@@ -925,6 +935,83 @@ class FakeAws {
       return { KeyRotationEnabled: enabled, KeyId: meta.Arn, ...(enabled ? { RotationPeriodInDays: 365 } : {}) };
     });
   }
+
+  // ------------------------------------------------------------ load balancers, Route 53, CloudFront
+
+  /** Marker pagination as Elastic Load Balancing does it: PageSize 1-400. */
+  private elbPage<T>(operation: string, items: readonly T[], input: { Marker?: string | undefined; PageSize?: number | undefined }) {
+    const size = input.PageSize ?? 400;
+    if (!Number.isInteger(size) || size < 1 || size > 400) throw unsupported(`${operation} PageSize ${size}`);
+    const offset = this.tokens.decode(operation, input.Marker, () => unsupported(`${operation} with a marker it did not give`));
+    const page = items.slice(offset, offset + size);
+    return { page, ...(offset + size < items.length ? { NextMarker: this.tokens.encode(operation, offset + size) } : {}) };
+  }
+
+  private installLoadBalancers(): void {
+    this.serve(elbMock, 'elb', DescribeClassicLoadBalancersCommand, (input, region) => {
+      if (input.LoadBalancerNames?.length) throw unsupported('DescribeLoadBalancers (Classic) by name');
+      const { page, ...rest } = this.elbPage(`classic:${region}`, this.region(region).classicLoadBalancers, input);
+      return { LoadBalancerDescriptions: page, ...rest };
+    });
+    this.serve(elbMock, 'elb', DescribeLoadBalancerPoliciesCommand, (input, region) => {
+      const policies = this.region(region).classicPolicies[input.LoadBalancerName ?? ''];
+      if (!policies) throw unsupported(`DescribeLoadBalancerPolicies of ${input.LoadBalancerName ?? 'no load balancer'}`);
+      return { PolicyDescriptions: policies.filter((p) => !input.PolicyNames?.length || input.PolicyNames.includes(p.PolicyName!)) };
+    });
+    this.serve(elbv2Mock, 'elbv2', DescribeLoadBalancersCommand, (input, region) => {
+      if (input.LoadBalancerArns?.length || input.Names?.length) throw unsupported('DescribeLoadBalancers by ARN or name');
+      const { page, ...rest } = this.elbPage(`v2:${region}`, this.region(region).loadBalancers, input);
+      return { LoadBalancers: page, ...rest };
+    });
+    this.serve(elbv2Mock, 'elbv2', DescribeListenersCommand, (input, region) => {
+      const listeners = this.region(region).listeners[input.LoadBalancerArn ?? ''];
+      if (!listeners) throw unsupported(`DescribeListeners of ${input.LoadBalancerArn ?? 'no load balancer'}`);
+      const { page, ...rest } = this.elbPage(`listeners:${input.LoadBalancerArn}`, listeners, input);
+      return { Listeners: page, ...rest };
+    });
+    this.serve(elbv2Mock, 'elbv2', DescribeTagsCommand, (input, region) => {
+      const arns = input.ResourceArns ?? [];
+      if (arns.length < 1 || arns.length > 20) throw unsupported(`DescribeTags of ${arns.length} resources (1-20)`);
+      const tags = this.region(region).loadBalancerTags;
+      return { TagDescriptions: arns.map((arn) => ({ ResourceArn: arn, Tags: tags[arn] ?? [] })) };
+    });
+  }
+
+  private installEdge(): void {
+    const zones = this.account.hostedZones;
+    this.serve(route53Mock, 'route53', ListHostedZonesCommand, (input) => {
+      const max = input.MaxItems ?? 100;
+      if (max < 1 || max > 100) throw unsupported(`ListHostedZones MaxItems ${max}`);
+      const offset = this.tokens.decode('ListHostedZones', input.Marker, () => unsupported('ListHostedZones with a marker it did not give'));
+      const more = offset + max < zones.length;
+      return { HostedZones: zones.slice(offset, offset + max).map((z) => z.zone), Marker: input.Marker ?? '', IsTruncated: more, MaxItems: max, ...(more ? { NextMarker: this.tokens.encode('ListHostedZones', offset + max) } : {}) };
+    });
+    // Route 53 starts a page at the record set named by name and type (the next page's first), MaxItems 1-300.
+    this.serve(route53Mock, 'route53', ListResourceRecordSetsCommand, (input) => {
+      const zone = zones.find((z) => z.zone.Id === `/hostedzone/${input.HostedZoneId}`);
+      if (!zone) throw unsupported(`ListResourceRecordSets of zone ${input.HostedZoneId}`);
+      const max = input.MaxItems ?? 300;
+      if (max < 1 || max > 300) throw unsupported(`ListResourceRecordSets MaxItems ${max}`);
+      if (input.StartRecordType && !input.StartRecordName) throw unsupported('StartRecordType without StartRecordName');
+      const offset = input.StartRecordName ? zone.records.findIndex((r) => r.Name === input.StartRecordName && (!input.StartRecordType || r.Type === input.StartRecordType)) : 0;
+      if (offset < 0) throw unsupported(`a start record that is not in zone ${input.HostedZoneId}`);
+      const next = zone.records[offset + max];
+      return { ResourceRecordSets: zone.records.slice(offset, offset + max), IsTruncated: next !== undefined, MaxItems: max, ...(next ? { NextRecordName: next.Name, NextRecordType: next.Type } : {}) };
+    });
+    this.serve(cloudFrontMock, 'cloudfront', ListDistributionsCommand, (input) => {
+      const max = input.MaxItems ?? 100;
+      const offset = this.tokens.decode('ListDistributions', input.Marker || undefined, () => unsupported('ListDistributions with a marker it did not give'));
+      const items = this.account.distributions.slice(offset, offset + max);
+      const more = offset + max < this.account.distributions.length;
+      return { DistributionList: { Marker: input.Marker ?? '', MaxItems: max, IsTruncated: more, Quantity: items.length, Items: items, ...(more ? { NextMarker: this.tokens.encode('ListDistributions', offset + max) } : {}) } };
+    });
+    // The bodies of IAM server certificates: a 2048-bit RSA one for every certificate.
+    this.serve(iamMock, 'iam', GetServerCertificateCommand, (input) => {
+      const meta = this.account.iam.serverCertificates.find((c) => c.ServerCertificateName === input.ServerCertificateName);
+      if (!meta) throw iamError('NoSuchEntityException', `The Server Certificate with name ${input.ServerCertificateName} cannot be found.`);
+      return { ServerCertificate: { ServerCertificateMetadata: meta, CertificateBody: CERTIFICATE_BODY } };
+    });
+  }
 }
 
 // ---------------------------------------------------------------- memory
@@ -972,6 +1059,8 @@ interface Scenario {
   account: () => SyntheticAccount;
   checks: readonly Check[];
   target: Target;
+  /** Over the defaults (which leave ec2.required-tags off). */
+  thresholds?: Partial<Thresholds>;
 }
 
 /** What the report needs of an account (outcomes must not keep the synthetic data alive: it would count in the next scenario's memory). */
@@ -1012,7 +1101,7 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
   const full = await runAudit({
     account: auditedAccount(account),
     checks: scenario.checks,
-    thresholds: DEFAULT_THRESHOLDS,
+    thresholds: { ...DEFAULT_THRESHOLDS, ...scenario.thresholds },
     concurrency: CONCURRENCY,
     sessions,
     sessionName: 'aws-audit-bot-bench',
@@ -1128,6 +1217,13 @@ async function main(): Promise<void> {
       name: 'RDS, EFS, KMS: 17 regions × 200 DB instances, 500 snapshots',
       account: () => wholeAccount(300),
       checks: ALL_CHECKS.filter((c) => ['rds', 'efs', 'kms'].includes(c.service)),
+      target: { maxMs: 5_000, text: '< 5,000 ms' },
+    },
+    {
+      name: 'Load balancers, Route 53, CloudFront: 17 regions × 50 load balancers, 20 zones × 1,000 records, 200 distributions',
+      account: () => wholeAccount(300),
+      checks: ALL_CHECKS.filter((c) => ['elb', 'route53', 'cloudfront'].includes(c.service) || c.id === 'ec2.required-tags'),
+      thresholds: { requiredTags: ['Owner'] },
       target: { maxMs: 5_000, text: '< 5,000 ms' },
     },
     { name: 'Whole synthetic account', account: () => wholeAccount(300), checks: ALL_CHECKS, target: { maxMs: 10_000, text: 'well under 10,000 ms' } },

@@ -17,6 +17,10 @@ import type { Grant, ObjectOwnership, PublicAccessBlockConfiguration, ServerSide
 import type { DBCluster, DBClusterSnapshot, DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
 import type { FileSystemDescription } from '@aws-sdk/client-efs';
 import type { AliasListEntry, KeyMetadata } from '@aws-sdk/client-kms';
+import type { LoadBalancerDescription, PolicyDescription } from '@aws-sdk/client-elastic-load-balancing';
+import type { Listener, LoadBalancer, Tag as ElbTag } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { HostedZone, ResourceRecordSet } from '@aws-sdk/client-route-53';
+import type { DistributionSummary } from '@aws-sdk/client-cloudfront';
 
 /**
  * Deterministic synthetic AWS accounts for the benchmark: the same seed gives
@@ -191,6 +195,19 @@ export interface RegionalData {
   kmsAliases: AliasListEntry[];
   /** Automatic rotation of the keys that can rotate, by key id. */
   kmsRotation: Record<string, boolean>;
+  /** Application and Network load balancers, with their listeners and tags by ARN. */
+  loadBalancers: LoadBalancer[];
+  listeners: Record<string, Listener[]>;
+  loadBalancerTags: Record<string, ElbTag[]>;
+  /** Classic load balancers and the negotiation policies their TLS listeners name. */
+  classicLoadBalancers: LoadBalancerDescription[];
+  classicPolicies: Record<string, PolicyDescription[]>;
+}
+
+export interface SyntheticZone {
+  zone: HostedZone;
+  /** In Route 53's order (by name, then type). */
+  records: ResourceRecordSet[];
 }
 
 export interface SyntheticTrail {
@@ -228,6 +245,10 @@ export interface SyntheticAccount {
   accountPublicAccessBlock: PublicAccessBlockConfiguration | null;
   /** Every trail of the account, with its home region; DescribeTrails lists multi-region ones everywhere. */
   trails: SyntheticTrail[];
+  /** Route 53 hosted zones (global). */
+  hostedZones: SyntheticZone[];
+  /** CloudFront distributions (global). */
+  distributions: DistributionSummary[];
 }
 
 // ---------------------------------------------------------------- regions
@@ -884,10 +905,15 @@ type DatabaseData = Pick<RegionalData, 'dbInstances' | 'dbClusters' | 'dbSnapsho
 
 const NO_DATABASES: DatabaseData = { dbInstances: [], dbClusters: [], dbSnapshots: [], clusterSnapshots: [], snapshotRestore: {}, fileSystems: [], kmsKeys: [], kmsAliases: [], kmsRotation: {} };
 
+type LoadBalancerData = Pick<RegionalData, 'loadBalancers' | 'listeners' | 'loadBalancerTags' | 'classicLoadBalancers' | 'classicPolicies'>;
+
+const NO_LOAD_BALANCERS: LoadBalancerData = { loadBalancers: [], listeners: {}, loadBalancerTags: {}, classicLoadBalancers: [], classicPolicies: {} };
+
 export function emptyRegion(): RegionalData {
   return {
     securityGroups: [], vpcs: [], reservations: [], volumes: [], snapshots: [], flowLogs: [], ebsEncryptionByDefault: false, networkAcls: [], networkInterfaces: [], publicSnapshotIds: [], snapshotBlockPublicAccess: 'unblocked',
     ...NO_DATABASES,
+    ...NO_LOAD_BALANCERS,
   };
 }
 
@@ -898,6 +924,8 @@ interface RegionSpec {
   snapshots: number;
   /** DB instances, manual RDS snapshots (DB and cluster), EFS file systems, KMS keys; none when absent. */
   databases?: { instances: number; snapshots: number; fileSystems: number; keys: number };
+  /** Load balancers, one in ten of them Classic; none when absent. */
+  loadBalancers?: number;
 }
 
 function regionalData(rng: Rng, accountId: string, region: string, spec: RegionSpec): RegionalData {
@@ -984,7 +1012,160 @@ function regionalData(rng: Rng, accountId: string, region: string, spec: RegionS
     snapshotBlockPublicAccess: rng.weighted([['unblocked', 6], ['block-new-sharing', 2], ['block-all-sharing', 2]] as const),
   };
   // Forked last: the EC2 data stays what it was before databases were modelled.
-  return { ...data, ...(spec.databases ? databaseData(rng.fork('databases'), accountId, region, groups, spec.databases) : NO_DATABASES) };
+  return {
+    ...data,
+    ...(spec.databases ? databaseData(rng.fork('databases'), accountId, region, groups, spec.databases) : NO_DATABASES),
+    ...(spec.loadBalancers ? loadBalancerData(rng.fork('load-balancers'), accountId, region, groups, spec.loadBalancers) : NO_LOAD_BALANCERS),
+  };
+}
+
+// ---------------------------------------------------------------- load balancers, Route 53, CloudFront
+
+const V2_POLICIES = [['ELBSecurityPolicy-TLS13-1-2-2021-06', 6], ['ELBSecurityPolicy-2016-08', 3], ['ELBSecurityPolicy-TLS-1-0-2015-04', 1]] as const;
+
+function loadBalancerData(rng: Rng, accountId: string, region: string, groups: SecurityGroup[], count: number): LoadBalancerData {
+  const data: LoadBalancerData = { loadBalancers: [], listeners: {}, loadBalancerTags: {}, classicLoadBalancers: [], classicPolicies: {} };
+  const vpcIds = [...new Set(groups.map((g) => g.VpcId!))];
+  const groupsIn = (vpc: string) => rng.sample(groups.filter((g) => g.VpcId === vpc), rng.int(1, 2)).map((g) => g.GroupId!);
+  for (let i = 0; i < count; i++) {
+    const name = `${rng.pick(TEAMS)}-${i}`;
+    const vpc = rng.pick(vpcIds);
+    const scheme = rng.chance(0.6) ? 'internet-facing' : 'internal';
+    if (i % 10 === 9) {
+      const secure = rng.chance(0.7);
+      const policy = `${name}-tls`;
+      data.classicLoadBalancers.push({
+        LoadBalancerName: name,
+        DNSName: `${name}-${rng.int(1e8, 1e9 - 1)}.${region}.elb.amazonaws.com`,
+        Scheme: scheme,
+        VPCId: vpc,
+        SecurityGroups: groupsIn(vpc),
+        ListenerDescriptions: [
+          { Listener: { Protocol: 'HTTP', LoadBalancerPort: 80, InstanceProtocol: 'HTTP', InstancePort: 8080 }, PolicyNames: [] },
+          ...(secure ? [{ Listener: { Protocol: 'HTTPS', LoadBalancerPort: 443, InstanceProtocol: 'HTTP', InstancePort: 8080, SSLCertificateId: `arn:aws:acm:${region}:${accountId}:certificate/${rng.hex(8)}` }, PolicyNames: [policy] }] : []),
+        ],
+        Instances: [],
+        CreatedTime: rng.daysAgo(30, 2000),
+      });
+      if (secure) {
+        const on = rng.chance(0.3) ? ['TLSv1', 'TLSv1.1', 'TLSv1.2'] : ['TLSv1.2'];
+        data.classicPolicies[name] = [
+          {
+            PolicyName: policy,
+            PolicyTypeName: 'SSLNegotiationPolicyType',
+            PolicyAttributeDescriptions: ['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2'].map((p) => ({ AttributeName: `Protocol-${p}`, AttributeValue: String(on.includes(p)) })),
+          },
+        ];
+      }
+      continue;
+    }
+    const network = rng.chance(0.2);
+    const arn = `arn:aws:elasticloadbalancing:${region}:${accountId}:loadbalancer/${network ? 'net' : 'app'}/${name}/${rng.hex(16)}`;
+    data.loadBalancers.push({
+      LoadBalancerArn: arn,
+      DNSName: `${name}-${rng.int(1e8, 1e9 - 1)}.${region}.elb.amazonaws.com`,
+      LoadBalancerName: name,
+      Scheme: scheme,
+      VpcId: vpc,
+      State: { Code: 'active' },
+      Type: network ? 'network' : 'application',
+      SecurityGroups: network && rng.chance(0.5) ? [] : groupsIn(vpc),
+      IpAddressType: 'ipv4',
+      CreatedTime: rng.daysAgo(30, 1500),
+    });
+    const listener = (port: number, protocol: Listener['Protocol'], redirect: boolean): Listener => ({
+      ListenerArn: `${arn.replace(':loadbalancer/', ':listener/')}/${rng.hex(16)}`,
+      LoadBalancerArn: arn,
+      Port: port,
+      Protocol: protocol,
+      ...(protocol === 'HTTPS' || protocol === 'TLS' ? { SslPolicy: rng.weighted(V2_POLICIES), Certificates: [{ CertificateArn: `arn:aws:acm:${region}:${accountId}:certificate/${rng.hex(8)}` }] } : {}),
+      DefaultActions: redirect
+        ? [{ Type: 'redirect', Order: 1, RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }]
+        : [{ Type: 'forward', Order: 1, TargetGroupArn: `arn:aws:elasticloadbalancing:${region}:${accountId}:targetgroup/${name}/${rng.hex(16)}` }],
+    });
+    data.listeners[arn] = network ? [listener(443, 'TLS', false)] : [listener(80, 'HTTP', rng.chance(0.7)), listener(443, 'HTTPS', false)];
+    data.loadBalancerTags[arn] = [{ Key: 'Name', Value: name }, ...(rng.chance(0.6) ? [{ Key: 'Owner', Value: rng.pick(TEAMS) }] : [])];
+  }
+  return data;
+}
+
+/** `count` public zones (one private one besides) of `records` record sets each: web names, and mail names with SPF and sometimes DMARC. */
+function hostedZones(rng: Rng, count: number, records: number): SyntheticZone[] {
+  const zones: SyntheticZone[] = [];
+  for (let z = 0; z <= count; z++) {
+    const isPrivate = z === count;
+    const apex = isPrivate ? 'internal.corp.' : `${rng.pick(TEAMS)}${z}.example.com.`;
+    const sets: ResourceRecordSet[] = [
+      { Name: apex, Type: 'NS', TTL: 172800, ResourceRecords: [1, 2, 3, 4].map((n) => ({ Value: `ns-${rng.int(1, 2047)}.awsdns-${n}.org.` })) },
+      { Name: apex, Type: 'SOA', TTL: 900, ResourceRecords: [{ Value: 'ns-1.awsdns-1.org. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400' }] },
+    ];
+    for (let i = 0; sets.length < records; i++) {
+      const name = `host-${String(i).padStart(4, '0')}.${apex}`;
+      if (rng.chance(0.05)) {
+        sets.push({ Name: name, Type: 'MX', TTL: 300, ResourceRecords: [{ Value: `10 inbound-smtp.${rng.pick(['us-east-1', 'eu-west-1'])}.amazonaws.com.` }] });
+        if (rng.chance(0.8)) sets.push({ Name: name, Type: 'TXT', TTL: 300, ResourceRecords: [{ Value: rng.chance(0.5) ? '"v=spf1 include:amazonses.com -all"' : '"v=spf1 include:_spf.example.net" " ~all"' }] });
+        if (rng.chance(0.5)) sets.push({ Name: `_dmarc.${name}`, Type: 'TXT', TTL: 300, ResourceRecords: [{ Value: '"v=DMARC1; p=quarantine"' }] });
+      } else if (rng.chance(0.3)) sets.push({ Name: name, Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: `d${rng.hex(13)}.cloudfront.net.` }] });
+      else sets.push({ Name: name, Type: 'A', TTL: 60, ResourceRecords: [{ Value: ipv4(rng) }] });
+    }
+    // Route 53 lists record sets by name (labels right to left), then type.
+    const key = (r: ResourceRecordSet) => `${r.Name!.split('.').reverse().join('.')}\u0000${r.Type}`;
+    sets.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    const id = `Z${rng.chars('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', 20)}`;
+    zones.push({ zone: { Id: `/hostedzone/${id}`, Name: apex, CallerReference: rng.hex(12), Config: { PrivateZone: isPrivate }, ResourceRecordSetCount: sets.length }, records: sets.slice(0, records) });
+  }
+  return zones;
+}
+
+/** CloudFront distributions: most on ACM certificates, some on the default one or an IAM certificate, some behaviours still allowing HTTP. */
+function distributions(rng: Rng, accountId: string, count: number, iamCertificateIds: string[]): DistributionSummary[] {
+  return Array.from({ length: count }, (_, i): DistributionSummary => {
+    const id = `E${rng.chars('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', 13)}`;
+    const certificate = rng.weighted([['acm', 7], ['default', 2], ['iam', iamCertificateIds.length ? 1 : 0]] as const);
+    const origin = `origin-${i}`;
+    return {
+      Id: id,
+      ARN: `arn:aws:cloudfront::${accountId}:distribution/${id}`,
+      Status: 'Deployed',
+      LastModifiedTime: rng.daysAgo(1, 900),
+      DomainName: `d${rng.hex(13)}.cloudfront.net`,
+      Aliases: certificate === 'default' ? { Quantity: 0 } : { Quantity: 1, Items: [`site-${i}.example.com`] },
+      Origins: {
+        Quantity: 1,
+        Items: [
+          rng.chance(0.5)
+            ? { Id: origin, DomainName: `assets-${i}.s3.us-east-1.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: '' } }
+            : {
+                Id: origin,
+                DomainName: `app-${i}.example.com`,
+                CustomOriginConfig: {
+                  HTTPPort: 80,
+                  HTTPSPort: 443,
+                  OriginProtocolPolicy: rng.weighted([['https-only', 7], ['match-viewer', 2], ['http-only', 1]] as const),
+                  OriginSslProtocols: rng.chance(0.2) ? { Quantity: 2, Items: ['TLSv1', 'TLSv1.2'] } : { Quantity: 1, Items: ['TLSv1.2'] },
+                },
+              },
+        ],
+      },
+      DefaultCacheBehavior: { TargetOriginId: origin, ViewerProtocolPolicy: rng.chance(0.1) ? 'allow-all' : 'redirect-to-https' },
+      CacheBehaviors: { Quantity: 0 },
+      CustomErrorResponses: { Quantity: 0 },
+      Comment: `site ${i}`,
+      PriceClass: 'PriceClass_100',
+      Enabled: true,
+      ViewerCertificate:
+        certificate === 'default'
+          ? { CloudFrontDefaultCertificate: true, MinimumProtocolVersion: 'TLSv1', CertificateSource: 'cloudfront' }
+          : certificate === 'iam'
+            ? { IAMCertificateId: rng.pick(iamCertificateIds), SSLSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021', CertificateSource: 'iam' }
+            : { ACMCertificateArn: `arn:aws:acm:us-east-1:${accountId}:certificate/${rng.hex(8)}`, SSLSupportMethod: 'sni-only', MinimumProtocolVersion: rng.chance(0.8) ? 'TLSv1.2_2021' : 'TLSv1.2_2019', CertificateSource: 'acm' },
+      Restrictions: { GeoRestriction: { RestrictionType: 'none', Quantity: 0 } },
+      WebACLId: '',
+      HttpVersion: 'http2',
+      IsIPV6Enabled: true,
+      Staging: false,
+    } as DistributionSummary;
+  });
 }
 
 // ---------------------------------------------------------------- RDS, EFS, KMS
@@ -1211,6 +1392,8 @@ export function iamHeavyAccount(userCount: number, seed = 1): SyntheticAccount {
     buckets: [],
     accountPublicAccessBlock: null,
     trails: [],
+    hostedZones: [],
+    distributions: [],
   };
 }
 
@@ -1232,6 +1415,7 @@ export function wholeAccount(groupsPerRegion = 300, userCount = 1000, seed = 2, 
       instances: 40,
       snapshots: 20,
       databases: { instances: 200, snapshots: 500, fileSystems: 3, keys: 30 },
+      loadBalancers: 50,
     });
   }
   return {
@@ -1241,6 +1425,8 @@ export function wholeAccount(groupsPerRegion = 300, userCount = 1000, seed = 2, 
     buckets: buckets(rng.fork('buckets'), account.accountId, ['us-east-1', ...enabled.filter((r) => r !== 'us-east-1')], bucketCount),
     accountPublicAccessBlock: { BlockPublicAcls: true, IgnorePublicAcls: false, BlockPublicPolicy: true, RestrictPublicBuckets: false },
     trails: trails(rng.fork('trails'), account.accountId, 'eu-west-1'),
+    hostedZones: hostedZones(rng.fork('route53'), 20, 1_000),
+    distributions: distributions(rng.fork('cloudfront'), account.accountId, 200, account.iam.serverCertificates.map((c) => c.ServerCertificateId!)),
   };
 }
 
@@ -1280,16 +1466,20 @@ export function smallAccount(seed = 3): SyntheticAccount {
     buckets: [],
     accountPublicAccessBlock: null,
     trails: [],
+    hostedZones: [],
+    distributions: [],
   };
   const enabled = enabledRegions(account);
   const busy = new Set(['us-east-1', 'eu-west-1']);
   for (const region of enabled) {
     account.regional[region] = regionalData(rng.fork(region), accountId, region, busy.has(region)
-      ? { securityGroups: 6, customVpcs: 1, instances: 4, snapshots: 2, databases: { instances: 3, snapshots: 4, fileSystems: 1, keys: 10 } }
+      ? { securityGroups: 6, customVpcs: 1, instances: 4, snapshots: 2, databases: { instances: 3, snapshots: 4, fileSystems: 1, keys: 10 }, loadBalancers: 3 }
       : { securityGroups: 1, customVpcs: 0, instances: 0, snapshots: 0 });
   }
   account.buckets = buckets(rng.fork('buckets'), accountId, ['us-east-1', 'eu-west-1', 'eu-central-1'], 6);
   account.trails = trails(rng.fork('trails'), accountId, 'eu-west-1').slice(1); // only a regional trail: no multi-region one
+  account.hostedZones = hostedZones(rng.fork('route53'), 2, 40);
+  account.distributions = distributions(rng.fork('cloudfront'), accountId, 3, []);
   return account;
 }
 
@@ -1321,6 +1511,10 @@ export function describeAccount(account: SyntheticAccount): string {
       `${sum((r) => r.kmsKeys.length)} KMS keys`,
     );
   }
+  const lbs = sum((r) => r.loadBalancers.length + r.classicLoadBalancers.length);
+  if (lbs) parts.push(`${lbs} load balancers`);
+  if (account.hostedZones.length) parts.push(`${account.hostedZones.length} hosted zones with ${account.hostedZones.reduce((n, z) => n + z.records.length, 0)} record sets`);
+  if (account.distributions.length) parts.push(`${account.distributions.length} CloudFront distributions`);
   if (account.buckets.length) parts.push(`${account.buckets.length} buckets`);
   if (account.trails.length) parts.push(`${account.trails.length} trails`);
   return parts.join(', ');

@@ -214,6 +214,13 @@ describe('/audit through Bolt', () => {
     expect(ran).toEqual(expect.arrayContaining(['rds.public-snapshot', 'rds.sg-open', 'rds.storage-encrypted']));
   });
 
+  it('selects the load balancer, DNS and CDN checks by service: /audit <alias> elb route53 cloudfront', async () => {
+    const { responseId } = await slash('prod-payments elb route53 cloudfront');
+    await outcome(responseId);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.checks.map((c) => c.id).sort()).toEqual(['cloudfront.certificate', 'cloudfront.origin-tls', 'cloudfront.viewer-tls', 'elb.listener-insecure', 'elb.security-groups', 'route53.dmarc', 'route53.spf']);
+  });
+
   it('refuses a user who is not an auditor, saying why, and runs nothing', async () => {
     const { responseId } = await slash('prod-payments', { user_id: 'U0MALLORY' });
     await stub.waitFor(() => postsTo(responseId).length >= 1, 'the refusal');
