@@ -275,7 +275,9 @@ if (isMain()) {
   // The SDK warns on every run that releases after January 2027 need Node 22; we pin the SDK version.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
-  // The answer is out (stdout and stderr are synchronous on Linux for files, pipes and terminals): a call still
-  // retrying in the background (an AssumeRole past the deadline) must not keep the process alive.
+  // A pipe holds 64 KiB: the rest of a large report waits in Node's buffer until the reader takes it. Once both
+  // streams are flushed, a call still retrying in the background (an AssumeRole past the deadline) must not keep
+  // the process alive.
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => (stream.writableLength === 0 ? resolve() : stream.write('', () => resolve())))));
   process.exit(code);
 }

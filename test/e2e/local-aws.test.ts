@@ -106,6 +106,27 @@ describe('audit against a local AWS stand-in', () => {
     expect(json.stats.apiCalls).toBe(actions.length);
   }, PROCESS_TEST_TIMEOUT_MS);
 
+  it('writes a report larger than a pipe holds in full before it exits', async () => {
+    // 3,000 groups open to the world: a JSON report of several MiB, far over the 64 KiB a pipe takes at once.
+    const groups = Array.from(
+      { length: 3_000 },
+      (_, i) =>
+        `<item><ownerId>123456789012</ownerId><groupId>sg-${i.toString(16).padStart(17, '0')}</groupId><groupName>open-${i}</groupName><groupDescription>open</groupDescription><vpcId>vpc-0123456789abcdef0</vpcId><ipPermissions><item><ipProtocol>tcp</ipProtocol><fromPort>22</fromPort><toPort>22</toPort><groups/><ipRanges><item><cidrIp>0.0.0.0/0</cidrIp></item></ipRanges><ipv6Ranges/><prefixListIds/></item></ipPermissions><ipPermissionsEgress/></item>`,
+    ).join('');
+    aws.intercept = ({ action, res }) => {
+      if (action !== 'DescribeSecurityGroups') return false;
+      res.writeHead(200, { 'content-type': 'text/xml' });
+      res.end(`<DescribeSecurityGroupsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><securityGroupInfo>${groups}</securityGroupInfo></DescribeSecurityGroupsResponse>`);
+      return true;
+    };
+    const { code, stdout, stderr } = await runCli(['audit', 'local', '--format', 'json', '--check', 'ec2.sg-risky-ports']);
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+    expect(stdout.length).toBeGreaterThan(1024 * 1024);
+    const json = JSON.parse(stdout) as { findings: { checkId: string }[] };
+    expect(json.findings.filter((f) => f.checkId === 'ec2.sg-risky-ports')).toHaveLength(3_000);
+  }, PROCESS_TEST_TIMEOUT_MS);
+
   it("selects the RDS checks with --check 'rds.*' and asks AWS only what they need", async () => {
     const { code, stdout, stderr } = await runCli(['audit', 'local', '--format', 'json', '--check', 'rds.*']);
     expect(stderr).toBe('');
