@@ -6,6 +6,7 @@
  * that speaks each service's protocol (bench/aws-server.ts).
  */
 import { readFileSync } from 'node:fs';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand, TrailNotFoundException } from '@aws-sdk/client-cloudtrail';
 import {
   DescribeFlowLogsCommand,
@@ -218,6 +219,7 @@ export class FakeAws {
     this.installKms();
     this.installLoadBalancers();
     this.installEdge();
+    this.installSts();
   }
 
   /** The service of each modelled operation (`iam:ListUsers` → its handler). */
@@ -783,6 +785,14 @@ export class FakeAws {
       const tags = this.region(region).loadBalancerTags;
       return { TagDescriptions: arns.map((arn) => ({ ResourceArn: arn, Tags: tags[arn] ?? [] })) };
     });
+  }
+
+  /** The audit role's session: the process benchmark's CLI assumes it as users' do (the in-process one injects its own). */
+  private installSts(): void {
+    this.serve('sts', AssumeRoleCommand, (input) => ({
+      Credentials: { AccessKeyId: 'ASIABENCHBENCHBENCH0', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date(Date.now() + 3_600_000) },
+      AssumedRoleUser: { Arn: `arn:aws:sts::${this.account.accountId}:assumed-role/AuditReadOnly/${input.RoleSessionName ?? 'session'}`, AssumedRoleId: 'AROABENCHBENCHBENCH:session' },
+    }));
   }
 
   private installEdge(): void {

@@ -1399,11 +1399,11 @@ export function iamHeavyAccount(userCount: number, seed = 1): SyntheticAccount {
 
 /**
  * The IAM account plus 17 enabled regions (2 more not opted in), each with
- * `groupsPerRegion` security groups, instances, volumes, snapshots, network
+ * `groupsPerRegion` security groups, `instancesPerRegion` instances, volumes, snapshots, network
  * ACLs and interfaces; 300 buckets across the regions; an organization-style
  * multi-region trail and a regional one.
  */
-export function wholeAccount(groupsPerRegion = 300, userCount = 1000, seed = 2, bucketCount = 300): SyntheticAccount {
+export function wholeAccount(groupsPerRegion = 300, userCount = 1000, seed = 2, bucketCount = 300, instancesPerRegion = 40): SyntheticAccount {
   const account = iamHeavyAccount(userCount, seed);
   const rng = new Rng(seed).fork('regions');
   const regional: Record<string, RegionalData> = {};
@@ -1412,7 +1412,7 @@ export function wholeAccount(groupsPerRegion = 300, userCount = 1000, seed = 2, 
     regional[region] = regionalData(rng.fork(region), account.accountId, region, {
       securityGroups: groupsPerRegion,
       customVpcs: 3,
-      instances: 40,
+      instances: instancesPerRegion,
       snapshots: 20,
       databases: { instances: 200, snapshots: 500, fileSystems: 3, keys: 30 },
       loadBalancers: 50,
@@ -1452,15 +1452,32 @@ function trails(rng: Rng, accountId: string, regionalHome: string): SyntheticTra
   ];
 }
 
-/** A small team account: 20 enabled regions, a default VPC each, a handful of users, instances and buckets. */
-export function smallAccount(seed = 3): SyntheticAccount {
+export interface SmallAccountSize {
+  users: number;
+  /** Opt-in regions that are enabled, on top of the 17 default ones. */
+  optedIn: readonly string[];
+  buckets: number;
+}
+
+/** What `smallAccount()` has: 20 enabled regions, 8 users, 6 buckets. */
+const SMALL: SmallAccountSize = { users: 8, optedIn: ['ap-southeast-3', 'eu-central-2', 'eu-south-2'], buckets: 6 };
+
+/** The small account of issue 16's measurements: every one of 25 enabled regions, 16 users, 10 buckets. */
+export const TEAM_ACCOUNT: SmallAccountSize = {
+  users: 16,
+  optedIn: ['ap-east-1', 'ap-south-2', 'ap-southeast-3', 'ap-southeast-4', 'eu-central-2', 'eu-south-1', 'eu-south-2', 'me-central-1'],
+  buckets: 10,
+};
+
+/** A small team account: a default VPC in every enabled region (20 by default), a handful of users, instances and buckets. */
+export function smallAccount(seed = 3, size: SmallAccountSize = SMALL): SyntheticAccount {
   const rng = new Rng(seed);
   const accountId = '345678901234';
-  const regions = regionList(['ap-southeast-3', 'eu-central-2', 'eu-south-2'], ['af-south-1', 'me-south-1']);
+  const regions = regionList(size.optedIn, ['af-south-1', 'me-south-1']);
   const account: SyntheticAccount = {
     name: 'small',
     accountId,
-    iam: iamData(rng.fork('iam'), { accountId, users: 8, roles: 12, customerPolicies: 4, serverCertificates: 0, passwordPolicy: false, rootMfa: false }),
+    iam: iamData(rng.fork('iam'), { accountId, users: size.users, roles: 12, customerPolicies: 4, serverCertificates: 0, passwordPolicy: false, rootMfa: false }),
     regions,
     regional: {},
     buckets: [],
@@ -1476,7 +1493,7 @@ export function smallAccount(seed = 3): SyntheticAccount {
       ? { securityGroups: 6, customVpcs: 1, instances: 4, snapshots: 2, databases: { instances: 3, snapshots: 4, fileSystems: 1, keys: 10 }, loadBalancers: 3 }
       : { securityGroups: 1, customVpcs: 0, instances: 0, snapshots: 0 });
   }
-  account.buckets = buckets(rng.fork('buckets'), accountId, ['us-east-1', 'eu-west-1', 'eu-central-1'], 6);
+  account.buckets = buckets(rng.fork('buckets'), accountId, ['us-east-1', 'eu-west-1', 'eu-central-1'], size.buckets);
   account.trails = trails(rng.fork('trails'), accountId, 'eu-west-1').slice(1); // only a regional trail: no multi-region one
   account.hostedZones = hostedZones(rng.fork('route53'), 2, 40);
   account.distributions = distributions(rng.fork('cloudfront'), accountId, 3, []);
