@@ -36,6 +36,7 @@ export class AwsStandIn {
   private server?: http.Server;
   private readonly sockets = new Set<Socket>();
   private fake: FakeAws | undefined;
+  private renew: (() => FakeAws) | undefined;
   private counter = 0;
   private inFlight = 0;
   private peak = 0;
@@ -70,6 +71,18 @@ export class AwsStandIn {
   /** Serve `fake` from now on, with counts and timings afresh. */
   serve(fake: FakeAws): void {
     this.fake = fake;
+    this.renew = undefined;
+    this.reset();
+  }
+
+  /** Serve a fresh account from `make()` to every audit (each starts with AssumeRole), counts afresh too. */
+  serveEachAudit(make: () => FakeAws): void {
+    this.fake = make();
+    this.renew = make;
+    this.reset();
+  }
+
+  private reset(): void {
     this.calls.clear();
     this.intervals.length = 0;
     this.problems.length = 0;
@@ -98,6 +111,10 @@ export class AwsStandIn {
     try {
       decoded = decodeRequest(req.method ?? 'GET', req.url ?? '/', req.headers, body);
       const operation = `${decoded.service.name}:${decoded.operation.name}`;
+      if (operation === 'sts:AssumeRole' && this.renew) {
+        this.fake = this.renew();
+        this.reset();
+      }
       this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
       if (!this.fake) throw new WireError('no account is being served', 500);
       const output = await this.fake.respond(operation, decoded.input, decoded.region);

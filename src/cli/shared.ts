@@ -1,0 +1,60 @@
+/**
+ * What every command of the command line shares: exit codes, the usage text,
+ * how a usage error reads. Light on purpose: `--help` loads this and nothing
+ * of the audit, the SDK or Slack.
+ */
+import type { Check } from '../audit/types.js';
+import type { RoleSessions } from '../aws/session.js';
+import type { ShutdownSignals } from '../slack/serve.js';
+import type { ProgressStream } from '../terminal/progress.js';
+import { AuditBotError } from '../errors.js';
+import { terminalSafe } from '../terminal/sanitize.js';
+
+export const EXIT = { clean: 0, findings: 1, usage: 2, incomplete: 3 } as const;
+
+/** Aliases named in one message at most. */
+export const MAX_LISTED = 10;
+
+export interface CliIo {
+  stdout: ProgressStream;
+  stderr: ProgressStream;
+  env: NodeJS.ProcessEnv;
+  /** Injected in tests; the bot's own credential chain otherwise. */
+  sessions?: RoleSessions;
+  checks?: readonly Check[];
+  /** Shutdown signals for `serve` (process in production). */
+  signals?: ShutdownSignals;
+}
+
+export const USAGE = `Usage:
+  aws-audit-bot serve                  run the Slack bot (what npm start does)
+  aws-audit-bot audit <alias> [--format table|json|csv] [--check <id-glob>]... [--region <region>]...
+  aws-audit-bot digest [--dry-run]      audit every account and post the digest once (for external schedulers)
+  aws-audit-bot accounts [--format table|json]
+  aws-audit-bot help
+
+Options:
+  --config <path>   config file (default: $AUDIT_CONFIG, else ./audit.config.yml)
+  --format <f>      table (default), json or csv
+  --check <glob>    only checks whose id matches, e.g. 'iam.*' or 'iam.root-*' (repeatable, or comma-separated)
+  --region <r>      only these regions for regional checks (repeatable, or comma-separated); global checks still run
+  --dry-run         digest: print the digest instead of posting it; the digest cursor does not move
+
+Exit codes: 0 no findings, 1 findings, 2 usage, config or credential error,
+3 no findings but some checks could not run (their errors are listed), or no check ran at all.
+digest: 0 posted (or printed), 2 not posted, 3 no account could be audited.`;
+
+/** `message` may quote what was typed: it is shown with controls escaped. */
+export function usageError(message: string): AuditBotError {
+  return new AuditBotError('USAGE', `${terminalSafe(message)}\n\n${USAGE}`);
+}
+
+export function splitList(values: string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+export function parseFormat<F extends string>(value: string | undefined, allowed: readonly F[]): F {
+  const format = value ?? 'table';
+  if (!(allowed as readonly string[]).includes(format)) throw usageError(`--format must be one of ${allowed.join(', ')}, not "${format}".`);
+  return format as F;
+}
