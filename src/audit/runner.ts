@@ -183,6 +183,8 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditResult> {
     }
 
     const calls = clients.callCount();
+    // The audit's connections close with it (a bot runs audits for months).
+    clients.destroy();
     return {
       account: accountRef,
       startedAt: startedAt.toISOString(),

@@ -16,7 +16,13 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { NODE_APP_ID_CONFIG_OPTIONS } from '@aws-sdk/core/client';
+import { NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } from '@aws-sdk/core/httpAuthSchemes';
+import { loadConfig, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS } from '@smithy/core/config';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsCredentialIdentityProvider, HttpHandlerOptions } from '@smithy/types';
 import PQueue from 'p-queue';
 import { boundedClientConfig, DEFAULT_TIMEOUTS, type HttpTimeouts } from './timeouts.js';
 import { deadlineError, transportError } from './transport-errors.js';
@@ -71,9 +77,26 @@ export class AwsClients {
   /** The most calls that were ever in flight at once, all endpoints together (for tests and the benchmark). */
   peakInFlight = 0;
 
+  private readonly timeouts: HttpTimeouts;
+  private readonly http: AuditHttpHandler;
+  /**
+   * What every client would otherwise look up on its own at its first call
+   * (the environment, then ~/.aws/config, an error thrown at each miss): FIPS
+   * and dual-stack endpoints, the auth scheme preference, the user agent's
+   * app id. Read once per audit, with the SDK's own loaders and precedence.
+   */
+  private readonly settings = {
+    useFipsEndpoint: loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS),
+    useDualstackEndpoint: loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS),
+    authSchemePreference: loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS),
+    userAgentAppId: loadConfig(NODE_APP_ID_CONFIG_OPTIONS),
+  };
+
   constructor(private readonly options: AwsClientsOptions) {
     this.env = options.env ?? process.env;
     this.total = new PQueue({ concurrency: options.concurrency * TOTAL_FACTOR });
+    this.timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
+    this.http = new AuditHttpHandler(this.timeouts, options.concurrency * TOTAL_FACTOR, options.signal);
   }
 
   get homeRegion(): string {
@@ -201,51 +224,126 @@ export class AwsClients {
     return queue;
   }
 
-  private make<C extends SendingClient>(
-    service: string,
-    region: string,
-    create: (config: { region: string; credentials: AwsCredentialIdentityProvider } & ReturnType<typeof boundedClientConfig>) => C,
-    priority = 0,
-  ): C {
-    const key = `${service}@${region}${priority === 0 ? '' : `#${priority}`}`;
-    const existing = this.clients.get(key) as C | undefined;
-    if (existing) return existing;
-    const timeouts = this.options.timeouts ?? DEFAULT_TIMEOUTS;
-    const client = create({
-      region,
-      credentials: this.options.credentials,
-      ...boundedClientConfig(timeouts, this.options.maxAttempts ?? 5),
-    });
-    const send = client.send.bind(client);
+  /**
+   * Closes the audit's idle connections (a bot runs many audits; each one's
+   * sockets go with it). Calls still in flight end as the deadline ends them.
+   */
+  destroy(): void {
+    this.http.destroy();
+  }
+
+  /**
+   * One SDK client per service and region, whatever the priority: building a
+   * client (its configuration providers, its middleware stack) costs as much
+   * CPU as a dozen calls, and an audit of 25 regions builds hundreds. A
+   * priority other than 0 is a view of that client whose calls queue behind.
+   */
+  private make<C extends SendingClient>(service: string, region: string, create: (config: ClientConfig) => C, priority = 0): C {
+    const key = `${service}@${region}`;
+    let entry = this.clients.get(key) as { client: C; send: SendingClient['send']; views: Map<number, C> } | undefined;
+    if (!entry) {
+      const client = create({
+        region,
+        credentials: this.options.credentials,
+        ...boundedClientConfig(this.timeouts, this.options.maxAttempts ?? 5),
+        requestHandler: this.http,
+        ...this.settings,
+        // The middleware stack of a command is resolved once per client, not at every call.
+        cacheMiddleware: true,
+      });
+      entry = { client, send: client.send.bind(client), views: new Map() };
+      this.clients.set(key, entry);
+    }
+    let view = entry.views.get(priority);
+    if (!view) {
+      view = priority === 0 ? entry.client : (Object.create(entry.client) as C);
+      const send = entry.send;
+      // Own property: the SDK client's prototype (and test mocks installed on it) stay as they are.
+      Object.defineProperty(view, 'send', { value: (command: object) => this.send(service, region, priority, send, command), writable: true, configurable: true });
+      entry.views.set(priority, view);
+    }
+    return view;
+  }
+
+  private send(service: string, region: string, priority: number, send: SendingClient['send'], command: object): Promise<unknown> {
+    const operation = `${service}:${command.constructor.name.replace(/Command$/, '')}`;
+    this.countCall(operation);
+    const where = `${operation}@${region}`;
     const { signal } = this.options;
-    client.send = ((command: object, options?: unknown) => {
-      const operation = `${service}:${command.constructor.name.replace(/Command$/, '')}`;
-      this.countCall(operation);
-      const where = `${operation}@${region}`;
-      const call = async () => {
-        if (signal?.aborted) throw deadlineError(operation, signal);
-        this.inFlight++;
-        this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
-        this.pending.set(where, (this.pending.get(where) ?? 0) + 1);
-        try {
-          const output = (await send(command, { ...(typeof options === 'object' ? options : {}), ...(signal ? { abortSignal: signal } : {}) })) as { $metadata?: { attempts?: number } };
-          this.httpAttempts += output?.$metadata?.attempts ?? 1;
-          return output;
-        } catch (error) {
-          this.httpAttempts += (error as { $metadata?: { attempts?: number } })?.$metadata?.attempts ?? 1;
-          if (signal?.aborted) throw deadlineError(operation, signal, error);
-          throw transportError(error, timeouts, region);
-        } finally {
-          this.inFlight--;
-          const left = (this.pending.get(where) ?? 1) - 1;
-          if (left > 0) this.pending.set(where, left);
-          else this.pending.delete(where);
-        }
-      };
-      // The endpoint's slot first, then one of the audit's: a busy region cannot take every slot of the audit.
-      return this.queue(`${service}@${region}`).add(() => this.total.add(call, { priority }), { priority });
-    }) as C['send'];
-    this.clients.set(key, client);
-    return client;
+    const timeouts = this.timeouts;
+    const call = async () => {
+      if (signal?.aborted) throw deadlineError(operation, signal);
+      this.inFlight++;
+      this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+      this.pending.set(where, (this.pending.get(where) ?? 0) + 1);
+      try {
+        // No per-call options: the SDK reuses the resolved middleware only for calls without them (the
+        // deadline's abort signal reaches every HTTP attempt through the request handler instead).
+        const output = (await send(command)) as { $metadata?: { attempts?: number } };
+        this.httpAttempts += output?.$metadata?.attempts ?? 1;
+        return output;
+      } catch (error) {
+        this.httpAttempts += (error as { $metadata?: { attempts?: number } })?.$metadata?.attempts ?? 1;
+        if (signal?.aborted) throw deadlineError(operation, signal, error);
+        throw transportError(error, timeouts, region);
+      } finally {
+        this.inFlight--;
+        const left = (this.pending.get(where) ?? 1) - 1;
+        if (left > 0) this.pending.set(where, left);
+        else this.pending.delete(where);
+      }
+    };
+    // The endpoint's slot first, then one of the audit's: a busy region cannot take every slot of the audit.
+    return this.queue(`${service}@${region}`).add(() => this.total.add(call, { priority }), { priority });
+  }
+}
+
+type ClientConfig = { region: string; credentials: AwsCredentialIdentityProvider; cacheMiddleware: boolean } & Omit<ReturnType<typeof boundedClientConfig>, 'requestHandler'> & {
+  requestHandler: AuditHttpHandler;
+  useFipsEndpoint: () => Promise<boolean>;
+  useDualstackEndpoint: () => Promise<boolean>;
+  authSchemePreference: () => Promise<string[]>;
+  userAgentAppId: () => Promise<string | undefined>;
+};
+
+/**
+ * The HTTP of one audit, shared by all its clients: one keep-alive pool per
+ * endpoint host (a Classic and a v2 load balancer client of a region, or a
+ * bucket read and a listing, reuse each other's connections), the timeouts
+ * of every attempt, and the audit's deadline, which aborts what is in flight.
+ */
+class AuditHttpHandler {
+  private readonly inner: NodeHttpHandler;
+  private readonly agents: { http: HttpAgent; https: HttpsAgent };
+
+  constructor(
+    timeouts: HttpTimeouts,
+    maxSockets: number,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.agents = { http: new HttpAgent({ keepAlive: true, maxSockets }), https: new HttpsAgent({ keepAlive: true, maxSockets }) };
+    this.inner = new NodeHttpHandler({ ...boundedClientConfig(timeouts).requestHandler, httpAgent: this.agents.http, httpsAgent: this.agents.https });
+  }
+
+  get metadata() {
+    return this.inner.metadata;
+  }
+
+  handle(request: Parameters<NodeHttpHandler['handle']>[0], options: HttpHandlerOptions = {}) {
+    return this.inner.handle(request, this.signal && !options.abortSignal ? { ...options, abortSignal: this.signal } : options);
+  }
+
+  updateHttpClientConfig(key: Parameters<NodeHttpHandler['updateHttpClientConfig']>[0], value: Parameters<NodeHttpHandler['updateHttpClientConfig']>[1]): void {
+    this.inner.updateHttpClientConfig(key, value);
+  }
+
+  httpHandlerConfigs() {
+    return this.inner.httpHandlerConfigs();
+  }
+
+  destroy(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+    this.inner.destroy();
   }
 }

@@ -16,10 +16,10 @@ export interface Recorder {
 async function loadRecorders(ctx: LoadContext): Promise<Recorder[]> {
   const config = ctx.clients.config(ctx.region);
   // Neither call pages: a region holds one customer-managed recorder and a few service-linked ones.
-  const [recorders, statuses] = await Promise.all([
-    config.send(new DescribeConfigurationRecordersCommand({})),
-    config.send(new DescribeConfigurationRecorderStatusCommand({})),
-  ]);
+  const recorders = await config.send(new DescribeConfigurationRecordersCommand({}));
+  // No recorder, no status to read.
+  if (!recorders.ConfigurationRecorders?.length) return [];
+  const statuses = await config.send(new DescribeConfigurationRecorderStatusCommand({}));
   const byName = new Map((statuses.ConfigurationRecordersStatus ?? []).map((s) => [s.name, s]));
   return (recorders.ConfigurationRecorders ?? []).map((recorder) => ({ recorder, status: byName.get(recorder.name) }));
 }

@@ -69,6 +69,9 @@ async function loadSnapshots(ctx: LoadContext): Promise<Snapshot[]> {
  * public ones, in one paginated call instead of one attribute read per snapshot.
  */
 async function loadPublicSnapshotIds(ctx: LoadContext): Promise<ReadonlySet<string>> {
+  // No snapshot of its own (most regions), none public: the second listing is not asked for.
+  const own = (await ctx.dataset('ec2.snapshots')) as Snapshot[];
+  if (own.length === 0) return new Set();
   const ec2 = ctx.clients.ec2(ctx.region);
   const snapshots = await collectPages(async (NextToken) => {
     const page = await ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], RestorableByUserIds: ['all'], MaxResults: 1000, NextToken }));

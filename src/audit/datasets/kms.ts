@@ -54,35 +54,38 @@ async function rotationOf(kms: ReturnType<LoadContext['clients']['kms']>, keyId:
  */
 async function loadKeys(ctx: LoadContext): Promise<KmsKey[]> {
   const kms = ctx.clients.kms(ctx.region);
-  const [keys, aliases] = await Promise.all([
-    collectPages(async (Marker) => {
-      const page = await kms.send(new ListKeysCommand({ Limit: 1000, Marker }));
-      return { items: page.Keys, next: page.Truncated ? page.NextMarker : undefined };
-    }),
-    collectPages(async (Marker) => {
-      const page = await kms.send(new ListAliasesCommand({ Limit: 100, Marker }));
-      return { items: page.Aliases, next: page.Truncated ? page.NextMarker : undefined };
-    }),
-  ]);
-  const aliasesOf = new Map<string, string[]>();
-  for (const alias of aliases) {
-    if (!alias.TargetKeyId || !alias.AliasName) continue;
-    aliasesOf.set(alias.TargetKeyId, [...(aliasesOf.get(alias.TargetKeyId) ?? []), alias.AliasName]);
-  }
+  const keys = await collectPages(async (Marker) => {
+    const page = await kms.send(new ListKeysCommand({ Limit: 1000, Marker }));
+    return { items: page.Keys, next: page.Truncated ? page.NextMarker : undefined };
+  });
+  // A region without keys (most opt-in regions) needs no aliases; otherwise they load beside the per-key reads.
+  if (keys.length === 0) return [];
+  const aliasesLoaded = collectPages(async (Marker) => {
+    const page = await kms.send(new ListAliasesCommand({ Limit: 100, Marker }));
+    return { items: page.Aliases, next: page.Truncated ? page.NextMarker : undefined };
+  });
+  // Handled here, awaited below: a failed alias listing must not go unhandled while the keys are read.
+  aliasesLoaded.catch(() => undefined);
   const bulk = ctx.clients.kms(ctx.region, { bulk: true });
-  return Promise.all(
+  const described = await Promise.all(
     keys
       .filter((k): k is typeof k & { KeyId: string } => Boolean(k.KeyId))
-      .map(async (k): Promise<KmsKey> => {
+      .map(async (k): Promise<Omit<KmsKey, 'aliases'>> => {
         const metadata = await attempt(async () => {
           const answer = await bulk.send(new DescribeKeyCommand({ KeyId: k.KeyId }));
           if (!answer.KeyMetadata) throw malformedResponse('DescribeKey returned no KeyMetadata');
           return answer.KeyMetadata;
         });
         const rotation = metadata.ok && rotatesAutomatically(metadata.value) ? await attempt(() => rotationOf(bulk, k.KeyId)) : null;
-        return { keyId: k.KeyId, ...(k.KeyArn ? { arn: k.KeyArn } : {}), aliases: (aliasesOf.get(k.KeyId) ?? []).sort(), metadata, rotation };
+        return { keyId: k.KeyId, ...(k.KeyArn ? { arn: k.KeyArn } : {}), metadata, rotation };
       }),
   );
+  const aliasesOf = new Map<string, string[]>();
+  for (const alias of await aliasesLoaded) {
+    if (!alias.TargetKeyId || !alias.AliasName) continue;
+    aliasesOf.set(alias.TargetKeyId, [...(aliasesOf.get(alias.TargetKeyId) ?? []), alias.AliasName]);
+  }
+  return described.map((key) => ({ ...key, aliases: (aliasesOf.get(key.keyId) ?? []).sort() }));
 }
 
 export const kmsDatasets = {

@@ -80,6 +80,14 @@ describe('config.recorder', () => {
     ]);
   });
 
+  it('reads no recorder status in a region without recorders', async () => {
+    serve({ 'us-east-1': { recorders: [], statuses: [] } });
+    const result = await audit([recorder]);
+    expect(result.errors).toEqual([]);
+    expect(result.findings.map((f) => f.resource.id)).toEqual(['us-east-1']);
+    expect(config.commandCalls(DescribeConfigurationRecorderStatusCommand)).toHaveLength(0);
+  });
+
   it('fails a stopped recorder, a failing one, one of some types, and one without a status, saying which', async () => {
     const cases: [ConfigurationRecorder, ConfigurationRecorderStatus[], string][] = [
       [defaultRecorder(), [running({ recording: false })], 'recorder default is stopped'],

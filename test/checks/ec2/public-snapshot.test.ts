@@ -86,12 +86,20 @@ describe('ec2.public-snapshot', () => {
   });
 
   it('still reports a snapshot made public between the two listings', async () => {
-    serveSnapshots({ 'us-east-1': { own: [], public: [snapshot('snap-0000000000000b001')] } });
+    serveSnapshots({ 'us-east-1': { own: [snapshot('snap-0000000000000b000')], public: [snapshot('snap-0000000000000b001')] } });
     const result = await audit([publicSnapshot]);
     expect(result.findings.map((f) => [f.resource.id, f.message])).toEqual([
       ['snap-0000000000000b001', 'EBS snapshot snap-0000000000000b001 is public: any AWS account can create a volume from it and read its data.'],
     ]);
     expect(result.findings[0]!.details).toMatchObject({ volumeId: null, description: null, startTime: null });
+  });
+
+  it('does not ask for public snapshots in a region without snapshots of its own', async () => {
+    serveSnapshots({ 'us-east-1': { own: [], public: [snapshot('snap-0000000000000b001')] } });
+    const result = await audit([publicSnapshot]);
+    expect(result.findings).toEqual([]);
+    expect(result.errors).toEqual([]);
+    expect(ec2.commandCalls(DescribeSnapshotsCommand).map((c) => c.args[0].input.RestorableByUserIds)).toEqual([undefined]);
   });
 
   it('reports an error, not a pass, when snapshots cannot be listed', async () => {

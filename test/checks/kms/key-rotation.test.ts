@@ -180,6 +180,19 @@ describe('kms.key-rotation', () => {
     ]);
   });
 
+  it('asks nothing more of a region without keys, and reports a failed alias listing as an error', async () => {
+    serveKeys({ 'us-east-1': { keys: [[]] } });
+    const empty = await audit([keyRotation]);
+    expect(empty.errors).toEqual([]);
+    expect(kms.commandCalls(ListAliasesCommand)).toHaveLength(0);
+    kms.reset();
+    serveKeys({ 'us-east-1': { keys: [[key(keyId(1))]], rotation: { [keyId(1)]: true } } });
+    kms.on(ListAliasesCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform: kms:ListAliases'));
+    const failed = await audit([keyRotation]);
+    expect(failed.findings).toEqual([]);
+    expect(failed.errors).toEqual([expect.objectContaining({ checkId: CHECK, code: 'AccessDeniedException' })]);
+  });
+
   it('reports the region as an error when the keys cannot be listed', async () => {
     serveKeys({ 'us-east-1': { keys: [[]], listError: awsError('AccessDeniedException', 'not authorized to perform: kms:ListKeys') } });
     const result = await audit([keyRotation]);
