@@ -55,6 +55,7 @@ const BULK_PRIORITY = -1;
 
 interface SendingClient {
   send(command: object, ...rest: unknown[]): Promise<unknown>;
+  middlewareStack: { remove(name: string): boolean };
 }
 
 /**
@@ -251,6 +252,9 @@ export class AwsClients {
         // The middleware stack of a command is resolved once per client, not at every call.
         cacheMiddleware: true,
       });
+      // The SDK's logger middleware filters every input and output, by schema, for its no-op logger: a walk of
+      // each whole answer (300 instances of DescribeInstances) that nobody reads. The bot logs its own way.
+      client.middlewareStack.remove('loggerMiddleware');
       entry = { client, send: client.send.bind(client), views: new Map() };
       this.clients.set(key, entry);
     }

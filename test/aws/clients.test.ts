@@ -117,6 +117,45 @@ describe('AwsClients', () => {
     expect(await clients.iam().config.retryStrategy()).toMatchObject({ mode: 'standard' });
   });
 
+  it('builds one SDK client per service and region (bulk reads are a view of it), without the logger middleware', async () => {
+    const clients = new AwsClients({ credentials, homeRegion: 'us-east-1', concurrency: 1, env: {} });
+    const bulk = clients.s3('eu-west-1', { bulk: true });
+    expect(bulk).toBeInstanceOf(S3Client);
+    expect(bulk.config).toBe(clients.s3('eu-west-1').config);
+    expect(bulk.middlewareStack).toBe(clients.s3('eu-west-1').middlewareStack);
+    expect(clients.s3('eu-west-1').config.cacheMiddleware).toBe(true);
+    expect(clients.ec2('eu-west-1').middlewareStack.identify().join(' ')).not.toContain('loggerMiddleware');
+    expect(clients.ec2('eu-west-1').middlewareStack.identify().join(' ')).toContain('retryMiddleware');
+  });
+
+  it('shares one keep-alive connection pool between the clients of an audit, and closes it with the audit', async () => {
+    let connections = 0;
+    const open = new Set<import('node:net').Socket>();
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/xml' });
+      res.end('<DescribeVpcsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><vpcSet/></DescribeVpcsResponse>');
+    });
+    server.on('connection', (socket) => {
+      connections++;
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    vi.stubEnv('AWS_ENDPOINT_URL', endpoint);
+    try {
+      const clients = new AwsClients({ credentials, homeRegion: 'us-east-1', concurrency: 1, maxAttempts: 1 });
+      for (const region of ['eu-west-1', 'us-east-1', 'eu-west-1', 'ap-south-1']) await clients.ec2(region).send(new DescribeVpcsCommand({}));
+      expect(connections).toBe(1);
+      expect(open.size).toBe(1);
+      clients.destroy();
+      await vi.waitFor(() => expect(open.size).toBe(0));
+    } finally {
+      vi.unstubAllEnvs();
+      server.close();
+    }
+  });
+
   it('uses path-style S3 addressing when AWS_ENDPOINT_URL is set (LocalStack, moto)', async () => {
     const plain = new AwsClients({ credentials, homeRegion: 'us-east-1', concurrency: 1, env: {} });
     const local = new AwsClients({ credentials, homeRegion: 'us-east-1', concurrency: 1, env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' } });
