@@ -20,6 +20,10 @@ export interface StandInStats {
   /** Time inside the span with no request in flight, ms. */
   idleMs: number;
   peakInFlight: number;
+  /** Per operation: ms from the span's start to its first request's arrival and to its last answer's end. */
+  timeline: Record<string, { first: number; last: number }>;
+  /** TCP connections the client opened. */
+  connections: number;
   /** Requests the stand-in could not serve: a defect of bench/, not a figure. */
   problems: string[];
 }
@@ -41,7 +45,8 @@ export class AwsStandIn {
   private inFlight = 0;
   private peak = 0;
   private readonly calls = new Map<string, number>();
-  private readonly intervals: [number, number][] = [];
+  private readonly intervals: [number, number, string][] = [];
+  private connections = 0;
   private readonly problems: string[] = [];
   endpoint = '';
 
@@ -56,6 +61,7 @@ export class AwsStandIn {
     });
     this.server.keepAliveTimeout = 60_000;
     this.server.on('connection', (socket) => {
+      this.connections++;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
@@ -83,6 +89,7 @@ export class AwsStandIn {
   }
 
   private reset(): void {
+    this.connections = 0;
     this.calls.clear();
     this.intervals.length = 0;
     this.problems.length = 0;
@@ -99,7 +106,13 @@ export class AwsStandIn {
     }
     const span = sorted.length ? reach - sorted[0]![0] : 0;
     const byOperation = Object.fromEntries([...this.calls].sort(([a], [b]) => a.localeCompare(b)));
-    return { calls: sorted.length, byOperation, spanMs: span, idleMs: idle, peakInFlight: this.peak, problems: [...this.problems] };
+    const origin = sorted[0]?.[0] ?? 0;
+    const timeline: StandInStats['timeline'] = {};
+    for (const [start, end, operation] of sorted) {
+      const t = (timeline[operation] ??= { first: start - origin, last: end - origin });
+      t.last = Math.max(t.last, end - origin);
+    }
+    return { calls: sorted.length, byOperation, spanMs: span, idleMs: idle, peakInFlight: this.peak, timeline, connections: this.connections, problems: [...this.problems] };
   }
 
   private async answer(req: http.IncomingMessage, res: http.ServerResponse, body: string, arrived: number): Promise<void> {
@@ -132,9 +145,10 @@ export class AwsStandIn {
     if (wait > 0) await sleep(wait);
     const body$ = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
     res.writeHead(answer.status, { ...answer.headers, 'content-length': String(body$.length) });
+    const operation = decoded ? `${decoded.service.name}:${decoded.operation.name}` : `${req.method} ${req.url}`;
     res.end(body$, () => {
       this.inFlight--;
-      this.intervals.push([arrived, performance.now()]);
+      this.intervals.push([arrived, performance.now(), operation]);
     });
   }
 }

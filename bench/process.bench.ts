@@ -191,8 +191,14 @@ function printOutcome(o: Outcome): void {
     const last = aws.at(-1)!;
     console.log(`   AWS calls ${fmt(last.calls)}; most in flight ${last.peakInFlight}; span ${spread(s, (x) => x.aws?.spanMs)} ms, idle (no call in flight) ${spread(s, (x) => (x.aws && x.aws.spanMs > 0 ? (100 * x.aws.idleMs) / x.aws.spanMs : undefined), 1)} %`);
     if (s[0]?.findings !== undefined) console.log(`   findings ${fmt(s.at(-1)!.findings ?? 0)}; errors ${fmt(s.at(-1)!.errors ?? 0)}`);
-    const ops = Object.entries(last.byOperation).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
-    console.log(`   calls by operation: ${ops.map(([op, n]) => `${op} ${n}`).join(', ')}`);
+    console.log(`   TCP connections opened: ${fmt(last.connections)}`);
+    // When each operation ran, in the last run: the critical path is the chain of dependent round trips.
+    const ops = Object.entries(last.byOperation).sort(([a], [b]) => (last.timeline[a]?.first ?? 0) - (last.timeline[b]?.first ?? 0) || a.localeCompare(b));
+    console.log('   calls by operation (count, first request → last answer, ms into the span of the last run):');
+    for (const [op, n] of ops) {
+      const t = last.timeline[op];
+      console.log(`     ${op.padEnd(48)} ${String(n).padStart(6)}   ${t ? `${fmt(t.first)} → ${fmt(t.last)}` : ''}`);
+    }
     const problems = aws.flatMap((a) => a.problems);
     if (problems.length) {
       console.log(`   STAND-IN PROBLEMS (fix bench/, the figures above are not trustworthy): ${problems.length}`);
