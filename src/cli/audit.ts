@@ -6,11 +6,11 @@ import { RoleSessions, roleSessionName } from '../aws/session.js';
 import { partitionOfArn } from '../aws/partition.js';
 import { auditLimits, findAccount, REGION, regionProblem, suggestAliases, type Config } from '../config.js';
 import { AuditBotError } from '../errors.js';
-import { couldNotCheck, FORMATS, formatCsv, formatJson, formatTable } from '../terminal/format.js';
+import { couldNotCheck, csvChunks, FORMATS, formatTable, jsonChunks } from '../terminal/format.js';
 import { createProgressBar } from '../terminal/progress.js';
 import { terminalSafe } from '../terminal/sanitize.js';
 import { wildcardMatch } from '../wildcard.js';
-import { EXIT, MAX_LISTED, parseFormat, splitList, usageError, type CliIo } from './shared.js';
+import { EXIT, MAX_LISTED, parseFormat, splitList, usageError, writePieces, type CliIo } from './shared.js';
 
 function selectChecks(all: readonly Check[], globs: string[]): readonly Check[] {
   if (globs.length === 0) return all;
@@ -72,9 +72,9 @@ export async function auditCommand(config: Config, positionals: string[], values
   progress.done();
 
   const byId = new Map((io.checks ?? ALL_CHECKS).map((c) => [c.id, c]));
-  if (format === 'json') io.stdout.write(formatJson(result));
+  if (format === 'json') await writePieces(io.stdout, jsonChunks(result));
   else if (format === 'csv') {
-    io.stdout.write(formatCsv(result, byId));
+    await writePieces(io.stdout, csvChunks(result, byId));
     for (const e of result.errors) io.stderr.write(`could not check ${couldNotCheck(e)}\n`);
   } else io.stdout.write(formatTable(result));
 

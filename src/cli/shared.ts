@@ -58,3 +58,41 @@ export function parseFormat<F extends string>(value: string | undefined, allowed
   if (!(allowed as readonly string[]).includes(format)) throw usageError(`--format must be one of ${allowed.join(', ')}, not "${format}".`);
   return format as F;
 }
+
+/**
+ * Writes a report piece by piece, in batches of about 64 KiB, waiting for a
+ * pipe to take each batch before the next, so a large report never sits
+ * whole in memory (nor in the stream's buffer). A reader that goes away
+ * (`| head`) ends the writing, not the process.
+ */
+export async function writePieces(stream: ProgressStream, pieces: Iterable<string>): Promise<void> {
+  const events = stream as Partial<Pick<NodeJS.WritableStream, 'once' | 'off'>>;
+  let closed = false;
+  const flush = async (batch: string) => {
+    if (stream.write(batch) !== false || !events.once || !events.off) return;
+    await new Promise<void>((resolve) => {
+      const drained = () => settle(false);
+      const ended = () => settle(true);
+      const settle = (gone: boolean) => {
+        closed ||= gone;
+        events.off!('drain', drained);
+        events.off!('error', ended);
+        events.off!('close', ended);
+        resolve();
+      };
+      events.once!('drain', drained);
+      events.once!('error', ended);
+      events.once!('close', ended);
+    });
+  };
+  let batch = '';
+  for (const piece of pieces) {
+    if (closed) return;
+    batch += piece;
+    if (batch.length >= 65_536) {
+      await flush(batch);
+      batch = '';
+    }
+  }
+  if (batch && !closed) await flush(batch);
+}

@@ -18,7 +18,27 @@ function plural(n: number, word: string): string {
 
 /** The DESIGN.md JSON contract: account, findings[], errors[], stats (+ scope, startedAt). */
 export function formatJson(result: AuditResult): string {
-  return `${jsonSafe(JSON.stringify(result, null, 2))}\n`;
+  return [...jsonChunks(result)].join('');
+}
+
+/**
+ * The same JSON, byte for byte, a piece at a time: one piece per top-level
+ * field and per finding, so a report of 26,000 findings is never one 20 MB
+ * string (and its escaped copy, and its bytes) in memory at once.
+ */
+export function* jsonChunks(result: AuditResult): Generator<string> {
+  const indent = (json: string, by: string) => json.replaceAll('\n', `\n${by}`);
+  const fields = Object.entries(result).filter(([, value]) => value !== undefined && typeof value !== 'function');
+  yield '{';
+  for (const [i, [key, value]] of fields.entries()) {
+    const head = `${i === 0 ? '' : ','}\n  ${JSON.stringify(key)}: `;
+    if (key === 'findings' && Array.isArray(value) && value.length > 0) {
+      yield `${head}[`;
+      for (const [j, finding] of value.entries()) yield `${j === 0 ? '' : ','}\n    ${jsonSafe(indent(JSON.stringify(finding, null, 2), '    '))}`;
+      yield '\n  ]';
+    } else yield `${head}${jsonSafe(indent(JSON.stringify(value, null, 2), '  '))}`;
+  }
+  yield fields.length ? '\n}\n' : '}\n';
 }
 
 export const CSV_COLUMNS = [
@@ -27,7 +47,17 @@ export const CSV_COLUMNS = [
 
 /** One row per finding, safe to open in a spreadsheet and to print in a terminal (controls shown as escapes). */
 export function formatCsv(result: AuditResult, checks: ReadonlyMap<string, Check>): string {
-  const rows = result.findings.map((f) => {
+  return [...csvChunks(result, checks)].join('');
+}
+
+/** The same CSV, a thousand rows at a time (see {@link jsonChunks}). */
+export function* csvChunks(result: AuditResult, checks: ReadonlyMap<string, Check>, rowsPerChunk = 1_000): Generator<string> {
+  yield stringify([[...CSV_COLUMNS]]);
+  for (let start = 0; start < result.findings.length; start += rowsPerChunk) yield stringify(csvRows(result, checks, result.findings.slice(start, start + rowsPerChunk)));
+}
+
+function csvRows(result: AuditResult, checks: ReadonlyMap<string, Check>, findings: readonly Finding[]): string[][] {
+  return findings.map((f) => {
     const check = checks.get(f.checkId);
     const row: Record<(typeof CSV_COLUMNS)[number], string> = {
       severity: f.severity,
@@ -46,7 +76,6 @@ export function formatCsv(result: AuditResult, checks: ReadonlyMap<string, Check
     };
     return CSV_COLUMNS.map((c) => spreadsheetSafe(terminalSafe(row[c])));
   });
-  return stringify([[...CSV_COLUMNS], ...rows]);
 }
 
 /** `iam.root-mfa in global: AccessDenied: …`: every part but our own check id may come from AWS. */
