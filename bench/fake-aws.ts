@@ -77,7 +77,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { DescribeFileSystemsCommand, EFSServiceException } from '@aws-sdk/client-efs';
 import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSServiceException, ListAliasesCommand, ListKeysCommand } from '@aws-sdk/client-kms';
-import { rotatesAutomatically } from '../src/audit/datasets/kms.js';
+import { rotatesAutomatically } from '../src/rules/kms-keys.js';
 import { ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
 import {
   DescribeLoadBalancerPoliciesCommand,

@@ -98,6 +98,7 @@ try {
 }
 // BUILD_ANALYZE=1 npm run build: what each output holds, biggest inputs first.
 if (process.env.BUILD_ANALYZE) process.stdout.write(await esbuild.analyzeMetafile(result.metafile));
+if (process.env.BUILD_METAFILE) await (await import('node:fs/promises')).writeFile(process.env.BUILD_METAFILE, JSON.stringify(result.metafile));
 const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js'));
 const bytes = outputs.reduce((n, [, o]) => n + o.bytes, 0);
 process.stdout.write(`Built dist/ (${outputs.length} files, ${(bytes / 1024 / 1024).toFixed(1)} MiB).\n`);

@@ -8,5 +8,6 @@ import { promisify } from 'node:util';
  * and always the code under test.
  */
 export default async function setup(): Promise<void> {
-  await promisify(execFile)(process.execPath, [path.resolve('scripts/build.mjs')], { timeout: 120_000 });
+  // The build's metafile too: test/build.test.ts reads what each entry loads.
+  await promisify(execFile)(process.execPath, [path.resolve('scripts/build.mjs')], { timeout: 120_000, env: { ...process.env, BUILD_METAFILE: path.resolve('dist/build-meta.json') } });
 }

@@ -1,7 +1,8 @@
 import type { KeyMetadata } from '@aws-sdk/client-kms';
 import { defineCheck } from '../../src/audit/check.js';
 import type { CheckContext, Evaluation } from '../../src/audit/types.js';
-import { rotatesAutomatically, type KmsKey } from '../../src/audit/datasets/kms.js';
+import type { KmsKey } from '../../src/audit/datasets/kms.js';
+import { rotatesAutomatically } from '../../src/rules/kms-keys.js';
 
 /**
  * A multi-Region replica shares its primary's rotation, which is set on the

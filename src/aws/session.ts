@@ -1,7 +1,8 @@
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { AuditBotError, awsErrorCode, errorMessage } from '../errors.js';
 import { boundedClientConfig, DEFAULT_TIMEOUTS, type HttpTimeouts } from './timeouts.js';
+import { lazyClient } from './lazy-client.js';
 import { homeRegionOf, partitionOfArn } from './partition.js';
 import { transportError } from './transport-errors.js';
 
@@ -32,7 +33,8 @@ export type StsClientFactory = (region: string) => Pick<STSClient, 'send'>;
  * connect and answer timeout, so a hung endpoint cannot hold an audit.
  */
 export function stsClientFactory(timeouts: HttpTimeouts = DEFAULT_TIMEOUTS): StsClientFactory {
-  return (region) => new STSClient({ region, ...boundedClientConfig(timeouts) });
+  // The client loads with the first role it assumes: a bot that has not audited yet holds no SDK.
+  return (region) => lazyClient(async () => new (await import('./sts.js')).STSClient({ region, ...boundedClientConfig(timeouts) }));
 }
 
 interface CacheEntry {
@@ -99,6 +101,7 @@ export class RoleSessions {
     let response;
     this.assumeCalls++;
     try {
+      const { AssumeRoleCommand } = await import('./sts.js');
       response = await this.stsFor(region).send(
         new AssumeRoleCommand({
           RoleArn: target.roleArn,

@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { RDSClient } from '@aws-sdk/client-rds';
-import { S3Client } from '@aws-sdk/client-s3';
+import { lazyClient } from '../aws/lazy-client.js';
 import { boundedClientConfig, DEFAULT_TIMEOUTS } from '../aws/timeouts.js';
 import { homeRegionOf, partitionOfArn } from '../aws/partition.js';
 import { roleSessionName, type RoleSessions } from '../aws/session.js';
@@ -617,11 +614,12 @@ export class RemediationService {
     // A hung call would hold the account's queue: every call gives up after 5 s to connect, 30 s to answer, 3 attempts
     // (the outcome is read back). The limit must throw: the SDK's requestTimeout alone only logs a warning.
     const bounded = boundedClientConfig(DEFAULT_TIMEOUTS, 3);
+    // Each client's package loads with its first call (see lazyClient).
     return {
-      iam: () => new IAMClient({ region: home, credentials, ...bounded }),
-      ec2: (region) => new EC2Client({ region, credentials, ...bounded }),
-      s3: (region) => new S3Client({ region, credentials, forcePathStyle: pathStyle, ...bounded }),
-      rds: (region) => new RDSClient({ region, credentials, ...bounded }),
+      iam: () => lazyClient(async () => new (await import('./sdk.js')).IAMClient({ region: home, credentials, ...bounded })),
+      ec2: (region) => lazyClient(async () => new (await import('./sdk.js')).EC2Client({ region, credentials, ...bounded })),
+      s3: (region) => lazyClient(async () => new (await import('./sdk.js')).S3Client({ region, credentials, forcePathStyle: pathStyle, ...bounded })),
+      rds: (region) => lazyClient(async () => new (await import('./sdk.js')).RDSClient({ region, credentials, ...bounded })),
     };
   }
 }

@@ -1,4 +1,4 @@
-import { runAudit, type RunAuditOptions } from '../audit/runner.js';
+import type { RunAuditOptions, runAudit } from '../audit/runner.js';
 import type { AuditProgress, AuditResult, Check } from '../audit/types.js';
 import type { HttpTimeouts } from '../aws/timeouts.js';
 import { roleSessionName, type RoleSessions } from '../aws/session.js';
@@ -64,7 +64,8 @@ export class AuditService {
       return { run: existing, joined: true };
     }
     const listeners = new Set<(progress: AuditProgress) => void>();
-    const runner = this.options.run ?? runAudit;
+    // The engine and the AWS SDK load at the bot's first audit, not at its start (a bot idles most of the time).
+    const runner: typeof runAudit = this.options.run ?? (async (options) => (await import('../audit/runner.js')).runAudit(options));
     const run: RunningAudit = {
       key,
       account,

@@ -2,6 +2,7 @@ import { DescribeKeyCommand, GetKeyRotationStatusCommand, ListAliasesCommand, Li
 import { collectPages } from '../../aws/paginate.js';
 import { malformedResponse } from '../../errors.js';
 import { attempt, type DatasetDef, type LoadContext, type Read } from './types.js';
+import { rotatesAutomatically } from '../../rules/kms-keys.js';
 
 export interface KeyRotation {
   enabled: boolean;
@@ -18,25 +19,9 @@ export interface KmsKey {
   metadata: Read<KeyMetadata>;
   /**
    * GetKeyRotationStatus, read only for keys that can rotate automatically
-   * ({@link rotatesAutomatically}); null for the others.
+   * ({@link rotatesAutomatically}, src/rules/kms-keys.ts); null for the others.
    */
   rotation: Read<KeyRotation> | null;
-}
-
-/**
- * Keys KMS can rotate automatically, and whose owner decides it: enabled,
- * customer-managed, symmetric encryption keys with key material KMS made.
- * AWS-managed keys rotate every year whatever anyone does; asymmetric, HMAC,
- * imported-material and custom-key-store keys cannot rotate automatically.
- */
-export function rotatesAutomatically(meta: KeyMetadata): boolean {
-  return (
-    meta.KeyManager === 'CUSTOMER' &&
-    meta.KeyState === 'Enabled' &&
-    meta.KeySpec === 'SYMMETRIC_DEFAULT' &&
-    meta.KeyUsage === 'ENCRYPT_DECRYPT' &&
-    (meta.Origin === undefined || meta.Origin === 'AWS_KMS')
-  );
 }
 
 async function rotationOf(kms: ReturnType<LoadContext['clients']['kms']>, keyId: string): Promise<KeyRotation> {

@@ -1,16 +1,12 @@
-import {
-  GetAccessKeyLastUsedCommand,
-  ListAccessKeysCommand,
-  ListAttachedUserPoliciesCommand,
-  UpdateAccessKeyCommand,
-  type AccessKeyMetadata,
-  type AttachedPolicy,
-} from '@aws-sdk/client-iam';
 import { daysBetween, isoDay, maskAccessKeyId } from '../../audit/check.js';
 import { isCompromisedKeyQuarantine } from '../../aws/iam-policy.js';
 import { collectPages } from '../../aws/paginate.js';
 import { awsErrorCode, errorMessage } from '../../errors.js';
 import type { Precheck, PrecheckContext, RemediationAction, RemediationClients, RemediationTarget } from '../types.js';
+import type { AccessKeyMetadata, AttachedPolicy } from '@aws-sdk/client-iam';
+
+/** The SDK loads with the first fix applied, not with the bot (whose Slack side lists the fixes from the start). */
+const sdk = () => import('../sdk.js');
 
 /**
  * `iam.deactivate-access-key`: sets access keys to Inactive (never deletes
@@ -56,14 +52,14 @@ function keysPhrase(ids: readonly string[]): string {
 
 async function listAccessKeys(iam: IamClient, userName: string): Promise<AccessKeyMetadata[]> {
   return collectPages(async (Marker) => {
-    const page = await iam.send(new ListAccessKeysCommand({ UserName: userName, ...(Marker ? { Marker } : {}) }));
+    const page = await iam.send(new (await sdk()).ListAccessKeysCommand({ UserName: userName, ...(Marker ? { Marker } : {}) }));
     return { items: page.AccessKeyMetadata, next: page.IsTruncated ? page.Marker : undefined };
   });
 }
 
 async function listAttachedPolicies(iam: IamClient, userName: string): Promise<AttachedPolicy[]> {
   return collectPages(async (Marker) => {
-    const page = await iam.send(new ListAttachedUserPoliciesCommand({ UserName: userName, ...(Marker ? { Marker } : {}) }));
+    const page = await iam.send(new (await sdk()).ListAttachedUserPoliciesCommand({ UserName: userName, ...(Marker ? { Marker } : {}) }));
     return { items: page.AttachedPolicies, next: page.IsTruncated ? page.Marker : undefined };
   });
 }
@@ -128,7 +124,7 @@ async function precheckKey(iam: IamClient, target: RemediationTarget, userName: 
     if (age <= limit) return refuse(`access key ${maskAccessKeyId(id)} of IAM user ${userName} is ${age} days old, within the limit of ${limit} days`);
   } else {
     const limit = context.thresholds.credentialUnusedDays;
-    const answer = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: id }));
+    const answer = await iam.send(new (await sdk()).GetAccessKeyLastUsedCommand({ AccessKeyId: id }));
     const lastUsed = answer.AccessKeyLastUsed?.LastUsedDate;
     const since = lastUsed ? new Date(lastUsed) : createDate;
     const unused = daysBetween(since, context.now);
@@ -145,7 +141,7 @@ async function setStatus(iam: IamClient, { userName, accessKeyIds }: KeyState, s
   const done: string[] = [];
   for (const id of accessKeyIds) {
     try {
-      await iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: id, Status: status }));
+      await iam.send(new (await sdk()).UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: id, Status: status }));
     } catch (error) {
       if (done.length === 0) throw error;
       throw Object.assign(

@@ -1,7 +1,10 @@
-import { DeletePublicAccessBlockCommand, GetPublicAccessBlockCommand, PutPublicAccessBlockCommand, type PublicAccessBlockConfiguration } from '@aws-sdk/client-s3';
 import { BPA_SETTINGS, type BpaSetting } from '../../../checks/s3/exposure.js';
 import { awsErrorCode } from '../../errors.js';
 import type { RemediationAction, RemediationClients, RemediationTarget } from '../types.js';
+import type { PublicAccessBlockConfiguration } from '@aws-sdk/client-s3';
+
+/** The SDK loads with the first fix applied, not with the bot (whose Slack side lists the fixes from the start). */
+const sdk = () => import('../sdk.js');
 
 /**
  * `s3.enable-block-public-access`: turns on the four Block Public Access
@@ -30,7 +33,7 @@ const refuse = (reason: string): { ok: false; reason: string } => ({ ok: false, 
 /** Read of the bucket's configuration: `missing` when the bucket is gone, `null` when it has none. */
 async function readBpa(s3: S3Client, bucket: string, owner: string): Promise<Settings | null | 'missing'> {
   try {
-    const answer = await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket, ...ownedBy(owner) }));
+    const answer = await s3.send(new (await sdk()).GetPublicAccessBlockCommand({ Bucket: bucket, ...ownedBy(owner) }));
     return settingsOf(answer.PublicAccessBlockConfiguration ?? {});
   } catch (error) {
     const code = awsErrorCode(error);
@@ -128,7 +131,7 @@ const enableBlockPublicAccess: RemediationAction = {
 
   async apply(state, clients) {
     const { bucket, region, owner } = parseState(state);
-    await clients.s3(region).send(new PutPublicAccessBlockCommand({ Bucket: bucket, ...ownedBy(owner), PublicAccessBlockConfiguration: { ...ALL_ON } }));
+    await clients.s3(region).send(new (await sdk()).PutPublicAccessBlockCommand({ Bucket: bucket, ...ownedBy(owner), PublicAccessBlockConfiguration: { ...ALL_ON } }));
   },
 
   async precheckUndo(state, clients) {
@@ -143,8 +146,8 @@ const enableBlockPublicAccess: RemediationAction = {
     const { bucket, region, owner, previous } = parseState(state);
     const s3 = clients.s3(region);
     // DeletePublicAccessBlock is authorised by s3:PutBucketPublicAccessBlock.
-    if (previous === null) await s3.send(new DeletePublicAccessBlockCommand({ Bucket: bucket, ...ownedBy(owner) }));
-    else await s3.send(new PutPublicAccessBlockCommand({ Bucket: bucket, ...ownedBy(owner), PublicAccessBlockConfiguration: { ...previous } }));
+    if (previous === null) await s3.send(new (await sdk()).DeletePublicAccessBlockCommand({ Bucket: bucket, ...ownedBy(owner) }));
+    else await s3.send(new (await sdk()).PutPublicAccessBlockCommand({ Bucket: bucket, ...ownedBy(owner), PublicAccessBlockConfiguration: { ...previous } }));
   },
 };
 

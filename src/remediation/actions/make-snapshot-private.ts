@@ -1,11 +1,8 @@
-import {
-  DescribeDBClusterSnapshotAttributesCommand,
-  DescribeDBSnapshotAttributesCommand,
-  ModifyDBClusterSnapshotAttributeCommand,
-  ModifyDBSnapshotAttributeCommand,
-} from '@aws-sdk/client-rds';
 import { isSnapshotGone, restoreValues } from '../../aws/rds-snapshots.js';
 import type { RemediationAction, RemediationClients, RemediationTarget } from '../types.js';
+
+/** The SDK loads with the first fix applied, not with the bot (whose Slack side lists the fixes from the start). */
+const sdk = () => import('../sdk.js');
 
 /**
  * `rds.make-snapshot-private`: removes `all` from the `restore` attribute of
@@ -34,8 +31,8 @@ async function readRestore(rds: RdsClient, kind: Kind, id: string): Promise<stri
   try {
     const attributes =
       kind === 'cluster'
-        ? (await rds.send(new DescribeDBClusterSnapshotAttributesCommand({ DBClusterSnapshotIdentifier: id }))).DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes
-        : (await rds.send(new DescribeDBSnapshotAttributesCommand({ DBSnapshotIdentifier: id }))).DBSnapshotAttributesResult?.DBSnapshotAttributes;
+        ? (await rds.send(new (await sdk()).DescribeDBClusterSnapshotAttributesCommand({ DBClusterSnapshotIdentifier: id }))).DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes
+        : (await rds.send(new (await sdk()).DescribeDBSnapshotAttributesCommand({ DBSnapshotIdentifier: id }))).DBSnapshotAttributesResult?.DBSnapshotAttributes;
     // Nothing to compare with would be acting blind: an answer without the attribute is an error.
     return restoreValues(attributes, `${kind === 'cluster' ? 'DescribeDBClusterSnapshotAttributes' : 'DescribeDBSnapshotAttributes'} of ${id}`);
   } catch (error) {
@@ -47,8 +44,8 @@ async function readRestore(rds: RdsClient, kind: Kind, id: string): Promise<stri
 /** Adds or removes `all`, the one value this action touches. */
 async function setPublic(rds: RdsClient, { kind, snapshotId }: SnapshotState, change: 'ValuesToAdd' | 'ValuesToRemove'): Promise<void> {
   const values = { AttributeName: 'restore', [change]: [PUBLIC] };
-  if (kind === 'cluster') await rds.send(new ModifyDBClusterSnapshotAttributeCommand({ DBClusterSnapshotIdentifier: snapshotId, ...values }));
-  else await rds.send(new ModifyDBSnapshotAttributeCommand({ DBSnapshotIdentifier: snapshotId, ...values }));
+  if (kind === 'cluster') await rds.send(new (await sdk()).ModifyDBClusterSnapshotAttributeCommand({ DBClusterSnapshotIdentifier: snapshotId, ...values }));
+  else await rds.send(new (await sdk()).ModifyDBSnapshotAttributeCommand({ DBSnapshotIdentifier: snapshotId, ...values }));
 }
 
 function kindOf(target: RemediationTarget): Kind | undefined {

@@ -1,13 +1,10 @@
-import {
-  AuthorizeSecurityGroupIngressCommand,
-  DescribeSecurityGroupsCommand,
-  RevokeSecurityGroupIngressCommand,
-  type IpPermission,
-  type SecurityGroup,
-} from '@aws-sdk/client-ec2';
 import { describeRange, groupLabel, openIngress, type OpenIngress } from '../../rules/security-group-ingress.js';
 import { awsErrorCode } from '../../errors.js';
 import type { RemediationAction, RemediationClients } from '../types.js';
+import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
+
+/** The SDK loads with the first fix applied, not with the bot (whose Slack side lists the fixes from the start). */
+const sdk = () => import('../sdk.js');
 
 /**
  * `ec2.revoke-open-ingress`: removes one world-open CIDR (0.0.0.0/0 or ::/0)
@@ -85,7 +82,7 @@ function findRule(group: SecurityGroup, key: RuleKey): { rule: OpenIngress; perm
 /** The group, or undefined when it no longer exists. */
 async function describeGroup(ec2: Ec2Client, groupId: string): Promise<SecurityGroup | undefined> {
   try {
-    const answer = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }));
+    const answer = await ec2.send(new (await sdk()).DescribeSecurityGroupsCommand({ GroupIds: [groupId] }));
     return answer.SecurityGroups?.find((g) => g.GroupId === groupId);
   } catch (error) {
     if (awsErrorCode(error) === 'InvalidGroup.NotFound') return undefined;
@@ -164,7 +161,7 @@ const revokeOpenIngress: RemediationAction = {
 
   async apply(state, clients) {
     const { groupId, region, permission } = parseState(state);
-    const answer = await clients.ec2(region).send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [permission as IpPermission] }));
+    const answer = await clients.ec2(region).send(new (await sdk()).RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [permission as IpPermission] }));
     // EC2 answers an unknown rule with success and lists it here instead of revoking it.
     if (answer.Return === false || (answer.UnknownIpPermissions?.length ?? 0) > 0) {
       throw Object.assign(new Error(`EC2 revoked nothing on security group ${groupId}: the rule was not found`), { name: 'RevokeHadNoEffect' });
@@ -182,7 +179,7 @@ const revokeOpenIngress: RemediationAction = {
 
   async undo(state, clients) {
     const { groupId, region, permission } = parseState(state);
-    const answer = await clients.ec2(region).send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [permission as IpPermission] }));
+    const answer = await clients.ec2(region).send(new (await sdk()).AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [permission as IpPermission] }));
     if (answer.Return === false) throw Object.assign(new Error(`EC2 did not restore the rule on security group ${groupId}`), { name: 'AuthorizeHadNoEffect' });
   },
 };
