@@ -116,6 +116,7 @@ class CallMeter {
 // ---------------------------------------------------------------- the fake AWS, through SDK mocks
 
 /** Every client the checks build, by the runner's service name: each call goes to the installed account after the latency. */
+// biome-ignore lint/suspicious/noExplicitAny: one list of stubs for clients of eighteen different types; the fake answers by operation name.
 const STUBS: readonly [AwsStub<any, any, any>, string][] = [
   [mockClient(IAMClient), 'iam'],
   [mockClient(EC2Client), 'ec2'],
@@ -277,7 +278,8 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
   const result = { ...full, findings: full.findings.length };
   const missed: string[] = [];
   if (wallMs >= scenario.target.maxMs) missed.push(`${fmt(wallMs)} ms >= ${fmt(scenario.target.maxMs)} ms`);
-  if (scenario.target.maxCalls !== undefined && result.stats.apiCalls >= scenario.target.maxCalls) missed.push(`${fmt(result.stats.apiCalls)} calls >= ${fmt(scenario.target.maxCalls)}`);
+  if (scenario.target.maxCalls !== undefined && result.stats.apiCalls >= scenario.target.maxCalls)
+    missed.push(`${fmt(result.stats.apiCalls)} calls >= ${fmt(scenario.target.maxCalls)}`);
   const facts: AccountFacts = {
     description: describeAccount(account),
     users: account.iam.users.length,
@@ -305,10 +307,19 @@ function printOutcome(o: Outcome, baseline?: Outcome): void {
     if (account.hasRegionalData) console.log('   note: this scenario runs no regional check, so the per-region part of this account was not exercised');
   } else {
     const { enabled } = account;
-    const wrong = [...audited.filter((r) => !enabled.includes(r)).map((r) => `${r} audited`), ...enabled.filter((r) => !audited.includes(r)).map((r) => `${r} missing`)];
-    console.log(wrong.length ? `   REGION MISMATCH: ${wrong.join(', ')}` : `   regions: the ${enabled.length} enabled ones; ${account.notOptedIn.join(', ')} (not opted in) skipped`);
+    const wrong = [
+      ...audited.filter((r) => !enabled.includes(r)).map((r) => `${r} audited`),
+      ...enabled.filter((r) => !audited.includes(r)).map((r) => `${r} missing`),
+    ];
+    console.log(
+      wrong.length
+        ? `   REGION MISMATCH: ${wrong.join(', ')}`
+        : `   regions: the ${enabled.length} enabled ones; ${account.notOptedIn.join(', ')} (not opted in) skipped`,
+    );
   }
-  console.log(`   wall ${fmt(o.wallMs)} ms (runner's own figure ${fmt(result.stats.durationMs)} ms); AWS calls ${fmt(result.stats.apiCalls)}; most in flight at once ${meter.peakInFlight} (bound ${CONCURRENCY} per service and region, ${CONCURRENCY * TOTAL_FACTOR} in all)`);
+  console.log(
+    `   wall ${fmt(o.wallMs)} ms (runner's own figure ${fmt(result.stats.durationMs)} ms); AWS calls ${fmt(result.stats.apiCalls)}; most in flight at once ${meter.peakInFlight} (bound ${CONCURRENCY} per service and region, ${CONCURRENCY * TOTAL_FACTOR} in all)`,
+  );
   console.log('   calls by operation (count, first start → last answer, ms after the audit began):');
   for (const [op, count] of Object.entries(result.stats.apiCallsByOperation)) {
     const t = meter.operations.get(op);
@@ -320,8 +331,12 @@ function printOutcome(o: Outcome, baseline?: Outcome): void {
   }
   const notEnabled = [...meter.regionsCalled].filter((r) => !account.enabled.includes(r));
   if (notEnabled.length) console.log(`   CALLS TO REGIONS NOT ENABLED: ${notEnabled.join(', ')}`);
-  console.log(`   memory: peak rss ${fmt(o.memory.rssMb, 1)} MB, peak heap ${fmt(o.memory.heapMb, 1)} MB (heap before the audit ${fmt(o.memory.heapBeforeMb, 1)} MB, synthetic data included)`);
-  const byCheck = Object.entries(result.stats.byCheck).filter(([, c]) => c.failed > 0).sort(([, a], [, b]) => b.failed - a.failed);
+  console.log(
+    `   memory: peak rss ${fmt(o.memory.rssMb, 1)} MB, peak heap ${fmt(o.memory.heapMb, 1)} MB (heap before the audit ${fmt(o.memory.heapBeforeMb, 1)} MB, synthetic data included)`,
+  );
+  const byCheck = Object.entries(result.stats.byCheck)
+    .filter(([, c]) => c.failed > 0)
+    .sort(([, a], [, b]) => b.failed - a.failed);
   console.log(`   findings ${fmt(result.findings)}${byCheck.length ? `: ${byCheck.map(([id, c]) => `${id} ${fmt(c.failed)}`).join(', ')}` : ''}`);
   console.log(`   errors ${result.errors.length}`);
   if (result.errors.length > 0) {
@@ -359,7 +374,11 @@ function printTable(outcomes: Outcome[]): void {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const numeric = new Set([1, 2, 3, 4, 5, 6, 7]);
-  const line = (cells: string[]) => cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   console.log(`\nSummary (latency ${LATENCY_MS} ms per AWS call, concurrency ${CONCURRENCY} per service and region, Node ${process.version})`);
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
@@ -376,7 +395,12 @@ async function main(): Promise<void> {
   const scenarios: Scenario[] = [
     { name: 'IAM, 1,000 users', account: () => iamHeavyAccount(1_000), checks: iamChecks, target: iamTarget },
     { name: 'IAM, 5,000 users', account: () => iamHeavyAccount(5_000), checks: iamChecks, target: iamTarget },
-    { name: 'S3, 300 buckets', account: () => wholeAccount(0, 10, 2, 300), checks: ALL_CHECKS.filter((c) => c.service === 's3'), target: { maxMs: 5_000, text: '< 5,000 ms' } },
+    {
+      name: 'S3, 300 buckets',
+      account: () => wholeAccount(0, 10, 2, 300),
+      checks: ALL_CHECKS.filter((c) => c.service === 's3'),
+      target: { maxMs: 5_000, text: '< 5,000 ms' },
+    },
     {
       name: 'RDS, EFS, KMS: 17 regions × 200 DB instances, 500 snapshots',
       account: () => wholeAccount(300),
@@ -393,7 +417,9 @@ async function main(): Promise<void> {
     { name: 'Whole synthetic account', account: () => wholeAccount(300), checks: ALL_CHECKS, target: { maxMs: 10_000, text: 'well under 10,000 ms' } },
     { name: 'Small account', account: () => smallAccount(), checks: ALL_CHECKS, target: { maxMs: 1_000, text: '< 1,000 ms' } },
   ];
-  console.log(`aws-audit-bot benchmark: ${ALL_CHECKS.length} registered checks (${iamChecks.length} IAM), latency ${LATENCY_MS} ms per AWS call, concurrency ${CONCURRENCY} per service and region`);
+  console.log(
+    `aws-audit-bot benchmark: ${ALL_CHECKS.length} registered checks (${iamChecks.length} IAM), latency ${LATENCY_MS} ms per AWS call, concurrency ${CONCURRENCY} per service and region`,
+  );
 
   // Warm-up (not reported): module loading and JIT would otherwise land on the first scenario.
   await runScenario({ ...scenarios.find((x) => x.name === 'Small account')!, name: 'warm-up' });

@@ -109,10 +109,20 @@ export class AwsStandIn {
     const origin = sorted[0]?.[0] ?? 0;
     const timeline: StandInStats['timeline'] = {};
     for (const [start, end, operation] of sorted) {
-      const t = (timeline[operation] ??= { first: start - origin, last: end - origin });
+      timeline[operation] ??= { first: start - origin, last: end - origin };
+      const t = timeline[operation];
       t.last = Math.max(t.last, end - origin);
     }
-    return { calls: sorted.length, byOperation, spanMs: span, idleMs: idle, peakInFlight: this.peak, timeline, connections: this.connections, problems: [...this.problems] };
+    return {
+      calls: sorted.length,
+      byOperation,
+      spanMs: span,
+      idleMs: idle,
+      peakInFlight: this.peak,
+      timeline,
+      connections: this.connections,
+      problems: [...this.problems],
+    };
   }
 
   private async answer(req: http.IncomingMessage, res: http.ServerResponse, body: string, arrived: number): Promise<void> {

@@ -77,11 +77,20 @@ async function main(): Promise<void> {
       outcomes.push({ alias: `acct-${id.slice(-2)}`, accountId: id, scanId, errors: 0 });
     }
     // Last week's digest was posted an hour after week 2's scans.
-    if (week === 2) await store.update((d) => void (d.digest.cursor = new Date(at.getTime() + 3_600_000).toISOString()));
+    if (week === 2)
+      await store.update((d) => {
+        d.digest.cursor = new Date(at.getTime() + 3_600_000).toISOString();
+      });
   }
   const mutes = new Mutes(store);
   for (const state of store.data.findings.slice(0, 30)) {
-    await mutes.mute({ state: state as never, reason: 'accepted', mutedBy: 'U0ALICE01', expiresAt: '2027-01-01T00:00:00.000Z', now: new Date('2026-11-16T09:30:00.000Z') });
+    await mutes.mute({
+      state: state as never,
+      reason: 'accepted',
+      mutedBy: 'U0ALICE01',
+      expiresAt: '2027-01-01T00:00:00.000Z',
+      now: new Date('2026-11-16T09:30:00.000Z'),
+    });
   }
 
   const start = process.hrtime.bigint();
@@ -101,16 +110,26 @@ async function main(): Promise<void> {
   const changes = digest.accounts.reduce((n, a) => n + a.new.length + a.resurfaced.length + a.resolved.length, 0);
   const posted = [rendered.main, ...rendered.followUps].reduce((n, m) => n + JSON.stringify(m).length, 0);
   console.log(`\n== digest: ${ACCOUNTS} accounts, ${store.data.findings.length.toLocaleString('en-US')} finding states, 4 weeks of scans, 30 mutes`);
-  console.log(`   database ${(size / 1024).toFixed(0)} KB; recording one scan (diff + atomic write + fsync): median ${p50.toFixed(1)} ms, worst ${max.toFixed(1)} ms`);
-  console.log(`   digest: ${changes.toLocaleString('en-US')} changes; compute ${computeMs.toFixed(1)} ms, render ${renderMs.toFixed(1)} ms; 1 message + ${rendered.followUps.length} thread replies (${(posted / 1024).toFixed(0)} KB) + CSV ${rendered.csv ? `${(rendered.csv.content.length / 1024).toFixed(0)} KB` : 'none'}`);
+  console.log(
+    `   database ${(size / 1024).toFixed(0)} KB; recording one scan (diff + atomic write + fsync): median ${p50.toFixed(1)} ms, worst ${max.toFixed(1)} ms`,
+  );
+  console.log(
+    `   digest: ${changes.toLocaleString('en-US')} changes; compute ${computeMs.toFixed(1)} ms, render ${renderMs.toFixed(1)} ms; 1 message + ${rendered.followUps.length} thread replies (${(posted / 1024).toFixed(0)} KB) + CSV ${rendered.csv ? `${(rendered.csv.content.length / 1024).toFixed(0)} KB` : 'none'}`,
+  );
   console.log(`   peak heap ${(peak / 1024 / 1024).toFixed(0)} MB`);
   const missed = [
     ...(max >= TARGET.recordMs ? [`recording a scan took ${max.toFixed(0)} ms >= ${TARGET.recordMs} ms`] : []),
     ...(computeMs + renderMs >= TARGET.digestMs ? [`digest took ${(computeMs + renderMs).toFixed(0)} ms >= ${TARGET.digestMs} ms`] : []),
     // A digest with nothing in it measures nothing.
-    ...(changes < 1000 || rendered.followUps.length === 0 ? [`the scenario produced ${changes} changes and ${rendered.followUps.length} thread replies: it no longer measures a big digest`] : []),
+    ...(changes < 1000 || rendered.followUps.length === 0
+      ? [`the scenario produced ${changes} changes and ${rendered.followUps.length} thread replies: it no longer measures a big digest`]
+      : []),
   ];
-  console.log(missed.length ? `   TARGET MISSED: ${missed.join('; ')}` : `   targets met: a scan recorded in < ${TARGET.recordMs} ms, the digest computed and rendered in < ${TARGET.digestMs} ms`);
+  console.log(
+    missed.length
+      ? `   TARGET MISSED: ${missed.join('; ')}`
+      : `   targets met: a scan recorded in < ${TARGET.recordMs} ms, the digest computed and rendered in < ${TARGET.digestMs} ms`,
+  );
   if (missed.length) process.exitCode = 1;
 }
 

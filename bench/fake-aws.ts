@@ -93,7 +93,8 @@ const CERTIFICATE_BODY = readFileSync(new URL('../test/fixtures/certificates/rsa
 // Handlers are typed per command: its input in, its output out.
 export type CommandClass = abstract new (...args: never[]) => { readonly input: object };
 export type InputOf<C extends CommandClass> = InstanceType<C>['input'];
-export type OutputOf<C extends CommandClass> = InstanceType<C> extends { resolveMiddleware(...args: never[]): (...args: never[]) => Promise<{ output: infer O }> } ? Omit<O, '$metadata'> : never;
+export type OutputOf<C extends CommandClass> =
+  InstanceType<C> extends { resolveMiddleware(...args: never[]): (...args: never[]) => Promise<{ output: infer O }> } ? Omit<O, '$metadata'> : never;
 type Handler<C extends CommandClass> = (input: InputOf<C>, region: string) => OutputOf<C> | Promise<OutputOf<C>>;
 
 let requestCounter = 0;
@@ -158,7 +159,12 @@ class Tokens {
 
 function globMatch(pattern: string, value: string): boolean {
   if (!/[*?]/.test(pattern)) return pattern === value;
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
   return re.test(value);
 }
 
@@ -172,7 +178,11 @@ function applyFilters<T extends object>(items: T[], filters: Filter[] | undefine
     const name = f.Name ?? '';
     const values = f.Values ?? [];
     let get: (item: T) => readonly (string | undefined)[];
-    if (name.startsWith('tag:')) get = (item) => tagsOf(item).filter((t) => t.Key === name.slice(4)).map((t) => t.Value);
+    if (name.startsWith('tag:'))
+      get = (item) =>
+        tagsOf(item)
+          .filter((t) => t.Key === name.slice(4))
+          .map((t) => t.Value);
     else if (name === 'tag-key') get = (item) => tagsOf(item).map((t) => t.Key);
     else if (fields[name]) get = fields[name];
     else throw unsupported(`the ${operation} filter "${name}"`);
@@ -254,7 +264,11 @@ export class FakeAws {
 
   private iamPage<T>(operation: string, items: readonly T[], input: { Marker?: string | undefined; MaxItems?: number | undefined }) {
     const max = input.MaxItems ?? 100;
-    if (!Number.isInteger(max) || max < 1 || max > 1000) throw iamError('ValidationError', `1 validation error detected: Value '${max}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000`);
+    if (!Number.isInteger(max) || max < 1 || max > 1000)
+      throw iamError(
+        'ValidationError',
+        `1 validation error detected: Value '${max}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000`,
+      );
     const offset = this.tokens.decode(operation, input.Marker, () => iamError('ValidationError', 'Invalid Marker'));
     const page = items.slice(offset, offset + max);
     const truncated = offset + max < items.length;
@@ -327,14 +341,29 @@ export class FakeAws {
       const users = iam.users.map((u) => u.detail).filter((u) => u.Path!.startsWith(input.PathPrefix ?? '/'));
       const { page, ...rest } = this.iamPage('ListUsers', users, input);
       return {
-        Users: page.map((u) => ({ Path: u.Path, UserName: u.UserName, UserId: u.UserId, Arn: u.Arn, CreateDate: u.CreateDate, PasswordLastUsed: this.usersByName.get(u.UserName!)?.password?.lastUsed ?? undefined })),
+        Users: page.map((u) => ({
+          Path: u.Path,
+          UserName: u.UserName,
+          UserId: u.UserId,
+          Arn: u.Arn,
+          CreateDate: u.CreateDate,
+          PasswordLastUsed: this.usersByName.get(u.UserName!)?.password?.lastUsed ?? undefined,
+        })),
         ...rest,
       };
     });
     this.serve('iam', ListAccessKeysCommand, (input) => {
       const user = this.user(input.UserName);
       const { page, ...rest } = this.iamPage(`ListAccessKeys/${user.detail.UserName}`, user.accessKeys, input);
-      return { AccessKeyMetadata: page.map((k) => ({ UserName: user.detail.UserName, AccessKeyId: k.id, Status: k.active ? ('Active' as const) : ('Inactive' as const), CreateDate: k.created })), ...rest };
+      return {
+        AccessKeyMetadata: page.map((k) => ({
+          UserName: user.detail.UserName,
+          AccessKeyId: k.id,
+          Status: k.active ? ('Active' as const) : ('Inactive' as const),
+          CreateDate: k.created,
+        })),
+        ...rest,
+      };
     });
     this.serve('iam', GetAccessKeyLastUsedCommand, (input) => {
       for (const user of iam.users) {
@@ -367,7 +396,11 @@ export class FakeAws {
     });
     this.serve('iam', ListUserPoliciesCommand, (input) => {
       const user = this.user(input.UserName);
-      const { page, ...rest } = this.iamPage(`ListUserPolicies/${user.detail.UserName}`, (user.detail.UserPolicyList ?? []).map((p) => p.PolicyName!), input);
+      const { page, ...rest } = this.iamPage(
+        `ListUserPolicies/${user.detail.UserName}`,
+        (user.detail.UserPolicyList ?? []).map((p) => p.PolicyName!),
+        input,
+      );
       return { PolicyNames: page, ...rest };
     });
     this.serve('iam', ListGroupsForUserCommand, (input) => {
@@ -380,7 +413,15 @@ export class FakeAws {
       const roles = iam.roles.filter((r) => r.Path!.startsWith(input.PathPrefix ?? '/'));
       const { page, ...rest } = this.iamPage('ListRoles', roles, input);
       return {
-        Roles: page.map((r) => ({ Path: r.Path, RoleName: r.RoleName, RoleId: r.RoleId, Arn: r.Arn, CreateDate: r.CreateDate, AssumeRolePolicyDocument: r.AssumeRolePolicyDocument, MaxSessionDuration: 3600 })),
+        Roles: page.map((r) => ({
+          Path: r.Path,
+          RoleName: r.RoleName,
+          RoleId: r.RoleId,
+          Arn: r.Arn,
+          CreateDate: r.CreateDate,
+          AssumeRolePolicyDocument: r.AssumeRolePolicyDocument,
+          MaxSessionDuration: 3600,
+        })),
         ...rest,
       };
     });
@@ -391,8 +432,16 @@ export class FakeAws {
       const { page, ...rest } = this.iamPage('ListPolicies', policies, input);
       return {
         Policies: page.map((p) => ({
-          PolicyName: p.PolicyName, PolicyId: p.PolicyId, Arn: p.Arn, Path: p.Path, DefaultVersionId: p.DefaultVersionId, AttachmentCount: p.AttachmentCount,
-          PermissionsBoundaryUsageCount: p.PermissionsBoundaryUsageCount, IsAttachable: p.IsAttachable, CreateDate: p.CreateDate, UpdateDate: p.UpdateDate,
+          PolicyName: p.PolicyName,
+          PolicyId: p.PolicyId,
+          Arn: p.Arn,
+          Path: p.Path,
+          DefaultVersionId: p.DefaultVersionId,
+          AttachmentCount: p.AttachmentCount,
+          PermissionsBoundaryUsageCount: p.PermissionsBoundaryUsageCount,
+          IsAttachable: p.IsAttachable,
+          CreateDate: p.CreateDate,
+          UpdateDate: p.UpdateDate,
         })),
         ...rest,
       };
@@ -400,7 +449,8 @@ export class FakeAws {
     this.serve('iam', GetPolicyVersionCommand, (input) => {
       const policy = [...iam.policies, ...iam.awsManagedPolicies].find((p) => p.Arn === input.PolicyArn);
       const version = policy?.PolicyVersionList?.find((v) => v.VersionId === input.VersionId);
-      if (!version) throw iamError('NoSuchEntityException', `Policy ${input.PolicyArn ?? ''} version ${input.VersionId ?? ''} does not exist or is not attachable.`);
+      if (!version)
+        throw iamError('NoSuchEntityException', `Policy ${input.PolicyArn ?? ''} version ${input.VersionId ?? ''} does not exist or is not attachable.`);
       return { PolicyVersion: version };
     });
     this.serve('iam', GetAccountSummaryCommand, () => {
@@ -424,12 +474,25 @@ export class FakeAws {
 
   // ------------------------------------------------------------ EC2
 
-  private ec2Page<T>(operation: string, items: T[], input: { MaxResults?: number | undefined; NextToken?: string | undefined }, min: number, max: number, ids?: string[]) {
-    if (input.MaxResults !== undefined && ids?.length) throw ec2Error('InvalidParameterCombination', `The parameter ids cannot be used with the parameter maxResults (${operation})`);
+  private ec2Page<T>(
+    operation: string,
+    items: T[],
+    input: { MaxResults?: number | undefined; NextToken?: string | undefined },
+    min: number,
+    max: number,
+    ids?: string[],
+  ) {
+    if (input.MaxResults !== undefined && ids?.length)
+      throw ec2Error('InvalidParameterCombination', `The parameter ids cannot be used with the parameter maxResults (${operation})`);
     if (input.MaxResults !== undefined && (input.MaxResults < min || input.MaxResults > max)) {
-      throw ec2Error('InvalidParameterValue', `Value ( ${input.MaxResults} ) for parameter maxResults is invalid. Expecting a value between ${min} and ${max}.`);
+      throw ec2Error(
+        'InvalidParameterValue',
+        `Value ( ${input.MaxResults} ) for parameter maxResults is invalid. Expecting a value between ${min} and ${max}.`,
+      );
     }
-    const offset = this.tokens.decode(operation, input.NextToken, () => ec2Error('InvalidPaginationToken', `Invalid pagination token: ${input.NextToken ?? ''}`));
+    const offset = this.tokens.decode(operation, input.NextToken, () =>
+      ec2Error('InvalidPaginationToken', `Invalid pagination token: ${input.NextToken ?? ''}`),
+    );
     // Without MaxResults EC2 returns everything left in one answer.
     const size = input.MaxResults ?? items.length;
     const page = items.slice(offset, offset + size);
@@ -445,16 +508,30 @@ export class FakeAws {
     this.serve('ec2', DescribeRegionsCommand, (input) => {
       let regions = input.AllRegions ? this.account.regions : this.account.regions.filter((r) => this.enabled.has(r.RegionName!));
       if (input.RegionNames?.length) regions = regions.filter((r) => input.RegionNames!.includes(r.RegionName!));
-      regions = applyFilters(regions, input.Filters, { 'region-name': (r) => [r.RegionName], 'opt-in-status': (r) => [r.OptInStatus], endpoint: (r) => [r.Endpoint] }, 'DescribeRegions');
+      regions = applyFilters(
+        regions,
+        input.Filters,
+        { 'region-name': (r) => [r.RegionName], 'opt-in-status': (r) => [r.OptInStatus], endpoint: (r) => [r.Endpoint] },
+        'DescribeRegions',
+      );
       return { Regions: regions };
     });
 
     this.serve('ec2', DescribeSecurityGroupsCommand, (input, region) => {
       let groups = byIds(this.region(region).securityGroups, input.GroupIds, (g) => g.GroupId, 'InvalidGroup.NotFound', 'security group');
       if (input.GroupNames?.length) groups = groups.filter((g) => input.GroupNames!.includes(g.GroupName!));
-      groups = applyFilters(groups, input.Filters, {
-        'group-id': (g) => [g.GroupId], 'group-name': (g) => [g.GroupName], 'vpc-id': (g) => [g.VpcId], 'owner-id': (g) => [g.OwnerId], description: (g) => [g.Description],
-      }, 'DescribeSecurityGroups');
+      groups = applyFilters(
+        groups,
+        input.Filters,
+        {
+          'group-id': (g) => [g.GroupId],
+          'group-name': (g) => [g.GroupName],
+          'vpc-id': (g) => [g.VpcId],
+          'owner-id': (g) => [g.OwnerId],
+          description: (g) => [g.Description],
+        },
+        'DescribeSecurityGroups',
+      );
       const { page, ...rest } = this.ec2Page('DescribeSecurityGroups', groups, input, 5, 1000, input.GroupIds);
       return { SecurityGroups: page, ...rest };
     });
@@ -466,35 +543,71 @@ export class FakeAws {
         byIds(all, input.InstanceIds, (i) => i.InstanceId, 'InvalidInstanceID.NotFound', 'instance ID');
         reservations = reservations.filter((r) => r.Instances?.some((i) => input.InstanceIds!.includes(i.InstanceId!)));
       }
-      const filtered = applyFilters(reservations.flatMap((r) => (r.Instances ?? []).map((i) => ({ ...i, reservation: r }))), input.Filters, {
-        'instance-state-name': (i) => [i.State?.Name], 'instance-id': (i) => [i.InstanceId], 'vpc-id': (i) => [i.VpcId], 'instance.group-id': (i) => (i.SecurityGroups ?? []).map((g) => g.GroupId),
-        'metadata-options.http-tokens': (i) => [i.MetadataOptions?.HttpTokens], 'iam-instance-profile.arn': (i) => [i.IamInstanceProfile?.Arn],
-      }, 'DescribeInstances');
+      const filtered = applyFilters(
+        reservations.flatMap((r) => (r.Instances ?? []).map((i) => ({ ...i, reservation: r }))),
+        input.Filters,
+        {
+          'instance-state-name': (i) => [i.State?.Name],
+          'instance-id': (i) => [i.InstanceId],
+          'vpc-id': (i) => [i.VpcId],
+          'instance.group-id': (i) => (i.SecurityGroups ?? []).map((g) => g.GroupId),
+          'metadata-options.http-tokens': (i) => [i.MetadataOptions?.HttpTokens],
+          'iam-instance-profile.arn': (i) => [i.IamInstanceProfile?.Arn],
+        },
+        'DescribeInstances',
+      );
       const kept = new Set(filtered.map((i) => i.reservation));
-      const { page, ...rest } = this.ec2Page('DescribeInstances', reservations.filter((r) => kept.has(r)), input, 5, 1000, input.InstanceIds);
+      const { page, ...rest } = this.ec2Page(
+        'DescribeInstances',
+        reservations.filter((r) => kept.has(r)),
+        input,
+        5,
+        1000,
+        input.InstanceIds,
+      );
       return { Reservations: page, ...rest };
     });
 
     this.serve('ec2', DescribeVolumesCommand, (input, region) => {
       let volumes = byIds(this.region(region).volumes, input.VolumeIds, (v) => v.VolumeId, 'InvalidVolume.NotFound', 'volume');
-      volumes = applyFilters(volumes, input.Filters, {
-        status: (v) => [v.State], encrypted: (v) => [String(v.Encrypted)], 'volume-id': (v) => [v.VolumeId], 'attachment.instance-id': (v) => (v.Attachments ?? []).map((a) => a.InstanceId),
-        'attachment.status': (v) => (v.Attachments ?? []).map((a) => a.State),
-      }, 'DescribeVolumes');
+      volumes = applyFilters(
+        volumes,
+        input.Filters,
+        {
+          status: (v) => [v.State],
+          encrypted: (v) => [String(v.Encrypted)],
+          'volume-id': (v) => [v.VolumeId],
+          'attachment.instance-id': (v) => (v.Attachments ?? []).map((a) => a.InstanceId),
+          'attachment.status': (v) => (v.Attachments ?? []).map((a) => a.State),
+        },
+        'DescribeVolumes',
+      );
       const { page, ...rest } = this.ec2Page('DescribeVolumes', volumes, input, 5, 500, input.VolumeIds);
       return { Volumes: page, ...rest };
     });
 
     this.serve('ec2', DescribeVpcsCommand, (input, region) => {
       let vpcs = byIds(this.region(region).vpcs, input.VpcIds, (v) => v.VpcId, 'InvalidVpcID.NotFound', 'vpc ID');
-      vpcs = applyFilters(vpcs, input.Filters, { isDefault: (v) => [String(v.IsDefault)], 'is-default': (v) => [String(v.IsDefault)], 'vpc-id': (v) => [v.VpcId], state: (v) => [v.State], 'owner-id': (v) => [v.OwnerId] }, 'DescribeVpcs');
+      vpcs = applyFilters(
+        vpcs,
+        input.Filters,
+        {
+          isDefault: (v) => [String(v.IsDefault)],
+          'is-default': (v) => [String(v.IsDefault)],
+          'vpc-id': (v) => [v.VpcId],
+          state: (v) => [v.State],
+          'owner-id': (v) => [v.OwnerId],
+        },
+        'DescribeVpcs',
+      );
       const { page, ...rest } = this.ec2Page('DescribeVpcs', vpcs, input, 5, 1000, input.VpcIds);
       return { Vpcs: page, ...rest };
     });
 
     this.serve('ec2', DescribeSnapshotsCommand, (input, region) => {
       // Only the account's own snapshots are modelled: without OwnerIds AWS would also list every public snapshot.
-      if (!input.OwnerIds?.length && !input.SnapshotIds?.length && !input.Filters?.some((f) => f.Name === 'owner-id')) throw unsupported('DescribeSnapshots without OwnerIds (it lists every public snapshot in AWS)');
+      if (!input.OwnerIds?.length && !input.SnapshotIds?.length && !input.Filters?.some((f) => f.Name === 'owner-id'))
+        throw unsupported('DescribeSnapshots without OwnerIds (it lists every public snapshot in AWS)');
       const own = !input.OwnerIds?.length || input.OwnerIds.some((o) => o === 'self' || o === accountId);
       let snapshots = byIds(own ? this.region(region).snapshots : [], input.SnapshotIds, (s) => s.SnapshotId, 'InvalidSnapshot.NotFound', 'snapshot');
       if (input.RestorableByUserIds?.length) {
@@ -503,39 +616,75 @@ export class FakeAws {
         const isPublic = new Set(this.region(region).publicSnapshotIds);
         snapshots = snapshots.filter((s) => isPublic.has(s.SnapshotId!));
       }
-      snapshots = applyFilters(snapshots, input.Filters, { status: (s) => [s.State], 'owner-id': (s) => [s.OwnerId], 'volume-id': (s) => [s.VolumeId], encrypted: (s) => [String(s.Encrypted)] }, 'DescribeSnapshots');
+      snapshots = applyFilters(
+        snapshots,
+        input.Filters,
+        { status: (s) => [s.State], 'owner-id': (s) => [s.OwnerId], 'volume-id': (s) => [s.VolumeId], encrypted: (s) => [String(s.Encrypted)] },
+        'DescribeSnapshots',
+      );
       const { page, ...rest } = this.ec2Page('DescribeSnapshots', snapshots, input, 5, 1000, input.SnapshotIds);
       return { Snapshots: page, ...rest };
     });
 
     this.serve('ec2', DescribeFlowLogsCommand, (input, region) => {
       let flowLogs = byIds(this.region(region).flowLogs, input.FlowLogIds, (f) => f.FlowLogId, 'InvalidFlowLogId.NotFound', 'flow log');
-      flowLogs = applyFilters(flowLogs, input.Filter, {
-        'resource-id': (f) => [f.ResourceId], 'flow-log-id': (f) => [f.FlowLogId], 'traffic-type': (f) => [f.TrafficType], 'log-destination-type': (f) => [f.LogDestinationType], 'deliver-log-status': (f) => [f.DeliverLogsStatus],
-      }, 'DescribeFlowLogs');
+      flowLogs = applyFilters(
+        flowLogs,
+        input.Filter,
+        {
+          'resource-id': (f) => [f.ResourceId],
+          'flow-log-id': (f) => [f.FlowLogId],
+          'traffic-type': (f) => [f.TrafficType],
+          'log-destination-type': (f) => [f.LogDestinationType],
+          'deliver-log-status': (f) => [f.DeliverLogsStatus],
+        },
+        'DescribeFlowLogs',
+      );
       const { page, ...rest } = this.ec2Page('DescribeFlowLogs', flowLogs, input, 1, 1000, input.FlowLogIds);
       return { FlowLogs: page, ...rest };
     });
 
     this.serve('ec2', DescribeNetworkInterfacesCommand, (input, region) => {
-      let enis = byIds(this.region(region).networkInterfaces, input.NetworkInterfaceIds, (n) => n.NetworkInterfaceId, 'InvalidNetworkInterfaceID.NotFound', 'network interface');
-      enis = applyFilters(enis, input.Filters, {
-        'group-id': (n) => (n.Groups ?? []).map((g) => g.GroupId), 'vpc-id': (n) => [n.VpcId], status: (n) => [n.Status], 'attachment.instance-id': (n) => [n.Attachment?.InstanceId],
-      }, 'DescribeNetworkInterfaces');
+      let enis = byIds(
+        this.region(region).networkInterfaces,
+        input.NetworkInterfaceIds,
+        (n) => n.NetworkInterfaceId,
+        'InvalidNetworkInterfaceID.NotFound',
+        'network interface',
+      );
+      enis = applyFilters(
+        enis,
+        input.Filters,
+        {
+          'group-id': (n) => (n.Groups ?? []).map((g) => g.GroupId),
+          'vpc-id': (n) => [n.VpcId],
+          status: (n) => [n.Status],
+          'attachment.instance-id': (n) => [n.Attachment?.InstanceId],
+        },
+        'DescribeNetworkInterfaces',
+      );
       const { page, ...rest } = this.ec2Page('DescribeNetworkInterfaces', enis, input, 5, 1000, input.NetworkInterfaceIds);
       return { NetworkInterfaces: page, ...rest };
     });
 
     this.serve('ec2', DescribeNetworkAclsCommand, (input, region) => {
       let acls = byIds(this.region(region).networkAcls, input.NetworkAclIds, (a) => a.NetworkAclId, 'InvalidNetworkAclID.NotFound', 'network ACL');
-      acls = applyFilters(acls, input.Filters, { 'vpc-id': (a) => [a.VpcId], default: (a) => [String(a.IsDefault)], 'network-acl-id': (a) => [a.NetworkAclId] }, 'DescribeNetworkAcls');
+      acls = applyFilters(
+        acls,
+        input.Filters,
+        { 'vpc-id': (a) => [a.VpcId], default: (a) => [String(a.IsDefault)], 'network-acl-id': (a) => [a.NetworkAclId] },
+        'DescribeNetworkAcls',
+      );
       const { page, ...rest } = this.ec2Page('DescribeNetworkAcls', acls, input, 5, 1000, input.NetworkAclIds);
       return { NetworkAcls: page, ...rest };
     });
 
     this.serve('ec2', GetSnapshotBlockPublicAccessStateCommand, (_input, region) => ({ State: this.region(region).snapshotBlockPublicAccess }));
 
-    this.serve('ec2', GetEbsEncryptionByDefaultCommand, (_input, region) => ({ EbsEncryptionByDefault: this.region(region).ebsEncryptionByDefault, SseType: 'sse-ebs' as const }));
+    this.serve('ec2', GetEbsEncryptionByDefaultCommand, (_input, region) => ({
+      EbsEncryptionByDefault: this.region(region).ebsEncryptionByDefault,
+      SseType: 'sse-ebs' as const,
+    }));
   }
 
   // ------------------------------------------------------------ S3
@@ -545,17 +694,25 @@ export class FakeAws {
     const bucket = name ? this.bucketsByName.get(name) : undefined;
     if (!bucket) throw s3Error('NoSuchBucket', 'The specified bucket does not exist');
     if (!anyRegion && bucket.region !== region) {
-      throw s3Error('PermanentRedirect', `The bucket you are attempting to access must be addressed using the specified endpoint (bucket in ${bucket.region}, asked from ${region}).`, 301);
+      throw s3Error(
+        'PermanentRedirect',
+        `The bucket you are attempting to access must be addressed using the specified endpoint (bucket in ${bucket.region}, asked from ${region}).`,
+        301,
+      );
     }
     return bucket;
   }
 
   private installS3(): void {
-    const owner = { DisplayName: 'platform-team', ID: 'c0ffee'.repeat(10) + 'abcd' };
+    const owner = { DisplayName: 'platform-team', ID: `${'c0ffee'.repeat(10)}abcd` };
     this.serve('s3', ListBucketsCommand, (input) => {
-      let buckets = this.account.buckets.filter((b) => (!input.Prefix || b.name.startsWith(input.Prefix)) && (!input.BucketRegion || b.region === input.BucketRegion));
+      let buckets = this.account.buckets.filter(
+        (b) => (!input.Prefix || b.name.startsWith(input.Prefix)) && (!input.BucketRegion || b.region === input.BucketRegion),
+      );
       buckets = [...buckets].sort((a, b) => a.name.localeCompare(b.name));
-      const offset = this.tokens.decode('ListBuckets', input.ContinuationToken, () => s3Error('InvalidArgument', 'The continuation token provided is incorrect'));
+      const offset = this.tokens.decode('ListBuckets', input.ContinuationToken, () =>
+        s3Error('InvalidArgument', 'The continuation token provided is incorrect'),
+      );
       const size = input.MaxBuckets ?? 10_000;
       const page = buckets.slice(offset, offset + size);
       return {
@@ -574,7 +731,11 @@ export class FakeAws {
     this.serve('s3', GetBucketPolicyStatusCommand, (input, region) => ({ PolicyStatus: { IsPublic: this.bucket(input.Bucket, region).policyIsPublic } }));
     this.serve('s3', GetBucketEncryptionCommand, (input, region) => {
       const b = this.bucket(input.Bucket, region);
-      return { ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: b.encryption }, BucketKeyEnabled: b.encryption === 'aws:kms' }] } };
+      return {
+        ServerSideEncryptionConfiguration: {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: b.encryption }, BucketKeyEnabled: b.encryption === 'aws:kms' }],
+        },
+      };
     });
     this.serve('s3', GetBucketVersioningCommand, (input, region) => {
       const b = this.bucket(input.Bucket, region);
@@ -585,7 +746,9 @@ export class FakeAws {
       return b.loggingTarget ? { LoggingEnabled: { TargetBucket: b.loggingTarget, TargetPrefix: `${b.name}/` } } : {};
     });
     this.serve('s3', GetBucketAclCommand, (input, region) => ({ Owner: owner, Grants: this.bucket(input.Bucket, region).grants }));
-    this.serve('s3', GetBucketOwnershipControlsCommand, (input, region) => ({ OwnershipControls: { Rules: [{ ObjectOwnership: this.bucket(input.Bucket, region).ownership }] } }));
+    this.serve('s3', GetBucketOwnershipControlsCommand, (input, region) => ({
+      OwnershipControls: { Rules: [{ ObjectOwnership: this.bucket(input.Bucket, region).ownership }] },
+    }));
     this.serve('s3', GetBucketTaggingCommand, (input, region) => ({ TagSet: this.bucket(input.Bucket, region).tags }));
 
     this.serve('s3control', GetAccountPublicAccessBlockCommand, (input) => {
@@ -600,7 +763,8 @@ export class FakeAws {
 
   private trail(nameOrArn: string | undefined, region: string) {
     const found = this.account.trails.find((t) => t.trail.TrailARN === nameOrArn || (t.trail.Name === nameOrArn && t.trail.HomeRegion === region));
-    if (!found) throw new TrailNotFoundException({ message: `Unknown trail: ${nameOrArn ?? ''} for the user: ${this.account.accountId}`, $metadata: metadata(400) });
+    if (!found)
+      throw new TrailNotFoundException({ message: `Unknown trail: ${nameOrArn ?? ''} for the user: ${this.account.accountId}`, $metadata: metadata(400) });
     return found;
   }
 
@@ -625,7 +789,8 @@ export class FakeAws {
   /** Marker pagination as RDS does it: MaxRecords 20-100 (default 100). */
   private rdsPage<T>(operation: string, items: readonly T[], input: { Marker?: string | undefined; MaxRecords?: number | undefined }) {
     const max = input.MaxRecords ?? 100;
-    if (!Number.isInteger(max) || max < 20 || max > 100) throw rdsError('InvalidParameterValue', `Invalid value ${max} for MaxRecords. Must be between 20 and 100`);
+    if (!Number.isInteger(max) || max < 20 || max > 100)
+      throw rdsError('InvalidParameterValue', `Invalid value ${max} for MaxRecords. Must be between 20 and 100`);
     const offset = this.tokens.decode(operation, input.Marker, () => rdsError('InvalidParameterValue', 'Invalid marker'));
     const page = items.slice(offset, offset + max);
     return { page, ...(offset + max < items.length ? { Marker: this.tokens.encode(operation, offset + max) } : {}) };
@@ -633,9 +798,13 @@ export class FakeAws {
 
   private installRds(): void {
     /** Only this account's own resources are modelled: filters and other accounts' shared or public snapshots are not. */
-    const plain = (operation: string, input: { Filters?: unknown[] | undefined; IncludeShared?: boolean | undefined; IncludePublic?: boolean | undefined; SnapshotType?: string | undefined }) => {
+    const plain = (
+      operation: string,
+      input: { Filters?: unknown[] | undefined; IncludeShared?: boolean | undefined; IncludePublic?: boolean | undefined; SnapshotType?: string | undefined },
+    ) => {
       if (input.Filters?.length) throw unsupported(`${operation} Filters`);
-      if (input.IncludeShared || input.IncludePublic || input.SnapshotType === 'shared' || input.SnapshotType === 'public') throw unsupported(`${operation} of snapshots other accounts share`);
+      if (input.IncludeShared || input.IncludePublic || input.SnapshotType === 'shared' || input.SnapshotType === 'public')
+        throw unsupported(`${operation} of snapshots other accounts share`);
     };
     /** One named resource (its NotFound fault when absent), or all. */
     const named = <T>(items: readonly T[], id: string | undefined, idOf: (item: T) => string | undefined, fault: string, what: string): readonly T[] => {
@@ -660,15 +829,25 @@ export class FakeAws {
     });
     this.serve('rds', DescribeDBSnapshotsCommand, (input, region) => {
       plain('DescribeDBSnapshots', input);
-      const items = named(this.region(region).dbSnapshots, input.DBSnapshotIdentifier, (x) => x.DBSnapshotIdentifier, 'DBSnapshotNotFound', 'DBSnapshot')
-        .filter((x) => type(input, x.SnapshotType) && (!input.DBInstanceIdentifier || x.DBInstanceIdentifier === input.DBInstanceIdentifier));
+      const items = named(
+        this.region(region).dbSnapshots,
+        input.DBSnapshotIdentifier,
+        (x) => x.DBSnapshotIdentifier,
+        'DBSnapshotNotFound',
+        'DBSnapshot',
+      ).filter((x) => type(input, x.SnapshotType) && (!input.DBInstanceIdentifier || x.DBInstanceIdentifier === input.DBInstanceIdentifier));
       const { page, ...rest } = this.rdsPage('DescribeDBSnapshots', items, input);
       return { DBSnapshots: page, ...rest };
     });
     this.serve('rds', DescribeDBClusterSnapshotsCommand, (input, region) => {
       plain('DescribeDBClusterSnapshots', input);
-      const items = named(this.region(region).clusterSnapshots, input.DBClusterSnapshotIdentifier, (x) => x.DBClusterSnapshotIdentifier, 'DBClusterSnapshotNotFoundFault', 'DBClusterSnapshot')
-        .filter((x) => type(input, x.SnapshotType) && (!input.DBClusterIdentifier || x.DBClusterIdentifier === input.DBClusterIdentifier));
+      const items = named(
+        this.region(region).clusterSnapshots,
+        input.DBClusterSnapshotIdentifier,
+        (x) => x.DBClusterSnapshotIdentifier,
+        'DBClusterSnapshotNotFoundFault',
+        'DBClusterSnapshot',
+      ).filter((x) => type(input, x.SnapshotType) && (!input.DBClusterIdentifier || x.DBClusterIdentifier === input.DBClusterIdentifier));
       const { page, ...rest } = this.rdsPage('DescribeDBClusterSnapshots', items, input);
       return { DBClusterSnapshots: page, ...rest };
     });
@@ -684,14 +863,23 @@ export class FakeAws {
     this.serve('rds', DescribeDBClusterSnapshotAttributesCommand, (input, region) => {
       const id = input.DBClusterSnapshotIdentifier;
       const exists = this.region(region).clusterSnapshots.some((x) => x.DBClusterSnapshotIdentifier === id);
-      return { DBClusterSnapshotAttributesResult: { DBClusterSnapshotIdentifier: id, DBClusterSnapshotAttributes: restore(region, id, exists, 'DBClusterSnapshotNotFoundFault') } };
+      return {
+        DBClusterSnapshotAttributesResult: {
+          DBClusterSnapshotIdentifier: id,
+          DBClusterSnapshotAttributes: restore(region, id, exists, 'DBClusterSnapshotNotFoundFault'),
+        },
+      };
     });
   }
 
   private installEfs(): void {
     this.serve('efs', DescribeFileSystemsCommand, (input, region) => {
       const max = input.MaxItems ?? 100;
-      if (!Number.isInteger(max) || max < 1) throw efsError('ValidationException', `1 validation error detected: Value '${max}' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1`);
+      if (!Number.isInteger(max) || max < 1)
+        throw efsError(
+          'ValidationException',
+          `1 validation error detected: Value '${max}' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1`,
+        );
       let items = this.region(region).fileSystems;
       if (input.FileSystemId !== undefined) {
         items = items.filter((f) => f.FileSystemId === input.FileSystemId);
@@ -699,14 +887,21 @@ export class FakeAws {
       }
       if (input.CreationToken !== undefined) items = items.filter((f) => f.CreationToken === input.CreationToken);
       const offset = this.tokens.decode('DescribeFileSystems', input.Marker, () => efsError('BadRequest', 'Invalid Marker'));
-      return { FileSystems: items.slice(offset, offset + max), ...(offset + max < items.length ? { NextMarker: this.tokens.encode('DescribeFileSystems', offset + max) } : {}) };
+      return {
+        FileSystems: items.slice(offset, offset + max),
+        ...(offset + max < items.length ? { NextMarker: this.tokens.encode('DescribeFileSystems', offset + max) } : {}),
+      };
     });
   }
 
   /** Marker pagination as KMS does it: Truncated and NextMarker. */
   private kmsPage<T>(operation: string, items: readonly T[], input: { Marker?: string | undefined; Limit?: number | undefined }, most: number) {
     const max = input.Limit ?? 100;
-    if (!Number.isInteger(max) || max < 1 || max > most) throw kmsError('ValidationException', `1 validation error detected: Value '${max}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to ${most}`);
+    if (!Number.isInteger(max) || max < 1 || max > most)
+      throw kmsError(
+        'ValidationException',
+        `1 validation error detected: Value '${max}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to ${most}`,
+      );
     const offset = this.tokens.decode(operation, input.Marker, () => kmsError('InvalidMarkerException', 'Invalid marker'));
     const truncated = offset + max < items.length;
     return { page: items.slice(offset, offset + max), Truncated: truncated, ...(truncated ? { NextMarker: this.tokens.encode(operation, offset + max) } : {}) };
@@ -736,7 +931,8 @@ export class FakeAws {
     // As the API reference says: a disabled key keeps its status, one pending deletion reads false; asymmetric, HMAC and imported keys are refused.
     this.serve('kms', GetKeyRotationStatusCommand, (input, region) => {
       const meta = keyOf(region, input.KeyId);
-      if (meta.KeyState !== 'Enabled' && meta.KeyState !== 'Disabled' && meta.KeyState !== 'PendingDeletion') throw kmsError('KMSInvalidStateException', `${meta.Arn} is ${meta.KeyState}.`);
+      if (meta.KeyState !== 'Enabled' && meta.KeyState !== 'Disabled' && meta.KeyState !== 'PendingDeletion')
+        throw kmsError('KMSInvalidStateException', `${meta.Arn} is ${meta.KeyState}.`);
       if (meta.KeyManager !== 'AWS' && !rotatesAutomatically({ ...meta, KeyState: 'Enabled' })) {
         const why = meta.KeySpec !== 'SYMMETRIC_DEFAULT' ? `key spec is ${meta.KeySpec}` : `origin is ${meta.Origin}`;
         throw kmsError('UnsupportedOperationException', `${meta.Arn} ${why} which is not valid for this operation.`);
@@ -791,7 +987,10 @@ export class FakeAws {
   private installSts(): void {
     this.serve('sts', AssumeRoleCommand, (input) => ({
       Credentials: { AccessKeyId: 'ASIABENCHBENCHBENCH0', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date(Date.now() + 3_600_000) },
-      AssumedRoleUser: { Arn: `arn:aws:sts::${this.account.accountId}:assumed-role/AuditReadOnly/${input.RoleSessionName ?? 'session'}`, AssumedRoleId: 'AROABENCHBENCHBENCH:session' },
+      AssumedRoleUser: {
+        Arn: `arn:aws:sts::${this.account.accountId}:assumed-role/AuditReadOnly/${input.RoleSessionName ?? 'session'}`,
+        AssumedRoleId: 'AROABENCHBENCHBENCH:session',
+      },
     }));
   }
 
@@ -802,7 +1001,13 @@ export class FakeAws {
       if (max < 1 || max > 100) throw unsupported(`ListHostedZones MaxItems ${max}`);
       const offset = this.tokens.decode('ListHostedZones', input.Marker, () => unsupported('ListHostedZones with a marker it did not give'));
       const more = offset + max < zones.length;
-      return { HostedZones: zones.slice(offset, offset + max).map((z) => z.zone), Marker: input.Marker ?? '', IsTruncated: more, MaxItems: max, ...(more ? { NextMarker: this.tokens.encode('ListHostedZones', offset + max) } : {}) };
+      return {
+        HostedZones: zones.slice(offset, offset + max).map((z) => z.zone),
+        Marker: input.Marker ?? '',
+        IsTruncated: more,
+        MaxItems: max,
+        ...(more ? { NextMarker: this.tokens.encode('ListHostedZones', offset + max) } : {}),
+      };
     });
     // Route 53 starts a page at the record set named by name and type (the next page's first), MaxItems 1-300.
     this.serve('route53', ListResourceRecordSetsCommand, (input) => {
@@ -811,17 +1016,33 @@ export class FakeAws {
       const max = input.MaxItems ?? 300;
       if (max < 1 || max > 300) throw unsupported(`ListResourceRecordSets MaxItems ${max}`);
       if (input.StartRecordType && !input.StartRecordName) throw unsupported('StartRecordType without StartRecordName');
-      const offset = input.StartRecordName ? zone.records.findIndex((r) => r.Name === input.StartRecordName && (!input.StartRecordType || r.Type === input.StartRecordType)) : 0;
+      const offset = input.StartRecordName
+        ? zone.records.findIndex((r) => r.Name === input.StartRecordName && (!input.StartRecordType || r.Type === input.StartRecordType))
+        : 0;
       if (offset < 0) throw unsupported(`a start record that is not in zone ${input.HostedZoneId}`);
       const next = zone.records[offset + max];
-      return { ResourceRecordSets: zone.records.slice(offset, offset + max), IsTruncated: next !== undefined, MaxItems: max, ...(next ? { NextRecordName: next.Name, NextRecordType: next.Type } : {}) };
+      return {
+        ResourceRecordSets: zone.records.slice(offset, offset + max),
+        IsTruncated: next !== undefined,
+        MaxItems: max,
+        ...(next ? { NextRecordName: next.Name, NextRecordType: next.Type } : {}),
+      };
     });
     this.serve('cloudfront', ListDistributionsCommand, (input) => {
       const max = input.MaxItems ?? 100;
       const offset = this.tokens.decode('ListDistributions', input.Marker || undefined, () => unsupported('ListDistributions with a marker it did not give'));
       const items = this.account.distributions.slice(offset, offset + max);
       const more = offset + max < this.account.distributions.length;
-      return { DistributionList: { Marker: input.Marker ?? '', MaxItems: max, IsTruncated: more, Quantity: items.length, Items: items, ...(more ? { NextMarker: this.tokens.encode('ListDistributions', offset + max) } : {}) } };
+      return {
+        DistributionList: {
+          Marker: input.Marker ?? '',
+          MaxItems: max,
+          IsTruncated: more,
+          Quantity: items.length,
+          Items: items,
+          ...(more ? { NextMarker: this.tokens.encode('ListDistributions', offset + max) } : {}),
+        },
+      };
     });
     // The bodies of IAM server certificates: a 2048-bit RSA one for every certificate.
     this.serve('iam', GetServerCertificateCommand, (input) => {
@@ -831,4 +1052,3 @@ export class FakeAws {
     });
   }
 }
-

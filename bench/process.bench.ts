@@ -119,7 +119,10 @@ function writeConfig(name: string, account: SyntheticAccount, thresholds = ''): 
   const dir = mkdtempSync(path.join(workDir, `${name}-`));
   const file = path.join(dir, 'audit.config.yml');
   // No regions: the audit discovers the enabled ones, as for an account configured without a list.
-  writeFileSync(file, `accounts:\n  - alias: ${account.name}\n    accountId: "${account.accountId}"\n    roleArn: arn:aws:iam::${account.accountId}:role/AuditReadOnly\n${thresholds}`);
+  writeFileSync(
+    file,
+    `accounts:\n  - alias: ${account.name}\n    accountId: "${account.accountId}"\n    roleArn: arn:aws:iam::${account.accountId}:role/AuditReadOnly\n${thresholds}`,
+  );
   return file;
 }
 
@@ -159,7 +162,8 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a');
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a';
 
 function spread(samples: Sample[], pick: (s: Sample) => number | undefined, digits = 0): string {
   const xs = samples.map(pick).filter((x): x is number => x !== undefined && Number.isFinite(x));
@@ -183,13 +187,16 @@ function printOutcome(o: Outcome): void {
   console.log(`\n== ${o.name}${delay} (${o.samples.length} run${o.samples.length === 1 ? '' : 's'}: median (min–max))`);
   for (const note of o.notes) console.log(`   ${note}`);
   const s = o.samples;
-  if (s[0]?.readyMs !== undefined) console.log(`   ready (spawn → /healthz answers) ${spread(s, (x) => x.readyMs)} ms; idle RSS ${spread(s, (x) => x.idleRssMiB, 1)} MiB`);
+  if (s[0]?.readyMs !== undefined)
+    console.log(`   ready (spawn → /healthz answers) ${spread(s, (x) => x.readyMs)} ms; idle RSS ${spread(s, (x) => x.idleRssMiB, 1)} MiB`);
   if (s[0]?.auditMs !== undefined) console.log(`   /audit (signed request → report posted) ${spread(s, (x) => x.auditMs)} ms`);
   console.log(`   wall ${spread(s, (x) => x.wallMs)} ms; CPU ${spread(s, (x) => x.cpuMs)} ms; peak RSS ${spread(s, (x) => x.rssMiB, 1)} MiB`);
   const aws = s.map((x) => x.aws).filter((x): x is StandInStats => x !== undefined);
   if (aws.length) {
     const last = aws.at(-1)!;
-    console.log(`   AWS calls ${fmt(last.calls)}; most in flight ${last.peakInFlight}; span ${spread(s, (x) => x.aws?.spanMs)} ms, idle (no call in flight) ${spread(s, (x) => (x.aws && x.aws.spanMs > 0 ? (100 * x.aws.idleMs) / x.aws.spanMs : undefined), 1)} %`);
+    console.log(
+      `   AWS calls ${fmt(last.calls)}; most in flight ${last.peakInFlight}; span ${spread(s, (x) => x.aws?.spanMs)} ms, idle (no call in flight) ${spread(s, (x) => (x.aws && x.aws.spanMs > 0 ? (100 * x.aws.idleMs) / x.aws.spanMs : undefined), 1)} %`,
+    );
     if (s[0]?.findings !== undefined) console.log(`   findings ${fmt(s.at(-1)!.findings ?? 0)}; errors ${fmt(s.at(-1)!.errors ?? 0)}`);
     console.log(`   TCP connections opened: ${fmt(last.connections)}`);
     // When each operation ran, in the last run: the critical path is the chain of dependent round trips.
@@ -246,7 +253,9 @@ async function audit(name: string, make: () => SyntheticAccount, delay: number, 
         errors = json.errors.length;
         if (i === 0) for (const e of json.errors.slice(0, 10)) console.log(`   error: ${e.checkId} @ ${e.region}: ${e.code}: ${e.message.slice(0, 200)}`);
       } catch {
-        throw new Error(`audit printed no JSON (exit ${run.code}, ${run.stdout.length} characters: ${run.stdout.slice(0, 200)} … ${run.stdout.slice(-200)}): ${run.stderr.slice(0, 2000)}`);
+        throw new Error(
+          `audit printed no JSON (exit ${run.code}, ${run.stdout.length} characters: ${run.stdout.slice(0, 200)} … ${run.stdout.slice(-200)}): ${run.stderr.slice(0, 2000)}`,
+        );
       }
       samples.push({ wallMs: run.wallMs, cpuMs: run.cpuMs, rssMiB: run.rssMiB, aws: aws.stats(), findings, errors });
     }
@@ -292,12 +301,21 @@ async function bot(delay: number, limits: Limit[]): Promise<Outcome> {
       aws.serve(new FakeAws(account));
       slack.reset();
       const port = await freePort();
-      const env = { ...awsEnv(aws.endpoint, configPath), SLACK_BOT_TOKEN: 'xoxb-1-2-bench', SLACK_SIGNING_SECRET: SIGNING_SECRET, PORT: String(port), SLACK_API_URL: slack.apiUrl };
+      const env = {
+        ...awsEnv(aws.endpoint, configPath),
+        SLACK_BOT_TOKEN: 'xoxb-1-2-bench',
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        PORT: String(port),
+        SLACK_API_URL: slack.apiUrl,
+      };
       const spawned = performance.now();
       const { child, done } = startCli(['serve'], env);
       let readyMs: number | undefined;
       for (let tries = 0; tries < 600 && readyMs === undefined; tries++) {
-        const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+        const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (ok) readyMs = performance.now() - spawned;
         else await sleep(10);
       }
@@ -312,7 +330,11 @@ async function bot(delay: number, limits: Limit[]): Promise<Outcome> {
       const responseUrl = slack.responseUrl();
       const responseId = responseUrl.split('/').pop()!;
       const asked = performance.now();
-      const answer = await signedPost(`http://127.0.0.1:${port}/slack/events`, SIGNING_SECRET, slashCommandBody({ text: account.name, response_url: responseUrl }));
+      const answer = await signedPost(
+        `http://127.0.0.1:${port}/slack/events`,
+        SIGNING_SECRET,
+        slashCommandBody({ text: account.name, response_url: responseUrl }),
+      );
       if (answer.status !== 200) throw new Error(`/audit answered ${answer.status}: ${answer.body}`);
       const final = () => slack.responseUrlPosts.filter((p) => p.id === responseId && !String(p.body.text).includes('Auditing'));
       await slack.waitFor(() => final().length > 0, 'the report of /audit', 120_000);
@@ -320,7 +342,15 @@ async function bot(delay: number, limits: Limit[]): Promise<Outcome> {
       const stats = aws.stats();
       child.kill('SIGTERM');
       const run = await done;
-      samples.push({ wallMs: run.wallMs, cpuMs: run.cpuMs, rssMiB: run.rssMiB, aws: stats, readyMs, ...(idleRssMiB !== undefined ? { idleRssMiB } : {}), auditMs });
+      samples.push({
+        wallMs: run.wallMs,
+        cpuMs: run.cpuMs,
+        rssMiB: run.rssMiB,
+        aws: stats,
+        readyMs,
+        ...(idleRssMiB !== undefined ? { idleRssMiB } : {}),
+        auditMs,
+      });
     }
   } finally {
     await Promise.all([aws.stop(), slack.stop()]);
@@ -337,7 +367,9 @@ async function bot(delay: number, limits: Limit[]): Promise<Outcome> {
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
-  console.log(`aws-audit-bot process benchmark: ${path.relative(root, CLI)} under Node ${process.version} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${fmt(os.totalmem() / 1024 ** 3)} GiB; ${RUNS} runs per scenario; AWS delays ${DELAYS.join(', ')} ms per call`);
+  console.log(
+    `aws-audit-bot process benchmark: ${path.relative(root, CLI)} under Node ${process.version} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${fmt(os.totalmem() / 1024 ** 3)} GiB; ${RUNS} runs per scenario; AWS delays ${DELAYS.join(', ')} ms per call`,
+  );
   const outcomes: Outcome[] = [];
   const report = (o: Outcome) => {
     printOutcome(o);
@@ -346,7 +378,12 @@ async function main(): Promise<void> {
   const wall = (max: number): Limit => ({ label: 'wall', value: (s) => s.wallMs, max, unit: 'ms' });
   const cpu = (max: number): Limit => ({ label: 'CPU', value: (s) => s.cpuMs, max, unit: 'ms' });
   const rss = (max: number): Limit => ({ label: 'peak RSS', value: (s) => s.rssMiB, max, unit: 'MiB' });
-  const idle = (maxPercent: number): Limit => ({ label: 'idle share', value: (s) => (s.aws && s.aws.spanMs > 0 ? (100 * s.aws.idleMs) / s.aws.spanMs : undefined), max: maxPercent, unit: '%' });
+  const idle = (maxPercent: number): Limit => ({
+    label: 'idle share',
+    value: (s) => (s.aws && s.aws.spanMs > 0 ? (100 * s.aws.idleMs) / s.aws.spanMs : undefined),
+    max: maxPercent,
+    unit: '%',
+  });
 
   const small = () => smallAccount(3, TEAM_ACCOUNT);
   const startupConfig = writeConfig('startup', small());
@@ -354,12 +391,23 @@ async function main(): Promise<void> {
   const scenarios: [string, () => Promise<Outcome>][] = [
     ['help', () => startUp('Start-up: aws-audit-bot --help', ['--help'], startupConfig, [wall(150), rss(60)])],
     ['accounts', () => startUp('Start-up: aws-audit-bot accounts', ['accounts'], startupConfig, [])],
-    ...DELAYS.map((delay): [string, () => Promise<Outcome>] => ['small', () => audit('Small account (every region)', small, delay, [wall(800), cpu(500), rss(90), idle(10)])]),
-    ...DELAYS.map((delay): [string, () => Promise<Outcome>] => ['large', () => audit(large, () => wholeAccount(300, 1_000, 2, 300, 300), delay, [wall(5_000), rss(250)], 'thresholds:\n  requiredTags: [Owner]\n')]),
-    ...DELAYS.map((delay): [string, () => Promise<Outcome>] => ['bot', () => bot(delay, [{ label: 'idle RSS', value: (s) => s.idleRssMiB, max: 110, unit: 'MiB' }])]),
+    ...DELAYS.map((delay): [string, () => Promise<Outcome>] => [
+      'small',
+      () => audit('Small account (every region)', small, delay, [wall(800), cpu(500), rss(90), idle(10)]),
+    ]),
+    ...DELAYS.map((delay): [string, () => Promise<Outcome>] => [
+      'large',
+      () => audit(large, () => wholeAccount(300, 1_000, 2, 300, 300), delay, [wall(5_000), rss(250)], 'thresholds:\n  requiredTags: [Owner]\n'),
+    ]),
+    ...DELAYS.map((delay): [string, () => Promise<Outcome>] => [
+      'bot',
+      () => bot(delay, [{ label: 'idle RSS', value: (s) => s.idleRssMiB, max: 110, unit: 'MiB' }]),
+    ]),
   ];
   // BENCH_ONLY=small,bot: only those scenarios (help, accounts, small, large, bot).
-  const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = process.env.BENCH_ONLY?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const [key, run] of scenarios) if (!only?.length || only.includes(key)) report(await run());
 
   console.log(`\nSummary (median of ${RUNS}+ runs; targets at ${TARGET_DELAY} ms per AWS call)`);
@@ -376,14 +424,26 @@ async function main(): Promise<void> {
       o.delay === undefined ? '' : `${o.delay} ms`,
       fmt(med((s) => s.wallMs)),
       fmt(med((s) => s.cpuMs)),
-      fmt(med((s) => s.rssMiB), 1),
+      fmt(
+        med((s) => s.rssMiB),
+        1,
+      ),
       o.samples[0]?.aws ? fmt(o.samples.at(-1)!.aws!.calls) : '',
-      o.samples[0]?.aws ? fmt(med((s) => (s.aws && s.aws.spanMs > 0 ? (100 * s.aws.idleMs) / s.aws.spanMs : undefined)), 1) : '',
+      o.samples[0]?.aws
+        ? fmt(
+            med((s) => (s.aws && s.aws.spanMs > 0 ? (100 * s.aws.idleMs) / s.aws.spanMs : undefined)),
+            1,
+          )
+        : '',
       judged ? (m.length ? `MISSED ${m.join('; ')}` : 'OK') : '',
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i > 0 && i < 7 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i > 0 && i < 7 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));

@@ -35,12 +35,19 @@ aws.serveEachAudit(() => new FakeAws(account));
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'aws-audit-standin-'));
 const config = path.join(dir, 'audit.config.yml');
-writeFileSync(config, `accounts:\n  - alias: ${account.name}\n    accountId: "${account.accountId}"\n    roleArn: arn:aws:iam::${account.accountId}:role/AuditReadOnly\n`);
+writeFileSync(
+  config,
+  `accounts:\n  - alias: ${account.name}\n    accountId: "${account.accountId}"\n    roleArn: arn:aws:iam::${account.accountId}:role/AuditReadOnly\n`,
+);
 console.log(`Serving ${which} (${describeAccount(account)}) at ${aws.endpoint}, ${delay} ms per call. Run the CLI with:\n`);
-console.log(`  export AUDIT_CONFIG=${config} AWS_ENDPOINT_URL=${aws.endpoint} AWS_ACCESS_KEY_ID=AKIABENCHBENCHBENCH0 AWS_SECRET_ACCESS_KEY=bench AWS_REGION=us-east-1`);
+console.log(
+  `  export AUDIT_CONFIG=${config} AWS_ENDPOINT_URL=${aws.endpoint} AWS_ACCESS_KEY_ID=AKIABENCHBENCHBENCH0 AWS_SECRET_ACCESS_KEY=bench AWS_REGION=us-east-1`,
+);
 console.log(`  node dist/src/cli.js audit ${account.name}\n`);
 process.on('SIGINT', () => {
   const stats = aws.stats();
-  console.log(`\n${stats.calls} calls in the last audit; idle ${stats.spanMs > 0 ? ((100 * stats.idleMs) / stats.spanMs).toFixed(1) : 0} % of ${Math.round(stats.spanMs)} ms`);
+  console.log(
+    `\n${stats.calls} calls in the last audit; idle ${stats.spanMs > 0 ? ((100 * stats.idleMs) / stats.spanMs).toFixed(1) : 0} % of ${Math.round(stats.spanMs)} ms`,
+  );
   void aws.stop().then(() => process.exit(0));
 });

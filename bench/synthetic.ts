@@ -1,6 +1,19 @@
 import { CREDENTIAL_REPORT_COLUMNS } from '../src/audit/datasets/iam.js';
 import type { EventSelector, Trail } from '@aws-sdk/client-cloudtrail';
-import type { FlowLog, Instance, IpPermission, NetworkAcl, NetworkInterface, Region, Reservation, SecurityGroup, Snapshot, Tag as Ec2Tag, Volume, Vpc } from '@aws-sdk/client-ec2';
+import type {
+  FlowLog,
+  Instance,
+  IpPermission,
+  NetworkAcl,
+  NetworkInterface,
+  Region,
+  Reservation,
+  SecurityGroup,
+  Snapshot,
+  Tag as Ec2Tag,
+  Volume,
+  Vpc,
+} from '@aws-sdk/client-ec2';
 import type {
   AttachedPolicy,
   GroupDetail,
@@ -255,8 +268,23 @@ export interface SyntheticAccount {
 
 /** The 17 regions every account has (no opt-in). */
 const DEFAULT_REGIONS = [
-  'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2', 'ca-central-1', 'eu-central-1',
-  'eu-north-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'sa-east-1', 'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ap-south-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ca-central-1',
+  'eu-central-1',
+  'eu-north-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'sa-east-1',
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
 ] as const;
 
 function regionList(optedIn: readonly string[], notOptedIn: readonly string[]): Region[] {
@@ -321,7 +349,11 @@ function awsManagedDocument(name: AwsManagedName): Statement[] {
     case 'PowerUserAccess':
       return [
         { Effect: 'Allow', NotAction: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' },
-        { Effect: 'Allow', Action: ['iam:CreateServiceLinkedRole', 'iam:DeleteServiceLinkedRole', 'iam:ListRoles', 'organizations:DescribeOrganization'], Resource: '*' },
+        {
+          Effect: 'Allow',
+          Action: ['iam:CreateServiceLinkedRole', 'iam:DeleteServiceLinkedRole', 'iam:ListRoles', 'organizations:DescribeOrganization'],
+          Resource: '*',
+        },
       ];
     default:
       return [{ Effect: 'Allow', Action: [`${name.toLowerCase().slice(0, 6)}:Get*`, `${name.toLowerCase().slice(0, 6)}:List*`], Resource: '*' }];
@@ -330,9 +362,79 @@ function awsManagedDocument(name: AwsManagedName): Statement[] {
 
 // ---------------------------------------------------------------- IAM
 
-const FIRST = ['alex', 'sam', 'maria', 'li', 'fatima', 'jonas', 'priya', 'chen', 'noah', 'emma', 'lucas', 'sofia', 'omar', 'yuki', 'elena', 'david', 'aisha', 'mateo', 'hannah', 'ivan', 'grace', 'kofi', 'nina', 'pavel', 'zoe', 'ravi', 'leila', 'tom', 'ana', 'kai'];
-const LAST = ['smith', 'garcia', 'mueller', 'wang', 'khan', 'rossi', 'silva', 'kim', 'nguyen', 'novak', 'dubois', 'jensen', 'kowalski', 'tanaka', 'haddad', 'okafor', 'petrov', 'larsen', 'moreau', 'fischer', 'patel', 'lopez', 'becker', 'ito', 'costa'];
-const SERVICE_PURPOSES = ['ci-deploy', 'terraform', 'backup-agent', 'log-shipper', 'metrics-export', 'legacy-sftp', 'datadog', 'github-actions', 'jenkins', 'etl-loader', 'smtp-relay', 'cdn-purge'];
+const FIRST = [
+  'alex',
+  'sam',
+  'maria',
+  'li',
+  'fatima',
+  'jonas',
+  'priya',
+  'chen',
+  'noah',
+  'emma',
+  'lucas',
+  'sofia',
+  'omar',
+  'yuki',
+  'elena',
+  'david',
+  'aisha',
+  'mateo',
+  'hannah',
+  'ivan',
+  'grace',
+  'kofi',
+  'nina',
+  'pavel',
+  'zoe',
+  'ravi',
+  'leila',
+  'tom',
+  'ana',
+  'kai',
+];
+const LAST = [
+  'smith',
+  'garcia',
+  'mueller',
+  'wang',
+  'khan',
+  'rossi',
+  'silva',
+  'kim',
+  'nguyen',
+  'novak',
+  'dubois',
+  'jensen',
+  'kowalski',
+  'tanaka',
+  'haddad',
+  'okafor',
+  'petrov',
+  'larsen',
+  'moreau',
+  'fischer',
+  'patel',
+  'lopez',
+  'becker',
+  'ito',
+  'costa',
+];
+const SERVICE_PURPOSES = [
+  'ci-deploy',
+  'terraform',
+  'backup-agent',
+  'log-shipper',
+  'metrics-export',
+  'legacy-sftp',
+  'datadog',
+  'github-actions',
+  'jenkins',
+  'etl-loader',
+  'smtp-relay',
+  'cdn-purge',
+];
 const KEY_SERVICES = ['s3', 'ec2', 'sts', 'iam', 'dynamodb', 'lambda', 'logs', 'ecr', 'sqs', 'cloudformation'];
 const KEY_REGIONS = ['us-east-1', 'us-east-1', 'eu-west-1', 'eu-central-1', 'us-west-2', 'ap-southeast-2'];
 const TEAMS = ['platform', 'payments', 'search', 'data', 'mobile', 'growth', 'security', 'infra', 'web', 'ml'];
@@ -348,7 +450,7 @@ interface IamSpec {
 }
 
 function accessKeyId(rng: Rng): string {
-  return 'AKIA' + rng.chars(UPPER_ALNUM, 16);
+  return `AKIA${rng.chars(UPPER_ALNUM, 16)}`;
 }
 
 function syntheticKey(rng: Rng, userAge: number, opts: { active?: boolean } = {}): SyntheticAccessKey {
@@ -361,7 +463,14 @@ function syntheticKey(rng: Rng, userAge: number, opts: { active?: boolean } = {}
   const ageDays = Math.min(userAge, rng.int(age[0], age[1]));
   const created = rng.daysAgo(ageDays, ageDays);
   const neverUsed = rng.chance(0.15);
-  const lastUsedDays = Math.min(ageDays, rng.weighted<number>([[rng.int(0, 2), 5], [rng.int(3, 44), 2], [rng.int(45, 400), 2]]));
+  const lastUsedDays = Math.min(
+    ageDays,
+    rng.weighted<number>([
+      [rng.int(0, 2), 5],
+      [rng.int(3, 44), 2],
+      [rng.int(45, 400), 2],
+    ]),
+  );
   return {
     id: accessKeyId(rng),
     active: opts.active ?? rng.chance(0.85),
@@ -405,7 +514,9 @@ function customerPolicies(rng: Rng, accountId: string, count: number): ManagedPo
     };
   };
   // The one policy that grants everything: the kind of thing an admin-policy check must find.
-  out.push(policy('platform-full-access', '/', [[{ Sid: 'Everything', Effect: 'Allow', Action: '*', Resource: '*' }]], 'Break-glass access for the platform team'));
+  out.push(
+    policy('platform-full-access', '/', [[{ Sid: 'Everything', Effect: 'Allow', Action: '*', Resource: '*' }]], 'Break-glass access for the platform team'),
+  );
   out.push(
     policy('developer-boundary', '/boundaries/', [
       [
@@ -426,12 +537,25 @@ function customerPolicies(rng: Rng, accountId: string, count: number): ManagedPo
         ? { Sid: 'Data', Effect: 'Allow', Action: kind === 'read' ? ['s3:GetObject', 's3:ListBucket'] : 's3:*', Resource: [bucketArn, `${bucketArn}/*`] }
         : { Effect: 'Allow', Action: kind === 'read' ? [`${service}:Get*`, `${service}:List*`, `${service}:Describe*`] : `${service}:*`, Resource: '*' };
     const extra: Statement[] = [];
-    if (kind === 'deploy') extra.push({ Effect: 'Allow', Action: 'iam:PassRole', Resource: rng.chance(0.5) ? '*' : `arn:aws:iam::${accountId}:role/${team}-*` });
-    if (rng.chance(0.15)) extra.push({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::${accountId}:role/${team}-*`, Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } });
+    if (kind === 'deploy')
+      extra.push({ Effect: 'Allow', Action: 'iam:PassRole', Resource: rng.chance(0.5) ? '*' : `arn:aws:iam::${accountId}:role/${team}-*` });
+    if (rng.chance(0.15))
+      extra.push({
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Resource: `arn:aws:iam::${accountId}:role/${team}-*`,
+        Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+      });
     const current = [main, ...extra];
     const history = rng.chance(0.3) ? [[{ ...main, Action: `${service}:*`, Resource: '*' }], current] : [current];
     // Some documents have a single statement object instead of an array, as IAM allows.
-    out.push(policy(name, rng.chance(0.2) ? `/${team}/` : '/', history.map((s) => (s.length === 1 && rng.chance(0.3) ? s[0]! : s))));
+    out.push(
+      policy(
+        name,
+        rng.chance(0.2) ? `/${team}/` : '/',
+        history.map((s) => (s.length === 1 && rng.chance(0.3) ? s[0]! : s)),
+      ),
+    );
   }
   return out;
 }
@@ -456,7 +580,27 @@ function groups(rng: Rng, accountId: string, policies: ManagedPolicyDetail[]): G
     group('SecurityAuditors', [awsManaged('SecurityAudit'), awsManaged('ViewOnlyAccess')]),
     group('Billing', [awsManaged('Billing')]),
     group('Support', [awsManaged('AWSSupportAccess')]),
-    group('ForceMFA', [], [{ PolicyName: 'deny-without-mfa', PolicyDocument: encodePolicy([{ Sid: 'DenyAllExceptListedIfNoMFA', Effect: 'Deny', NotAction: ['iam:CreateVirtualMFADevice', 'iam:EnableMFADevice', 'iam:GetUser', 'iam:ListMFADevices', 'sts:GetSessionToken'], Resource: '*', Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } } }], 2) }]),
+    group(
+      'ForceMFA',
+      [],
+      [
+        {
+          PolicyName: 'deny-without-mfa',
+          PolicyDocument: encodePolicy(
+            [
+              {
+                Sid: 'DenyAllExceptListedIfNoMFA',
+                Effect: 'Deny',
+                NotAction: ['iam:CreateVirtualMFADevice', 'iam:EnableMFADevice', 'iam:GetUser', 'iam:ListMFADevices', 'sts:GetSessionToken'],
+                Resource: '*',
+                Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+              },
+            ],
+            2,
+          ),
+        },
+      ],
+    ),
     group('Contractors', [awsManaged('ViewOnlyAccess')], [], '/external/'),
     group('ci-systems', [awsManaged('AmazonS3FullAccess'), awsManaged('AmazonEC2FullAccess')], [], '/service/'),
   ];
@@ -514,7 +658,14 @@ function roles(rng: Rng, accountId: string, count: number, policies: ManagedPoli
   };
   const slrCount = Math.min(SERVICE_LINKED.length, Math.max(3, Math.round(count / 9)));
   for (const [name, service, policy] of SERVICE_LINKED.slice(0, slrCount)) {
-    out.push(role(name, `/aws-service-role/${service}/`, [trust({ Service: service })], [{ PolicyName: policy.split('/')[1], PolicyArn: `arn:aws:iam::aws:policy/${policy}` }]));
+    out.push(
+      role(
+        name,
+        `/aws-service-role/${service}/`,
+        [trust({ Service: service })],
+        [{ PolicyName: policy.split('/')[1], PolicyArn: `arn:aws:iam::aws:policy/${policy}` }],
+      ),
+    );
   }
   const ssoSets = ['AdministratorAccess', 'ReadOnlyAccess', 'PowerUserAccess', 'Billing', 'SecurityAudit'] as const;
   const sso = Math.min(ssoSets.length, Math.max(1, Math.round(count / 40)));
@@ -523,20 +674,36 @@ function roles(rng: Rng, accountId: string, count: number, policies: ManagedPoli
       role(
         `AWSReservedSSO_${set}_${rng.hex(16)}`,
         '/aws-reserved/sso.amazonaws.com/eu-west-1/',
-        [trust({ Federated: `arn:aws:iam::${accountId}:saml-provider/AWSSSO_${rng.hex(16)}_DO_NOT_DELETE` }, 'sts:AssumeRoleWithSAML', { StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } })],
+        [
+          trust({ Federated: `arn:aws:iam::${accountId}:saml-provider/AWSSSO_${rng.hex(16)}_DO_NOT_DELETE` }, 'sts:AssumeRoleWithSAML', {
+            StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' },
+          }),
+        ],
         [awsManaged(set === 'Billing' ? 'Billing' : set)],
       ),
     );
   }
   const admin = policies[0]!;
-  out.push(role('break-glass-admin', '/', [trust({ AWS: `arn:aws:iam::${accountId}:root` }, 'sts:AssumeRole', { Bool: { 'aws:MultiFactorAuthPresent': 'true' } })], [customer(admin)]));
   out.push(
-    role('github-actions-deploy', '/ci/', [
-      trust({ Federated: `arn:aws:iam::${accountId}:oidc-provider/token.actions.githubusercontent.com` }, 'sts:AssumeRoleWithWebIdentity', {
-        StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
-        StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:example-org/*' },
-      }),
-    ], [awsManaged('PowerUserAccess')]),
+    role(
+      'break-glass-admin',
+      '/',
+      [trust({ AWS: `arn:aws:iam::${accountId}:root` }, 'sts:AssumeRole', { Bool: { 'aws:MultiFactorAuthPresent': 'true' } })],
+      [customer(admin)],
+    ),
+  );
+  out.push(
+    role(
+      'github-actions-deploy',
+      '/ci/',
+      [
+        trust({ Federated: `arn:aws:iam::${accountId}:oidc-provider/token.actions.githubusercontent.com` }, 'sts:AssumeRoleWithWebIdentity', {
+          StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+          StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:example-org/*' },
+        }),
+      ],
+      [awsManaged('PowerUserAccess')],
+    ),
   );
   // A role anyone can assume: a finding for a trust-policy check.
   out.push(role('legacy-partner-access', '/', [trust({ AWS: '*' })], [awsManaged('ReadOnlyAccess')]));
@@ -547,9 +714,22 @@ function roles(rng: Rng, accountId: string, count: number, policies: ManagedPoli
     const team = rng.pick(TEAMS);
     const attachedCustomer = rng.sample(teamPolicies, rng.int(0, 2)).map(customer);
     const inline: PolicyDetail[] = rng.chance(0.25)
-      ? [{ PolicyName: `${team}-inline-${n}`, PolicyDocument: encodePolicy([{ Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:ReceiveMessage'], Resource: `arn:aws:sqs:*:${accountId}:${team}-*` }]) }]
+      ? [
+          {
+            PolicyName: `${team}-inline-${n}`,
+            PolicyDocument: encodePolicy([
+              { Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:ReceiveMessage'], Resource: `arn:aws:sqs:*:${accountId}:${team}-*` },
+            ]),
+          },
+        ]
       : [];
-    const kind = rng.weighted<'ec2' | 'lambda' | 'ecs' | 'cross-account' | 'misc'>([['ec2', 20], ['lambda', 40], ['ecs', 15], ['cross-account', 5], ['misc', 10]]);
+    const kind = rng.weighted<'ec2' | 'lambda' | 'ecs' | 'cross-account' | 'misc'>([
+      ['ec2', 20],
+      ['lambda', 40],
+      ['ecs', 15],
+      ['cross-account', 5],
+      ['misc', 10],
+    ]);
     const tags = tagsFor(rng, team);
     if (kind === 'ec2') {
       const name = `${team}-ec2-${n}`;
@@ -557,20 +737,54 @@ function roles(rng: Rng, accountId: string, count: number, policies: ManagedPoli
         role(name, '/', [trust({ Service: 'ec2.amazonaws.com' })], [awsManaged('AmazonSSMManagedInstanceCore'), ...attachedCustomer], {
           RolePolicyList: inline,
           Tags: tags,
-          InstanceProfileList: [{ Path: '/', InstanceProfileName: name, InstanceProfileId: rng.iamId('AIPA'), Arn: `arn:aws:iam::${accountId}:instance-profile/${name}`, CreateDate: rng.daysAgo(30, 900), Roles: [] }],
+          InstanceProfileList: [
+            {
+              Path: '/',
+              InstanceProfileName: name,
+              InstanceProfileId: rng.iamId('AIPA'),
+              Arn: `arn:aws:iam::${accountId}:instance-profile/${name}`,
+              CreateDate: rng.daysAgo(30, 900),
+              Roles: [],
+            },
+          ],
         }),
       );
     } else if (kind === 'lambda') {
-      out.push(role(`${team}-fn-${n}-role-${rng.hex(8)}`, '/service-role/', [trust({ Service: 'lambda.amazonaws.com' })], [awsManaged('AWSLambdaBasicExecutionRole'), ...attachedCustomer], { RolePolicyList: inline, Tags: tags }));
+      out.push(
+        role(
+          `${team}-fn-${n}-role-${rng.hex(8)}`,
+          '/service-role/',
+          [trust({ Service: 'lambda.amazonaws.com' })],
+          [awsManaged('AWSLambdaBasicExecutionRole'), ...attachedCustomer],
+          { RolePolicyList: inline, Tags: tags },
+        ),
+      );
     } else if (kind === 'ecs') {
-      out.push(role(`${team}-task-${n}`, '/', [trust({ Service: 'ecs-tasks.amazonaws.com' })], [awsManaged('AmazonECSTaskExecutionRolePolicy'), ...attachedCustomer], { RolePolicyList: inline, Tags: tags }));
+      out.push(
+        role(`${team}-task-${n}`, '/', [trust({ Service: 'ecs-tasks.amazonaws.com' })], [awsManaged('AmazonECSTaskExecutionRolePolicy'), ...attachedCustomer], {
+          RolePolicyList: inline,
+          Tags: tags,
+        }),
+      );
     } else if (kind === 'cross-account') {
       const other = String(rng.int(100_000_000_000, 999_999_999_999));
       const external = rng.chance(0.7) ? { StringEquals: { 'sts:ExternalId': rng.hex(24) } } : undefined;
-      out.push(role(`${team}-vendor-${n}`, '/', [trust({ AWS: `arn:aws:iam::${other}:root` }, 'sts:AssumeRole', external)], [awsManaged('SecurityAudit')], { Tags: tags }));
+      out.push(
+        role(`${team}-vendor-${n}`, '/', [trust({ AWS: `arn:aws:iam::${other}:root` }, 'sts:AssumeRole', external)], [awsManaged('SecurityAudit')], {
+          Tags: tags,
+        }),
+      );
     } else {
-      const boundary = rng.chance(0.3) ? { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy' as const, PermissionsBoundaryArn: policies[1]!.Arn } } : {};
-      out.push(role(`${team}-automation-${n}`, '/', [trust({ Service: ['states.amazonaws.com', 'events.amazonaws.com'] })], attachedCustomer, { RolePolicyList: inline, Tags: tags, ...boundary }));
+      const boundary = rng.chance(0.3)
+        ? { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy' as const, PermissionsBoundaryArn: policies[1]!.Arn } }
+        : {};
+      out.push(
+        role(`${team}-automation-${n}`, '/', [trust({ Service: ['states.amazonaws.com', 'events.amazonaws.com'] })], attachedCustomer, {
+          RolePolicyList: inline,
+          Tags: tags,
+          ...boundary,
+        }),
+      );
     }
   }
   return out;
@@ -598,7 +812,17 @@ function users(rng: Rng, accountId: string, count: number, groupNames: string[],
       ? { lastChanged: rng.daysAgo(0, Math.min(age, 700)), lastUsed: rng.chance(0.1) ? null : rng.daysAgo(0, Math.min(age, 300)) }
       : null;
     const mfa = console && rng.chance(0.78);
-    const keyCount = service ? rng.weighted<number>([[0, 1], [1, 15], [2, 4]]) : rng.weighted<number>([[0, 12], [1, 6], [2, 2]]);
+    const keyCount = service
+      ? rng.weighted<number>([
+          [0, 1],
+          [1, 15],
+          [2, 4],
+        ])
+      : rng.weighted<number>([
+          [0, 12],
+          [1, 6],
+          [2, 2],
+        ]);
     const accessKeys = Array.from({ length: keyCount }, () => syntheticKey(rng, age));
 
     const groupList: string[] = [];
@@ -607,15 +831,39 @@ function users(rng: Rng, accountId: string, count: number, groupNames: string[],
     } else if (contractor) {
       groupList.push('Contractors');
     } else {
-      if (rng.chance(0.85)) groupList.push(rng.weighted([['Developers', 6], ['ReadOnly', 3], ['Administrators', 0.4], ['platform-admins', 0.2], ['Billing', 0.3], ['SecurityAuditors', 0.3], ['Support', 0.3]]));
+      if (rng.chance(0.85))
+        groupList.push(
+          rng.weighted([
+            ['Developers', 6],
+            ['ReadOnly', 3],
+            ['Administrators', 0.4],
+            ['platform-admins', 0.2],
+            ['Billing', 0.3],
+            ['SecurityAuditors', 0.3],
+            ['Support', 0.3],
+          ]),
+        );
       if (rng.chance(0.6)) groupList.push(`team-${team}`);
       if (console && rng.chance(0.5)) groupList.push('ForceMFA');
     }
     const attached: AttachedPolicy[] = [];
-    if (rng.chance(0.15)) attached.push(rng.chance(0.5) ? customer(rng.pick(policies.slice(2))) : awsManaged(rng.pick(['AmazonS3ReadOnlyAccess', 'ReadOnlyAccess', 'AmazonEC2FullAccess', 'AmazonS3FullAccess'] as const)));
+    if (rng.chance(0.15))
+      attached.push(
+        rng.chance(0.5)
+          ? customer(rng.pick(policies.slice(2)))
+          : awsManaged(rng.pick(['AmazonS3ReadOnlyAccess', 'ReadOnlyAccess', 'AmazonEC2FullAccess', 'AmazonS3FullAccess'] as const)),
+      );
     if (rng.chance(0.004)) attached.push(awsManaged('AdministratorAccess'));
     const inline: PolicyDetail[] = rng.chance(0.08)
-      ? [{ PolicyName: rng.pick(['s3-upload', 'allow-assume', 'temp-access', 'debug']), PolicyDocument: encodePolicy([{ Effect: 'Allow', Action: rng.pick(['s3:PutObject', 'sts:AssumeRole', 'ec2:*', '*']), Resource: '*' }], rng.pick([0, 4] as const)) }]
+      ? [
+          {
+            PolicyName: rng.pick(['s3-upload', 'allow-assume', 'temp-access', 'debug']),
+            PolicyDocument: encodePolicy(
+              [{ Effect: 'Allow', Action: rng.pick(['s3:PutObject', 'sts:AssumeRole', 'ec2:*', '*']), Resource: '*' }],
+              rng.pick([0, 4] as const),
+            ),
+          },
+        ]
       : [];
     const tags = tagsFor(rng, team);
 
@@ -629,12 +877,19 @@ function users(rng: Rng, accountId: string, count: number, groupNames: string[],
         UserPolicyList: inline,
         GroupList: [...new Set(groupList)].filter((g) => groupNames.includes(g) || teamGroups.includes(g)),
         AttachedManagedPolicies: attached,
-        ...(contractor && rng.chance(0.5) ? { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy' as const, PermissionsBoundaryArn: policies[1]!.Arn } } : {}),
+        ...(contractor && rng.chance(0.5)
+          ? { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy' as const, PermissionsBoundaryArn: policies[1]!.Arn } }
+          : {}),
         Tags: tags,
       },
       password,
       mfaDevices: mfa
-        ? [{ serialNumber: rng.chance(0.8) ? `arn:aws:iam::${accountId}:mfa/${base}` : `GAHT${rng.int(10_000_000, 99_999_999)}`, enabled: rng.daysAgo(0, Math.min(age, 600)) }]
+        ? [
+            {
+              serialNumber: rng.chance(0.8) ? `arn:aws:iam::${accountId}:mfa/${base}` : `GAHT${rng.int(10_000_000, 99_999_999)}`,
+              enabled: rng.daysAgo(0, Math.min(age, 600)),
+            },
+          ]
         : [],
       accessKeys,
     });
@@ -651,11 +906,16 @@ function users(rng: Rng, accountId: string, count: number, groupNames: string[],
 /** Fills AttachmentCount / PermissionsBoundaryUsageCount the way IAM reports them. */
 function countAttachments(iam: Pick<IamData, 'users' | 'groups' | 'roles' | 'policies'>): void {
   const byArn = new Map(iam.policies.map((p) => [p.Arn!, p]));
-  const attachedLists = [...iam.users.map((u) => u.detail.AttachedManagedPolicies), ...iam.groups.map((g) => g.AttachedManagedPolicies), ...iam.roles.map((r) => r.AttachedManagedPolicies)];
-  for (const list of attachedLists) for (const a of list ?? []) {
-    const p = byArn.get(a.PolicyArn!);
-    if (p) p.AttachmentCount = (p.AttachmentCount ?? 0) + 1;
-  }
+  const attachedLists = [
+    ...iam.users.map((u) => u.detail.AttachedManagedPolicies),
+    ...iam.groups.map((g) => g.AttachedManagedPolicies),
+    ...iam.roles.map((r) => r.AttachedManagedPolicies),
+  ];
+  for (const list of attachedLists)
+    for (const a of list ?? []) {
+      const p = byArn.get(a.PolicyArn!);
+      if (p) p.AttachmentCount = (p.AttachmentCount ?? 0) + 1;
+    }
   for (const b of [...iam.users.map((u) => u.detail.PermissionsBoundary), ...iam.roles.map((r) => r.PermissionsBoundary)]) {
     const p = b?.PermissionsBoundaryArn ? byArn.get(b.PermissionsBoundaryArn) : undefined;
     if (p) p.PermissionsBoundaryUsageCount = (p.PermissionsBoundaryUsageCount ?? 0) + 1;
@@ -664,7 +924,11 @@ function countAttachments(iam: Pick<IamData, 'users' | 'groups' | 'roles' | 'pol
 
 function awsManagedDetails(rng: Rng, iam: Pick<IamData, 'users' | 'groups' | 'roles'>): ManagedPolicyDetail[] {
   const used = new Set<string>();
-  const lists = [...iam.users.map((u) => u.detail.AttachedManagedPolicies), ...iam.groups.map((g) => g.AttachedManagedPolicies), ...iam.roles.map((r) => r.AttachedManagedPolicies)];
+  const lists = [
+    ...iam.users.map((u) => u.detail.AttachedManagedPolicies),
+    ...iam.groups.map((g) => g.AttachedManagedPolicies),
+    ...iam.roles.map((r) => r.AttachedManagedPolicies),
+  ];
   for (const list of lists) for (const a of list ?? []) if (a.PolicyArn?.startsWith('arn:aws:iam::aws:policy/')) used.add(a.PolicyArn);
   const names = new Map(Object.entries(AWS_MANAGED).map(([name, arn]) => [arn as string, name as AwsManagedName]));
   return [...used].sort().map((arn) => {
@@ -707,7 +971,13 @@ function iamData(rng: Rng, spec: IamSpec): IamData {
   const policies = customerPolicies(rng.fork('policies'), spec.accountId, spec.customerPolicies);
   const groupList = groups(rng.fork('groups'), spec.accountId, policies);
   const roleList = roles(rng.fork('roles'), spec.accountId, spec.roles, policies);
-  const userList = users(rng.fork('users'), spec.accountId, spec.users, groupList.map((g) => g.GroupName!), policies);
+  const userList = users(
+    rng.fork('users'),
+    spec.accountId,
+    spec.users,
+    groupList.map((g) => g.GroupName!),
+    policies,
+  );
   const data = { users: userList, groups: groupList, roles: roleList, policies };
   countAttachments(data);
   return {
@@ -759,21 +1029,42 @@ export function credentialReportCsv(account: SyntheticAccount, rootCreated = new
   const lines: string[] = [REPORT_COLUMNS.join(',')];
   lines.push(
     [
-      '<root_account>', `arn:aws:iam::${account.accountId}:root`, reportTime(rootCreated), 'not_supported',
-      root.passwordLastUsed ? reportTime(root.passwordLastUsed) : 'no_information', 'not_supported', 'not_supported', String(root.mfa),
-      ...keyCells(root.accessKeys[0]), ...keyCells(root.accessKeys[1]), 'false', 'N/A', 'false', 'N/A',
+      '<root_account>',
+      `arn:aws:iam::${account.accountId}:root`,
+      reportTime(rootCreated),
+      'not_supported',
+      root.passwordLastUsed ? reportTime(root.passwordLastUsed) : 'no_information',
+      'not_supported',
+      'not_supported',
+      String(root.mfa),
+      ...keyCells(root.accessKeys[0]),
+      ...keyCells(root.accessKeys[1]),
+      'false',
+      'N/A',
+      'false',
+      'N/A',
     ].join(','),
   );
   for (const u of account.iam.users) {
     const p = u.password;
     lines.push(
       [
-        u.detail.UserName!, u.detail.Arn!, reportTime(u.detail.CreateDate!), String(Boolean(p)),
+        u.detail.UserName!,
+        u.detail.Arn!,
+        reportTime(u.detail.CreateDate!),
+        String(Boolean(p)),
         p ? (p.lastUsed ? reportTime(p.lastUsed) : 'no_information') : 'N/A',
         p ? reportTime(p.lastChanged) : 'N/A',
-        p && account.iam.passwordPolicy?.ExpirePasswords ? reportTime(new Date(p.lastChanged.getTime() + (account.iam.passwordPolicy.MaxPasswordAge ?? 90) * DAY_MS)) : 'N/A',
+        p && account.iam.passwordPolicy?.ExpirePasswords
+          ? reportTime(new Date(p.lastChanged.getTime() + (account.iam.passwordPolicy.MaxPasswordAge ?? 90) * DAY_MS))
+          : 'N/A',
         String(u.mfaDevices.length > 0),
-        ...keyCells(u.accessKeys[0]), ...keyCells(u.accessKeys[1]), 'false', 'N/A', 'false', 'N/A',
+        ...keyCells(u.accessKeys[0]),
+        ...keyCells(u.accessKeys[1]),
+        'false',
+        'N/A',
+        'false',
+        'N/A',
       ].join(','),
     );
   }
@@ -813,7 +1104,19 @@ const ALL_EGRESS: IpPermission = { IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0
 
 /** Ingress rules of one non-default group: mostly private, some open to the world on risky ports. */
 function ingressRules(rng: Rng, accountId: string, peers: string[], vpcCidr: string): IpPermission[] {
-  const profile = rng.weighted<string>([['web', 20], ['alb', 10], ['app', 25], ['db', 15], ['ssh-world', 6], ['rdp-world', 3], ['wide-open', 2], ['db-world', 2], ['icmp', 4], ['ssh-office', 8], ['empty', 5]]);
+  const profile = rng.weighted<string>([
+    ['web', 20],
+    ['alb', 10],
+    ['app', 25],
+    ['db', 15],
+    ['ssh-world', 6],
+    ['rdp-world', 3],
+    ['wide-open', 2],
+    ['db-world', 2],
+    ['icmp', 4],
+    ['ssh-office', 8],
+    ['empty', 5],
+  ]);
   const office = `${ipv4(rng)}/32`;
   switch (profile) {
     case 'web':
@@ -833,9 +1136,15 @@ function ingressRules(rng: Rng, accountId: string, peers: string[], vpcCidr: str
     case 'db-world':
       return [tcpPort(rng.pick([5432, 3306, 1433, 9200]), ['0.0.0.0/0'])];
     case 'icmp':
-      return [{ IpProtocol: 'icmp', FromPort: -1, ToPort: -1, IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [] }, tcpPort(22, [vpcCidr])];
+      return [
+        { IpProtocol: 'icmp', FromPort: -1, ToPort: -1, IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [] },
+        tcpPort(22, [vpcCidr]),
+      ];
     case 'ssh-office':
-      return [{ ...tcpPort(22, [office]), IpRanges: [{ CidrIp: office, Description: 'office VPN' }] }, { ...tcp(1024, 65535, ['10.0.0.0/8']), PrefixListIds: [{ PrefixListId: `pl-${rng.hex(8)}` }] }];
+      return [
+        { ...tcpPort(22, [office]), IpRanges: [{ CidrIp: office, Description: 'office VPN' }] },
+        { ...tcp(1024, 65535, ['10.0.0.0/8']), PrefixListIds: [{ PrefixListId: `pl-${rng.hex(8)}` }] },
+      ];
     default:
       return [];
   }
@@ -868,7 +1177,10 @@ function securityGroups(rng: Rng, accountId: string, region: string, count: numb
   while (out.length < count) {
     const vpc = rng.pick(vpcs);
     const id = `sg-${rng.hex(17)}`;
-    const peers = out.filter((g) => g.VpcId === vpc.VpcId).slice(-5).map((g) => g.GroupId!);
+    const peers = out
+      .filter((g) => g.VpcId === vpc.VpcId)
+      .slice(-5)
+      .map((g) => g.GroupId!);
     const name = `${rng.pick(prefixes)}-${out.length}`;
     const tags: Ec2Tag[] = rng.chance(0.6) ? [{ Key: 'Name', Value: name }, ...(rng.chance(0.5) ? [{ Key: 'Owner', Value: rng.pick(TEAMS) }] : [])] : [];
     out.push({
@@ -901,9 +1213,22 @@ function vpcsFor(rng: Rng, accountId: string, custom: number): Vpc[] {
   return [vpc('172.31.0.0/16', true), ...Array.from({ length: custom }, (_, i) => vpc(`10.${i * 16}.0.0/16`, false))];
 }
 
-type DatabaseData = Pick<RegionalData, 'dbInstances' | 'dbClusters' | 'dbSnapshots' | 'clusterSnapshots' | 'snapshotRestore' | 'fileSystems' | 'kmsKeys' | 'kmsAliases' | 'kmsRotation'>;
+type DatabaseData = Pick<
+  RegionalData,
+  'dbInstances' | 'dbClusters' | 'dbSnapshots' | 'clusterSnapshots' | 'snapshotRestore' | 'fileSystems' | 'kmsKeys' | 'kmsAliases' | 'kmsRotation'
+>;
 
-const NO_DATABASES: DatabaseData = { dbInstances: [], dbClusters: [], dbSnapshots: [], clusterSnapshots: [], snapshotRestore: {}, fileSystems: [], kmsKeys: [], kmsAliases: [], kmsRotation: {} };
+const NO_DATABASES: DatabaseData = {
+  dbInstances: [],
+  dbClusters: [],
+  dbSnapshots: [],
+  clusterSnapshots: [],
+  snapshotRestore: {},
+  fileSystems: [],
+  kmsKeys: [],
+  kmsAliases: [],
+  kmsRotation: {},
+};
 
 type LoadBalancerData = Pick<RegionalData, 'loadBalancers' | 'listeners' | 'loadBalancerTags' | 'classicLoadBalancers' | 'classicPolicies'>;
 
@@ -911,7 +1236,17 @@ const NO_LOAD_BALANCERS: LoadBalancerData = { loadBalancers: [], listeners: {}, 
 
 export function emptyRegion(): RegionalData {
   return {
-    securityGroups: [], vpcs: [], reservations: [], volumes: [], snapshots: [], flowLogs: [], ebsEncryptionByDefault: false, networkAcls: [], networkInterfaces: [], publicSnapshotIds: [], snapshotBlockPublicAccess: 'unblocked',
+    securityGroups: [],
+    vpcs: [],
+    reservations: [],
+    volumes: [],
+    snapshots: [],
+    flowLogs: [],
+    ebsEncryptionByDefault: false,
+    networkAcls: [],
+    networkInterfaces: [],
+    publicSnapshotIds: [],
+    snapshotBlockPublicAccess: 'unblocked',
     ...NO_DATABASES,
     ...NO_LOAD_BALANCERS,
   };
@@ -936,7 +1271,10 @@ function regionalData(rng: Rng, accountId: string, region: string, spec: RegionS
   const reservations: Reservation[] = [];
   for (let i = 0; i < spec.instances; i++) {
     const vpc = rng.pick(vpcs);
-    const sgs = rng.sample(groups.filter((g) => g.VpcId === vpc.VpcId), rng.int(1, 2));
+    const sgs = rng.sample(
+      groups.filter((g) => g.VpcId === vpc.VpcId),
+      rng.int(1, 2),
+    );
     const instanceId = `i-${rng.hex(17)}`;
     const az = rng.pick(azs);
     const launched = rng.daysAgo(1, 900);
@@ -955,12 +1293,26 @@ function regionalData(rng: Rng, accountId: string, region: string, spec: RegionS
       SubnetId: `subnet-${rng.hex(17)}`,
       SecurityGroups: sgs.map((g) => ({ GroupId: g.GroupId, GroupName: g.GroupName })),
       ...(rng.chance(0.6) ? { IamInstanceProfile: { Arn: `arn:aws:iam::${accountId}:instance-profile/app-${i}`, Id: rng.iamId('AIPA') } } : {}),
-      MetadataOptions: { State: 'applied', HttpTokens: rng.chance(0.6) ? 'required' : 'optional', HttpPutResponseHopLimit: rng.pick([1, 2]), HttpEndpoint: 'enabled' },
+      MetadataOptions: {
+        State: 'applied',
+        HttpTokens: rng.chance(0.6) ? 'required' : 'optional',
+        HttpPutResponseHopLimit: rng.pick([1, 2]),
+        HttpEndpoint: 'enabled',
+      },
       BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeId: volumeId, Status: 'attached', AttachTime: launched, DeleteOnTermination: true } }],
       Tags: [{ Key: 'Name', Value: `app-${i}` }, ...(rng.chance(0.5) ? [{ Key: 'Owner', Value: rng.pick(TEAMS) }] : [])],
     };
     reservations.push({ ReservationId: `r-${rng.hex(17)}`, OwnerId: accountId, Groups: [], Instances: [instance] });
-    volumes.push(volume(rng, volumeId, az, launched, { InstanceId: instanceId, Device: '/dev/xvda', State: 'attached', VolumeId: volumeId, AttachTime: launched, DeleteOnTermination: true }));
+    volumes.push(
+      volume(rng, volumeId, az, launched, {
+        InstanceId: instanceId,
+        Device: '/dev/xvda',
+        State: 'attached',
+        VolumeId: volumeId,
+        AttachTime: launched,
+        DeleteOnTermination: true,
+      }),
+    );
   }
   for (let i = 0; i < Math.ceil(spec.instances / 3); i++) volumes.push(volume(rng, `vol-${rng.hex(17)}`, rng.pick(azs), rng.daysAgo(10, 700)));
   const snapshots: Snapshot[] = Array.from({ length: spec.snapshots }, () => {
@@ -1009,7 +1361,11 @@ function regionalData(rng: Rng, accountId: string, region: string, spec: RegionS
     networkAcls: vpcs.flatMap((v) => networkAcls(rng, accountId, v)),
     networkInterfaces,
     publicSnapshotIds: snapshots.filter(() => rng.chance(0.05)).map((s) => s.SnapshotId!),
-    snapshotBlockPublicAccess: rng.weighted([['unblocked', 6], ['block-new-sharing', 2], ['block-all-sharing', 2]] as const),
+    snapshotBlockPublicAccess: rng.weighted([
+      ['unblocked', 6],
+      ['block-new-sharing', 2],
+      ['block-all-sharing', 2],
+    ] as const),
   };
   // Forked last: the EC2 data stays what it was before databases were modelled.
   return {
@@ -1021,12 +1377,22 @@ function regionalData(rng: Rng, accountId: string, region: string, spec: RegionS
 
 // ---------------------------------------------------------------- load balancers, Route 53, CloudFront
 
-const V2_POLICIES = [['ELBSecurityPolicy-TLS13-1-2-2021-06', 6], ['ELBSecurityPolicy-2016-08', 3], ['ELBSecurityPolicy-TLS-1-0-2015-04', 1]] as const;
+const V2_POLICIES = [
+  ['ELBSecurityPolicy-TLS13-1-2-2021-06', 6],
+  ['ELBSecurityPolicy-2016-08', 3],
+  ['ELBSecurityPolicy-TLS-1-0-2015-04', 1],
+] as const;
 
 function loadBalancerData(rng: Rng, accountId: string, region: string, groups: SecurityGroup[], count: number): LoadBalancerData {
   const data: LoadBalancerData = { loadBalancers: [], listeners: {}, loadBalancerTags: {}, classicLoadBalancers: [], classicPolicies: {} };
   const vpcIds = [...new Set(groups.map((g) => g.VpcId!))];
-  const groupsIn = (vpc: string) => rng.sample(groups.filter((g) => g.VpcId === vpc), rng.int(1, 2)).map((g) => g.GroupId!);
+  const groupsIn = (vpc: string) =>
+    rng
+      .sample(
+        groups.filter((g) => g.VpcId === vpc),
+        rng.int(1, 2),
+      )
+      .map((g) => g.GroupId!);
   for (let i = 0; i < count; i++) {
     const name = `${rng.pick(TEAMS)}-${i}`;
     const vpc = rng.pick(vpcIds);
@@ -1042,7 +1408,20 @@ function loadBalancerData(rng: Rng, accountId: string, region: string, groups: S
         SecurityGroups: groupsIn(vpc),
         ListenerDescriptions: [
           { Listener: { Protocol: 'HTTP', LoadBalancerPort: 80, InstanceProtocol: 'HTTP', InstancePort: 8080 }, PolicyNames: [] },
-          ...(secure ? [{ Listener: { Protocol: 'HTTPS', LoadBalancerPort: 443, InstanceProtocol: 'HTTP', InstancePort: 8080, SSLCertificateId: `arn:aws:acm:${region}:${accountId}:certificate/${rng.hex(8)}` }, PolicyNames: [policy] }] : []),
+          ...(secure
+            ? [
+                {
+                  Listener: {
+                    Protocol: 'HTTPS',
+                    LoadBalancerPort: 443,
+                    InstanceProtocol: 'HTTP',
+                    InstancePort: 8080,
+                    SSLCertificateId: `arn:aws:acm:${region}:${accountId}:certificate/${rng.hex(8)}`,
+                  },
+                  PolicyNames: [policy],
+                },
+              ]
+            : []),
         ],
         Instances: [],
         CreatedTime: rng.daysAgo(30, 2000),
@@ -1053,7 +1432,10 @@ function loadBalancerData(rng: Rng, accountId: string, region: string, groups: S
           {
             PolicyName: policy,
             PolicyTypeName: 'SSLNegotiationPolicyType',
-            PolicyAttributeDescriptions: ['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2'].map((p) => ({ AttributeName: `Protocol-${p}`, AttributeValue: String(on.includes(p)) })),
+            PolicyAttributeDescriptions: ['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2'].map((p) => ({
+              AttributeName: `Protocol-${p}`,
+              AttributeValue: String(on.includes(p)),
+            })),
           },
         ];
       }
@@ -1078,7 +1460,9 @@ function loadBalancerData(rng: Rng, accountId: string, region: string, groups: S
       LoadBalancerArn: arn,
       Port: port,
       Protocol: protocol,
-      ...(protocol === 'HTTPS' || protocol === 'TLS' ? { SslPolicy: rng.weighted(V2_POLICIES), Certificates: [{ CertificateArn: `arn:aws:acm:${region}:${accountId}:certificate/${rng.hex(8)}` }] } : {}),
+      ...(protocol === 'HTTPS' || protocol === 'TLS'
+        ? { SslPolicy: rng.weighted(V2_POLICIES), Certificates: [{ CertificateArn: `arn:aws:acm:${region}:${accountId}:certificate/${rng.hex(8)}` }] }
+        : {}),
       DefaultActions: redirect
         ? [{ Type: 'redirect', Order: 1, RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }]
         : [{ Type: 'forward', Order: 1, TargetGroupArn: `arn:aws:elasticloadbalancing:${region}:${accountId}:targetgroup/${name}/${rng.hex(16)}` }],
@@ -1103,7 +1487,13 @@ function hostedZones(rng: Rng, count: number, records: number): SyntheticZone[] 
       const name = `host-${String(i).padStart(4, '0')}.${apex}`;
       if (rng.chance(0.05)) {
         sets.push({ Name: name, Type: 'MX', TTL: 300, ResourceRecords: [{ Value: `10 inbound-smtp.${rng.pick(['us-east-1', 'eu-west-1'])}.amazonaws.com.` }] });
-        if (rng.chance(0.8)) sets.push({ Name: name, Type: 'TXT', TTL: 300, ResourceRecords: [{ Value: rng.chance(0.5) ? '"v=spf1 include:amazonses.com -all"' : '"v=spf1 include:_spf.example.net" " ~all"' }] });
+        if (rng.chance(0.8))
+          sets.push({
+            Name: name,
+            Type: 'TXT',
+            TTL: 300,
+            ResourceRecords: [{ Value: rng.chance(0.5) ? '"v=spf1 include:amazonses.com -all"' : '"v=spf1 include:_spf.example.net" " ~all"' }],
+          });
         if (rng.chance(0.5)) sets.push({ Name: `_dmarc.${name}`, Type: 'TXT', TTL: 300, ResourceRecords: [{ Value: '"v=DMARC1; p=quarantine"' }] });
       } else if (rng.chance(0.3)) sets.push({ Name: name, Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: `d${rng.hex(13)}.cloudfront.net.` }] });
       else sets.push({ Name: name, Type: 'A', TTL: 60, ResourceRecords: [{ Value: ipv4(rng) }] });
@@ -1112,7 +1502,10 @@ function hostedZones(rng: Rng, count: number, records: number): SyntheticZone[] 
     const key = (r: ResourceRecordSet) => `${r.Name!.split('.').reverse().join('.')}\u0000${r.Type}`;
     sets.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     const id = `Z${rng.chars('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', 20)}`;
-    zones.push({ zone: { Id: `/hostedzone/${id}`, Name: apex, CallerReference: rng.hex(12), Config: { PrivateZone: isPrivate }, ResourceRecordSetCount: sets.length }, records: sets.slice(0, records) });
+    zones.push({
+      zone: { Id: `/hostedzone/${id}`, Name: apex, CallerReference: rng.hex(12), Config: { PrivateZone: isPrivate }, ResourceRecordSetCount: sets.length },
+      records: sets.slice(0, records),
+    });
   }
   return zones;
 }
@@ -1121,7 +1514,11 @@ function hostedZones(rng: Rng, count: number, records: number): SyntheticZone[] 
 function distributions(rng: Rng, accountId: string, count: number, iamCertificateIds: string[]): DistributionSummary[] {
   return Array.from({ length: count }, (_, i): DistributionSummary => {
     const id = `E${rng.chars('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', 13)}`;
-    const certificate = rng.weighted([['acm', 7], ['default', 2], ['iam', iamCertificateIds.length ? 1 : 0]] as const);
+    const certificate = rng.weighted([
+      ['acm', 7],
+      ['default', 2],
+      ['iam', iamCertificateIds.length ? 1 : 0],
+    ] as const);
     const origin = `origin-${i}`;
     return {
       Id: id,
@@ -1141,7 +1538,11 @@ function distributions(rng: Rng, accountId: string, count: number, iamCertificat
                 CustomOriginConfig: {
                   HTTPPort: 80,
                   HTTPSPort: 443,
-                  OriginProtocolPolicy: rng.weighted([['https-only', 7], ['match-viewer', 2], ['http-only', 1]] as const),
+                  OriginProtocolPolicy: rng.weighted([
+                    ['https-only', 7],
+                    ['match-viewer', 2],
+                    ['http-only', 1],
+                  ] as const),
                   OriginSslProtocols: rng.chance(0.2) ? { Quantity: 2, Items: ['TLSv1', 'TLSv1.2'] } : { Quantity: 1, Items: ['TLSv1.2'] },
                 },
               },
@@ -1158,7 +1559,12 @@ function distributions(rng: Rng, accountId: string, count: number, iamCertificat
           ? { CloudFrontDefaultCertificate: true, MinimumProtocolVersion: 'TLSv1', CertificateSource: 'cloudfront' }
           : certificate === 'iam'
             ? { IAMCertificateId: rng.pick(iamCertificateIds), SSLSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021', CertificateSource: 'iam' }
-            : { ACMCertificateArn: `arn:aws:acm:us-east-1:${accountId}:certificate/${rng.hex(8)}`, SSLSupportMethod: 'sni-only', MinimumProtocolVersion: rng.chance(0.8) ? 'TLSv1.2_2021' : 'TLSv1.2_2019', CertificateSource: 'acm' },
+            : {
+                ACMCertificateArn: `arn:aws:acm:us-east-1:${accountId}:certificate/${rng.hex(8)}`,
+                SSLSupportMethod: 'sni-only',
+                MinimumProtocolVersion: rng.chance(0.8) ? 'TLSv1.2_2021' : 'TLSv1.2_2019',
+                CertificateSource: 'acm',
+              },
       Restrictions: { GeoRestriction: { RestrictionType: 'none', Quantity: 0 } },
       WebACLId: '',
       HttpVersion: 'http2',
@@ -1170,7 +1576,12 @@ function distributions(rng: Rng, accountId: string, count: number, iamCertificat
 
 // ---------------------------------------------------------------- RDS, EFS, KMS
 
-const ENGINES = [['postgres', '16.3'], ['postgres', '13.12'], ['mysql', '8.0.35'], ['mariadb', '10.11.6']] as const;
+const ENGINES = [
+  ['postgres', '16.3'],
+  ['postgres', '13.12'],
+  ['mysql', '8.0.35'],
+  ['mariadb', '10.11.6'],
+] as const;
 
 function databaseData(rng: Rng, accountId: string, region: string, groups: SecurityGroup[], spec: NonNullable<RegionSpec['databases']>): DatabaseData {
   const arn = (type: string, id: string) => `arn:aws:rds:${region}:${accountId}:${type}:${id}`;
@@ -1179,9 +1590,15 @@ function databaseData(rng: Rng, accountId: string, region: string, groups: Secur
   const vpcIds = [...new Set(groups.map((g) => g.VpcId!))];
   const groupsOf = () => {
     const vpc = rng.pick(vpcIds);
-    return rng.sample(groups.filter((g) => g.VpcId === vpc), rng.int(1, 2)).map((g) => ({ VpcSecurityGroupId: g.GroupId, Status: 'active' }));
+    return rng
+      .sample(
+        groups.filter((g) => g.VpcId === vpc),
+        rng.int(1, 2),
+      )
+      .map((g) => ({ VpcSecurityGroupId: g.GroupId, Status: 'active' }));
   };
-  const tags = (team: string) => (rng.chance(0.6) ? [{ Key: 'Owner', Value: team }, ...(rng.chance(0.5) ? [{ Key: 'Environment', Value: rng.pick(['prod', 'staging']) }] : [])] : []);
+  const tags = (team: string) =>
+    rng.chance(0.6) ? [{ Key: 'Owner', Value: team }, ...(rng.chance(0.5) ? [{ Key: 'Environment', Value: rng.pick(['prod', 'staging']) }] : [])] : [];
   const dbInstances: DBInstance[] = [];
   const dbClusters: DBCluster[] = [];
   let n = 0;
@@ -1194,16 +1611,41 @@ function databaseData(rng: Rng, accountId: string, region: string, groups: Secur
       const members = Array.from({ length: Math.min(rng.int(2, 3), spec.instances - dbInstances.length) }, (_, m) => `${id}-${m + 1}`);
       const vpcGroups = groupsOf();
       dbClusters.push({
-        DBClusterIdentifier: id, DBClusterArn: arn('cluster', id), Engine: 'aurora-postgresql', EngineVersion: '15.4', EngineMode: 'provisioned', Status: 'available', Port: 5432,
-        Endpoint: `${id}.cluster-${rng.hex(12)}.${region}.rds.amazonaws.com`, BackupRetentionPeriod: rng.pick([1, 7, 14]), StorageEncrypted: encrypted, ...(encrypted ? { KmsKeyId: keyArn() } : {}),
-        DeletionProtection: rng.chance(0.6), MultiAZ: true, VpcSecurityGroups: vpcGroups, TagList: tags(team),
+        DBClusterIdentifier: id,
+        DBClusterArn: arn('cluster', id),
+        Engine: 'aurora-postgresql',
+        EngineVersion: '15.4',
+        EngineMode: 'provisioned',
+        Status: 'available',
+        Port: 5432,
+        Endpoint: `${id}.cluster-${rng.hex(12)}.${region}.rds.amazonaws.com`,
+        BackupRetentionPeriod: rng.pick([1, 7, 14]),
+        StorageEncrypted: encrypted,
+        ...(encrypted ? { KmsKeyId: keyArn() } : {}),
+        DeletionProtection: rng.chance(0.6),
+        MultiAZ: true,
+        VpcSecurityGroups: vpcGroups,
+        TagList: tags(team),
         DBClusterMembers: members.map((m, i) => ({ DBInstanceIdentifier: m, IsClusterWriter: i === 0, PromotionTier: 1 })),
       });
       for (const m of members) {
         dbInstances.push({
-          DBInstanceIdentifier: m, DBInstanceArn: arn('db', m), DBClusterIdentifier: id, DBInstanceClass: 'db.r6g.large', Engine: 'aurora-postgresql', EngineVersion: '15.4', DBInstanceStatus: 'available',
-          Endpoint: { Address: `${m}.${rng.hex(12)}.${region}.rds.amazonaws.com`, Port: 5432 }, BackupRetentionPeriod: 1, StorageEncrypted: encrypted, PubliclyAccessible: rng.chance(0.05),
-          AutoMinorVersionUpgrade: rng.chance(0.8), DeletionProtection: false, VpcSecurityGroups: vpcGroups, TagList: tags(team), DBSubnetGroup: { DBSubnetGroupName: 'private' },
+          DBInstanceIdentifier: m,
+          DBInstanceArn: arn('db', m),
+          DBClusterIdentifier: id,
+          DBInstanceClass: 'db.r6g.large',
+          Engine: 'aurora-postgresql',
+          EngineVersion: '15.4',
+          DBInstanceStatus: 'available',
+          Endpoint: { Address: `${m}.${rng.hex(12)}.${region}.rds.amazonaws.com`, Port: 5432 },
+          BackupRetentionPeriod: 1,
+          StorageEncrypted: encrypted,
+          PubliclyAccessible: rng.chance(0.05),
+          AutoMinorVersionUpgrade: rng.chance(0.8),
+          DeletionProtection: false,
+          VpcSecurityGroups: vpcGroups,
+          TagList: tags(team),
+          DBSubnetGroup: { DBSubnetGroupName: 'private' },
         });
       }
       continue;
@@ -1212,13 +1654,36 @@ function databaseData(rng: Rng, accountId: string, region: string, groups: Secur
     const id = `${team}-${engine}-${n++}`;
     const source = rng.chance(0.1) ? dbInstances.find((i) => !i.DBClusterIdentifier && i.Engine === engine) : undefined;
     dbInstances.push({
-      DBInstanceIdentifier: id, DBInstanceArn: arn('db', id), DBInstanceClass: rng.pick(['db.t4g.medium', 'db.m6g.large', 'db.r6g.xlarge']), Engine: engine, EngineVersion: version,
-      DBInstanceStatus: rng.weighted([['available', 20], ['stopped', 2], ['backing-up', 1]] as const),
+      DBInstanceIdentifier: id,
+      DBInstanceArn: arn('db', id),
+      DBInstanceClass: rng.pick(['db.t4g.medium', 'db.m6g.large', 'db.r6g.xlarge']),
+      Engine: engine,
+      EngineVersion: version,
+      DBInstanceStatus: rng.weighted([
+        ['available', 20],
+        ['stopped', 2],
+        ['backing-up', 1],
+      ] as const),
       Endpoint: { Address: `${id}.${rng.hex(12)}.${region}.rds.amazonaws.com`, Port: engine === 'postgres' ? 5432 : 3306 },
-      BackupRetentionPeriod: source ? 0 : rng.weighted([[0, 1], [1, 2], [7, 6], [14, 3], [35, 1]] as const), StorageEncrypted: encrypted,
+      BackupRetentionPeriod: source
+        ? 0
+        : rng.weighted([
+            [0, 1],
+            [1, 2],
+            [7, 6],
+            [14, 3],
+            [35, 1],
+          ] as const),
+      StorageEncrypted: encrypted,
       // Emulators and old answers: no KmsKeyId or DBSubnetGroup now and then.
-      ...(encrypted && rng.chance(0.9) ? { KmsKeyId: keyArn() } : {}), ...(rng.chance(0.9) ? { DBSubnetGroup: { DBSubnetGroupName: rng.pick(['private', 'default']) } } : {}),
-      PubliclyAccessible: rng.chance(0.08), AutoMinorVersionUpgrade: rng.chance(0.8), DeletionProtection: rng.chance(0.5), MultiAZ: rng.chance(0.4), VpcSecurityGroups: groupsOf(), TagList: tags(team),
+      ...(encrypted && rng.chance(0.9) ? { KmsKeyId: keyArn() } : {}),
+      ...(rng.chance(0.9) ? { DBSubnetGroup: { DBSubnetGroupName: rng.pick(['private', 'default']) } } : {}),
+      PubliclyAccessible: rng.chance(0.08),
+      AutoMinorVersionUpgrade: rng.chance(0.8),
+      DeletionProtection: rng.chance(0.5),
+      MultiAZ: rng.chance(0.4),
+      VpcSecurityGroups: groupsOf(),
+      TagList: tags(team),
       ...(source ? { ReadReplicaSourceDBInstanceIdentifier: source.DBInstanceIdentifier } : {}),
     });
   }
@@ -1226,7 +1691,12 @@ function databaseData(rng: Rng, accountId: string, region: string, groups: Secur
   const snapshotRestore: Record<string, string[]> = {};
   // Mostly shared with nobody, some with named accounts, about 3 % public; never an encrypted one (RDS refuses to make it public).
   const restore = (id: string, encrypted: boolean | undefined) => {
-    const drawn = rng.weighted([[[], 26], [['210987654321'], 3], [['210987654321', '111122223333'], 1], [['all'], 1]] as const);
+    const drawn = rng.weighted([
+      [[], 26],
+      [['210987654321'], 3],
+      [['210987654321', '111122223333'], 1],
+      [['all'], 1],
+    ] as const);
     const shared = encrypted && (drawn as readonly string[]).includes('all') ? ['210987654321'] : drawn;
     if (shared.length) snapshotRestore[id] = [...shared];
   };
@@ -1237,27 +1707,65 @@ function databaseData(rng: Rng, accountId: string, region: string, groups: Secur
     if (dbClusters.length > 0 && rng.chance(0.2)) {
       const cluster = rng.pick(dbClusters);
       const id = `${cluster.DBClusterIdentifier}-manual-${i}`;
-      clusterSnapshots.push({ DBClusterSnapshotIdentifier: id, DBClusterSnapshotArn: arn('cluster-snapshot', id), DBClusterIdentifier: cluster.DBClusterIdentifier, Engine: cluster.Engine, SnapshotType: 'manual', Status: 'available', StorageEncrypted: cluster.StorageEncrypted, SnapshotCreateTime: created });
+      clusterSnapshots.push({
+        DBClusterSnapshotIdentifier: id,
+        DBClusterSnapshotArn: arn('cluster-snapshot', id),
+        DBClusterIdentifier: cluster.DBClusterIdentifier,
+        Engine: cluster.Engine,
+        SnapshotType: 'manual',
+        Status: 'available',
+        StorageEncrypted: cluster.StorageEncrypted,
+        SnapshotCreateTime: created,
+      });
       restore(id, cluster.StorageEncrypted);
     } else {
       const source = rng.pick(standalone.length ? standalone : dbInstances);
       const id = `${source.DBInstanceIdentifier}-manual-${i}`;
-      dbSnapshots.push({ DBSnapshotIdentifier: id, DBSnapshotArn: arn('snapshot', id), DBInstanceIdentifier: source.DBInstanceIdentifier, Engine: source.Engine, SnapshotType: 'manual', Status: 'available', Encrypted: source.StorageEncrypted, SnapshotCreateTime: created });
+      dbSnapshots.push({
+        DBSnapshotIdentifier: id,
+        DBSnapshotArn: arn('snapshot', id),
+        DBInstanceIdentifier: source.DBInstanceIdentifier,
+        Engine: source.Engine,
+        SnapshotType: 'manual',
+        Status: 'available',
+        Encrypted: source.StorageEncrypted,
+        SnapshotCreateTime: created,
+      });
       restore(id, source.StorageEncrypted);
     }
   }
   // Automated snapshots (one per standalone instance): never listed for SnapshotType manual.
   for (const source of standalone.filter((s) => s.BackupRetentionPeriod)) {
     const id = `rds:${source.DBInstanceIdentifier}-2026-11-22-03-10`;
-    dbSnapshots.push({ DBSnapshotIdentifier: id, DBSnapshotArn: arn('snapshot', id), DBInstanceIdentifier: source.DBInstanceIdentifier, Engine: source.Engine, SnapshotType: 'automated', Status: 'available', Encrypted: source.StorageEncrypted, SnapshotCreateTime: NOW });
+    dbSnapshots.push({
+      DBSnapshotIdentifier: id,
+      DBSnapshotArn: arn('snapshot', id),
+      DBInstanceIdentifier: source.DBInstanceIdentifier,
+      Engine: source.Engine,
+      SnapshotType: 'automated',
+      Status: 'available',
+      Encrypted: source.StorageEncrypted,
+      SnapshotCreateTime: NOW,
+    });
   }
   const fileSystems: FileSystemDescription[] = Array.from({ length: spec.fileSystems }, (_, i) => {
     const id = `fs-${rng.hex(17)}`;
     const encrypted = rng.chance(0.75);
     return {
-      OwnerId: accountId, CreationToken: `efs-${i}`, FileSystemId: id, FileSystemArn: `arn:aws:elasticfilesystem:${region}:${accountId}:file-system/${id}`, CreationTime: rng.daysAgo(10, 900),
-      LifeCycleState: 'available', Name: `${rng.pick(TEAMS)}-shared`, NumberOfMountTargets: rng.int(1, 3), SizeInBytes: { Value: rng.int(6144, 5e11) }, PerformanceMode: 'generalPurpose',
-      Encrypted: encrypted, ...(encrypted ? { KmsKeyId: keyArn() } : {}), ThroughputMode: 'elastic', Tags: [],
+      OwnerId: accountId,
+      CreationToken: `efs-${i}`,
+      FileSystemId: id,
+      FileSystemArn: `arn:aws:elasticfilesystem:${region}:${accountId}:file-system/${id}`,
+      CreationTime: rng.daysAgo(10, 900),
+      LifeCycleState: 'available',
+      Name: `${rng.pick(TEAMS)}-shared`,
+      NumberOfMountTargets: rng.int(1, 3),
+      SizeInBytes: { Value: rng.int(6144, 5e11) },
+      PerformanceMode: 'generalPurpose',
+      Encrypted: encrypted,
+      ...(encrypted ? { KmsKeyId: keyArn() } : {}),
+      ThroughputMode: 'elastic',
+      Tags: [],
     };
   });
   const kmsKeys: KeyMetadata[] = [];
@@ -1266,17 +1774,39 @@ function databaseData(rng: Rng, accountId: string, region: string, groups: Secur
   const AWS_SERVICES = ['ebs', 'rds', 's3', 'lambda', 'secretsmanager', 'elasticfilesystem', 'sns', 'ssm'];
   for (let i = 0; i < spec.keys; i++) {
     const id = `${rng.hex(8)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(12)}`;
-    const kind = i < AWS_SERVICES.length ? 'aws' : rng.weighted([['symmetric', 14], ['asymmetric', 2], ['hmac', 1], ['disabled', 1], ['pending', 1], ['external', 1]] as const);
+    const kind =
+      i < AWS_SERVICES.length
+        ? 'aws'
+        : rng.weighted([
+            ['symmetric', 14],
+            ['asymmetric', 2],
+            ['hmac', 1],
+            ['disabled', 1],
+            ['pending', 1],
+            ['external', 1],
+          ] as const);
     const meta: KeyMetadata = {
-      AWSAccountId: accountId, KeyId: id, Arn: `arn:aws:kms:${region}:${accountId}:key/${id}`, CreationDate: rng.daysAgo(30, 1500), Enabled: kind !== 'disabled' && kind !== 'pending',
+      AWSAccountId: accountId,
+      KeyId: id,
+      Arn: `arn:aws:kms:${region}:${accountId}:key/${id}`,
+      CreationDate: rng.daysAgo(30, 1500),
+      Enabled: kind !== 'disabled' && kind !== 'pending',
       Description: kind === 'aws' ? `Default key that protects my ${AWS_SERVICES[i]} data when no other key is defined` : `${rng.pick(TEAMS)} data key`,
       KeyUsage: kind === 'asymmetric' ? 'SIGN_VERIFY' : kind === 'hmac' ? 'GENERATE_VERIFY_MAC' : 'ENCRYPT_DECRYPT',
-      KeyState: kind === 'disabled' ? 'Disabled' : kind === 'pending' ? 'PendingDeletion' : 'Enabled', Origin: kind === 'external' ? 'EXTERNAL' : 'AWS_KMS', KeyManager: kind === 'aws' ? 'AWS' : 'CUSTOMER',
-      KeySpec: kind === 'asymmetric' ? 'RSA_2048' : kind === 'hmac' ? 'HMAC_256' : 'SYMMETRIC_DEFAULT', MultiRegion: false,
+      KeyState: kind === 'disabled' ? 'Disabled' : kind === 'pending' ? 'PendingDeletion' : 'Enabled',
+      Origin: kind === 'external' ? 'EXTERNAL' : 'AWS_KMS',
+      KeyManager: kind === 'aws' ? 'AWS' : 'CUSTOMER',
+      KeySpec: kind === 'asymmetric' ? 'RSA_2048' : kind === 'hmac' ? 'HMAC_256' : 'SYMMETRIC_DEFAULT',
+      MultiRegion: false,
       ...(kind === 'pending' ? { DeletionDate: new Date(NOW.getTime() + 7 * DAY_MS), PendingDeletionWindowInDays: 30 } : {}),
     };
     kmsKeys.push(meta);
-    if (kind === 'aws') kmsAliases.push({ AliasName: `alias/aws/${AWS_SERVICES[i]}`, AliasArn: `arn:aws:kms:${region}:${accountId}:alias/aws/${AWS_SERVICES[i]}`, TargetKeyId: id });
+    if (kind === 'aws')
+      kmsAliases.push({
+        AliasName: `alias/aws/${AWS_SERVICES[i]}`,
+        AliasArn: `arn:aws:kms:${region}:${accountId}:alias/aws/${AWS_SERVICES[i]}`,
+        TargetKeyId: id,
+      });
     else if (rng.chance(0.7)) {
       const name = `${rng.pick(TEAMS)}-${i}`;
       kmsAliases.push({ AliasName: `alias/${name}`, AliasArn: `arn:aws:kms:${region}:${accountId}:alias/${name}`, TargetKeyId: id });
@@ -1284,11 +1814,18 @@ function databaseData(rng: Rng, accountId: string, region: string, groups: Secur
     if (kind === 'symmetric') kmsRotation[id] = rng.chance(0.6);
   }
   // ListAliases also lists AWS's predefined aliases of services not used yet: no target key.
-  for (const service of ['dynamodb', 'redshift', 'kinesis']) kmsAliases.push({ AliasName: `alias/aws/${service}`, AliasArn: `arn:aws:kms:${region}:${accountId}:alias/aws/${service}` });
+  for (const service of ['dynamodb', 'redshift', 'kinesis'])
+    kmsAliases.push({ AliasName: `alias/aws/${service}`, AliasArn: `arn:aws:kms:${region}:${accountId}:alias/aws/${service}` });
   return { dbInstances, dbClusters, dbSnapshots, clusterSnapshots, snapshotRestore, fileSystems, kmsKeys, kmsAliases, kmsRotation };
 }
 
-function eni(rng: Rng, subnetId: string, vpcId: string, groups: { GroupId?: string; GroupName?: string }[], instance?: { InstanceId: string; owner: string }): NetworkInterface {
+function eni(
+  rng: Rng,
+  subnetId: string,
+  vpcId: string,
+  groups: { GroupId?: string; GroupName?: string }[],
+  instance?: { InstanceId: string; owner: string },
+): NetworkInterface {
   return {
     NetworkInterfaceId: `eni-${rng.hex(17)}`,
     SubnetId: subnetId,
@@ -1297,7 +1834,9 @@ function eni(rng: Rng, subnetId: string, vpcId: string, groups: { GroupId?: stri
     Status: 'in-use',
     PrivateIpAddress: `10.0.${rng.int(0, 255)}.${rng.int(1, 254)}`,
     Groups: groups.map((g) => ({ GroupId: g.GroupId, GroupName: g.GroupName })),
-    ...(instance ? { Attachment: { InstanceId: instance.InstanceId, InstanceOwnerId: instance.owner, DeviceIndex: 0, Status: 'attached' as const } } : { Description: 'ELB app/web-alb/50dc6c495c0c9188' }),
+    ...(instance
+      ? { Attachment: { InstanceId: instance.InstanceId, InstanceOwnerId: instance.owner, DeviceIndex: 0, Status: 'attached' as const } }
+      : { Description: 'ELB app/web-alb/50dc6c495c0c9188' }),
     RequesterManaged: !instance,
   };
 }
@@ -1305,12 +1844,26 @@ function eni(rng: Rng, subnetId: string, vpcId: string, groups: { GroupId?: stri
 /** The VPC's default ACL (allow everything, as AWS creates it) and, in custom VPCs, a tightened one. */
 function networkAcls(rng: Rng, accountId: string, vpc: Vpc): NetworkAcl[] {
   const entry = (RuleNumber: number, Egress: boolean, RuleAction: 'allow' | 'deny', extra: Partial<NonNullable<NetworkAcl['Entries']>[number]> = {}) => ({
-    RuleNumber, Egress, RuleAction, Protocol: '-1', CidrBlock: '0.0.0.0/0', ...extra,
+    RuleNumber,
+    Egress,
+    RuleAction,
+    Protocol: '-1',
+    CidrBlock: '0.0.0.0/0',
+    ...extra,
   });
-  const subnets = (n: number) => Array.from({ length: n }, () => ({ NetworkAclAssociationId: `aclassoc-${rng.hex(17)}`, NetworkAclId: '', SubnetId: `subnet-${rng.hex(17)}` }));
+  const subnets = (n: number) =>
+    Array.from({ length: n }, () => ({ NetworkAclAssociationId: `aclassoc-${rng.hex(17)}`, NetworkAclId: '', SubnetId: `subnet-${rng.hex(17)}` }));
   const acl = (isDefault: boolean, entries: NonNullable<NetworkAcl['Entries']>): NetworkAcl => {
     const id = `acl-${rng.hex(17)}`;
-    return { NetworkAclId: id, VpcId: vpc.VpcId, IsDefault: isDefault, OwnerId: accountId, Entries: entries, Associations: subnets(rng.int(0, 3)).map((a) => ({ ...a, NetworkAclId: id })), Tags: [] };
+    return {
+      NetworkAclId: id,
+      VpcId: vpc.VpcId,
+      IsDefault: isDefault,
+      OwnerId: accountId,
+      Entries: entries,
+      Associations: subnets(rng.int(0, 3)).map((a) => ({ ...a, NetworkAclId: id })),
+      Tags: [],
+    };
   };
   const defaultAcl = acl(true, [entry(100, false, 'allow'), entry(32767, false, 'deny'), entry(100, true, 'allow'), entry(32767, true, 'deny')]);
   if (vpc.IsDefault) return [defaultAcl];
@@ -1333,7 +1886,9 @@ function volume(rng: Rng, id: string, az: string, created: Date, attachment?: No
     Size: rng.pick([8, 20, 50, 100, 500]),
     VolumeType: rng.pick(['gp3', 'gp2', 'io2'] as const),
     Encrypted: encrypted,
-    ...(encrypted ? { KmsKeyId: `arn:aws:kms:${az.slice(0, -1)}:000000000000:key/${rng.hex(8)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(12)}` } : {}),
+    ...(encrypted
+      ? { KmsKeyId: `arn:aws:kms:${az.slice(0, -1)}:000000000000:key/${rng.hex(8)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(12)}` }
+      : {}),
     State: attachment ? 'in-use' : 'available',
     CreateTime: created,
     AvailabilityZone: az,
@@ -1352,10 +1907,19 @@ function buckets(rng: Rng, accountId: string, regions: string[], count: number):
     const isPublicSite = name.includes('static-site') && rng.chance(0.7);
     const blockAll = !isPublicSite && rng.chance(0.8);
     const statements: Statement[] = [
-      { Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [`arn:aws:s3:::${name}`, `arn:aws:s3:::${name}/*`], Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [`arn:aws:s3:::${name}`, `arn:aws:s3:::${name}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
     ];
     if (isPublicSite) statements.push({ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${name}/*` });
-    const tags: S3Tag[] = rng.chance(0.6) ? [{ Key: 'Owner', Value: team }, ...(rng.chance(0.5) ? [{ Key: 'Environment', Value: rng.pick(['prod', 'staging', 'dev']) }] : [])] : [{ Key: 'aws:cloudformation:stack-name', Value: `${team}-stack` }];
+    const tags: S3Tag[] = rng.chance(0.6)
+      ? [{ Key: 'Owner', Value: team }, ...(rng.chance(0.5) ? [{ Key: 'Environment', Value: rng.pick(['prod', 'staging', 'dev']) }] : [])]
+      : [{ Key: 'aws:cloudformation:stack-name', Value: `${team}-stack` }];
     return {
       name,
       region: rng.weighted([[regions[0]!, 5], ...regions.slice(1).map((r) => [r, 1] as const)]),
@@ -1364,13 +1928,19 @@ function buckets(rng: Rng, accountId: string, regions: string[], count: number):
       policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
       policyIsPublic: isPublicSite && !blockAll,
       encryption: rng.chance(0.3) ? 'aws:kms' : 'AES256',
-      versioning: rng.weighted<'Enabled' | 'Suspended' | undefined>([['Enabled', 5], ['Suspended', 1], [undefined, 4]]),
+      versioning: rng.weighted<'Enabled' | 'Suspended' | undefined>([
+        ['Enabled', 5],
+        ['Suspended', 1],
+        [undefined, 4],
+      ]),
       loggingTarget: rng.chance(0.3) ? `${team}-logs-${accountId.slice(-4)}` : undefined,
       ownership: rng.chance(0.85) ? 'BucketOwnerEnforced' : 'ObjectWriter',
       grants: [
-        { Grantee: { Type: 'CanonicalUser', ID: 'c0ffee'.repeat(10) + 'abcd' }, Permission: 'FULL_CONTROL' },
+        { Grantee: { Type: 'CanonicalUser', ID: `${'c0ffee'.repeat(10)}abcd` }, Permission: 'FULL_CONTROL' },
         // The legacy "public website" setup: a READ grant to everyone, one grant per permission.
-        ...(isPublicSite && rng.chance(0.5) ? [{ Grantee: { Type: 'Group' as const, URI: 'http://acs.amazonaws.com/groups/global/AllUsers' }, Permission: 'READ' as const }] : []),
+        ...(isPublicSite && rng.chance(0.5)
+          ? [{ Grantee: { Type: 'Group' as const, URI: 'http://acs.amazonaws.com/groups/global/AllUsers' }, Permission: 'READ' as const }]
+          : []),
       ],
       tags,
     };
@@ -1386,7 +1956,15 @@ export function iamHeavyAccount(userCount: number, seed = 1): SyntheticAccount {
   return {
     name: `iam-${userCount}`,
     accountId,
-    iam: iamData(rng.fork('iam'), { accountId, users: userCount, roles: 200, customerPolicies: 50, serverCertificates: 6, passwordPolicy: true, rootMfa: true }),
+    iam: iamData(rng.fork('iam'), {
+      accountId,
+      users: userCount,
+      roles: 200,
+      customerPolicies: 50,
+      serverCertificates: 6,
+      passwordPolicy: true,
+      rootMfa: true,
+    }),
     regions: regionList([], ['af-south-1', 'me-south-1']),
     regional: {},
     buckets: [],
@@ -1426,7 +2004,12 @@ export function wholeAccount(groupsPerRegion = 300, userCount = 1000, seed = 2, 
     accountPublicAccessBlock: { BlockPublicAcls: true, IgnorePublicAcls: false, BlockPublicPolicy: true, RestrictPublicBuckets: false },
     trails: trails(rng.fork('trails'), account.accountId, 'eu-west-1'),
     hostedZones: hostedZones(rng.fork('route53'), 20, 1_000),
-    distributions: distributions(rng.fork('cloudfront'), account.accountId, 200, account.iam.serverCertificates.map((c) => c.ServerCertificateId!)),
+    distributions: distributions(
+      rng.fork('cloudfront'),
+      account.accountId,
+      200,
+      account.iam.serverCertificates.map((c) => c.ServerCertificateId!),
+    ),
   };
 }
 
@@ -1441,14 +2024,27 @@ function trails(rng: Rng, accountId: string, regionalHome: string): SyntheticTra
     TrailARN: `arn:aws:cloudtrail:${home}:${accountId}:trail/${name}`,
     LogFileValidationEnabled: hardened,
     ...(hardened ? { KmsKeyId: `arn:aws:kms:${home}:${accountId}:key/${rng.hex(8)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(12)}` } : {}),
-    ...(hardened ? { CloudWatchLogsLogGroupArn: `arn:aws:logs:${home}:${accountId}:log-group:cloudtrail:*`, CloudWatchLogsRoleArn: `arn:aws:iam::${accountId}:role/CloudTrailToLogs` } : {}),
+    ...(hardened
+      ? {
+          CloudWatchLogsLogGroupArn: `arn:aws:logs:${home}:${accountId}:log-group:cloudtrail:*`,
+          CloudWatchLogsRoleArn: `arn:aws:iam::${accountId}:role/CloudTrailToLogs`,
+        }
+      : {}),
     HasCustomEventSelectors: !multi,
     HasInsightSelectors: false,
     IsOrganizationTrail: false,
   });
   return [
-    { trail: trail('management-events', 'us-east-1', true, true), isLogging: true, selectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [] }] },
-    { trail: trail('app-audit', regionalHome, false, false), isLogging: true, selectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, DataResources: [] }] },
+    {
+      trail: trail('management-events', 'us-east-1', true, true),
+      isLogging: true,
+      selectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [] }],
+    },
+    {
+      trail: trail('app-audit', regionalHome, false, false),
+      isLogging: true,
+      selectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, DataResources: [] }],
+    },
   ];
 }
 
@@ -1477,7 +2073,15 @@ export function smallAccount(seed = 3, size: SmallAccountSize = SMALL): Syntheti
   const account: SyntheticAccount = {
     name: 'small',
     accountId,
-    iam: iamData(rng.fork('iam'), { accountId, users: size.users, roles: 12, customerPolicies: 4, serverCertificates: 0, passwordPolicy: false, rootMfa: false }),
+    iam: iamData(rng.fork('iam'), {
+      accountId,
+      users: size.users,
+      roles: 12,
+      customerPolicies: 4,
+      serverCertificates: 0,
+      passwordPolicy: false,
+      rootMfa: false,
+    }),
     regions,
     regional: {},
     buckets: [],
@@ -1489,9 +2093,21 @@ export function smallAccount(seed = 3, size: SmallAccountSize = SMALL): Syntheti
   const enabled = enabledRegions(account);
   const busy = new Set(['us-east-1', 'eu-west-1']);
   for (const region of enabled) {
-    account.regional[region] = regionalData(rng.fork(region), accountId, region, busy.has(region)
-      ? { securityGroups: 6, customVpcs: 1, instances: 4, snapshots: 2, databases: { instances: 3, snapshots: 4, fileSystems: 1, keys: 10 }, loadBalancers: 3 }
-      : { securityGroups: 1, customVpcs: 0, instances: 0, snapshots: 0 });
+    account.regional[region] = regionalData(
+      rng.fork(region),
+      accountId,
+      region,
+      busy.has(region)
+        ? {
+            securityGroups: 6,
+            customVpcs: 1,
+            instances: 4,
+            snapshots: 2,
+            databases: { instances: 3, snapshots: 4, fileSystems: 1, keys: 10 },
+            loadBalancers: 3,
+          }
+        : { securityGroups: 1, customVpcs: 0, instances: 0, snapshots: 0 },
+    );
   }
   account.buckets = buckets(rng.fork('buckets'), accountId, ['us-east-1', 'eu-west-1', 'eu-central-1'], size.buckets);
   account.trails = trails(rng.fork('trails'), accountId, 'eu-west-1').slice(1); // only a regional trail: no multi-region one
@@ -1530,7 +2146,8 @@ export function describeAccount(account: SyntheticAccount): string {
   }
   const lbs = sum((r) => r.loadBalancers.length + r.classicLoadBalancers.length);
   if (lbs) parts.push(`${lbs} load balancers`);
-  if (account.hostedZones.length) parts.push(`${account.hostedZones.length} hosted zones with ${account.hostedZones.reduce((n, z) => n + z.records.length, 0)} record sets`);
+  if (account.hostedZones.length)
+    parts.push(`${account.hostedZones.length} hosted zones with ${account.hostedZones.reduce((n, z) => n + z.records.length, 0)} record sets`);
   if (account.distributions.length) parts.push(`${account.distributions.length} CloudFront distributions`);
   if (account.buckets.length) parts.push(`${account.buckets.length} buckets`);
   if (account.trails.length) parts.push(`${account.trails.length} trails`);

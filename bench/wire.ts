@@ -95,7 +95,8 @@ function restBinding(serviceName: string, input: NormalizedSchema, [method, uri,
   const [path = '/', query = ''] = uri.split('?');
   const segments = path.split('/').filter(Boolean);
   // S3 binds the bucket to the host; path-style requests (what the SDK sends to a custom endpoint) put it first in the path.
-  if (serviceName === 's3' && !path.includes('{Bucket}') && [...input.structIterator()].some(([m, s]) => m === 'Bucket' && s.getMergedTraits().httpLabel)) segments.unshift('{Bucket}');
+  if (serviceName === 's3' && !path.includes('{Bucket}') && [...input.structIterator()].some(([m, s]) => m === 'Bucket' && s.getMergedTraits().httpLabel))
+    segments.unshift('{Bucket}');
   const literals = query
     .split('&')
     .filter(Boolean)
@@ -215,7 +216,12 @@ function queryTree(form: URLSearchParams): QueryNode {
     let node = root;
     for (const part of parts.slice(0, -1)) {
       const next = node[part];
-      node = typeof next === 'object' ? next : (node[part] = {});
+      if (typeof next === 'object') node = next;
+      else {
+        const child: QueryNode = {};
+        node[part] = child;
+        node = child;
+      }
     }
     node[parts.at(-1)!] = value;
   }
@@ -293,7 +299,8 @@ function decodeRest(svc: Service, method: string, url: URL, headers: IncomingHtt
       if (labels[name] !== undefined) input[name] = labels[name];
     } else if (t.httpQuery) {
       const values = url.searchParams.getAll(t.httpQuery);
-      if (values.length) input[name] = member.isListSchema() ? values.map((v) => scalarFromText(member.getValueSchema(), v)) : scalarFromText(member, values[0]!);
+      if (values.length)
+        input[name] = member.isListSchema() ? values.map((v) => scalarFromText(member.getValueSchema(), v)) : scalarFromText(member, values[0]!);
     } else if (t.httpHeader) {
       const value = headers[t.httpHeader.toLowerCase()];
       if (value !== undefined) input[name] = scalarFromText(member, String(value));
@@ -410,14 +417,20 @@ function xmlMembers(ns: NormalizedSchema, value: Record<string, unknown>, skip: 
 function jsonValue(ns: NormalizedSchema, value: unknown, rest: boolean): unknown {
   if (value === undefined || value === null) return undefined;
   if (ns.isListSchema()) return (value as unknown[]).map((v) => jsonValue(ns.getValueSchema(), v, rest));
-  if (ns.isMapSchema()) return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, jsonValue(ns.getValueSchema(), v, rest)]));
+  if (ns.isMapSchema())
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, jsonValue(ns.getValueSchema(), v, rest)]));
   if (ns.isStructSchema()) return jsonMembers(ns, value as Record<string, unknown>, rest);
   if (ns.isTimestampSchema()) return timestamp(ns, value, 7);
   if (ns.isBlobSchema()) return base64(value);
   return value;
 }
 
-function jsonMembers(ns: NormalizedSchema, value: Record<string, unknown>, rest: boolean, skip: (traits: Record<string, unknown>) => boolean = () => false): Record<string, unknown> {
+function jsonMembers(
+  ns: NormalizedSchema,
+  value: Record<string, unknown>,
+  rest: boolean,
+  skip: (traits: Record<string, unknown>) => boolean = () => false,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [member, schema] of ns.structIterator()) {
     const traits = schema.getMemberTraits() as Record<string, unknown>;
@@ -436,12 +449,19 @@ export function encodeOutput(request: DecodedRequest, output: Record<string, unk
   const op = operation.name;
   switch (svc.protocol) {
     case 'query':
-      return xml(200, `<${op}Response xmlns="${svc.xmlns}"><${op}Result>${xmlMembers(ns, output)}</${op}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${op}Response>`);
+      return xml(
+        200,
+        `<${op}Response xmlns="${svc.xmlns}"><${op}Result>${xmlMembers(ns, output)}</${op}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${op}Response>`,
+      );
     case 'ec2':
       return xml(200, `<${op}Response xmlns="${svc.xmlns}"><requestId>${requestId}</requestId>${xmlMembers(ns, output)}</${op}Response>`);
     case 'json1.0':
     case 'json1.1':
-      return { status: 200, headers: { 'content-type': `application/x-amz-json-${svc.protocol.slice(4)}`, 'x-amzn-requestid': requestId }, body: JSON.stringify(jsonMembers(ns, output, false)) };
+      return {
+        status: 200,
+        headers: { 'content-type': `application/x-amz-json-${svc.protocol.slice(4)}`, 'x-amzn-requestid': requestId },
+        body: JSON.stringify(jsonMembers(ns, output, false)),
+      };
     default:
       return encodeRestOutput(request, output, requestId);
   }
@@ -472,7 +492,8 @@ function encodeRestOutput({ service: svc, operation }: DecodedRequest, output: R
     if (value === undefined || value === null) return { status, headers, body: '' };
     if (schema.isStructSchema() || schema.isUnionSchema()) {
       if (!isXml) return { status, headers: { ...headers, 'content-type': contentType }, body: JSON.stringify(jsonValue(schema, value, true)) };
-      const root = (schema.getMemberTraits() as { xmlName?: string }).xmlName ?? (schema.getOwnTraits() as { xmlName?: string }).xmlName ?? schema.getName() ?? member;
+      const root =
+        (schema.getMemberTraits() as { xmlName?: string }).xmlName ?? (schema.getOwnTraits() as { xmlName?: string }).xmlName ?? schema.getName() ?? member;
       return { status, headers: { ...headers, 'content-type': contentType }, body: xmlElement(schema, value, root, svc.xmlns ? ` xmlns="${svc.xmlns}"` : '') };
     }
     if (schema.isBlobSchema()) return { status, headers: { ...headers, 'content-type': 'application/octet-stream' }, body: Buffer.from(value as Uint8Array) };
@@ -487,7 +508,11 @@ function encodeRestOutput({ service: svc, operation }: DecodedRequest, output: R
   const [only] = unbound;
   if (unbound.length === 1 && only && only[0] === root && !only[1].isStructSchema() && !only[1].isListSchema()) {
     const value = output[root];
-    return { status, headers: { ...headers, 'content-type': contentType }, body: `<${root}${xmlnsAttr}>${value === undefined || value === null ? '' : xmlText(only[1], value)}</${root}>` };
+    return {
+      status,
+      headers: { ...headers, 'content-type': contentType },
+      body: `<${root}${xmlnsAttr}>${value === undefined || value === null ? '' : xmlText(only[1], value)}</${root}>`,
+    };
   }
   return { status, headers: { ...headers, 'content-type': contentType }, body: `<${root}${xmlnsAttr}>${xmlMembers(ns, output, REST_BOUND)}</${root}>` };
 }
@@ -499,7 +524,10 @@ export function encodeError(svc: Service | undefined, error: { name: string; mes
   const status = error.status;
   switch (svc?.protocol) {
     case 'ec2':
-      return xml(status, `<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`);
+      return xml(
+        status,
+        `<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`,
+      );
     case 'json1.0':
     case 'json1.1':
     case 'rest-json': {
@@ -508,9 +536,16 @@ export function encodeError(svc: Service | undefined, error: { name: string; mes
       return { status, headers, body: JSON.stringify({ __type: error.name, message: error.message }) };
     }
     case 'rest-xml':
-      if (svc.name === 's3' || svc.name === 's3control') return xml(status, `<Error><Code>${code}</Code><Message>${message}</Message><RequestId>${requestId}</RequestId></Error>`);
-      return xml(status, `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`);
+      if (svc.name === 's3' || svc.name === 's3control')
+        return xml(status, `<Error><Code>${code}</Code><Message>${message}</Message><RequestId>${requestId}</RequestId></Error>`);
+      return xml(
+        status,
+        `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+      );
     default:
-      return xml(status, `<ErrorResponse><Error><Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`);
+      return xml(
+        status,
+        `<ErrorResponse><Error><Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+      );
   }
 }

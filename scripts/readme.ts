@@ -45,7 +45,15 @@ export function renderFixes(actions: readonly RemediationAction[]): string {
     Version: '2012-10-17',
     Statement: [{ Sid: 'AwsAuditBotFixes', Effect: 'Allow', Action: [...new Set(actions.flatMap((a) => a.permissions))].sort(), Resource: '*' }],
   };
-  return ['| action | on findings of | AWS permissions (precheck, apply, undo) |', '|---|---|---|', ...rows, '', '```json', JSON.stringify(policy, null, 2), '```'].join('\n');
+  return [
+    '| action | on findings of | AWS permissions (precheck, apply, undo) |',
+    '|---|---|---|',
+    ...rows,
+    '',
+    '```json',
+    JSON.stringify(policy, null, 2),
+    '```',
+  ].join('\n');
 }
 
 function replaceBlock(text: string, name: string, body: string): string {
@@ -58,7 +66,11 @@ function replaceBlock(text: string, name: string, body: string): string {
 }
 
 export function updateReadme(text: string, checks: readonly Check[] = ALL_CHECKS): string {
-  return replaceBlock(replaceBlock(replaceBlock(text, 'checks', renderChecksTable(checks)), 'permissions', renderPolicy(checks)), 'fixes', renderFixes(ALL_ACTIONS));
+  return replaceBlock(
+    replaceBlock(replaceBlock(text, 'checks', renderChecksTable(checks)), 'permissions', renderPolicy(checks)),
+    'fixes',
+    renderFixes(ALL_ACTIONS),
+  );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -13,27 +13,30 @@ import { EXIT, USAGE, usageError, type CliIo } from './cli/shared.js';
 
 export { EXIT, type CliIo } from './cli/shared.js';
 
+function parseArguments(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: 'string' },
+        format: { type: 'string', short: 'f' },
+        check: { type: 'string', multiple: true },
+        region: { type: 'string', multiple: true },
+        'dry-run': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw usageError((error as Error).message);
+  }
+}
+
 /** Runs the command line; returns the exit code. Never throws. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          config: { type: 'string' },
-          format: { type: 'string', short: 'f' },
-          check: { type: 'string', multiple: true },
-          region: { type: 'string', multiple: true },
-          'dry-run': { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      });
-    } catch (error) {
-      throw usageError((error as Error).message);
-    }
+    const parsed = parseArguments(argv);
     const [command, ...rest] = parsed.positionals;
     if (parsed.values.help || command === 'help') {
       io.stdout.write(`${USAGE}\n`);
@@ -87,6 +90,10 @@ if (isMain()) {
   // A pipe holds 64 KiB: the rest of a large report waits in Node's buffer until the reader takes it. Once both
   // streams are flushed, a call still retrying in the background (an AssumeRole past the deadline) must not keep
   // the process alive.
-  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => (stream.writableLength === 0 ? resolve() : stream.write('', () => resolve())))));
+  await Promise.all(
+    [process.stdout, process.stderr].map(
+      (stream) => new Promise<void>((resolve) => (stream.writableLength === 0 ? resolve() : stream.write('', () => resolve()))),
+    ),
+  );
   process.exit(code);
 }

@@ -42,17 +42,27 @@ const accountSchema = z.strictObject({
   alias: z
     .string()
     .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, { error: 'expected a short name of lower-case letters, digits, - and _ (it is what people type after /audit)' })
-    .refine((alias) => !RESERVED_ALIASES.includes(alias), { error: (i) => `"${String(i.input)}" is a word of /audit itself (${RESERVED_ALIASES.join(', ')}); choose another alias` }),
+    .refine((alias) => !RESERVED_ALIASES.includes(alias), {
+      error: (i) => `"${String(i.input)}" is a word of /audit itself (${RESERVED_ALIASES.join(', ')}); choose another alias`,
+    }),
   accountId,
   roleArn: z.string().regex(ROLE_ARN, { error: 'expected an IAM role ARN like arn:aws:iam::123456789012:role/AuditReadOnly' }),
-  externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, { error: 'expected 2 to 1224 characters of letters, digits and +=,.@:/-' }).optional(),
+  externalId: z
+    .string()
+    .regex(/^[\w+=,.@:/-]{2,1224}$/, { error: 'expected 2 to 1224 characters of letters, digits and +=,.@:/-' })
+    .optional(),
   regions: z.array(regionName).min(1, { error: 'expected at least one region, or omit the key to audit every enabled region' }).optional(),
   remediationRoleArn: z.string().regex(ROLE_ARN, { error: 'expected an IAM role ARN like arn:aws:iam::123456789012:role/AuditRemediation' }).optional(),
   channels: z.array(z.string().regex(CHANNEL_ID, { error: 'expected a Slack channel id like C0123ABCD (not a #name)' })).optional(),
 });
 
 const positiveDays = (fallback: number) =>
-  z.number().int({ error: 'expected a whole number of days' }).min(1, { error: 'expected a whole number of days greater than 0' }).max(3650, { error: 'expected at most 3650 days' }).default(fallback);
+  z
+    .number()
+    .int({ error: 'expected a whole number of days' })
+    .min(1, { error: 'expected a whole number of days greater than 0' })
+    .max(3650, { error: 'expected at most 3650 days' })
+    .default(fallback);
 
 const seconds = (min: number, max: number) =>
   z
@@ -72,78 +82,81 @@ export const DEFAULT_RISKY_PORTS = {
   high: [20, 21, 25, 110, 143, 3000, 4333, 5000, 5601, 8080, 8088, 8888],
 };
 
-const thresholdsSchema = z.strictObject({
-  accessKeyMaxAgeDays: positiveDays(90),
-  credentialUnusedDays: positiveDays(45),
-  rootRecentUseDays: positiveDays(30),
-  serverCertificateExpiryDays: positiveDays(30),
-  /** Automated backups must be kept at least this many days (rds.backup-retention); RDS keeps at most 35. */
-  rdsBackupRetentionDays: z
-    .number()
-    .int({ error: 'expected a whole number of days' })
-    .min(1, { error: 'expected a whole number of days greater than 0' })
-    .max(35, { error: 'expected at most 35 days (the longest RDS keeps automated backups)' })
-    .default(7),
-  passwordMinLength: z.number().int().min(6).max(128).default(14),
-  passwordReusePrevention: z.number().int().min(1).max(24).default(24),
-  requiredTags: z.array(z.string().min(1).max(128)).default([]),
-  riskyPorts: z
-    .strictObject({
-      critical: z.array(port).default(DEFAULT_RISKY_PORTS.critical),
-      high: z.array(port).default(DEFAULT_RISKY_PORTS.high),
-    })
-    .default(DEFAULT_RISKY_PORTS)
-    .superRefine((tiers, ctx) => {
-      for (const p of tiers.high.filter((p) => tiers.critical.includes(p))) {
-        ctx.addIssue({ code: 'custom', path: ['high'], message: `port ${p} is in both tiers; list it once (critical or high)` });
-      }
-    }),
-  /** Ports that may be open to the internet (web servers): ec2.sg-open-other passes them. */
-  openPortsAllowed: z.array(port).default([80, 443]),
-}).superRefine((t, ctx) => {
-  const risky = new Set([...t.riskyPorts.critical, ...t.riskyPorts.high]);
-  for (const p of t.openPortsAllowed.filter((p) => risky.has(p))) {
-    ctx.addIssue({ code: 'custom', path: ['openPortsAllowed'], message: `port ${p} is also a risky port (riskyPorts); a port cannot be both allowed and risky` });
-  }
-});
+const thresholdsSchema = z
+  .strictObject({
+    accessKeyMaxAgeDays: positiveDays(90),
+    credentialUnusedDays: positiveDays(45),
+    rootRecentUseDays: positiveDays(30),
+    serverCertificateExpiryDays: positiveDays(30),
+    /** Automated backups must be kept at least this many days (rds.backup-retention); RDS keeps at most 35. */
+    rdsBackupRetentionDays: z
+      .number()
+      .int({ error: 'expected a whole number of days' })
+      .min(1, { error: 'expected a whole number of days greater than 0' })
+      .max(35, { error: 'expected at most 35 days (the longest RDS keeps automated backups)' })
+      .default(7),
+    passwordMinLength: z.number().int().min(6).max(128).default(14),
+    passwordReusePrevention: z.number().int().min(1).max(24).default(24),
+    requiredTags: z.array(z.string().min(1).max(128)).default([]),
+    riskyPorts: z
+      .strictObject({
+        critical: z.array(port).default(DEFAULT_RISKY_PORTS.critical),
+        high: z.array(port).default(DEFAULT_RISKY_PORTS.high),
+      })
+      .default(DEFAULT_RISKY_PORTS)
+      .superRefine((tiers, ctx) => {
+        for (const p of tiers.high.filter((p) => tiers.critical.includes(p))) {
+          ctx.addIssue({ code: 'custom', path: ['high'], message: `port ${p} is in both tiers; list it once (critical or high)` });
+        }
+      }),
+    /** Ports that may be open to the internet (web servers): ec2.sg-open-other passes them. */
+    openPortsAllowed: z.array(port).default([80, 443]),
+  })
+  .superRefine((t, ctx) => {
+    const risky = new Set([...t.riskyPorts.critical, ...t.riskyPorts.high]);
+    for (const p of t.openPortsAllowed.filter((p) => risky.has(p))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['openPortsAllowed'],
+        message: `port ${p} is also a risky port (riskyPorts); a port cannot be both allowed and risky`,
+      });
+    }
+  });
 
 const configSchema = z.strictObject({
-    accounts: z.array(accountSchema).min(1, { error: 'expected at least one account' }),
-    access: z
-      .strictObject({
-        auditors: z.array(z.string().regex(USER_OR_GROUP_ID, { error: 'expected a Slack user id (U…/W…) or user group id (S…)' })).optional(),
-        remediators: z.array(z.string().regex(USER_ID, { error: 'expected a Slack user id (U…/W…)' })).default([]),
-        requireApproval: z.boolean({ error: 'expected true or false' }).default(false),
-      })
-      .default({ remediators: [], requireApproval: false }),
-    remediation: z
-      .strictObject({
-        mode: z.enum(['dry-run', 'apply'], { error: 'expected dry-run (show what would change) or apply (change it)' }).default('dry-run'),
-      })
-      .default({ mode: 'dry-run' }),
-    digest: z
-      .strictObject({
-        channel: z.string().regex(CHANNEL_ID, { error: 'expected a Slack channel id like C0123ABCD' }),
-        schedule: z
-          .string()
-          .refine((s) => cron.validate(s), { error: 'expected a cron expression like "0 9 * * 1" (minute hour day month weekday)' })
-          .default('0 9 * * 1'),
-        timezone: z
-          .string()
-          .refine(isTimeZone, { error: 'expected an IANA time zone like Europe/Berlin or UTC' })
-          .default('UTC'),
-      })
-      .optional(),
-    thresholds: thresholdsSchema.default(thresholdsSchema.parse({})),
-    store: z.strictObject({ path: z.string().min(1).default('data/audit-db.json') }).default({ path: 'data/audit-db.json' }),
-    audit: z
-      .strictObject({
-        concurrency: z.number().int().min(1).max(64, { error: 'expected at most 64 AWS calls in flight per service and region' }).default(16),
-        connectTimeoutSeconds: seconds(0.1, 60).default(5),
-        requestTimeoutSeconds: seconds(1, 600).default(30),
-        timeoutSeconds: seconds(1, 86_400).default(900),
-      })
-      .default({ concurrency: 16, connectTimeoutSeconds: 5, requestTimeoutSeconds: 30, timeoutSeconds: 900 }),
+  accounts: z.array(accountSchema).min(1, { error: 'expected at least one account' }),
+  access: z
+    .strictObject({
+      auditors: z.array(z.string().regex(USER_OR_GROUP_ID, { error: 'expected a Slack user id (U…/W…) or user group id (S…)' })).optional(),
+      remediators: z.array(z.string().regex(USER_ID, { error: 'expected a Slack user id (U…/W…)' })).default([]),
+      requireApproval: z.boolean({ error: 'expected true or false' }).default(false),
+    })
+    .default({ remediators: [], requireApproval: false }),
+  remediation: z
+    .strictObject({
+      mode: z.enum(['dry-run', 'apply'], { error: 'expected dry-run (show what would change) or apply (change it)' }).default('dry-run'),
+    })
+    .default({ mode: 'dry-run' }),
+  digest: z
+    .strictObject({
+      channel: z.string().regex(CHANNEL_ID, { error: 'expected a Slack channel id like C0123ABCD' }),
+      schedule: z
+        .string()
+        .refine((s) => cron.validate(s), { error: 'expected a cron expression like "0 9 * * 1" (minute hour day month weekday)' })
+        .default('0 9 * * 1'),
+      timezone: z.string().refine(isTimeZone, { error: 'expected an IANA time zone like Europe/Berlin or UTC' }).default('UTC'),
+    })
+    .optional(),
+  thresholds: thresholdsSchema.default(thresholdsSchema.parse({})),
+  store: z.strictObject({ path: z.string().min(1).default('data/audit-db.json') }).default({ path: 'data/audit-db.json' }),
+  audit: z
+    .strictObject({
+      concurrency: z.number().int().min(1).max(64, { error: 'expected at most 64 AWS calls in flight per service and region' }).default(16),
+      connectTimeoutSeconds: seconds(0.1, 60).default(5),
+      requestTimeoutSeconds: seconds(1, 600).default(30),
+      timeoutSeconds: seconds(1, 86_400).default(900),
+    })
+    .default({ concurrency: 16, connectTimeoutSeconds: 5, requestTimeoutSeconds: 30, timeoutSeconds: 900 }),
 });
 
 export type Config = z.output<typeof configSchema> & { sourcePath: string };
@@ -226,8 +239,7 @@ export function parseConfig(text: string, sourcePath: string): Config {
       return keys.map((key) => {
         const where = key === undefined ? issue.path : [...issue.path, key];
         const line = lineOf(doc, lines, where);
-        const message =
-          key !== undefined ? `unknown key (check the spelling; see the configuration reference in the README)` : describeIssue(issue);
+        const message = key !== undefined ? `unknown key (check the spelling; see the configuration reference in the README)` : describeIssue(issue);
         return { line: line ?? 0, text: `${file}${line ? `:${line}` : ''}: ${formatPath(where, raw)}: ${message}` };
       });
     });
@@ -250,7 +262,8 @@ function crossFieldIssues(raw: unknown): Issue[] {
     const a = account as Record<string, unknown>;
     if (typeof a.alias === 'string') {
       const first = seen.get(a.alias);
-      if (first !== undefined) issues.push({ code: 'custom', path: ['accounts', i, 'alias'], message: `alias "${a.alias}" is already used by accounts[${first}]` });
+      if (first !== undefined)
+        issues.push({ code: 'custom', path: ['accounts', i, 'alias'], message: `alias "${a.alias}" is already used by accounts[${first}]` });
       else seen.set(a.alias, i);
     }
     const partition = typeof a.roleArn === 'string' ? a.roleArn.match(ROLE_ARN)?.[1] : undefined;

@@ -61,7 +61,9 @@ const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INF
 
 /** `12:00:01 INFO  audit finished alias=prod findings=3` from a pino JSON line. */
 function isErrorObject(v: unknown): v is { message: string } {
-  return typeof v === 'object' && v !== null && typeof (v as { message?: unknown }).message === 'string' && typeof (v as { stack?: unknown }).stack === 'string';
+  return (
+    typeof v === 'object' && v !== null && typeof (v as { message?: unknown }).message === 'string' && typeof (v as { stack?: unknown }).stack === 'string'
+  );
 }
 
 export function prettyLine(json: string): string {

@@ -37,7 +37,11 @@ export interface RuntimeOptions {
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, checks, logger, env } = options;
   const store = await Store.open(config.store.path, {
-    onLost: (error) => logger.error({ err: error.message, path: config.store.path }, 'the database lock was lost (another process took it over); nothing more is written: restart the bot'),
+    onLost: (error) =>
+      logger.error(
+        { err: error.message, path: config.store.path },
+        'the database lock was lost (another process took it over); nothing more is written: restart the bot',
+      ),
   });
   const history = new History(store);
   const limits = auditLimits(config.audit);
@@ -55,7 +59,10 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   // (A retry after a lost answer can post a message twice: the digest prefers twice to never.)
   // The retry policy is written out: @slack/web-api is CommonJS, and Node's ESM loader does not see its `retryPolicies` export.
   const client = options.slack
-    ? new WebClient(options.slack.botToken, { retryConfig: { retries: 3, factor: 3, minTimeout: 2_000 }, ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}) })
+    ? new WebClient(options.slack.botToken, {
+        retryConfig: { retries: 3, factor: 3, minTimeout: 2_000 },
+        ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}),
+      })
     : undefined;
   const digest = new DigestService({
     config,

@@ -52,7 +52,13 @@ beforeAll(async () => {
 
 function sink() {
   let text = '';
-  return { write: (chunk: string) => ((text += chunk), true), get text() { return text; }, isTTY: false };
+  return {
+    write: (chunk: string) => ((text += chunk), true),
+    get text() {
+      return text;
+    },
+    isTTY: false,
+  };
 }
 
 async function cli(args: string[], checks = [rootMfa, hostile]) {
@@ -178,7 +184,9 @@ describe('aws-audit-bot audit', () => {
     await writeFile(many, `accounts:\n${accounts.join('')}`);
     const { code, stderr } = await cli(['audit', 'nothing-like-it', '--config', many]);
     expect(code).toBe(EXIT.usage);
-    expect(stderr.trim()).toBe(`No account "nothing-like-it" in ${many}. Configured: team-0, team-1, team-2, team-3, team-4, team-5, team-6, team-7, team-8, team-9 and 30 more (aws-audit-bot accounts lists them)`);
+    expect(stderr.trim()).toBe(
+      `No account "nothing-like-it" in ${many}. Configured: team-0, team-1, team-2, team-3, team-4, team-5, team-6, team-7, team-8, team-9 and 30 more (aws-audit-bot accounts lists them)`,
+    );
   });
 
   it('shows config keys and values, and arguments, with terminal controls escaped in its errors', async () => {
@@ -226,21 +234,29 @@ describe('the installed command', () => {
     return runCliProcess(args, { env: { ...process.env, ...env } });
   }
 
-  it('exits 2 on a missing config and on an invalid one, naming the problem', async () => {
-    const missing = await spawnCli(['audit', 'sandbox'], { AUDIT_CONFIG: '/nonexistent/audit.config.yml' });
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('No config file at /nonexistent/audit.config.yml');
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'audit-cli-bad-'));
-    await writeFile(path.join(dir, 'audit.config.yml'), 'accounts: []\nacess: {}\n');
-    const invalid = await spawnCli(['accounts', '--config', path.join(dir, 'audit.config.yml')]);
-    expect(invalid.code).toBe(2);
-    expect(invalid.stderr).toContain('audit.config.yml:1: accounts: expected at least one account');
-    expect(invalid.stderr).toContain('audit.config.yml:2: acess: unknown key');
-  }, PROCESS_TEST_TIMEOUT_MS);
+  it(
+    'exits 2 on a missing config and on an invalid one, naming the problem',
+    async () => {
+      const missing = await spawnCli(['audit', 'sandbox'], { AUDIT_CONFIG: '/nonexistent/audit.config.yml' });
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('No config file at /nonexistent/audit.config.yml');
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'audit-cli-bad-'));
+      await writeFile(path.join(dir, 'audit.config.yml'), 'accounts: []\nacess: {}\n');
+      const invalid = await spawnCli(['accounts', '--config', path.join(dir, 'audit.config.yml')]);
+      expect(invalid.code).toBe(2);
+      expect(invalid.stderr).toContain('audit.config.yml:1: accounts: expected at least one account');
+      expect(invalid.stderr).toContain('audit.config.yml:2: acess: unknown key');
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
 
-  it('prints usage with help', async () => {
-    const help = await spawnCli(['help']);
-    expect(help.code).toBe(0);
-    expect(help.stdout).toContain('aws-audit-bot audit <alias>');
-  }, PROCESS_TEST_TIMEOUT_MS);
+  it(
+    'prints usage with help',
+    async () => {
+      const help = await spawnCli(['help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('aws-audit-bot audit <alias>');
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
 });

@@ -103,7 +103,12 @@ accounts:
     const arn = 'arn:aws:iam::123456789012:role/AuditReadOnly';
     const message = problems(MINIMAL.replace(/roleArn: (\S+)/, (line, role: string) => `${line}\n    remediationRoleArn: ${role}`));
     expect(message).toContain('remediationRoleArn: must be another role than roleArn');
-    expect(() => parseConfig(MINIMAL.replace(/roleArn: (\S+)/, (line) => `${line}\n    remediationRoleArn: ${arn.replace('AuditReadOnly', 'AuditRemediation')}`), 'a.yml')).not.toThrow();
+    expect(() =>
+      parseConfig(
+        MINIMAL.replace(/roleArn: (\S+)/, (line) => `${line}\n    remediationRoleArn: ${arn.replace('AuditReadOnly', 'AuditRemediation')}`),
+        'a.yml',
+      ),
+    ).not.toThrow();
   });
 
   it('rejects duplicate aliases, missing keys, wrong types, bad cron and time zones', () => {
@@ -148,7 +153,10 @@ thresholds:
     expect(message).toContain('accounts[0] (prod).roleArn: expected string, got number');
     expect(message).toContain('audit.concurrency: expected a finite number, got a number too large to use');
     expect(message).toContain('thresholds.accessKeyMaxAgeDays: expected at most 3650 days');
-    const lines = message.split('\n').slice(1).map((l) => Number(/yml:(\d+)/.exec(l)?.[1]));
+    const lines = message
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(/yml:(\d+)/.exec(l)?.[1]));
     expect(lines).toEqual([...lines].sort((a, b) => a - b));
   });
 
@@ -161,7 +169,7 @@ thresholds:
     expect(message).toContain('audit.timeoutSeconds: expected a finite number, got string');
   });
 
-  it('refuses a region its role\'s partition does not have, with the closest names', () => {
+  it("refuses a region its role's partition does not have, with the closest names", () => {
     const message = problems(`
 accounts:
   - alias: prod
@@ -181,7 +189,12 @@ accounts:
   });
 
   it('refuses a YAML alias bomb instead of expanding it', () => {
-    const bomb = ['a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'].join('\n');
+    const bomb = [
+      'a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+    ].join('\n');
     expect(problems(bomb)).toContain('cannot be read: Excessive alias count');
   });
 
@@ -212,7 +225,9 @@ accounts:
     await writeFile(file, Buffer.concat([Buffer.from(`${MINIMAL}    # team: Z`), Buffer.from([0xfc]), Buffer.from('rich\n')]));
     const error = await loadConfig({ path: file }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
-    expect((error as Error).message).toBe(`${file} is not UTF-8 text: byte 0xfc at offset ${MINIMAL.length + 13} (line 6) is not valid UTF-8. Save the file as UTF-8.`);
+    expect((error as Error).message).toBe(
+      `${file} is not UTF-8 text: byte 0xfc at offset ${MINIMAL.length + 13} (line 6) is not valid UTF-8. Save the file as UTF-8.`,
+    );
   });
 
   it('says where the config was looked for when it is missing', async () => {
@@ -233,7 +248,9 @@ accounts:
   });
 
   it('refuses a port in both tiers, a risky port that is also allowed, and ports out of range', () => {
-    expect(problems(`${MINIMAL}thresholds:\n  riskyPorts:\n    critical: [22]\n    high: [22, 21]\n`)).toMatch(/thresholds\.riskyPorts\.high.*port 22 is in both tiers/);
+    expect(problems(`${MINIMAL}thresholds:\n  riskyPorts:\n    critical: [22]\n    high: [22, 21]\n`)).toMatch(
+      /thresholds\.riskyPorts\.high.*port 22 is in both tiers/,
+    );
     expect(problems(`${MINIMAL}thresholds:\n  openPortsAllowed: [443, 22]\n`)).toMatch(/thresholds\.openPortsAllowed.*port 22 is also a risky port/);
     expect(problems(`${MINIMAL}thresholds:\n  riskyPorts:\n    high: [70000]\n`)).toMatch(/from 0 to 65535/);
     expect(problems(`${MINIMAL}thresholds:\n  openPortsAllowed: ["http"]\n`)).toMatch(/openPortsAllowed\[0\]: expected a finite number, got string/);
@@ -252,7 +269,9 @@ accounts:
   });
 
   it('refuses an alias that /audit reads as a command', () => {
-    expect(problems(MINIMAL.replace('alias: sandbox', 'alias: status'))).toContain('"status" is a word of /audit itself (help, list, status, mutes, digest); choose another alias');
+    expect(problems(MINIMAL.replace('alias: sandbox', 'alias: status'))).toContain(
+      '"status" is a word of /audit itself (help, list, status, mutes, digest); choose another alias',
+    );
   });
 
   it('suggests close aliases', () => {

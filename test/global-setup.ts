@@ -9,5 +9,8 @@ import { promisify } from 'node:util';
  */
 export default async function setup(): Promise<void> {
   // The build's metafile too: test/build.test.ts reads what each entry loads.
-  await promisify(execFile)(process.execPath, [path.resolve('scripts/build.mjs')], { timeout: 120_000, env: { ...process.env, BUILD_METAFILE: path.resolve('dist/build-meta.json') } });
+  await promisify(execFile)(process.execPath, [path.resolve('scripts/build.mjs')], {
+    timeout: 120_000,
+    env: { ...process.env, BUILD_METAFILE: path.resolve('dist/build-meta.json') },
+  });
 }

@@ -19,7 +19,13 @@ describe('logger', () => {
     const botToken = 'xoxb-1111111111-2222222222-abcdefABCDEF123456';
     const signingSecret = '8f742231b10e8888abcd99yyyzzz85a5';
     const { logger, lines } = capture('json', [botToken, signingSecret]);
-    logger.info({ token: botToken, nested: { signingSecret, credentials: { AccessKeyId: 'ASIAIOSFODNN7EXAMPLE', SecretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } } }, 'starting');
+    logger.info(
+      {
+        token: botToken,
+        nested: { signingSecret, credentials: { AccessKeyId: 'ASIAIOSFODNN7EXAMPLE', SecretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } },
+      },
+      'starting',
+    );
     logger.error(new Error(`call failed with token ${botToken} and secret ${signingSecret}`), 'Web API error');
     logger.warn({ url: 'https://hooks.slack.com/commands/T0/123/abcDEF' }, `app token xapp-1-A0-123-abcdef0123456789 seen; key AKIAIOSFODNN7EXAMPLE`);
     const all = lines.join('');
@@ -33,7 +39,7 @@ describe('logger', () => {
   it('writes one readable line per entry in a terminal', () => {
     const { logger, lines } = capture('pretty');
     logger.warn({ alias: 'prod', regions: ['us-east-1'] }, 'region skipped');
-    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d WARN  region skipped alias=prod regions=\["us-east-1"\]\n$/);
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d WARN {2}region skipped alias=prod regions=\["us-east-1"\]\n$/);
     expect(prettyLine('not json')).toBe('not json');
   });
 

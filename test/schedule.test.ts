@@ -89,7 +89,7 @@ describe('DigestSchedule', () => {
     await store.close();
   });
 
-  it('fires on node-cron\'s schedule without overlapping, and stops firing at stop()', async () => {
+  it("fires on node-cron's schedule without overlapping, and stops firing at stop()", async () => {
     const { store } = await tempStore();
     // Every second (six fields), each run taking 1.5 s: never two at once.
     const { state, run } = fakeRun(true, 1_500);

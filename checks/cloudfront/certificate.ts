@@ -45,18 +45,32 @@ export default defineCheck({
     // Only certificates from IAM are the account's to renew: ACM renews its own and the default one is AWS's.
     if (!distributions.some((d) => d.ViewerCertificate?.IAMCertificateId)) return judgeDistributions(ctx, () => []);
     const [listed, bodies] = await Promise.all([ctx.inventory.get('iam.serverCertificates'), ctx.inventory.get('iam.serverCertificateBodies')]);
-    const byId = new Map(listed.filter((c): c is ServerCertificateMetadata & { ServerCertificateId: string } => Boolean(c.ServerCertificateId)).map((c) => [c.ServerCertificateId, c]));
+    const byId = new Map(
+      listed
+        .filter((c): c is ServerCertificateMetadata & { ServerCertificateId: string } => Boolean(c.ServerCertificateId))
+        .map((c) => [c.ServerCertificateId, c]),
+    );
 
     return judgeDistributions(ctx, async (d) => {
       const id = d.ViewerCertificate?.IAMCertificateId;
       if (!id) return [];
       const certificate = byId.get(id);
       if (!certificate?.ServerCertificateName) {
-        return namedError('CertificateNotListed', `distribution ${d.Id} serves IAM server certificate ${id}, which ListServerCertificates does not list (deleted, or not visible yet)`);
+        return namedError(
+          'CertificateNotListed',
+          `distribution ${d.Id} serves IAM server certificate ${id}, which ListServerCertificates does not list (deleted, or not visible yet)`,
+        );
       }
       const name = certificate.ServerCertificateName;
       const label = distributionLabel(d);
-      const base = { certificateName: name, certificateId: id, expiration: certificate.Expiration?.toISOString() ?? null, daysLeft: null, keyType: null, keyBits: null };
+      const base = {
+        certificateName: name,
+        certificateId: id,
+        expiration: certificate.Expiration?.toISOString() ?? null,
+        daysLeft: null,
+        keyType: null,
+        keyBits: null,
+      };
       const entries: (DistributionProblem | Error)[] = [];
 
       // The expiry is known from the listing: it is judged even when the body cannot be read.

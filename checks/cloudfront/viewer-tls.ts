@@ -16,12 +16,15 @@ export default defineCheck({
     'A cache behaviour that allows plain HTTP serves pages, cookies and tokens that anyone on the path can read or change; a security policy older than TLSv1.2_2021 still accepts TLS 1.0/1.1 or weak ciphers.',
   references: { securityHub: 'CloudFront.1, CloudFront.3, CloudFront.8' },
   remediation:
-    'Set every cache behaviour\'s viewer protocol policy to `redirect-to-https` (or `https-only`), and the distribution\'s security policy (ViewerCertificate MinimumProtocolVersion) to `TLSv1.2_2021` or newer, in the console or with `aws cloudfront update-distribution`.',
+    "Set every cache behaviour's viewer protocol policy to `redirect-to-https` (or `https-only`), and the distribution's security policy (ViewerCertificate MinimumProtocolVersion) to `TLSv1.2_2021` or newer, in the console or with `aws cloudfront update-distribution`.",
   uses: ['cloudfront.distributions'],
   run(ctx) {
     return judgeDistributions(ctx, (d) => {
       const label = distributionLabel(d);
-      const behaviors = [{ pattern: '(default)', policy: d.DefaultCacheBehavior?.ViewerProtocolPolicy }, ...(d.CacheBehaviors?.Items ?? []).map((b) => ({ pattern: b.PathPattern ?? '?', policy: b.ViewerProtocolPolicy }))];
+      const behaviors = [
+        { pattern: '(default)', policy: d.DefaultCacheBehavior?.ViewerProtocolPolicy },
+        ...(d.CacheBehaviors?.Items ?? []).map((b) => ({ pattern: b.PathPattern ?? '?', policy: b.ViewerProtocolPolicy })),
+      ];
       const problems: DistributionProblem[] = behaviors
         .filter((b) => b.policy === 'allow-all')
         .map((b) => ({
@@ -34,7 +37,11 @@ export default defineCheck({
       if (certificate && certificate.CloudFrontDefaultCertificate !== true) {
         const version = certificate.MinimumProtocolVersion;
         const rank = version === undefined ? -1 : POLICIES.indexOf(version);
-        if (rank === -1) return namedError('UnknownSecurityPolicy', `distribution ${d.Id} has a custom certificate and a security policy this check does not know: ${version ?? 'none'}`);
+        if (rank === -1)
+          return namedError(
+            'UnknownSecurityPolicy',
+            `distribution ${d.Id} has a custom certificate and a security policy this check does not know: ${version ?? 'none'}`,
+          );
         if (rank < MINIMUM) {
           problems.push({
             subKey: 'minimum-protocol-version',

@@ -11,7 +11,7 @@ export default defineCheck({
     'With log file validation, CloudTrail delivers signed, hash-chained digest files next to the logs, so anyone can prove later that a log file was not modified or deleted after delivery; without it, an intruder who reaches the bucket can erase their tracks unnoticed.',
   references: { cis: '3.2', securityHub: 'CloudTrail.4' },
   remediation:
-    'In the trail\'s home region: `aws cloudtrail update-trail --name <trail> --enable-log-file-validation` (console: Trails → the trail → General details → Edit → Log file validation). Check the logs later with `aws cloudtrail validate-logs --trail-arn <arn> --start-time <time>`.',
+    "In the trail's home region: `aws cloudtrail update-trail --name <trail> --enable-log-file-validation` (console: Trails → the trail → General details → Edit → Log file validation). Check the logs later with `aws cloudtrail validate-logs --trail-arn <arn> --start-time <time>`.",
   uses: ['cloudtrail.trails'],
   run: (ctx) =>
     judgeTrailSetting(ctx, (trail) =>

@@ -31,7 +31,10 @@ function follow(control: MonitoringControl, groups: readonly TrailLogGroup[]): P
       for (const { alarm, topics } of alarms.value) {
         if (reached < 2) {
           reached = 2;
-          best = { done: false, missing: `alarm ${alarm.AlarmName} watches metric filter ${filter.filterName}, but notifies no SNS topic with a confirmed subscription` };
+          best = {
+            done: false,
+            missing: `alarm ${alarm.AlarmName} watches metric filter ${filter.filterName}, but notifies no SNS topic with a confirmed subscription`,
+          };
         }
         if (topics.some((t) => t.confirmed.ok && t.confirmed.value)) return { done: true, missing: '' };
         for (const t of topics) if (!t.confirmed.ok) unknown ??= t.confirmed.error;
@@ -48,10 +51,10 @@ export default defineCheck({
   scope: 'global',
   severity: 'medium',
   description:
-    'CloudTrail records unauthorized calls, root use and changes to IAM, networks and logging, but nobody reads logs as they arrive: a metric filter on the trail\'s log group, an alarm on its metric and a confirmed SNS subscription are what turn them into a message to a person within minutes.',
+    "CloudTrail records unauthorized calls, root use and changes to IAM, networks and logging, but nobody reads logs as they arrive: a metric filter on the trail's log group, an alarm on its metric and a confirmed SNS subscription are what turn them into a message to a person within minutes.",
   references: { cis: '4.1–4.15' },
   remediation:
-    'For each control: create the metric filter CIS gives on the multi-region trail\'s log group (`aws logs put-metric-filter --log-group-name <group> --filter-name <name> --metric-transformations metricName=<name>,metricNamespace=CISBenchmark,metricValue=1 --filter-pattern \'<pattern>\'`), an alarm on it (`aws cloudwatch put-metric-alarm ... --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --alarm-actions <topic arn>`), and confirm a subscription to the topic. Or let Security Hub\'s CIS standard or EventBridge rules do the notifying, and mute these findings with that reason.',
+    "For each control: create the metric filter CIS gives on the multi-region trail's log group (`aws logs put-metric-filter --log-group-name <group> --filter-name <name> --metric-transformations metricName=<name>,metricNamespace=CISBenchmark,metricValue=1 --filter-pattern '<pattern>'`), an alarm on it (`aws cloudwatch put-metric-alarm ... --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --alarm-actions <topic arn>`), and confirm a subscription to the topic. Or let Security Hub's CIS standard or EventBridge rules do the notifying, and mute these findings with that reason.",
   uses: ['cloudwatch.alarmChains', 'cloudtrail.multiRegionTrails'],
   async run(ctx) {
     const [groups, trails] = await Promise.all([ctx.inventory.get('cloudwatch.alarmChains'), ctx.inventory.get('cloudtrail.multiRegionTrails')]);
@@ -59,12 +62,14 @@ export default defineCheck({
     if (groups.length === 0) {
       // A trail that could not be read may be the one that delivers to CloudWatch Logs.
       const unreadable = trails.filter((t) => !t.state.ok);
-      if (unreadable.length > 0) return unreadable.map((t) => ctx.error(t.trail.TrailARN ?? t.trail.Name ?? 'unnamed trail', (t.state as { error: unknown }).error));
+      if (unreadable.length > 0)
+        return unreadable.map((t) => ctx.error(t.trail.TrailARN ?? t.trail.Name ?? 'unnamed trail', (t.state as { error: unknown }).error));
       return [
         ctx.fail({
           resource: account,
           subKey: 'no-log-group',
-          message: 'No logging multi-region CloudTrail trail delivers to CloudWatch Logs, so none of CIS 4.1–4.15 can be monitored: there is no log group for metric filters.',
+          message:
+            'No logging multi-region CloudTrail trail delivers to CloudWatch Logs, so none of CIS 4.1–4.15 can be monitored: there is no log group for metric filters.',
           details: { cis: '4.1–4.15', missing: 'trail log group' },
         }),
       ];

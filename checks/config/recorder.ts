@@ -12,7 +12,8 @@ function shortfall({ recorder, status }: Recorder): string | undefined {
   const all = group?.allSupported === true || group?.recordingStrategy?.useOnly === 'ALL_SUPPORTED_RESOURCE_TYPES';
   if (!status) return 'has no status';
   if (status.recording !== true) return 'is stopped';
-  if (status.lastStatus === 'Failure') return `last failed${status.lastErrorCode ? ` (${status.lastErrorCode}${status.lastErrorMessage ? `: ${status.lastErrorMessage}` : ''})` : ''}`;
+  if (status.lastStatus === 'Failure')
+    return `last failed${status.lastErrorCode ? ` (${status.lastErrorCode}${status.lastErrorMessage ? `: ${status.lastErrorMessage}` : ''})` : ''}`;
   if (!all) return group?.recordingStrategy?.useOnly === 'EXCLUSION_BY_RESOURCE_TYPES' ? 'excludes some resource types' : 'records only some resource types';
   return undefined;
 }
@@ -74,7 +75,11 @@ async function judgeGlobalTypes(ctx: CheckContext, here: Recorder[]): Promise<Ev
     ctx.fail({
       resource: { type: 'AWS::Config::ConfigurationRecorder', id: GLOBAL_TYPES },
       message: `AWS Config records no global resource types (IAM users, groups, roles and policies) in any audited region: changes to them are not recorded. Running recorders: ${live.map((l) => `${l.recorder.recorder.name ?? '(unnamed)'} in ${l.region}`).join(', ')}.`,
-      details: { region: ctx.region, recorders: live.map((l) => `${l.region}/${l.recorder.recorder.name ?? ''}`).join(', '), problems: 'none includes global resource types' },
+      details: {
+        region: ctx.region,
+        recorders: live.map((l) => `${l.region}/${l.recorder.recorder.name ?? ''}`).join(', '),
+        problems: 'none includes global resource types',
+      },
     }),
   ];
 }

@@ -8,8 +8,7 @@ import { ownedElsewhere } from '../../src/rules/ec2-resources.js';
 function countRules(permissions: readonly IpPermission[] | undefined): number {
   let count = 0;
   for (const p of permissions ?? []) {
-    const sources =
-      (p.IpRanges?.length ?? 0) + (p.Ipv6Ranges?.length ?? 0) + (p.PrefixListIds?.length ?? 0) + (p.UserIdGroupPairs?.length ?? 0);
+    const sources = (p.IpRanges?.length ?? 0) + (p.Ipv6Ranges?.length ?? 0) + (p.PrefixListIds?.length ?? 0) + (p.UserIdGroupPairs?.length ?? 0);
     count += Math.max(1, sources);
   }
   return count;
@@ -19,7 +18,7 @@ const rules = (n: number, direction: string) => `${n} ${direction} rule${n === 1
 
 export default defineCheck({
   id: 'ec2.default-sg-traffic',
-  title: "VPC default security groups allow no traffic",
+  title: 'VPC default security groups allow no traffic',
   service: 'ec2',
   scope: 'regional',
   severity: 'medium',

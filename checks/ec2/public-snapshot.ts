@@ -51,7 +51,11 @@ export default defineCheck({
 });
 
 function failSnapshot(ctx: CheckContext, id: string, snapshot: Snapshot | undefined, blockPublicAccess: string): Evaluation {
-  const facts = [snapshot?.VolumeId ? `of ${snapshot.VolumeId}` : null, snapshot?.VolumeSize !== undefined ? `${snapshot.VolumeSize} GiB` : null, snapshot?.Encrypted === false ? 'unencrypted' : null]
+  const facts = [
+    snapshot?.VolumeId ? `of ${snapshot.VolumeId}` : null,
+    snapshot?.VolumeSize !== undefined ? `${snapshot.VolumeSize} GiB` : null,
+    snapshot?.Encrypted === false ? 'unencrypted' : null,
+  ]
     .filter(Boolean)
     .join(', ');
   return ctx.fail({
@@ -59,7 +63,9 @@ function failSnapshot(ctx: CheckContext, id: string, snapshot: Snapshot | undefi
     resource: { type: 'AWS::EC2::Snapshot', id, arn: ec2Arn(ctx.region, '', 'snapshot', id) },
     message:
       `EBS snapshot ${id}${facts ? ` (${facts})` : ''} is public: any AWS account can create a volume from it and read its data.` +
-      (blockPublicAccess === 'unknown' ? " (The region's snapshot Block Public Access state could not be read; unless it blocks all sharing, this holds.)" : ''),
+      (blockPublicAccess === 'unknown'
+        ? " (The region's snapshot Block Public Access state could not be read; unless it blocks all sharing, this holds.)"
+        : ''),
     details: {
       snapshotId: id,
       volumeId: snapshot?.VolumeId ?? null,

@@ -28,7 +28,7 @@ export default defineCheck({
   scope: 'regional',
   severity: 'low',
   description:
-    'Tags such as Owner and Environment are how a team finds out whose an instance, disk, database, load balancer or firewall rule is during an incident, and what can be shut down; untagged resources end up nobody\'s, unpatched and paid for.',
+    "Tags such as Owner and Environment are how a team finds out whose an instance, disk, database, load balancer or firewall rule is during an incident, and what can be shut down; untagged resources end up nobody's, unpatched and paid for.",
   references: {},
   remediation:
     'Add the missing tags (`aws ec2 create-tags --resources <id> --tags Key=<key>,Value=<value>`; for a database, `aws rds add-tags-to-resource --resource-name <arn> --tags Key=<key>,Value=<value>`; for a load balancer, `aws elbv2 add-tags --resource-arns <arn> --tags Key=<key>,Value=<value>`), set them in the launch templates and infrastructure code that create these resources, and consider an AWS Organizations tag policy to enforce them.',
@@ -55,13 +55,28 @@ export default defineCheck({
       // Terminated (and terminating) instances linger in the listing for an hour: nothing left to tag.
       ...instances
         .filter((i) => i.InstanceId && i.State?.Name !== 'terminated' && i.State?.Name !== 'shutting-down')
-        .map((i) => ({ resource: { type: 'AWS::EC2::Instance', id: i.InstanceId!, arn: arn('instance', i.InstanceId!) }, kind: 'Instance', name: tagValue(i.Tags, 'Name'), tags: i.Tags })),
+        .map((i) => ({
+          resource: { type: 'AWS::EC2::Instance', id: i.InstanceId!, arn: arn('instance', i.InstanceId!) },
+          kind: 'Instance',
+          name: tagValue(i.Tags, 'Name'),
+          tags: i.Tags,
+        })),
       ...volumes
         .filter((v) => v.VolumeId && v.State !== 'deleting' && v.State !== 'deleted')
-        .map((v) => ({ resource: { type: 'AWS::EC2::Volume', id: v.VolumeId!, arn: arn('volume', v.VolumeId!) }, kind: 'Volume', name: tagValue(v.Tags, 'Name'), tags: v.Tags })),
+        .map((v) => ({
+          resource: { type: 'AWS::EC2::Volume', id: v.VolumeId!, arn: arn('volume', v.VolumeId!) },
+          kind: 'Volume',
+          name: tagValue(v.Tags, 'Name'),
+          tags: v.Tags,
+        })),
       ...snapshots
         .filter((s) => s.SnapshotId)
-        .map((s) => ({ resource: { type: 'AWS::EC2::Snapshot', id: s.SnapshotId!, arn: arn('snapshot', s.SnapshotId!, '') }, kind: 'Snapshot', name: tagValue(s.Tags, 'Name'), tags: s.Tags })),
+        .map((s) => ({
+          resource: { type: 'AWS::EC2::Snapshot', id: s.SnapshotId!, arn: arn('snapshot', s.SnapshotId!, '') },
+          kind: 'Snapshot',
+          name: tagValue(s.Tags, 'Name'),
+          tags: s.Tags,
+        })),
       // Groups of a VPC shared with this account belong to its owner: not ours to tag.
       ...groups
         .filter((g) => g.GroupId && (!g.OwnerId || g.OwnerId === account))

@@ -16,7 +16,9 @@ export default defineCheck({
   uses: ['ec2.securityGroups', 'ec2.securityGroupUse'],
   run(ctx) {
     return judgeOpenIngress(ctx, (rule, group, interfaces) =>
-      coversAllPorts(rule) ? { message: `Security group ${groupLabel(group)} allows ${describeRange(rule)} from ${rule.cidr}; ${describeUse(interfaces)}.` } : undefined,
+      coversAllPorts(rule)
+        ? { message: `Security group ${groupLabel(group)} allows ${describeRange(rule)} from ${rule.cidr}; ${describeUse(interfaces)}.` }
+        : undefined,
     );
   },
 });

@@ -1,5 +1,15 @@
 import { defineCheck } from '../../src/audit/check.js';
-import { coversAllPorts, describeRange, describeUse, groupLabel, inUseSeverity, judgeOpenIngress, riskyPortsCovered, withinAllowedPorts, type OpenIngress } from '../../src/rules/security-group-ingress.js';
+import {
+  coversAllPorts,
+  describeRange,
+  describeUse,
+  groupLabel,
+  inUseSeverity,
+  judgeOpenIngress,
+  riskyPortsCovered,
+  withinAllowedPorts,
+  type OpenIngress,
+} from '../../src/rules/security-group-ingress.js';
 
 const isIcmp = (rule: OpenIngress) => rule.protocol === 'icmp' || rule.protocol === 'icmpv6';
 

@@ -1,5 +1,14 @@
 import { defineCheck } from '../../src/audit/check.js';
-import { coversAllPorts, describeRange, describeUse, groupLabel, inUseSeverity, judgeOpenIngress, listPorts, riskyPortsCovered } from '../../src/rules/security-group-ingress.js';
+import {
+  coversAllPorts,
+  describeRange,
+  describeUse,
+  groupLabel,
+  inUseSeverity,
+  judgeOpenIngress,
+  listPorts,
+  riskyPortsCovered,
+} from '../../src/rules/security-group-ingress.js';
 
 export default defineCheck({
   id: 'ec2.sg-risky-ports',

@@ -30,11 +30,13 @@ export default defineCheck({
   uses: ['efs.fileSystems'],
   async run(ctx) {
     const fileSystems = await ctx.inventory.get('efs.fileSystems');
-    return fileSystems
-      .filter((fs): fs is FileSystemDescription & { FileSystemId: string } => Boolean(fs.FileSystemId))
-      // Being deleted: gone in minutes, nothing left to fix.
-      .filter((fs) => fs.LifeCycleState !== 'deleting' && fs.LifeCycleState !== 'deleted')
-      .map((fs) => judge(ctx, fs));
+    return (
+      fileSystems
+        .filter((fs): fs is FileSystemDescription & { FileSystemId: string } => Boolean(fs.FileSystemId))
+        // Being deleted: gone in minutes, nothing left to fix.
+        .filter((fs) => fs.LifeCycleState !== 'deleting' && fs.LifeCycleState !== 'deleted')
+        .map((fs) => judge(ctx, fs))
+    );
   },
 });
 

@@ -1,7 +1,16 @@
 import { defineCheck } from '../../src/audit/check.js';
 import type { CheckContext, Evaluation } from '../../src/audit/types.js';
 import { classicView, loadBalancerDetails, loadBalancerLabel, v2View, type LoadBalancerView } from '../../src/rules/load-balancers.js';
-import { describeRange, groupLabel, groupsById, ingressSubKey, openIngress, reachesPorts, ruleDetails, withinAllowedPorts } from '../../src/rules/security-group-ingress.js';
+import {
+  describeRange,
+  groupLabel,
+  groupsById,
+  ingressSubKey,
+  openIngress,
+  reachesPorts,
+  ruleDetails,
+  withinAllowedPorts,
+} from '../../src/rules/security-group-ingress.js';
 
 export default defineCheck({
   id: 'elb.security-groups',
@@ -10,7 +19,7 @@ export default defineCheck({
   scope: 'regional',
   severity: 'medium',
   description:
-    'A load balancer\'s security groups are the only filter in front of it: one without any lets every port through to it, one that names a deleted group is in a state nobody configured, and a group opening other ports to the internet exposes whatever the load balancer forwards there.',
+    "A load balancer's security groups are the only filter in front of it: one without any lets every port through to it, one that names a deleted group is in a state nobody configured, and a group opening other ports to the internet exposes whatever the load balancer forwards there.",
   references: {},
   remediation:
     'Give the load balancer a security group of its own that allows only its listener ports from the clients that need them (`aws elbv2 set-security-groups`, or `aws elb apply-security-groups-to-load-balancer` for Classic), and remove the rules for other ports. A Network Load Balancer made before August 2023 cannot get security groups: replace it with one that has them.',
@@ -29,7 +38,12 @@ function judge(ctx: CheckContext, lb: LoadBalancerView, groups: ReturnType<typeo
   const fail = (subKey: string, message: string, details: Record<string, string | number | boolean | null> = {}) =>
     ctx.fail({ resource: lb.resource, subKey, message, details: { ...loadBalancerDetails(lb), ...details } });
   if (lb.securityGroups.length === 0) {
-    return [fail('no-security-group', `${label} has no security group: nothing filters the traffic that reaches it${lb.kind === 'network' ? ' (a Network Load Balancer made before August 2023 cannot get one)' : ''}.`)];
+    return [
+      fail(
+        'no-security-group',
+        `${label} has no security group: nothing filters the traffic that reaches it${lb.kind === 'network' ? ' (a Network Load Balancer made before August 2023 cannot get one)' : ''}.`,
+      ),
+    ];
   }
   const out: Evaluation[] = [];
   for (const id of lb.securityGroups) {
@@ -43,10 +57,14 @@ function judge(ctx: CheckContext, lb: LoadBalancerView, groups: ReturnType<typeo
       // Listener ports are what a load balancer is for; anything else open to the world is not.
       if (withinAllowedPorts(rule, lb.listenerPorts)) continue;
       out.push(
-        fail(`${id}:${ingressSubKey(rule)}`, `${label} has security group ${groupLabel(group)}, which allows ${describeRange(rule)} from ${rule.cidr}: more than its listener ports (${lb.listenerPorts.join(', ') || 'none'}).`, {
-          ...ruleDetails(group, rule),
-          listenerPorts: lb.listenerPorts.join(', '),
-        }),
+        fail(
+          `${id}:${ingressSubKey(rule)}`,
+          `${label} has security group ${groupLabel(group)}, which allows ${describeRange(rule)} from ${rule.cidr}: more than its listener ports (${lb.listenerPorts.join(', ') || 'none'}).`,
+          {
+            ...ruleDetails(group, rule),
+            listenerPorts: lb.listenerPorts.join(', '),
+          },
+        ),
       );
     }
   }

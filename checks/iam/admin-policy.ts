@@ -14,9 +14,7 @@ type EntityKind = keyof typeof INLINE_TYPES;
 
 /** `statement 2 (Sid AllowAll)`: which statement to delete or narrow. */
 function describeStatements(document: { Statement: PolicyStatement[] }, offending: PolicyStatement[]): string {
-  return offending
-    .map((s) => `statement ${document.Statement.indexOf(s) + 1}${s.Sid ? ` (Sid ${s.Sid})` : ''}`)
-    .join(', ');
+  return offending.map((s) => `statement ${document.Statement.indexOf(s) + 1}${s.Sid ? ` (Sid ${s.Sid})` : ''}`).join(', ');
 }
 
 function evaluateInline(ctx: CheckContext, kind: EntityKind, entityName: string, policy: PolicyDetail): Evaluation {
@@ -50,14 +48,24 @@ function fullAdminAwsPolicies(details: AuthorizationDetails): Set<string> {
   return arns;
 }
 
-function evaluateAttachedAws(ctx: CheckContext, kind: EntityKind, name: string, arn: string | undefined, attached: readonly AttachedPolicy[], admin: Set<string>): Evaluation {
+function evaluateAttachedAws(
+  ctx: CheckContext,
+  kind: EntityKind,
+  name: string,
+  arn: string | undefined,
+  attached: readonly AttachedPolicy[],
+  admin: Set<string>,
+): Evaluation {
   const id = `${kind}/${name}`;
   const granting = attached.filter((p) => p.PolicyArn && (admin.has(p.PolicyArn) || ADMINISTRATOR_ACCESS.test(p.PolicyArn)));
   if (granting.length === 0) return ctx.pass(id);
   const names = granting.map((p) => p.PolicyName ?? p.PolicyArn!.split('/').pop()!);
   return ctx.fail({
     resource: { type: ENTITY_TYPES[kind], id, ...(arn ? { arn } : {}) },
-    subKey: granting.map((p) => p.PolicyArn).sort().join(','),
+    subKey: granting
+      .map((p) => p.PolicyArn)
+      .sort()
+      .join(','),
     message: `${kind[0]!.toUpperCase()}${kind.slice(1)} ${name} has the AWS-managed ${names.join(' and ')} attached, which allow${granting.length === 1 ? 's' : ''} every action on every resource.`,
     details: { policyKind: 'aws-managed', entityType: kind, entityName: name, policies: granting.map((p) => p.PolicyArn!).join(', ') },
   });

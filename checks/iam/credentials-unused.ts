@@ -1,7 +1,16 @@
 import { daysBetween, defineCheck, isoDay } from '../../src/audit/check.js';
 import type { CredentialReportRow } from '../../src/audit/datasets/iam.js';
 import type { CheckContext, Evaluation } from '../../src/audit/types.js';
-import { accessKeyCreatedAt, accessKeyDetails, accessKeyResource, activeAccessKeys, days, isoOrNull, malformedReport, userResource } from './credential-report.js';
+import {
+  accessKeyCreatedAt,
+  accessKeyDetails,
+  accessKeyResource,
+  activeAccessKeys,
+  days,
+  isoOrNull,
+  malformedReport,
+  userResource,
+} from './credential-report.js';
 
 export default defineCheck({
   id: 'iam.credentials-unused',
@@ -12,8 +21,7 @@ export default defineCheck({
   description:
     'A credential nobody uses still works for whoever finds it, and its misuse is less likely to be noticed: an abandoned password or key is pure risk.',
   references: { cis: '1.11', securityHub: 'IAM.22' },
-  remediation:
-    'Deactivate (then delete) access keys that are not used, and remove the console password of users who do not sign in; re-enable on request.',
+  remediation: 'Deactivate (then delete) access keys that are not used, and remove the console password of users who do not sign in; re-enable on request.',
   // Applies to the access-key findings; a password finding is resolved by removing the login profile.
   fix: 'iam.deactivate-access-key',
   uses: ['iam.credentialReport'],

@@ -12,7 +12,7 @@ export default defineCheck({
     'A second active key doubles what can leak, and usually is a rotation left half done: the old key was never deactivated and keeps working wherever it was copied.',
   references: { cis: '1.12' },
   remediation:
-    'Find out which key is still in use (IAM shows each key\'s last use), move its consumers to the newer key, then deactivate and delete the other one.',
+    "Find out which key is still in use (IAM shows each key's last use), move its consumers to the newer key, then deactivate and delete the other one.",
   uses: ['iam.credentialReport'],
   async run(ctx) {
     const report = await ctx.inventory.get('iam.credentialReport');

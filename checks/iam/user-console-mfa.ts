@@ -7,8 +7,7 @@ export default defineCheck({
   service: 'iam',
   scope: 'global',
   severity: 'high',
-  description:
-    'Without MFA a phished, reused or guessed password is enough to sign in to the console with all of the user\'s permissions.',
+  description: "Without MFA a phished, reused or guessed password is enough to sign in to the console with all of the user's permissions.",
   references: { cis: '1.9', securityHub: 'IAM.5' },
   remediation:
     'Have the user assign an MFA device (a passkey or security key where possible), or remove the console password if the user does not need the console; enforce it with a policy that denies actions without aws:MultiFactorAuthPresent.',

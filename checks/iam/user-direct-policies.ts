@@ -10,17 +10,14 @@ export default defineCheck({
   description:
     'Policies attached to or embedded in single users are hard to review and tend to outlive the need for them; granting through groups and roles keeps permissions in one place that matches job functions.',
   references: { cis: '1.14', securityHub: 'IAM.2' },
-  remediation:
-    'Create a group (or a role) with the policy, add the user to it, then detach the managed policies from the user and delete its inline policies.',
+  remediation: 'Create a group (or a role) with the policy, add the user to it, then detach the managed policies from the user and delete its inline policies.',
   uses: ['iam.authorizationDetails'],
   async run(ctx) {
     const { users } = await ctx.inventory.get('iam.authorizationDetails');
     return users.map((user) => {
       const name = user.UserName ?? user.UserId ?? '(unnamed user)';
       // AWS's quarantine policy is an alarm, reported by iam.exposed-access-key, not a grant someone chose.
-      const managed = (user.AttachedManagedPolicies ?? [])
-        .filter((p) => !isCompromisedKeyQuarantine(p))
-        .map((p) => p.PolicyName ?? p.PolicyArn ?? '(unnamed)');
+      const managed = (user.AttachedManagedPolicies ?? []).filter((p) => !isCompromisedKeyQuarantine(p)).map((p) => p.PolicyName ?? p.PolicyArn ?? '(unnamed)');
       const inline = (user.UserPolicyList ?? []).map((p) => p.PolicyName ?? '(unnamed)');
       if (managed.length === 0 && inline.length === 0) return ctx.pass(name);
       const parts = [

@@ -25,7 +25,7 @@ export default defineCheck({
     'Automatic rotation gives a key new key material every year (or the period set), so that data encrypted from then on does not depend on material that may have leaked; old material stays available to decrypt, so rotation breaks nothing. AWS-managed keys already rotate; customer-managed ones only when asked to.',
   references: { cis: '3.6', securityHub: 'KMS.4' },
   remediation:
-    'Turn rotation on: `aws kms enable-key-rotation --key-id <id>` (optionally `--rotation-period-in-days 90` to `2560`). For a multi-Region replica key, turn it on for its primary key, in the primary\'s region: the replicas follow.',
+    "Turn rotation on: `aws kms enable-key-rotation --key-id <id>` (optionally `--rotation-period-in-days 90` to `2560`). For a multi-Region replica key, turn it on for its primary key, in the primary's region: the replicas follow.",
   uses: ['kms.keys'],
   async run(ctx) {
     const keys = await ctx.inventory.get('kms.keys');
@@ -46,7 +46,7 @@ function judge(ctx: CheckContext, key: KmsKey): Evaluation[] {
   const aliases = key.aliases.length > 0 ? ` (${key.aliases.join(', ')})` : '';
   return [
     ctx.fail({
-      resource: { type: 'AWS::KMS::Key', id: key.keyId, ...(meta.Arn ?? key.arn ? { arn: meta.Arn ?? key.arn } : {}) },
+      resource: { type: 'AWS::KMS::Key', id: key.keyId, ...((meta.Arn ?? key.arn) ? { arn: meta.Arn ?? key.arn } : {}) },
       message:
         `KMS key ${key.keyId}${aliases} does not rotate its key material automatically: everything it encrypts depends on the same material for as long as the key lives.` +
         (replica ? ` It is a replica: rotation is set on its primary in ${meta.MultiRegionConfiguration?.PrimaryKey?.Region ?? 'another region'}.` : ''),

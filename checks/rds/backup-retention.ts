@@ -30,7 +30,10 @@ export default defineCheck({
         if (days >= required) return undefined;
         const details = { backupRetentionDays: days, requiredDays: required };
         if (days === 0) return { message: `${databaseLabel(db)} has automated backups turned off: it cannot be restored to a point in time.`, details };
-        return { message: `${databaseLabel(db)} keeps automated backups for ${days} day${days === 1 ? '' : 's'}, fewer than the ${required} required.`, details };
+        return {
+          message: `${databaseLabel(db)} keeps automated backups for ${days} day${days === 1 ? '' : 's'}, fewer than the ${required} required.`,
+          details,
+        };
       },
       (db) => !isReadReplica(db),
     );

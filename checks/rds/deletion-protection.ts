@@ -17,7 +17,10 @@ export default defineCheck({
     return judgeDatabases(
       ctx,
       { name: 'DeletionProtection', read: (db) => (db.kind === 'cluster' ? db.cluster.DeletionProtection : db.instance.DeletionProtection) },
-      (on, db) => (on ? undefined : { message: `${databaseLabel(db)} has deletion protection off: a single DeleteDB call removes it.`, details: { deletionProtection: false } }),
+      (on, db) =>
+        on
+          ? undefined
+          : { message: `${databaseLabel(db)} has deletion protection off: a single DeleteDB call removes it.`, details: { deletionProtection: false } },
     );
   },
 });

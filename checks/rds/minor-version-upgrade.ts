@@ -24,7 +24,11 @@ export default defineCheck({
       return ctx.fail({
         resource: db.resource,
         message: `${databaseLabel(db)} has automatic minor version upgrades off: engine security fixes wait for a manual upgrade.`,
-        details: { ...databaseDetails(db), ...(instance.DBClusterIdentifier ? { clusterIdentifier: instance.DBClusterIdentifier } : {}), autoMinorVersionUpgrade: false },
+        details: {
+          ...databaseDetails(db),
+          ...(instance.DBClusterIdentifier ? { clusterIdentifier: instance.DBClusterIdentifier } : {}),
+          autoMinorVersionUpgrade: false,
+        },
       });
     });
   },

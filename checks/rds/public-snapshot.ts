@@ -34,10 +34,16 @@ function judge(ctx: CheckContext, snapshot: RdsSnapshot): Evaluation[] {
   if (!restore.includes(PUBLIC)) return [ctx.pass(snapshot.id)];
   const accounts = restore.filter((v) => v !== PUBLIC);
   const what = snapshot.kind === 'cluster' ? 'DB cluster snapshot' : 'DB snapshot';
-  const facts = [snapshot.sourceId ? `of ${snapshot.sourceId}` : null, snapshot.engine ?? null, snapshot.encrypted === false ? 'unencrypted' : null].filter(Boolean).join(', ');
+  const facts = [snapshot.sourceId ? `of ${snapshot.sourceId}` : null, snapshot.engine ?? null, snapshot.encrypted === false ? 'unencrypted' : null]
+    .filter(Boolean)
+    .join(', ');
   return [
     ctx.fail({
-      resource: { type: snapshot.kind === 'cluster' ? 'AWS::RDS::DBClusterSnapshot' : 'AWS::RDS::DBSnapshot', id: snapshot.id, ...(snapshot.arn ? { arn: snapshot.arn } : {}) },
+      resource: {
+        type: snapshot.kind === 'cluster' ? 'AWS::RDS::DBClusterSnapshot' : 'AWS::RDS::DBSnapshot',
+        id: snapshot.id,
+        ...(snapshot.arn ? { arn: snapshot.arn } : {}),
+      },
       // DB and cluster snapshot names are separate namespaces: the kind keeps their fingerprints apart.
       ...(snapshot.kind === 'cluster' ? { subKey: 'cluster' } : {}),
       message: `Manual ${what} ${snapshot.id}${facts ? ` (${facts})` : ''} is public: any AWS account can restore it and read the data.`,

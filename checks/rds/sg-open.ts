@@ -1,14 +1,7 @@
 import { defineCheck } from '../../src/audit/check.js';
 import { malformedResponse, namedError } from '../../src/errors.js';
 import type { CheckContext, Evaluation } from '../../src/audit/types.js';
-import {
-  databaseDetails,
-  databaseLabel,
-  databasePort,
-  databases,
-  internetExposure,
-  type Database,
-} from '../../src/rules/rds-databases.js';
+import { databaseDetails, databaseLabel, databasePort, databases, internetExposure, type Database } from '../../src/rules/rds-databases.js';
 import { describeRange, groupLabel, groupsById, ingressSubKey, ruleDetails } from '../../src/rules/security-group-ingress.js';
 
 /** Whether anything of the database answers on a public address: the instance, or any member of the cluster. */
@@ -50,7 +43,9 @@ function judge(ctx: CheckContext, db: Database, groups: ReturnType<typeof groups
       subKey: `${group.GroupId}:${ingressSubKey(rule)}`,
       message:
         `${databaseLabel(db)} can be reached from ${rule.cidr} on port ${port ?? 'any'}: security group ${groupLabel(group)} allows ${describeRange(rule)} from ${rule.cidr}` +
-        (isPublic ? ', and the database is publicly accessible.' : '; the database is not publicly accessible, so the rule is one setting away from exposing it.'),
+        (isPublic
+          ? ', and the database is publicly accessible.'
+          : '; the database is not publicly accessible, so the rule is one setting away from exposing it.'),
       details: {
         ...databaseDetails(db),
         port: port ?? null,
@@ -61,7 +56,12 @@ function judge(ctx: CheckContext, db: Database, groups: ReturnType<typeof groups
   );
   // What could not be judged is said, beside any finding the facts already decide.
   if (unknownGroups.length > 0) {
-    out.push(ctx.error(db.id, namedError('SecurityGroupNotFound', `security group ${unknownGroups.join(', ')} of ${db.id} is not in the region's DescribeSecurityGroups answer`)));
+    out.push(
+      ctx.error(
+        db.id,
+        namedError('SecurityGroupNotFound', `security group ${unknownGroups.join(', ')} of ${db.id} is not in the region's DescribeSecurityGroups answer`),
+      ),
+    );
   } else if (portUnknown && exposures.length === 0) {
     out.push(ctx.error(db.id, malformedResponse(`${db.id} has no endpoint port yet, and a security group opens some ports to the internet`)));
   }

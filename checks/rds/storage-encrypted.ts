@@ -20,7 +20,10 @@ export default defineCheck({
       (encrypted, db) =>
         encrypted
           ? undefined
-          : { message: `${databaseLabel(db)} does not encrypt its storage: its data files, backups and snapshots are stored unencrypted.`, details: { storageEncrypted: false } },
+          : {
+              message: `${databaseLabel(db)} does not encrypt its storage: its data files, backups and snapshots are stored unencrypted.`,
+              details: { storageEncrypted: false },
+            },
     );
   },
 });

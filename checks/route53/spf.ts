@@ -17,7 +17,9 @@ export default defineCheck({
     const zones = await ctx.inventory.get('route53.publicZones');
     return judgeMailNames(ctx, zones, (name, records) => {
       if (txtAt(records, name).some((text) => /^v=spf1(\s|$)/i.test(text.trim()))) return undefined;
-      return { message: `${displayName(name)} receives mail (it has MX records) but publishes no SPF record (a TXT record starting v=spf1): anyone can send mail in its name.` };
+      return {
+        message: `${displayName(name)} receives mail (it has MX records) but publishes no SPF record (a TXT record starting v=spf1): anyone can send mail in its name.`,
+      };
     });
   },
 });

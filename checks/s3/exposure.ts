@@ -68,11 +68,7 @@ export function effectiveBpa(setting: BpaSetting, bucket: Read<PublicAccessBlock
  * - public: anyone can use them;
  * - unknown: a read failed, so no verdict (never a pass).
  */
-export type Exposure<T> =
-  | { state: 'private' }
-  | { state: 'neutralised'; items: T[] }
-  | { state: 'public'; items: T[] }
-  | { state: 'unknown'; error: unknown };
+export type Exposure<T> = { state: 'private' } | { state: 'neutralised'; items: T[] } | { state: 'public'; items: T[] } | { state: 'unknown'; error: unknown };
 
 function guardedBy<T>(items: T[], setting: BpaSetting, bucketBpa: Read<PublicAccessBlock>, accountBpa: Read<PublicAccessBlock>): Exposure<T> {
   if (items.length === 0) return { state: 'private' };

@@ -36,25 +36,25 @@ export function createCheckContext(input: {
       const fix = f.fix === undefined ? check.fix : (f.fix ?? undefined);
       const where = f.region ?? region;
       return {
-      status: 'fail',
-      finding: {
-        checkId: check.id,
-        severity: f.severity ?? check.severity,
-        accountId: account.accountId,
-        region: where,
-        resource: f.resource,
-        message: f.message,
-        fingerprint: findingFingerprint({
+        status: 'fail',
+        finding: {
           checkId: check.id,
+          severity: f.severity ?? check.severity,
           accountId: account.accountId,
           region: where,
-          resourceId: f.resource.id,
-          subKey: f.subKey,
-        }),
-        ...(f.details ? { details: f.details } : {}),
-        ...(fix ? { fix } : {}),
-      },
-    };
+          resource: f.resource,
+          message: f.message,
+          fingerprint: findingFingerprint({
+            checkId: check.id,
+            accountId: account.accountId,
+            region: where,
+            resourceId: f.resource.id,
+            subKey: f.subKey,
+          }),
+          ...(f.details ? { details: f.details } : {}),
+          ...(fix ? { fix } : {}),
+        },
+      };
     },
   };
 }

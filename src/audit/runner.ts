@@ -12,15 +12,7 @@ import { Inventory } from './inventory.js';
 import { compareFindings } from './order.js';
 
 export { compareFindings } from './order.js';
-import {
-  GLOBAL_REGION,
-  type AuditProgress,
-  type AuditResult,
-  type Check,
-  type CheckError,
-  type CheckStats,
-  type Finding,
-} from './types.js';
+import { GLOBAL_REGION, type AuditProgress, type AuditResult, type Check, type CheckError, type CheckStats, type Finding } from './types.js';
 
 export interface RunAuditOptions {
   account: AccountConfig;
@@ -121,7 +113,15 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditResult> {
       const stats = byCheck[check.id]!;
       const outcome: { findings: Finding[]; errors: CheckError[]; passed: number; skipped?: string } = { findings: [], errors: [], passed: 0 };
       try {
-        const ctx = createCheckContext({ check, account: accountRef, region, regions, now: startedAt, thresholds: options.thresholds, inventory: inventory.scoped(check, region) });
+        const ctx = createCheckContext({
+          check,
+          account: accountRef,
+          region,
+          regions,
+          now: startedAt,
+          thresholds: options.thresholds,
+          inventory: inventory.scoped(check, region),
+        });
         const evaluations = enabled(check) ? await check.run(ctx) : [];
         for (const evaluation of evaluations) {
           if (evaluation.status === 'pass') outcome.passed++;
@@ -185,7 +185,12 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditResult> {
         errors.push({ checkId: check.id, region, code: DEADLINE_CODE, message: `Not finished: ${reason}.${stuck}` });
       }
       if (regionalChecks.length > 0 && regions.length === 0) {
-        errors.push({ checkId: REGION_DISCOVERY, region: GLOBAL_REGION, code: DEADLINE_CODE, message: `Could not list the account's enabled regions: ${reason}.${stuck} No regional check could run.` });
+        errors.push({
+          checkId: REGION_DISCOVERY,
+          region: GLOBAL_REGION,
+          code: DEADLINE_CODE,
+          message: `Could not list the account's enabled regions: ${reason}.${stuck} No regional check could run.`,
+        });
       }
     }
 

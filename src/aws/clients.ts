@@ -221,7 +221,10 @@ export class AwsClients {
 
   private queue(endpoint: string): PQueue {
     let queue = this.queues.get(endpoint);
-    if (!queue) this.queues.set(endpoint, (queue = new PQueue({ concurrency: this.options.concurrency })));
+    if (!queue) {
+      queue = new PQueue({ concurrency: this.options.concurrency });
+      this.queues.set(endpoint, queue);
+    }
     return queue;
   }
 
@@ -263,7 +266,11 @@ export class AwsClients {
       view = priority === 0 ? entry.client : (Object.create(entry.client) as C);
       const send = entry.send;
       // Own property: the SDK client's prototype (and test mocks installed on it) stay as they are.
-      Object.defineProperty(view, 'send', { value: (command: object) => this.send(service, region, priority, send, command), writable: true, configurable: true });
+      Object.defineProperty(view, 'send', {
+        value: (command: object) => this.send(service, region, priority, send, command),
+        writable: true,
+        configurable: true,
+      });
       entry.views.set(priority, view);
     }
     return view;
@@ -302,13 +309,16 @@ export class AwsClients {
   }
 }
 
-type ClientConfig = { region: string; credentials: AwsCredentialIdentityProvider; cacheMiddleware: boolean } & Omit<ReturnType<typeof boundedClientConfig>, 'requestHandler'> & {
-  requestHandler: AuditHttpHandler;
-  useFipsEndpoint: () => Promise<boolean>;
-  useDualstackEndpoint: () => Promise<boolean>;
-  authSchemePreference: () => Promise<string[]>;
-  userAgentAppId: () => Promise<string | undefined>;
-};
+type ClientConfig = { region: string; credentials: AwsCredentialIdentityProvider; cacheMiddleware: boolean } & Omit<
+  ReturnType<typeof boundedClientConfig>,
+  'requestHandler'
+> & {
+    requestHandler: AuditHttpHandler;
+    useFipsEndpoint: () => Promise<boolean>;
+    useDualstackEndpoint: () => Promise<boolean>;
+    authSchemePreference: () => Promise<string[]>;
+    userAgentAppId: () => Promise<string | undefined>;
+  };
 
 /**
  * The HTTP of one audit, shared by all its clients: one keep-alive pool per

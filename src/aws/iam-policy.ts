@@ -118,7 +118,10 @@ export function defaultVersionDocument(policy: ManagedPolicyDetail): string {
   const versions = policy.PolicyVersionList ?? [];
   const current = versions.find((v) => v.IsDefaultVersion) ?? versions.find((v) => v.VersionId !== undefined && v.VersionId === policy.DefaultVersionId);
   if (!current?.Document) {
-    throw new MalformedPolicyError(`managed policy ${policy.Arn ?? policy.PolicyName}`, `AWS listed no document for its default version ${policy.DefaultVersionId ?? '(none named)'}`);
+    throw new MalformedPolicyError(
+      `managed policy ${policy.Arn ?? policy.PolicyName}`,
+      `AWS listed no document for its default version ${policy.DefaultVersionId ?? '(none named)'}`,
+    );
   }
   return current.Document;
 }

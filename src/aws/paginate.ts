@@ -19,9 +19,12 @@ export async function collectPages<T>(fetchPage: (token: string | undefined) => 
     if (page.items) out.push(...page.items);
     if (!page.next) return out;
     if (seen.has(page.next)) {
-      throw Object.assign(new Error(`the service repeated pagination token ${JSON.stringify(page.next.slice(0, 40))} after ${out.length} items: the listing may be incomplete`), {
-        name: 'PaginationLoop',
-      });
+      throw Object.assign(
+        new Error(`the service repeated pagination token ${JSON.stringify(page.next.slice(0, 40))} after ${out.length} items: the listing may be incomplete`),
+        {
+          name: 'PaginationLoop',
+        },
+      );
     }
     seen.add(page.next);
     token = page.next;

@@ -18,7 +18,11 @@ interface ResolvedRegions {
  * The account's configured regions, or every region it has enabled; regions
  * that are not opted in are skipped (noted), never errors.
  */
-export async function resolveRegions(clients: AwsClients, configured: readonly string[] | undefined, only: readonly string[] | undefined): Promise<ResolvedRegions> {
+export async function resolveRegions(
+  clients: AwsClients,
+  configured: readonly string[] | undefined,
+  only: readonly string[] | undefined,
+): Promise<ResolvedRegions> {
   const skipped: { region: string; reason: string }[] = [];
   let enabled: Set<string> | undefined;
   let known: Set<string> | undefined;

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { S3ControlClient } from '@aws-sdk/client-s3-control';
+import type { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { EndpointV2 } from '@smithy/types';
 
 type EndpointProvider = (params: { Endpoint?: string; Region?: string }, context?: unknown) => EndpointV2;

@@ -1,4 +1,4 @@
-import type { STSClient } from '@aws-sdk/client-sts';
+import type { AssumeRoleCommandOutput, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { AuditBotError, awsErrorCode, errorMessage } from '../errors.js';
 import { boundedClientConfig, DEFAULT_TIMEOUTS, type HttpTimeouts } from './timeouts.js';
@@ -70,7 +70,10 @@ export class RoleSessions {
     const key = JSON.stringify([target.roleArn, target.externalId ?? null, sessionName]);
     return () => {
       let entry = this.cache.get(key);
-      if (!entry) this.cache.set(key, (entry = {}));
+      if (!entry) {
+        entry = {};
+        this.cache.set(key, entry);
+      }
       const current = entry.credentials;
       if (current && (!current.expiration || current.expiration.getTime() - this.clock() > REFRESH_MARGIN_MS)) {
         return Promise.resolve(current);
@@ -92,13 +95,16 @@ export class RoleSessions {
 
   private stsFor(region: string): Pick<STSClient, 'send'> {
     let client = this.sts.get(region);
-    if (!client) this.sts.set(region, (client = this.stsFactory(region)));
+    if (!client) {
+      client = this.stsFactory(region);
+      this.sts.set(region, client);
+    }
     return client;
   }
 
   private async assume(target: RoleTarget, sessionName: string): Promise<AwsCredentialIdentity> {
     const region = homeRegionOf(partitionOfArn(target.roleArn));
-    let response;
+    let response: AssumeRoleCommandOutput;
     this.assumeCalls++;
     try {
       const { AssumeRoleCommand } = await import('./sts.js');
@@ -141,7 +147,7 @@ function assumeRoleError(target: RoleTarget, error: unknown): AuditBotError {
   }
   const hint =
     code === 'AccessDenied' || code === 'AccessDeniedException'
-      ? ' Check the role\'s trust policy (it must trust the bot\'s principal' + (target.externalId ? ' with this external id' : '') + ') and that the bot may call sts:AssumeRole on it.'
+      ? ` Check the role's trust policy (it must trust the bot's principal${target.externalId ? ' with this external id' : ''}) and that the bot may call sts:AssumeRole on it.`
       : '';
   return new AuditBotError('ASSUME_ROLE_FAILED', `Cannot assume ${target.roleArn} for account "${target.alias}": ${code ? `${code}: ` : ''}${reason}.${hint}`, {
     cause: error,

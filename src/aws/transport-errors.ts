@@ -53,10 +53,16 @@ export function transportError(error: unknown, timeouts: HttpTimeouts, region?: 
     return new AwsTransportError(e.code, `the connection was reset by the other end${attemptsOf(error)}: ${message.split('\n')[0]}`, { cause: error });
   }
   if (/establish a connection/.test(message)) {
-    return new AwsTransportError('ConnectTimeout', `could not connect within ${seconds(timeouts.connectMs)} (audit.connectTimeoutSeconds)${attemptsOf(error)}`, { cause: error });
+    return new AwsTransportError(
+      'ConnectTimeout',
+      `could not connect within ${seconds(timeouts.connectMs)} (audit.connectTimeoutSeconds)${attemptsOf(error)}`,
+      { cause: error },
+    );
   }
   if (e.code === 'ETIMEDOUT' || /requestTimeout|timed out/.test(message)) {
-    return new AwsTransportError('RequestTimeout', `no answer within ${seconds(timeouts.requestMs)} (audit.requestTimeoutSeconds)${attemptsOf(error)}`, { cause: error });
+    return new AwsTransportError('RequestTimeout', `no answer within ${seconds(timeouts.requestMs)} (audit.requestTimeoutSeconds)${attemptsOf(error)}`, {
+      cause: error,
+    });
   }
   return error;
 }
@@ -66,4 +72,3 @@ export function deadlineError(operation: string, signal: AbortSignal, cause?: un
   const reason = typeof signal.reason === 'string' ? signal.reason : 'the audit reached its deadline';
   return new AwsTransportError('AuditDeadline', `${operation} was cut short: ${reason}`, cause === undefined ? {} : { cause });
 }
-

@@ -37,7 +37,10 @@ export async function auditCommand(config: Config, positionals: string[], values
   if (!account) {
     const aliases = config.accounts.map((a) => a.alias);
     const close = suggestAliases(alias, aliases);
-    const listed = aliases.length <= MAX_LISTED ? aliases.join(', ') : `${aliases.slice(0, MAX_LISTED).join(', ')} and ${aliases.length - MAX_LISTED} more (aws-audit-bot accounts lists them)`;
+    const listed =
+      aliases.length <= MAX_LISTED
+        ? aliases.join(', ')
+        : `${aliases.slice(0, MAX_LISTED).join(', ')} and ${aliases.length - MAX_LISTED} more (aws-audit-bot accounts lists them)`;
     throw new AuditBotError(
       'UNKNOWN_ACCOUNT',
       `No account "${terminalSafe(alias)}" in ${terminalSafe(config.sourcePath)}.${close.length ? ` Did you mean ${close.join(' or ')}?` : ''} Configured: ${listed}`,

@@ -14,7 +14,8 @@ import { EXIT, type CliIo } from './shared.js';
  * Exit 0 when posted (or printed), 2 when it could not be posted.
  */
 export async function digestCommand(config: Config, dryRun: boolean, io: CliIo): Promise<number> {
-  if (!dryRun && !config.digest) throw new AuditBotError('CONFIG_INVALID', `${config.sourcePath} has no digest section: set digest.channel to post the digest (or use --dry-run).`);
+  if (!dryRun && !config.digest)
+    throw new AuditBotError('CONFIG_INVALID', `${config.sourcePath} has no digest section: set digest.channel to post the digest (or use --dry-run).`);
   const slack = dryRun ? undefined : readWebApiEnv(io.env);
   // Warnings (an account that could not be audited, a failed post) as readable lines on stderr; the digest itself on stdout.
   const logger = createLogger({
@@ -23,7 +24,14 @@ export async function digestCommand(config: Config, dryRun: boolean, io: CliIo):
     level: io.env.LOG_LEVEL ?? 'warn',
     write: (line) => io.stderr.write(line.endsWith('\n') ? line : `${line}\n`),
   });
-  const runtime = await openRuntime({ config, checks: io.checks ?? ALL_CHECKS, logger, env: io.env, ...(io.sessions ? { sessions: io.sessions } : {}), ...(slack ? { slack } : {}) });
+  const runtime = await openRuntime({
+    config,
+    checks: io.checks ?? ALL_CHECKS,
+    logger,
+    env: io.env,
+    ...(io.sessions ? { sessions: io.sessions } : {}),
+    ...(slack ? { slack } : {}),
+  });
   try {
     io.stderr.write(`Auditing ${config.accounts.length} account${config.accounts.length === 1 ? '' : 's'} for the digest…\n`);
     const run = await runtime.digest.run({ dryRun, requester: 'cli' });
@@ -36,10 +44,14 @@ export async function digestCommand(config: Config, dryRun: boolean, io: CliIo):
       return noneAudited ? EXIT.incomplete : EXIT.clean;
     }
     if (!run.posted) {
-      io.stderr.write(`The digest could not be posted: ${terminalSafe(run.error ?? 'unknown error')}. The cursor did not move: the next digest covers this window too.\n`);
+      io.stderr.write(
+        `The digest could not be posted: ${terminalSafe(run.error ?? 'unknown error')}. The cursor did not move: the next digest covers this window too.\n`,
+      );
       return EXIT.usage;
     }
-    io.stderr.write(`Posted the digest in ${config.digest!.channel}${run.failed ? ` (${run.failed} account${run.failed === 1 ? '' : 's'} could not be audited)` : ''}.${run.error ? ` Part of the details could not be posted: ${terminalSafe(run.error)}.` : ''}\n${noneNote}`);
+    io.stderr.write(
+      `Posted the digest in ${config.digest!.channel}${run.failed ? ` (${run.failed} account${run.failed === 1 ? '' : 's'} could not be audited)` : ''}.${run.error ? ` Part of the details could not be posted: ${terminalSafe(run.error)}.` : ''}\n${noneNote}`,
+    );
     return noneAudited ? EXIT.incomplete : EXIT.clean;
   } finally {
     await runtime.store.close();

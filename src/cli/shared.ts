@@ -50,7 +50,10 @@ export function usageError(message: string): AuditBotError {
 }
 
 export function splitList(values: string[] | undefined): string[] {
-  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 export function parseFormat<F extends string>(value: string | undefined, allowed: readonly F[]): F {

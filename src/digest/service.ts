@@ -127,7 +127,13 @@ export class DigestService {
     let ts: string;
     let postedChannel: string;
     try {
-      const posted = await client.chat.postMessage({ channel: channel!, text: rendered.main.text, blocks: rendered.main.blocks, unfurl_links: false, unfurl_media: false });
+      const posted = await client.chat.postMessage({
+        channel: channel!,
+        text: rendered.main.text,
+        blocks: rendered.main.blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
       ts = posted.ts ?? '';
       postedChannel = posted.channel ?? channel!;
     } catch (error) {
@@ -155,16 +161,33 @@ export class DigestService {
     let detailError: string | undefined = cursorError;
     try {
       for (const followUp of rendered.followUps) {
-        await client.chat.postMessage({ channel: postedChannel, thread_ts: ts, text: followUp.text, blocks: followUp.blocks, unfurl_links: false, unfurl_media: false });
+        await client.chat.postMessage({
+          channel: postedChannel,
+          thread_ts: ts,
+          text: followUp.text,
+          blocks: followUp.blocks,
+          unfurl_links: false,
+          unfurl_media: false,
+        });
       }
       if (rendered.csv) {
-        await client.filesUploadV2({ channel_id: postedChannel, thread_ts: ts, file: Buffer.from(rendered.csv.content, 'utf8'), filename: rendered.csv.filename, title: rendered.csv.title });
+        await client.filesUploadV2({
+          channel_id: postedChannel,
+          thread_ts: ts,
+          file: Buffer.from(rendered.csv.content, 'utf8'),
+          filename: rendered.csv.filename,
+          title: rendered.csv.title,
+        });
       }
     } catch (error) {
       detailError = [cursorError, `part of the details could not be posted: ${errorMessage(error)}`].filter(Boolean).join('; ');
       logger.warn({ err: errorMessage(error) }, 'part of the digest details could not be posted');
       await client.chat
-        .postMessage({ channel: postedChannel, thread_ts: ts, text: `:warning: Part of the details could not be posted (${errorMessage(error).slice(0, 300)}). \`aws-audit-bot digest --dry-run\` prints the digest.` })
+        .postMessage({
+          channel: postedChannel,
+          thread_ts: ts,
+          text: `:warning: Part of the details could not be posted (${errorMessage(error).slice(0, 300)}). \`aws-audit-bot digest --dry-run\` prints the digest.`,
+        })
         .catch(() => undefined);
     }
     return { digest, rendered, dryRun, posted: true, ts, failed, ...(detailError !== undefined ? { error: detailError } : {}) };

@@ -146,7 +146,6 @@ export function inScope(state: FindingState, result: AuditResult): boolean {
   return coverage(state, result).covered;
 }
 
-
 /** Report order for states: severity, then check, region, resource. */
 export function compareStates(a: FindingState, b: FindingState): number {
   return (

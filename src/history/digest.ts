@@ -88,7 +88,8 @@ export function computeDigest(data: Readonly<StoreData>, outcomes: readonly Scan
     const ended = mute.unmutedAt !== null ? { at: mute.unmutedAt, why: 'unmuted' as const } : { at: mute.expiresAt, why: 'mute-expired' as const };
     if (!after(ended.at, sinceMs, untilMs)) continue;
     const known = endedInWindow.get(mute.fingerprint);
-    if (!known || Date.parse(ended.at) > Date.parse(known.mute.unmutedAt ?? known.mute.expiresAt)) endedInWindow.set(mute.fingerprint, { mute, why: ended.why });
+    if (!known || Date.parse(ended.at) > Date.parse(known.mute.unmutedAt ?? known.mute.expiresAt))
+      endedInWindow.set(mute.fingerprint, { mute, why: ended.why });
   }
 
   const byAccount = new Map<string, FindingState[]>();

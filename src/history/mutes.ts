@@ -48,7 +48,16 @@ function addDays(day: string, days: number): string {
 /** How far a time zone's clocks are ahead of UTC at `t` (ms). */
 function offsetAt(t: number, timeZone: string): number {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    })
       .formatToParts(new Date(t))
       .map((p) => [p.type, Number(p.value)]),
   ) as Record<string, number>;

@@ -73,7 +73,14 @@ export type StoreData = z.infer<typeof storeSchema>;
 export type ScanRecord = z.infer<typeof scanRecord>;
 
 export function emptyStore(): StoreData {
-  return { schemaVersion: SCHEMA_VERSION, scans: [], findings: [], mutes: [], actions: [], digest: { cursor: null, lastPostedAt: null, due: null, totals: {} } };
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    scans: [],
+    findings: [],
+    mutes: [],
+    actions: [],
+    digest: { cursor: null, lastPostedAt: null, due: null, totals: {} },
+  };
 }
 
 /**
@@ -118,11 +125,17 @@ export class AtomicJsonFile implements Adapter<StoreData> {
     // Only our own files are read (and later rewritten): package.json, {} or another tool's JSON at store.path is left byte for byte.
     if (!Number.isInteger(data.schemaVersion) || (data.schemaVersion as number) < 1) {
       const keys = Object.keys(data);
-      const holds = keys.length ? `it holds ${keys.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}${keys.length > 5 ? ', …' : ''}` : 'it is an empty object';
+      const holds = keys.length
+        ? `it holds ${keys
+            .slice(0, 5)
+            .map((k) => JSON.stringify(k.slice(0, 40)))
+            .join(', ')}${keys.length > 5 ? ', …' : ''}`
+        : 'it is an empty object';
       throw storeError(this.file, `is not a database of this bot (it has no numeric schemaVersion; ${terminalSafe(holds)}); check store.path`);
     }
     let version = data.schemaVersion as number;
-    if (version > SCHEMA_VERSION) throw storeError(this.file, `was written by a newer version of the bot (schema ${version}; this one knows ${SCHEMA_VERSION})`);
+    if (version > SCHEMA_VERSION)
+      throw storeError(this.file, `was written by a newer version of the bot (schema ${version}; this one knows ${SCHEMA_VERSION})`);
     while (version < SCHEMA_VERSION) {
       const migrate = MIGRATIONS[version];
       if (!migrate) throw storeError(this.file, `has schema version ${version}, which this bot cannot migrate`);
@@ -178,7 +191,11 @@ export class Store {
   static async open(file: string, options: StoreLockOptions = {}): Promise<Store> {
     const adapter = new AtomicJsonFile(file);
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 }).catch((error: unknown) => {
-      throw new AuditBotError('STORE_UNREADABLE', `Cannot create the folder of the bot's database ${file}: ${errorMessage(error)}. Check store.path and the folder's permissions.`, { cause: error });
+      throw new AuditBotError(
+        'STORE_UNREADABLE',
+        `Cannot create the folder of the bot's database ${file}: ${errorMessage(error)}. Check store.path and the folder's permissions.`,
+        { cause: error },
+      );
     });
     const lock = await lockStore(file, options);
     try {
@@ -210,7 +227,11 @@ export class Store {
   update(change: (data: StoreData) => void): Promise<void> {
     const next = this.chain.then(async () => {
       // Another process holds the file now: writing would undo its writes.
-      if (this.lock.lost) throw new AuditBotError('STORE_LOCKED', `The bot lost the lock of its database ${this.lock.path.replace(/\.lock$/, '')} (${this.lock.lost.message}); it writes nothing more. Restart it.`);
+      if (this.lock.lost)
+        throw new AuditBotError(
+          'STORE_LOCKED',
+          `The bot lost the lock of its database ${this.lock.path.replace(/\.lock$/, '')} (${this.lock.lost.message}); it writes nothing more. Restart it.`,
+        );
       const current = this.db.data;
       const draft = structuredClone(current);
       change(draft);

@@ -11,7 +11,7 @@ import { Mutes } from '../history/mutes.js';
 import type { Store } from '../history/store.js';
 import type { Logger } from '../log.js';
 import { ALL_ACTIONS, fixOf } from './actions/index.js';
-import type { RemediationAction, RemediationClients, RemediationTarget } from './types.js';
+import type { Precheck, RemediationAction, RemediationClients, RemediationTarget } from './types.js';
 
 /** Undo is offered this long after a fix. */
 export const UNDO_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -209,7 +209,8 @@ export class RemediationService {
     if (!account.remediationRoleArn) {
       return this.refuse({ ...base, action, reason: `Fixes are off in ${account.alias}: it has no \`remediationRoleArn\` (the audit role stays read-only).` });
     }
-    if (state.resolvedAt !== null) return this.refuse({ ...base, action, reason: `That finding was resolved on ${state.resolvedAt.slice(0, 10)}: there is nothing to fix.` });
+    if (state.resolvedAt !== null)
+      return this.refuse({ ...base, action, reason: `That finding was resolved on ${state.resolvedAt.slice(0, 10)}: there is nothing to fix.` });
     const mute = this.mutes.active(this.now()).get(state.fingerprint);
     if (mute) return this.refuse({ ...base, action, reason: `That finding is muted until ${mute.expiresAt.slice(0, 10)} (${mute.reason}); unmute it first.` });
     const target: RemediationTarget = {
@@ -265,7 +266,8 @@ export class RemediationService {
    */
   async execute(input: { user: string; ref: unknown; requestId: string } & Origin): Promise<ExecuteOutcome> {
     const where: Origin = { thread: input.thread, message: input.message };
-    if (this.foreign(input.requestId, input.user)) return this.refusedOutcome(input.user, input.ref, `foreign:${randomUUID()}`, SOMEONE_ELSES, undefined, SOMEONE_ELSES, where);
+    if (this.foreign(input.requestId, input.user))
+      return this.refusedOutcome(input.user, input.ref, `foreign:${randomUUID()}`, SOMEONE_ELSES, undefined, SOMEONE_ELSES, where);
     const repeat = await this.settled(this.byRequest(input.requestId));
     if (repeat) return { kind: 'repeat', record: repeat };
     // One click of a confirmation at a time: a double click that is refused is refused (and logged) once.
@@ -300,7 +302,8 @@ export class RemediationService {
       const repeat = this.byRequest(input.requestId);
       if (repeat) return repeat.result === 'requested' ? { ok: true, value: { record: repeat, repeat: true } } : { ok: false, reason: outcomeReason(repeat) };
       const confirmed = this.confirmed(input.requestId, input.user, input.ref, true);
-      if (!confirmed.ok) return this.refuse({ user: input.user, requestId: input.requestId, reason: confirmed.reason, ...this.aboutRef(input.ref), where: input });
+      if (!confirmed.ok)
+        return this.refuse({ user: input.user, requestId: input.requestId, reason: confirmed.reason, ...this.aboutRef(input.ref), where: input });
       const guarded = await this.guard(input.user, input.ref, input.requestId, input);
       if (!guarded.ok) return guarded;
       const record = await this.append({
@@ -330,7 +333,13 @@ export class RemediationService {
     return this.locked(`request:${input.requestRecordId}`, async () => {
       const request = this.record(input.requestRecordId);
       if (!request || (request.result !== 'requested' && !request.decidedAt)) {
-        return this.refusedOutcome(input.by, request?.ref ?? '', input.requestId ?? `decision:${randomUUID()}`, 'There is no such request (it may have been withdrawn).', request);
+        return this.refusedOutcome(
+          input.by,
+          request?.ref ?? '',
+          input.requestId ?? `decision:${randomUUID()}`,
+          'There is no such request (it may have been withdrawn).',
+          request,
+        );
       }
       const decision = this.log.find((r) => r.requestId === `decision:${request.id}`);
       if (request.decidedAt) {
@@ -339,7 +348,8 @@ export class RemediationService {
       }
       const refusal = (reason: string, logged: string) => this.refusedOutcome(input.by, request.ref ?? '', `refusal:${randomUUID()}`, reason, request, logged);
       if (!this.isRemediator(input.by)) return refusal('Only the people in `access.remediators` may approve fixes.', 'not a remediator');
-      if (input.by === request.user) return refusal('You asked for this fix: another remediator must approve it.', 'the requester cannot approve their own request');
+      if (input.by === request.user)
+        return refusal('You asked for this fix: another remediator must approve it.', 'the requester cannot approve their own request');
       if (this.now().getTime() - Date.parse(request.at) > REQUEST_TTL_MS) {
         return refusal('That request is more than 24 hours old: ask for the fix again.', 'the request expired');
       }
@@ -351,14 +361,27 @@ export class RemediationService {
       const decisionId = `decision:${request.id}`;
       const where: Origin = { ...(request.thread ? { thread: request.thread } : {}), ...(request.message ? { message: request.message } : {}) };
       if (!input.approve) {
-        const record = await this.append({ ...pick(request), requestId: decisionId, result: 'rejected', user: request.user, approvedBy: input.by, ...(request.change ? { change: request.change } : {}) });
+        const record = await this.append({
+          ...pick(request),
+          requestId: decisionId,
+          result: 'rejected',
+          user: request.user,
+          approvedBy: input.by,
+          ...(request.change ? { change: request.change } : {}),
+        });
         return { kind: 'rejected', record };
       }
       // The requester must still be a remediator; the approver passes every guard too.
       if (!this.isRemediator(request.user)) return refusal('The requester is no longer in `access.remediators`.', 'the requester is no longer a remediator');
       const guarded = await this.guard(input.by, request.ref ?? '', decisionId);
       if (!guarded.ok) return { kind: 'refused', reason: guarded.reason, record: this.byRequest(decisionId) };
-      return this.run(guarded.value, { user: request.user, approvedBy: input.by, requestId: decisionId, expected: request.state ? { change: request.change ?? '', state: request.state } : undefined, origin: where });
+      return this.run(guarded.value, {
+        user: request.user,
+        approvedBy: input.by,
+        requestId: decisionId,
+        expected: request.state ? { change: request.change ?? '', state: request.state } : undefined,
+        origin: where,
+      });
     });
   }
 
@@ -378,14 +401,26 @@ export class RemediationService {
       const current = this.record(input.recordId)!;
       if (current.undoneAt) return { kind: 'already', record: current };
       if (!undoable(current)) return this.refusedOutcome(input.user, '', input.requestId, 'A later fix replaced this one: undo that one.', current);
-      const entry = { ...pick(current), requestId: input.requestId, user: input.user, undoOf: current.id, ...(current.change ? { change: current.change } : {}) };
-      const refuse = async (reason: string, logged = reason): Promise<ExecuteOutcome> => ({ kind: 'refused', reason, record: await this.append({ ...entry, result: 'refused', reason: logged }) });
+      const entry = {
+        ...pick(current),
+        requestId: input.requestId,
+        user: input.user,
+        undoOf: current.id,
+        ...(current.change ? { change: current.change } : {}),
+      };
+      const refuse = async (reason: string, logged = reason): Promise<ExecuteOutcome> => ({
+        kind: 'refused',
+        reason,
+        record: await this.append({ ...entry, result: 'refused', reason: logged }),
+      });
       if (!this.isRemediator(input.user)) return refuse('Only the people in `access.remediators` may undo fixes.', 'not a remediator');
-      if (this.mode === 'dry-run') return refuse('The bot is in dry-run mode (`remediation.mode: dry-run`): it changes nothing in AWS, undo included.', 'dry-run mode');
+      if (this.mode === 'dry-run')
+        return refuse('The bot is in dry-run mode (`remediation.mode: dry-run`): it changes nothing in AWS, undo included.', 'dry-run mode');
       if (this.now().getTime() - Date.parse(current.at) > UNDO_WINDOW_MS) {
         return refuse('Undo is offered for 24 hours after a fix; this one is older. Change it in AWS directly.', 'undo window over');
       }
-      const account = this.options.config.accounts.find((a) => a.alias === current.alias && a.accountId === current.accountId) ?? this.accountOf(current.accountId);
+      const account =
+        this.options.config.accounts.find((a) => a.alias === current.alias && a.accountId === current.accountId) ?? this.accountOf(current.accountId);
       const action = ALL_ACTIONS.find((a) => a.id === current.action);
       if (!account?.remediationRoleArn || !action) return refuse(`Fixes are no longer configured for account ${current.accountId}.`);
       const clients = this.clientsFor(account, input.user);
@@ -396,7 +431,8 @@ export class RemediationService {
           const record = await this.append({ ...entry, result: 'refused', reason: `nothing to undo: ${check.reason}` }, (actions) => {
             // An entry whose outcome was never known, and whose change is not in place: it was not applied.
             const target = actions.find((r) => r.id === current.id);
-            if (target?.result === 'applying') Object.assign(target, { result: 'failed', reason: `not applied (undo found ${check.reason})`, completedAt: this.now().toISOString() });
+            if (target?.result === 'applying')
+              Object.assign(target, { result: 'failed', reason: `not applied (undo found ${check.reason})`, completedAt: this.now().toISOString() });
           });
           return { kind: 'stale', record };
         }
@@ -416,20 +452,37 @@ export class RemediationService {
   // ---- internals ------------------------------------------------------------------
 
   /** The fix itself, one per account at a time: live precheck, compared with what was confirmed, then apply. */
-  private run(fixable: Fixable, input: { user: string; approvedBy?: string; requestId: string; expected: { change: string; state: Record<string, unknown> } | undefined; origin: Origin }): Promise<ExecuteOutcome> {
+  private run(
+    fixable: Fixable,
+    input: { user: string; approvedBy?: string; requestId: string; expected: { change: string; state: Record<string, unknown> } | undefined; origin: Origin },
+  ): Promise<ExecuteOutcome> {
     return this.locked(`account:${fixable.account.accountId}`, async () => {
       const again = this.byRequest(input.requestId);
       if (again) return { kind: 'repeat', record: again };
-      const entry = { ...entryOf(fixable), requestId: input.requestId, user: input.user, ...(input.approvedBy ? { approvedBy: input.approvedBy } : {}), ...origin(input.origin) };
+      const entry = {
+        ...entryOf(fixable),
+        requestId: input.requestId,
+        user: input.user,
+        ...(input.approvedBy ? { approvedBy: input.approvedBy } : {}),
+        ...origin(input.origin),
+      };
       // The newest fix of this finding since it was (re)opened that may still be in place.
       const since = fixable.target.foundAt;
       const prior = [...this.log]
         .reverse()
-        .find((r) => r.fingerprint === fixable.state.fingerprint && r.action === fixable.action.id && (r.result === 'applied' || r.result === 'applying') && !r.undoneAt && !r.supersededBy && r.at >= since);
+        .find(
+          (r) =>
+            r.fingerprint === fixable.state.fingerprint &&
+            r.action === fixable.action.id &&
+            (r.result === 'applied' || r.result === 'applying') &&
+            !r.undoneAt &&
+            !r.supersededBy &&
+            r.at >= since,
+        );
       if (prior?.result === 'applied' && this.now().getTime() - Date.parse(prior.at) < SETTLE_MS) return { kind: 'already', record: prior };
 
       const clients = this.clientsFor(fixable.account, input.approvedBy ? `${input.approvedBy}-for-${input.user}` : input.user);
-      let precheck;
+      let precheck: Precheck;
       try {
         precheck = await fixable.action.precheck(fixable.target, clients, this.context());
       } catch (error) {
@@ -448,7 +501,12 @@ export class RemediationService {
       const settlePrior = (actions: ActionRecord[], newId: string) => {
         const target = prior && actions.find((r) => r.id === prior.id);
         if (!target) return;
-        if (target.result === 'applying') Object.assign(target, { result: 'failed', reason: 'not applied: the bot stopped before AWS answered, and AWS still showed the problem later', completedAt: this.now().toISOString() });
+        if (target.result === 'applying')
+          Object.assign(target, {
+            result: 'failed',
+            reason: 'not applied: the bot stopped before AWS answered, and AWS still showed the problem later',
+            completedAt: this.now().toISOString(),
+          });
         else target.supersededBy = newId;
       };
       if (this.mode === 'dry-run') return { kind: 'dry-run', record: await this.append({ ...entry, result: 'dry-run', change }) };
@@ -463,7 +521,10 @@ export class RemediationService {
         return { kind: record.result === 'applied' ? 'applied' : 'failed', record };
       }
       const record = await this.complete(started.id, { result: 'applied' });
-      this.options.logger.info({ action: fixable.action.id, fingerprint: fixable.state.fingerprint, user: input.user, approvedBy: input.approvedBy }, 'a fix was applied');
+      this.options.logger.info(
+        { action: fixable.action.id, fingerprint: fixable.state.fingerprint, user: input.user, approvedBy: input.approvedBy },
+        'a fix was applied',
+      );
       return { kind: 'applied', record };
     });
   }
@@ -473,7 +534,13 @@ export class RemediationService {
    * AWS took it, a retried revoke AWS had already done): what apply does is
    * read back. In place → applied; part of it → failed, undoable for that part.
    */
-  private async afterFailedApply(action: RemediationAction, started: ActionRecord, state: Record<string, unknown>, clients: RemediationClients, error: unknown): Promise<ActionRecord> {
+  private async afterFailedApply(
+    action: RemediationAction,
+    started: ActionRecord,
+    state: Record<string, unknown>,
+    clients: RemediationClients,
+    error: unknown,
+  ): Promise<ActionRecord> {
     this.options.logger.error({ action: action.id, fingerprint: started.fingerprint, err: errorMessage(error) }, 'a fix failed');
     let inPlace = false;
     try {
@@ -504,7 +571,7 @@ export class RemediationService {
     if (c.ref !== ref) return { ok: false, reason: 'That button does not match the confirmation it is on.' };
     const approvalNow = this.requireApproval && this.mode === 'apply';
     if (c.mode !== this.mode || c.approval !== approvalNow || c.approval !== approval) {
-      return { ok: false, reason: 'The bot\'s fix settings (`remediation.mode`, `access.requireApproval`) changed since this confirmation: choose Fix again.' };
+      return { ok: false, reason: "The bot's fix settings (`remediation.mode`, `access.requireApproval`) changed since this confirmation: choose Fix again." };
     }
     return { ok: true, value: { change: c.change, state: c.state } };
   }
@@ -518,7 +585,10 @@ export class RemediationService {
   }
 
   private accountOf(accountId: string): AccountConfig | undefined {
-    return this.options.config.accounts.find((a) => a.accountId === accountId && a.remediationRoleArn) ?? this.options.config.accounts.find((a) => a.accountId === accountId);
+    return (
+      this.options.config.accounts.find((a) => a.accountId === accountId && a.remediationRoleArn) ??
+      this.options.config.accounts.find((a) => a.accountId === accountId)
+    );
   }
 
   private byRequest(requestId: string): ActionRecord | undefined {
@@ -550,18 +620,27 @@ export class RemediationService {
       alsoChange?.(data.actions as unknown as ActionRecord[], record.id);
       data.actions.push(record as unknown as (typeof data.actions)[number]);
     });
-    this.options.logger.info({ action: record.action, result: record.result, user: record.user, fingerprint: record.fingerprint, reason: record.reason }, 'remediation attempt');
+    this.options.logger.info(
+      { action: record.action, result: record.result, user: record.user, fingerprint: record.fingerprint, reason: record.reason },
+      'remediation attempt',
+    );
     return this.record(record.id) ?? record;
   }
 
   /** Completes an `applying` entry: the same entry, now with its result. */
-  private async complete(id: string, change: Pick<ActionRecord, 'result'> & Pick<Partial<ActionRecord>, 'reason' | 'state' | 'partial'>): Promise<ActionRecord> {
+  private async complete(
+    id: string,
+    change: Pick<ActionRecord, 'result'> & Pick<Partial<ActionRecord>, 'reason' | 'state' | 'partial'>,
+  ): Promise<ActionRecord> {
     await this.options.store.update((data) => {
       const target = (data.actions as unknown as ActionRecord[]).find((r) => r.id === id);
       if (target) Object.assign(target, change, { completedAt: this.now().toISOString() });
     });
     const record = this.record(id)!;
-    this.options.logger.info({ action: record.action, result: record.result, user: record.user, fingerprint: record.fingerprint, reason: record.reason }, 'remediation attempt');
+    this.options.logger.info(
+      { action: record.action, result: record.result, user: record.user, fingerprint: record.fingerprint, reason: record.reason },
+      'remediation attempt',
+    );
     return record;
   }
 
@@ -574,7 +653,15 @@ export class RemediationService {
     return { state, ...(scan ? { alias: scan.alias } : {}), ...(action ? { action } : {}) };
   }
 
-  private async refuse(input: { user: string; requestId: string; reason: string; state?: FindingState | undefined; alias?: string | undefined; action?: RemediationAction | undefined; where?: Origin | undefined }): Promise<{ ok: false; reason: string }> {
+  private async refuse(input: {
+    user: string;
+    requestId: string;
+    reason: string;
+    state?: FindingState | undefined;
+    alias?: string | undefined;
+    action?: RemediationAction | undefined;
+    where?: Origin | undefined;
+  }): Promise<{ ok: false; reason: string }> {
     if (!this.byRequest(input.requestId)) {
       await this.append({
         requestId: input.requestId,
@@ -593,7 +680,15 @@ export class RemediationService {
   }
 
   /** A refusal as an outcome, logged: about the record it concerns when there is one, else about the finding reference. */
-  private async refusedOutcome(user: string, ref: unknown, requestId: string, reason: string, about?: ActionRecord, logged = reason, where: Origin = {}): Promise<ExecuteOutcome> {
+  private async refusedOutcome(
+    user: string,
+    ref: unknown,
+    requestId: string,
+    reason: string,
+    about?: ActionRecord,
+    logged = reason,
+    where: Origin = {},
+  ): Promise<ExecuteOutcome> {
     if (about) {
       const record = this.byRequest(requestId) ?? (await this.append({ ...pick(about), requestId, result: 'refused', user, reason: logged }));
       return { kind: 'refused', reason, record };

@@ -47,9 +47,7 @@ export interface PrecheckContext {
  * `state` is everything apply and undo need (JSON-serialisable: it is kept
  * in the action log so that undo restores exactly what was there).
  */
-export type Precheck =
-  | { ok: true; change: string; state: Record<string, unknown> }
-  | { ok: false; reason: string };
+export type Precheck = { ok: true; change: string; state: Record<string, unknown> } | { ok: false; reason: string };
 
 export interface RemediationAction {
   id: RemediationActionId;

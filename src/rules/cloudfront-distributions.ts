@@ -39,7 +39,9 @@ export async function judgeDistributions(
       const entries = found instanceof Error ? [found] : found;
       if (entries.length === 0) return [ctx.pass(d.Id)];
       return entries.map((entry) =>
-        entry instanceof Error ? ctx.error(d.Id, entry) : ctx.fail({ ...entry, resource: distributionResource(d), details: { ...distributionDetails(d), ...entry.details } }),
+        entry instanceof Error
+          ? ctx.error(d.Id, entry)
+          : ctx.fail({ ...entry, resource: distributionResource(d), details: { ...distributionDetails(d), ...entry.details } }),
       );
     });
   return (await Promise.all(judged)).flat();

@@ -30,7 +30,11 @@ export function classicView(c: ClassicLoadBalancer, region: string, accountId: s
     securityGroups: c.lb.SecurityGroups ?? [],
     takesGroups: Boolean(c.lb.VPCId),
     listenerPorts: (c.lb.ListenerDescriptions ?? []).map((l) => l.Listener?.LoadBalancerPort).filter((p): p is number => typeof p === 'number'),
-    resource: { type: 'AWS::ElasticLoadBalancing::LoadBalancer', id: name, arn: `arn:${partitionOfRegion(region)}:elasticloadbalancing:${region}:${accountId}:loadbalancer/${name}` },
+    resource: {
+      type: 'AWS::ElasticLoadBalancing::LoadBalancer',
+      id: name,
+      arn: `arn:${partitionOfRegion(region)}:elasticloadbalancing:${region}:${accountId}:loadbalancer/${name}`,
+    },
   };
 }
 

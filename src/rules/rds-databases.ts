@@ -21,11 +21,19 @@ const rdsArn = (region: string, accountId: string, type: 'db' | 'cluster', id: s
   `arn:${partitionOfRegion(region)}:rds:${region}:${accountId}:${type}:${id}`;
 
 export function instanceResource(instance: DBInstance & { DBInstanceIdentifier: string }, region: string, accountId: string): ResourceRef {
-  return { type: 'AWS::RDS::DBInstance', id: instance.DBInstanceIdentifier, arn: instance.DBInstanceArn ?? rdsArn(region, accountId, 'db', instance.DBInstanceIdentifier) };
+  return {
+    type: 'AWS::RDS::DBInstance',
+    id: instance.DBInstanceIdentifier,
+    arn: instance.DBInstanceArn ?? rdsArn(region, accountId, 'db', instance.DBInstanceIdentifier),
+  };
 }
 
 export function clusterResource(cluster: DBCluster & { DBClusterIdentifier: string }, region: string, accountId: string): ResourceRef {
-  return { type: 'AWS::RDS::DBCluster', id: cluster.DBClusterIdentifier, arn: cluster.DBClusterArn ?? rdsArn(region, accountId, 'cluster', cluster.DBClusterIdentifier) };
+  return {
+    type: 'AWS::RDS::DBCluster',
+    id: cluster.DBClusterIdentifier,
+    arn: cluster.DBClusterArn ?? rdsArn(region, accountId, 'cluster', cluster.DBClusterIdentifier),
+  };
 }
 
 /** Instances being deleted are gone in minutes: nothing left to fix. */
@@ -47,16 +55,16 @@ export function databases(instances: readonly DBInstance[], clusters: readonly D
   const clusterIds = new Set(listed.map((c) => c.DBClusterIdentifier));
   const live = liveInstances(instances);
   return [
-    ...listed.map((cluster): Database => ({
-      kind: 'cluster',
-      id: cluster.DBClusterIdentifier,
-      resource: clusterResource(cluster, region, accountId),
-      cluster,
-      members: live.filter((i) => i.DBClusterIdentifier === cluster.DBClusterIdentifier),
-    })),
-    ...live
-      .filter((i) => !i.DBClusterIdentifier || !clusterIds.has(i.DBClusterIdentifier))
-      .map((instance) => instanceDatabase(instance, region, accountId)),
+    ...listed.map(
+      (cluster): Database => ({
+        kind: 'cluster',
+        id: cluster.DBClusterIdentifier,
+        resource: clusterResource(cluster, region, accountId),
+        cluster,
+        members: live.filter((i) => i.DBClusterIdentifier === cluster.DBClusterIdentifier),
+      }),
+    ),
+    ...live.filter((i) => !i.DBClusterIdentifier || !clusterIds.has(i.DBClusterIdentifier)).map((instance) => instanceDatabase(instance, region, accountId)),
   ];
 }
 
@@ -109,7 +117,9 @@ export async function judgeDatabases<T>(
       continue;
     }
     const verdict = judge(value, db);
-    out.push(verdict ? ctx.fail({ resource: db.resource, message: verdict.message, details: { ...databaseDetails(db), ...verdict.details } }) : ctx.pass(db.id));
+    out.push(
+      verdict ? ctx.fail({ resource: db.resource, message: verdict.message, details: { ...databaseDetails(db), ...verdict.details } }) : ctx.pass(db.id),
+    );
   }
   return out;
 }

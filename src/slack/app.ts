@@ -1,6 +1,15 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, SocketModeReceiver, type AllMiddlewareArgs, type BlockAction, type Logger as BoltLogger, type RespondFn, type SlashCommand, type SlackCommandMiddlewareArgs } from '@slack/bolt';
+import {
+  App,
+  SocketModeReceiver,
+  type AllMiddlewareArgs,
+  type BlockAction,
+  type Logger as BoltLogger,
+  type RespondFn,
+  type SlashCommand,
+  type SlackCommandMiddlewareArgs,
+} from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { AuditProgress, AuditResult, Check } from '../audit/types.js';
 import { suggestAliases, type AccountConfig, type Config } from '../config.js';
@@ -20,7 +29,18 @@ import { answerHealth, HEALTH_PATH, startHealthServer, type HealthSources, type 
 import { escapeMrkdwn, plural, slackDate } from './mrkdwn.js';
 import { AUDIT_NOW_ACTION, renderHome } from './home.js';
 import { renderReport } from './report.js';
-import { MUTE_EXPIRY, MUTE_REASON, MUTE_VIEW, muteNote, parseMuteMetadata, renderMuteList, renderMuteModal, UNMUTE_ACTION, type ListedMute, type MuteModalMetadata } from './mute-views.js';
+import {
+  MUTE_EXPIRY,
+  MUTE_REASON,
+  MUTE_VIEW,
+  muteNote,
+  parseMuteMetadata,
+  renderMuteList,
+  renderMuteModal,
+  UNMUTE_ACTION,
+  type ListedMute,
+  type MuteModalMetadata,
+} from './mute-views.js';
 
 type SlashCommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -73,7 +93,9 @@ function boltLogger(logger: Logger): BoltLogger {
     info: (...msg: unknown[]) => child.info(msg.map(String).join(' ')),
     warn: (...msg: unknown[]) => child.warn(msg.map(String).join(' ')),
     error: (...msg: unknown[]) => child.error(msg.map(String).join(' ')),
-    setLevel: (l: typeof level) => void (level = l),
+    setLevel: (l: typeof level) => {
+      level = l;
+    },
     getLevel: () => level,
     setName: () => undefined,
   };
@@ -132,10 +154,16 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
    * one channel share one run, one channel post, one CSV and one rendering;
    * the others are pointed at that post.
    */
-  const shared = new WeakMap<RunningAudit, { posts: Map<string, Promise<{ channel: string; ts: string; incomplete?: string } | undefined>>; renders: Map<string, ReturnType<typeof renderReport>> }>();
+  const shared = new WeakMap<
+    RunningAudit,
+    { posts: Map<string, Promise<{ channel: string; ts: string; incomplete?: string } | undefined>>; renders: Map<string, ReturnType<typeof renderReport>> }
+  >();
   const sharedOf = (run: RunningAudit) => {
     let entry = shared.get(run);
-    if (!entry) shared.set(run, (entry = { posts: new Map(), renders: new Map() }));
+    if (!entry) {
+      entry = { posts: new Map(), renders: new Map() };
+      shared.set(run, entry);
+    }
     return entry;
   };
   const access = new AccessControl({
@@ -172,7 +200,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         if (!may.allowed) return respond({ response_type: 'ephemeral', text: may.reason });
         const account = parsed.alias === undefined ? undefined : config.accounts.find((a) => a.alias === parsed.alias);
         if (parsed.alias !== undefined && !account) {
-          return respond({ response_type: 'ephemeral', text: `There is no account \`${escapeMrkdwn(parsed.alias)}\`. \`${command.command} list\` shows the accounts.` });
+          return respond({
+            response_type: 'ephemeral',
+            text: `There is no account \`${escapeMrkdwn(parsed.alias)}\`. \`${command.command} list\` shows the accounts.`,
+          });
         }
         for (const message of renderMuteList(listMutes(account?.alias), account?.alias)) {
           await respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks });
@@ -185,8 +216,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         log.info({ allowed: auditor.allowed }, 'digest requested');
         if (!auditor.allowed) return respond({ response_type: 'ephemeral', text: auditor.reason });
         const digest = options.digest;
-        if (!digest) return respond({ response_type: 'ephemeral', text: 'No digest is configured: set `digest.channel` in the bot\'s config to have one.' });
-        await respond({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Preparing the digest: auditing ${plural(digest.accounts, 'account')}, then posting in <#${digest.channel}>…` });
+        if (!digest) return respond({ response_type: 'ephemeral', text: "No digest is configured: set `digest.channel` in the bot's config to have one." });
+        await respond({
+          response_type: 'ephemeral',
+          text: `:hourglass_flowing_sand: Preparing the digest: auditing ${plural(digest.accounts, 'account')}, then posting in <#${digest.channel}>…`,
+        });
         let text: string;
         try {
           const outcome = await digest.run(command.user_id);
@@ -221,7 +255,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         }
         const account = config.accounts.find((a) => a.alias === parsed.alias);
         if (!account) {
-          const close = suggestAliases(parsed.alias, config.accounts.map((a) => a.alias));
+          const close = suggestAliases(
+            parsed.alias,
+            config.accounts.map((a) => a.alias),
+          );
           log.info({ alias: parsed.alias }, 'unknown alias');
           return respond({
             response_type: 'ephemeral',
@@ -229,7 +266,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           });
         }
         const decision = await access.decide(command.user_id, command.channel_id, account);
-        log.info({ alias: account.alias, accountId: account.accountId, allowed: decision.allowed, ...(decision.allowed ? { postIn: decision.postIn } : {}) }, 'audit requested');
+        log.info(
+          { alias: account.alias, accountId: account.accountId, allowed: decision.allowed, ...(decision.allowed ? { postIn: decision.postIn } : {}) },
+          'audit requested',
+        );
         if (!decision.allowed) return respond({ response_type: 'ephemeral', text: decision.reason });
         const selected = parsed.services.length ? checks.filter((c) => parsed.services.includes(c.service)) : checks;
         await runAndReport({ command, respond, client, account, selected, postIn: decision.postIn, minSeverity: parsed.minSeverity, log });
@@ -253,7 +293,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     const label = `${escapeMrkdwn(account.alias)} (${account.accountId})`;
     const { run, joined } = audits.start(account, selected, command.user_id);
     // (`run.scanId` is set once the history recorded the scan, before `run.result` resolves.)
-    await respond({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Auditing ${label} in ${where}…${joined ? ' (joining the audit already running)' : ''}` });
+    await respond({
+      response_type: 'ephemeral',
+      text: `:hourglass_flowing_sand: Auditing ${label} in ${where}…${joined ? ' (joining the audit already running)' : ''}`,
+    });
 
     // Progress: at most every `interval`, at most MAX_PROGRESS_UPDATES times (response_url allows 5 posts).
     let updates = 0;
@@ -265,10 +308,12 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       last = Date.now();
       const text = `:hourglass_flowing_sand: Auditing ${label} in ${where}… ${p.done}/${p.total} checks done`;
       // Chained: an earlier update arriving late must not replace a later one (or the report).
-      pending = pending.then(() => respond({ replace_original: true, response_type: 'ephemeral', text })).catch((error: unknown) => log.warn({ err: errorMessage(error) }, 'progress update failed'));
+      pending = pending
+        .then(() => respond({ replace_original: true, response_type: 'ephemeral', text }))
+        .catch((error: unknown) => log.warn({ err: errorMessage(error) }, 'progress update failed'));
     });
 
-    let result;
+    let result: AuditResult;
     try {
       result = await run.result;
     } catch (error) {
@@ -343,12 +388,18 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     await respond({ replace_original: true, response_type: 'ephemeral', text: report.main.text, blocks: report.main.blocks });
     if (report.followUps.length > 0 || report.csv) {
       try {
-        const intro = await client.chat.postMessage({ channel: command.user_id, text: `The rest of the report on ${label} (${plural(report.total, 'finding')}), only for you:` });
+        const intro = await client.chat.postMessage({
+          channel: command.user_id,
+          text: `The rest of the report on ${label} (${plural(report.total, 'finding')}), only for you:`,
+        });
         const incomplete = await postRest(client, { channel: intro.channel ?? command.user_id, ts: intro.ts ?? '' }, report, log);
         if (incomplete) log.warn({ alias: account.alias, err: incomplete }, 'part of a report could not be posted');
       } catch (error) {
         log.warn({ alias: account.alias, err: errorMessage(error) }, 'the rest of the report could not be sent to the requester');
-        await respond({ response_type: 'ephemeral', text: `:warning: The rest of the report could not be sent to your messages with the app (${escapeMrkdwn(errorMessage(error))}). \`npm run audit -- ${escapeMrkdwn(account.alias)} --format csv\` prints every finding.` });
+        await respond({
+          response_type: 'ephemeral',
+          text: `:warning: The rest of the report could not be sent to your messages with the app (${escapeMrkdwn(errorMessage(error))}). \`npm run audit -- ${escapeMrkdwn(account.alias)} --format csv\` prints every finding.`,
+        });
       }
     }
   }
@@ -364,13 +415,24 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
    * The rest of a report in the thread of `under`, and the CSV there. A
    * failure here does not repost the report: it is returned, to be told.
    */
-  async function postRest(client: WebClient, under: { channel: string; ts: string }, report: ReturnType<typeof renderReport>, log: Logger): Promise<string | undefined> {
+  async function postRest(
+    client: WebClient,
+    under: { channel: string; ts: string },
+    report: ReturnType<typeof renderReport>,
+    log: Logger,
+  ): Promise<string | undefined> {
     try {
       for (const followUp of report.followUps) {
         await client.chat.postMessage({ channel: under.channel, thread_ts: under.ts, text: followUp.text, blocks: followUp.blocks, unfurl_links: false });
       }
       if (report.csv) {
-        await client.filesUploadV2({ channel_id: under.channel, thread_ts: under.ts, file: Buffer.from(report.csv.content, 'utf8'), filename: report.csv.filename, title: report.csv.title });
+        await client.filesUploadV2({
+          channel_id: under.channel,
+          thread_ts: under.ts,
+          file: Buffer.from(report.csv.content, 'utf8'),
+          filename: report.csv.filename,
+          title: report.csv.title,
+        });
       }
       return undefined;
     } catch (error) {
@@ -391,7 +453,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     const running = new Set(audits.list().map((r) => r.account.alias));
     const muted = mutes.active(now());
     const accounts = check.allowed
-      ? config.accounts.map((account) => ({ account, last: history.lastAudit(account.alias, account.accountId, allCheckIds, muted), running: running.has(account.alias) }))
+      ? config.accounts.map((account) => ({
+          account,
+          last: history.lastAudit(account.alias, account.accountId, allCheckIds, muted),
+          running: running.has(account.alias),
+        }))
       : [];
     await client.views.publish({ user_id: userId, view: renderHome(accounts) });
   }
@@ -428,10 +494,20 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         await postReport(
           client,
           userId,
-          renderReport({ result: unmuted.result, checks, alias: account.alias, muted: unmuted.muted, ...(run.scanId !== undefined ? { scanId: run.scanId } : {}), ...fixableIn(account.accountId) }),
+          renderReport({
+            result: unmuted.result,
+            checks,
+            alias: account.alias,
+            muted: unmuted.muted,
+            ...(run.scanId !== undefined ? { scanId: run.scanId } : {}),
+            ...fixableIn(account.accountId),
+          }),
         );
       } catch (error) {
-        await client.chat.postMessage({ channel: userId, text: `:x: Could not audit ${escapeMrkdwn(account.alias)} (${account.accountId}): ${escapeMrkdwn(errorMessage(error))}` });
+        await client.chat.postMessage({
+          channel: userId,
+          text: `:x: Could not audit ${escapeMrkdwn(account.alias)} (${account.accountId}): ${escapeMrkdwn(errorMessage(error))}`,
+        });
       }
       await publishHome(client, userId).catch(() => undefined);
     })();
@@ -560,7 +636,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           return;
         }
         if (metadata?.responseUrl) {
-          const answer = await fetch(metadata.responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }) });
+          const answer = await fetch(metadata.responseUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }),
+          });
           if (answer.ok) return;
         }
       } catch (error) {
@@ -574,14 +654,17 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     const may = await mayMute(userId);
     if (!may.allowed) return reply(may.reason);
     const { state, scan } = lookup.finding;
-    let mute;
+    let mute: Awaited<ReturnType<Mutes['mute']>>;
     try {
       mute = await mutes.mute({ state, reason: reason.reason, mutedBy: userId, expiresAt: expiry.expiresAt, now: now() });
     } catch (error) {
       logger.error({ user: userId, err: errorMessage(error) }, 'a mute could not be saved');
       return reply(`:x: The mute could not be saved (${escapeMrkdwn(errorMessage(error))}); the finding is not muted.`);
     }
-    logger.info({ user: userId, fingerprint: state.fingerprint, accountId: state.accountId, checkId: state.checkId, expiresAt: mute.expiresAt }, 'finding muted');
+    logger.info(
+      { user: userId, fingerprint: state.fingerprint, accountId: state.accountId, checkId: state.checkId, expiresAt: mute.expiresAt },
+      'finding muted',
+    );
     await reply(muteNote(mute, state, aliasOf(state.accountId, scan?.alias), checksById.get(state.checkId)), true);
   });
 
@@ -595,7 +678,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     const ended = await mutes.unmute(muteId, userId, now());
     logger.info({ user: userId, mute: muteId.slice(0, 40), unmuted: ended !== undefined }, 'unmute requested');
     const alias = config.accounts.some((a) => a.alias === filter) ? filter : undefined;
-    const note = ended ? `:bell: Unmuted: it shows in reports again, and in the next digest under "resurfaced".` : 'That mute had already ended (expired, or someone unmuted it).';
+    const note = ended
+      ? `:bell: Unmuted: it shows in reports again, and in the next digest under "resurfaced".`
+      : 'That mute had already ended (expired, or someone unmuted it).';
     const [first] = renderMuteList(listMutes(alias), alias, note);
     if (respond && body.response_url) await respond({ response_type: 'ephemeral', replace_original: true, text: first!.text, blocks: first!.blocks });
     else await client.chat.postMessage({ channel: userId, text: note });

@@ -36,7 +36,7 @@ export interface AuditServiceOptions {
   run?: (options: RunAuditOptions) => Promise<AuditResult>;
   env?: NodeJS.ProcessEnv;
   /** Called with each finished audit before anyone waiting for it sees the result: the history records it and answers with the scan id. */
-  onFinished?: (result: AuditResult, account: AccountConfig) => Promise<{ scanId: string } | void>;
+  onFinished?: (result: AuditResult, account: AccountConfig) => Promise<{ scanId: string } | undefined>;
 }
 
 /**
@@ -110,7 +110,10 @@ export class AuditService {
     };
     result.then(
       (r) => {
-        this.options.logger.info({ alias: account.alias, accountId: account.accountId, findings: r.findings.length, errors: r.errors.length, ms: r.stats.durationMs }, 'audit finished');
+        this.options.logger.info(
+          { alias: account.alias, accountId: account.accountId, findings: r.findings.length, errors: r.errors.length, ms: r.stats.durationMs },
+          'audit finished',
+        );
         finish();
       },
       (error: unknown) => {

@@ -136,7 +136,8 @@ export function packSections(units: readonly Unit[], from: number, room: Room, i
   let i = from;
   while (i < units.length) {
     const unit = units[i]!;
-    const candidate = text === '' ? `${unit.first ? unit.header : unit.continued}\n${unit.line}` : `${text}${unit.first ? `\n\n${unit.header}` : ''}\n${unit.line}`;
+    const candidate =
+      text === '' ? `${unit.first ? unit.header : unit.continued}\n${unit.line}` : `${text}${unit.first ? `\n\n${unit.header}` : ''}\n${unit.line}`;
     const addsOption = unit.mute !== undefined && !values.has(unit.mute.value);
     const addsFix = unit.fix !== undefined && !values.has(unit.fix.value);
     const entries = options.length + fixes.length + (addsOption ? 1 : 0) + (addsFix ? 1 : 0);

@@ -107,7 +107,9 @@ export function parseAuditCommand(text: string, services: readonly string[], com
       const eq = token.indexOf('=');
       const flag = (eq === -1 ? token : token.slice(0, eq)).toLowerCase();
       if (flag !== '--severity') {
-        return invalid(`${echo(eq === -1 ? token : token.slice(0, eq))} is not an option of ${cmd}. The only option is ${code('--severity <min>')} (${SEVERITY_CHOICES}).`);
+        return invalid(
+          `${echo(eq === -1 ? token : token.slice(0, eq))} is not an option of ${cmd}. The only option is ${code('--severity <min>')} (${SEVERITY_CHOICES}).`,
+        );
       }
       let value: string | undefined;
       if (eq !== -1) value = unquote(token.slice(eq + 1));

@@ -15,7 +15,20 @@ import { compareItems, isQuiet, type DigestAccount, type DigestData, type Digest
 import { findingRef } from '../history/mutes.js';
 import { fixOf } from '../remediation/actions/index.js';
 import { spreadsheetSafe } from '../terminal/sanitize.js';
-import { blockSize, context, DIVIDER, FIX_PREFIX, header, jsonSize, packSections, section, SLACK_LIMITS, type Room, type SlackMessage, type Unit } from './blocks.js';
+import {
+  blockSize,
+  context,
+  DIVIDER,
+  FIX_PREFIX,
+  header,
+  jsonSize,
+  packSections,
+  section,
+  SLACK_LIMITS,
+  type Room,
+  type SlackMessage,
+  type Unit,
+} from './blocks.js';
 import { inlineMrkdwn, maskAccessKeyIds, plainText, plural, slackDate, truncateMrkdwn } from './mrkdwn.js';
 import { muteLabel, SEVERITY_EMOJI, type ReportCsv } from './report.js';
 
@@ -58,7 +71,23 @@ const REASON_MAX = 150;
 
 /** The columns of the digest CSV, in order. */
 export const DIGEST_CSV_COLUMNS = [
-  'alias', 'accountId', 'change', 'why', 'severity', 'checkId', 'title', 'region', 'resourceId', 'message', 'firstSeen', 'resolvedAt', 'reopenedAt', 'mutedBy', 'muteReason', 'unmutedBy', 'fingerprint',
+  'alias',
+  'accountId',
+  'change',
+  'why',
+  'severity',
+  'checkId',
+  'title',
+  'region',
+  'resourceId',
+  'message',
+  'firstSeen',
+  'resolvedAt',
+  'reopenedAt',
+  'mutedBy',
+  'muteReason',
+  'unmutedBy',
+  'fingerprint',
 ] as const;
 
 type Change = 'new' | 'resurfaced' | 'resolved';
@@ -107,7 +136,9 @@ export function renderDigest(input: RenderDigestInput): RenderedDigest {
     if (packed.next === detailUnits.length) details = packed.blocks;
   }
   const everythingInMain = summaryComplete && (detailUnits.length === 0 || details.length > 0);
-  const thread = everythingInMain ? { pages: [], cut: false } : fitThread({ from: accounts.next, units: accountUnits }, { from: failures.next, units: failureUnits }, perAccount);
+  const thread = everythingInMain
+    ? { pages: [], cut: false }
+    : fitThread({ from: accounts.next, units: accountUnits }, { from: failures.next, units: failureUnits }, perAccount);
   const followUps = thread.pages;
   const csv = followUps.length > 1 || thread.cut ? digestCsv(digest, checks, totals) : null;
 
@@ -168,7 +199,19 @@ function deltaSuffix(delta: number | null | undefined): string {
 }
 
 function summarize(digest: DigestData): Totals {
-  const totals: Totals = { accounts: digest.accounts.length, new: 0, resurfaced: 0, resolved: 0, open: zeroCounts(), delta: null, before: zeroCounts(), uncompared: 0, muted: 0, failed: 0, withErrors: 0 };
+  const totals: Totals = {
+    accounts: digest.accounts.length,
+    new: 0,
+    resurfaced: 0,
+    resolved: 0,
+    open: zeroCounts(),
+    delta: null,
+    before: zeroCounts(),
+    uncompared: 0,
+    muted: 0,
+    failed: 0,
+    withErrors: 0,
+  };
   for (const a of digest.accounts) {
     totals.new += a.new.length;
     totals.resurfaced += a.resurfaced.length;
@@ -218,7 +261,10 @@ function user(id: string | null | undefined): string {
 function quietLine(digest: DigestData, totals: Totals, form: 'mrkdwn' | 'text'): string {
   const errored = digest.accounts.filter((a) => a.errors > 0);
   const since = digest.since === null ? '' : ` since ${form === 'mrkdwn' ? date(digest.since) : digest.since.slice(0, 10)}`;
-  const extras = [...(totals.delta !== null && sum(totals.delta) !== 0 ? [signed(sum(totals.delta))] : []), ...(totals.muted > 0 ? [`${num(totals.muted)} muted`] : [])];
+  const extras = [
+    ...(totals.delta !== null && sum(totals.delta) !== 0 ? [signed(sum(totals.delta))] : []),
+    ...(totals.muted > 0 ? [`${num(totals.muted)} muted`] : []),
+  ];
   let line = `Quiet week across ${plural(totals.accounts, 'account')}: nothing new, resolved or resurfaced${since}. Open: ${num(sum(totals.open))}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}.`;
   if (errored.length > 0) {
     const names = errored.slice(0, QUIET_NAMES_MAX).map((a) => inlineMrkdwn(a.alias, ALIAS_MAX));
@@ -249,7 +295,8 @@ function totalsText(totals: Totals): string {
   const bySeverity = shown.map((s) => `${SEVERITY_EMOJI[s]} ${num(totals.open[s])} ${s}${deltaSuffix(delta?.[s])}`).join('   ');
   const muted = totals.muted > 0 ? ` · ${num(totals.muted)} muted` : '';
   lines.push(`*Open: ${num(sum(totals.open))}*${deltaSuffix(delta === null ? null : sum(delta))}${bySeverity ? `   ${bySeverity}` : ''}${muted}`);
-  if (delta !== null && totals.uncompared > 0) lines.push(`_Changes since the last digest leave out ${plural(totals.uncompared, 'account')} in their first digest_`);
+  if (delta !== null && totals.uncompared > 0)
+    lines.push(`_Changes since the last digest leave out ${plural(totals.uncompared, 'account')} in their first digest_`);
   if (totals.failed > 0) lines.push(`:warning: ${plural(totals.failed, 'account')} could not be audited (see below)`);
   if (totals.withErrors > 0) lines.push(`:warning: Some checks could not run in ${plural(totals.withErrors, 'account')}: these are not passes`);
   return lines.join('\n');
@@ -396,7 +443,12 @@ function fitThread(accounts: Rest, failures: Rest, perAccount: readonly (readonl
   while (low <= high) {
     const quota = Math.floor((low + high) / 2);
     const heldBack = perAccount.reduce((n, units) => n + Math.max(0, units.length - quota), 0);
-    const attempt = threadPages(accounts, failures, perAccount.flatMap((units) => capped(units, quota)), heldBack);
+    const attempt = threadPages(
+      accounts,
+      failures,
+      perAccount.flatMap((units) => capped(units, quota)),
+      heldBack,
+    );
     if (attempt.detailsLeft === 0 && attempt.summaryLeft === 0) {
       best = attempt;
       low = quota + 1;
@@ -409,7 +461,15 @@ function fitThread(accounts: Rest, failures: Rest, perAccount: readonly (readonl
 function capped(units: readonly Unit[], quota: number): readonly Unit[] {
   if (units.length <= quota) return units;
   const last = units[quota - 1]!;
-  return [...units.slice(0, quota), { header: last.header, continued: last.continued, first: false, line: `_…and ${plural(units.length - quota, 'more change')} in this account: only in the CSV_` }];
+  return [
+    ...units.slice(0, quota),
+    {
+      header: last.header,
+      continued: last.continued,
+      first: false,
+      line: `_…and ${plural(units.length - quota, 'more change')} in this account: only in the CSV_`,
+    },
+  ];
 }
 
 /**
@@ -459,7 +519,10 @@ function threadPages(accounts: Rest, failures: Rest, details: readonly Unit[], h
 
 function cutNotice(changes: number, accounts: number): SectionBlock {
   const alsoAccounts = accounts > 0 ? ` (so are ${plural(accounts, 'more account line')})` : '';
-  return section('cut', `:page_facing_up: The thread stops here: ${plural(changes, 'more change is', 'more changes are')} only in the CSV attached to this thread${alsoAccounts}`);
+  return section(
+    'cut',
+    `:page_facing_up: The thread stops here: ${plural(changes, 'more change is', 'more changes are')} only in the CSV attached to this thread${alsoAccounts}`,
+  );
 }
 
 function continuedText(part: number, parts: number): string {
@@ -516,7 +579,10 @@ function digestCsv(digest: DigestData, checks: ReadonlyMap<string, Check>, total
   return {
     filename: `digest-${fileStamp(digest.until)}.csv`,
     content: stringify([[...DIGEST_CSV_COLUMNS], ...cells]),
-    title: plainText(`Security digest ${digest.until.slice(0, 10)}: ${num(totals.new)} new, ${num(totals.resolved)} resolved, ${num(totals.resurfaced)} resurfaced`, 250),
+    title: plainText(
+      `Security digest ${digest.until.slice(0, 10)}: ${num(totals.new)} new, ${num(totals.resolved)} resolved, ${num(totals.resurfaced)} resurfaced`,
+      250,
+    ),
   };
 }
 

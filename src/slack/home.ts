@@ -32,10 +32,16 @@ function summary(last: LastAudit | undefined, running: boolean): string {
 export function renderHome(accounts: readonly HomeAccount[]): { type: 'home'; blocks: KnownBlock[] } {
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: 'AWS accounts you may audit' } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: 'Open findings from the audit history (muted ones counted apart). `/audit help` in any channel for more.' }] },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: 'Open findings from the audit history (muted ones counted apart). `/audit help` in any channel for more.' }],
+    },
   ];
   if (accounts.length === 0) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'You may not audit any account. Ask whoever runs the bot to add you to `access.auditors`.' } });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: 'You may not audit any account. Ask whoever runs the bot to add you to `access.auditors`.' },
+    });
   }
   for (const { account, last, running } of accounts.slice(0, MAX_ACCOUNTS)) {
     blocks.push({ type: 'divider' });
@@ -47,7 +53,10 @@ export function renderHome(accounts: readonly HomeAccount[]): { type: 'home'; bl
     });
   }
   if (accounts.length > MAX_ACCOUNTS) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${accounts.length - MAX_ACCOUNTS} more accounts: \`/audit list\` shows them all.` }] });
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `…and ${accounts.length - MAX_ACCOUNTS} more accounts: \`/audit list\` shows them all.` }],
+    });
   }
   return { type: 'home', blocks };
 }

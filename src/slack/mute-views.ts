@@ -69,13 +69,20 @@ export function renderMuteModal(input: {
     {
       type: 'section',
       block_id: 'finding',
-      text: { type: 'mrkdwn', verbatim: true, text: truncateMrkdwn(`${findingTitle(input.state, input.alias, input.check)}\n_${inlineMrkdwn(input.state.message, 600)}_`, SLACK_LIMITS.sectionText) },
+      text: {
+        type: 'mrkdwn',
+        verbatim: true,
+        text: truncateMrkdwn(`${findingTitle(input.state, input.alias, input.check)}\n_${inlineMrkdwn(input.state.message, 600)}_`, SLACK_LIMITS.sectionText),
+      },
     },
   ];
   if (input.current) {
     const c = input.current;
     blocks.push(
-      context('current', `Already muted by ${mention(c.mutedBy)} until ${slackDate(new Date(c.expiresAt), '{date_short_pretty}')}: ${inlineMrkdwn(c.reason, 600)}. Muting it again replaces that mute.`),
+      context(
+        'current',
+        `Already muted by ${mention(c.mutedBy)} until ${slackDate(new Date(c.expiresAt), '{date_short_pretty}')}: ${inlineMrkdwn(c.reason, 600)}. Muting it again replaces that mute.`,
+      ),
     );
   }
   blocks.push(
@@ -96,7 +103,10 @@ export function renderMuteModal(input: {
       type: 'input',
       block_id: MUTE_EXPIRY.block,
       label: { type: 'plain_text', text: `Mute until (at most ${MUTE_MAX_DAYS} days)` },
-      hint: { type: 'plain_text', text: `Through the end of that day (${input.timeZone} time). Then the finding is back in reports, and in the next digest under "mute expired".` },
+      hint: {
+        type: 'plain_text',
+        text: `Through the end of that day (${input.timeZone} time). Then the finding is back in reports, and in the next digest under "mute expired".`,
+      },
       element: { type: 'datepicker', action_id: MUTE_EXPIRY.action, initial_date: input.initialDay },
     },
   );

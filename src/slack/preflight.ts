@@ -58,7 +58,7 @@ function failure(method: string, url: string, variable: string, error: unknown):
 export async function checkSlack(env: SlackEnv): Promise<{ team?: string; botUserId?: string }> {
   const url = env.apiUrl ?? DEFAULT_API_URL;
   const options = { ...PREFLIGHT, ...(env.apiUrl ? { slackApiUrl: env.apiUrl } : {}) };
-  let auth;
+  let auth: Awaited<ReturnType<WebClient['auth']['test']>>;
   try {
     const client = new WebClient(env.botToken, options);
     auth = await client.auth.test();

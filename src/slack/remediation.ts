@@ -68,7 +68,14 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
     }
   };
   /** A refusal: to the clicker, and (when it names a thread) to everyone there. */
-  const refused = async (body: BlockAction, client: WebClient, respond: RespondFn | undefined, reason: string, record: ActionRecord | undefined, replace = false) => {
+  const refused = async (
+    body: BlockAction,
+    client: WebClient,
+    respond: RespondFn | undefined,
+    reason: string,
+    record: ActionRecord | undefined,
+    replace = false,
+  ) => {
     await tell(body, client, respond, `:no_entry: ${reason}`, replace);
     if (record) await announce(client, record);
   };
@@ -80,7 +87,13 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
   const announce = async (client: WebClient, record: ActionRecord) => {
     if (!record.thread) return;
     try {
-      await client.chat.postMessage({ channel: record.thread.channel, thread_ts: record.thread.ts, text: outcomeText(record), blocks: outcomeBlocks(record), unfurl_links: false });
+      await client.chat.postMessage({
+        channel: record.thread.channel,
+        thread_ts: record.thread.ts,
+        text: outcomeText(record),
+        blocks: outcomeBlocks(record),
+        unfurl_links: false,
+      });
     } catch (error) {
       logger.warn({ err: errorMessage(error), record: record.id }, 'a remediation note could not be posted');
     }
@@ -101,11 +114,17 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
     const fixable = guarded.value;
     const preview = await remediation.preview(fixable, user, requestId, ref);
     if (!preview.ok) {
-      return tell(body, client, respond, preview.unreadable ? `:x: ${escapeMrkdwn(preview.reason)}` : `:information_source: Nothing to fix: ${escapeMrkdwn(preview.reason)}`);
+      return tell(
+        body,
+        client,
+        respond,
+        preview.unreadable ? `:x: ${escapeMrkdwn(preview.reason)}` : `:information_source: Nothing to fix: ${escapeMrkdwn(preview.reason)}`,
+      );
     }
     if (entry.message) {
       const blocks = body.message?.blocks as KnownBlock[] | undefined;
-      if (Array.isArray(blocks) && !messages.has(`${entry.message.channel}:${entry.message.ts}`)) keep(entry.message, { text: String(body.message?.text ?? ''), blocks });
+      if (Array.isArray(blocks) && !messages.has(`${entry.message.channel}:${entry.message.ts}`))
+        keep(entry.message, { text: String(body.message?.text ?? ''), blocks });
     }
     remember(requestId, entry);
     const value = `${String(ref)} ${requestId}`;
@@ -131,7 +150,13 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
         elements: [
           approval && !dryRun
             ? { type: 'button', action_id: FIX_ACTIONS.request, style: 'primary', text: { type: 'plain_text', text: 'Ask for approval' }, value }
-            : { type: 'button', action_id: FIX_ACTIONS.apply, style: 'danger', text: { type: 'plain_text', text: dryRun ? `${fixable.action.verb} (dry run)` : fixable.action.verb }, value },
+            : {
+                type: 'button',
+                action_id: FIX_ACTIONS.apply,
+                style: 'danger',
+                text: { type: 'plain_text', text: dryRun ? `${fixable.action.verb} (dry run)` : fixable.action.verb },
+                value,
+              },
           { type: 'button', action_id: FIX_ACTIONS.cancel, text: { type: 'plain_text', text: 'Cancel' }, value: requestId },
         ],
       },
@@ -145,11 +170,11 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
     const [ref, requestId, ...rest] = value.split(' ');
     return ref && requestId && rest.length === 0 && /^[0-9a-f-]{36}$/.test(requestId) ? { ref, requestId } : undefined;
   };
-  const valueOf = (action: BlockAction['actions'][number]): unknown => ('value' in action ? action.value : undefined);
+  const actionValue = (action: BlockAction['actions'][number]): unknown => ('value' in action ? action.value : undefined);
 
   app.action<BlockAction>(FIX_ACTIONS.cancel, async ({ ack, respond, body, action, client }) => {
     await ack();
-    const requestId = valueOf(action);
+    const requestId = actionValue(action);
     const cancelled = typeof requestId === 'string' && remediation.cancel(requestId, body.user.id);
     // (Cancel and the fix button pressed together: the fix got there first, and its answer says what happened.)
     if (cancelled) await tell(body, client, respond, 'Cancelled: nothing was changed.', true);
@@ -157,20 +182,32 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
 
   app.action<BlockAction>(FIX_ACTIONS.apply, async ({ ack, body, action, client, respond }) => {
     await ack();
-    const parsed = parse(valueOf(action));
+    const parsed = parse(actionValue(action));
     if (!parsed) return tell(body, client, respond, ':x: That button does not name a fix.');
     const where = pending.get(parsed.requestId);
-    const outcome = await remediation.execute({ user: body.user.id, ref: parsed.ref, requestId: parsed.requestId, thread: where?.thread, message: where?.message });
+    const outcome = await remediation.execute({
+      user: body.user.id,
+      ref: parsed.ref,
+      requestId: parsed.requestId,
+      thread: where?.thread,
+      message: where?.message,
+    });
     await answer(body, client, respond, outcome);
     if (outcome.kind === 'applied' || outcome.kind === 'dry-run' || outcome.kind === 'failed') await markOriginal(client, outcome.record);
   });
 
   app.action<BlockAction>(FIX_ACTIONS.request, async ({ ack, body, action, client, respond }) => {
     await ack();
-    const parsed = parse(valueOf(action));
+    const parsed = parse(actionValue(action));
     if (!parsed) return tell(body, client, respond, ':x: That button does not name a fix.');
     const where = pending.get(parsed.requestId);
-    const requested = await remediation.request({ user: body.user.id, ref: parsed.ref, requestId: parsed.requestId, thread: where?.thread, message: where?.message });
+    const requested = await remediation.request({
+      user: body.user.id,
+      ref: parsed.ref,
+      requestId: parsed.requestId,
+      thread: where?.thread,
+      message: where?.message,
+    });
     if (!requested.ok) return refused(body, client, respond, requested.reason, remediation.attempt(parsed.requestId), true);
     const { record, repeat } = requested.value;
     if (repeat) return tell(body, client, respond, ':hourglass_flowing_sand: Your request is already filed; another remediator must approve it.', true);
@@ -214,7 +251,7 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
   ] as const) {
     app.action<BlockAction>(id, async ({ ack, body, action, client, respond }) => {
       await ack();
-      const recordId = valueOf(action);
+      const recordId = actionValue(action);
       const outcome = await remediation.decide({ requestRecordId: typeof recordId === 'string' ? recordId : '', by: body.user.id, approve });
       if (outcome.kind === 'refused') return refused(body, client, respond, outcome.reason, outcome.record);
       // The request message becomes its outcome, for everyone who saw it.
@@ -222,7 +259,9 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
       if (outcome.kind === 'repeat' || outcome.kind === 'already') return;
       // A request sent privately (no thread): the requester hears of the decision in their messages with the app.
       if (!outcome.record.thread && outcome.record.user !== body.user.id) {
-        await client.chat.postMessage({ channel: outcome.record.user, text: outcomeText(outcome.record), blocks: outcomeBlocks(outcome.record) }).catch((error: unknown) => logger.warn({ err: errorMessage(error) }, 'the requester could not be told'));
+        await client.chat
+          .postMessage({ channel: outcome.record.user, text: outcomeText(outcome.record), blocks: outcomeBlocks(outcome.record) })
+          .catch((error: unknown) => logger.warn({ err: errorMessage(error) }, 'the requester could not be told'));
       }
       // Approved and done (or not): the thread note is the request message itself; the report gets its line.
       if (outcome.kind === 'applied' || outcome.kind === 'failed') await markOriginal(client, outcome.record);
@@ -232,10 +271,14 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
 
   app.action<BlockAction>(FIX_ACTIONS.undo, async ({ ack, body, action, client, respond }) => {
     await ack();
-    const recordId = valueOf(action);
+    const recordId = actionValue(action);
     const id = typeof recordId === 'string' ? recordId : '';
     // One undo per fix: a repeat of the click (or of another Undo of the same fix) finds it done.
-    const outcome = await remediation.undo({ recordId: id, user: body.user.id, requestId: `undo:${id}:${body.user.id}:${(action as { action_ts?: string }).action_ts ?? randomUUID()}` });
+    const outcome = await remediation.undo({
+      recordId: id,
+      user: body.user.id,
+      requestId: `undo:${id}:${body.user.id}:${(action as { action_ts?: string }).action_ts ?? randomUUID()}`,
+    });
     if (outcome.kind === 'refused') return refused(body, client, respond, outcome.reason, outcome.record);
     const fix = remediation.record(id);
     if (fix) await updateMessage(body, client, fix, respond);
@@ -312,8 +355,10 @@ export function outcomeText(record: ActionRecord): string {
   const verbDone = ALL_ACTIONS.find((a) => a.id === record.action)?.done ?? 'Fixed';
   switch (record.result) {
     case 'applied':
-      if (record.undoneAt) return `:leftwards_arrow_with_hook: ${verbDone} by ${who}${approved} at ${when(record.at)}, undone by ${mention(record.undoneBy ?? '')} at ${when(record.undoneAt)}: ${change}`;
-      if (record.supersededBy) return `:white_check_mark: ${verbDone} by ${who}${approved} at ${when(record.at)}: ${change} (changed back outside the bot since, and fixed again)`;
+      if (record.undoneAt)
+        return `:leftwards_arrow_with_hook: ${verbDone} by ${who}${approved} at ${when(record.at)}, undone by ${mention(record.undoneBy ?? '')} at ${when(record.undoneAt)}: ${change}`;
+      if (record.supersededBy)
+        return `:white_check_mark: ${verbDone} by ${who}${approved} at ${when(record.at)}: ${change} (changed back outside the bot since, and fixed again)`;
       return `:white_check_mark: ${verbDone} by ${who}${approved} at ${when(record.at)}: ${change}`;
     case 'dry-run':
       return `:test_tube: Dry run by ${who} at ${when(record.at)}: would ${lowerFirst(change)}. Nothing was changed (\`remediation.mode: dry-run\`).`;
@@ -349,7 +394,13 @@ export function outcomeBlocks(record: ActionRecord): KnownBlock[] {
           value: record.id,
           confirm: {
             title: { type: 'plain_text', text: 'Undo this fix?' },
-            text: { type: 'mrkdwn', text: truncate(`Undo: ${escapeMrkdwn(record.change ?? record.action)}. The bot checks that the fix is still in place, then restores exactly what it changed.`, 300) },
+            text: {
+              type: 'mrkdwn',
+              text: truncate(
+                `Undo: ${escapeMrkdwn(record.change ?? record.action)}. The bot checks that the fix is still in place, then restores exactly what it changed.`,
+                300,
+              ),
+            },
             confirm: { type: 'plain_text', text: 'Undo' },
             deny: { type: 'plain_text', text: 'Keep it' },
           },

@@ -4,7 +4,21 @@ import type { AuditResult, Check, CheckError, Finding, Severity } from '../audit
 import { GLOBAL_REGION, SEVERITIES, severityRank } from '../audit/types.js';
 import { formatCsv, severityCounts } from '../terminal/format.js';
 import { findingRef } from '../history/mutes.js';
-import { blockSize, context, DIVIDER, FIX_PREFIX, header, jsonSize, packSections, section, SLACK_LIMITS, UNLIMITED, type Room, type SlackMessage, type Unit } from './blocks.js';
+import {
+  blockSize,
+  context,
+  DIVIDER,
+  FIX_PREFIX,
+  header,
+  jsonSize,
+  packSections,
+  section,
+  SLACK_LIMITS,
+  UNLIMITED,
+  type Room,
+  type SlackMessage,
+  type Unit,
+} from './blocks.js';
 import { inlineMrkdwn, maskAccessKeyIds, plainText, plural, slackDate, truncateMrkdwn } from './mrkdwn.js';
 
 export { SLACK_LIMITS, type SlackMessage } from './blocks.js';
@@ -69,9 +83,7 @@ export const SEVERITY_EMOJI: Record<Severity, string> = {
 export function renderReport(input: RenderReportInput): RenderedReport {
   const { result, minSeverity } = input;
   const checks = new Map(input.checks.map((c) => [c.id, c]));
-  const findings = result.findings
-    .filter((f) => minSeverity === undefined || severityRank(f.severity) <= severityRank(minSeverity))
-    .sort(compareFindings);
+  const findings = result.findings.filter((f) => minSeverity === undefined || severityRank(f.severity) <= severityRank(minSeverity)).sort(compareFindings);
   const errors = [...result.errors].sort(compareErrors);
   const hidden = result.findings.length - findings.length;
   const alias = inlineMrkdwn(input.alias, ALIAS_MAX);
@@ -101,7 +113,8 @@ export function renderReport(input: RenderReportInput): RenderedReport {
   let errorBlocks: KnownBlock[] = [];
   let errorsCut = false;
   if (errorUnits.length > 0) {
-    const errorRoom = findingUnits.length > 0 ? { blocks: Math.min(room.blocks - 1, ERROR_ROOM.blocks), chars: Math.min(room.chars / 2, ERROR_ROOM.chars) } : room;
+    const errorRoom =
+      findingUnits.length > 0 ? { blocks: Math.min(room.blocks - 1, ERROR_ROOM.blocks), chars: Math.min(room.chars / 2, ERROR_ROOM.chars) } : room;
     const packed = packSections(errorUnits, 0, errorRoom, 'errors');
     errorsCut = packed.next < errorUnits.length;
     errorBlocks = errorsCut ? [...packed.blocks, errorsMore(errorUnits.length - packed.next)] : packed.blocks;
@@ -155,7 +168,8 @@ function contextLine(input: RenderReportInput): string {
   }
   const notOffered = result.scope.skippedChecks ?? [];
   if (notOffered.length > 0) {
-    const names = notOffered.length <= REGION_NAMES_MAX ? `: ${notOffered.map((s) => `${inlineMrkdwn(s.checkId, 60)} in ${inlineMrkdwn(s.region, 40)}`).join(', ')}` : '';
+    const names =
+      notOffered.length <= REGION_NAMES_MAX ? `: ${notOffered.map((s) => `${inlineMrkdwn(s.checkId, 60)} in ${inlineMrkdwn(s.region, 40)}`).join(', ')}` : '';
     parts.push(`${plural(notOffered.length, 'check')} not available there${names}`);
   }
   if (input.muted !== undefined && input.muted > 0) parts.push(`${input.muted.toLocaleString('en-US')} muted`);
@@ -187,7 +201,12 @@ function errorsMore(count: number): ContextBlock {
 
 // ---- lines ---------------------------------------------------------------------
 
-function findingLines(findings: readonly Finding[], checks: ReadonlyMap<string, Check>, scanId: string | undefined, fixable?: (fix: string) => boolean): Unit[] {
+function findingLines(
+  findings: readonly Finding[],
+  checks: ReadonlyMap<string, Check>,
+  scanId: string | undefined,
+  fixable?: (fix: string) => boolean,
+): Unit[] {
   const units: Unit[] = [];
   for (let i = 0; i < findings.length; ) {
     const { severity, checkId } = findings[i]!;

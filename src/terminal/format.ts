@@ -42,7 +42,19 @@ export function* jsonChunks(result: AuditResult): Generator<string> {
 }
 
 export const CSV_COLUMNS = [
-  'severity', 'checkId', 'title', 'accountId', 'alias', 'region', 'resourceType', 'resourceId', 'resourceArn', 'message', 'remediation', 'fingerprint', 'scannedAt',
+  'severity',
+  'checkId',
+  'title',
+  'accountId',
+  'alias',
+  'region',
+  'resourceType',
+  'resourceId',
+  'resourceArn',
+  'message',
+  'remediation',
+  'fingerprint',
+  'scannedAt',
 ] as const;
 
 /** One row per finding, safe to open in a spreadsheet and to print in a terminal (controls shown as escapes). */
@@ -53,7 +65,8 @@ export function formatCsv(result: AuditResult, checks: ReadonlyMap<string, Check
 /** The same CSV, a thousand rows at a time (see {@link jsonChunks}). */
 export function* csvChunks(result: AuditResult, checks: ReadonlyMap<string, Check>, rowsPerChunk = 1_000): Generator<string> {
   yield stringify([[...CSV_COLUMNS]]);
-  for (let start = 0; start < result.findings.length; start += rowsPerChunk) yield stringify(csvRows(result, checks, result.findings.slice(start, start + rowsPerChunk)));
+  for (let start = 0; start < result.findings.length; start += rowsPerChunk)
+    yield stringify(csvRows(result, checks, result.findings.slice(start, start + rowsPerChunk)));
 }
 
 function csvRows(result: AuditResult, checks: ReadonlyMap<string, Check>, findings: readonly Finding[]): string[][] {
@@ -93,7 +106,7 @@ export function formatTable(result: AuditResult): string {
   const { account, findings, errors, stats, scope } = result;
   const regions = scope.regions.filter((r) => r !== 'global');
   lines.push(
-    `Audit of ${terminalSafe(account.alias)} (${account.accountId}): ${plural(stats.checksRun, 'check')} in ${regions.length ? plural(regions.length, 'region') + ' + global' : 'global scope'}`,
+    `Audit of ${terminalSafe(account.alias)} (${account.accountId}): ${plural(stats.checksRun, 'check')} in ${regions.length ? `${plural(regions.length, 'region')} + global` : 'global scope'}`,
     '',
   );
   if (findings.length === 0) {
@@ -103,7 +116,12 @@ export function formatTable(result: AuditResult): string {
     const cells = findings.map((f) => [f.severity.toUpperCase(), f.checkId, f.region, terminalSafe(f.resource.id), terminalSafe(f.message)]);
     const widths = header.slice(0, 4).map((h, i) => Math.min(48, Math.max(h.length, ...cells.map((c) => c[i]!.length))));
     for (const row of [header, ...cells]) {
-      lines.push(row.map((cell, i) => (i < 4 ? pad(cell, widths[i]!) : cell)).join('  ').trimEnd());
+      lines.push(
+        row
+          .map((cell, i) => (i < 4 ? pad(cell, widths[i]!) : cell))
+          .join('  ')
+          .trimEnd(),
+      );
     }
   }
   if (errors.length > 0) {

@@ -38,7 +38,18 @@ describe('findingFingerprint', () => {
 });
 
 describe('createCheckContext', () => {
-  const check = defineCheck({ id: 'test.x', title: 'x', service: 'test', scope: 'regional', severity: 'low', description: '', references: {}, remediation: '', uses: [], run: () => [] });
+  const check = defineCheck({
+    id: 'test.x',
+    title: 'x',
+    service: 'test',
+    scope: 'regional',
+    severity: 'low',
+    description: '',
+    references: {},
+    remediation: '',
+    uses: [],
+    run: () => [],
+  });
   const ctx = createCheckContext({
     check,
     account: { alias: 'a', accountId: '123456789012' },

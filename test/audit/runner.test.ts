@@ -91,7 +91,12 @@ describe('runAudit', () => {
     const result = await audit([regionalCheck('test.regional')], { account: { regions: ['eu-west-1'] } });
     expect(result.findings.map((f) => f.region)).toEqual(['eu-west-1']);
     expect(result.errors).toEqual([
-      expect.objectContaining({ checkId: REGION_DISCOVERY, region: 'global', code: 'UnauthorizedOperation', message: expect.stringContaining('Auditing the configured regions') }),
+      expect.objectContaining({
+        checkId: REGION_DISCOVERY,
+        region: 'global',
+        code: 'UnauthorizedOperation',
+        message: expect.stringContaining('Auditing the configured regions'),
+      }),
     ]);
   });
 
@@ -109,13 +114,19 @@ describe('runAudit', () => {
       throw awsError('AccessDenied', 'User is not authorized to perform iam:Something\nwith a second line');
     });
     const result = await audit([broken, readsPolicy, regionalCheck('test.regional')]);
-    expect(result.errors).toEqual([{ checkId: 'test.broken', region: 'global', code: 'AccessDenied', message: 'User is not authorized to perform iam:Something' }]);
+    expect(result.errors).toEqual([
+      { checkId: 'test.broken', region: 'global', code: 'AccessDenied', message: 'User is not authorized to perform iam:Something' },
+    ]);
     expect(result.stats.byCheck['test.policy-a']).toEqual({ passed: 1, failed: 0, errors: 0 });
     expect(result.findings.map((f) => f.checkId)).toEqual(['test.regional']);
   });
 
   it('gives a plain exception the code CheckFailed', async () => {
-    const result = await audit([globalCheck('test.bug', () => { throw new TypeError('x is undefined'); })]);
+    const result = await audit([
+      globalCheck('test.bug', () => {
+        throw new TypeError('x is undefined');
+      }),
+    ]);
     expect(result.errors).toEqual([{ checkId: 'test.bug', region: 'global', code: 'CheckFailed', message: 'x is undefined' }]);
   });
 
@@ -173,7 +184,10 @@ describe('runAudit', () => {
   it('reports progress up to the total', async () => {
     iam.on(GetAccountPasswordPolicyCommand).resolves({ PasswordPolicy: {} });
     const events: AuditProgress[] = [];
-    await audit([readsPolicy, regionalCheck('test.regional')], { account: { regions: ['us-east-1', 'eu-west-1'] }, extra: { onProgress: (p) => events.push(p) } });
+    await audit([readsPolicy, regionalCheck('test.regional')], {
+      account: { regions: ['us-east-1', 'eu-west-1'] },
+      extra: { onProgress: (p) => events.push(p) },
+    });
     // The global check is counted from the start; the regional ones once the regions are known.
     expect(events[0]).toEqual({ done: 0, total: 1 });
     const dones = events.map((e) => e.done);
@@ -184,28 +198,44 @@ describe('runAudit', () => {
   });
 
   it('keeps one finding per fingerprint', async () => {
-    const twice = globalCheck('test.twice', (ctx) => [
-      ctx.fail({ resource: { type: 'T', id: 'same' }, message: 'one' }),
-      ctx.fail({ resource: { type: 'T', id: 'same' }, message: 'two' }),
-      ctx.fail({ resource: { type: 'T', id: 'same' }, subKey: 'port-22', message: 'three' }),
-    ], []);
+    const twice = globalCheck(
+      'test.twice',
+      (ctx) => [
+        ctx.fail({ resource: { type: 'T', id: 'same' }, message: 'one' }),
+        ctx.fail({ resource: { type: 'T', id: 'same' }, message: 'two' }),
+        ctx.fail({ resource: { type: 'T', id: 'same' }, subKey: 'port-22', message: 'three' }),
+      ],
+      [],
+    );
     const result = await audit([twice]);
     expect(result.findings.map((f) => f.message).sort()).toEqual(['one', 'three']);
     expect(result.stats.byCheck['test.twice']!.failed).toBe(2);
   });
 
   it('sorts findings by severity, then check, region and resource', async () => {
-    const mixed = globalCheck('test.mixed', (ctx) => [
-      ctx.fail({ resource: { type: 'T', id: 'b' }, message: '', severity: 'low' }),
-      ctx.fail({ resource: { type: 'T', id: 'a' }, message: '', severity: 'critical' }),
-      ctx.fail({ resource: { type: 'T', id: 'c' }, message: '', severity: 'high' }),
-    ], []);
+    const mixed = globalCheck(
+      'test.mixed',
+      (ctx) => [
+        ctx.fail({ resource: { type: 'T', id: 'b' }, message: '', severity: 'low' }),
+        ctx.fail({ resource: { type: 'T', id: 'a' }, message: '', severity: 'critical' }),
+        ctx.fail({ resource: { type: 'T', id: 'c' }, message: '', severity: 'high' }),
+      ],
+      [],
+    );
     const result = await audit([mixed]);
     expect(result.findings.map((f) => f.severity)).toEqual(['critical', 'high', 'low']);
   });
 
   it('reports one unreadable resource as an error naming it, while the others are judged', async () => {
-    const viaContext = globalCheck('test.via-context', (ctx) => [ctx.pass('a'), ctx.error('bucket-c', awsError('NoSuchBucket', 'The specified bucket does not exist\nmore')), ctx.error('x', new TypeError('boom'))], []);
+    const viaContext = globalCheck(
+      'test.via-context',
+      (ctx) => [
+        ctx.pass('a'),
+        ctx.error('bucket-c', awsError('NoSuchBucket', 'The specified bucket does not exist\nmore')),
+        ctx.error('x', new TypeError('boom')),
+      ],
+      [],
+    );
     const result = await audit([viaContext]);
     expect(result.errors).toEqual([
       { checkId: 'test.via-context', region: 'global', code: 'NoSuchBucket', message: 'The specified bucket does not exist', resource: 'bucket-c' },
@@ -272,31 +302,48 @@ describe('runAudit', () => {
       const result = await audit([readsPolicy, regionalCheck('test.regional')], { account: { regions: undefined }, extra: { deadlineMs: 200 } });
       expect(result.findings.map((f) => f.checkId)).toEqual(['test.policy-a']);
       expect(result.errors).toHaveLength(1);
-      expect(result.errors[0]).toMatchObject({ checkId: REGION_DISCOVERY, code: 'AuditDeadline', message: expect.stringContaining('ec2:DescribeRegions@us-east-1') });
+      expect(result.errors[0]).toMatchObject({
+        checkId: REGION_DISCOVERY,
+        code: 'AuditDeadline',
+        message: expect.stringContaining('ec2:DescribeRegions@us-east-1'),
+      });
       expect(result.scope.regions).toEqual(['global']);
     });
 
     it('ends the audit even when the role cannot be assumed in time', async () => {
       const sessions = new RoleSessions(() => ({ send: never }));
       const error = await audit([readsPolicy], { extra: { sessions, deadlineMs: 100 } }).catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: 'ASSUME_ROLE_FAILED', message: expect.stringContaining('STS had not answered when the audit reached its deadline of 0.1 s') });
+      expect(error).toMatchObject({
+        code: 'ASSUME_ROLE_FAILED',
+        message: expect.stringContaining('STS had not answered when the audit reached its deadline of 0.1 s'),
+      });
     });
 
-    it('reports a reset connection as ECONNRESET, not as the SDK\'s TimeoutError', async () => {
+    it("reports a reset connection as ECONNRESET, not as the SDK's TimeoutError", async () => {
       // What the SDK's HTTP handler makes of a reset socket: the name changed so that it is retried, the code kept.
-      iam.on(GetAccountPasswordPolicyCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET', $metadata: { attempts: 5 } }));
+      iam
+        .on(GetAccountPasswordPolicyCommand)
+        .rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET', $metadata: { attempts: 5 } }));
       const result = await audit([readsPolicy]);
       expect(result.errors).toEqual([
-        { checkId: 'test.policy-a', region: 'global', code: 'ECONNRESET', message: 'the connection was reset by the other end (after 5 attempts): socket hang up' },
+        {
+          checkId: 'test.policy-a',
+          region: 'global',
+          code: 'ECONNRESET',
+          message: 'the connection was reset by the other end (after 5 attempts): socket hang up',
+        },
       ]);
       expect(result.stats.apiCallsByOperation['iam:GetAccountPasswordPolicy']).toBe(1);
       expect(result.stats.retries).toBe(4);
     });
 
     it('names a request timeout after the setting that sets it', async () => {
-      iam
-        .on(GetAccountPasswordPolicyCommand)
-        .rejects(Object.assign(new Error('@smithy/node-http-handler - [ERROR] a request has exceeded the configured 2000 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' }));
+      iam.on(GetAccountPasswordPolicyCommand).rejects(
+        Object.assign(new Error('@smithy/node-http-handler - [ERROR] a request has exceeded the configured 2000 ms requestTimeout.'), {
+          name: 'TimeoutError',
+          code: 'ETIMEDOUT',
+        }),
+      );
       const result = await audit([readsPolicy], { extra: { timeouts: { connectMs: 1_000, requestMs: 2_000 } } });
       expect(result.errors[0]).toMatchObject({ code: 'RequestTimeout', message: 'no answer within 2 s (audit.requestTimeoutSeconds)' });
     });

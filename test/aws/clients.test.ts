@@ -209,7 +209,12 @@ describe('S3 Control endpoints', () => {
     try {
       const clients = new AwsClients({ credentials, homeRegion: 'us-east-1', concurrency: 1, maxAttempts: 1 });
       const answer = await clients.s3control().send(new GetPublicAccessBlockCommand({ AccountId: '123456789012' }));
-      expect(answer.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: true });
+      expect(answer.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: false,
+        RestrictPublicBuckets: true,
+      });
       expect(seen).toHaveLength(1);
       expect(seen[0]!.host).toBe(endpoint.replace('http://', ''));
       expect(seen[0]!.url).toBe('/v20180820/configuration/publicAccessBlock');
@@ -239,7 +244,7 @@ describe('S3 Control endpoints', () => {
     }
   });
 
-  it('keeps the SDK\'s endpoint rules for AWS itself: the account id goes in front of the host', async () => {
+  it("keeps the SDK's endpoint rules for AWS itself: the account id goes in front of the host", async () => {
     const clients = new AwsClients({ credentials, homeRegion: 'eu-west-1', concurrency: 1, env: {} });
     const provider = (clients.s3control().config as unknown as { endpointProvider: (p: object) => { url: URL } }).endpointProvider;
     const endpoint = provider({ Region: 'eu-west-1', AccountId: '123456789012', RequiresAccountId: true, UseFIPS: false, UseDualStack: false });

@@ -48,14 +48,24 @@ describe('parsePolicyDocument', () => {
       encodePolicy(
         doc(
           { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: ['arn:aws:s3:::a/*', 'arn:aws:s3:::b/*'] },
-          { Effect: 'Deny', NotAction: 'iam:*', NotResource: ['arn:aws:iam::123456789012:role/x'], Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'false' } } },
+          {
+            Effect: 'Deny',
+            NotAction: 'iam:*',
+            NotResource: ['arn:aws:iam::123456789012:role/x'],
+            Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'false' } },
+          },
         ),
       ),
       'p',
     );
     expect(parsed.Statement).toEqual([
       { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: ['arn:aws:s3:::a/*', 'arn:aws:s3:::b/*'] },
-      { Effect: 'Deny', NotAction: ['iam:*'], NotResource: ['arn:aws:iam::123456789012:role/x'], Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'false' } } },
+      {
+        Effect: 'Deny',
+        NotAction: ['iam:*'],
+        NotResource: ['arn:aws:iam::123456789012:role/x'],
+        Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'false' } },
+      },
     ]);
   });
 
@@ -72,7 +82,11 @@ describe('parsePolicyDocument', () => {
       ['an unknown Effect', encodePolicy(doc({ Effect: 'allow', Action: '*', Resource: '*' })), /statement 1 has Effect "allow"/],
       ['a missing Effect', encodePolicy(doc({ Action: '*', Resource: '*' })), /statement 1 has Effect undefined/],
       ['an Action that is a number', encodePolicy(doc({ Effect: 'Allow', Action: 42, Resource: '*' })), /Action of statement 1/],
-      ['a Resource list with an object', encodePolicy(doc(READ_ONLY_DOCUMENT.Statement[0]!, { Effect: 'Allow', Action: '*', Resource: ['*', {}] })), /Resource of statement 2/],
+      [
+        'a Resource list with an object',
+        encodePolicy(doc(READ_ONLY_DOCUMENT.Statement[0]!, { Effect: 'Allow', Action: '*', Resource: ['*', {}] })),
+        /Resource of statement 2/,
+      ],
     ];
     it.each(cases)('%s', (_what, text, reason) => {
       let thrown: unknown;
@@ -147,7 +161,9 @@ describe('defaultVersionDocument', () => {
 
   it('throws when the default version is not listed', () => {
     const policy = { ...managedPolicy('Ops', ADMIN_DOCUMENT), PolicyVersionList: [] };
-    expect(() => defaultVersionDocument(policy)).toThrow(/managed policy arn:aws:iam::123456789012:policy\/Ops is malformed: AWS listed no document for its default version v1/);
+    expect(() => defaultVersionDocument(policy)).toThrow(
+      /managed policy arn:aws:iam::123456789012:policy\/Ops is malformed: AWS listed no document for its default version v1/,
+    );
   });
 });
 

@@ -11,7 +11,14 @@ async function sdkPartitions(): Promise<Record<string, string[]>> {
   const text = await readFile(path.join(core, 'dist-es/submodules/client/util-endpoints/lib/aws/partitions.js'), 'utf8');
   const info = JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as { partitions: { id: string; regions: Record<string, unknown> }[] };
   // `aws-global`, `aws-cn-global`…: endpoint aliases, not regions anyone audits.
-  return Object.fromEntries(info.partitions.map((p) => [p.id, Object.keys(p.regions).filter((r) => !/^aws-/.test(r)).sort()]));
+  return Object.fromEntries(
+    info.partitions.map((p) => [
+      p.id,
+      Object.keys(p.regions)
+        .filter((r) => !/^aws-/.test(r))
+        .sort(),
+    ]),
+  );
 }
 
 describe('known regions', () => {

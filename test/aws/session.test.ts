@@ -38,7 +38,10 @@ describe('RoleSessions', () => {
 
   it('refreshes before expiry', async () => {
     let now = 1_000_000;
-    sts.on(AssumeRoleCommand).resolvesOnce(credentials(now + 3_600_000, 'ASIAONE')).resolves(credentials(now + 7_200_000, 'ASIATWO'));
+    sts
+      .on(AssumeRoleCommand)
+      .resolvesOnce(credentials(now + 3_600_000, 'ASIAONE'))
+      .resolves(credentials(now + 7_200_000, 'ASIATWO'));
     const provider = new RoleSessions(undefined, () => now).provider(target, 's');
     expect((await provider()).accessKeyId).toBe('ASIAONE');
     now += 3_600_000 - 4 * 60_000; // four minutes left: inside the refresh margin
@@ -55,7 +58,9 @@ describe('RoleSessions', () => {
 
   it('turns AccessDenied into one clear error naming the role and the reason', async () => {
     sts.on(AssumeRoleCommand).rejects(awsError('AccessDenied', 'User: arn:aws:iam::111111111111:user/bot is not authorized to perform: sts:AssumeRole'));
-    const error = await new RoleSessions().provider(target, 's')().catch((e: unknown) => e);
+    const error = await new RoleSessions()
+      .provider(target, 's')()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuditBotError);
     expect(error).toMatchObject({ code: 'ASSUME_ROLE_FAILED' });
     expect((error as Error).message).toContain('Cannot assume arn:aws:iam::123456789012:role/AuditReadOnly for account "sandbox": AccessDenied: User:');
@@ -64,11 +69,17 @@ describe('RoleSessions', () => {
 
   it('says when the bot has no credentials of its own', async () => {
     sts.on(AssumeRoleCommand).rejects(awsError('CredentialsProviderError', 'Could not load credentials from any providers'));
-    await expect(new RoleSessions().provider(target, 's')()).rejects.toMatchObject({ code: 'NO_CREDENTIALS', message: expect.stringContaining('default chain') });
+    await expect(new RoleSessions().provider(target, 's')()).rejects.toMatchObject({
+      code: 'NO_CREDENTIALS',
+      message: expect.stringContaining('default chain'),
+    });
   });
 
   it('does not cache a failure', async () => {
-    sts.on(AssumeRoleCommand).rejectsOnce(awsError('Throttling')).resolves(credentials(Date.now() + 3_600_000));
+    sts
+      .on(AssumeRoleCommand)
+      .rejectsOnce(awsError('Throttling'))
+      .resolves(credentials(Date.now() + 3_600_000));
     const provider = new RoleSessions().provider(target, 's');
     await expect(provider()).rejects.toThrow();
     await expect(provider()).resolves.toMatchObject({ accessKeyId: 'ASIAONE' });

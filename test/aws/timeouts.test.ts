@@ -31,10 +31,23 @@ describe('boundedClientConfig on a real SDK client', () => {
 
   it('is needed: a requestTimeout without throwOnRequestTimeout only warns, and the call goes on waiting', async () => {
     const warnings: string[] = [];
-    const iam = new IAMClient({ region: 'us-east-1', endpoint, credentials, maxAttempts: 1, requestHandler: { requestTimeout: 300 }, logger: { debug() {}, info() {}, warn: (m: string) => warnings.push(String(m)), error() {} } });
+    const iam = new IAMClient({
+      region: 'us-east-1',
+      endpoint,
+      credentials,
+      maxAttempts: 1,
+      requestHandler: { requestTimeout: 300 },
+      logger: { debug() {}, info() {}, warn: (m: string) => warnings.push(String(m)), error() {} },
+    });
     const call = iam.send(new GetAccountSummaryCommand({}));
     call.catch(() => undefined);
-    const outcome = await Promise.race([call.then(() => 'answered', () => 'failed'), new Promise((r) => setTimeout(() => r('still waiting'), 1_500))]);
+    const outcome = await Promise.race([
+      call.then(
+        () => 'answered',
+        () => 'failed',
+      ),
+      new Promise((r) => setTimeout(() => r('still waiting'), 1_500)),
+    ]);
     expect(outcome).toBe('still waiting');
     iam.destroy();
   });

@@ -15,7 +15,7 @@ import { parseConfig, type AccountConfig, type Config } from '../../src/config.j
 import { DigestService } from '../../src/digest/service.js';
 import { History } from '../../src/history/history.js';
 import { Mutes } from '../../src/history/mutes.js';
-import { Store } from '../../src/history/store.js';
+import type { Store } from '../../src/history/store.js';
 import { createLogger } from '../../src/log.js';
 import { createSlackApp } from '../../src/slack/app.js';
 import { AuditService } from '../../src/slack/audits.js';
@@ -123,7 +123,13 @@ describe('DigestService', () => {
     // During the week: carol is muted until the 20th; bob is fixed (an /audit records it), and comes back.
     const mutes = new Mutes(store);
     const carol = store.data.findings.find((f) => f.resourceId === 'carol')!;
-    await mutes.mute({ state: carol as never, reason: 'accepted until the 20th', mutedBy: 'U0ALICE01', expiresAt: '2026-11-21T00:00:00.000Z', now: new Date('2026-11-17T10:00:00.000Z') });
+    await mutes.mute({
+      state: carol as never,
+      reason: 'accepted until the 20th',
+      mutedBy: 'U0ALICE01',
+      expiresAt: '2026-11-21T00:00:00.000Z',
+      now: new Date('2026-11-17T10:00:00.000Z'),
+    });
     world.clock = new Date('2026-11-18T09:00:00.000Z');
     world.findings.set(a, [finding(a, 'alice', 'critical'), finding(a, 'carol')]);
     await digest.run({ dryRun: true }); // a dry run records the scan, moves no cursor
@@ -177,7 +183,13 @@ describe('DigestService', () => {
     const digest = service(store, config(1), world);
     await digest.run({ dryRun: true });
     const bob = store.data.findings.find((f) => f.resourceId === 'bob')!;
-    await new Mutes(store).mute({ state: bob as never, reason: 'service account, no console', mutedBy: 'U0ALICE01', expiresAt: '2026-12-24T00:00:00.000Z', now: world.clock });
+    await new Mutes(store).mute({
+      state: bob as never,
+      reason: 'service account, no console',
+      mutedBy: 'U0ALICE01',
+      expiresAt: '2026-12-24T00:00:00.000Z',
+      now: world.clock,
+    });
     const run = await digest.run();
     expect(run.digest.accounts[0]!.new.map((i) => i.state.resourceId)).toEqual(['alice']);
     expect(run.digest.accounts[0]!.muted).toBe(1);
@@ -217,7 +229,10 @@ describe('DigestService', () => {
     const { store } = await tempStore();
     const world = new World();
     const a = '100000000000';
-    world.findings.set(a, Array.from({ length: 200 }, (_, i) => finding(a, `user-${i}`, SEVERITIES[i % 4]!, `User user-${i} has no MFA; ${"detail ".repeat(20)}`)));
+    world.findings.set(
+      a,
+      Array.from({ length: 200 }, (_, i) => finding(a, `user-${i}`, SEVERITIES[i % 4]!, `User user-${i} has no MFA; ${'detail '.repeat(20)}`)),
+    );
     const due = { at: '2026-11-23T09:00:00.000Z', schedule: '0 9 * * 1', timezone: 'UTC' };
     const digest = service(store, config(1), world, { nextDue: () => due });
     await digest.run();
@@ -225,7 +240,10 @@ describe('DigestService', () => {
 
     stub.reset();
     world.clock = new Date('2026-11-23T09:00:00.000Z');
-    world.findings.set(a, Array.from({ length: 200 }, (_, i) => finding(a, `other-${i}`, SEVERITIES[i % 4]!, `User other-${i} has no MFA; ${"detail ".repeat(20)}`)));
+    world.findings.set(
+      a,
+      Array.from({ length: 200 }, (_, i) => finding(a, `other-${i}`, SEVERITIES[i % 4]!, `User other-${i} has no MFA; ${'detail '.repeat(20)}`)),
+    );
     const cursorBefore = store.data.digest.cursor;
     const update = store.update.bind(store);
     const spy = vi.spyOn(store, 'update').mockImplementation((change) => {
@@ -280,7 +298,7 @@ describe('DigestService', () => {
     await store.close();
   });
 
-  it('stays within Slack\'s limits for 40 accounts with 2,000 findings, asked for with a signed /audit digest: summary first, details threaded, every change in the CSV', async () => {
+  it("stays within Slack's limits for 40 accounts with 2,000 findings, asked for with a signed /audit digest: summary first, details threaded, every change in the CSV", async () => {
     const { store } = await tempStore();
     const cfg = config(40);
     const world = new World();

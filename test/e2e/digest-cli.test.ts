@@ -79,63 +79,75 @@ const cursor = async () => (JSON.parse(await readFile(db, 'utf8')) as { digest: 
 const mains = () => stub.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === undefined);
 
 describe('aws-audit-bot digest', () => {
-  it('re-posts the same window after a crash between the post and the cursor write; never skips', async () => {
-    // Slack takes the message, and the bot dies before it hears back.
-    stub.on('chat.postMessage', () => {
-      child?.kill('SIGKILL');
-      return { ok: true, channel: 'C0DIGEST1', ts: '1700000000.000100' };
-    });
-    const crashed = await digest([]);
-    expect(crashed.signal).toBe('SIGKILL');
-    expect(mains()).toHaveLength(1);
-    expect(JSON.stringify(mains()[0]!.args)).toContain('sg-0seeded');
-    expect(await cursor()).toBe('2026-11-09T09:00:00.000Z');
+  it(
+    're-posts the same window after a crash between the post and the cursor write; never skips',
+    async () => {
+      // Slack takes the message, and the bot dies before it hears back.
+      stub.on('chat.postMessage', () => {
+        child?.kill('SIGKILL');
+        return { ok: true, channel: 'C0DIGEST1', ts: '1700000000.000100' };
+      });
+      const crashed = await digest([]);
+      expect(crashed.signal).toBe('SIGKILL');
+      expect(mains()).toHaveLength(1);
+      expect(JSON.stringify(mains()[0]!.args)).toContain('sg-0seeded');
+      expect(await cursor()).toBe('2026-11-09T09:00:00.000Z');
 
-    stub.reset();
-    const again = await digest([]);
-    expect(again.stderr).toContain('Posted the digest in C0DIGEST1 (1 account could not be audited)');
-    // Posted, but its only account could not be audited: not a success for a scheduler to ignore.
-    expect(again.stderr).toContain('No account could be audited (1 of 1)');
-    expect(again.code).toBe(3);
-    expect(mains()).toHaveLength(1);
-    const posted = JSON.stringify(mains()[0]!.args);
-    expect(posted).toContain('sg-0seeded');
-    // The account could not be audited (AWS is unreachable), and the digest says so and why.
-    expect(posted).toMatch(/Could not audit/);
-    expect(posted).toContain('prod');
-    expect(Date.parse((await cursor())!)).toBeGreaterThan(Date.parse('2026-11-12T10:00:00.000Z'));
-  }, PROCESS_TEST_TIMEOUT_MS * 2);
+      stub.reset();
+      const again = await digest([]);
+      expect(again.stderr).toContain('Posted the digest in C0DIGEST1 (1 account could not be audited)');
+      // Posted, but its only account could not be audited: not a success for a scheduler to ignore.
+      expect(again.stderr).toContain('No account could be audited (1 of 1)');
+      expect(again.code).toBe(3);
+      expect(mains()).toHaveLength(1);
+      const posted = JSON.stringify(mains()[0]!.args);
+      expect(posted).toContain('sg-0seeded');
+      // The account could not be audited (AWS is unreachable), and the digest says so and why.
+      expect(posted).toMatch(/Could not audit/);
+      expect(posted).toContain('prod');
+      expect(Date.parse((await cursor())!)).toBeGreaterThan(Date.parse('2026-11-12T10:00:00.000Z'));
+    },
+    PROCESS_TEST_TIMEOUT_MS * 2,
+  );
 
-  it('--dry-run prints the digest and moves no cursor; posting needs SLACK_BOT_TOKEN', async () => {
-    const before = await cursor();
-    const dry = await digest(['--dry-run'], { SLACK_BOT_TOKEN: '' });
-    expect(dry.code).toBe(3);
-    expect(dry.stdout).toContain('Security digest');
-    expect(dry.stdout).toMatch(/Could not audit/);
-    expect(dry.stdout).not.toContain('<!date^');
-    expect(dry.stderr).toContain('Dry run: nothing was posted and the digest cursor did not move.');
-    expect(stub.calls).toHaveLength(0);
-    expect(await cursor()).toBe(before);
+  it(
+    '--dry-run prints the digest and moves no cursor; posting needs SLACK_BOT_TOKEN',
+    async () => {
+      const before = await cursor();
+      const dry = await digest(['--dry-run'], { SLACK_BOT_TOKEN: '' });
+      expect(dry.code).toBe(3);
+      expect(dry.stdout).toContain('Security digest');
+      expect(dry.stdout).toMatch(/Could not audit/);
+      expect(dry.stdout).not.toContain('<!date^');
+      expect(dry.stderr).toContain('Dry run: nothing was posted and the digest cursor did not move.');
+      expect(stub.calls).toHaveLength(0);
+      expect(await cursor()).toBe(before);
 
-    const noToken = await digest([], { SLACK_BOT_TOKEN: '' });
-    expect(noToken.code).toBe(2);
-    expect(noToken.stderr).toContain('SLACK_BOT_TOKEN is not set');
-    expect(stub.calls).toHaveLength(0);
-  }, PROCESS_TEST_TIMEOUT_MS * 2);
+      const noToken = await digest([], { SLACK_BOT_TOKEN: '' });
+      expect(noToken.code).toBe(2);
+      expect(noToken.stderr).toContain('SLACK_BOT_TOKEN is not set');
+      expect(stub.calls).toHaveLength(0);
+    },
+    PROCESS_TEST_TIMEOUT_MS * 2,
+  );
 
-  it('stops on a store.path that holds JSON of something else, and leaves it byte for byte', async () => {
-    const other = await mkdtemp(path.join(os.tmpdir(), 'audit-not-a-store-'));
-    const packageJson = await readFile('package.json', 'utf8');
-    for (const content of [packageJson, '{}']) {
-      await writeFile(path.join(other, 'db.json'), content);
-      await writeFile(
-        path.join(other, 'audit.config.yml'),
-        'accounts:\n  - alias: prod\n    accountId: "123456789012"\n    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly\n    regions: [us-east-1]\nstore:\n  path: db.json\n',
-      );
-      const run = await digest(['--dry-run'], { AUDIT_CONFIG: path.join(other, 'audit.config.yml') });
-      expect(run.code).toBe(2);
-      expect(run.stderr).toContain('is not a database of this bot (it has no numeric schemaVersion');
-      expect(await readFile(path.join(other, 'db.json'), 'utf8')).toBe(content);
-    }
-  }, PROCESS_TEST_TIMEOUT_MS);
+  it(
+    'stops on a store.path that holds JSON of something else, and leaves it byte for byte',
+    async () => {
+      const other = await mkdtemp(path.join(os.tmpdir(), 'audit-not-a-store-'));
+      const packageJson = await readFile('package.json', 'utf8');
+      for (const content of [packageJson, '{}']) {
+        await writeFile(path.join(other, 'db.json'), content);
+        await writeFile(
+          path.join(other, 'audit.config.yml'),
+          'accounts:\n  - alias: prod\n    accountId: "123456789012"\n    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly\n    regions: [us-east-1]\nstore:\n  path: db.json\n',
+        );
+        const run = await digest(['--dry-run'], { AUDIT_CONFIG: path.join(other, 'audit.config.yml') });
+        expect(run.code).toBe(2);
+        expect(run.stderr).toContain('is not a database of this bot (it has no numeric schemaVersion');
+        expect(await readFile(path.join(other, 'db.json'), 'utf8')).toBe(content);
+      }
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
 });

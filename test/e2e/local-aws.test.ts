@@ -18,7 +18,10 @@ beforeAll(async () => {
   await aws.start();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'audit-e2e-'));
   configPath = path.join(dir, 'audit.config.yml');
-  await writeFile(configPath, 'accounts:\n  - alias: local\n    accountId: "123456789012"\n    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly\n    regions: [us-east-1]\nthresholds:\n  requiredTags: [Owner]\n');
+  await writeFile(
+    configPath,
+    'accounts:\n  - alias: local\n    accountId: "123456789012"\n    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly\n    regions: [us-east-1]\nthresholds:\n  requiredTags: [Owner]\n',
+  );
 });
 
 afterAll(() => aws.stop());
@@ -39,137 +42,204 @@ function runCli(args: string[]) {
 }
 
 describe('audit against a local AWS stand-in', () => {
-  it('finds the problems through real SDK requests and prints the JSON contract', async () => {
-    const { code, stdout, stderr } = await runCli(['audit', 'local', '--format', 'json']);
-    expect(stderr).toBe('');
-    expect(code).toBe(1);
-    const json = JSON.parse(stdout) as { findings: { checkId: string; resource: { id: string } }[]; errors: unknown[]; stats: { apiCalls: number } };
-    expect(json.errors).toEqual([]);
-    const found = json.findings.map((f) => `${f.checkId}:${f.resource.id}`);
-    expect(found).toEqual(
-      expect.arrayContaining([
-        'iam.root-mfa:root',
-        'iam.user-console-mfa:<!channel>',
-        'iam.admin-policy:alice/everything',
-        'iam.user-direct-policies:alice',
-        'iam.password-policy:password-policy',
-        'iam.support-role:123456789012',
-        'ec2.sg-risky-ports:sg-0123456789abcdef0',
-        's3.public-acl:public-site',
-        's3.block-public-access:public-site',
-        's3.secure-transport:public-site',
-        's3.account-block-public-access:123456789012',
-        'cloudtrail.enabled:123456789012',
-        'rds.public-access:legacy-db',
-        'rds.storage-encrypted:legacy-db',
-        'rds.backup-retention:legacy-db',
-        'rds.deletion-protection:legacy-db',
-        'rds.public-snapshot:legacy-db-dump',
-        'efs.encryption:fs-0123456789abcdef0',
-        'kms.key-rotation:1234abcd-12ab-34cd-56ef-1234567890ab',
-        'config.recorder:us-east-1',
-        'cloudtrail.s3-data-events:123456789012',
-        'accessanalyzer.enabled:us-east-1',
-        'route53.dmarc:Z0LOCAL/example.com',
-        'iam.expired-server-certificates:legacy-shop',
-        'cloudwatch.security-alarms:123456789012',
-        'elb.listener-insecure:arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188',
-        // Its tags come from DescribeTags: a Name, no Owner.
-        'ec2.required-tags:arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188',
-        // The ALB's group (the bastion's) opens tcp 22, not its listener port 80.
-        'elb.security-groups:arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188',
-      ]),
-    );
-    // Every service's answer was understood: nothing the stand-in does not serve was asked for.
-    expect(unanswered).toEqual([]);
-    expect(actions).toEqual(expect.arrayContaining(['GET /public-site?location', 'GET /v20180820/configuration/publicAccessBlock', 'cloudtrail:DescribeTrails', 'DescribeSecurityGroups']));
-    const sg = json.findings.find((f) => f.checkId === 'ec2.sg-risky-ports') as unknown as { severity: string; details: Record<string, unknown> };
-    expect(sg.severity).toBe('critical');
-    expect(sg.details).toMatchObject({ cidr: '0.0.0.0/0', fromPort: 22, inUse: false });
-    // The XML of RDS is understood: the port came from Endpoint, the group from VpcSecurityGroups (it opens 22, not 5432).
-    const db = json.findings.find((f) => f.checkId === 'rds.public-access') as unknown as { severity: string; details: Record<string, unknown> };
-    expect(db).toMatchObject({ severity: 'high', details: { port: 5432, subnetGroup: null, internetOpenGroups: '' } });
-    expect(json.findings.find((f) => f.checkId === 'rds.public-snapshot')).toMatchObject({ fix: 'rds.make-snapshot-private', details: { snapshotKind: 'db', encrypted: false } });
-    // EFS's REST JSON and KMS's JSON 1.1 too.
-    expect(json.findings.find((f) => f.checkId === 'kms.key-rotation')).toMatchObject({ details: { aliases: 'alias/payments', description: '<!here> payments', createdAt: '2025-01-01T00:00:00.000Z' } });
-    expect(json.findings.find((f) => f.checkId === 'efs.encryption')).toMatchObject({ details: { name: 'shared', sizeBytes: 6144 } });
-    // CloudFront's XML and IAM's certificate body: expired, and a 1024-bit key, on the one distribution.
-    expect(json.findings.filter((f) => f.checkId.startsWith('cloudfront.')).map((f) => (f as unknown as { details: Record<string, unknown> }).details)).toEqual([
-      expect.objectContaining({ distributionId: 'E1LOCAL', keyType: 'rsa', keyBits: 1024 }),
-      expect.objectContaining({ distributionId: 'E1LOCAL', certificateName: 'legacy-shop', expiration: '2025-01-01T00:00:00.000Z', keyType: null }),
-    ]);
-    // SPF split over two strings of one TXT value passes.
-    expect(found.filter((f) => f.startsWith('securityhub.') || f.startsWith('route53.spf'))).toEqual([]);
-    expect(actions).toEqual(expect.arrayContaining(['GET /accounts', 'GET /2020-05-31/distribution', 'GET /2013-04-01/hostedzone/Z0LOCAL/rrset']));
-    expect(actions.filter((a) => a === 'GetCredentialReport')).toHaveLength(1);
-    expect(actions.filter((a) => a === 'GetAccountAuthorizationDetails')).toHaveLength(1);
-    expect(json.stats.apiCalls).toBe(actions.length);
-  }, PROCESS_TEST_TIMEOUT_MS);
+  it(
+    'finds the problems through real SDK requests and prints the JSON contract',
+    async () => {
+      const { code, stdout, stderr } = await runCli(['audit', 'local', '--format', 'json']);
+      expect(stderr).toBe('');
+      expect(code).toBe(1);
+      const json = JSON.parse(stdout) as { findings: { checkId: string; resource: { id: string } }[]; errors: unknown[]; stats: { apiCalls: number } };
+      expect(json.errors).toEqual([]);
+      const found = json.findings.map((f) => `${f.checkId}:${f.resource.id}`);
+      expect(found).toEqual(
+        expect.arrayContaining([
+          'iam.root-mfa:root',
+          'iam.user-console-mfa:<!channel>',
+          'iam.admin-policy:alice/everything',
+          'iam.user-direct-policies:alice',
+          'iam.password-policy:password-policy',
+          'iam.support-role:123456789012',
+          'ec2.sg-risky-ports:sg-0123456789abcdef0',
+          's3.public-acl:public-site',
+          's3.block-public-access:public-site',
+          's3.secure-transport:public-site',
+          's3.account-block-public-access:123456789012',
+          'cloudtrail.enabled:123456789012',
+          'rds.public-access:legacy-db',
+          'rds.storage-encrypted:legacy-db',
+          'rds.backup-retention:legacy-db',
+          'rds.deletion-protection:legacy-db',
+          'rds.public-snapshot:legacy-db-dump',
+          'efs.encryption:fs-0123456789abcdef0',
+          'kms.key-rotation:1234abcd-12ab-34cd-56ef-1234567890ab',
+          'config.recorder:us-east-1',
+          'cloudtrail.s3-data-events:123456789012',
+          'accessanalyzer.enabled:us-east-1',
+          'route53.dmarc:Z0LOCAL/example.com',
+          'iam.expired-server-certificates:legacy-shop',
+          'cloudwatch.security-alarms:123456789012',
+          'elb.listener-insecure:arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188',
+          // Its tags come from DescribeTags: a Name, no Owner.
+          'ec2.required-tags:arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188',
+          // The ALB's group (the bastion's) opens tcp 22, not its listener port 80.
+          'elb.security-groups:arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188',
+        ]),
+      );
+      // Every service's answer was understood: nothing the stand-in does not serve was asked for.
+      expect(unanswered).toEqual([]);
+      expect(actions).toEqual(
+        expect.arrayContaining([
+          'GET /public-site?location',
+          'GET /v20180820/configuration/publicAccessBlock',
+          'cloudtrail:DescribeTrails',
+          'DescribeSecurityGroups',
+        ]),
+      );
+      const sg = json.findings.find((f) => f.checkId === 'ec2.sg-risky-ports') as unknown as { severity: string; details: Record<string, unknown> };
+      expect(sg.severity).toBe('critical');
+      expect(sg.details).toMatchObject({ cidr: '0.0.0.0/0', fromPort: 22, inUse: false });
+      // The XML of RDS is understood: the port came from Endpoint, the group from VpcSecurityGroups (it opens 22, not 5432).
+      const db = json.findings.find((f) => f.checkId === 'rds.public-access') as unknown as { severity: string; details: Record<string, unknown> };
+      expect(db).toMatchObject({ severity: 'high', details: { port: 5432, subnetGroup: null, internetOpenGroups: '' } });
+      expect(json.findings.find((f) => f.checkId === 'rds.public-snapshot')).toMatchObject({
+        fix: 'rds.make-snapshot-private',
+        details: { snapshotKind: 'db', encrypted: false },
+      });
+      // EFS's REST JSON and KMS's JSON 1.1 too.
+      expect(json.findings.find((f) => f.checkId === 'kms.key-rotation')).toMatchObject({
+        details: { aliases: 'alias/payments', description: '<!here> payments', createdAt: '2025-01-01T00:00:00.000Z' },
+      });
+      expect(json.findings.find((f) => f.checkId === 'efs.encryption')).toMatchObject({ details: { name: 'shared', sizeBytes: 6144 } });
+      // CloudFront's XML and IAM's certificate body: expired, and a 1024-bit key, on the one distribution.
+      expect(
+        json.findings.filter((f) => f.checkId.startsWith('cloudfront.')).map((f) => (f as unknown as { details: Record<string, unknown> }).details),
+      ).toEqual([
+        expect.objectContaining({ distributionId: 'E1LOCAL', keyType: 'rsa', keyBits: 1024 }),
+        expect.objectContaining({ distributionId: 'E1LOCAL', certificateName: 'legacy-shop', expiration: '2025-01-01T00:00:00.000Z', keyType: null }),
+      ]);
+      // SPF split over two strings of one TXT value passes.
+      expect(found.filter((f) => f.startsWith('securityhub.') || f.startsWith('route53.spf'))).toEqual([]);
+      expect(actions).toEqual(expect.arrayContaining(['GET /accounts', 'GET /2020-05-31/distribution', 'GET /2013-04-01/hostedzone/Z0LOCAL/rrset']));
+      expect(actions.filter((a) => a === 'GetCredentialReport')).toHaveLength(1);
+      expect(actions.filter((a) => a === 'GetAccountAuthorizationDetails')).toHaveLength(1);
+      expect(json.stats.apiCalls).toBe(actions.length);
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
 
-  it('writes a report larger than a pipe holds in full before it exits', async () => {
-    // 3,000 groups open to the world: a JSON report of several MiB, far over the 64 KiB a pipe takes at once.
-    const groups = Array.from(
-      { length: 3_000 },
-      (_, i) =>
-        `<item><ownerId>123456789012</ownerId><groupId>sg-${i.toString(16).padStart(17, '0')}</groupId><groupName>open-${i}</groupName><groupDescription>open</groupDescription><vpcId>vpc-0123456789abcdef0</vpcId><ipPermissions><item><ipProtocol>tcp</ipProtocol><fromPort>22</fromPort><toPort>22</toPort><groups/><ipRanges><item><cidrIp>0.0.0.0/0</cidrIp></item></ipRanges><ipv6Ranges/><prefixListIds/></item></ipPermissions><ipPermissionsEgress/></item>`,
-    ).join('');
-    aws.intercept = ({ action, res }) => {
-      if (action !== 'DescribeSecurityGroups') return false;
-      res.writeHead(200, { 'content-type': 'text/xml' });
-      res.end(`<DescribeSecurityGroupsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><securityGroupInfo>${groups}</securityGroupInfo></DescribeSecurityGroupsResponse>`);
-      return true;
-    };
-    const { code, stdout, stderr } = await runCli(['audit', 'local', '--format', 'json', '--check', 'ec2.sg-risky-ports']);
-    expect(stderr).toBe('');
-    expect(code).toBe(1);
-    expect(stdout.length).toBeGreaterThan(1024 * 1024);
-    const json = JSON.parse(stdout) as { findings: { checkId: string }[] };
-    expect(json.findings.filter((f) => f.checkId === 'ec2.sg-risky-ports')).toHaveLength(3_000);
-  }, PROCESS_TEST_TIMEOUT_MS);
+  it(
+    'writes a report larger than a pipe holds in full before it exits',
+    async () => {
+      // 3,000 groups open to the world: a JSON report of several MiB, far over the 64 KiB a pipe takes at once.
+      const groups = Array.from(
+        { length: 3_000 },
+        (_, i) =>
+          `<item><ownerId>123456789012</ownerId><groupId>sg-${i.toString(16).padStart(17, '0')}</groupId><groupName>open-${i}</groupName><groupDescription>open</groupDescription><vpcId>vpc-0123456789abcdef0</vpcId><ipPermissions><item><ipProtocol>tcp</ipProtocol><fromPort>22</fromPort><toPort>22</toPort><groups/><ipRanges><item><cidrIp>0.0.0.0/0</cidrIp></item></ipRanges><ipv6Ranges/><prefixListIds/></item></ipPermissions><ipPermissionsEgress/></item>`,
+      ).join('');
+      aws.intercept = ({ action, res }) => {
+        if (action !== 'DescribeSecurityGroups') return false;
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end(
+          `<DescribeSecurityGroupsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><securityGroupInfo>${groups}</securityGroupInfo></DescribeSecurityGroupsResponse>`,
+        );
+        return true;
+      };
+      const { code, stdout, stderr } = await runCli(['audit', 'local', '--format', 'json', '--check', 'ec2.sg-risky-ports']);
+      expect(stderr).toBe('');
+      expect(code).toBe(1);
+      expect(stdout.length).toBeGreaterThan(1024 * 1024);
+      const json = JSON.parse(stdout) as { findings: { checkId: string }[] };
+      expect(json.findings.filter((f) => f.checkId === 'ec2.sg-risky-ports')).toHaveLength(3_000);
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
 
-  it("selects the RDS checks with --check 'rds.*' and asks AWS only what they need", async () => {
-    const { code, stdout, stderr } = await runCli(['audit', 'local', '--format', 'json', '--check', 'rds.*']);
-    expect(stderr).toBe('');
-    expect(code).toBe(1);
-    const json = JSON.parse(stdout) as { findings: { checkId: string }[]; errors: unknown[]; scope: { checkIds: string[] } };
-    expect(json.errors).toEqual([]);
-    expect(json.scope.checkIds).toEqual(['rds.public-snapshot', 'rds.sg-open', 'rds.public-access', 'rds.storage-encrypted', 'rds.backup-retention', 'rds.minor-version-upgrade', 'rds.deletion-protection']);
-    expect(new Set(json.findings.map((f) => f.checkId.split('.')[0]))).toEqual(new Set(['rds']));
-    expect(unanswered).toEqual([]);
-    // Region discovery, the role and the security groups (rds.sg-open, rds.public-access); no IAM, S3 or CloudTrail call.
-    expect([...new Set(actions)].sort()).toEqual(
-      ['AssumeRole', 'DescribeRegions', 'DescribeSecurityGroups', 'DescribeDBInstances', 'DescribeDBClusters', 'DescribeDBSnapshots', 'DescribeDBSnapshotAttributes', 'DescribeDBClusterSnapshots'].sort(),
-    );
-  }, PROCESS_TEST_TIMEOUT_MS);
+  it(
+    "selects the RDS checks with --check 'rds.*' and asks AWS only what they need",
+    async () => {
+      const { code, stdout, stderr } = await runCli(['audit', 'local', '--format', 'json', '--check', 'rds.*']);
+      expect(stderr).toBe('');
+      expect(code).toBe(1);
+      const json = JSON.parse(stdout) as { findings: { checkId: string }[]; errors: unknown[]; scope: { checkIds: string[] } };
+      expect(json.errors).toEqual([]);
+      expect(json.scope.checkIds).toEqual([
+        'rds.public-snapshot',
+        'rds.sg-open',
+        'rds.public-access',
+        'rds.storage-encrypted',
+        'rds.backup-retention',
+        'rds.minor-version-upgrade',
+        'rds.deletion-protection',
+      ]);
+      expect(new Set(json.findings.map((f) => f.checkId.split('.')[0]))).toEqual(new Set(['rds']));
+      expect(unanswered).toEqual([]);
+      // Region discovery, the role and the security groups (rds.sg-open, rds.public-access); no IAM, S3 or CloudTrail call.
+      expect([...new Set(actions)].sort()).toEqual(
+        [
+          'AssumeRole',
+          'DescribeRegions',
+          'DescribeSecurityGroups',
+          'DescribeDBInstances',
+          'DescribeDBClusters',
+          'DescribeDBSnapshots',
+          'DescribeDBSnapshotAttributes',
+          'DescribeDBClusterSnapshots',
+        ].sort(),
+      );
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
 
-  it('exits 2 with one clear line when the audit role cannot be assumed', async () => {
-    aws.failAssumeRole = true;
-    const { code, stdout, stderr } = await runCli(['audit', 'local']);
-    expect(code).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toContain('Cannot assume arn:aws:iam::123456789012:role/AuditReadOnly for account "local": AccessDenied: User: arn:aws:iam::111111111111:user/bot');
-    expect(stderr).not.toMatch(/\n\s+at /);
-  }, PROCESS_TEST_TIMEOUT_MS);
+  it(
+    'exits 2 with one clear line when the audit role cannot be assumed',
+    async () => {
+      aws.failAssumeRole = true;
+      const { code, stdout, stderr } = await runCli(['audit', 'local']);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toContain(
+        'Cannot assume arn:aws:iam::123456789012:role/AuditReadOnly for account "local": AccessDenied: User: arn:aws:iam::111111111111:user/bot',
+      );
+      expect(stderr).not.toMatch(/\n\s+at /);
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
 
-  it('refuses a mistyped region, on the command line or in the config, naming the closest', async () => {
-    const typo = await runCli(['audit', 'local', '--region', 'eu-wset-1']);
-    expect(typo.code).toBe(2);
-    expect(typo.stderr).toContain('--region: "eu-wset-1" is not a region of the aws partition; did you mean eu-west-1?');
-    expect(aws.actions).toEqual([]);
-    const config = path.join(path.dirname(configPath), 'typo.config.yml');
-    await writeFile(config, 'accounts:\n  - alias: local\n    accountId: "123456789012"\n    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly\n    regions: [us-east-1, eu-wset-1, cn-north-1]\n');
-    const inConfig = await runCli(['audit', 'local', '--config', config]);
-    expect(inConfig.code).toBe(2);
-    expect(inConfig.stderr).toContain('typo.config.yml:5: accounts[0] (local).regions[1]: "eu-wset-1" is not a region of the aws partition; did you mean eu-west-1?');
-    expect(inConfig.stderr).toContain('accounts[0] (local).regions[2]: cn-north-1 is a region of the aws-cn partition, but the role is in aws');
-  }, PROCESS_TEST_TIMEOUT_MS);
+  it(
+    'refuses a mistyped region, on the command line or in the config, naming the closest',
+    async () => {
+      const typo = await runCli(['audit', 'local', '--region', 'eu-wset-1']);
+      expect(typo.code).toBe(2);
+      expect(typo.stderr).toContain('--region: "eu-wset-1" is not a region of the aws partition; did you mean eu-west-1?');
+      expect(aws.actions).toEqual([]);
+      const config = path.join(path.dirname(configPath), 'typo.config.yml');
+      await writeFile(
+        config,
+        'accounts:\n  - alias: local\n    accountId: "123456789012"\n    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly\n    regions: [us-east-1, eu-wset-1, cn-north-1]\n',
+      );
+      const inConfig = await runCli(['audit', 'local', '--config', config]);
+      expect(inConfig.code).toBe(2);
+      expect(inConfig.stderr).toContain(
+        'typo.config.yml:5: accounts[0] (local).regions[1]: "eu-wset-1" is not a region of the aws partition; did you mean eu-west-1?',
+      );
+      expect(inConfig.stderr).toContain('accounts[0] (local).regions[2]: cn-north-1 is a region of the aws-cn partition, but the role is in aws');
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
 
-  it('exits 3, not 0, when no check ran: every region asked for is one the account has not enabled', async () => {
-    const config = path.join(path.dirname(configPath), 'two-regions.config.yml');
-    await writeFile(config, 'accounts:\n  - alias: local\n    accountId: "123456789012"\n    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly\n    regions: [us-east-1, eu-south-2]\n');
-    const run = await runCli(['audit', 'local', '--config', config, '--region', 'eu-south-2', '--check', 'ec2.*']);
-    expect(run.code).toBe(3);
-    expect(run.stderr).toContain('No check ran: every region asked for was skipped: eu-south-2 (not a region this account knows). Nothing was audited.');
-  }, PROCESS_TEST_TIMEOUT_MS);
+  it(
+    'exits 3, not 0, when no check ran: every region asked for is one the account has not enabled',
+    async () => {
+      const config = path.join(path.dirname(configPath), 'two-regions.config.yml');
+      await writeFile(
+        config,
+        'accounts:\n  - alias: local\n    accountId: "123456789012"\n    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly\n    regions: [us-east-1, eu-south-2]\n',
+      );
+      const run = await runCli(['audit', 'local', '--config', config, '--region', 'eu-south-2', '--check', 'ec2.*']);
+      expect(run.code).toBe(3);
+      expect(run.stderr).toContain('No check ran: every region asked for was skipped: eu-south-2 (not a region this account knows). Nothing was audited.');
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
 });

@@ -24,16 +24,19 @@ export function awsError(name: string, message = name): Error {
 
 /** Role sessions whose STS answers with fixed credentials (and counts calls). */
 export function fakeSessions(): RoleSessions {
-  return new RoleSessions(() => ({
-    send: async () => ({
-      Credentials: {
-        AccessKeyId: 'ASIAFAKEFAKEFAKEFAKE',
-        SecretAccessKey: 'secret',
-        SessionToken: 'token',
-        Expiration: new Date(Date.now() + 3_600_000),
-      },
-    }),
-  }) as never);
+  return new RoleSessions(
+    () =>
+      ({
+        send: async () => ({
+          Credentials: {
+            AccessKeyId: 'ASIAFAKEFAKEFAKEFAKE',
+            SecretAccessKey: 'secret',
+            SessionToken: 'token',
+            Expiration: new Date(Date.now() + 3_600_000),
+          },
+        }),
+      }) as never,
+  );
 }
 
 export interface AuditOptions {

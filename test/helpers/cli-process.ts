@@ -21,7 +21,10 @@ export interface CliRun {
 }
 
 /** Runs the built CLI as a process; resolves with its exit code and output (never rejects on a non-zero exit). */
-export function runCliProcess(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string; onChild?: (child: ChildProcess) => void; prefix?: string[] } = {}): Promise<CliRun> {
+export function runCliProcess(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string; onChild?: (child: ChildProcess) => void; prefix?: string[] } = {},
+): Promise<CliRun> {
   const started = performance.now();
   return new Promise((resolve) => {
     // `prefix` runs the CLI under another command (`unshare --pid --fork`).
@@ -29,7 +32,12 @@ export function runCliProcess(args: string[], options: { env?: NodeJS.ProcessEnv
     const child = execFile(
       file!,
       rest,
-      { env: options.env ?? process.env, timeout: options.timeoutMs ?? PROCESS_TEST_TIMEOUT_MS - 5_000, maxBuffer: 64 * 1024 * 1024, ...(options.cwd ? { cwd: options.cwd } : {}) },
+      {
+        env: options.env ?? process.env,
+        timeout: options.timeoutMs ?? PROCESS_TEST_TIMEOUT_MS - 5_000,
+        maxBuffer: 64 * 1024 * 1024,
+        ...(options.cwd ? { cwd: options.cwd } : {}),
+      },
       (error, stdout, stderr) => {
         const e = error as (Error & { code?: number | string; signal?: NodeJS.Signals | null }) | null;
         resolve({

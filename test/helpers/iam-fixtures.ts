@@ -15,7 +15,11 @@ const ACCOUNT_ID = ACCOUNT.accountId;
 
 /** IAM unique ids: a type prefix (AIDA user, AROA role, …) and 17 characters. */
 function fakeId(prefix: string, name: string): string {
-  return `${prefix}${name.toUpperCase().replace(/[^A-Z0-9]/g, '').padEnd(17, 'X').slice(0, 17)}`;
+  return `${prefix}${name
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, '')
+    .padEnd(17, 'X')
+    .slice(0, 17)}`;
 }
 
 /**
@@ -144,10 +148,7 @@ export function awsManagedPolicy(name: string, document: object | string, attach
   return { ...managedPolicy(name, document, { attachments }), Arn: `arn:aws:iam::aws:policy/${name}`, Path: '/' };
 }
 
-export function authorizationDetailsPage(
-  input: AuthorizationDetailsInput = {},
-  next?: string,
-): GetAccountAuthorizationDetailsResponse {
+export function authorizationDetailsPage(input: AuthorizationDetailsInput = {}, next?: string): GetAccountAuthorizationDetailsResponse {
   return {
     UserDetailList: input.users ?? [],
     GroupDetailList: input.groups ?? [],

@@ -18,12 +18,9 @@ function iso(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-const report = Buffer.from(
-  credentialReportCsv([
-    rootReportRow({ mfa_active: 'false' }),
-    userReportRow('<!channel>', { mfa_active: 'false' }),
-  ]),
-).toString('base64');
+const report = Buffer.from(credentialReportCsv([rootReportRow({ mfa_active: 'false' }), userReportRow('<!channel>', { mfa_active: 'false' })])).toString(
+  'base64',
+);
 
 const weakCertificate = readFileSync(new URL('../fixtures/certificates/rsa-1024.pem', import.meta.url), 'utf8');
 
@@ -44,7 +41,8 @@ const handlers: Record<string, Handler> = {
           `<Credentials><AccessKeyId>ASIALOCALLOCALLOCAL</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>${iso(new Date(Date.now() + 3_600_000))}</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/AuditReadOnly/aws-audit-bot</Arn><AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser>`,
         ),
   GenerateCredentialReport: () => ok('GenerateCredentialReport', '<State>COMPLETE</State>'),
-  GetCredentialReport: () => ok('GetCredentialReport', `<Content>${report}</Content><ReportFormat>text/csv</ReportFormat><GeneratedTime>${iso(daysAgo(0, new Date()))}</GeneratedTime>`),
+  GetCredentialReport: () =>
+    ok('GetCredentialReport', `<Content>${report}</Content><ReportFormat>text/csv</ReportFormat><GeneratedTime>${iso(daysAgo(0, new Date()))}</GeneratedTime>`),
   GetAccountAuthorizationDetails: () =>
     ok(
       'GetAccountAuthorizationDetails',
@@ -69,7 +67,11 @@ const handlers: Record<string, Handler> = {
 const EC2_XMLNS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
 const ec2Ok = (action: string, result: string) => ({ body: `<${action}Response xmlns="${EC2_XMLNS}"><requestId>r</requestId>${result}</${action}Response>` });
 const ec2Handlers: Record<string, Handler> = {
-  DescribeRegions: () => ec2Ok('DescribeRegions', '<regionInfo><item><regionName>us-east-1</regionName><regionEndpoint>ec2.us-east-1.amazonaws.com</regionEndpoint><optInStatus>opt-in-not-required</optInStatus></item></regionInfo>'),
+  DescribeRegions: () =>
+    ec2Ok(
+      'DescribeRegions',
+      '<regionInfo><item><regionName>us-east-1</regionName><regionEndpoint>ec2.us-east-1.amazonaws.com</regionEndpoint><optInStatus>opt-in-not-required</optInStatus></item></regionInfo>',
+    ),
   DescribeSecurityGroups: () =>
     ec2Ok(
       'DescribeSecurityGroups',
@@ -89,7 +91,10 @@ const ec2Handlers: Record<string, Handler> = {
 };
 
 const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
-const s3Error = (code: string, message: string, status: number) => ({ status, body: `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>` });
+const s3Error = (code: string, message: string, status: number) => ({
+  status,
+  body: `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+});
 /** REST calls by method, path and sub-resource (`GET /bucket?acl`). */
 const restHandlers: Record<string, Handler> = {
   // No BucketRegion (older endpoints, emulators): the bot asks GetBucketLocation.
@@ -108,7 +113,8 @@ const restHandlers: Record<string, Handler> = {
   'GET /public-site?encryption': () => ({
     body: `<ServerSideEncryptionConfiguration xmlns="${S3_XMLNS}"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`,
   }),
-  'GET /v20180820/configuration/publicAccessBlock': () => s3Error('NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found', 404),
+  'GET /v20180820/configuration/publicAccessBlock': () =>
+    s3Error('NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found', 404),
   // Route 53 is REST XML: one public zone whose mail name has SPF but no DMARC.
   'GET /2013-04-01/hostedzone': () => ({
     body: `<ListHostedZonesResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><HostedZones><HostedZone><Id>/hostedzone/Z0LOCAL</Id><Name>example.com.</Name><CallerReference>r</CallerReference><Config><PrivateZone>false</PrivateZone></Config></HostedZone></HostedZones><IsTruncated>false</IsTruncated><MaxItems>100</MaxItems></ListHostedZonesResponse>`,
@@ -131,7 +137,13 @@ const restHandlers: Record<string, Handler> = {
     </DistributionSummary></Items></DistributionList>`,
   }),
   // Security Hub and Access Analyzer are REST JSON: the hub is on, no analyzer exists.
-  'GET /accounts': () => ({ body: JSON.stringify({ HubArn: 'arn:aws:securityhub:us-east-1:123456789012:hub/default', SubscribedAt: '2025-03-01T10:00:00.000Z', AutoEnableControls: true }) }),
+  'GET /accounts': () => ({
+    body: JSON.stringify({
+      HubArn: 'arn:aws:securityhub:us-east-1:123456789012:hub/default',
+      SubscribedAt: '2025-03-01T10:00:00.000Z',
+      AutoEnableControls: true,
+    }),
+  }),
   'GET /analyzer': () => ({ body: JSON.stringify({ analyzers: [] }) }),
   // EFS is REST JSON: one unencrypted file system.
   'GET /2015-02-01/file-systems': () => ({
@@ -211,7 +223,10 @@ const versionedHandlers: Record<string, Handler> = {
     ),
   // Tagged with a Name, not an Owner.
   'DescribeTags@2015-12-01': () =>
-    ok('DescribeTags', `<TagDescriptions><member><ResourceArn>${ALB_ARN}</ResourceArn><Tags><member><Key>Name</Key><Value>web</Value></member></Tags></member></TagDescriptions>`),
+    ok(
+      'DescribeTags',
+      `<TagDescriptions><member><ResourceArn>${ALB_ARN}</ResourceArn><Tags><member><Key>Name</Key><Value>web</Value></member></Tags></member></TagDescriptions>`,
+    ),
 };
 
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -222,7 +237,10 @@ const jsonHandlers: Record<string, () => unknown> = {
   DescribeTrails: () => ({ trailList: [] }),
   // A customer-managed key that does not rotate.
   ListKeys: () => ({ Keys: [{ KeyId: KEY_ID, KeyArn: KEY_ARN }], Truncated: false }),
-  ListAliases: () => ({ Aliases: [{ AliasName: 'alias/payments', AliasArn: 'arn:aws:kms:us-east-1:123456789012:alias/payments', TargetKeyId: KEY_ID }], Truncated: false }),
+  ListAliases: () => ({
+    Aliases: [{ AliasName: 'alias/payments', AliasArn: 'arn:aws:kms:us-east-1:123456789012:alias/payments', TargetKeyId: KEY_ID }],
+    Truncated: false,
+  }),
   DescribeKey: () => ({
     KeyMetadata: {
       AWSAccountId: '123456789012',
@@ -244,14 +262,15 @@ const jsonHandlers: Record<string, () => unknown> = {
   GetKeyRotationStatus: () => ({ KeyRotationEnabled: false, KeyId: KEY_ARN }),
   // AWS Config: a recorder that was stopped.
   DescribeConfigurationRecorders: () => ({
-    ConfigurationRecorders: [{ name: 'default', roleARN: 'arn:aws:iam::123456789012:role/config', recordingGroup: { allSupported: true, includeGlobalResourceTypes: true } }],
+    ConfigurationRecorders: [
+      { name: 'default', roleARN: 'arn:aws:iam::123456789012:role/config', recordingGroup: { allSupported: true, includeGlobalResourceTypes: true } },
+    ],
   }),
   DescribeConfigurationRecorderStatus: () => ({ ConfigurationRecordersStatus: [{ name: 'default', recording: false, lastStatus: 'Success' }] }),
 };
 
 /** The service a JSON 1.1 X-Amz-Target names. */
 const JSON_SERVICES: Record<string, string> = { TrentService: 'kms', StarlingDoveService: 'config' };
-
 
 /** What a test can change between runs. */
 const state = { failAssumeRole: false };

@@ -6,7 +6,7 @@ import {
   GetBucketPolicyCommand,
   GetPublicAccessBlockCommand,
   ListBucketsCommand,
-  S3Client,
+  type S3Client,
   type Bucket,
   type BucketLocationConstraint,
   type Grant,
@@ -14,7 +14,7 @@ import {
   type PublicAccessBlockConfiguration,
   type ServerSideEncryptionRule,
 } from '@aws-sdk/client-s3';
-import { GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand, S3ControlClient } from '@aws-sdk/client-s3-control';
+import { GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand, type S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { ACCOUNT, awsError } from './aws.js';
 
@@ -22,8 +22,18 @@ export const OWNER_ID = '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7
 export const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
 export const AUTHENTICATED_USERS = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
 
-export const BPA_ALL_ON: PublicAccessBlockConfiguration = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
-export const BPA_ALL_OFF: PublicAccessBlockConfiguration = { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false };
+export const BPA_ALL_ON: PublicAccessBlockConfiguration = {
+  BlockPublicAcls: true,
+  IgnorePublicAcls: true,
+  BlockPublicPolicy: true,
+  RestrictPublicBuckets: true,
+};
+export const BPA_ALL_OFF: PublicAccessBlockConfiguration = {
+  BlockPublicAcls: false,
+  IgnorePublicAcls: false,
+  BlockPublicPolicy: false,
+  RestrictPublicBuckets: false,
+};
 
 export const SSE_S3: ServerSideEncryptionRule[] = [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }];
 
@@ -112,7 +122,8 @@ export function serveS3(s3: AwsClientStub<S3Client>, s3control: AwsClientStub<S3
     return { Buckets, Owner: { ID: OWNER_ID }, Prefix: undefined, ...(next ? { ContinuationToken: next } : {}) };
   });
 
-  const perBucket = <T>(operation: string, answer: (spec: BucketSpec) => T) =>
+  const perBucket =
+    <T>(operation: string, answer: (spec: BucketSpec) => T) =>
     async (input: { Bucket?: string }, getClient: () => { config: { region: unknown } }) => {
       const region = getClient().config.region;
       calls.push({ operation, bucket: input.Bucket ?? '', region: typeof region === 'function' ? await (region as () => Promise<string>)() : String(region) });
@@ -166,7 +177,10 @@ export function serveS3(s3: AwsClientStub<S3Client>, s3control: AwsClientStub<S3
 
   const account = world.account ?? null;
   if (account instanceof Error) s3control.on(GetAccountPublicAccessBlockCommand).rejects(account);
-  else if (account === null) s3control.on(GetAccountPublicAccessBlockCommand).rejects(awsError('NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found'));
+  else if (account === null)
+    s3control
+      .on(GetAccountPublicAccessBlockCommand)
+      .rejects(awsError('NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found'));
   else s3control.on(GetAccountPublicAccessBlockCommand, { AccountId: ACCOUNT.accountId }).resolves({ PublicAccessBlockConfiguration: account });
 
   return calls;

@@ -40,7 +40,8 @@ export function blockKitViolations(message: Record<string, unknown>): string[] {
     const t = block.text as { text?: string } | undefined;
     if (block.type === 'section') {
       if ((t?.text?.length ?? 0) > 3000) problems.push(`block ${i}: section text of ${t?.text?.length} characters (> 3,000)`);
-      for (const f of (block.fields as { text?: string }[] | undefined) ?? []) if ((f.text?.length ?? 0) > 2000) problems.push(`block ${i}: a field over 2,000 characters`);
+      for (const f of (block.fields as { text?: string }[] | undefined) ?? [])
+        if ((f.text?.length ?? 0) > 2000) problems.push(`block ${i}: a field over 2,000 characters`);
       if (((block.fields as unknown[] | undefined)?.length ?? 0) > 10) problems.push(`block ${i}: more than 10 fields`);
     }
     if (block.type === 'header' && (t?.text?.length ?? 0) > 150) problems.push(`block ${i}: header of ${t?.text?.length} characters (> 150)`);
@@ -49,7 +50,8 @@ export function blockKitViolations(message: Record<string, unknown>): string[] {
       if (elements.length > 10) problems.push(`block ${i}: context with ${elements.length} elements (> 10)`);
       for (const e of elements) if ((e.text?.length ?? 0) > 2000) problems.push(`block ${i}: context element over 2,000 characters`);
     }
-    if (block.type === 'section' && block.accessory !== undefined) problems.push(...elementViolations(block.accessory as Record<string, unknown>).map((p) => `block ${i}: accessory ${p}`));
+    if (block.type === 'section' && block.accessory !== undefined)
+      problems.push(...elementViolations(block.accessory as Record<string, unknown>).map((p) => `block ${i}: accessory ${p}`));
     if (block.type === 'input') {
       const label = block.label as { text?: string } | undefined;
       if ((label?.text?.length ?? 0) > 2000) problems.push(`block ${i}: input label over 2,000 characters`);
@@ -91,8 +93,10 @@ function elementViolations(element: Record<string, unknown>): string[] {
     }
     if (((element.placeholder as { text?: string } | undefined)?.text?.length ?? 0) > 150) problems.push('placeholder over 150 characters');
   }
-  if (element.type === 'datepicker' && element.initial_date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(element.initial_date))) problems.push('datepicker initial_date not YYYY-MM-DD');
-  if (element.type === 'plain_text_input' && typeof element.max_length === 'number' && element.max_length > 3000) problems.push('plain_text_input max_length over 3,000');
+  if (element.type === 'datepicker' && element.initial_date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(element.initial_date)))
+    problems.push('datepicker initial_date not YYYY-MM-DD');
+  if (element.type === 'plain_text_input' && typeof element.max_length === 'number' && element.max_length > 3000)
+    problems.push('plain_text_input max_length over 3,000');
   return problems;
 }
 
@@ -294,7 +298,12 @@ export interface SignedPostOptions {
 }
 
 /** POSTs a signed request to the app, as Slack does. */
-export async function signedPost(url: string, secret: string, body: string, options: SignedPostOptions = {}): Promise<{ status: number; body: string; ms: number }> {
+export async function signedPost(
+  url: string,
+  secret: string,
+  body: string,
+  options: SignedPostOptions = {},
+): Promise<{ status: number; body: string; ms: number }> {
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   const started = performance.now();
   const response = await fetch(url, {

@@ -375,7 +375,11 @@ describe('applyScan: per-trail CloudTrail findings belong to the home region, wh
   });
 
   it('records whether the trail is multi-region', () => {
-    const states = history([trailFinding(TRAIL_KMS, true), trailFinding(TRAIL_BUCKET, false), finding(IMDSV2, 'us-east-1', 'i-0aaa', { details: { isMultiRegion: true } })]);
+    const states = history([
+      trailFinding(TRAIL_KMS, true),
+      trailFinding(TRAIL_BUCKET, false),
+      finding(IMDSV2, 'us-east-1', 'i-0aaa', { details: { isMultiRegion: true } }),
+    ]);
     expect(states.map((s) => [s.checkId, s.multiRegionTrail]).sort()).toEqual([
       [TRAIL_BUCKET, false],
       [TRAIL_KMS, true],
@@ -438,7 +442,10 @@ describe('applyScan: per-trail CloudTrail findings belong to the home region, wh
     });
 
     it('a multi-region trail fixed since: an audit of eu-west-1 only resolves its finding', async () => {
-      serveTrails({ 'us-east-1': [multiRegionTrail('audit', 'us-east-1', { KmsKeyId: undefined })], 'eu-west-1': [multiRegionTrail('audit', 'us-east-1', { KmsKeyId: undefined })] });
+      serveTrails({
+        'us-east-1': [multiRegionTrail('audit', 'us-east-1', { KmsKeyId: undefined })],
+        'eu-west-1': [multiRegionTrail('audit', 'us-east-1', { KmsKeyId: undefined })],
+      });
       const first = applyScan([], await audit([kms], { account: { regions: ['us-east-1', 'eu-west-1'] } }), T0);
       expect(first.opened.map((f) => [f.region, f.resource.id])).toEqual([['us-east-1', TRAIL_ARN]]);
 

@@ -85,7 +85,12 @@ describe('computeDigest', () => {
   });
 
   it('lists everything open as new on the first digest, and nothing as resolved or resurfaced', () => {
-    const d = computeDigest(data([state('x', { reopenedAt: '2026-11-21T09:00:00.000Z' }), state('y', { resolvedAt: '2026-11-20T09:00:00.000Z' })]), outcomes, null, UNTIL);
+    const d = computeDigest(
+      data([state('x', { reopenedAt: '2026-11-21T09:00:00.000Z' }), state('y', { resolvedAt: '2026-11-20T09:00:00.000Z' })]),
+      outcomes,
+      null,
+      UNTIL,
+    );
     expect(ids(d.accounts[0]!.new)).toEqual(['x']);
     expect(d.accounts[0]!.resurfaced).toEqual([]);
     expect(d.accounts[0]!.resolved).toEqual([]);
@@ -95,7 +100,15 @@ describe('computeDigest', () => {
   it('leaves muted findings out and counts them; an expired or lifted mute resurfaces its finding once, a replaced one does not', () => {
     const d = computeDigest(
       data(
-        [state('muted'), state('muted-new', { firstSeen: '2026-11-20T09:00:00.000Z' }), state('expired'), state('lifted'), state('expired-last-week'), state('re-muted'), state('muted-fixed', { resolvedAt: '2026-11-20T09:00:00.000Z' })],
+        [
+          state('muted'),
+          state('muted-new', { firstSeen: '2026-11-20T09:00:00.000Z' }),
+          state('expired'),
+          state('lifted'),
+          state('expired-last-week'),
+          state('re-muted'),
+          state('muted-fixed', { resolvedAt: '2026-11-20T09:00:00.000Z' }),
+        ],
         [
           mute('muted'),
           mute('muted-new'),
@@ -122,7 +135,7 @@ describe('computeDigest', () => {
     expect(a.open.high).toBe(3); // expired, lifted, expired-last-week
   });
 
-  it('reports the open totals against the last digest\'s, and remembers them by account id', () => {
+  it("reports the open totals against the last digest's, and remembers them by account id", () => {
     const d = computeDigest(data([state('x'), state('y', { severity: 'low' })], [], { [A]: { high: 3, critical: 1 } }), outcomes, SINCE, UNTIL);
     expect(d.accounts[0]!.openBefore).toMatchObject({ critical: 1, high: 3, low: 0 });
     expect(digestTotals(d)[A]).toMatchObject({ critical: 0, high: 1, low: 1 });

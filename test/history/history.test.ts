@@ -66,10 +66,18 @@ describe('History', () => {
     expect(history.lastAudit('other', '123456789012', [], new Map())).toBeUndefined();
     for (let i = 0; i < SCANS_KEPT + 5; i++) await record(scan(`2026-12-${String(i + 1).padStart(2, '0')}T09:00:00.000Z`, [finding('bob')]));
     await store.close();
-    const written = JSON.parse(await readFile(file, 'utf8')) as { scans: { startedAt: string }[]; findings: { resourceId: string; resolvedAt: string | null }[] };
+    const written = JSON.parse(await readFile(file, 'utf8')) as {
+      scans: { startedAt: string }[];
+      findings: { resourceId: string; resolvedAt: string | null }[];
+    };
     expect(written.scans).toHaveLength(SCANS_KEPT);
     expect(written.scans.at(-1)!.startedAt).toBe('2026-12-25T09:00:00.000Z');
-    expect(written.findings.map((f) => [f.resourceId, f.resolvedAt])).toEqual(expect.arrayContaining([['alice', '2026-11-23T09:00:00.000Z'], ['bob', null]]));
+    expect(written.findings.map((f) => [f.resourceId, f.resolvedAt])).toEqual(
+      expect.arrayContaining([
+        ['alice', '2026-11-23T09:00:00.000Z'],
+        ['bob', null],
+      ]),
+    );
   });
 
   it('forgets a finding resolved more than 180 days ago, and only then', async () => {

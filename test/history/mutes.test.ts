@@ -40,7 +40,8 @@ describe('mute input', () => {
   it('reads back only references it could have made', () => {
     const ref = findingRef('4f9c2a1e-0000-4000-8000-000000000000', STATE.fingerprint);
     expect(parseFindingRef(ref)).toEqual({ scanId: '4f9c2a1e-0000-4000-8000-000000000000', fingerprint: STATE.fingerprint });
-    for (const bad of ['', 'no-colon', 'a:b:c', 'arn:aws:iam::123456789012:user/x', `${'a'.repeat(65)}:b`, 42, null]) expect(parseFindingRef(bad)).toBeUndefined();
+    for (const bad of ['', 'no-colon', 'a:b:c', 'arn:aws:iam::123456789012:user/x', `${'a'.repeat(65)}:b`, 42, null])
+      expect(parseFindingRef(bad)).toBeUndefined();
   });
 });
 
@@ -65,7 +66,7 @@ describe('Mutes', () => {
   });
 });
 
-describe('mute days in the team\'s time zone', () => {
+describe("mute days in the team's time zone", () => {
   it('reads "today" and the end of the last day where the team is', () => {
     // 20:00 in Los Angeles on the 22nd is already the 23rd in UTC.
     const evening = new Date('2026-11-23T04:00:00.000Z');

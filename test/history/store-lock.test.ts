@@ -65,70 +65,96 @@ function holder(options: { namespace?: boolean } = {}): Holder {
 const actions = async () => (JSON.parse(await readFile(file, 'utf8')) as { actions: { id: string }[] }).actions.map((a) => a.id);
 
 describe('the database lock between processes', () => {
-  it('refuses a second process while the first is alive, within a heartbeat, and names the holder', async () => {
-    const bot = holder();
-    expect(await bot.next()).toMatch(/^locked \d+$/);
-    const other = holder();
-    const refused = await other.next();
-    expect(refused).toContain('refused STORE_LOCKED');
-    expect(refused).toContain(`is in use by another bot (host ${os.hostname()}, process ${bot.child.pid}`);
-    // The holder still holds it and writes.
-    bot.send('write after-refusal');
-    expect(await bot.next()).toBe('wrote after-refusal');
-    expect(await actions()).toEqual(['after-refusal']);
-  }, PROCESS_TEST_TIMEOUT_MS);
+  it(
+    'refuses a second process while the first is alive, within a heartbeat, and names the holder',
+    async () => {
+      const bot = holder();
+      expect(await bot.next()).toMatch(/^locked \d+$/);
+      const other = holder();
+      const refused = await other.next();
+      expect(refused).toContain('refused STORE_LOCKED');
+      expect(refused).toContain(`is in use by another bot (host ${os.hostname()}, process ${bot.child.pid}`);
+      // The holder still holds it and writes.
+      bot.send('write after-refusal');
+      expect(await bot.next()).toBe('wrote after-refusal');
+      expect(await actions()).toEqual(['after-refusal']);
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
 
-  it('takes over the lock of a holder killed with SIGKILL once it is stale, with no file to delete', async () => {
-    const crashed = holder();
-    expect(await crashed.next()).toMatch(/^locked/);
-    crashed.child.kill('SIGKILL');
-    await new Promise((resolve) => crashed.child.once('exit', resolve));
-    const next = await Store.open(file, { staleMs: STALE_MS });
-    // It waited for the lock to go stale: no sooner than the dead holder's last refresh allowed.
-    expect(Date.now() - crashed.spawnedAt).toBeGreaterThanOrEqual(STALE_MS);
-    await next.update((d) => void d.actions.push({ id: 'after-crash', at: 'now' }));
-    await next.close();
-    expect(await actions()).toEqual(['after-crash']);
-  }, PROCESS_TEST_TIMEOUT_MS);
+  it(
+    'takes over the lock of a holder killed with SIGKILL once it is stale, with no file to delete',
+    async () => {
+      const crashed = holder();
+      expect(await crashed.next()).toMatch(/^locked/);
+      crashed.child.kill('SIGKILL');
+      await new Promise((resolve) => crashed.child.once('exit', resolve));
+      const next = await Store.open(file, { staleMs: STALE_MS });
+      // It waited for the lock to go stale: no sooner than the dead holder's last refresh allowed.
+      expect(Date.now() - crashed.spawnedAt).toBeGreaterThanOrEqual(STALE_MS);
+      await next.update((d) => void d.actions.push({ id: 'after-crash', at: 'now' }));
+      await next.close();
+      expect(await actions()).toEqual(['after-crash']);
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
 });
 
 describe.skipIf(!canUnshare)('the database lock across PID namespaces (two containers, each process PID 1)', () => {
-  it('refuses `aws-audit-bot digest` in another PID namespace while the bot holds the lock as PID 1 there', async () => {
-    const bot = holder({ namespace: true });
-    expect(await bot.next()).toBe('locked 1');
-    bot.send('write before');
-    expect(await bot.next()).toBe('wrote before');
-    const config = path.join(dir, 'audit.config.yml');
-    await writeFile(config, 'accounts:\n  - alias: prod\n    accountId: "123456789012"\n    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly\n    regions: [us-east-1]\nstore:\n  path: audit-db.json\n');
-    const before = await readFile(file, 'utf8');
-    const digest = await runCliProcess(['digest', '--dry-run'], {
-      env: { PATH: process.env.PATH ?? '', AUDIT_CONFIG: config, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'AKIABOTBOTBOTBOTBOTB', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' },
-      prefix: ['unshare', '--pid', '--fork'],
-    });
-    expect(digest.code).toBe(2);
-    expect(digest.stderr).toContain('is in use by another bot (host');
-    expect(digest.stderr).toContain('process 1,');
-    // Nothing written, and the bot's lock is still its own: it goes on writing.
-    expect(await readFile(file, 'utf8')).toBe(before);
-    bot.send('write still-mine');
-    expect(await bot.next()).toBe('wrote still-mine');
-    bot.send('close');
-    expect(await bot.next()).toBe('closed');
-  }, PROCESS_TEST_TIMEOUT_MS);
+  it(
+    'refuses `aws-audit-bot digest` in another PID namespace while the bot holds the lock as PID 1 there',
+    async () => {
+      const bot = holder({ namespace: true });
+      expect(await bot.next()).toBe('locked 1');
+      bot.send('write before');
+      expect(await bot.next()).toBe('wrote before');
+      const config = path.join(dir, 'audit.config.yml');
+      await writeFile(
+        config,
+        'accounts:\n  - alias: prod\n    accountId: "123456789012"\n    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly\n    regions: [us-east-1]\nstore:\n  path: audit-db.json\n',
+      );
+      const before = await readFile(file, 'utf8');
+      const digest = await runCliProcess(['digest', '--dry-run'], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          AUDIT_CONFIG: config,
+          AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+          AWS_ACCESS_KEY_ID: 'AKIABOTBOTBOTBOTBOTB',
+          AWS_SECRET_ACCESS_KEY: 'x',
+          AWS_REGION: 'us-east-1',
+        },
+        prefix: ['unshare', '--pid', '--fork'],
+      });
+      expect(digest.code).toBe(2);
+      expect(digest.stderr).toContain('is in use by another bot (host');
+      expect(digest.stderr).toContain('process 1,');
+      // Nothing written, and the bot's lock is still its own: it goes on writing.
+      expect(await readFile(file, 'utf8')).toBe(before);
+      bot.send('write still-mine');
+      expect(await bot.next()).toBe('wrote still-mine');
+      bot.send('close');
+      expect(await bot.next()).toBe('closed');
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
 
-  it('lets a PID 1 in a new namespace take over from a crashed PID 1 of another, and refuses while that one lives', async () => {
-    const first = holder({ namespace: true });
-    expect(await first.next()).toBe('locked 1');
-    const second = holder({ namespace: true });
-    expect(await second.next()).toMatch(/^refused STORE_LOCKED: .*process 1,/);
-    first.child.kill('SIGKILL');
-    await new Promise((resolve) => first.child.once('exit', resolve));
-    const third = holder({ namespace: true });
-    expect(await third.next()).toBe('locked 1');
-    // Taken over because its heartbeat stopped, not because anything removed it.
-    expect(Date.now() - first.spawnedAt).toBeGreaterThanOrEqual(STALE_MS);
-    third.send('write taken-over');
-    expect(await third.next()).toBe('wrote taken-over');
-    expect(await actions()).toEqual(['taken-over']);
-  }, PROCESS_TEST_TIMEOUT_MS);
+  it(
+    'lets a PID 1 in a new namespace take over from a crashed PID 1 of another, and refuses while that one lives',
+    async () => {
+      const first = holder({ namespace: true });
+      expect(await first.next()).toBe('locked 1');
+      const second = holder({ namespace: true });
+      expect(await second.next()).toMatch(/^refused STORE_LOCKED: .*process 1,/);
+      first.child.kill('SIGKILL');
+      await new Promise((resolve) => first.child.once('exit', resolve));
+      const third = holder({ namespace: true });
+      expect(await third.next()).toBe('locked 1');
+      // Taken over because its heartbeat stopped, not because anything removed it.
+      expect(Date.now() - first.spawnedAt).toBeGreaterThanOrEqual(STALE_MS);
+      third.send('write taken-over');
+      expect(await third.next()).toBe('wrote taken-over');
+      expect(await actions()).toEqual(['taken-over']);
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
 });

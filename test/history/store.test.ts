@@ -60,7 +60,7 @@ describe('Store', () => {
     expect((await refusal()).message).toContain('written by a newer version');
   });
 
-  it('never migrates or overwrites JSON that is not its database: package.json, {}, another tool\'s file', async () => {
+  it("never migrates or overwrites JSON that is not its database: package.json, {}, another tool's file", async () => {
     await Store.open(file).then((s) => s.close());
     const packageJson = await readFile('package.json', 'utf8');
     for (const [content, says] of [
@@ -110,7 +110,12 @@ describe('Store', () => {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(`${file}.lock`, '4242');
     const error = await Store.open(file).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'STORE_LOCKED', message: expect.stringContaining(`locked by an earlier version of the bot (${file}.lock, process 4242). If no bot is running on it, delete ${file}.lock.`) });
+    expect(error).toMatchObject({
+      code: 'STORE_LOCKED',
+      message: expect.stringContaining(
+        `locked by an earlier version of the bot (${file}.lock, process 4242). If no bot is running on it, delete ${file}.lock.`,
+      ),
+    });
   });
 
   it('writes nothing more once its lock was taken from it, and says so', async () => {
@@ -122,7 +127,10 @@ describe('Store', () => {
     for (let i = 0; i < 100 && lost.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(lost).toHaveLength(1);
     expect(store.lockLost).toBe(lost[0]);
-    await expect(store.update((d) => void (d.digest.cursor = 'after'))).rejects.toMatchObject({ code: 'STORE_LOCKED', message: expect.stringContaining('lost the lock of its database') });
+    await expect(store.update((d) => void (d.digest.cursor = 'after'))).rejects.toMatchObject({
+      code: 'STORE_LOCKED',
+      message: expect.stringContaining('lost the lock of its database'),
+    });
     expect(JSON.parse(await readFile(file, 'utf8')).digest.cursor).toBe('before');
     await store.close();
   });
@@ -131,7 +139,10 @@ describe('Store', () => {
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, 'data'), 'a file where the folder should be');
     const error = await Store.open(file).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'STORE_UNREADABLE', message: expect.stringMatching(/^Cannot create the folder of the bot's database .*audit-db\.json: EEXIST.*Check store\.path/) });
+    expect(error).toMatchObject({
+      code: 'STORE_UNREADABLE',
+      message: expect.stringMatching(/^Cannot create the folder of the bot's database .*audit-db\.json: EEXIST.*Check store\.path/),
+    });
   });
 
   it('removes the temporary files of writes a kill cut short, and nothing else', async () => {
@@ -146,7 +157,9 @@ describe('Store', () => {
 
   it('leaves the old file whole when a write fails', async () => {
     const store = await Store.open(file);
-    await store.update((d) => void d.scans.push({ id: 's1', alias: 'a', accountId: '123456789012', startedAt: 'x', checkIds: [], regions: [], findings: 0, errors: 0 }));
+    await store.update(
+      (d) => void d.scans.push({ id: 's1', alias: 'a', accountId: '123456789012', startedAt: 'x', checkIds: [], regions: [], findings: 0, errors: 0 }),
+    );
     const before = await readFile(file, 'utf8');
     const bad = store.update((d) => void ((d as { digest: unknown }).digest = { cursor: 1n }));
     await expect(bad).rejects.toThrow(/BigInt/);

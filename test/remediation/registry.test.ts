@@ -8,6 +8,11 @@ describe('fix actions and checks', () => {
     for (const action of ALL_ACTIONS) {
       for (const id of action.appliesTo) expect(ALL_CHECKS.find((c) => c.id === id)?.fix, id).toBe(action.id);
     }
-    expect(ALL_ACTIONS.map((a) => a.id).sort()).toEqual(['ec2.revoke-open-ingress', 'iam.deactivate-access-key', 'rds.make-snapshot-private', 's3.enable-block-public-access']);
+    expect(ALL_ACTIONS.map((a) => a.id).sort()).toEqual([
+      'ec2.revoke-open-ingress',
+      'iam.deactivate-access-key',
+      'rds.make-snapshot-private',
+      's3.enable-block-public-access',
+    ]);
   });
 });

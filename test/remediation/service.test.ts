@@ -29,16 +29,28 @@ const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const CREATED = new Date('2024-01-02T03:04:05.000Z');
 const iam = mockClient(IAMClient);
 let status: 'Active' | 'Inactive' = 'Active';
-const clients = () => ({ iam: () => new IAMClient({ region: 'us-east-1' }), ec2: (r: string) => new EC2Client({ region: r }), s3: (r: string) => new S3Client({ region: r }), rds: (r: string) => new RDSClient({ region: r }) });
+const clients = () => ({
+  iam: () => new IAMClient({ region: 'us-east-1' }),
+  ec2: (r: string) => new EC2Client({ region: r }),
+  s3: (r: string) => new S3Client({ region: r }),
+  rds: (r: string) => new RDSClient({ region: r }),
+});
 
 beforeEach(() => {
   iam.reset();
   status = 'Active';
-  iam.on(ListAccessKeysCommand).callsFake(() => ({ AccessKeyMetadata: [{ UserName: 'deploy-bot', AccessKeyId: KEY, Status: status, CreateDate: CREATED }], IsTruncated: false }));
+  iam
+    .on(ListAccessKeysCommand)
+    .callsFake(() => ({ AccessKeyMetadata: [{ UserName: 'deploy-bot', AccessKeyId: KEY, Status: status, CreateDate: CREATED }], IsTruncated: false }));
 });
 
 const logger = createLogger({ format: 'json', level: 'silent' });
-const FINGERPRINT = findingFingerprint({ checkId: 'iam.access-key-rotation', accountId: '123456789012', region: 'global', resourceId: 'deploy-bot/access-key-1' });
+const FINGERPRINT = findingFingerprint({
+  checkId: 'iam.access-key-rotation',
+  accountId: '123456789012',
+  region: 'global',
+  resourceId: 'deploy-bot/access-key-1',
+});
 
 function makeService(store: Store, now: () => Date = () => new Date('2026-11-23T12:05:00.000Z')): RemediationService {
   return new RemediationService({ config: CONFIG, store, sessions: fakeSessions(), logger, now, clients });
@@ -121,7 +133,20 @@ describe('RemediationService', () => {
     const ref = findingRef(scanId, fingerprint);
     // The bot stopped before AWS took the write: the entry says applying, the key is still Active.
     await store.update((data) => {
-      data.actions.push({ id: 'old', at: '2026-11-23T12:01:00.000Z', requestId: 'old-click', result: 'applying', action: 'iam.deactivate-access-key', fingerprint, accountId: '123456789012', alias: 'prod', checkId: 'iam.access-key-rotation', user: 'U0ALICE01', change: 'Deactivate', state: { userName: 'deploy-bot', accessKeyIds: [KEY] } } as never);
+      data.actions.push({
+        id: 'old',
+        at: '2026-11-23T12:01:00.000Z',
+        requestId: 'old-click',
+        result: 'applying',
+        action: 'iam.deactivate-access-key',
+        fingerprint,
+        accountId: '123456789012',
+        alias: 'prod',
+        checkId: 'iam.access-key-rotation',
+        user: 'U0ALICE01',
+        change: 'Deactivate',
+        state: { userName: 'deploy-bot', accessKeyIds: [KEY] },
+      } as never);
     });
     iam.on(UpdateAccessKeyCommand).callsFake((input: { Status: 'Active' | 'Inactive' }) => ((status = input.Status), {}));
     const service = makeService(store);
@@ -145,7 +170,7 @@ describe('RemediationService', () => {
     await store.close();
   });
 
-  it('refuses a click without a confirmation of its own: forged, someone else\'s, expired, or made under other settings', async () => {
+  it("refuses a click without a confirmation of its own: forged, someone else's, expired, or made under other settings", async () => {
     const { store, scanId, fingerprint } = await recorded();
     const ref = findingRef(scanId, fingerprint);
     iam.on(UpdateAccessKeyCommand).resolves({});
@@ -166,7 +191,10 @@ describe('RemediationService', () => {
     expect(wrongRef).toMatchObject({ kind: 'refused' });
     await confirm('U0ALICE01', '66666666-6666-4666-8666-666666666666');
     now = new Date(now.getTime() + 15 * 60_000 + 1);
-    expect(await service.execute({ user: 'U0ALICE01', ref, requestId: '66666666-6666-4666-8666-666666666666' })).toMatchObject({ kind: 'refused', reason: expect.stringContaining('expired') });
+    expect(await service.execute({ user: 'U0ALICE01', ref, requestId: '66666666-6666-4666-8666-666666666666' })).toMatchObject({
+      kind: 'refused',
+      reason: expect.stringContaining('expired'),
+    });
     expect(iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(0);
     expect((store.data.actions as unknown as ActionRecord[]).map((r) => [r.user, r.result])).toEqual([
       ['U0ALICE01', 'refused'],
@@ -183,7 +211,10 @@ describe('RemediationService', () => {
     iam.on(UpdateAccessKeyCommand).callsFake((input: { Status: 'Active' | 'Inactive' }) => ((status = input.Status), {}));
     const sessions = fakeSessions();
     const provider = vi.spyOn(sessions, 'provider');
-    const config = parseConfig(CONFIG_TEXT.replace('remediators: [U0ALICE01, U0BOB0001]', 'remediators: [U0ALICE01, U0BOB0001]\n  requireApproval: true'), '/x/audit.config.yml');
+    const config = parseConfig(
+      CONFIG_TEXT.replace('remediators: [U0ALICE01, U0BOB0001]', 'remediators: [U0ALICE01, U0BOB0001]\n  requireApproval: true'),
+      '/x/audit.config.yml',
+    );
     expect(config.access.requireApproval).toBe(true);
     const service = new RemediationService({ config, store, sessions, logger, now: () => new Date('2026-11-23T12:05:00.000Z') });
     const requestId = '88888888-8888-4888-8888-888888888888';
@@ -201,7 +232,11 @@ describe('RemediationService', () => {
     expect(await service.decide({ requestRecordId: filed.value.record.id, by: 'U0BOB0001', approve: true })).toMatchObject({ kind: 'applied' });
     const used = provider.mock.calls.map(([target, session]) => [target.roleArn, session]);
     expect(new Set(used.map(([arn]) => arn))).toEqual(new Set(['arn:aws:iam::123456789012:role/AuditRemediation']));
-    expect(used.map(([, session]) => session)).toEqual(['aws-audit-bot@fix-U0ALICE01', 'aws-audit-bot@fix-U0ALICE01', 'aws-audit-bot@fix-U0BOB0001-for-U0ALICE01']);
+    expect(used.map(([, session]) => session)).toEqual([
+      'aws-audit-bot@fix-U0ALICE01',
+      'aws-audit-bot@fix-U0ALICE01',
+      'aws-audit-bot@fix-U0BOB0001-for-U0ALICE01',
+    ]);
     expect(iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
     await store.close();
   });
@@ -209,11 +244,27 @@ describe('RemediationService', () => {
   it('does not undo in dry-run mode (it changes nothing in AWS), and says why', async () => {
     const { store, fingerprint } = await recorded();
     await store.update((data) => {
-      data.actions.push({ id: 'fix-1', at: '2026-11-23T12:01:00.000Z', requestId: 'click-1', result: 'applied', action: 'iam.deactivate-access-key', fingerprint, accountId: '123456789012', alias: 'prod', checkId: 'iam.access-key-rotation', user: 'U0ALICE01', change: 'Deactivate', state: { userName: 'deploy-bot', accessKeyIds: [KEY] } } as never);
+      data.actions.push({
+        id: 'fix-1',
+        at: '2026-11-23T12:01:00.000Z',
+        requestId: 'click-1',
+        result: 'applied',
+        action: 'iam.deactivate-access-key',
+        fingerprint,
+        accountId: '123456789012',
+        alias: 'prod',
+        checkId: 'iam.access-key-rotation',
+        user: 'U0ALICE01',
+        change: 'Deactivate',
+        state: { userName: 'deploy-bot', accessKeyIds: [KEY] },
+      } as never);
     });
     const config = parseConfig(CONFIG_TEXT.replace('mode: apply', 'mode: dry-run'), '/x/audit.config.yml');
     const service = new RemediationService({ config, store, sessions: fakeSessions(), logger, now: () => new Date('2026-11-23T12:05:00.000Z'), clients });
-    expect(await service.undo({ recordId: 'fix-1', user: 'U0ALICE01', requestId: 'undo-1' })).toMatchObject({ kind: 'refused', reason: expect.stringContaining('dry-run') });
+    expect(await service.undo({ recordId: 'fix-1', user: 'U0ALICE01', requestId: 'undo-1' })).toMatchObject({
+      kind: 'refused',
+      reason: expect.stringContaining('dry-run'),
+    });
     expect(iam.calls()).toHaveLength(0);
     expect((store.data.actions as unknown as ActionRecord[]).map((r) => [r.result, r.reason ?? null])).toEqual([
       ['applied', null],

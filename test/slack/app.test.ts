@@ -157,7 +157,7 @@ async function outcome(id: string, timeoutMs = 20_000): Promise<Record<string, u
 describe('/audit through Bolt', () => {
   it('rejects a request with a bad or stale signature, and runs nothing', async () => {
     const body = slashCommandBody({ text: 'prod-payments', response_url: stub.responseUrl() });
-    const forged = await signedPost(url, SECRET, body, { signature: 'v0=' + '0'.repeat(64) });
+    const forged = await signedPost(url, SECRET, body, { signature: `v0=${'0'.repeat(64)}` });
     expect(forged.status).toBe(401);
     const stale = await signedPost(url, SECRET, body, { timestamp: Math.floor(Date.now() / 1000) - 10 * 60 });
     expect(stale.status).toBe(401);
@@ -190,12 +190,18 @@ describe('/audit through Bolt', () => {
     const posts = postsTo(responseId);
     expect(posts[0]).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Auditing prod-payments (123456789012) in 1 region') });
     // A link to the report's message, built from the request's workspace domain.
-    expect(posts.at(-1)).toMatchObject({ replace_original: true, text: expect.stringMatching(/is <https:\/\/test\.slack\.com\/archives\/C0AUDIT01\/p\d+\|in the channel>\.$/) });
+    expect(posts.at(-1)).toMatchObject({
+      replace_original: true,
+      text: expect.stringMatching(/is <https:\/\/test\.slack\.com\/archives\/C0AUDIT01\/p\d+\|in the channel>\.$/),
+    });
     // Progress replaces the message, at most twice: a response_url takes five messages in all.
     const progress = posts.filter((p) => String(p.text).includes('checks done'));
     expect(progress.length).toBeGreaterThanOrEqual(1);
     expect(progress.length).toBeLessThanOrEqual(2);
-    expect(progress[0]).toMatchObject({ replace_original: true, text: expect.stringMatching(/Auditing prod-payments \(123456789012\) in 1 region… \d\/6 checks done/) });
+    expect(progress[0]).toMatchObject({
+      replace_original: true,
+      text: expect.stringMatching(/Auditing prod-payments \(123456789012\) in 1 region… \d\/6 checks done/),
+    });
     expect(posts.length).toBeLessThanOrEqual(5);
     const [report] = stub.callsOf('chat.postMessage');
     expect(report!.args.channel).toBe('C0AUDIT01');
@@ -218,7 +224,15 @@ describe('/audit through Bolt', () => {
     const { responseId } = await slash('prod-payments elb route53 cloudfront');
     await outcome(responseId);
     expect(runs).toHaveLength(1);
-    expect(runs[0]!.checks.map((c) => c.id).sort()).toEqual(['cloudfront.certificate', 'cloudfront.origin-tls', 'cloudfront.viewer-tls', 'elb.listener-insecure', 'elb.security-groups', 'route53.dmarc', 'route53.spf']);
+    expect(runs[0]!.checks.map((c) => c.id).sort()).toEqual([
+      'cloudfront.certificate',
+      'cloudfront.origin-tls',
+      'cloudfront.viewer-tls',
+      'elb.listener-insecure',
+      'elb.security-groups',
+      'route53.dmarc',
+      'route53.spf',
+    ]);
   });
 
   it('refuses a user who is not an auditor, saying why, and runs nothing', async () => {
@@ -248,7 +262,7 @@ describe('/audit through Bolt', () => {
     expect(runs).toHaveLength(0);
   });
 
-  it('reports only to the requester when the channel is not one of the account\'s channels', async () => {
+  it("reports only to the requester when the channel is not one of the account's channels", async () => {
     const { responseId } = await slash('prod-payments', { channel_id: 'C0RANDOM1' });
     await outcome(responseId);
     expect(stub.callsOf('chat.postMessage')).toHaveLength(0);
@@ -294,7 +308,7 @@ describe('/audit through Bolt', () => {
     expect(labels).toContain('"type":"plain_text","text":"<!channel>"');
   });
 
-  it('keeps a report of 300 findings within Slack\'s limits: the rest in the thread, and a CSV file', async () => {
+  it("keeps a report of 300 findings within Slack's limits: the rest in the thread, and a CSV file", async () => {
     const severities: Severity[] = ['critical', 'high', 'medium', 'low'];
     findings = Array.from({ length: 300 }, (_, i) => finding(i, severities[i % 4]!, `user-${String(i).padStart(3, '0')}-${'x'.repeat(40)}`));
     const { responseId } = await slash('prod-payments');
@@ -306,7 +320,11 @@ describe('/audit through Bolt', () => {
     const mainTs = main!.result!.ts;
     expect(mainTs).toEqual(expect.any(String));
     for (const m of thread) expect(m.args.thread_ts).toBe(mainTs);
-    const shown = messages.map((m) => JSON.stringify(m.args.blocks)).join('').match(/user-\d{3}-x/g) ?? [];
+    const shown =
+      messages
+        .map((m) => JSON.stringify(m.args.blocks))
+        .join('')
+        .match(/user-\d{3}-x/g) ?? [];
     expect(new Set(shown).size).toBe(300);
     const complete = stub.callsOf('files.completeUploadExternal');
     expect(complete).toHaveLength(1);
@@ -411,7 +429,15 @@ describe('/audit through Bolt', () => {
 });
 
 function eventBody(event: Record<string, unknown>): string {
-  return JSON.stringify({ token: 'x', team_id: 'T0TEST', api_app_id: 'A0APP', type: 'event_callback', event_id: `Ev${Math.random().toString(36).slice(2)}`, event_time: Math.floor(Date.now() / 1000), event });
+  return JSON.stringify({
+    token: 'x',
+    team_id: 'T0TEST',
+    api_app_id: 'A0APP',
+    type: 'event_callback',
+    event_id: `Ev${Math.random().toString(36).slice(2)}`,
+    event_time: Math.floor(Date.now() / 1000),
+    event,
+  });
 }
 
 /** A click on a Home tab's "Audit now" button. */
@@ -430,7 +456,10 @@ function auditNowClick(user: string, alias: string, accountId: string): string {
 }
 
 function homeOf(user: string): Record<string, unknown>[] {
-  return stub.callsOf('views.publish').filter((c) => c.args.user_id === user).map((c) => (typeof c.args.view === 'string' ? JSON.parse(c.args.view) : c.args.view) as Record<string, unknown>);
+  return stub
+    .callsOf('views.publish')
+    .filter((c) => c.args.user_id === user)
+    .map((c) => (typeof c.args.view === 'string' ? JSON.parse(c.args.view) : c.args.view) as Record<string, unknown>);
 }
 
 describe('App Home', () => {
@@ -438,7 +467,9 @@ describe('App Home', () => {
     findings = [finding(1, 'critical'), finding(2, 'high'), finding(3, 'high')];
     const { responseId } = await slash('prod-payments');
     await outcome(responseId);
-    const response = await signedPost(url, SECRET, eventBody({ type: 'app_home_opened', user: 'U0ALICE01', channel: 'D0ALICE01', tab: 'home' }), { contentType: 'application/json' });
+    const response = await signedPost(url, SECRET, eventBody({ type: 'app_home_opened', user: 'U0ALICE01', channel: 'D0ALICE01', tab: 'home' }), {
+      contentType: 'application/json',
+    });
     expect(response.status).toBe(200);
     await stub.waitFor(() => homeOf('U0ALICE01').length > 0, 'views.publish');
     const blocks = homeOf('U0ALICE01')[0]!.blocks as { block_id?: string; text?: { text: string }; accessory?: { action_id: string; value: string } }[];
@@ -450,14 +481,16 @@ describe('App Home', () => {
   });
 
   it('shows a user who may not audit no account', async () => {
-    await signedPost(url, SECRET, eventBody({ type: 'app_home_opened', user: 'U0MALLORY', channel: 'D0MALLORY', tab: 'home' }), { contentType: 'application/json' });
+    await signedPost(url, SECRET, eventBody({ type: 'app_home_opened', user: 'U0MALLORY', channel: 'D0MALLORY', tab: 'home' }), {
+      contentType: 'application/json',
+    });
     await stub.waitFor(() => homeOf('U0MALLORY').length > 0, 'views.publish');
     const view = JSON.stringify(homeOf('U0MALLORY')[0]);
     expect(view).toContain('You may not audit any account');
     expect(view).not.toContain('prod-payments');
   });
 
-  it('audits from the Audit now button: report in the user\'s messages with the app, Home redrawn', async () => {
+  it("audits from the Audit now button: report in the user's messages with the app, Home redrawn", async () => {
     const response = await signedPost(url, SECRET, auditNowClick('U0BOB0001', 'sandbox', '210987654321'));
     expect(response.status).toBe(200);
     await stub.waitFor(() => stub.callsOf('chat.postMessage').some((c) => c.args.channel === 'U0BOB0001'), 'the report in the DM');
@@ -486,7 +519,14 @@ describe('shutdown', () => {
         return result(options, [finding(7, 'high', 'late-user')]);
       },
     });
-    const second = createSlackApp({ env: { mode: 'http', botToken: BOT_TOKEN, signingSecret: SECRET, port: 0, apiUrl: stub.apiUrl }, config: CONFIG, checks: ALL_CHECKS, audits, store, logger });
+    const second = createSlackApp({
+      env: { mode: 'http', botToken: BOT_TOKEN, signingSecret: SECRET, port: 0, apiUrl: stub.apiUrl },
+      config: CONFIG,
+      checks: ALL_CHECKS,
+      audits,
+      store,
+      logger,
+    });
     const { port } = await second.start(0);
     const responseUrl = stub.responseUrl();
     await signedPost(`http://127.0.0.1:${port}/slack/events`, SECRET, slashCommandBody({ text: 'prod-payments', response_url: responseUrl }));

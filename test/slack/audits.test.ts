@@ -10,19 +10,26 @@ import { fakeSessions } from '../helpers/aws.js';
 const us: AccountConfig = { alias: 'prod-us', accountId: '123456789012', roleArn: 'arn:aws:iam::123456789012:role/A', regions: ['us-east-1'] };
 const eu: AccountConfig = { ...us, alias: 'prod-eu', regions: ['eu-west-1'] };
 
-function service(onFinished?: (result: AuditResult, account: AccountConfig) => Promise<{ scanId: string } | void>) {
+function service(onFinished?: (result: AuditResult, account: AccountConfig) => Promise<{ scanId: string } | undefined>) {
   const runs: RunAuditOptions[] = [];
   const audits = new AuditService({
-      sessions: fakeSessions(),
-      thresholds: DEFAULT_THRESHOLDS,
-      concurrency: 2,
-      logger: createLogger({ format: 'json', level: 'silent' }),
-      ...(onFinished ? { onFinished } : {}),
-      run: async (options) => {
-        runs.push(options);
-        await new Promise((r) => setTimeout(r, 20));
-        return { account: options.account, startedAt: '2026-11-23T12:00:00.000Z', findings: [], errors: [], scope: { checkIds: [], regions: [], skippedRegions: [] }, stats: { durationMs: 1, apiCalls: 1, apiCallsByOperation: {}, httpAttempts: 0, retries: 0, checksRun: 1, byCheck: {} } } as AuditResult;
-      },
+    sessions: fakeSessions(),
+    thresholds: DEFAULT_THRESHOLDS,
+    concurrency: 2,
+    logger: createLogger({ format: 'json', level: 'silent' }),
+    ...(onFinished ? { onFinished } : {}),
+    run: async (options) => {
+      runs.push(options);
+      await new Promise((r) => setTimeout(r, 20));
+      return {
+        account: options.account,
+        startedAt: '2026-11-23T12:00:00.000Z',
+        findings: [],
+        errors: [],
+        scope: { checkIds: [], regions: [], skippedRegions: [] },
+        stats: { durationMs: 1, apiCalls: 1, apiCallsByOperation: {}, httpAttempts: 0, retries: 0, checksRun: 1, byCheck: {} },
+      } as AuditResult;
+    },
   });
   return { audits, runs };
 }
@@ -33,12 +40,20 @@ describe('AuditService', () => {
     const a = audits.start(us, ALL_CHECKS, 'U1');
     const b = audits.start(us, ALL_CHECKS, 'U2');
     const c = audits.start(eu, ALL_CHECKS, 'U3');
-    const d = audits.start(us, ALL_CHECKS.filter((x) => x.service === 's3'), 'U4');
+    const d = audits.start(
+      us,
+      ALL_CHECKS.filter((x) => x.service === 's3'),
+      'U4',
+    );
     expect([a.joined, b.joined, c.joined, d.joined]).toEqual([false, true, false, false]);
     expect(b.run).toBe(a.run);
     expect(a.run.requesters).toEqual(['U1', 'U2']);
     await Promise.all([a.run.result, c.run.result, d.run.result]);
-    expect(runs.map((r) => [r.account.alias, r.account.regions])).toEqual([['prod-us', ['us-east-1']], ['prod-eu', ['eu-west-1']], ['prod-us', ['us-east-1']]]);
+    expect(runs.map((r) => [r.account.alias, r.account.regions])).toEqual([
+      ['prod-us', ['us-east-1']],
+      ['prod-eu', ['eu-west-1']],
+      ['prod-us', ['us-east-1']],
+    ]);
     expect(audits.list()).toEqual([]);
   });
 

@@ -127,7 +127,8 @@ function bigDigest(accounts: number, perAccount: number): DigestData {
 }
 
 /** Every change of a digest, as `change:fingerprint`. */
-const changesOf = (d: DigestData) => d.accounts.flatMap((a) => (['new', 'resurfaced', 'resolved'] as const).flatMap((c) => a[c].map((i) => `${c}:${i.state.fingerprint}`)));
+const changesOf = (d: DigestData) =>
+  d.accounts.flatMap((a) => (['new', 'resurfaced', 'resolved'] as const).flatMap((c) => a[c].map((i) => `${c}:${i.state.fingerprint}`)));
 
 // ---- what a message looks like ---------------------------------------------------
 
@@ -149,10 +150,13 @@ const textOf = (m: SlackMessage, id: string): string => {
 
 /** Every mrkdwn text object of a message. */
 function mrkdwnTexts(m: SlackMessage): { text: string; verbatim?: boolean }[] {
-  return blocksOf(m).flatMap((b) => [...(b.text ? [b.text] : []), ...(b.elements ?? [])]).filter((t) => t.type === 'mrkdwn');
+  return blocksOf(m)
+    .flatMap((b) => [...(b.text ? [b.text] : []), ...(b.elements ?? [])])
+    .filter((t) => t.type === 'mrkdwn');
 }
 
-const sectionsOf = (m: SlackMessage, prefix: string): AnyBlock[] => blocksOf(m).filter((b) => b.type === 'section' && b.block_id?.startsWith(`${prefix}-`) && /-\d+$/.test(b.block_id));
+const sectionsOf = (m: SlackMessage, prefix: string): AnyBlock[] =>
+  blocksOf(m).filter((b) => b.type === 'section' && b.block_id?.startsWith(`${prefix}-`) && /-\d+$/.test(b.block_id));
 
 /** The `• ` lines of the sections whose block_id starts with `prefix-`. */
 function linesOf(m: SlackMessage, prefix: string): string[] {
@@ -197,7 +201,12 @@ describe('renderDigest: fixes', () => {
       state(fp, { checkId: 'iam.credentials-unused', severity: 'medium', resourceId: `user-${fp}`, message: 'unused', ...(fix === undefined ? {} : { fix }) });
     const asked: string[] = [];
     const r = renderDigest({
-      digest: digest([account({ new: [{ state: key('fp-a', 'iam.deactivate-access-key') }, { state: key('fp-b', null) }, { state: key('fp-c', undefined) }], open: counts({ medium: 3 }) })]),
+      digest: digest([
+        account({
+          new: [{ state: key('fp-a', 'iam.deactivate-access-key') }, { state: key('fp-b', null) }, { state: key('fp-c', undefined) }],
+          open: counts({ medium: 3 }),
+        }),
+      ]),
       checks: ALL_CHECKS,
       fixable: (accountId, fix) => (asked.push(`${accountId}:${fix}`), true),
     });
@@ -213,7 +222,13 @@ describe('renderDigest: fixes', () => {
 describe('renderDigest: a quiet week', () => {
   const quiet = digest(
     Array.from({ length: 40 }, (_, i) =>
-      account({ alias: `acct-${i}`, accountId: String(100_000_000_000 + i), open: counts(i < 19 ? { high: 3 } : {}), openBefore: counts(i < 19 ? { high: 3 } : {}), muted: i < 3 ? 1 : 0 }),
+      account({
+        alias: `acct-${i}`,
+        accountId: String(100_000_000_000 + i),
+        open: counts(i < 19 ? { high: 3 } : {}),
+        openBefore: counts(i < 19 ? { high: 3 } : {}),
+        muted: i < 3 ? 1 : 0,
+      }),
     ),
   );
 
@@ -262,7 +277,15 @@ describe('renderDigest: a small week', () => {
   const prod = account({
     new: [
       { state: state('fp-1') },
-      { state: state('fp-2', { checkId: 'ec2.sg-open-all', severity: 'high', region: 'us-east-1', resourceId: 'sg-1', message: 'Every port open to 0.0.0.0/0.' }) },
+      {
+        state: state('fp-2', {
+          checkId: 'ec2.sg-open-all',
+          severity: 'high',
+          region: 'us-east-1',
+          resourceId: 'sg-1',
+          message: 'Every port open to 0.0.0.0/0.',
+        }),
+      },
     ],
     resurfaced: [{ state: state('fp-3', { resourceId: 'alice', reopenedAt: '2026-11-20T10:00:00.000Z' }), why: 'reopened' }],
     resolved: [{ state: state('fp-4', { resourceId: 'bob', resolvedAt: '2026-11-21T10:00:00.000Z' }) }],
@@ -271,7 +294,25 @@ describe('renderDigest: a small week', () => {
     muted: 1,
   });
   const dev = account({ alias: 'dev', accountId: '210987654321', scanId: 'scan-dev', open: counts({ medium: 1 }), openBefore: counts({ medium: 2 }) });
-  const sandbox = account({ alias: 'sandbox', accountId: '333333333333', scanId: 'scan-sb', new: [{ state: state('fp-5', { accountId: '333333333333', severity: 'low', checkId: 'ec2.imdsv2', resourceId: 'i-1', region: 'eu-west-1', message: 'IMDSv1 allowed.' }) }], open: counts({ low: 4 }), openBefore: null });
+  const sandbox = account({
+    alias: 'sandbox',
+    accountId: '333333333333',
+    scanId: 'scan-sb',
+    new: [
+      {
+        state: state('fp-5', {
+          accountId: '333333333333',
+          severity: 'low',
+          checkId: 'ec2.imdsv2',
+          resourceId: 'i-1',
+          region: 'eu-west-1',
+          message: 'IMDSv1 allowed.',
+        }),
+      },
+    ],
+    open: counts({ low: 4 }),
+    openBefore: null,
+  });
   const idle = account({ alias: 'idle', accountId: '444444444444', open: counts({ info: 1 }), openBefore: counts({ info: 1 }) });
   const d = digest([prod, dev, sandbox, idle]);
 
@@ -360,8 +401,21 @@ describe('renderDigest: a small week', () => {
 });
 
 describe('renderDigest: resurfaced findings say why', () => {
-  const expired = mute({ fingerprint: 'fp-2', mutedBy: 'U0ALICE01', mutedAt: '2026-10-01T12:00:00.000Z', expiresAt: '2026-11-20T00:00:00.000Z', reason: 'waiting for the vendor' });
-  const unmuted = mute({ fingerprint: 'fp-3', mutedBy: 'W0CAROL01', mutedAt: '2026-09-01T12:00:00.000Z', reason: 'known', unmutedBy: 'U0BOB0001', unmutedAt: '2026-11-18T08:00:00.000Z' });
+  const expired = mute({
+    fingerprint: 'fp-2',
+    mutedBy: 'U0ALICE01',
+    mutedAt: '2026-10-01T12:00:00.000Z',
+    expiresAt: '2026-11-20T00:00:00.000Z',
+    reason: 'waiting for the vendor',
+  });
+  const unmuted = mute({
+    fingerprint: 'fp-3',
+    mutedBy: 'W0CAROL01',
+    mutedAt: '2026-09-01T12:00:00.000Z',
+    reason: 'known',
+    unmutedBy: 'U0BOB0001',
+    unmutedAt: '2026-11-18T08:00:00.000Z',
+  });
   const d = digest([
     account({
       resurfaced: [
@@ -382,7 +436,11 @@ describe('renderDigest: resurfaced findings say why', () => {
   });
 
   it('mentions only what looks like a Slack user id; anything else is escaped text', () => {
-    const forged = digest([account({ resurfaced: [{ state: state('fp-2'), why: 'mute-expired', mute: mute({ mutedBy: '<!channel>', reason: '<!here> & <https://evil.example|click>' }) }] })]);
+    const forged = digest([
+      account({
+        resurfaced: [{ state: state('fp-2'), why: 'mute-expired', mute: mute({ mutedBy: '<!channel>', reason: '<!here> & <https://evil.example|click>' }) }],
+      }),
+    ]);
     const line = linesOf(render(forged).main, 'details')[0]!;
     expect(line).toContain('muted by &lt;!channel&gt; on ');
     expect(line).toContain(': &lt;!here&gt; &amp; &lt;https://evil.example|click&gt;');
@@ -393,7 +451,13 @@ describe('renderDigest: resurfaced findings say why', () => {
 describe('renderDigest: accounts that could not be audited, checks that could not run', () => {
   const d = digest([
     account({ alias: 'prod', new: [{ state: state('fp-1') }], open: counts({ critical: 1 }) }),
-    account({ alias: 'dev', accountId: '210987654321', failure: 'AssumeRole denied: <!channel> & <https://evil.example|reset your password>', open: counts({ high: 2 }), openBefore: counts({ high: 2 }) }),
+    account({
+      alias: 'dev',
+      accountId: '210987654321',
+      failure: 'AssumeRole denied: <!channel> & <https://evil.example|reset your password>',
+      open: counts({ high: 2 }),
+      openBefore: counts({ high: 2 }),
+    }),
     account({ alias: 'ops', accountId: '310987654321', failure: 'no credentials' }),
     account({ alias: 'stage', accountId: '410987654321', errors: 3 }),
   ]);
@@ -435,7 +499,15 @@ describe('renderDigest: untrusted strings', () => {
       alias: `prod${HOSTILE}`,
       otherAliases: [`ro${HOSTILE}`],
       failure: `failed ${HOSTILE}`,
-      new: [{ state: state('fp-1', { resourceId: `${HOSTILE}\n• forged · global — fake line`, region: `us-east-1${HOSTILE}`, message: `Tag Owner=${HOSTILE} ${'x'.repeat(500)}` }) }],
+      new: [
+        {
+          state: state('fp-1', {
+            resourceId: `${HOSTILE}\n• forged · global — fake line`,
+            region: `us-east-1${HOSTILE}`,
+            message: `Tag Owner=${HOSTILE} ${'x'.repeat(500)}`,
+          }),
+        },
+      ],
       resurfaced: [{ state: state('fp-2', { checkId: `not.known${HOSTILE}` }), why: 'mute-expired', mute: mute({ reason: HOSTILE, mutedBy: HOSTILE }) }],
       resolved: [{ state: state('fp-3', { message: HOSTILE }) }],
     }),
@@ -470,8 +542,20 @@ describe('renderDigest: untrusted strings', () => {
 describe('renderDigest: mute menus', () => {
   /** Enough findings that the details go to the thread. */
   const d = digest([
-    account({ alias: 'a', accountId: '111111111111', scanId: 'scan-a', new: Array.from({ length: 8 }, (_, i) => ({ state: state(`fa-${i}`, { resourceId: `ra-${i}` }) })), resolved: [{ state: state('fa-r', { resourceId: 'ra-r' }) }] }),
-    account({ alias: 'b', accountId: '222222222222', scanId: 'scan-b', resurfaced: [{ state: state('fb-1', { resourceId: 'rb-1', region: 'eu-west-1' }), why: 'reopened' }], resolved: [{ state: state('fb-r', { resourceId: 'rb-r' }) }] }),
+    account({
+      alias: 'a',
+      accountId: '111111111111',
+      scanId: 'scan-a',
+      new: Array.from({ length: 8 }, (_, i) => ({ state: state(`fa-${i}`, { resourceId: `ra-${i}` }) })),
+      resolved: [{ state: state('fa-r', { resourceId: 'ra-r' }) }],
+    }),
+    account({
+      alias: 'b',
+      accountId: '222222222222',
+      scanId: 'scan-b',
+      resurfaced: [{ state: state('fb-1', { resourceId: 'rb-1', region: 'eu-west-1' }), why: 'reopened' }],
+      resolved: [{ state: state('fb-r', { resourceId: 'rb-r' }) }],
+    }),
     account({ alias: 'c', accountId: '333333333333', scanId: null, new: [{ state: state('fc-1', { resourceId: 'rc-1' }) }] }),
   ]);
   const r = render(d);
@@ -507,7 +591,11 @@ describe('renderDigest: mute menus', () => {
 describe('renderDigest: CSV', () => {
   it('guards against spreadsheet formulas and masks access key ids', () => {
     const d = bigDigest(3, 40);
-    d.accounts[0]!.new[0]!.state = { ...d.accounts[0]!.new[0]!.state, resourceId: '=HYPERLINK("https://evil.example","x")', message: 'key AKIAIOSFODNN7EXAMPLE is old' };
+    d.accounts[0]!.new[0]!.state = {
+      ...d.accounts[0]!.new[0]!.state,
+      resourceId: '=HYPERLINK("https://evil.example","x")',
+      message: 'key AKIAIOSFODNN7EXAMPLE is old',
+    };
     d.accounts[1]!.alias = '@SUM(A1)';
     const r = render(d);
     expect(r.csv).not.toBeNull();
@@ -548,7 +636,12 @@ describe('renderDigest: large digests stay within Slack limits', () => {
     // Fair: every account has its most important changes in the thread, and says how many more are only in the CSV.
     const detailTexts = r.followUps.flatMap((m) => sectionsOf(m, 'details').map((b) => b.text!.text)).join('\n');
     for (const a of d.accounts) {
-      const firstNew = [...a.new].sort((x, y) => SEVERITIES.indexOf(x.state.severity) - SEVERITIES.indexOf(y.state.severity) || x.state.checkId.localeCompare(y.state.checkId) || x.state.region.localeCompare(y.state.region))[0]!;
+      const firstNew = [...a.new].sort(
+        (x, y) =>
+          SEVERITIES.indexOf(x.state.severity) - SEVERITIES.indexOf(y.state.severity) ||
+          x.state.checkId.localeCompare(y.state.checkId) ||
+          x.state.region.localeCompare(y.state.region),
+      )[0]!;
       expect(detailTexts).toContain(`• ${firstNew.state.resourceId} · `);
     }
     const heldBack = [...detailTexts.matchAll(/_…and ([\d,]+) more changes in this account: only in the CSV_/g)].map((m) => Number(m[1]!.replace(/,/g, '')));
@@ -595,7 +688,12 @@ describe('renderDigest: large digests stay within Slack limits', () => {
     for (const a of d.accounts.slice(20)) expect(everywhere).toContain(a.alias);
     // Every account line is in main or the thread, exactly once.
     const accountLines = messages(r).flatMap((m) => linesOf(m, 'accounts'));
-    expect(accountLines.map((l) => /^• \*(acct-\d+)\*/.exec(l)?.[1]).sort()).toEqual(d.accounts.slice(20).map((a) => a.alias).sort());
+    expect(accountLines.map((l) => /^• \*(acct-\d+)\*/.exec(l)?.[1]).sort()).toEqual(
+      d.accounts
+        .slice(20)
+        .map((a) => a.alias)
+        .sort(),
+    );
     // So is every failure.
     const failureLines = messages(r).flatMap((m) => linesOf(m, 'failures'));
     expect(failureLines).toHaveLength(d.accounts.filter((a) => a.failure !== null).length);
@@ -605,7 +703,8 @@ describe('renderDigest: large digests stay within Slack limits', () => {
     const d = bigDigest(2, 60);
     for (const a of d.accounts) {
       a.alias = `${a.alias}-${'&'.repeat(400)}`;
-      for (const c of ['new', 'resurfaced', 'resolved'] as const) for (const i of a[c]) i.state = { ...i.state, resourceId: `${i.state.resourceId}-${'&'.repeat(400)}`, message: '<'.repeat(2000) };
+      for (const c of ['new', 'resurfaced', 'resolved'] as const)
+        for (const i of a[c]) i.state = { ...i.state, resourceId: `${i.state.resourceId}-${'&'.repeat(400)}`, message: '<'.repeat(2000) };
     }
     const r = render(d);
     for (const m of messages(r)) expectWithinLimits(m);
@@ -621,7 +720,9 @@ describe('digestAsText', () => {
       account({
         alias: 'prod & <co>',
         new: [{ state: state('fp-1') }],
-        resurfaced: [{ state: state('fp-2', { resourceId: 'r-2' }), why: 'unmuted', mute: mute({ unmutedBy: 'U0BOB0001', unmutedAt: '2026-11-18T08:00:00.000Z' }) }],
+        resurfaced: [
+          { state: state('fp-2', { resourceId: 'r-2' }), why: 'unmuted', mute: mute({ unmutedBy: 'U0BOB0001', unmutedAt: '2026-11-18T08:00:00.000Z' }) },
+        ],
         open: counts({ critical: 2 }),
         openBefore: counts({ critical: 1 }),
       }),

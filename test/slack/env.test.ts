@@ -20,7 +20,10 @@ describe('readSlackEnv', () => {
   it('runs Socket Mode when SLACK_APP_TOKEN is set, HTTP mode otherwise', () => {
     expect(readSlackEnv({ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: 'xapp-1-A0-1-abc' })).toEqual({ mode: 'socket', botToken: BOT, appToken: 'xapp-1-A0-1-abc' });
     expect(readSlackEnv({ SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: SECRET })).toEqual({ mode: 'http', botToken: BOT, signingSecret: SECRET, port: 3000 });
-    expect(readSlackEnv({ SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: SECRET, PORT: '8080', SLACK_API_URL: 'http://127.0.0.1:9999/api' })).toMatchObject({ port: 8080, apiUrl: 'http://127.0.0.1:9999/api/' });
+    expect(readSlackEnv({ SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: SECRET, PORT: '8080', SLACK_API_URL: 'http://127.0.0.1:9999/api' })).toMatchObject({
+      port: 8080,
+      apiUrl: 'http://127.0.0.1:9999/api/',
+    });
   });
 
   it('names every missing or malformed variable, where to get it, and never echoes a value', () => {

@@ -17,7 +17,7 @@ describe('renderHome', () => {
     expect(text).toContain('(some services only)\\n:white_check_mark: no findings · 3 muted · :warning: 2 could not be checked');
   });
 
-  it('stays within the Home tab\'s 100 blocks for many accounts and says how many more', () => {
+  it("stays within the Home tab's 100 blocks for many accounts and says how many more", () => {
     const view = renderHome(Array.from({ length: 120 }, (_, i) => ({ account: account(i), last: undefined, running: false })));
     expect(view.blocks.length).toBeLessThanOrEqual(100);
     expect(JSON.stringify(view.blocks.at(-1))).toContain('…and 75 more accounts');

@@ -135,13 +135,24 @@ function menuOptions(blocks: Record<string, unknown>[]): MenuOption[] {
   });
 }
 
-function muteChoice(user: string, value: string, where: { channel: string; ts: string; threadTs?: string } | 'ephemeral', responseUrl = stub.responseUrl()): string {
+function muteChoice(
+  user: string,
+  value: string,
+  where: { channel: string; ts: string; threadTs?: string } | 'ephemeral',
+  responseUrl = stub.responseUrl(),
+): string {
   return blockActionBody({
     user,
     responseUrl,
     container: where === 'ephemeral' ? { channel: 'C0AUDIT01', ts: '1700000000.000300', ephemeral: true } : where,
     ...(where === 'ephemeral' ? {} : { message: { type: 'message', ts: where.ts, text: 'report' } }),
-    action: { type: 'static_select', action_id: 'mute_finding', block_id: 'findings-1', selected_option: { text: { type: 'plain_text', text: 'x' }, value }, action_ts: '1700000001.1' },
+    action: {
+      type: 'static_select',
+      action_id: 'mute_finding',
+      block_id: 'findings-1',
+      selected_option: { text: { type: 'plain_text', text: 'x' }, value },
+      action_ts: '1700000001.1',
+    },
   });
 }
 
@@ -202,7 +213,11 @@ describe('muting a finding from a report', () => {
     const metadata = String(view.private_metadata);
     expect(JSON.parse(metadata)).toEqual({ ref: options[0]!.value, channel: posted.channel, threadTs: posted.ts });
 
-    const submitted = await signedPost(url, SECRET, submission('U0ALICE01', metadata, '  Break-glass user, MFA on a hardware token in the safe (SEC-42)  ', '2026-12-23'));
+    const submitted = await signedPost(
+      url,
+      SECRET,
+      submission('U0ALICE01', metadata, '  Break-glass user, MFA on a hardware token in the safe (SEC-42)  ', '2026-12-23'),
+    );
     expect(submitted.status).toBe(200);
     await stub.waitFor(() => stub.callsOf('chat.postMessage').some((c) => c.args.thread_ts === posted.ts), 'the note in the thread');
     const mute = store.data.mutes.at(-1)!;
@@ -266,9 +281,15 @@ describe('muting a finding from a report', () => {
     const past = await signedPost(url, SECRET, submission('U0ALICE01', metadata, 'ok', '2026-11-23'));
     expect(JSON.parse(past.body)).toEqual({ response_action: 'errors', errors: { expiry: 'Pick a day after today.' } });
     const far = await signedPost(url, SECRET, submission('U0ALICE01', metadata, 'ok', '2027-11-24'));
-    expect(JSON.parse(far.body)).toEqual({ response_action: 'errors', errors: { expiry: expect.stringContaining('at most 365 days: pick 2027-11-23 or earlier') } });
+    expect(JSON.parse(far.body)).toEqual({
+      response_action: 'errors',
+      errors: { expiry: expect.stringContaining('at most 365 days: pick 2027-11-23 or earlier') },
+    });
     const notADate = await signedPost(url, SECRET, submission('U0ALICE01', metadata, 'x'.repeat(501), '2026-02-30'));
-    expect(JSON.parse(notADate.body)).toEqual({ response_action: 'errors', errors: { reason: expect.stringContaining('under 500'), expiry: '2026-02-30 is not a date.' } });
+    expect(JSON.parse(notADate.body)).toEqual({
+      response_action: 'errors',
+      errors: { reason: expect.stringContaining('under 500'), expiry: '2026-02-30 is not a date.' },
+    });
     // The last day allowed is accepted.
     const edge = await signedPost(url, SECRET, submission('U0ALICE01', metadata, 'accepted risk', '2027-11-23'));
     expect(edge.body).toBe('');
@@ -286,7 +307,11 @@ describe('muting a finding from a report', () => {
     const refusalUrl = stub.responseUrl();
     await signedPost(url, SECRET, muteChoice('U0MALLORY', value, posted, refusalUrl));
     await stub.waitFor(() => postsTo(refusalUrl.split('/').pop()!).length > 0, 'the refusal');
-    expect(postsTo(refusalUrl.split('/').pop()!)[0]).toMatchObject({ response_type: 'ephemeral', replace_original: false, text: expect.stringContaining('may not mute findings') });
+    expect(postsTo(refusalUrl.split('/').pop()!)[0]).toMatchObject({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: expect.stringContaining('may not mute findings'),
+    });
     expect(stub.callsOf('views.open')).toHaveLength(0);
 
     // Submitting a modal anyway (a forged submission) mutes nothing.
@@ -308,7 +333,12 @@ describe('muting a finding from a report', () => {
     await stub.waitFor(() => postsTo(sandboxId).some((p) => String(p.text).includes('in the channel') || p.blocks !== undefined), 'the sandbox report');
     const sandboxScan = store.data.scans.at(-1)!.id;
     expect(sandboxScan).not.toBe(scanId);
-    for (const value of [findingRef(sandboxScan, finding('alice').fingerprint), findingRef(scanId, 'f'.repeat(32)), 'arn:aws:iam::123456789012:user/alice', '']) {
+    for (const value of [
+      findingRef(sandboxScan, finding('alice').fingerprint),
+      findingRef(scanId, 'f'.repeat(32)),
+      'arn:aws:iam::123456789012:user/alice',
+      '',
+    ]) {
       const answer = stub.responseUrl();
       await signedPost(url, SECRET, muteChoice('U0ALICE01', value, posted, answer));
       await stub.waitFor(() => postsTo(answer.split('/').pop()!).length > 0, `the refusal of ${value}`);
@@ -317,7 +347,7 @@ describe('muting a finding from a report', () => {
     expect(stub.callsOf('views.open')).toHaveLength(0);
   });
 
-  it('from a thread reply (a digest\'s details): the note joins that thread', async () => {
+  it("from a thread reply (a digest's details): the note joins that thread", async () => {
     findingsNow = [finding('dora')];
     const posted = await report();
     const value = menuOptions(posted.blocks)[0]!.value;

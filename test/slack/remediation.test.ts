@@ -68,7 +68,12 @@ const iam = mockClient(IAMClient);
 let keyStatus: 'Active' | 'Inactive' = 'Active';
 /** How long AWS takes to answer UpdateAccessKey (the new status shows only after it answers). */
 let updateDelayMs = 0;
-const clients = () => ({ iam: () => new IAMClient({ region: 'us-east-1' }), ec2: (region: string) => new EC2Client({ region }), s3: (region: string) => new S3Client({ region }), rds: (region: string) => new RDSClient({ region }) });
+const clients = () => ({
+  iam: () => new IAMClient({ region: 'us-east-1' }),
+  ec2: (region: string) => new EC2Client({ region }),
+  s3: (region: string) => new S3Client({ region }),
+  rds: (region: string) => new RDSClient({ region }),
+});
 
 const stub = new SlackStub();
 beforeAll(() => stub.start());
@@ -125,7 +130,9 @@ beforeEach(() => {
   iam.reset();
   keyStatus = 'Active';
   updateDelayMs = 0;
-  iam.on(ListAccessKeysCommand).callsFake(() => ({ AccessKeyMetadata: [{ UserName: 'deploy-bot', AccessKeyId: KEY_ID, Status: keyStatus, CreateDate: CREATED }], IsTruncated: false }));
+  iam
+    .on(ListAccessKeysCommand)
+    .callsFake(() => ({ AccessKeyMetadata: [{ UserName: 'deploy-bot', AccessKeyId: KEY_ID, Status: keyStatus, CreateDate: CREATED }], IsTruncated: false }));
   iam.on(UpdateAccessKeyCommand).callsFake(async (input: { Status: 'Active' | 'Inactive' }) => {
     if (updateDelayMs > 0) await new Promise((r) => setTimeout(r, updateDelayMs));
     keyStatus = input.Status;
@@ -136,17 +143,23 @@ beforeEach(() => {
 const postsTo = (url: string) => stub.responseUrlPosts.filter((p) => p.id === url.split('/').pop()).map((p) => p.body);
 
 /** Audits an account in the channel; returns the report's channel, ts and its menu entries. */
-async function report(b: Bot, alias = 'prod-payments'): Promise<{ channel: string; ts: string; blocks: unknown[]; entries: { group: string; value: string; label: string }[] }> {
+async function report(
+  b: Bot,
+  alias = 'prod-payments',
+): Promise<{ channel: string; ts: string; blocks: unknown[]; entries: { group: string; value: string; label: string }[] }> {
   const before = stub.callsOf('chat.postMessage').length;
   await signedPost(b.url, SECRET, slashCommandBody({ text: alias, response_url: stub.responseUrl() }));
-  const isReport = (c: { args: Record<string, unknown> }) => c.args.blocks !== undefined && c.args.thread_ts === undefined && String(c.args.text).startsWith('Audit of');
+  const isReport = (c: { args: Record<string, unknown> }) =>
+    c.args.blocks !== undefined && c.args.thread_ts === undefined && String(c.args.text).startsWith('Audit of');
   await stub.waitFor(() => stub.callsOf('chat.postMessage').slice(before).some(isReport), 'the report');
   const call = stub.callsOf('chat.postMessage').slice(before).find(isReport)!;
   type Option = { text: { text: string }; value: string };
-  const entries = (call.args.blocks as { accessory?: { options?: Option[]; option_groups?: { label: { text: string }; options: Option[] }[] } }[]).flatMap((b) => [
-    ...(b.accessory?.options ?? []).map((o) => ({ group: 'Mute', value: o.value, label: o.text.text })),
-    ...(b.accessory?.option_groups ?? []).flatMap((g) => g.options.map((o) => ({ group: g.label.text, value: o.value, label: o.text.text }))),
-  ]);
+  const entries = (call.args.blocks as { accessory?: { options?: Option[]; option_groups?: { label: { text: string }; options: Option[] }[] } }[]).flatMap(
+    (b) => [
+      ...(b.accessory?.options ?? []).map((o) => ({ group: 'Mute', value: o.value, label: o.text.text })),
+      ...(b.accessory?.option_groups ?? []).flatMap((g) => g.options.map((o) => ({ group: g.label.text, value: o.value, label: o.text.text }))),
+    ],
+  );
   return { channel: String(call.result!.channel), ts: String(call.result!.ts), blocks: call.args.blocks as unknown[], entries };
 }
 
@@ -156,12 +169,25 @@ function choose(user: string, value: string, where: { channel: string; ts: strin
     responseUrl,
     container: { channel: where.channel, ts: where.ts },
     message: { type: 'message', ts: where.ts, text: 'report', ...(where.blocks ? { blocks: where.blocks } : {}) },
-    action: { type: 'static_select', action_id: 'mute_finding', block_id: 'findings-1', selected_option: { text: { type: 'plain_text', text: 'x' }, value }, action_ts: '1700000001.1' },
+    action: {
+      type: 'static_select',
+      action_id: 'mute_finding',
+      block_id: 'findings-1',
+      selected_option: { text: { type: 'plain_text', text: 'x' }, value },
+      action_ts: '1700000001.1',
+    },
   });
 }
 
 /** A button click; `where` is the message it is on (ephemeral: the confirmation). */
-function click(user: string, actionId: string, value: string, responseUrl: string, where: { channel: string; ts: string } | 'ephemeral' = 'ephemeral', actionTs = `${Date.now()}.${Math.floor(Math.random() * 1e6)}`): string {
+function click(
+  user: string,
+  actionId: string,
+  value: string,
+  responseUrl: string,
+  where: { channel: string; ts: string } | 'ephemeral' = 'ephemeral',
+  actionTs = `${Date.now()}.${Math.floor(Math.random() * 1e6)}`,
+): string {
   return blockActionBody({
     user,
     responseUrl,
@@ -177,7 +203,9 @@ async function confirmation(b: Bot, user: string, posted: { channel: string; ts:
   await signedPost(b.url, SECRET, choose(user, fix.value, posted, responseUrl));
   await stub.waitFor(() => postsTo(responseUrl).length > 0, 'the confirmation');
   const body = postsTo(responseUrl)[0]!;
-  const buttons = ((body.blocks as { type: string; elements?: { action_id: string; value: string }[] }[] | undefined) ?? []).flatMap((x) => (x.type === 'actions' ? (x.elements ?? []) : []));
+  const buttons = ((body.blocks as { type: string; elements?: { action_id: string; value: string }[] }[] | undefined) ?? []).flatMap((x) =>
+    x.type === 'actions' ? (x.elements ?? []) : [],
+  );
   return { body, buttons, responseUrl };
 }
 
@@ -216,7 +244,13 @@ describe('one-click fixes through Slack', () => {
     expect(JSON.stringify(note.args.blocks)).toContain('remediate_undo');
     const log = applied(b);
     expect(log).toHaveLength(1);
-    expect(log[0]).toMatchObject({ user: 'U0ALICE01', action: 'iam.deactivate-access-key', alias: 'prod-payments', change: expect.stringContaining('AKIA…MPLE'), state: { userName: 'deploy-bot', accessKeyIds: [KEY_ID] } });
+    expect(log[0]).toMatchObject({
+      user: 'U0ALICE01',
+      action: 'iam.deactivate-access-key',
+      alias: 'prod-payments',
+      change: expect.stringContaining('AKIA…MPLE'),
+      state: { userName: 'deploy-bot', accessKeyIds: [KEY_ID] },
+    });
     // The report itself says so, under its last block.
     await stub.waitFor(() => stub.callsOf('chat.update').some((c) => c.args.ts === posted.ts), 'the report updated');
     const updated = stub.callsOf('chat.update').find((c) => c.args.ts === posted.ts)!.args.blocks as { type: string; elements?: { text: string }[] }[];
@@ -232,7 +266,10 @@ describe('one-click fixes through Slack', () => {
     expect(b.remediation.record(log[0]!.id)).toMatchObject({ undoneBy: 'U0BOB0001' });
     // The report's line says so, in place of the first one.
     await stub.waitFor(() => stub.callsOf('chat.update').filter((c) => c.args.ts === posted.ts).length === 2, 'the report marked again');
-    const marked = stub.callsOf('chat.update').filter((c) => c.args.ts === posted.ts).at(-1)!.args.blocks as { elements?: { text: string }[] }[];
+    const marked = stub
+      .callsOf('chat.update')
+      .filter((c) => c.args.ts === posted.ts)
+      .at(-1)!.args.blocks as { elements?: { text: string }[] }[];
     expect(marked.length).toBe(posted.blocks.length + 1);
     expect(marked.at(-1)!.elements![0]!.text).toContain('undone by <@U0BOB0001>');
     expect((b.store.data.actions as unknown as ActionRecord[]).map((r) => r.result)).toEqual(['applied', 'undone']);
@@ -264,7 +301,16 @@ describe('one-click fixes through Slack', () => {
       resource: { type: 'AWS::RDS::DBSnapshot', id: 'orders-dump', arn: `arn:aws:rds:eu-west-1:${accountId}:snapshot:orders-dump` },
       message: 'Manual DB snapshot orders-dump (of orders, postgres, unencrypted) is public: any AWS account can restore it and read the data.',
       fingerprint: findingFingerprint({ checkId: 'rds.public-snapshot', accountId, region: 'eu-west-1', resourceId: 'orders-dump' }),
-      details: { snapshotId: 'orders-dump', snapshotKind: 'db', snapshotArn: null, sourceId: 'orders', engine: 'postgres', encrypted: false, createdAt: null, sharedWith: '210987654321' },
+      details: {
+        snapshotId: 'orders-dump',
+        snapshotKind: 'db',
+        snapshotArn: null,
+        sourceId: 'orders',
+        engine: 'postgres',
+        encrypted: false,
+        createdAt: null,
+        sharedWith: '210987654321',
+      },
       fix: 'rds.make-snapshot-private',
     });
     try {
@@ -272,11 +318,15 @@ describe('one-click fixes through Slack', () => {
       const posted = await report(b);
       expect(posted.entries.filter((e) => e.group === 'Fix').map((e) => e.label)).toEqual(['orders-dump · eu-west-1']);
       const { body, buttons } = await confirmation(b, 'U0ALICE01', posted);
-      expect(JSON.stringify(body.blocks)).toContain('Remove public restore access from DB snapshot orders-dump; the account it is shared with (210987654321) keeps access');
+      expect(JSON.stringify(body.blocks)).toContain(
+        'Remove public restore access from DB snapshot orders-dump; the account it is shared with (210987654321) keeps access',
+      );
       expect(rds.commandCalls(ModifyDBSnapshotAttributeCommand)).toHaveLength(0);
       expect(buttons.find((x) => x.action_id === 'remediate_apply')).toBeDefined();
       expect(await pressApply(b, 'U0ALICE01', buttons)).toMatch(/^:white_check_mark: Made private by <@U0ALICE01>/);
-      expect(rds.commandCalls(ModifyDBSnapshotAttributeCommand).map((c) => c.args[0].input)).toEqual([{ DBSnapshotIdentifier: 'orders-dump', AttributeName: 'restore', ValuesToRemove: ['all'] }]);
+      expect(rds.commandCalls(ModifyDBSnapshotAttributeCommand).map((c) => c.args[0].input)).toEqual([
+        { DBSnapshotIdentifier: 'orders-dump', AttributeName: 'restore', ValuesToRemove: ['all'] },
+      ]);
       expect(restore).toEqual(['210987654321']);
       const log = applied(b);
       expect(log).toMatchObject([{ action: 'rds.make-snapshot-private', state: { kind: 'db', snapshotId: 'orders-dump', region: 'eu-west-1' } }]);
@@ -284,7 +334,11 @@ describe('one-click fixes through Slack', () => {
       const undoUrl = stub.responseUrl();
       await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_undo', log[0]!.id, undoUrl));
       await stub.waitFor(() => (b.store.data.actions as unknown as ActionRecord[]).some((r) => r.result === 'undone'), 'the undo');
-      expect(rds.commandCalls(ModifyDBSnapshotAttributeCommand).at(-1)!.args[0].input).toEqual({ DBSnapshotIdentifier: 'orders-dump', AttributeName: 'restore', ValuesToAdd: ['all'] });
+      expect(rds.commandCalls(ModifyDBSnapshotAttributeCommand).at(-1)!.args[0].input).toEqual({
+        DBSnapshotIdentifier: 'orders-dump',
+        AttributeName: 'restore',
+        ValuesToAdd: ['all'],
+      });
       expect(restore).toEqual(['210987654321', 'all']);
       await b.stop();
     } finally {
@@ -302,7 +356,11 @@ describe('one-click fixes through Slack', () => {
     const replay = click('U0ALICE01', 'remediate_apply', a, stub.responseUrl(), 'ephemeral', '1700000009.000001');
     // AWS is slow to answer: without one fix at a time per account, both clicks would still find the key active.
     updateDelayMs = 150;
-    await Promise.all([signedPost(b.url, SECRET, replay), signedPost(b.url, SECRET, replay), signedPost(b.url, SECRET, click('U0BOB0001', 'remediate_apply', c, stub.responseUrl()))]);
+    await Promise.all([
+      signedPost(b.url, SECRET, replay),
+      signedPost(b.url, SECRET, replay),
+      signedPost(b.url, SECRET, click('U0BOB0001', 'remediate_apply', c, stub.responseUrl())),
+    ]);
     await stub.waitFor(() => stub.responseUrlPosts.filter((p) => p.body.replace_original === true).length >= 2, 'the answers');
     await new Promise((r) => setTimeout(r, 100));
     expect(updates()).toHaveLength(1);
@@ -343,14 +401,23 @@ describe('one-click fixes through Slack', () => {
     // Muted: refused before any AWS call.
     keyStatus = 'Active';
     const state = b.store.data.findings.find((f) => f.checkId === 'iam.access-key-rotation' && f.accountId === '123456789012')!;
-    await new Mutes(b.store).mute({ state: state as never, reason: 'break-glass', mutedBy: 'U0ALICE01', expiresAt: '2026-12-24T00:00:00.000Z', now: b.clock.now });
+    await new Mutes(b.store).mute({
+      state: state as never,
+      reason: 'break-glass',
+      mutedBy: 'U0ALICE01',
+      expiresAt: '2026-12-24T00:00:00.000Z',
+      now: b.clock.now,
+    });
     const reads = iam.commandCalls(ListAccessKeysCommand).length;
     const muted = stub.responseUrl();
     await signedPost(b.url, SECRET, choose('U0ALICE01', fixValue, posted, muted));
     await stub.waitFor(() => postsTo(muted).length > 0, 'the muted refusal');
     expect(String(postsTo(muted)[0]!.text)).toContain('muted');
     // Everyone sees the refused attempt in the finding's thread.
-    await stub.waitFor(() => stub.callsOf('chat.postMessage').some((c) => c.args.thread_ts === posted.ts && String(c.args.text).includes('muted')), 'the refusal in the thread');
+    await stub.waitFor(
+      () => stub.callsOf('chat.postMessage').some((c) => c.args.thread_ts === posted.ts && String(c.args.text).includes('muted')),
+      'the refusal in the thread',
+    );
     expect(iam.commandCalls(ListAccessKeysCommand)).toHaveLength(reads);
 
     const results = (b.store.data.actions as unknown as ActionRecord[]).map((r) => [r.user, r.result, r.reason?.slice(0, 30)]);
@@ -372,11 +439,16 @@ describe('one-click fixes through Slack', () => {
     await stub.waitFor(() => postsTo(responseUrl).some((p) => String(p.text).startsWith('Cancelled')), 'the cancellation');
     const apply = buttons.find((x) => x.action_id === 'remediate_apply')!.value;
     const [one, two] = [stub.responseUrl(), stub.responseUrl()];
-    await Promise.all([signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_apply', apply, one)), signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_apply', apply, two))]);
+    await Promise.all([
+      signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_apply', apply, one)),
+      signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_apply', apply, two)),
+    ]);
     await stub.waitFor(() => postsTo(one).length > 0 && postsTo(two).length > 0, 'both answers');
     expect(String(postsTo(one)[0]!.text)).toContain('expired');
     expect(updates()).toEqual([]);
-    expect((b.store.data.actions as unknown as ActionRecord[]).map((r) => [r.result, r.reason?.slice(0, 30)])).toEqual([['refused', 'That confirmation has expired ']]);
+    expect((b.store.data.actions as unknown as ActionRecord[]).map((r) => [r.result, r.reason?.slice(0, 30)])).toEqual([
+      ['refused', 'That confirmation has expired '],
+    ]);
     await b.stop();
   });
 
@@ -421,7 +493,8 @@ describe('one-click fixes through Slack', () => {
     expect(String(stub.callsOf('chat.update')[0]!.args.text)).toMatch(/Deactivated by <@U0ALICE01>, approved by <@U0BOB0001>/);
     // The report gets its line too.
     await stub.waitFor(() => stub.callsOf('chat.update').some((c) => c.args.ts === posted.ts), 'the report marked');
-    const line = (stub.callsOf('chat.update').find((c) => c.args.ts === posted.ts)!.args.blocks as { elements?: { text: string }[] }[]).at(-1)!.elements![0]!.text;
+    const line = (stub.callsOf('chat.update').find((c) => c.args.ts === posted.ts)!.args.blocks as { elements?: { text: string }[] }[]).at(-1)!.elements![0]!
+      .text;
     expect(line).toMatch(/^:white_check_mark: Deactivated by <@U0ALICE01>, approved by <@U0BOB0001> at .* · Undo in the thread$/);
     // A second approval (a double click) does nothing more.
     await signedPost(b.url, SECRET, click('U0BOB0001', 'remediate_approve', request.id, stub.responseUrl(), where));
@@ -452,7 +525,7 @@ describe('one-click fixes through Slack', () => {
     await b.stop();
   });
 
-  it('refuses what the server did not confirm: an apply under the two-person rule, a resolved or unknown finding, someone else\'s button, a finding muted after the confirmation', async () => {
+  it("refuses what the server did not confirm: an apply under the two-person rule, a resolved or unknown finding, someone else's button, a finding muted after the confirmation", async () => {
     const b = await bot('remediation:\n  mode: apply\n', '  requireApproval: true\n');
     const posted = await report(b);
     const { buttons } = await confirmation(b, 'U0ALICE01', posted);
@@ -508,7 +581,10 @@ describe('one-click fixes through Slack', () => {
     const posted = await report(b);
     const { buttons } = await confirmation(b, 'U0ALICE01', posted);
     // Same user, same creation second, another key id: not the key the remediator was shown.
-    iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ UserName: 'deploy-bot', AccessKeyId: 'AKIAOTHERKEY0000ZZZZ', Status: 'Active', CreateDate: CREATED }], IsTruncated: false });
+    iam.on(ListAccessKeysCommand).resolves({
+      AccessKeyMetadata: [{ UserName: 'deploy-bot', AccessKeyId: 'AKIAOTHERKEY0000ZZZZ', Status: 'Active', CreateDate: CREATED }],
+      IsTruncated: false,
+    });
     const answer = await pressApply(b, 'U0ALICE01', buttons);
     expect(answer).toContain('AWS changed since the confirmation');
     expect(answer).toContain('AKIA…ZZZZ');
@@ -525,7 +601,13 @@ describe('one-click fixes through Slack', () => {
     await stub.waitFor(() => (b.store.data.actions as unknown as ActionRecord[]).some((r) => r.result === 'requested'), 'the request');
     const request = (b.store.data.actions as unknown as ActionRecord[]).find((r) => r.result === 'requested')!;
     const state = b.store.data.findings.find((f) => f.checkId === 'iam.access-key-rotation' && f.accountId === '123456789012')!;
-    await new Mutes(b.store).mute({ state: state as never, reason: 'accepted risk', mutedBy: 'U0BOB0001', expiresAt: '2026-12-24T00:00:00.000Z', now: b.clock.now });
+    await new Mutes(b.store).mute({
+      state: state as never,
+      reason: 'accepted risk',
+      mutedBy: 'U0BOB0001',
+      expiresAt: '2026-12-24T00:00:00.000Z',
+      now: b.clock.now,
+    });
     // Approve and Reject at once: one decision.
     const approve = stub.responseUrl();
     const reject = stub.responseUrl();
@@ -544,7 +626,11 @@ describe('one-click fixes through Slack', () => {
     const c = await bot();
     const report2 = await report(c);
     const conf = await confirmation(c, 'U0ALICE01', report2);
-    await signedPost(c.url, SECRET, click('U0ALICE01', 'remediate_apply', conf.buttons.find((x) => x.action_id === 'remediate_apply')!.value, stub.responseUrl()));
+    await signedPost(
+      c.url,
+      SECRET,
+      click('U0ALICE01', 'remediate_apply', conf.buttons.find((x) => x.action_id === 'remediate_apply')!.value, stub.responseUrl()),
+    );
     await stub.waitFor(() => applied(c).length === 1, 'the fix');
     const carol = stub.responseUrl();
     await signedPost(c.url, SECRET, click('U0CAROL01', 'remediate_undo', applied(c)[0]!.id, carol));
@@ -564,14 +650,25 @@ describe('one-click fixes through Slack', () => {
     // The same report, shown ephemerally (no thread): the menu choice comes from an ephemeral container.
     const fix = posted.entries.find((e) => e.group === 'Fix')!;
     const responseUrl = stub.responseUrl();
-    await signedPost(b.url, SECRET, blockActionBody({
-      user: 'U0ALICE01',
-      responseUrl,
-      container: { channel: 'C0AUDIT01', ts: '1700000000.000500', ephemeral: true },
-      action: { type: 'static_select', action_id: 'mute_finding', block_id: 'findings-1', selected_option: { text: { type: 'plain_text', text: 'x' }, value: fix.value }, action_ts: '1700000001.2' },
-    }));
+    await signedPost(
+      b.url,
+      SECRET,
+      blockActionBody({
+        user: 'U0ALICE01',
+        responseUrl,
+        container: { channel: 'C0AUDIT01', ts: '1700000000.000500', ephemeral: true },
+        action: {
+          type: 'static_select',
+          action_id: 'mute_finding',
+          block_id: 'findings-1',
+          selected_option: { text: { type: 'plain_text', text: 'x' }, value: fix.value },
+          action_ts: '1700000001.2',
+        },
+      }),
+    );
     await stub.waitFor(() => postsTo(responseUrl).length > 0, 'the confirmation');
-    const value = ((postsTo(responseUrl)[0]!.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find((x) => x.type === 'actions')!.elements!)[0]!.value;
+    const value = (postsTo(responseUrl)[0]!.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find((x) => x.type === 'actions')!
+      .elements![0]!.value;
     const before = stub.callsOf('chat.postMessage').length;
     const answer = stub.responseUrl();
     await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_request', value, answer));
@@ -594,11 +691,16 @@ describe('one-click fixes through Slack', () => {
     await b.stop();
   });
 
-  it('marks the report with each finding\'s outcome, keeping the others\' lines (approved fixes and undos too)', async () => {
+  it("marks the report with each finding's outcome, keeping the others' lines (approved fixes and undos too)", async () => {
     const second: Finding = {
       ...keyFinding(),
       resource: { type: 'AWS::IAM::AccessKey', id: 'deploy-bot/access-key-2' },
-      fingerprint: findingFingerprint({ checkId: 'iam.access-key-rotation', accountId: '123456789012', region: 'global', resourceId: 'deploy-bot/access-key-2' }),
+      fingerprint: findingFingerprint({
+        checkId: 'iam.access-key-rotation',
+        accountId: '123456789012',
+        region: 'global',
+        resourceId: 'deploy-bot/access-key-2',
+      }),
       details: { userName: 'deploy-bot', keySlot: 2, keyCreatedAt: CREATED_2.toISOString(), ageDays: 1000, lastUsedAt: null },
     };
     const b = await bot('', '', (id) => [keyFinding(id), ...(id === '123456789012' ? [second] : [])]);
@@ -617,7 +719,8 @@ describe('one-click fixes through Slack', () => {
       const url = stub.responseUrl();
       await signedPost(b.url, SECRET, choose('U0ALICE01', value, posted, url));
       await stub.waitFor(() => postsTo(url).length > 0, 'the confirmation');
-      const apply = ((postsTo(url)[0]!.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find((x) => x.type === 'actions')!.elements!)[0]!.value;
+      const apply = (postsTo(url)[0]!.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find((x) => x.type === 'actions')!
+        .elements![0]!.value;
       const answer = stub.responseUrl();
       await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_apply', apply, answer));
       await stub.waitFor(() => postsTo(answer).length > 0, 'the dry run');
@@ -625,7 +728,10 @@ describe('one-click fixes through Slack', () => {
     await dryRun(fixes[0]!.value);
     await dryRun(fixes[1]!.value);
     await stub.waitFor(() => stub.callsOf('chat.update').filter((c) => c.args.ts === posted.ts).length === 2, 'two updates');
-    const last = stub.callsOf('chat.update').filter((c) => c.args.ts === posted.ts).at(-1)!.args.blocks as { block_id?: string; type: string }[];
+    const last = stub
+      .callsOf('chat.update')
+      .filter((c) => c.args.ts === posted.ts)
+      .at(-1)!.args.blocks as { block_id?: string; type: string }[];
     expect(last.length).toBe(posted.blocks.length + 2);
     expect(last.slice(-2).map((x) => x.type)).toEqual(['context', 'context']);
     await b.stop();

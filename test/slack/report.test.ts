@@ -12,7 +12,18 @@ import { blockKitViolations } from '../helpers/slack.js';
 // ---- fixtures --------------------------------------------------------------------
 
 function check(id: string, severity: Severity, title: string, description: string) {
-  return defineCheck({ id, title, service: id.split('.')[0]!, scope: 'global', severity, description, references: {}, remediation: 'Fix it.', uses: [], run: () => [] });
+  return defineCheck({
+    id,
+    title,
+    service: id.split('.')[0]!,
+    scope: 'global',
+    severity,
+    description,
+    references: {},
+    remediation: 'Fix it.',
+    uses: [],
+    run: () => [],
+  });
 }
 
 const SMALL_CHECKS = [
@@ -73,14 +84,21 @@ function manyErrors(n: number): CheckError[] {
 
 // ---- what a message looks like ---------------------------------------------------
 
-type AnyBlock = { type: string; block_id?: string; text?: { type: string; text: string; verbatim?: boolean }; elements?: { type: string; text: string; verbatim?: boolean }[] };
+type AnyBlock = {
+  type: string;
+  block_id?: string;
+  text?: { type: string; text: string; verbatim?: boolean };
+  elements?: { type: string; text: string; verbatim?: boolean }[];
+};
 
 const messages = (r: RenderedReport): SlackMessage[] => [r.main, ...r.followUps];
 const blocksOf = (m: SlackMessage): AnyBlock[] => m.blocks as AnyBlock[];
 
 /** Every mrkdwn text object of a message. */
 function mrkdwnTexts(m: SlackMessage): { text: string; verbatim?: boolean }[] {
-  return blocksOf(m).flatMap((b) => [...(b.text ? [b.text] : []), ...(b.elements ?? [])]).filter((t) => t.type === 'mrkdwn');
+  return blocksOf(m)
+    .flatMap((b) => [...(b.text ? [b.text] : []), ...(b.elements ?? [])])
+    .filter((t) => t.type === 'mrkdwn');
 }
 
 function sectionLines(m: SlackMessage, prefix: 'findings' | 'errors'): string[] {
@@ -119,9 +137,21 @@ function render(input: Partial<RenderReportInput> & Pick<RenderReportInput, 'res
 describe('renderReport: a small audit', () => {
   const result = auditResult(
     [
-      finding({ checkId: 'ec2.sg-ssh', severity: 'high', region: 'us-east-1', resource: { type: 'AWS::EC2::SecurityGroup', id: 'sg-1' }, message: 'Port 22 open to 0.0.0.0/0.' }),
+      finding({
+        checkId: 'ec2.sg-ssh',
+        severity: 'high',
+        region: 'us-east-1',
+        resource: { type: 'AWS::EC2::SecurityGroup', id: 'sg-1' },
+        message: 'Port 22 open to 0.0.0.0/0.',
+      }),
       finding({ checkId: 'iam.root-mfa', severity: 'critical', message: 'Root user has no MFA.' }),
-      finding({ checkId: 'ec2.sg-ssh', severity: 'high', region: 'eu-west-1', resource: { type: 'AWS::EC2::SecurityGroup', id: 'sg-2' }, message: 'Port 22 open to ::/0.' }),
+      finding({
+        checkId: 'ec2.sg-ssh',
+        severity: 'high',
+        region: 'eu-west-1',
+        resource: { type: 'AWS::EC2::SecurityGroup', id: 'sg-2' },
+        message: 'Port 22 open to ::/0.',
+      }),
     ],
     [{ checkId: 'ec2.sg-ssh', region: 'eu-west-1', code: 'AccessDenied', message: 'not authorized', resource: 'sg-3' }],
   );
@@ -180,7 +210,11 @@ describe('renderReport: a small audit', () => {
       {
         type: 'section',
         block_id: 'errors-1',
-        text: { type: 'mrkdwn', verbatim: true, text: ':warning: *Could not check* (1): these are not passes\n• ec2.sg-ssh in eu-west-1 (sg-3): AccessDenied: not authorized' },
+        text: {
+          type: 'mrkdwn',
+          verbatim: true,
+          text: ':warning: *Could not check* (1): these are not passes\n• ec2.sg-ssh in eu-west-1 (sg-3): AccessDenied: not authorized',
+        },
       },
     ]);
   });
@@ -191,7 +225,8 @@ describe('renderReport: a small audit', () => {
   });
 
   it('names up to 6 regions, only counts more, and never counts global as a region', () => {
-    const ctx = (regions: string[]) => (blocksOf(render({ result: auditResult([], [], { scope: { checkIds: [], regions, skippedRegions: [] } }) }).main)[1]!.elements![0]!.text);
+    const ctx = (regions: string[]) =>
+      blocksOf(render({ result: auditResult([], [], { scope: { checkIds: [], regions, skippedRegions: [] } }) }).main)[1]!.elements![0]!.text;
     expect(ctx(['global', 'a-1', 'b-1', 'c-1', 'd-1', 'e-1', 'f-1'])).toContain('· 6 regions (a-1, b-1, c-1, d-1, e-1, f-1) ·');
     expect(ctx(['global', 'a-1', 'b-1', 'c-1', 'd-1', 'e-1', 'f-1', 'g-1'])).toContain('· 7 regions ·');
     expect(ctx(['global'])).toContain('· global checks only ·');
@@ -200,7 +235,9 @@ describe('renderReport: a small audit', () => {
 
   it('says which checks were not available in a region (service not offered there), escaped', () => {
     const skippedChecks = [{ checkId: 'securityhub.enabled', region: 'eu-<!here>-1', reason: 'securityhub is not offered in eu-x-1' }];
-    const text = blocksOf(render({ result: auditResult([], [], { scope: { checkIds: [], regions: ['global', 'us-east-1'], skippedRegions: [], skippedChecks } }) }).main)[1]!.elements![0]!.text;
+    const text = blocksOf(
+      render({ result: auditResult([], [], { scope: { checkIds: [], regions: ['global', 'us-east-1'], skippedRegions: [], skippedChecks } }) }).main,
+    )[1]!.elements![0]!.text;
     expect(text).toContain('1 check not available there: securityhub.enabled in eu-&lt;!here&gt;-1');
   });
 
@@ -287,9 +324,21 @@ describe('renderReport: untrusted strings', () => {
 describe('renderReport: access key ids', () => {
   it('masks any raw AKIA/ASIA key id that slipped through, in blocks, text, follow-ups and the CSV', () => {
     const findings = manyFindings(400);
-    findings[0] = { ...findings[0]!, resource: { type: 'AWS::IAM::AccessKey', id: 'bob/AKIAIOSFODNN7EXAMPLE' }, message: 'key AKIAIOSFODNN7EXAMPLE is 400 days old' };
+    findings[0] = {
+      ...findings[0]!,
+      resource: { type: 'AWS::IAM::AccessKey', id: 'bob/AKIAIOSFODNN7EXAMPLE' },
+      message: 'key AKIAIOSFODNN7EXAMPLE is 400 days old',
+    };
     findings[399] = { ...findings[399]!, message: 'temporary ASIAY34FZKBOKMUTVV7A used' };
-    const errors: CheckError[] = [{ checkId: 'iam.access-key-rotation', region: 'global', code: 'AccessDenied', message: 'denied for AKIAABCDEFGHIJKLWXYZ', resource: 'AKIAABCDEFGHIJKLWXYZ' }];
+    const errors: CheckError[] = [
+      {
+        checkId: 'iam.access-key-rotation',
+        region: 'global',
+        code: 'AccessDenied',
+        message: 'denied for AKIAABCDEFGHIJKLWXYZ',
+        resource: 'AKIAABCDEFGHIJKLWXYZ',
+      },
+    ];
     const report = render({ result: auditResult(findings, errors), alias: 'prod' });
     expect(report.csv).not.toBeNull();
     const everything = JSON.stringify(messages(report)) + report.csv!.content;
@@ -319,7 +368,9 @@ describe('renderReport: severity filter', () => {
 
   it('says "No findings at <level> or above" when the filter hides everything', () => {
     const report = render({ result: auditResult(manyFindings(10).map((f) => ({ ...f, severity: 'low' as const }))), minSeverity: 'medium' });
-    expect(blocksOf(report.main)[2]!.text!.text).toBe(':white_check_mark: No findings at medium or above\n_10 findings below medium hidden by the severity filter_');
+    expect(blocksOf(report.main)[2]!.text!.text).toBe(
+      ':white_check_mark: No findings at medium or above\n_10 findings below medium hidden by the severity filter_',
+    );
     expect(sectionLines(report.main, 'findings')).toEqual([]);
   });
 });
@@ -330,7 +381,11 @@ describe('renderReport: large audits stay within Slack limits', () => {
     // Every finding exactly once, in report order, across main and follow-ups.
     const ids = messages(report).flatMap((m) => findingIds(sectionLines(m, 'findings')));
     const sorted = [...findings].sort(
-      (a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.checkId.localeCompare(b.checkId) || a.region.localeCompare(b.region) || a.resource.id.localeCompare(b.resource.id),
+      (a, b) =>
+        SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+        a.checkId.localeCompare(b.checkId) ||
+        a.region.localeCompare(b.region) ||
+        a.resource.id.localeCompare(b.resource.id),
     );
     expect(ids).toEqual(sorted.map((f) => f.resource.id));
     expect(sectionLines(report.main, 'findings')).toHaveLength(report.shown);
@@ -338,7 +393,9 @@ describe('renderReport: large audits stay within Slack limits', () => {
     expect(report.shown).toBeLessThan(findings.length);
     // The main message says how many more, as its last block.
     const last = blocksOf(report.main).at(-1)!;
-    expect(last.text!.text).toBe(`…and ${(findings.length - report.shown).toLocaleString('en-US')} more findings: the full list is in the thread (CSV attached)`);
+    expect(last.text!.text).toBe(
+      `…and ${(findings.length - report.shown).toLocaleString('en-US')} more findings: the full list is in the thread (CSV attached)`,
+    );
     // The CSV holds all of them.
     expect(report.csv).not.toBeNull();
     expect(report.csv!.filename).toBe(`audit-${alias}-20250301-0930.csv`);
@@ -372,7 +429,11 @@ describe('renderReport: large audits stay within Slack limits', () => {
     const findings = manyFindings(300).map((f) => ({ ...f, checkId: 'iam.root-mfa', severity: 'critical' as const }));
     const report = render({ result: auditResult(findings) });
     expectComplete(report, findings);
-    const firstLines = messages(report).flatMap((m) => blocksOf(m).filter((b) => b.block_id?.startsWith('findings-')).map((b) => b.text!.text.split('\n')[0]));
+    const firstLines = messages(report).flatMap((m) =>
+      blocksOf(m)
+        .filter((b) => b.block_id?.startsWith('findings-'))
+        .map((b) => b.text!.text.split('\n')[0]),
+    );
     expect(firstLines[0]).toMatch(/^:red_circle: \*Root user has MFA\* \(300\) · `iam\.root-mfa`$/);
     expect(firstLines.length).toBeGreaterThan(3);
     for (const line of firstLines.slice(1)) expect(line).toBe(':red_circle: *Root user has MFA* (continued)');
@@ -381,7 +442,11 @@ describe('renderReport: large audits stay within Slack limits', () => {
   });
 
   it('very long names and messages are cut, never a line over 300 characters', () => {
-    const findings = manyFindings(120).map((f) => ({ ...f, resource: { ...f.resource, id: `${f.resource.id}-${'&'.repeat(400)}` }, message: '<'.repeat(2000) }));
+    const findings = manyFindings(120).map((f) => ({
+      ...f,
+      resource: { ...f.resource, id: `${f.resource.id}-${'&'.repeat(400)}` },
+      message: '<'.repeat(2000),
+    }));
     const report = render({ result: auditResult(findings) });
     for (const m of messages(report)) expectWithinLimits(m);
     const lines = messages(report).flatMap((m) => sectionLines(m, 'findings'));
@@ -404,7 +469,11 @@ describe('renderReport: checks that could not run', () => {
       expect(sectionLines(m, 'findings').every((l) => /^• res-/.test(l))).toBe(true);
       expect(sectionLines(m, 'errors').every((l) => / in \S+ \(err-\d+\): AccessDenied: /.test(l))).toBe(true);
     }
-    expect(blocksOf(report.main).find((b) => b.block_id === 'errors-1')!.text!.text.split('\n')[0]).toBe(':warning: *Could not check* (3): these are not passes');
+    expect(
+      blocksOf(report.main)
+        .find((b) => b.block_id === 'errors-1')!
+        .text!.text.split('\n')[0],
+    ).toBe(':warning: *Could not check* (3): these are not passes');
     // All three fit in main: the follow-ups do not repeat them.
     expect(report.followUps.flatMap((m) => sectionLines(m, 'errors'))).toEqual([]);
     expectWithinLimits(report.main);

@@ -16,7 +16,13 @@ let configPath: string;
 
 function sink() {
   let text = '';
-  return { write: (chunk: string) => ((text += chunk), true), get text() { return text; }, isTTY: false };
+  return {
+    write: (chunk: string) => ((text += chunk), true),
+    get text() {
+      return text;
+    },
+    isTTY: false,
+  };
 }
 
 async function freePort(): Promise<number> {
@@ -52,7 +58,14 @@ describe('aws-audit-bot serve (npm start)', () => {
     const exit = runCli(['serve'], {
       stdout: sink(),
       stderr: sink(),
-      env: { AUDIT_CONFIG: configPath, SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: SECRET, PORT: String(port), SLACK_API_URL: stub.apiUrl, LOG_LEVEL: 'silent' },
+      env: {
+        AUDIT_CONFIG: configPath,
+        SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+        SLACK_SIGNING_SECRET: SECRET,
+        PORT: String(port),
+        SLACK_API_URL: stub.apiUrl,
+        LOG_LEVEL: 'silent',
+      },
       sessions: fakeSessions(),
       signals,
     });
@@ -83,7 +96,14 @@ describe('aws-audit-bot serve (npm start)', () => {
     const code = await runCli(['serve'], {
       stdout: sink(),
       stderr,
-      env: { AUDIT_CONFIG: configPath, SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: SECRET, PORT: String(await freePort()), SLACK_API_URL: `http://127.0.0.1:${closed}/api/`, LOG_LEVEL: 'silent' },
+      env: {
+        AUDIT_CONFIG: configPath,
+        SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+        SLACK_SIGNING_SECRET: SECRET,
+        PORT: String(await freePort()),
+        SLACK_API_URL: `http://127.0.0.1:${closed}/api/`,
+        LOG_LEVEL: 'silent',
+      },
     });
     expect(code).toBe(EXIT.usage);
     expect(stderr.text.trim()).toBe(
@@ -99,7 +119,14 @@ describe('aws-audit-bot serve (npm start)', () => {
     const code = await runCli(['serve'], {
       stdout: sink(),
       stderr,
-      env: { AUDIT_CONFIG: configPath, SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: SECRET, PORT: String(await freePort()), SLACK_API_URL: stub.apiUrl, LOG_LEVEL: 'silent' },
+      env: {
+        AUDIT_CONFIG: configPath,
+        SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+        SLACK_SIGNING_SECRET: SECRET,
+        PORT: String(await freePort()),
+        SLACK_API_URL: stub.apiUrl,
+        LOG_LEVEL: 'silent',
+      },
     });
     stub.reset();
     expect(code).toBe(EXIT.usage);
@@ -114,7 +141,14 @@ describe('aws-audit-bot serve (npm start)', () => {
     const code = await runCli(['serve'], {
       stdout: sink(),
       stderr,
-      env: { AUDIT_CONFIG: configPath, SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: SECRET, PORT: String(await freePort()), SLACK_API_URL: stub.apiUrl, LOG_LEVEL: 'silent' },
+      env: {
+        AUDIT_CONFIG: configPath,
+        SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+        SLACK_SIGNING_SECRET: SECRET,
+        PORT: String(await freePort()),
+        SLACK_API_URL: stub.apiUrl,
+        LOG_LEVEL: 'silent',
+      },
     });
     expect(code).toBe(EXIT.usage);
     expect(stderr.text).toContain('audit-db.json is not valid JSON');
@@ -169,7 +203,12 @@ describe('the digest in the running bot', () => {
       ],
       mutes: [],
       actions: [],
-      digest: { cursor: '2026-11-09T09:00:00.000Z', lastPostedAt: '2026-11-09T09:00:05.000Z', due: { at: '2026-11-16T09:00:00.000Z', schedule: '0 9 * * 1', timezone: 'UTC' }, totals: {} },
+      digest: {
+        cursor: '2026-11-09T09:00:00.000Z',
+        lastPostedAt: '2026-11-09T09:00:05.000Z',
+        due: { at: '2026-11-16T09:00:00.000Z', schedule: '0 9 * * 1', timezone: 'UTC' },
+        totals: {},
+      },
     };
     await writeFile(db, JSON.stringify(seeded));
 
@@ -218,7 +257,14 @@ describe('the digest in the running bot', () => {
 
     // Restarted: the missed digest was posted already; nothing more at start-up.
     const again = new EventEmitter();
-    const second = runCli(['serve'], { stdout: sink(), stderr: sink(), env: { ...env, PORT: String(await freePort()) }, sessions: fakeSessions(), signals: again, checks });
+    const second = runCli(['serve'], {
+      stdout: sink(),
+      stderr: sink(),
+      env: { ...env, PORT: String(await freePort()) },
+      sessions: fakeSessions(),
+      signals: again,
+      checks,
+    });
     await new Promise((r) => setTimeout(r, 1_000));
     again.emit('SIGTERM');
     expect(await second).toBe(EXIT.clean);

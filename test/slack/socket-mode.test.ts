@@ -35,11 +35,21 @@ beforeAll(async () => {
     ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0APP' }, debug_info: { host: 'local' } }));
   });
   stub.on('apps.connections.open', () => ({ ok: true, url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/link` }));
-  const config = parseConfig('accounts:\n  - alias: sandbox\n    accountId: "123456789012"\n    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly\n', '/x/audit.config.yml');
+  const config = parseConfig(
+    'accounts:\n  - alias: sandbox\n    accountId: "123456789012"\n    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly\n',
+    '/x/audit.config.yml',
+  );
   const logger = createLogger({ format: 'json', level: 'silent' });
   const audits = new AuditService({ sessions: fakeSessions(), thresholds: config.thresholds, concurrency: 2, logger });
   ({ store } = await tempStore());
-  slack = createSlackApp({ env: { mode: 'socket', botToken: 'xoxb-1-2-abc', appToken: APP_TOKEN, apiUrl: stub.apiUrl, healthPort: 0 }, config, checks: ALL_CHECKS, audits, store, logger });
+  slack = createSlackApp({
+    env: { mode: 'socket', botToken: 'xoxb-1-2-abc', appToken: APP_TOKEN, apiUrl: stub.apiUrl, healthPort: 0 },
+    config,
+    checks: ALL_CHECKS,
+    audits,
+    store,
+    logger,
+  });
   ({ port: healthPort } = await slack.start());
 });
 
@@ -60,7 +70,16 @@ describe('Socket Mode', () => {
         envelope_id: 'env-1',
         type: 'slash_commands',
         accepts_response_payload: true,
-        payload: { command: '/audit', text: 'help', user_id: 'U0ALICE01', channel_id: 'C0AUDIT01', team_id: 'T0TEST', response_url: stub.responseUrl(), trigger_id: 't', api_app_id: 'A0APP' },
+        payload: {
+          command: '/audit',
+          text: 'help',
+          user_id: 'U0ALICE01',
+          channel_id: 'C0AUDIT01',
+          team_id: 'T0TEST',
+          response_url: stub.responseUrl(),
+          trigger_id: 't',
+          api_app_id: 'A0APP',
+        },
       }),
     );
     await stub.waitFor(() => received.some((m) => m.envelope_id === 'env-1'), 'the acknowledgement');

@@ -25,7 +25,15 @@ function result(findings: Finding[], overrides: Partial<AuditResult> = {}): Audi
     findings,
     errors: [{ checkId: 'iam.root-mfa', region: 'global', code: 'AccessDenied', message: 'no\u2028way' }],
     scope: { checkIds: ['ec2.sg-risky-ports'], regions: ['global', 'eu-west-1'], skippedRegions: [] },
-    stats: { durationMs: 1_234, apiCalls: 12, apiCallsByOperation: { 'ec2:DescribeSecurityGroups': 1 }, httpAttempts: 12, retries: 0, checksRun: 2, byCheck: {} },
+    stats: {
+      durationMs: 1_234,
+      apiCalls: 12,
+      apiCallsByOperation: { 'ec2:DescribeSecurityGroups': 1 },
+      httpAttempts: 12,
+      retries: 0,
+      checksRun: 2,
+      byCheck: {},
+    },
     ...overrides,
   };
 }
@@ -35,7 +43,10 @@ const contract = (r: AuditResult) => `${jsonSafe(JSON.stringify(r, null, 2))}\n`
 
 describe('the JSON report', () => {
   it('is written a finding at a time, and the pieces are byte for byte the whole report', () => {
-    const hostile = finding(2, { message: 'Group "<!channel>" \u202e\u2028 says \u001b[31mhi', resource: { type: 'AWS::EC2::SecurityGroup', id: 'sg-\u2029' } });
+    const hostile = finding(2, {
+      message: 'Group "<!channel>" \u202e\u2028 says \u001b[31mhi',
+      resource: { type: 'AWS::EC2::SecurityGroup', id: 'sg-\u2029' },
+    });
     for (const r of [result([finding(1), hostile, finding(3)]), result([]), result([finding(1)], { scope: undefined as never })]) {
       const chunks = [...jsonChunks(r)];
       expect(chunks.join('')).toBe(contract(r));

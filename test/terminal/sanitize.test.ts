@@ -40,9 +40,11 @@ describe('firstInvalidUtf8', () => {
 
   it('agrees with Node on random bytes', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     for (let n = 0; n < 3000; n++) {
-      const bytes = Buffer.from(Array.from({ length: 1 + Math.floor(random() * 12) }, () => (random() < 0.5 ? Math.floor(random() * 128) : 0x80 + Math.floor(random() * 128))));
+      const bytes = Buffer.from(
+        Array.from({ length: 1 + Math.floor(random() * 12) }, () => (random() < 0.5 ? Math.floor(random() * 128) : 0x80 + Math.floor(random() * 128))),
+      );
       expect({ bytes: [...bytes], valid: firstInvalidUtf8(bytes) === undefined }).toEqual({ bytes: [...bytes], valid: isUtf8(bytes) });
     }
   });

@@ -12,5 +12,7 @@ async function loadDistributions(ctx: LoadContext): Promise<DistributionSummary[
 }
 
 export const cloudfrontDatasets = {
-  'cloudfront.distributions': { scope: 'global', actions: ['cloudfront:ListDistributions'], load: loadDistributions } satisfies DatasetDef<DistributionSummary[]>,
+  'cloudfront.distributions': { scope: 'global', actions: ['cloudfront:ListDistributions'], load: loadDistributions } satisfies DatasetDef<
+    DistributionSummary[]
+  >,
 };

@@ -64,44 +64,62 @@ async function loadAlarmChains(ctx: LoadContext): Promise<TrailLogGroup[]> {
     groups.set(`${group.region}/${group.name}`, { trail, region: group.region, logGroup: group.name, filters: { ok: true, value: [] } });
   }
   return Promise.all(
-    [...groups.values()].map(async (g): Promise<TrailLogGroup> => ({
-      ...g,
-      filters: await attempt(async () => {
-        const filters = await collectPages(async (nextToken) => {
-          const page = await ctx.clients.logs(g.region).send(new DescribeMetricFiltersCommand({ logGroupName: g.logGroup, nextToken }));
-          return { items: page.metricFilters, next: page.nextToken };
-        });
-        return Promise.all(
-          filters.map(async (filter): Promise<FilterLink> => ({
-            filter,
-            alarms: await attempt(async () => {
-              const perMetric = await Promise.all(
-                (filter.metricTransformations ?? []).map(async (t) =>
-                  (await ctx.clients.cloudwatch(g.region).send(new DescribeAlarmsForMetricCommand({ MetricName: t.metricName, Namespace: t.metricNamespace }))).MetricAlarms ?? [],
-                ),
-              );
-              return Promise.all(
-                perMetric.flat().map(async (alarm): Promise<AlarmLink> => ({
-                  alarm,
-                  topics: await Promise.all(
-                    (alarm.ActionsEnabled === false ? [] : (alarm.AlarmActions ?? []))
-                      .filter((a) => a.split(':')[2] === 'sns')
-                      .map(async (arn) => ({ arn, confirmed: await confirmed(arn) })),
-                  ),
-                })),
-              );
-            }),
-          })),
-        );
+    [...groups.values()].map(
+      async (g): Promise<TrailLogGroup> => ({
+        ...g,
+        filters: await attempt(async () => {
+          const filters = await collectPages(async (nextToken) => {
+            const page = await ctx.clients.logs(g.region).send(new DescribeMetricFiltersCommand({ logGroupName: g.logGroup, nextToken }));
+            return { items: page.metricFilters, next: page.nextToken };
+          });
+          return Promise.all(
+            filters.map(
+              async (filter): Promise<FilterLink> => ({
+                filter,
+                alarms: await attempt(async () => {
+                  const perMetric = await Promise.all(
+                    (filter.metricTransformations ?? []).map(
+                      async (t) =>
+                        (
+                          await ctx.clients
+                            .cloudwatch(g.region)
+                            .send(new DescribeAlarmsForMetricCommand({ MetricName: t.metricName, Namespace: t.metricNamespace }))
+                        ).MetricAlarms ?? [],
+                    ),
+                  );
+                  return Promise.all(
+                    perMetric.flat().map(
+                      async (alarm): Promise<AlarmLink> => ({
+                        alarm,
+                        topics: await Promise.all(
+                          (alarm.ActionsEnabled === false ? [] : (alarm.AlarmActions ?? []))
+                            .filter((a) => a.split(':')[2] === 'sns')
+                            .map(async (arn) => ({ arn, confirmed: await confirmed(arn) })),
+                        ),
+                      }),
+                    ),
+                  );
+                }),
+              }),
+            ),
+          );
+        }),
       }),
-    })),
+    ),
   );
 }
 
 export const cloudwatchDatasets = {
   'cloudwatch.alarmChains': {
     scope: 'global',
-    actions: ['cloudtrail:DescribeTrails', 'cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors', 'logs:DescribeMetricFilters', 'cloudwatch:DescribeAlarmsForMetric', 'sns:ListSubscriptionsByTopic'],
+    actions: [
+      'cloudtrail:DescribeTrails',
+      'cloudtrail:GetTrailStatus',
+      'cloudtrail:GetEventSelectors',
+      'logs:DescribeMetricFilters',
+      'cloudwatch:DescribeAlarmsForMetric',
+      'sns:ListSubscriptionsByTopic',
+    ],
     load: loadAlarmChains,
   } satisfies DatasetDef<TrailLogGroup[]>,
 };

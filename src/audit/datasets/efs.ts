@@ -12,5 +12,7 @@ async function loadFileSystems(ctx: LoadContext): Promise<FileSystemDescription[
 }
 
 export const efsDatasets = {
-  'efs.fileSystems': { scope: 'regional', actions: ['elasticfilesystem:DescribeFileSystems'], load: loadFileSystems } satisfies DatasetDef<FileSystemDescription[]>,
+  'efs.fileSystems': { scope: 'regional', actions: ['elasticfilesystem:DescribeFileSystems'], load: loadFileSystems } satisfies DatasetDef<
+    FileSystemDescription[]
+  >,
 };

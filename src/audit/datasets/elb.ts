@@ -4,7 +4,14 @@ import {
   type LoadBalancerDescription,
   type PolicyDescription,
 } from '@aws-sdk/client-elastic-load-balancing';
-import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTagsCommand, type Listener, type LoadBalancer, type Tag } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTagsCommand,
+  type Listener,
+  type LoadBalancer,
+  type Tag,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { awsErrorCode } from '../../errors.js';
 import { collectPages } from '../../aws/paginate.js';
 import { attempt, type DatasetDef, type LoadContext, type Read } from './types.js';
@@ -36,7 +43,10 @@ async function loadClassic(ctx: LoadContext): Promise<ClassicLoadBalancer[]> {
       if (names.length === 0) return { lb, policies: { ok: true, value: [] } };
       return {
         lb,
-        policies: await attempt(async () => (await elb.send(new DescribeLoadBalancerPoliciesCommand({ LoadBalancerName: lb.LoadBalancerName, PolicyNames: names }))).PolicyDescriptions ?? []),
+        policies: await attempt(
+          async () =>
+            (await elb.send(new DescribeLoadBalancerPoliciesCommand({ LoadBalancerName: lb.LoadBalancerName, PolicyNames: names }))).PolicyDescriptions ?? [],
+        ),
       };
     }),
   );
@@ -63,15 +73,17 @@ async function loadV2(ctx: LoadContext): Promise<LoadBalancerV2[]> {
   const lbs = (await ctx.dataset('elb.v2LoadBalancers')) as LoadBalancer[];
   const bulk = ctx.clients.elbv2(ctx.region, { bulk: true });
   return Promise.all(
-    lbs.map(async (lb): Promise<LoadBalancerV2> => ({
-      lb,
-      listeners: await attempt(() =>
-        collectPages(async (Marker) => {
-          const page = await bulk.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn, PageSize: 400, Marker }));
-          return { items: page.Listeners, next: page.NextMarker };
-        }),
-      ),
-    })),
+    lbs.map(
+      async (lb): Promise<LoadBalancerV2> => ({
+        lb,
+        listeners: await attempt(() =>
+          collectPages(async (Marker) => {
+            const page = await bulk.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn, PageSize: 400, Marker }));
+            return { items: page.Listeners, next: page.NextMarker };
+          }),
+        ),
+      }),
+    ),
   );
 }
 

@@ -58,16 +58,46 @@ function reportText(value: string | undefined): string | null {
 
 /** The columns of the report, in AWS's order. */
 export const CREDENTIAL_REPORT_COLUMNS = [
-  'user', 'arn', 'user_creation_time', 'password_enabled', 'password_last_used', 'password_last_changed', 'password_next_rotation',
-  'mfa_active', 'access_key_1_active', 'access_key_1_last_rotated', 'access_key_1_last_used_date', 'access_key_1_last_used_region',
-  'access_key_1_last_used_service', 'access_key_2_active', 'access_key_2_last_rotated', 'access_key_2_last_used_date',
-  'access_key_2_last_used_region', 'access_key_2_last_used_service', 'cert_1_active', 'cert_1_last_rotated', 'cert_2_active', 'cert_2_last_rotated',
+  'user',
+  'arn',
+  'user_creation_time',
+  'password_enabled',
+  'password_last_used',
+  'password_last_changed',
+  'password_next_rotation',
+  'mfa_active',
+  'access_key_1_active',
+  'access_key_1_last_rotated',
+  'access_key_1_last_used_date',
+  'access_key_1_last_used_region',
+  'access_key_1_last_used_service',
+  'access_key_2_active',
+  'access_key_2_last_rotated',
+  'access_key_2_last_used_date',
+  'access_key_2_last_used_region',
+  'access_key_2_last_used_service',
+  'cert_1_active',
+  'cert_1_last_rotated',
+  'cert_2_active',
+  'cert_2_last_rotated',
 ] as const;
 
 /** Every column the checks read: without one, "never used" and "no date" would be silent guesses. */
 const REQUIRED_COLUMNS = [
-  'user', 'arn', 'user_creation_time', 'password_enabled', 'password_last_used', 'password_last_changed', 'mfa_active',
-  ...[1, 2].flatMap((n) => [`access_key_${n}_active`, `access_key_${n}_last_rotated`, `access_key_${n}_last_used_date`, `access_key_${n}_last_used_region`, `access_key_${n}_last_used_service`]),
+  'user',
+  'arn',
+  'user_creation_time',
+  'password_enabled',
+  'password_last_used',
+  'password_last_changed',
+  'mfa_active',
+  ...[1, 2].flatMap((n) => [
+    `access_key_${n}_active`,
+    `access_key_${n}_last_rotated`,
+    `access_key_${n}_last_used_date`,
+    `access_key_${n}_last_used_region`,
+    `access_key_${n}_last_used_service`,
+  ]),
 ];
 
 /** Parses the credential report CSV (bytes as returned by GetCredentialReport). */
@@ -85,7 +115,8 @@ export function parseCredentialReport(content: Uint8Array | string, generatedAt:
     throw Object.assign(new Error(`the credential report is not valid CSV: ${(error as Error).message}`), { name: 'MalformedCredentialReport' });
   }
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
-  if (missing.length > 0) throw Object.assign(new Error(`the credential report lacks the columns ${missing.join(', ')}`), { name: 'MalformedCredentialReport' });
+  if (missing.length > 0)
+    throw Object.assign(new Error(`the credential report lacks the columns ${missing.join(', ')}`), { name: 'MalformedCredentialReport' });
   const rows = records.map((r): CredentialReportRow => {
     const slot = (n: 1 | 2): AccessKeySlot => ({
       slot: n,

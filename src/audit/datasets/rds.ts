@@ -84,11 +84,13 @@ async function manualSnapshots(
   const listed = await collectPages((marker) => list(ctx.clients.rds(ctx.region), marker));
   const bulk = ctx.clients.rds(ctx.region, { bulk: true });
   return Promise.all(
-    listed.map(async (s): Promise<RdsSnapshot> => ({
-      ...s,
-      // Most snapshots are encrypted (those of encrypted databases are): one read saved per snapshot.
-      restore: s.encrypted === true ? { ok: true, value: 'encrypted' } : await readRestore(() => restoreOf(bulk, s.id)),
-    })),
+    listed.map(
+      async (s): Promise<RdsSnapshot> => ({
+        ...s,
+        // Most snapshots are encrypted (those of encrypted databases are): one read saved per snapshot.
+        restore: s.encrypted === true ? { ok: true, value: 'encrypted' } : await readRestore(() => restoreOf(bulk, s.id)),
+      }),
+    ),
   );
 }
 
@@ -114,7 +116,13 @@ function loadDbSnapshots(ctx: LoadContext): Promise<RdsSnapshot[]> {
       const page = await rds.send(new DescribeDBSnapshotsCommand({ SnapshotType: 'manual', MaxRecords: 100, Marker }));
       const items = (page.DBSnapshots ?? [])
         .filter((s) => s.DBSnapshotIdentifier)
-        .map((s): Listed => ({ kind: 'db', id: s.DBSnapshotIdentifier!, ...facts(s.DBSnapshotArn, s.DBInstanceIdentifier, s.Engine, s.Encrypted, s.SnapshotCreateTime, s.TagList) }));
+        .map(
+          (s): Listed => ({
+            kind: 'db',
+            id: s.DBSnapshotIdentifier!,
+            ...facts(s.DBSnapshotArn, s.DBInstanceIdentifier, s.Engine, s.Encrypted, s.SnapshotCreateTime, s.TagList),
+          }),
+        );
       return { items, next: page.Marker };
     },
     async (rds, DBSnapshotIdentifier) => {
@@ -132,11 +140,13 @@ function loadClusterSnapshots(ctx: LoadContext): Promise<RdsSnapshot[]> {
       const page = await rds.send(new DescribeDBClusterSnapshotsCommand({ SnapshotType: 'manual', MaxRecords: 100, Marker }));
       const items = (page.DBClusterSnapshots ?? [])
         .filter((s) => s.DBClusterSnapshotIdentifier)
-        .map((s): Listed => ({
-          kind: 'cluster',
-          id: s.DBClusterSnapshotIdentifier!,
-          ...facts(s.DBClusterSnapshotArn, s.DBClusterIdentifier, s.Engine, s.StorageEncrypted, s.SnapshotCreateTime, s.TagList),
-        }));
+        .map(
+          (s): Listed => ({
+            kind: 'cluster',
+            id: s.DBClusterSnapshotIdentifier!,
+            ...facts(s.DBClusterSnapshotArn, s.DBClusterIdentifier, s.Engine, s.StorageEncrypted, s.SnapshotCreateTime, s.TagList),
+          }),
+        );
       return { items, next: page.Marker };
     },
     async (rds, DBClusterSnapshotIdentifier) => {

@@ -32,7 +32,8 @@ async function zoneRecords(ctx: LoadContext, zoneId: string): Promise<MailRecord
     const start = token ? (JSON.parse(token) as { StartRecordName: string; StartRecordType?: RRType; StartRecordIdentifier?: string }) : {};
     const page = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, MaxItems: 300, ...start }));
     // More promised but no place to start from: the listing cannot be finished, so it is not trusted.
-    if (page.IsTruncated && !page.NextRecordName) throw namedError('PaginationLoop', `ListResourceRecordSets of ${zoneId} said there was more but gave no next record`);
+    if (page.IsTruncated && !page.NextRecordName)
+      throw namedError('PaginationLoop', `ListResourceRecordSets of ${zoneId} said there was more but gave no next record`);
     const next =
       page.IsTruncated && page.NextRecordName
         ? JSON.stringify({

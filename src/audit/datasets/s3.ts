@@ -45,14 +45,16 @@ async function loadBuckets(ctx: LoadContext): Promise<S3Bucket[]> {
   const buckets = listed.filter((b): b is typeof b & { Name: string } => typeof b.Name === 'string' && b.Name !== '');
   const bulk = ctx.clients.s3(ctx.region, { bulk: true });
   return Promise.all(
-    buckets.map(async (b): Promise<S3Bucket> => ({
-      name: b.Name,
-      ...(b.CreationDate ? { createdAt: b.CreationDate } : {}),
-      // ListBuckets names each bucket's region; older endpoints and emulators do not: ask the bucket.
-      region: b.BucketRegion
-        ? { ok: true, value: b.BucketRegion }
-        : await attempt(async () => bucketRegionFromLocation((await bulk.send(new GetBucketLocationCommand({ Bucket: b.Name }))).LocationConstraint)),
-    })),
+    buckets.map(
+      async (b): Promise<S3Bucket> => ({
+        name: b.Name,
+        ...(b.CreationDate ? { createdAt: b.CreationDate } : {}),
+        // ListBuckets names each bucket's region; older endpoints and emulators do not: ask the bucket.
+        region: b.BucketRegion
+          ? { ok: true, value: b.BucketRegion }
+          : await attempt(async () => bucketRegionFromLocation((await bulk.send(new GetBucketLocationCommand({ Bucket: b.Name }))).LocationConstraint)),
+      }),
+    ),
   );
 }
 
@@ -61,7 +63,11 @@ async function loadBuckets(ctx: LoadContext): Promise<S3Bucket[]> {
  * bounds how many at once), each in the bucket's own region. `notConfigured`
  * lists the error codes that mean "nothing set", answered as null.
  */
-async function perBucket<T>(ctx: LoadContext, read: (bucket: string, region: string) => Promise<T>, notConfigured: readonly string[] = []): Promise<PerBucket<T | null>> {
+async function perBucket<T>(
+  ctx: LoadContext,
+  read: (bucket: string, region: string) => Promise<T>,
+  notConfigured: readonly string[] = [],
+): Promise<PerBucket<T | null>> {
   const buckets = (await ctx.dataset('s3.buckets')) as S3Bucket[];
   const entries = await Promise.all(
     buckets.map(async (bucket): Promise<[string, Read<T | null>]> => {
@@ -84,28 +90,35 @@ async function perBucket<T>(ctx: LoadContext, read: (bucket: string, region: str
 function loadBucketPublicAccessBlocks(ctx: LoadContext): Promise<PerBucket<PublicAccessBlockConfiguration | null>> {
   return perBucket(
     ctx,
-    async (Bucket, region) => (await ctx.clients.s3(region, { bulk: true }).send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration ?? {},
+    async (Bucket, region) =>
+      (await ctx.clients.s3(region, { bulk: true }).send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration ?? {},
     ['NoSuchPublicAccessBlockConfiguration'],
   );
 }
 
 /** The bucket policy as JSON text; null when the bucket has none. */
 function loadBucketPolicies(ctx: LoadContext): Promise<PerBucket<string | null>> {
-  return perBucket(ctx, async (Bucket, region) => (await ctx.clients.s3(region, { bulk: true }).send(new GetBucketPolicyCommand({ Bucket }))).Policy ?? null, ['NoSuchBucketPolicy']);
+  return perBucket(ctx, async (Bucket, region) => (await ctx.clients.s3(region, { bulk: true }).send(new GetBucketPolicyCommand({ Bucket }))).Policy ?? null, [
+    'NoSuchBucketPolicy',
+  ]);
 }
 
 /** Default encryption rules; null when none are configured. */
 function loadBucketEncryption(ctx: LoadContext): Promise<PerBucket<ServerSideEncryptionRule[] | null>> {
   return perBucket(
     ctx,
-    async (Bucket, region) => (await ctx.clients.s3(region, { bulk: true }).send(new GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration?.Rules ?? null,
+    async (Bucket, region) =>
+      (await ctx.clients.s3(region, { bulk: true }).send(new GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration?.Rules ?? null,
     ['ServerSideEncryptionConfigurationNotFoundError'],
   );
 }
 
 /** ACL grants (one grantee may appear several times, once per permission). */
 async function loadBucketAcls(ctx: LoadContext): Promise<PerBucket<Grant[]>> {
-  const acls = await perBucket(ctx, async (Bucket, region) => (await ctx.clients.s3(region, { bulk: true }).send(new GetBucketAclCommand({ Bucket }))).Grants ?? []);
+  const acls = await perBucket(
+    ctx,
+    async (Bucket, region) => (await ctx.clients.s3(region, { bulk: true }).send(new GetBucketAclCommand({ Bucket }))).Grants ?? [],
+  );
   return acls as PerBucket<Grant[]>; // no "not configured" code: never null
 }
 

@@ -99,7 +99,10 @@ async function precheckExposed(iam: IamClient, userName: string, foundAt: string
   if (older.length === 0) {
     return refuse(`the active access keys of IAM user ${userName} were all created after the finding (${foundAt.slice(0, 10)}): they are not the exposed one`);
   }
-  return ok(userName, older.map((k) => k.AccessKeyId as string));
+  return ok(
+    userName,
+    older.map((k) => k.AccessKeyId as string),
+  );
 }
 
 async function precheckKey(iam: IamClient, target: RemediationTarget, userName: string, context: PrecheckContext): Promise<Precheck> {
@@ -112,7 +115,8 @@ async function precheckKey(iam: IamClient, target: RemediationTarget, userName: 
   const created = new Date(createdMs).toISOString();
   if (matches.length === 0) return refuse(`the access key of IAM user ${userName} created ${created} no longer exists`);
   // Two keys created in the same second: which one the audit saw cannot be told, so neither is touched.
-  if (matches.length > 1) return refuse(`IAM user ${userName} has ${matches.length} access keys created ${created}; cannot tell which one the finding is about`);
+  if (matches.length > 1)
+    return refuse(`IAM user ${userName} has ${matches.length} access keys created ${created}; cannot tell which one the finding is about`);
   const key = matches[0] as AccessKeyMetadata & { AccessKeyId: string; CreateDate: Date };
   const id = key.AccessKeyId;
   if (key.Status !== 'Active') return refuse(`access key ${maskAccessKeyId(id)} of IAM user ${userName} is already ${key.Status ?? 'not active'}`);
@@ -164,7 +168,8 @@ const deactivateAccessKey: RemediationAction = {
     const user = typeof target.details.userName === 'string' ? target.details.userName : target.resourceId;
     if (target.checkId === EXPOSED) return `Deactivate every active access key of IAM user ${user}`;
     const created = target.details.keyCreatedAt;
-    if (typeof created !== 'string' || Number.isNaN(Date.parse(created))) return `Nothing to deactivate: this finding is not about an access key of IAM user ${user}`;
+    if (typeof created !== 'string' || Number.isNaN(Date.parse(created)))
+      return `Nothing to deactivate: this finding is not about an access key of IAM user ${user}`;
     const slot = typeof target.details.keySlot === 'number' ? ` ${target.details.keySlot}` : '';
     return `Deactivate access key${slot} of IAM user ${user} (created ${isoDay(new Date(created))})`;
   },
@@ -198,7 +203,10 @@ const deactivateAccessKey: RemediationAction = {
     for (const id of accessKeyIds) {
       const key = keys.find((k) => k.AccessKeyId === id);
       if (!key) return refuse(`access key ${maskAccessKeyId(id)} of IAM user ${userName} no longer exists`);
-      if (key.Status !== 'Inactive') return refuse(`access key ${maskAccessKeyId(id)} of IAM user ${userName} is ${key.Status ?? 'in an unknown state'} now, not Inactive: it was changed since`);
+      if (key.Status !== 'Inactive')
+        return refuse(
+          `access key ${maskAccessKeyId(id)} of IAM user ${userName} is ${key.Status ?? 'in an unknown state'} now, not Inactive: it was changed since`,
+        );
     }
     return { ok: true };
   },

@@ -131,7 +131,9 @@ const enableBlockPublicAccess: RemediationAction = {
 
   async apply(state, clients) {
     const { bucket, region, owner } = parseState(state);
-    await clients.s3(region).send(new (await sdk()).PutPublicAccessBlockCommand({ Bucket: bucket, ...ownedBy(owner), PublicAccessBlockConfiguration: { ...ALL_ON } }));
+    await clients
+      .s3(region)
+      .send(new (await sdk()).PutPublicAccessBlockCommand({ Bucket: bucket, ...ownedBy(owner), PublicAccessBlockConfiguration: { ...ALL_ON } }));
   },
 
   async precheckUndo(state, clients) {

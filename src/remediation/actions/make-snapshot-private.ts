@@ -31,8 +31,10 @@ async function readRestore(rds: RdsClient, kind: Kind, id: string): Promise<stri
   try {
     const attributes =
       kind === 'cluster'
-        ? (await rds.send(new (await sdk()).DescribeDBClusterSnapshotAttributesCommand({ DBClusterSnapshotIdentifier: id }))).DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes
-        : (await rds.send(new (await sdk()).DescribeDBSnapshotAttributesCommand({ DBSnapshotIdentifier: id }))).DBSnapshotAttributesResult?.DBSnapshotAttributes;
+        ? (await rds.send(new (await sdk()).DescribeDBClusterSnapshotAttributesCommand({ DBClusterSnapshotIdentifier: id }))).DBClusterSnapshotAttributesResult
+            ?.DBClusterSnapshotAttributes
+        : (await rds.send(new (await sdk()).DescribeDBSnapshotAttributesCommand({ DBSnapshotIdentifier: id }))).DBSnapshotAttributesResult
+            ?.DBSnapshotAttributes;
     // Nothing to compare with would be acting blind: an answer without the attribute is an error.
     return restoreValues(attributes, `${kind === 'cluster' ? 'DescribeDBClusterSnapshotAttributes' : 'DescribeDBSnapshotAttributes'} of ${id}`);
   } catch (error) {
@@ -80,7 +82,12 @@ const makeSnapshotPrivate: RemediationAction = {
   verb: 'Make private',
   done: 'Made private',
   appliesTo: APPLIES_TO,
-  permissions: ['rds:DescribeDBSnapshotAttributes', 'rds:ModifyDBSnapshotAttribute', 'rds:DescribeDBClusterSnapshotAttributes', 'rds:ModifyDBClusterSnapshotAttribute'],
+  permissions: [
+    'rds:DescribeDBSnapshotAttributes',
+    'rds:ModifyDBSnapshotAttribute',
+    'rds:DescribeDBClusterSnapshotAttributes',
+    'rds:ModifyDBClusterSnapshotAttribute',
+  ],
 
   describe(target) {
     return `Remove public restore access from ${what(kindOf(target) ?? 'db', snapshotOf(target))}`;

@@ -72,9 +72,11 @@ function findRule(group: SecurityGroup, key: RuleKey): { rule: OpenIngress; perm
       ...(p.ToPort !== undefined ? { ToPort: p.ToPort } : {}),
     };
     const v4 = p.IpRanges?.find((r) => r.CidrIp === key.cidr);
-    if (v4) return { rule, permission: { ...base, IpRanges: [{ CidrIp: key.cidr, ...(v4.Description !== undefined ? { Description: v4.Description } : {}) }] } };
+    if (v4)
+      return { rule, permission: { ...base, IpRanges: [{ CidrIp: key.cidr, ...(v4.Description !== undefined ? { Description: v4.Description } : {}) }] } };
     const v6 = p.Ipv6Ranges?.find((r) => r.CidrIpv6 === key.cidr);
-    if (v6) return { rule, permission: { ...base, Ipv6Ranges: [{ CidrIpv6: key.cidr, ...(v6.Description !== undefined ? { Description: v6.Description } : {}) }] } };
+    if (v6)
+      return { rule, permission: { ...base, Ipv6Ranges: [{ CidrIpv6: key.cidr, ...(v6.Description !== undefined ? { Description: v6.Description } : {}) }] } };
   }
   return undefined;
 }
@@ -161,7 +163,9 @@ const revokeOpenIngress: RemediationAction = {
 
   async apply(state, clients) {
     const { groupId, region, permission } = parseState(state);
-    const answer = await clients.ec2(region).send(new (await sdk()).RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [permission as IpPermission] }));
+    const answer = await clients
+      .ec2(region)
+      .send(new (await sdk()).RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [permission as IpPermission] }));
     // EC2 answers an unknown rule with success and lists it here instead of revoking it.
     if (answer.Return === false || (answer.UnknownIpPermissions?.length ?? 0) > 0) {
       throw Object.assign(new Error(`EC2 revoked nothing on security group ${groupId}: the rule was not found`), { name: 'RevokeHadNoEffect' });
@@ -173,13 +177,18 @@ const revokeOpenIngress: RemediationAction = {
     const key = keyOfPermission(permission);
     const group = await describeGroup(clients.ec2(region), groupId);
     if (!group) return refuse(`security group ${groupId} no longer exists in ${region}`);
-    if (findRule(group, key)) return refuse(`security group ${groupLabel(group)} allows ${describeRange({ ...key, ruleDescription: null })} from ${key.cidr} again: it was changed since`);
+    if (findRule(group, key))
+      return refuse(
+        `security group ${groupLabel(group)} allows ${describeRange({ ...key, ruleDescription: null })} from ${key.cidr} again: it was changed since`,
+      );
     return { ok: true };
   },
 
   async undo(state, clients) {
     const { groupId, region, permission } = parseState(state);
-    const answer = await clients.ec2(region).send(new (await sdk()).AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [permission as IpPermission] }));
+    const answer = await clients
+      .ec2(region)
+      .send(new (await sdk()).AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [permission as IpPermission] }));
     if (answer.Return === false) throw Object.assign(new Error(`EC2 did not restore the rule on security group ${groupId}`), { name: 'AuthorizeHadNoEffect' });
   },
 };

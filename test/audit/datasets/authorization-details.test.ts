@@ -10,7 +10,15 @@ import { defineCheck } from '../../../src/audit/check.js';
 import type { AuthorizationDetails } from '../../../src/audit/datasets/iam.js';
 import type { DatasetId, DatasetTypes } from '../../../src/audit/datasets/index.js';
 import { audit, awsError, NOW } from '../../helpers/aws.js';
-import { authorizationDetailsPage, groupDetail, managedPolicy, READ_ONLY_DOCUMENT, roleDetail, serverCertificate, userDetail } from '../../helpers/iam-fixtures.js';
+import {
+  authorizationDetailsPage,
+  groupDetail,
+  managedPolicy,
+  READ_ONLY_DOCUMENT,
+  roleDetail,
+  serverCertificate,
+  userDetail,
+} from '../../helpers/iam-fixtures.js';
 
 const iam = mockClient(IAMClient);
 
@@ -147,7 +155,9 @@ describe('dataset iam.serverCertificates', () => {
     iam.on(ListServerCertificatesCommand).resolves({ ServerCertificateMetadataList: [cert('a')], IsTruncated: true, Marker: 'same' });
     const { check } = probe('iam.serverCertificates');
     const result = await audit([check]);
-    expect(result.errors).toMatchObject([{ code: 'PaginationLoop', message: 'the service repeated pagination token "same" after 2 items: the listing may be incomplete' }]);
+    expect(result.errors).toMatchObject([
+      { code: 'PaginationLoop', message: 'the service repeated pagination token "same" after 2 items: the listing may be incomplete' },
+    ]);
     expect(iam.commandCalls(ListServerCertificatesCommand)).toHaveLength(2);
   });
 });

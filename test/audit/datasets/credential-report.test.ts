@@ -230,7 +230,10 @@ describe('the iam.credentialReport dataset', () => {
 
     it('rejects rows shorter than the header', () => {
       const full = new TextDecoder().decode(credentialReportCsv([rootReportRow()]));
-      const truncated = full.split('\n').map((line, i) => (i === 1 ? line.split(',').slice(0, 8).join(',') : line)).join('\n');
+      const truncated = full
+        .split('\n')
+        .map((line, i) => (i === 1 ? line.split(',').slice(0, 8).join(',') : line))
+        .join('\n');
       expect(() => parseCredentialReport(truncated, NOW)).toThrow(expect.objectContaining({ name: 'MalformedCredentialReport' }));
     });
 

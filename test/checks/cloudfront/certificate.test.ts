@@ -11,12 +11,21 @@ const pem = (name: string) => readFileSync(new URL(`../../fixtures/certificates/
 const inDays = (days: number) => new Date(NOW.getTime() + days * 86_400_000);
 
 function iamCertificate(id: string, name: string, expiration: Date | undefined): ServerCertificateMetadata {
-  return { ServerCertificateId: id, ServerCertificateName: name, Path: '/cloudfront/', Arn: `arn:aws:iam::${OWNER}:server-certificate/cloudfront/${name}`, UploadDate: new Date('2025-01-01T00:00:00Z'), ...(expiration ? { Expiration: expiration } : {}) } as ServerCertificateMetadata;
+  return {
+    ServerCertificateId: id,
+    ServerCertificateName: name,
+    Path: '/cloudfront/',
+    Arn: `arn:aws:iam::${OWNER}:server-certificate/cloudfront/${name}`,
+    UploadDate: new Date('2025-01-01T00:00:00Z'),
+    ...(expiration ? { Expiration: expiration } : {}),
+  } as ServerCertificateMetadata;
 }
 
 /** A distribution serving the IAM certificate with this id. */
 const servedBy = (distributionId: string, certificateId: string) =>
-  distribution(distributionId, { ViewerCertificate: { IAMCertificateId: certificateId, SSLSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021', CertificateSource: 'iam' } });
+  distribution(distributionId, {
+    ViewerCertificate: { IAMCertificateId: certificateId, SSLSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021', CertificateSource: 'iam' },
+  });
 
 function serveCertificates(listed: ServerCertificateMetadata[], bodies: Record<string, string | Error>) {
   iam.on(ListServerCertificatesCommand).resolves({ ServerCertificateMetadataList: listed, IsTruncated: false });
@@ -36,17 +45,30 @@ describe('cloudfront.certificate', () => {
   });
 
   it('declares its datasets and severity', () => {
-    expect(certificate).toMatchObject({ id: 'cloudfront.certificate', scope: 'global', severity: 'high', uses: ['cloudfront.distributions', 'iam.serverCertificates', 'iam.serverCertificateBodies'] });
+    expect(certificate).toMatchObject({
+      id: 'cloudfront.certificate',
+      scope: 'global',
+      severity: 'high',
+      uses: ['cloudfront.distributions', 'iam.serverCertificates', 'iam.serverCertificateBodies'],
+    });
   });
 
   it('passes current certificates with strong keys, ACM and default ones without reading a certificate body, and reads a shared certificate once', async () => {
     serveDistributions([[servedBy('E1AAA', 'ASCARSA'), servedBy('E2BBB', 'ASCARSA'), servedBy('E3CCC', 'ASCAEC'), distribution('E4DDD')]]);
-    serveCertificates([iamCertificate('ASCARSA', 'shop-rsa', inDays(200)), iamCertificate('ASCAEC', 'shop-ec', inDays(31))], { 'shop-rsa': pem('rsa-2048'), 'shop-ec': pem('ec-p256') });
+    serveCertificates([iamCertificate('ASCARSA', 'shop-rsa', inDays(200)), iamCertificate('ASCAEC', 'shop-ec', inDays(31))], {
+      'shop-rsa': pem('rsa-2048'),
+      'shop-ec': pem('ec-p256'),
+    });
     const result = await audit([certificate]);
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([]);
     expect(result.stats.byCheck['cloudfront.certificate']).toEqual({ passed: 4, failed: 0, errors: 0 });
-    expect(iam.commandCalls(GetServerCertificateCommand).map((c) => c.args[0].input.ServerCertificateName).sort()).toEqual(['shop-ec', 'shop-rsa']);
+    expect(
+      iam
+        .commandCalls(GetServerCertificateCommand)
+        .map((c) => c.args[0].input.ServerCertificateName)
+        .sort(),
+    ).toEqual(['shop-ec', 'shop-rsa']);
 
     iam.reset();
     serveDistributions([[distribution('E4DDD')]]);
@@ -65,8 +87,14 @@ describe('cloudfront.certificate', () => {
     expect(result.errors).toEqual([]);
     expect(result.findings.map((f) => [f.resource.id, f.message]).sort()).toEqual([
       ['E1AAA', 'CloudFront distribution E1AAA (shop.example.com) serves IAM certificate old with a RSA 1024-bit key, weaker than RSA 2048.'],
-      ['E1AAA', 'CloudFront distribution E1AAA (shop.example.com) serves IAM certificate old, which expired 3 days ago (2026-11-20): viewers get a certificate error.'],
-      ['E2BBB', 'CloudFront distribution E2BBB (shop.example.com) serves IAM certificate soon, which expires in 10 days (2026-12-04), within the 30-day warning window; IAM certificates are not renewed by AWS.'],
+      [
+        'E1AAA',
+        'CloudFront distribution E1AAA (shop.example.com) serves IAM certificate old, which expired 3 days ago (2026-11-20): viewers get a certificate error.',
+      ],
+      [
+        'E2BBB',
+        'CloudFront distribution E2BBB (shop.example.com) serves IAM certificate soon, which expires in 10 days (2026-12-04), within the 30-day warning window; IAM certificates are not renewed by AWS.',
+      ],
       ['E3CCC', 'CloudFront distribution E3CCC (shop.example.com) serves IAM certificate weak-ec with a EC 224-bit key, weaker than EC 256.'],
     ]);
     const weak = result.findings.find((f) => f.resource.id === 'E3CCC')!;
@@ -85,7 +113,11 @@ describe('cloudfront.certificate', () => {
     serveDistributions([[servedBy('E1AAA', 'ASCAOLD'), servedBy('E2BBB', 'ASCAGONE'), servedBy('E3CCC', 'ASCABAD'), servedBy('E4DDD', 'ASCANODATE')]]);
     serveCertificates(
       [iamCertificate('ASCAOLD', 'old', inDays(-1)), iamCertificate('ASCABAD', 'garbled', inDays(100)), iamCertificate('ASCANODATE', 'no-date', undefined)],
-      { old: awsError('AccessDenied', 'not authorized to perform: iam:GetServerCertificate'), garbled: '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n', 'no-date': pem('rsa-2048') },
+      {
+        old: awsError('AccessDenied', 'not authorized to perform: iam:GetServerCertificate'),
+        garbled: '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n',
+        'no-date': pem('rsa-2048'),
+      },
     );
     const result = await audit([certificate]);
     expect(result.findings.map((f) => f.message)).toEqual([
@@ -93,7 +125,11 @@ describe('cloudfront.certificate', () => {
     ]);
     expect(result.errors.map((e) => [e.resource, e.code, e.message]).sort()).toEqual([
       ['E1AAA', 'AccessDenied', 'not authorized to perform: iam:GetServerCertificate'],
-      ['E2BBB', 'CertificateNotListed', 'distribution E2BBB serves IAM server certificate ASCAGONE, which ListServerCertificates does not list (deleted, or not visible yet)'],
+      [
+        'E2BBB',
+        'CertificateNotListed',
+        'distribution E2BBB serves IAM server certificate ASCAGONE, which ListServerCertificates does not list (deleted, or not visible yet)',
+      ],
       ['E3CCC', 'MalformedCertificate', 'the body of server certificate garbled is not a certificate this check can read'],
       ['E4DDD', 'MalformedResponse', 'ListServerCertificates gave no expiration date for server certificate no-date'],
     ]);

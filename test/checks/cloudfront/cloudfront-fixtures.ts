@@ -6,11 +6,25 @@ import { mockClient } from 'aws-sdk-client-mock';
 export const cloudfront = mockClient(CloudFrontClient);
 export const OWNER = '123456789012';
 
-export const s3Origin: Origin = { Id: 'assets-bucket', DomainName: 'assets.s3.us-east-1.amazonaws.com', S3OriginConfig: { OriginAccessIdentity: '' }, OriginAccessControlId: 'E2OAC', ConnectionAttempts: 3, ConnectionTimeout: 10 };
+export const s3Origin: Origin = {
+  Id: 'assets-bucket',
+  DomainName: 'assets.s3.us-east-1.amazonaws.com',
+  S3OriginConfig: { OriginAccessIdentity: '' },
+  OriginAccessControlId: 'E2OAC',
+  ConnectionAttempts: 3,
+  ConnectionTimeout: 10,
+};
 export const customOrigin = (id: string, policy: 'http-only' | 'https-only' | 'match-viewer', protocols = ['TLSv1.2']): Origin => ({
   Id: id,
   DomainName: `${id}.example.com`,
-  CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: policy, OriginSslProtocols: { Quantity: protocols.length, Items: protocols as 'TLSv1.2'[] }, OriginReadTimeout: 30, OriginKeepaliveTimeout: 5 },
+  CustomOriginConfig: {
+    HTTPPort: 80,
+    HTTPSPort: 443,
+    OriginProtocolPolicy: policy,
+    OriginSslProtocols: { Quantity: protocols.length, Items: protocols as 'TLSv1.2'[] },
+    OriginReadTimeout: 30,
+    OriginKeepaliveTimeout: 5,
+  },
 });
 
 /** A distribution that passes both checks, unless overridden. */
@@ -29,7 +43,12 @@ export function distribution(id: string, overrides: Partial<DistributionSummary>
     Comment: 'shop front',
     PriceClass: 'PriceClass_100',
     Enabled: true,
-    ViewerCertificate: { ACMCertificateArn: `arn:aws:acm:us-east-1:${OWNER}:certificate/abc`, SSLSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021', CertificateSource: 'acm' },
+    ViewerCertificate: {
+      ACMCertificateArn: `arn:aws:acm:us-east-1:${OWNER}:certificate/abc`,
+      SSLSupportMethod: 'sni-only',
+      MinimumProtocolVersion: 'TLSv1.2_2021',
+      CertificateSource: 'acm',
+    },
     Restrictions: { GeoRestriction: { RestrictionType: 'none', Quantity: 0 } },
     WebACLId: '',
     HttpVersion: 'http2',
@@ -44,6 +63,15 @@ export function serveDistributions(pages: DistributionSummary[][] | Error) {
     if (pages instanceof Error) throw pages;
     const index = input.Marker ? Number(input.Marker.slice(1)) : 0;
     const more = index + 1 < pages.length;
-    return { DistributionList: { Marker: input.Marker ?? '', MaxItems: 100, IsTruncated: more, Quantity: pages[index]!.length, Items: pages[index], ...(more ? { NextMarker: `m${index + 1}` } : {}) } };
+    return {
+      DistributionList: {
+        Marker: input.Marker ?? '',
+        MaxItems: 100,
+        IsTruncated: more,
+        Quantity: pages[index]!.length,
+        Items: pages[index],
+        ...(more ? { NextMarker: `m${index + 1}` } : {}),
+      },
+    };
   });
 }

@@ -10,12 +10,27 @@ describe('cloudfront.viewer-tls and cloudfront.origin-tls', () => {
   beforeEach(() => cloudfront.reset());
 
   it('declare their references and dataset', () => {
-    expect(viewerTls).toMatchObject({ id: 'cloudfront.viewer-tls', scope: 'global', severity: 'medium', references: { securityHub: 'CloudFront.1, CloudFront.3, CloudFront.8' }, uses: ['cloudfront.distributions'] });
-    expect(originTls).toMatchObject({ id: 'cloudfront.origin-tls', scope: 'global', severity: 'medium', references: { securityHub: 'CloudFront.9, CloudFront.10' }, uses: ['cloudfront.distributions'] });
+    expect(viewerTls).toMatchObject({
+      id: 'cloudfront.viewer-tls',
+      scope: 'global',
+      severity: 'medium',
+      references: { securityHub: 'CloudFront.1, CloudFront.3, CloudFront.8' },
+      uses: ['cloudfront.distributions'],
+    });
+    expect(originTls).toMatchObject({
+      id: 'cloudfront.origin-tls',
+      scope: 'global',
+      severity: 'medium',
+      references: { securityHub: 'CloudFront.9, CloudFront.10' },
+      uses: ['cloudfront.distributions'],
+    });
   });
 
   it('pass distributions on HTTPS with a current policy, across pages; the default certificate is not judged on its policy', async () => {
-    serveDistributions([[distribution('E1AAA')], [distribution('E2BBB', { ViewerCertificate: { CloudFrontDefaultCertificate: true, MinimumProtocolVersion: 'TLSv1', CertificateSource: 'cloudfront' } })]]);
+    serveDistributions([
+      [distribution('E1AAA')],
+      [distribution('E2BBB', { ViewerCertificate: { CloudFrontDefaultCertificate: true, MinimumProtocolVersion: 'TLSv1', CertificateSource: 'cloudfront' } })],
+    ]);
     const result = await audit([viewerTls, originTls]);
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([]);
@@ -29,7 +44,12 @@ describe('cloudfront.viewer-tls and cloudfront.origin-tls', () => {
         distribution('E1AAA', {
           DefaultCacheBehavior: { TargetOriginId: 'assets-bucket', ViewerProtocolPolicy: 'allow-all' },
           CacheBehaviors: { Quantity: 1, Items: [{ PathPattern: '/legacy/*', TargetOriginId: 'api', ViewerProtocolPolicy: 'allow-all' }] },
-          ViewerCertificate: { IAMCertificateId: 'ASCAEXAMPLE', SSLSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2019', CertificateSource: 'iam' },
+          ViewerCertificate: {
+            IAMCertificateId: 'ASCAEXAMPLE',
+            SSLSupportMethod: 'sni-only',
+            MinimumProtocolVersion: 'TLSv1.2_2019',
+            CertificateSource: 'iam',
+          },
         }),
       ],
     ]);
@@ -46,13 +66,29 @@ describe('cloudfront.viewer-tls and cloudfront.origin-tls', () => {
       severity: 'medium',
       region: 'global',
       resource: { type: 'AWS::CloudFront::Distribution', id: 'E1AAA', arn: `arn:aws:cloudfront::${OWNER}:distribution/E1AAA` },
-      fingerprint: findingFingerprint({ checkId: 'cloudfront.viewer-tls', accountId: OWNER, region: 'global', resourceId: 'E1AAA', subKey: 'behavior:/legacy/*' }),
+      fingerprint: findingFingerprint({
+        checkId: 'cloudfront.viewer-tls',
+        accountId: OWNER,
+        region: 'global',
+        resourceId: 'E1AAA',
+        subKey: 'behavior:/legacy/*',
+      }),
       details: { distributionId: 'E1AAA', aliases: 'shop.example.com', viewerProtocolPolicy: 'allow-all' },
     });
   });
 
   it('viewer-tls reports a security policy it does not know as an error, not a pass', async () => {
-    serveDistributions([[distribution('E1AAA', { ViewerCertificate: { ACMCertificateArn: 'arn:aws:acm:us-east-1:1:certificate/x', MinimumProtocolVersion: 'TLSv9_2030' as 'TLSv1', CertificateSource: 'acm' } })]]);
+    serveDistributions([
+      [
+        distribution('E1AAA', {
+          ViewerCertificate: {
+            ACMCertificateArn: 'arn:aws:acm:us-east-1:1:certificate/x',
+            MinimumProtocolVersion: 'TLSv9_2030' as 'TLSv1',
+            CertificateSource: 'acm',
+          },
+        }),
+      ],
+    ]);
     const result = await audit([viewerTls]);
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([expect.objectContaining({ code: 'UnknownSecurityPolicy', resource: 'E1AAA' })]);
@@ -61,7 +97,9 @@ describe('cloudfront.viewer-tls and cloudfront.origin-tls', () => {
   it('origin-tls fails http-only, match-viewer behind allow-all, and SSLv3/TLSv1 to custom origins; S3 origins are not judged', async () => {
     serveDistributions([
       [
-        distribution('E1AAA', { Origins: { Quantity: 3, Items: [s3Origin, customOrigin('api', 'http-only'), customOrigin('legacy', 'https-only', ['SSLv3', 'TLSv1', 'TLSv1.2'])] } }),
+        distribution('E1AAA', {
+          Origins: { Quantity: 3, Items: [s3Origin, customOrigin('api', 'http-only'), customOrigin('legacy', 'https-only', ['SSLv3', 'TLSv1', 'TLSv1.2'])] },
+        }),
         distribution('E2BBB', {
           Origins: { Quantity: 1, Items: [customOrigin('web', 'match-viewer')] },
           DefaultCacheBehavior: { TargetOriginId: 'web', ViewerProtocolPolicy: 'allow-all' },

@@ -52,7 +52,8 @@ describe('cloudtrail.bucket-logging', () => {
         severity: 'low',
         region: 'eu-west-1',
         resource: { type: 'AWS::CloudTrail::Trail', id: regional.TrailARN, arn: regional.TrailARN },
-        message: 'CloudTrail trail app-audit (home eu-west-1) delivers its logs to bucket app-trail-logs, which has no server access logging: reads and deletions of the logs are not recorded.',
+        message:
+          'CloudTrail trail app-audit (home eu-west-1) delivers its logs to bucket app-trail-logs, which has no server access logging: reads and deletions of the logs are not recorded.',
         fingerprint: findingFingerprint({ checkId: CHECK, accountId: OWN_ACCOUNT, region: 'eu-west-1', resourceId: regional.TrailARN! }),
       }),
     ]);

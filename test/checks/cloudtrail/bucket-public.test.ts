@@ -61,7 +61,9 @@ describe('cloudtrail.bucket-public', () => {
     const shared = multiRegionTrail('audit', 'us-east-1');
     serveTrails({ 'us-east-1': [shared], 'eu-west-1': [shared] });
     serveS3(s3, s3control, {
-      buckets: [logBucket({ acl: [ownerGrant(), groupGrant(ALL_USERS, 'READ'), groupGrant(ALL_USERS, 'READ_ACP'), groupGrant(AUTHENTICATED_USERS, 'FULL_CONTROL')] })],
+      buckets: [
+        logBucket({ acl: [ownerGrant(), groupGrant(ALL_USERS, 'READ'), groupGrant(ALL_USERS, 'READ_ACP'), groupGrant(AUTHENTICATED_USERS, 'FULL_CONTROL')] }),
+      ],
       account: null,
     });
     const result = await audit([bucketPublic], { account });
@@ -87,11 +89,15 @@ describe('cloudtrail.bucket-public', () => {
     expect(result.stats.byCheck['cloudtrail.bucket-public']).toEqual({ passed: 0, failed: 1, errors: 0 });
   });
 
-  it("judges an organization trail of the management account whose bucket lives in this account, public by policy", async () => {
+  it('judges an organization trail of the management account whose bucket lives in this account, public by policy', async () => {
     const orgTrail = multiRegionTrail('org-trail', 'eu-west-1', { IsOrganizationTrail: true, S3BucketName: LOG_BUCKET }, MANAGEMENT_ACCOUNT);
     serveTrails({ 'us-east-1': [orgTrail], 'eu-west-1': [orgTrail] });
     serveS3(s3, s3control, {
-      buckets: [logBucket({ policy: policyText({ Sid: 'Anyone', Effect: 'Allow', Principal: { AWS: '*' }, Action: ['s3:GetObject', 's3:ListBucket'], Resource: '*' }) })],
+      buckets: [
+        logBucket({
+          policy: policyText({ Sid: 'Anyone', Effect: 'Allow', Principal: { AWS: '*' }, Action: ['s3:GetObject', 's3:ListBucket'], Resource: '*' }),
+        }),
+      ],
       account: null,
     });
     const result = await audit([bucketPublic], { account });
@@ -135,7 +141,10 @@ describe('cloudtrail.bucket-public', () => {
     const denied = trail('audit', 'us-east-1');
     serveTrails({ 'us-east-1': [denied, trail('second', 'us-east-1', { S3BucketName: 'second-logs' })] });
     serveS3(s3, s3control, {
-      buckets: [logBucket({ acl: awsError('AccessDenied', 'Access Denied') }), { name: 'second-logs', pab: null, acl: [ownerGrant(), groupGrant(ALL_USERS, 'READ')] }],
+      buckets: [
+        logBucket({ acl: awsError('AccessDenied', 'Access Denied') }),
+        { name: 'second-logs', pab: null, acl: [ownerGrant(), groupGrant(ALL_USERS, 'READ')] },
+      ],
       account: null,
     });
     const result = await audit([bucketPublic], { account });
@@ -148,7 +157,12 @@ describe('cloudtrail.bucket-public', () => {
   it('still fails a bucket public by policy when its ACL could not be read', async () => {
     serveTrails({ 'us-east-1': [trail('audit', 'us-east-1')] });
     serveS3(s3, s3control, {
-      buckets: [logBucket({ acl: awsError('AccessDenied', 'Access Denied'), policy: policyText({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*' }) })],
+      buckets: [
+        logBucket({
+          acl: awsError('AccessDenied', 'Access Denied'),
+          policy: policyText({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*' }),
+        }),
+      ],
       account: null,
     });
     const result = await audit([bucketPublic], { account });

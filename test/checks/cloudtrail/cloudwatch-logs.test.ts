@@ -18,10 +18,15 @@ describe('cloudtrail.cloudwatch-logs', () => {
   });
 
   it('names the trail of a multi-region finding as multi-region', async () => {
-    serveTrails({ 'us-east-1': [trail('all', 'us-east-1', { IsMultiRegionTrail: true, CloudWatchLogsLogGroupArn: undefined, CloudWatchLogsRoleArn: undefined })] });
+    serveTrails({
+      'us-east-1': [trail('all', 'us-east-1', { IsMultiRegionTrail: true, CloudWatchLogsLogGroupArn: undefined, CloudWatchLogsRoleArn: undefined })],
+    });
     const result = await audit([cloudwatchLogs]);
     expect(result.findings.map((f) => [f.severity, f.message])).toEqual([
-      ['low', 'CloudTrail trail all (multi-region, home us-east-1) does not deliver its events to CloudWatch Logs: no metric filter or alarm can react to them.'],
+      [
+        'low',
+        'CloudTrail trail all (multi-region, home us-east-1) does not deliver its events to CloudWatch Logs: no metric filter or alarm can react to them.',
+      ],
     ]);
   });
 

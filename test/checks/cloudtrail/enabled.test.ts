@@ -21,7 +21,9 @@ interface TrailState {
 /** Where each per-trail call went: the trail it named and the region of the client that sent it. */
 const calls: { operation: string; name: string; region: string }[] = [];
 
-const ALL_MANAGEMENT = { EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }] } as const;
+const ALL_MANAGEMENT = {
+  EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }],
+} as const;
 
 /** The account's trails as DescribeTrails lists them in us-east-1, and each one's status and selectors by ARN. */
 function serve(trails: Trail[], states: Record<string, TrailState> = {}): void {
@@ -114,7 +116,11 @@ describe('cloudtrail.enabled', () => {
   });
 
   it('fails a trail that records only write management events', async () => {
-    serve([main], { [MAIN]: { selectors: { EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }] } } });
+    serve([main], {
+      [MAIN]: {
+        selectors: { EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }] },
+      },
+    });
     const { result } = await run();
     expect(result.findings[0]?.details).toEqual({ trails: 1, reasons: 'trail management-events records only write management events' });
   });
@@ -140,7 +146,12 @@ describe('cloudtrail.enabled', () => {
       [MAIN]: {
         selectors: {
           EventSelectors: [
-            { ReadWriteType: 'All', IncludeManagementEvents: false, DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::payroll/'] }], ExcludeManagementEventSources: [] },
+            {
+              ReadWriteType: 'All',
+              IncludeManagementEvents: false,
+              DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::payroll/'] }],
+              ExcludeManagementEventSources: [],
+            },
           ],
         },
       },
@@ -166,7 +177,10 @@ describe('cloudtrail.enabled', () => {
       [MAIN]: {
         selectors: advanced(
           [MANAGEMENT, { Field: 'readOnly', Equals: ['true'] }],
-          [{ Field: 'eventCategory', Equals: ['Data'] }, { Field: 'resources.type', Equals: ['AWS::S3::Object'] }],
+          [
+            { Field: 'eventCategory', Equals: ['Data'] },
+            { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+          ],
         ),
       },
     });
@@ -182,7 +196,9 @@ describe('cloudtrail.enabled', () => {
   });
 
   it('passes advanced read-only and write-only management selectors together', async () => {
-    serve([main], { [MAIN]: { selectors: advanced([MANAGEMENT, { Field: 'readOnly', Equals: ['true'] }], [MANAGEMENT, { Field: 'readOnly', Equals: ['false'] }]) } });
+    serve([main], {
+      [MAIN]: { selectors: advanced([MANAGEMENT, { Field: 'readOnly', Equals: ['true'] }], [MANAGEMENT, { Field: 'readOnly', Equals: ['false'] }]) },
+    });
     const { result } = await run();
     expect(result.findings).toEqual([]);
   });
@@ -200,7 +216,10 @@ describe('cloudtrail.enabled', () => {
     const { result, stats } = await run();
     expect(result.findings).toEqual([]);
     expect(stats).toEqual({ passed: 1, failed: 0, errors: 0 });
-    expect(calls.map((c) => c.name)).toEqual(['arn:aws:cloudtrail:us-east-1:999999999999:trail/org-trail', 'arn:aws:cloudtrail:us-east-1:999999999999:trail/org-trail']);
+    expect(calls.map((c) => c.name)).toEqual([
+      'arn:aws:cloudtrail:us-east-1:999999999999:trail/org-trail',
+      'arn:aws:cloudtrail:us-east-1:999999999999:trail/org-trail',
+    ]);
   });
 
   it('passes when one trail satisfies, whatever the others', async () => {
@@ -217,13 +236,18 @@ describe('cloudtrail.enabled', () => {
     const writes = multiRegionTrail('writes-only', 'eu-west-1');
     serve([main, writes], {
       [MAIN]: { logging: false },
-      [writes.TrailARN!]: { selectors: { EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }] } },
+      [writes.TrailARN!]: {
+        selectors: { EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }] },
+      },
     });
     const { result } = await run();
     expect(result.findings.map((f) => f.message)).toEqual([
       'No multi-region CloudTrail trail logs both read and write management events: trail management-events is not logging; trail writes-only records only write management events.',
     ]);
-    expect(result.findings[0]!.details).toEqual({ trails: 2, reasons: 'trail management-events is not logging; trail writes-only records only write management events' });
+    expect(result.findings[0]!.details).toEqual({
+      trails: 2,
+      reasons: 'trail management-events is not logging; trail writes-only records only write management events',
+    });
   });
 
   it('reports an error naming the trail, and no finding, when its status cannot be read', async () => {
@@ -240,7 +264,9 @@ describe('cloudtrail.enabled', () => {
     serve([main, unreadable], { [MAIN]: { logging: false }, [unreadable.TrailARN!]: { selectors: awsError('AccessDeniedException', 'denied') } });
     const { result } = await run();
     expect(result.findings).toEqual([]);
-    expect(result.errors).toEqual([{ checkId: 'cloudtrail.enabled', region: 'global', code: 'AccessDeniedException', message: 'denied', resource: unreadable.TrailARN }]);
+    expect(result.errors).toEqual([
+      { checkId: 'cloudtrail.enabled', region: 'global', code: 'AccessDeniedException', message: 'denied', resource: unreadable.TrailARN },
+    ]);
   });
 
   it('reports an error, not a pass, when DescribeTrails is denied', async () => {
@@ -252,12 +278,17 @@ describe('cloudtrail.enabled', () => {
   });
 
   it('has the CIS and Security Hub references', () => {
-    expect(enabled).toMatchObject({ scope: 'global', severity: 'high', uses: ['cloudtrail.multiRegionTrails'], references: { cis: '3.1', securityHub: 'CloudTrail.1' } });
+    expect(enabled).toMatchObject({
+      scope: 'global',
+      severity: 'high',
+      uses: ['cloudtrail.multiRegionTrails'],
+      references: { cis: '3.1', securityHub: 'CloudTrail.1' },
+    });
   });
 });
 
 describe('cloudtrail.enabled beside the per-trail checks', () => {
-  it('shares the home region\'s DescribeTrails with them: one call there, not two', async () => {
+  it("shares the home region's DescribeTrails with them: one call there, not two", async () => {
     cloudtrail.reset();
     ec2.reset();
     serveRegions(['us-east-1', 'eu-west-1']);

@@ -25,6 +25,11 @@ describe('cloudtrail.kms', () => {
   });
 
   it('has the CIS and Security Hub references', () => {
-    expect(kms).toMatchObject({ id: 'cloudtrail.kms', scope: 'regional', uses: ['cloudtrail.trails'], references: { cis: '3.5', securityHub: 'CloudTrail.2' } });
+    expect(kms).toMatchObject({
+      id: 'cloudtrail.kms',
+      scope: 'regional',
+      uses: ['cloudtrail.trails'],
+      references: { cis: '3.5', securityHub: 'CloudTrail.2' },
+    });
   });
 });

@@ -23,6 +23,11 @@ describe('cloudtrail.log-validation', () => {
   });
 
   it('has the CIS and Security Hub references', () => {
-    expect(logValidation).toMatchObject({ id: 'cloudtrail.log-validation', scope: 'regional', uses: ['cloudtrail.trails'], references: { cis: '3.2', securityHub: 'CloudTrail.4' } });
+    expect(logValidation).toMatchObject({
+      id: 'cloudtrail.log-validation',
+      scope: 'regional',
+      uses: ['cloudtrail.trails'],
+      references: { cis: '3.2', securityHub: 'CloudTrail.4' },
+    });
   });
 });

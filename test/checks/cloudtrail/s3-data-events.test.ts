@@ -1,4 +1,11 @@
-import { DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand, type AdvancedFieldSelector, type GetEventSelectorsResponse, type Trail } from '@aws-sdk/client-cloudtrail';
+import {
+  DescribeTrailsCommand,
+  GetEventSelectorsCommand,
+  GetTrailStatusCommand,
+  type AdvancedFieldSelector,
+  type GetEventSelectorsResponse,
+  type Trail,
+} from '@aws-sdk/client-cloudtrail';
 import { beforeEach, describe, expect, it } from 'vitest';
 import s3DataEvents from '../../../checks/cloudtrail/s3-data-events.js';
 import { findingFingerprint } from '../../../src/audit/fingerprint.js';

@@ -79,9 +79,7 @@ export function describeTrailSettingCheck(check: Check, expected: { severity: Se
       expect(result.findings).toEqual([]);
       expect(result.errors).toEqual([]);
       expect(result.stats.byCheck[check.id]).toEqual({ passed: 1, failed: 0, errors: 0 });
-      expect(cloudtrail.commandCalls(DescribeTrailsCommand).map((c) => c.args[0].input)).toEqual(
-        AUDITED_REGIONS.map(() => ({ includeShadowTrails: true })),
-      );
+      expect(cloudtrail.commandCalls(DescribeTrailsCommand).map((c) => c.args[0].input)).toEqual(AUDITED_REGIONS.map(() => ({ includeShadowTrails: true })));
     });
 
     it(`fails a trail without it, ${expected.severity}, with the trail's facts`, async () => {
@@ -116,7 +114,12 @@ export function describeTrailSettingCheck(check: Check, expected: { severity: Se
       const result = await audit([check], { account });
       expect(result.findings).toEqual([]);
       expect(result.errors).toEqual(
-        ['ap-south-1', 'eu-west-1', 'us-east-1'].map((region) => ({ checkId: check.id, region, code: 'AccessDeniedException', message: DESCRIBE_TRAILS_DENIED })),
+        ['ap-south-1', 'eu-west-1', 'us-east-1'].map((region) => ({
+          checkId: check.id,
+          region,
+          code: 'AccessDeniedException',
+          message: DESCRIBE_TRAILS_DENIED,
+        })),
       );
       expect(result.stats.byCheck[check.id]).toEqual({ passed: 0, failed: 0, errors: 3 });
     });
@@ -161,7 +164,7 @@ export function describeTrailSettingCheck(check: Check, expected: { severity: Se
       expect(result.stats.byCheck[check.id]).toEqual({ passed: 1, failed: 1, errors: 0 });
     });
 
-    it("leaves an organization trail owned by the management account to that account", async () => {
+    it('leaves an organization trail owned by the management account to that account', async () => {
       const orgTrail = multiRegionTrail('org-trail', 'us-east-1', { IsOrganizationTrail: true, ...off }, MANAGEMENT_ACCOUNT);
       serveTrails(Object.fromEntries(AUDITED_REGIONS.map((region) => [region, [orgTrail]])));
       const result = await audit([check], { account });

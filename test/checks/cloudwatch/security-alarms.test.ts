@@ -19,7 +19,10 @@ const TOPIC = `arn:aws:sns:us-east-1:${OWN_ACCOUNT}:security-alerts`;
 function cisPattern(cis: string): string {
   const control = MONITORING_CONTROLS.find((c) => c.cis === cis)!;
   const terms = control.terms.map((t) => (t.includes(' NOT EXISTS') ? t : t.replace(/(!?=)(.*)$/, (_, op: string, v: string) => ` ${op} "${v}"`)));
-  return `{ ${[...terms].reverse().map((t) => `(${t})`).join(' || ')} }`;
+  return `{ ${[...terms]
+    .reverse()
+    .map((t) => `(${t})`)
+    .join(' || ')} }`;
 }
 
 const filter = (cis: string): MetricFilter => ({
@@ -28,7 +31,13 @@ const filter = (cis: string): MetricFilter => ({
   logGroupName: 'cloudtrail-logs',
   metricTransformations: [{ metricName: `Cis${cis.replace('.', '_')}`, metricNamespace: 'CISBenchmark', metricValue: '1' }],
 });
-const alarm = (cis: string, actions = [TOPIC]): MetricAlarm => ({ AlarmName: `cis-${cis}-alarm`, ActionsEnabled: true, AlarmActions: actions, MetricName: `Cis${cis.replace('.', '_')}`, Namespace: 'CISBenchmark' });
+const alarm = (cis: string, actions = [TOPIC]): MetricAlarm => ({
+  AlarmName: `cis-${cis}-alarm`,
+  ActionsEnabled: true,
+  AlarmActions: actions,
+  MetricName: `Cis${cis.replace('.', '_')}`,
+  Namespace: 'CISBenchmark',
+});
 
 interface World {
   logGroup?: boolean;
@@ -38,7 +47,13 @@ interface World {
 }
 
 function serve(world: World) {
-  const trail = multiRegionTrail('main', 'us-east-1', world.logGroup === false ? { CloudWatchLogsLogGroupArn: undefined } : { CloudWatchLogsLogGroupArn: `arn:aws:logs:us-east-1:${OWN_ACCOUNT}:log-group:cloudtrail-logs:*` });
+  const trail = multiRegionTrail(
+    'main',
+    'us-east-1',
+    world.logGroup === false
+      ? { CloudWatchLogsLogGroupArn: undefined }
+      : { CloudWatchLogsLogGroupArn: `arn:aws:logs:us-east-1:${OWN_ACCOUNT}:log-group:cloudtrail-logs:*` },
+  );
   cloudtrail.on(DescribeTrailsCommand).resolves({ trailList: [trail] });
   cloudtrail.on(GetTrailStatusCommand).resolves({ IsLogging: true });
   cloudtrail.on(GetEventSelectorsCommand).resolves({ EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] });
@@ -52,7 +67,16 @@ function serve(world: World) {
   }));
   sns.on(ListSubscriptionsByTopicCommand).callsFake(() => {
     if (world.confirmed instanceof Error) throw world.confirmed;
-    return { Subscriptions: [{ TopicArn: TOPIC, Protocol: 'email', SubscriptionArn: world.confirmed === false ? 'PendingConfirmation' : `${TOPIC}:1234`, Endpoint: 'sec@example.com' }] };
+    return {
+      Subscriptions: [
+        {
+          TopicArn: TOPIC,
+          Protocol: 'email',
+          SubscriptionArn: world.confirmed === false ? 'PendingConfirmation' : `${TOPIC}:1234`,
+          Endpoint: 'sec@example.com',
+        },
+      ],
+    };
   });
 }
 
@@ -79,7 +103,12 @@ describe('cloudwatch.security-alarms', () => {
   it('names the missing link per control: no filter, no alarm, no confirmed subscription; 4.1 is high', async () => {
     serve({
       filters: MONITORING_CONTROLS.filter((c) => c.cis !== '4.1').map((c) => filter(c.cis)),
-      alarms: (metric) => (metric === 'Cis4_3' ? [] : metric === 'Cis4_4' ? [alarm('4.4', [`arn:aws:sns:us-east-1:${OWN_ACCOUNT}:nobody`])] : [alarm(metric.replace('Cis', '').replace('_', '.'))]),
+      alarms: (metric) =>
+        metric === 'Cis4_3'
+          ? []
+          : metric === 'Cis4_4'
+            ? [alarm('4.4', [`arn:aws:sns:us-east-1:${OWN_ACCOUNT}:nobody`])]
+            : [alarm(metric.replace('Cis', '').replace('_', '.'))],
     });
     sns.on(ListSubscriptionsByTopicCommand, { TopicArn: `arn:aws:sns:us-east-1:${OWN_ACCOUNT}:nobody` }).resolves({ Subscriptions: [] });
     const result = await audit([securityAlarms]);
@@ -88,12 +117,18 @@ describe('cloudwatch.security-alarms', () => {
     expect(byCis).toEqual({
       '4.1': ['high', 'Nobody is notified of unauthorized API calls (CIS 4.1): no metric filter on cloudtrail-logs matches them.'],
       '4.3': ['medium', 'Nobody is notified of use of the root user (CIS 4.3): metric filter cis-4.3 matches them, but no alarm watches its metric.'],
-      '4.4': ['medium', 'Nobody is notified of IAM policy changes (CIS 4.4): alarm cis-4.4-alarm watches metric filter cis-4.4, but notifies no SNS topic with a confirmed subscription.'],
+      '4.4': [
+        'medium',
+        'Nobody is notified of IAM policy changes (CIS 4.4): alarm cis-4.4-alarm watches metric filter cis-4.4, but notifies no SNS topic with a confirmed subscription.',
+      ],
     });
   });
 
   it('a filter missing one event of a control does not satisfy it', async () => {
-    const partial = { ...filter('4.10'), filterPattern: cisPattern('4.10').replace(' || ($.eventName = "DeleteSecurityGroup")', '').replace('($.eventName = "DeleteSecurityGroup") || ', '') };
+    const partial = {
+      ...filter('4.10'),
+      filterPattern: cisPattern('4.10').replace(' || ($.eventName = "DeleteSecurityGroup")', '').replace('($.eventName = "DeleteSecurityGroup") || ', ''),
+    };
     serve({ filters: [...MONITORING_CONTROLS.filter((c) => c.cis !== '4.10').map((c) => filter(c.cis)), partial] });
     const result = await audit([securityAlarms]);
     expect(result.findings.map((f) => f.details?.cis)).toEqual(['4.10']);

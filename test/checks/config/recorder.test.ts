@@ -1,4 +1,10 @@
-import { ConfigServiceClient, DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand, type ConfigurationRecorder, type ConfigurationRecorderStatus } from '@aws-sdk/client-config-service';
+import {
+  ConfigServiceClient,
+  DescribeConfigurationRecordersCommand,
+  DescribeConfigurationRecorderStatusCommand,
+  type ConfigurationRecorder,
+  type ConfigurationRecorderStatus,
+} from '@aws-sdk/client-config-service';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -16,7 +22,13 @@ const defaultRecorder = (overrides: Partial<ConfigurationRecorder> = {}): Config
   arn: `arn:aws:config:us-east-1:${OWNER}:configuration-recorder/default/abc`,
   name: 'default',
   roleARN: `arn:aws:iam::${OWNER}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`,
-  recordingGroup: { allSupported: true, includeGlobalResourceTypes: true, resourceTypes: [], exclusionByResourceTypes: { resourceTypes: [] }, recordingStrategy: { useOnly: 'ALL_SUPPORTED_RESOURCE_TYPES' } },
+  recordingGroup: {
+    allSupported: true,
+    includeGlobalResourceTypes: true,
+    resourceTypes: [],
+    exclusionByResourceTypes: { resourceTypes: [] },
+    recordingStrategy: { useOnly: 'ALL_SUPPORTED_RESOURCE_TYPES' },
+  },
   recordingMode: { recordingFrequency: 'CONTINUOUS' },
   recordingScope: 'PAID',
   ...overrides,
@@ -38,7 +50,9 @@ function serve(byRegion: Record<string, { recorders: ConfigurationRecorder[]; st
     return answer;
   };
   config.on(DescribeConfigurationRecordersCommand).callsFake(async (_input, getClient) => ({ ConfigurationRecorders: (await at(getClient)).recorders }));
-  config.on(DescribeConfigurationRecorderStatusCommand).callsFake(async (_input, getClient) => ({ ConfigurationRecordersStatus: (await at(getClient)).statuses }));
+  config
+    .on(DescribeConfigurationRecorderStatusCommand)
+    .callsFake(async (_input, getClient) => ({ ConfigurationRecordersStatus: (await at(getClient)).statuses }));
 }
 
 describe('config.recorder', () => {
@@ -48,7 +62,13 @@ describe('config.recorder', () => {
   });
 
   it('declares its references and dataset', () => {
-    expect(recorder).toMatchObject({ id: CHECK, service: 'config', scope: 'regional', severity: 'medium', references: { cis: '3.3', securityHub: 'Config.1' } });
+    expect(recorder).toMatchObject({
+      id: CHECK,
+      service: 'config',
+      scope: 'regional',
+      severity: 'medium',
+      references: { cis: '3.3', securityHub: 'Config.1' },
+    });
     expect(recorder.uses).toEqual(['config.recorders']);
   });
 
@@ -62,7 +82,11 @@ describe('config.recorder', () => {
   });
 
   it('fails, medium, a region without a recorder; a service-linked recorder does not count', async () => {
-    const linked = defaultRecorder({ name: 'AWSConfigurationRecorderForSecurityHub', servicePrincipal: 'securityhub.amazonaws.com', recordingScope: 'INTERNAL' });
+    const linked = defaultRecorder({
+      name: 'AWSConfigurationRecorderForSecurityHub',
+      servicePrincipal: 'securityhub.amazonaws.com',
+      recordingScope: 'INTERNAL',
+    });
     serve({ 'us-east-1': { recorders: [linked], statuses: [running({ name: linked.name, servicePrincipal: linked.servicePrincipal })] } });
     const result = await audit([recorder]);
     expect(result.errors).toEqual([]);
@@ -91,21 +115,46 @@ describe('config.recorder', () => {
   it('fails a stopped recorder, a failing one, one of some types, and one without a status, saying which', async () => {
     const cases: [ConfigurationRecorder, ConfigurationRecorderStatus[], string][] = [
       [defaultRecorder(), [running({ recording: false })], 'recorder default is stopped'],
-      [defaultRecorder(), [running({ lastStatus: 'Failure', lastErrorCode: 'AccessDenied', lastErrorMessage: 'Unable to write to bucket config-bucket' })], 'recorder default last failed (AccessDenied: Unable to write to bucket config-bucket)'],
-      [defaultRecorder({ recordingGroup: { allSupported: false, resourceTypes: ['AWS::EC2::Instance'], recordingStrategy: { useOnly: 'INCLUSION_BY_RESOURCE_TYPES' } } }), [running()], 'recorder default records only some resource types'],
-      [defaultRecorder({ recordingGroup: { allSupported: false, exclusionByResourceTypes: { resourceTypes: ['AWS::EC2::NetworkInterface'] }, recordingStrategy: { useOnly: 'EXCLUSION_BY_RESOURCE_TYPES' } } }), [running()], 'recorder default excludes some resource types'],
+      [
+        defaultRecorder(),
+        [running({ lastStatus: 'Failure', lastErrorCode: 'AccessDenied', lastErrorMessage: 'Unable to write to bucket config-bucket' })],
+        'recorder default last failed (AccessDenied: Unable to write to bucket config-bucket)',
+      ],
+      [
+        defaultRecorder({
+          recordingGroup: { allSupported: false, resourceTypes: ['AWS::EC2::Instance'], recordingStrategy: { useOnly: 'INCLUSION_BY_RESOURCE_TYPES' } },
+        }),
+        [running()],
+        'recorder default records only some resource types',
+      ],
+      [
+        defaultRecorder({
+          recordingGroup: {
+            allSupported: false,
+            exclusionByResourceTypes: { resourceTypes: ['AWS::EC2::NetworkInterface'] },
+            recordingStrategy: { useOnly: 'EXCLUSION_BY_RESOURCE_TYPES' },
+          },
+        }),
+        [running()],
+        'recorder default excludes some resource types',
+      ],
       [defaultRecorder(), [], 'recorder default has no status'],
     ];
     for (const [rec, statuses, why] of cases) {
       config.reset();
       serve({ 'us-east-1': { recorders: [rec], statuses } });
       const result = await audit([recorder]);
-      expect(result.findings.filter((f) => f.resource.id === 'us-east-1').map((f) => f.message)).toEqual([`AWS Config does not record every resource type in us-east-1: ${why}.`]);
+      expect(result.findings.filter((f) => f.resource.id === 'us-east-1').map((f) => f.message)).toEqual([
+        `AWS Config does not record every resource type in us-east-1: ${why}.`,
+      ]);
     }
   });
 
   it('judges each region on its own, and reports a region that cannot be read as an error', async () => {
-    serve({ 'us-east-1': { recorders: [defaultRecorder()], statuses: [running()] }, 'eu-west-1': awsError('AccessDeniedException', 'not authorized to perform: config:DescribeConfigurationRecorders') });
+    serve({
+      'us-east-1': { recorders: [defaultRecorder()], statuses: [running()] },
+      'eu-west-1': awsError('AccessDeniedException', 'not authorized to perform: config:DescribeConfigurationRecorders'),
+    });
     const result = await audit([recorder], { account: { regions: TWO_REGIONS } });
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([expect.objectContaining({ checkId: CHECK, region: 'eu-west-1', code: 'AccessDeniedException' })]);
@@ -114,7 +163,9 @@ describe('config.recorder', () => {
   });
 
   it('fails, once for the account, when recorders run but none of any audited region records the global resource types', async () => {
-    const noGlobal = defaultRecorder({ recordingGroup: { allSupported: true, includeGlobalResourceTypes: false, recordingStrategy: { useOnly: 'ALL_SUPPORTED_RESOURCE_TYPES' } } });
+    const noGlobal = defaultRecorder({
+      recordingGroup: { allSupported: true, includeGlobalResourceTypes: false, recordingStrategy: { useOnly: 'ALL_SUPPORTED_RESOURCE_TYPES' } },
+    });
     serve({ 'us-east-1': { recorders: [noGlobal], statuses: [running()] }, 'eu-west-1': { recorders: [noGlobal], statuses: [running()] } });
     const result = await audit([recorder], { account: { regions: TWO_REGIONS } });
     expect(result.errors).toEqual([]);
@@ -122,7 +173,8 @@ describe('config.recorder', () => {
       expect.objectContaining({
         region: 'us-east-1',
         resource: { type: 'AWS::Config::ConfigurationRecorder', id: 'global-resource-types' },
-        message: 'AWS Config records no global resource types (IAM users, groups, roles and policies) in any audited region: changes to them are not recorded. Running recorders: default in eu-west-1, default in us-east-1.',
+        message:
+          'AWS Config records no global resource types (IAM users, groups, roles and policies) in any audited region: changes to them are not recorded. Running recorders: default in eu-west-1, default in us-east-1.',
         details: { region: 'us-east-1', recorders: 'eu-west-1/default, us-east-1/default', problems: 'none includes global resource types' },
       }),
     ]);
@@ -130,14 +182,44 @@ describe('config.recorder', () => {
   });
 
   it('counts global resource types recorded in any one region, by any recording strategy', async () => {
-    const noGlobal = defaultRecorder({ recordingGroup: { allSupported: true, includeGlobalResourceTypes: false, recordingStrategy: { useOnly: 'ALL_SUPPORTED_RESOURCE_TYPES' } } });
+    const noGlobal = defaultRecorder({
+      recordingGroup: { allSupported: true, includeGlobalResourceTypes: false, recordingStrategy: { useOnly: 'ALL_SUPPORTED_RESOURCE_TYPES' } },
+    });
     const iamTypes = ['AWS::IAM::User', 'AWS::IAM::Group', 'AWS::IAM::Role', 'AWS::IAM::Policy'] as const;
     const cases: [ConfigurationRecorder, boolean][] = [
       [defaultRecorder(), true],
-      [defaultRecorder({ recordingGroup: { allSupported: false, exclusionByResourceTypes: { resourceTypes: ['AWS::EC2::NetworkInterface'] }, recordingStrategy: { useOnly: 'EXCLUSION_BY_RESOURCE_TYPES' } } }), true],
-      [defaultRecorder({ recordingGroup: { allSupported: false, exclusionByResourceTypes: { resourceTypes: ['AWS::IAM::Role'] }, recordingStrategy: { useOnly: 'EXCLUSION_BY_RESOURCE_TYPES' } } }), false],
-      [defaultRecorder({ recordingGroup: { allSupported: false, resourceTypes: [...iamTypes], recordingStrategy: { useOnly: 'INCLUSION_BY_RESOURCE_TYPES' } } }), true],
-      [defaultRecorder({ recordingGroup: { allSupported: false, resourceTypes: ['AWS::IAM::User'], recordingStrategy: { useOnly: 'INCLUSION_BY_RESOURCE_TYPES' } } }), false],
+      [
+        defaultRecorder({
+          recordingGroup: {
+            allSupported: false,
+            exclusionByResourceTypes: { resourceTypes: ['AWS::EC2::NetworkInterface'] },
+            recordingStrategy: { useOnly: 'EXCLUSION_BY_RESOURCE_TYPES' },
+          },
+        }),
+        true,
+      ],
+      [
+        defaultRecorder({
+          recordingGroup: {
+            allSupported: false,
+            exclusionByResourceTypes: { resourceTypes: ['AWS::IAM::Role'] },
+            recordingStrategy: { useOnly: 'EXCLUSION_BY_RESOURCE_TYPES' },
+          },
+        }),
+        false,
+      ],
+      [
+        defaultRecorder({
+          recordingGroup: { allSupported: false, resourceTypes: [...iamTypes], recordingStrategy: { useOnly: 'INCLUSION_BY_RESOURCE_TYPES' } },
+        }),
+        true,
+      ],
+      [
+        defaultRecorder({
+          recordingGroup: { allSupported: false, resourceTypes: ['AWS::IAM::User'], recordingStrategy: { useOnly: 'INCLUSION_BY_RESOURCE_TYPES' } },
+        }),
+        false,
+      ],
     ];
     for (const [elsewhere, recorded] of cases) {
       config.reset();
@@ -147,14 +229,22 @@ describe('config.recorder', () => {
     }
     // A stopped recorder records nothing, global types included.
     config.reset();
-    serve({ 'us-east-1': { recorders: [noGlobal], statuses: [running()] }, 'eu-west-1': { recorders: [defaultRecorder()], statuses: [running({ recording: false })] } });
+    serve({
+      'us-east-1': { recorders: [noGlobal], statuses: [running()] },
+      'eu-west-1': { recorders: [defaultRecorder()], statuses: [running({ recording: false })] },
+    });
     const stopped = await audit([recorder], { account: { regions: TWO_REGIONS } });
     expect(stopped.findings.map((f) => `${f.region}:${f.resource.id}`).sort()).toEqual(['eu-west-1:eu-west-1', 'us-east-1:global-resource-types']);
   });
 
   it('leaves the global half undecided when another region cannot be read, and to the regions when nothing records', async () => {
-    const noGlobal = defaultRecorder({ recordingGroup: { allSupported: true, includeGlobalResourceTypes: false, recordingStrategy: { useOnly: 'ALL_SUPPORTED_RESOURCE_TYPES' } } });
-    serve({ 'us-east-1': { recorders: [noGlobal], statuses: [running()] }, 'eu-west-1': awsError('AccessDeniedException', 'not authorized to perform: config:DescribeConfigurationRecorders') });
+    const noGlobal = defaultRecorder({
+      recordingGroup: { allSupported: true, includeGlobalResourceTypes: false, recordingStrategy: { useOnly: 'ALL_SUPPORTED_RESOURCE_TYPES' } },
+    });
+    serve({
+      'us-east-1': { recorders: [noGlobal], statuses: [running()] },
+      'eu-west-1': awsError('AccessDeniedException', 'not authorized to perform: config:DescribeConfigurationRecorders'),
+    });
     const undecided = await audit([recorder], { account: { regions: TWO_REGIONS } });
     expect(undecided.findings).toEqual([]);
     expect(undecided.errors.map((e) => [e.region, e.resource, e.code])).toEqual([

@@ -12,17 +12,14 @@ const CHECK = 'ec2.default-sg-traffic';
 
 /** A VPC's default group as AWS creates it: members may talk to each other, and out to anywhere. */
 function defaultGroup(groupId: string, overrides: Parameters<typeof securityGroup>[3] = {}) {
-  return securityGroup(
-    groupId,
-    'default',
-    [permission('-1', undefined, undefined, { groups: [groupId] })],
-    { Description: 'default VPC security group', ...overrides },
-  );
+  return securityGroup(groupId, 'default', [permission('-1', undefined, undefined, { groups: [groupId] })], {
+    Description: 'default VPC security group',
+    ...overrides,
+  });
 }
 
 /** A default group whose rules have all been removed. */
-const emptyDefault = (groupId: string, vpcId: string) =>
-  defaultGroup(groupId, { VpcId: vpcId, IpPermissions: [], IpPermissionsEgress: [] });
+const emptyDefault = (groupId: string, vpcId: string) => defaultGroup(groupId, { VpcId: vpcId, IpPermissions: [], IpPermissionsEgress: [] });
 
 describe('ec2.default-sg-traffic', () => {
   beforeEach(() => ec2.reset());
@@ -105,7 +102,9 @@ describe('ec2.default-sg-traffic', () => {
   it('fails for outbound rules alone', async () => {
     serveEc2(ec2, [defaultGroup('sg-0d1b2c3d4e5f60031', { IpPermissions: [] })]);
     const [finding] = (await audit([defaultSgTraffic])).findings;
-    expect(finding!.message).toBe(`Default security group sg-0d1b2c3d4e5f60031 of ${VPC} has 0 inbound rules and 1 outbound rule; not attached to any network interface.`);
+    expect(finding!.message).toBe(
+      `Default security group sg-0d1b2c3d4e5f60031 of ${VPC} has 0 inbound rules and 1 outbound rule; not attached to any network interface.`,
+    );
   });
 
   it('reads every page of DescribeSecurityGroups', async () => {
@@ -144,7 +143,9 @@ describe('ec2.default-sg-traffic', () => {
     ec2.on(DescribeSecurityGroupsCommand).rejects(awsError('AccessDenied', 'You are not authorized to perform this operation.'));
     const result = await audit([defaultSgTraffic]);
     expect(result.findings).toEqual([]);
-    expect(result.errors).toEqual([{ checkId: CHECK, region: 'us-east-1', code: 'AccessDenied', message: 'You are not authorized to perform this operation.' }]);
+    expect(result.errors).toEqual([
+      { checkId: CHECK, region: 'us-east-1', code: 'AccessDenied', message: 'You are not authorized to perform this operation.' },
+    ]);
     expect(result.stats.byCheck[CHECK]).toEqual({ passed: 0, failed: 0, errors: 1 });
   });
 });

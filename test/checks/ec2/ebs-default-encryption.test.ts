@@ -22,7 +22,13 @@ describe('ec2.ebs-default-encryption', () => {
   beforeEach(() => ec2.reset());
 
   it('declares its references and dataset', () => {
-    expect(ebsDefaultEncryption).toMatchObject({ id: CHECK, service: 'ec2', scope: 'regional', severity: 'medium', references: { cis: '5.1.1', securityHub: 'EC2.7' } });
+    expect(ebsDefaultEncryption).toMatchObject({
+      id: CHECK,
+      service: 'ec2',
+      scope: 'regional',
+      severity: 'medium',
+      references: { cis: '5.1.1', securityHub: 'EC2.7' },
+    });
     expect(ebsDefaultEncryption.uses).toEqual(['ec2.ebsEncryptionByDefault']);
   });
 
@@ -57,7 +63,9 @@ describe('ec2.ebs-default-encryption', () => {
     ec2.on(GetEbsEncryptionByDefaultCommand).rejects(awsError('UnauthorizedOperation', `${UNAUTHORIZED}GetEbsEncryptionByDefault`));
     const result = await audit([ebsDefaultEncryption]);
     expect(result.findings).toEqual([]);
-    expect(result.errors).toEqual([{ checkId: CHECK, region: 'us-east-1', code: 'UnauthorizedOperation', message: `${UNAUTHORIZED}GetEbsEncryptionByDefault` }]);
+    expect(result.errors).toEqual([
+      { checkId: CHECK, region: 'us-east-1', code: 'UnauthorizedOperation', message: `${UNAUTHORIZED}GetEbsEncryptionByDefault` },
+    ]);
     expect(result.stats.byCheck[CHECK]).toEqual({ passed: 0, failed: 0, errors: 1 });
   });
 

@@ -58,7 +58,8 @@ describe('ec2.imdsv2', () => {
         accountId: '123456789012',
         region: 'us-east-1',
         resource: { type: 'AWS::EC2::Instance', id: 'i-0123456789abcdef0', arn: 'arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0' },
-        message: 'Instance i-0123456789abcdef0 (web <prod>) accepts IMDSv1 (HttpTokens optional): a request forged through it can read its role credentials without a session token.',
+        message:
+          'Instance i-0123456789abcdef0 (web <prod>) accepts IMDSv1 (HttpTokens optional): a request forged through it can read its role credentials without a session token.',
         fingerprint: findingFingerprint({ checkId: CHECK, accountId: '123456789012', region: 'us-east-1', resourceId: 'i-0123456789abcdef0' }),
         details: {
           instanceId: 'i-0123456789abcdef0',

@@ -34,7 +34,13 @@ describe('ec2.instance-profile', () => {
 
   it('fails, low, a running instance without one, explaining roles against keys on disk, with its raw Name tag', async () => {
     serveInstances({
-      'us-east-1': [noRole('i-0123456789abcdef0', { InstanceType: 'c6i.xlarge', Tags: tags({ Name: '@here batch *worker*' }), LaunchTime: new Date('2025-12-24T18:00:00.000Z') })],
+      'us-east-1': [
+        noRole('i-0123456789abcdef0', {
+          InstanceType: 'c6i.xlarge',
+          Tags: tags({ Name: '@here batch *worker*' }),
+          LaunchTime: new Date('2025-12-24T18:00:00.000Z'),
+        }),
+      ],
     });
     const result = await audit([instanceProfile]);
     expect(result.findings).toEqual([

@@ -18,7 +18,13 @@ describe('ec2.nacl-admin-ports', () => {
   beforeEach(() => ec2.reset());
 
   it('declares its references and the dataset it reads', () => {
-    expect(naclAdminPorts).toMatchObject({ id: CHECK, service: 'ec2', scope: 'regional', severity: 'medium', references: { cis: '5.2', securityHub: 'EC2.21' } });
+    expect(naclAdminPorts).toMatchObject({
+      id: CHECK,
+      service: 'ec2',
+      scope: 'regional',
+      severity: 'medium',
+      references: { cis: '5.2', securityHub: 'EC2.21' },
+    });
     expect(naclAdminPorts.uses).toEqual(['ec2.networkAcls']);
   });
 
@@ -115,7 +121,9 @@ describe('ec2.nacl-admin-ports', () => {
 
   it('lets a lower-numbered allow win over a later deny', async () => {
     serveAcls({
-      'us-east-1': [networkAcl('acl-0000000000000b002', [inbound(200, 'deny', '6', '0.0.0.0/0', [0, 65535]), inbound(90, 'allow', '6', '0.0.0.0/0', [20, 25])])],
+      'us-east-1': [
+        networkAcl('acl-0000000000000b002', [inbound(200, 'deny', '6', '0.0.0.0/0', [0, 65535]), inbound(90, 'allow', '6', '0.0.0.0/0', [20, 25])]),
+      ],
     });
     const result = await audit([naclAdminPorts]);
     expect(result.findings.map((f) => f.details)).toEqual([expect.objectContaining({ ports: '22', rules: '90', allPorts: false })]);
@@ -123,7 +131,9 @@ describe('ec2.nacl-admin-ports', () => {
 
   it('counts the usual ephemeral-port rule 1024-65535: it lets new connections reach RDP', async () => {
     serveAcls({
-      'us-east-1': [networkAcl('acl-0000000000000b003', [inbound(100, 'allow', '6', '0.0.0.0/0', [443, 443]), inbound(110, 'allow', '6', '0.0.0.0/0', [1024, 65535])])],
+      'us-east-1': [
+        networkAcl('acl-0000000000000b003', [inbound(100, 'allow', '6', '0.0.0.0/0', [443, 443]), inbound(110, 'allow', '6', '0.0.0.0/0', [1024, 65535])]),
+      ],
     });
     const result = await audit([naclAdminPorts]);
     expect(result.findings.map((f) => f.details)).toEqual([expect.objectContaining({ ports: '3389', rules: '110', cidrs: '0.0.0.0/0' })]);

@@ -69,7 +69,8 @@ describe('ec2.public-snapshot', () => {
         accountId: '123456789012',
         region: 'us-east-1',
         resource: { type: 'AWS::EC2::Snapshot', id: 'snap-0123456789abcdef0', arn: 'arn:aws:ec2:us-east-1::snapshot/snap-0123456789abcdef0' },
-        message: 'EBS snapshot snap-0123456789abcdef0 (of vol-0fedcba9876543210, 100 GiB, unencrypted) is public: any AWS account can create a volume from it and read its data.',
+        message:
+          'EBS snapshot snap-0123456789abcdef0 (of vol-0fedcba9876543210, 100 GiB, unencrypted) is public: any AWS account can create a volume from it and read its data.',
         fingerprint: findingFingerprint({ checkId: CHECK, accountId: '123456789012', region: 'us-east-1', resourceId: 'snap-0123456789abcdef0' }),
         details: {
           snapshotId: 'snap-0123456789abcdef0',
@@ -136,10 +137,22 @@ describe('ec2.public-snapshot', () => {
     ec2.on(GetSnapshotBlockPublicAccessStateCommand).rejects(awsError('UnauthorizedOperation', `${UNAUTHORIZED}GetSnapshotBlockPublicAccessState`));
     const result = await audit([publicSnapshot]);
     expect(result.findings).toHaveLength(1);
-    expect(result.findings[0]).toMatchObject({ severity: 'critical', resource: { id: 'snap-0123456789abcdef0' }, details: { snapshotBlockPublicAccess: 'unknown' } });
-    expect(result.findings[0]!.message).toContain("is public: any AWS account can create a volume from it and read its data. (The region's snapshot Block Public Access state could not be read");
+    expect(result.findings[0]).toMatchObject({
+      severity: 'critical',
+      resource: { id: 'snap-0123456789abcdef0' },
+      details: { snapshotBlockPublicAccess: 'unknown' },
+    });
+    expect(result.findings[0]!.message).toContain(
+      "is public: any AWS account can create a volume from it and read its data. (The region's snapshot Block Public Access state could not be read",
+    );
     expect(result.errors).toEqual([
-      { checkId: CHECK, region: 'us-east-1', code: 'UnauthorizedOperation', message: `${UNAUTHORIZED}GetSnapshotBlockPublicAccessState`, resource: 'snapshot-block-public-access' },
+      {
+        checkId: CHECK,
+        region: 'us-east-1',
+        code: 'UnauthorizedOperation',
+        message: `${UNAUTHORIZED}GetSnapshotBlockPublicAccessState`,
+        resource: 'snapshot-block-public-access',
+      },
     ]);
     expect(result.stats.byCheck[CHECK]).toEqual({ passed: 1, failed: 1, errors: 1 });
   });

@@ -24,7 +24,8 @@ export type Ec2Mock = AwsStub<ServiceInputTypes, ServiceOutputTypes, EC2ClientRe
 
 export const OWNER = '123456789012';
 export const TWO_REGIONS = ['us-east-1', 'eu-west-1'];
-export const UNAUTHORIZED = 'You are not authorized to perform this operation. User: arn:aws:sts::123456789012:assumed-role/AuditReadOnly/aws-audit-bot-test is not authorized to perform: ec2:';
+export const UNAUTHORIZED =
+  'You are not authorized to perform this operation. User: arn:aws:sts::123456789012:assumed-role/AuditReadOnly/aws-audit-bot-test is not authorized to perform: ec2:';
 
 /** DescribeRegions as an account sees it: the two audited regions enabled, one opt-in region not. */
 export function serveRegions(ec2: Ec2Mock): void {
@@ -51,6 +52,7 @@ function asPages<T>(pages: Pages<T> | undefined): T[][] {
  */
 export function servePaged<T>(
   ec2: Ec2Mock,
+  // biome-ignore lint/suspicious/noExplicitAny: any EC2 command class; its pages are typed by T.
   command: new (input: any) => any,
   listKey: string,
   byRegion: Record<string, Pages<T>>,
@@ -91,7 +93,14 @@ export function instance(id: string, overrides: Partial<Instance> = {}): Instanc
     RootDeviceType: 'ebs',
     IamInstanceProfile: { Arn: `arn:aws:iam::${OWNER}:instance-profile/app-server`, Id: 'AIPAEXAMPLEPROFILE123' },
     SecurityGroups: [{ GroupId: 'sg-0a1b2c3d4e5f60718', GroupName: 'app' }],
-    MetadataOptions: { State: 'applied', HttpTokens: 'required', HttpPutResponseHopLimit: 2, HttpEndpoint: 'enabled', HttpProtocolIpv6: 'disabled', InstanceMetadataTags: 'disabled' },
+    MetadataOptions: {
+      State: 'applied',
+      HttpTokens: 'required',
+      HttpPutResponseHopLimit: 2,
+      HttpEndpoint: 'enabled',
+      HttpProtocolIpv6: 'disabled',
+      InstanceMetadataTags: 'disabled',
+    },
     Tags: tags({ Name: `app-${id.slice(-4)}` }),
     ...overrides,
   };
@@ -162,7 +171,9 @@ export function flowLog(id: string, resourceId: string, overrides: Partial<FlowL
     LogGroupName: `/vpc/${resourceId}`,
     TrafficType: 'ALL',
     MaxAggregationInterval: 600,
-    LogFormat: '${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}',
+    LogFormat:
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the flow log format is literally ${field} names.
+      '${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}',
     ...overrides,
   };
 }

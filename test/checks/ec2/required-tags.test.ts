@@ -64,13 +64,17 @@ function serveResources(byRegion: Record<string, RegionResources>) {
   servePaged(ec2, DescribeVolumesCommand, 'Volumes', pick('volumes'));
   servePaged(ec2, DescribeSnapshotsCommand, 'Snapshots', pick('snapshots'));
   servePaged(ec2, DescribeSecurityGroupsCommand, 'SecurityGroups', pick('groups'));
-  const perRegion = <T>(key: 'dbInstances' | 'dbClusters', list: string) => async (_input: object, getClient: () => { config: { region: () => Promise<string> } }) => ({
-    [list]: (byRegion[await getClient().config.region()]?.[key] ?? []) as T[],
-  });
+  const perRegion =
+    <T>(key: 'dbInstances' | 'dbClusters', list: string) =>
+    async (_input: object, getClient: () => { config: { region: () => Promise<string> } }) => ({
+      [list]: (byRegion[await getClient().config.region()]?.[key] ?? []) as T[],
+    });
   rds.on(DescribeDBInstancesCommand).callsFake(perRegion('dbInstances', 'DBInstances'));
   rds.on(DescribeDBClustersCommand).callsFake(perRegion('dbClusters', 'DBClusters'));
   const regionOf = async (getClient: () => { config: { region: () => Promise<string> } }) => byRegion[await getClient().config.region()] ?? {};
-  elbv2.on(DescribeLoadBalancersCommand).callsFake(async (_input: object, getClient: () => { config: { region: () => Promise<string> } }) => ({ LoadBalancers: (await regionOf(getClient)).loadBalancers ?? [] }));
+  elbv2.on(DescribeLoadBalancersCommand).callsFake(async (_input: object, getClient: () => { config: { region: () => Promise<string> } }) => ({
+    LoadBalancers: (await regionOf(getClient)).loadBalancers ?? [],
+  }));
   elbv2.on(DescribeTagsCommand).callsFake(async (input: { ResourceArns: string[] }, getClient: () => { config: { region: () => Promise<string> } }) => {
     const world = await regionOf(getClient);
     if (input.ResourceArns.length > 20) throw awsError('ValidationError', 'at most 20 resource ARNs');
@@ -79,13 +83,23 @@ function serveResources(byRegion: Record<string, RegionResources>) {
       if (error) throw error;
       if (!world.loadBalancerTags?.[arn]) throw awsError('LoadBalancerNotFound', `Load balancers '[${arn}]' not found`);
     }
-    return { TagDescriptions: input.ResourceArns.map((arn) => ({ ResourceArn: arn, Tags: world.loadBalancerTags![arn]!.map((t) => ({ Key: t.Key!, Value: t.Value })) })) };
+    return {
+      TagDescriptions: input.ResourceArns.map((arn) => ({
+        ResourceArn: arn,
+        Tags: world.loadBalancerTags![arn]!.map((t) => ({ Key: t.Key!, Value: t.Value })),
+      })),
+    };
   });
 }
 
 /** `count` load balancers named lb-00…, their tags OK unless `tagged` says otherwise. */
 function loadBalancers(count: number, tagged: Record<string, ReturnType<typeof tags>> = {}, type: (i: number) => LoadBalancer['Type'] = () => 'application') {
-  const lbs = Array.from({ length: count }, (_, i) => alb(`lb-${String(i).padStart(2, '0')}`, { Type: type(i), LoadBalancerArn: `arn:aws:elasticloadbalancing:us-east-1:${OWNER}:loadbalancer/app/lb-${String(i).padStart(2, '0')}/${String(i).padStart(16, '0')}` }));
+  const lbs = Array.from({ length: count }, (_, i) =>
+    alb(`lb-${String(i).padStart(2, '0')}`, {
+      Type: type(i),
+      LoadBalancerArn: `arn:aws:elasticloadbalancing:us-east-1:${OWNER}:loadbalancer/app/lb-${String(i).padStart(2, '0')}/${String(i).padStart(16, '0')}`,
+    }),
+  );
   return { lbs, tags: Object.fromEntries(lbs.map((lb) => [lb.LoadBalancerArn!, tagged[lb.LoadBalancerName!] ?? tags(OK)])) };
 }
 
@@ -100,7 +114,16 @@ describe('ec2.required-tags', () => {
 
   it('declares its datasets and is off without required tags', () => {
     expect(requiredTags).toMatchObject({ id: CHECK, service: 'ec2', scope: 'regional', severity: 'low' });
-    expect(requiredTags.uses).toEqual(['ec2.instances', 'ec2.volumes', 'ec2.snapshots', 'ec2.securityGroups', 'rds.instances', 'rds.clusters', 'elb.v2LoadBalancers', 'elb.v2Tags']);
+    expect(requiredTags.uses).toEqual([
+      'ec2.instances',
+      'ec2.volumes',
+      'ec2.snapshots',
+      'ec2.securityGroups',
+      'rds.instances',
+      'rds.clusters',
+      'elb.v2LoadBalancers',
+      'elb.v2Tags',
+    ]);
     expect(requiredTags.enabled?.(DEFAULT_THRESHOLDS)).toBe(false);
     expect(requiredTags.enabled?.({ ...DEFAULT_THRESHOLDS, ...REQUIRED })).toBe(true);
   });
@@ -224,7 +247,12 @@ describe('ec2.required-tags', () => {
         `arn:aws:rds:us-east-1:${OWNER}:cluster:payments`,
         'DB cluster payments is missing 1 of 2 required tags: Owner (empty value).',
       ],
-      ['AWS::RDS::DBInstance', 'payments-1', `arn:aws:rds:us-east-1:${OWNER}:db:payments-1`, 'DB instance payments-1 is missing 1 of 2 required tags: Environment.'],
+      [
+        'AWS::RDS::DBInstance',
+        'payments-1',
+        `arn:aws:rds:us-east-1:${OWNER}:db:payments-1`,
+        'DB instance payments-1 is missing 1 of 2 required tags: Environment.',
+      ],
     ]);
     expect(result.stats.byCheck[CHECK]).toEqual({ passed: 1, failed: 2, errors: 0 });
     // The tags come with the listings: no per-database tag read.
@@ -236,21 +264,34 @@ describe('ec2.required-tags', () => {
     rds.on(DescribeDBInstancesCommand).rejects(awsError('AccessDenied', 'not authorized to perform: rds:DescribeDBInstances'));
     const result = await audit([requiredTags], { thresholds: REQUIRED });
     expect(result.findings).toEqual([]);
-    expect(result.errors).toEqual([{ checkId: CHECK, region: 'us-east-1', code: 'AccessDenied', message: 'not authorized to perform: rds:DescribeDBInstances' }]);
+    expect(result.errors).toEqual([
+      { checkId: CHECK, region: 'us-east-1', code: 'AccessDenied', message: 'not authorized to perform: rds:DescribeDBInstances' },
+    ]);
   });
 
   it('covers Application, Network and Gateway load balancers, with one DescribeTags call per 20', async () => {
-    const { lbs, tags: lbTags } = loadBalancers(45, { 'lb-03': tags({ Environment: 'prod' }), 'lb-40': tags({ Owner: 'team-edge', Environment: '' }) }, (i) => (i % 3 === 1 ? 'network' : i % 3 === 2 ? 'gateway' : 'application'));
+    const { lbs, tags: lbTags } = loadBalancers(45, { 'lb-03': tags({ Environment: 'prod' }), 'lb-40': tags({ Owner: 'team-edge', Environment: '' }) }, (i) =>
+      i % 3 === 1 ? 'network' : i % 3 === 2 ? 'gateway' : 'application',
+    );
     serveResources({ 'us-east-1': { loadBalancers: lbs, loadBalancerTags: lbTags } });
     const result = await audit([requiredTags], { thresholds: REQUIRED });
     expect(result.errors).toEqual([]);
     expect(result.findings.map((f) => [f.resource.type, f.resource.id, f.message])).toEqual([
       ['AWS::ElasticLoadBalancingV2::LoadBalancer', lbs[3]!.LoadBalancerArn, 'Application load balancer lb-03 is missing 1 of 2 required tags: Owner.'],
-      ['AWS::ElasticLoadBalancingV2::LoadBalancer', lbs[40]!.LoadBalancerArn, 'Network load balancer lb-40 is missing 1 of 2 required tags: Environment (empty value).'],
+      [
+        'AWS::ElasticLoadBalancingV2::LoadBalancer',
+        lbs[40]!.LoadBalancerArn,
+        'Network load balancer lb-40 is missing 1 of 2 required tags: Environment (empty value).',
+      ],
     ]);
     expect(result.findings[0]!.details).toMatchObject({ resourceType: 'AWS::ElasticLoadBalancingV2::LoadBalancer', name: 'lb-03' });
     expect(result.stats.byCheck[CHECK]).toEqual({ passed: 43, failed: 2, errors: 0 });
-    expect(elbv2.commandCalls(DescribeTagsCommand).map((c) => c.args[0].input.ResourceArns!.length).sort((a, b) => a - b)).toEqual([5, 20, 20]);
+    expect(
+      elbv2
+        .commandCalls(DescribeTagsCommand)
+        .map((c) => c.args[0].input.ResourceArns!.length)
+        .sort((a, b) => a - b),
+    ).toEqual([5, 20, 20]);
   });
 
   it('leaves out a load balancer deleted since the listing, and errors per load balancer whose tags cannot be read', async () => {
@@ -285,7 +326,12 @@ describe('ec2.required-tags', () => {
       },
     });
     const result = await audit([requiredTags], { thresholds: REQUIRED });
-    expect(result.findings.map((f) => f.resource.id).sort()).toEqual(['i-0000000000000d002', 'sg-0000000000000d002', 'snap-0000000000000d002', 'vol-0000000000000d002']);
+    expect(result.findings.map((f) => f.resource.id).sort()).toEqual([
+      'i-0000000000000d002',
+      'sg-0000000000000d002',
+      'snap-0000000000000d002',
+      'vol-0000000000000d002',
+    ]);
     expect(result.stats.byCheck[CHECK]).toEqual({ passed: 4, failed: 4, errors: 0 });
     for (const command of READS) expect(ec2.commandCalls(command)).toHaveLength(2);
   });

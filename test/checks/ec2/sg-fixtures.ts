@@ -91,7 +91,9 @@ export function networkInterface(...groupIds: string[]): NetworkInterface {
  * serves them as pages chained by NextToken.
  */
 export function serveEc2(ec2: Ec2Mock, groups: SecurityGroup[] | SecurityGroup[][], interfaces: NetworkInterface[] = []): void {
-  ec2.on(DescribeRegionsCommand).resolves({ Regions: [{ RegionName: 'us-east-1', Endpoint: 'ec2.us-east-1.amazonaws.com', OptInStatus: 'opt-in-not-required' }] });
+  ec2
+    .on(DescribeRegionsCommand)
+    .resolves({ Regions: [{ RegionName: 'us-east-1', Endpoint: 'ec2.us-east-1.amazonaws.com', OptInStatus: 'opt-in-not-required' }] });
   const pages = Array.isArray(groups[0]) ? (groups as SecurityGroup[][]) : [groups as SecurityGroup[]];
   pages.forEach((page, i) => {
     const next = i + 1 < pages.length ? { NextToken: `page-${i + 2}-token` } : {};

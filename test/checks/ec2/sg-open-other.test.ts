@@ -164,7 +164,9 @@ describe('ec2.sg-open-other', () => {
     ec2.on(DescribeSecurityGroupsCommand).rejects(awsError('AccessDenied', 'You are not authorized to perform this operation.'));
     const result = await audit([sgOpenOther]);
     expect(result.findings).toEqual([]);
-    expect(result.errors).toEqual([{ checkId: CHECK, region: 'us-east-1', code: 'AccessDenied', message: 'You are not authorized to perform this operation.' }]);
+    expect(result.errors).toEqual([
+      { checkId: CHECK, region: 'us-east-1', code: 'AccessDenied', message: 'You are not authorized to perform this operation.' },
+    ]);
     expect(result.stats.byCheck[CHECK]).toEqual({ passed: 0, failed: 0, errors: 1 });
   });
 });

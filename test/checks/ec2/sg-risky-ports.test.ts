@@ -14,14 +14,21 @@ describe('ec2.sg-risky-ports', () => {
   beforeEach(() => ec2.reset());
 
   it('declares the revoke fix and its references', () => {
-    expect(sgRiskyPorts).toMatchObject({ fix: 'ec2.revoke-open-ingress', severity: 'critical', scope: 'regional', references: { cis: '5.3, 5.4', securityHub: 'EC2.19' } });
+    expect(sgRiskyPorts).toMatchObject({
+      fix: 'ec2.revoke-open-ingress',
+      severity: 'critical',
+      scope: 'regional',
+      references: { cis: '5.3, 5.4', securityHub: 'EC2.19' },
+    });
     expect(sgRiskyPorts.uses).toEqual(['ec2.securityGroups', 'ec2.securityGroupUse']);
   });
 
   it('passes groups whose risky ports are open only to narrow CIDRs, prefix lists or other groups', async () => {
     serveEc2(ec2, [
       securityGroup('sg-0a1b2c3d4e5f60001', 'web', [tcp(443, 443, { v4: ['0.0.0.0/0'], v6: ['::/0'] }), tcp(80, 80, { v4: ['0.0.0.0/0'] })]),
-      securityGroup('sg-0a1b2c3d4e5f60002', 'bastion', [tcp(22, 22, { v4: [{ cidr: '203.0.113.0/24', description: 'office' }, '10.0.0.0/8'], v6: ['2001:db8::/32'] })]),
+      securityGroup('sg-0a1b2c3d4e5f60002', 'bastion', [
+        tcp(22, 22, { v4: [{ cidr: '203.0.113.0/24', description: 'office' }, '10.0.0.0/8'], v6: ['2001:db8::/32'] }),
+      ]),
       securityGroup('sg-0a1b2c3d4e5f60003', 'db', [
         tcp(5432, 5432, { groups: ['sg-0a1b2c3d4e5f60001'] }),
         tcp(3306, 3306, { prefixLists: ['pl-0123456789abcdef0'] }),
@@ -37,9 +44,7 @@ describe('ec2.sg-risky-ports', () => {
   });
 
   it('fails, critical, for SSH open to 0.0.0.0/0 on an unused group, saying it is not attached', async () => {
-    serveEc2(ec2, [
-      securityGroup('sg-0a1b2c3d4e5f60011', 'launch-wizard-1', [tcp(22, 22, { v4: [{ cidr: '0.0.0.0/0', description: 'temp ssh' }] })]),
-    ]);
+    serveEc2(ec2, [securityGroup('sg-0a1b2c3d4e5f60011', 'launch-wizard-1', [tcp(22, 22, { v4: [{ cidr: '0.0.0.0/0', description: 'temp ssh' }] })])]);
     const result = await audit([sgRiskyPorts]);
     expect(result.findings).toEqual([
       {
@@ -102,12 +107,16 @@ describe('ec2.sg-risky-ports', () => {
   it('says "attached to 1 network interface" in the singular', async () => {
     serveEc2(ec2, [securityGroup('sg-0a1b2c3d4e5f60023', 'mail', [tcp(25, 25, { v4: ['0.0.0.0/0'] })])], [networkInterface('sg-0a1b2c3d4e5f60023')]);
     const [finding] = (await audit([sgRiskyPorts])).findings;
-    expect(finding!.message).toBe('Security group sg-0a1b2c3d4e5f60023 (mail) allows tcp 25 from 0.0.0.0/0, exposing risky port 25; attached to 1 network interface.');
+    expect(finding!.message).toBe(
+      'Security group sg-0a1b2c3d4e5f60023 (mail) allows tcp 25 from 0.0.0.0/0, exposing risky port 25; attached to 1 network interface.',
+    );
     expect(finding!.severity).toBe('critical');
   });
 
   it('reports an IPv6 ::/0 rule', async () => {
-    serveEc2(ec2, [securityGroup('sg-0a1b2c3d4e5f60031', 'rdp', [tcp(3389, 3389, { v4: ['198.51.100.7/32'], v6: [{ cidr: '::/0', description: 'rdp v6' }] })])]);
+    serveEc2(ec2, [
+      securityGroup('sg-0a1b2c3d4e5f60031', 'rdp', [tcp(3389, 3389, { v4: ['198.51.100.7/32'], v6: [{ cidr: '::/0', description: 'rdp v6' }] })]),
+    ]);
     const result = await audit([sgRiskyPorts]);
     expect(result.findings).toHaveLength(1);
     expect(result.findings[0]).toMatchObject({
@@ -160,7 +169,13 @@ describe('ec2.sg-risky-ports', () => {
     const every = [...DEFAULT_RISKY_PORTS.critical, ...DEFAULT_RISKY_PORTS.high].sort((a, b) => a - b).join(',');
     expect(finding!.details!.riskyPorts).toBe(every);
     expect(finding!.fingerprint).toBe(
-      findingFingerprint({ checkId: CHECK, accountId: '123456789012', region: 'us-east-1', resourceId: 'sg-0a1b2c3d4e5f60061', subKey: '-1:0-65535:0.0.0.0/0' }),
+      findingFingerprint({
+        checkId: CHECK,
+        accountId: '123456789012',
+        region: 'us-east-1',
+        resourceId: 'sg-0a1b2c3d4e5f60061',
+        subKey: '-1:0-65535:0.0.0.0/0',
+      }),
     );
   });
 
@@ -233,7 +248,9 @@ describe('ec2.sg-risky-ports', () => {
     ec2.on(DescribeSecurityGroupsCommand).rejects(awsError('AccessDenied', 'You are not authorized to perform this operation.'));
     const result = await audit([sgRiskyPorts]);
     expect(result.findings).toEqual([]);
-    expect(result.errors).toEqual([{ checkId: CHECK, region: 'us-east-1', code: 'AccessDenied', message: 'You are not authorized to perform this operation.' }]);
+    expect(result.errors).toEqual([
+      { checkId: CHECK, region: 'us-east-1', code: 'AccessDenied', message: 'You are not authorized to perform this operation.' },
+    ]);
     expect(result.stats.byCheck[CHECK]).toEqual({ passed: 0, failed: 0, errors: 1 });
   });
 

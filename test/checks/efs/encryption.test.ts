@@ -65,7 +65,10 @@ describe('efs.encryption', () => {
 
   it('fails, medium, an unencrypted file system, on every page, with its name and size', async () => {
     serveFileSystems({
-      'us-east-1': [[fileSystem('fs-0000000000000a001')], [fileSystem('fs-0123456789abcdef0', { Encrypted: false, KmsKeyId: undefined, Name: undefined, Tags: [{ Key: 'Name', Value: '<!here> exports' }] })]],
+      'us-east-1': [
+        [fileSystem('fs-0000000000000a001')],
+        [fileSystem('fs-0123456789abcdef0', { Encrypted: false, KmsKeyId: undefined, Name: undefined, Tags: [{ Key: 'Name', Value: '<!here> exports' }] })],
+      ],
     });
     const result = await audit([encryption]);
     expect(efs.commandCalls(DescribeFileSystemsCommand).map((c) => c.args[0].input)).toEqual([{ MaxItems: 100 }, { MaxItems: 100, Marker: 'm:1' }]);
@@ -76,7 +79,11 @@ describe('efs.encryption', () => {
         severity: 'medium',
         accountId: OWNER,
         region: 'us-east-1',
-        resource: { type: 'AWS::EFS::FileSystem', id: 'fs-0123456789abcdef0', arn: `arn:aws:elasticfilesystem:us-east-1:${OWNER}:file-system/fs-0123456789abcdef0` },
+        resource: {
+          type: 'AWS::EFS::FileSystem',
+          id: 'fs-0123456789abcdef0',
+          arn: `arn:aws:elasticfilesystem:us-east-1:${OWNER}:file-system/fs-0123456789abcdef0`,
+        },
         message:
           'EFS file system fs-0123456789abcdef0 (<!here> exports, 1.5 GiB) is not encrypted at rest; encryption can only be set at creation, so the data must move to a new, encrypted file system.',
         fingerprint: findingFingerprint({ checkId: CHECK, accountId: OWNER, region: 'us-east-1', resourceId: 'fs-0123456789abcdef0' }),
@@ -95,7 +102,10 @@ describe('efs.encryption', () => {
   it('builds the ARN when the answer has none, skips file systems being deleted, and judges each region', async () => {
     serveFileSystems({
       'us-east-1': [fileSystem('fs-0000000000000b001', { Encrypted: false, FileSystemArn: undefined, SizeInBytes: undefined, Name: undefined, Tags: [] })],
-      'eu-west-1': [fileSystem('fs-0000000000000b002', { Encrypted: false, LifeCycleState: 'deleting' }, 'eu-west-1'), fileSystem('fs-0000000000000b003', {}, 'eu-west-1')],
+      'eu-west-1': [
+        fileSystem('fs-0000000000000b002', { Encrypted: false, LifeCycleState: 'deleting' }, 'eu-west-1'),
+        fileSystem('fs-0000000000000b003', {}, 'eu-west-1'),
+      ],
     });
     const result = await audit([encryption], { account: { regions: TWO_REGIONS } });
     expect(result.findings.map((f) => [f.region, f.resource.arn, f.message])).toEqual([
@@ -112,7 +122,13 @@ describe('efs.encryption', () => {
     serveFileSystems({ 'us-east-1': [fileSystem('fs-0000000000000c001', { Encrypted: undefined }), fileSystem('fs-0000000000000c002')] });
     let result = await audit([encryption]);
     expect(result.errors).toEqual([
-      { checkId: CHECK, region: 'us-east-1', code: 'MalformedResponse', message: 'DescribeFileSystems returned no Encrypted value for fs-0000000000000c001', resource: 'fs-0000000000000c001' },
+      {
+        checkId: CHECK,
+        region: 'us-east-1',
+        code: 'MalformedResponse',
+        message: 'DescribeFileSystems returned no Encrypted value for fs-0000000000000c001',
+        resource: 'fs-0000000000000c001',
+      },
     ]);
     expect(result.stats.byCheck[CHECK]).toEqual({ passed: 1, failed: 0, errors: 1 });
 

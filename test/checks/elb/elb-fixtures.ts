@@ -1,5 +1,17 @@
-import { DescribeLoadBalancerPoliciesCommand, DescribeLoadBalancersCommand as DescribeClassicCommand, ElasticLoadBalancingClient, type LoadBalancerDescription, type PolicyDescription } from '@aws-sdk/client-elastic-load-balancing';
-import { DescribeListenersCommand, DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client, type Listener, type LoadBalancer } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DescribeLoadBalancerPoliciesCommand,
+  DescribeLoadBalancersCommand as DescribeClassicCommand,
+  type ElasticLoadBalancingClient,
+  type LoadBalancerDescription,
+  type PolicyDescription,
+} from '@aws-sdk/client-elastic-load-balancing';
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  type ElasticLoadBalancingV2Client,
+  type Listener,
+  type LoadBalancer,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 
 /** Load balancers of us-east-1 for account 123456789012, as DescribeLoadBalancers (Classic and v2) return them. */
@@ -28,10 +40,18 @@ export function listener(lb: LoadBalancer, protocol: 'HTTP' | 'HTTPS' | 'TCP' | 
     LoadBalancerArn: lb.LoadBalancerArn,
     Port: port,
     Protocol: protocol,
-    ...(protocol === 'HTTPS' || protocol === 'TLS' ? { SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', Certificates: [{ CertificateArn: `arn:aws:acm:us-east-1:${OWNER}:certificate/abc` }] } : {}),
+    ...(protocol === 'HTTPS' || protocol === 'TLS'
+      ? { SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', Certificates: [{ CertificateArn: `arn:aws:acm:us-east-1:${OWNER}:certificate/abc` }] }
+      : {}),
     DefaultActions:
       protocol === 'HTTP'
-        ? [{ Type: 'redirect', Order: 1, RedirectConfig: { Protocol: 'HTTPS', Port: '443', Host: '#{host}', Path: '/#{path}', Query: '#{query}', StatusCode: 'HTTP_301' } }]
+        ? [
+            {
+              Type: 'redirect',
+              Order: 1,
+              RedirectConfig: { Protocol: 'HTTPS', Port: '443', Host: '#{host}', Path: '/#{path}', Query: '#{query}', StatusCode: 'HTTP_301' },
+            },
+          ]
         : [{ Type: 'forward', Order: 1, TargetGroupArn: `${ARN_PREFIX}targetgroup/web/73e2d6bc24d8a067` }],
     ...overrides,
   };
@@ -44,7 +64,18 @@ export function classic(name: string, overrides: Partial<LoadBalancerDescription
     Scheme: 'internet-facing',
     VPCId: 'vpc-0f1e2d3c4b5a69788',
     SecurityGroups: ['sg-0web000000000001b'],
-    ListenerDescriptions: [{ Listener: { Protocol: 'HTTPS', LoadBalancerPort: 443, InstanceProtocol: 'HTTP', InstancePort: 80, SSLCertificateId: 'arn:aws:iam::123456789012:server-certificate/web' }, PolicyNames: ['tls12'] }],
+    ListenerDescriptions: [
+      {
+        Listener: {
+          Protocol: 'HTTPS',
+          LoadBalancerPort: 443,
+          InstanceProtocol: 'HTTP',
+          InstancePort: 80,
+          SSLCertificateId: 'arn:aws:iam::123456789012:server-certificate/web',
+        },
+        PolicyNames: ['tls12'],
+      },
+    ],
     Instances: [],
     ...overrides,
   };
@@ -56,7 +87,10 @@ export function negotiationPolicy(name: string, on: string[]): PolicyDescription
   return {
     PolicyName: name,
     PolicyTypeName: 'SSLNegotiationPolicyType',
-    PolicyAttributeDescriptions: [...all.map((a) => ({ AttributeName: a, AttributeValue: String(on.includes(a.replace('Protocol-', ''))) })), { AttributeName: 'ECDHE-RSA-AES128-GCM-SHA256', AttributeValue: 'true' }],
+    PolicyAttributeDescriptions: [
+      ...all.map((a) => ({ AttributeName: a, AttributeValue: String(on.includes(a.replace('Protocol-', ''))) })),
+      { AttributeName: 'ECDHE-RSA-AES128-GCM-SHA256', AttributeValue: 'true' },
+    ],
   };
 }
 

@@ -24,13 +24,35 @@ describe('elb.listener-insecure', () => {
   });
 
   it('declares its references and datasets', () => {
-    expect(listenerInsecure).toMatchObject({ id: CHECK, service: 'elb', scope: 'regional', severity: 'high', references: { securityHub: 'ELB.1, ELB.8, ELB.17' } });
+    expect(listenerInsecure).toMatchObject({
+      id: CHECK,
+      service: 'elb',
+      scope: 'regional',
+      severity: 'high',
+      references: { securityHub: 'ELB.1, ELB.8, ELB.17' },
+    });
     expect(listenerInsecure.uses).toEqual(['elb.classic', 'elb.v2']);
   });
 
   it('reads the oldest TLS version from the policy names', () => {
-    expect(['ELBSecurityPolicy-2016-08', 'ELBSecurityPolicy-TLS-1-0-2015-04', 'ELBSecurityPolicy-TLS-1-1-2017-01', 'ELBSecurityPolicy-FS-1-1-2019-08', 'ELBSecurityPolicy-TLS13-1-1-2021-06'].map(oldestTls)).toEqual([0, 0, 1, 1, 1]);
-    expect(['ELBSecurityPolicy-TLS13-1-2-2021-06', 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06', 'ELBSecurityPolicy-TLS-1-2-Ext-2018-06', 'ELBSecurityPolicy-FS-1-2-Res-2020-10', 'ELBSecurityPolicy-TLS13-1-3-2021-06'].map(oldestTls)).toEqual([2, 2, 2, 2, 3]);
+    expect(
+      [
+        'ELBSecurityPolicy-2016-08',
+        'ELBSecurityPolicy-TLS-1-0-2015-04',
+        'ELBSecurityPolicy-TLS-1-1-2017-01',
+        'ELBSecurityPolicy-FS-1-1-2019-08',
+        'ELBSecurityPolicy-TLS13-1-1-2021-06',
+      ].map(oldestTls),
+    ).toEqual([0, 0, 1, 1, 1]);
+    expect(
+      [
+        'ELBSecurityPolicy-TLS13-1-2-2021-06',
+        'ELBSecurityPolicy-TLS13-1-2-Res-2021-06',
+        'ELBSecurityPolicy-TLS-1-2-Ext-2018-06',
+        'ELBSecurityPolicy-FS-1-2-Res-2020-10',
+        'ELBSecurityPolicy-TLS13-1-3-2021-06',
+      ].map(oldestTls),
+    ).toEqual([2, 2, 2, 2, 3]);
     expect(oldestTls('MyCustomPolicy')).toBeUndefined();
   });
 
@@ -41,7 +63,11 @@ describe('elb.listener-insecure', () => {
     serveElb(elb, elbv2, {
       classic: [classic('legacy')],
       v2: [[web], [internal, nlb]],
-      listeners: { [web.LoadBalancerArn!]: [listener(web, 'HTTP', 80), listener(web, 'HTTPS', 443)], [internal.LoadBalancerArn!]: [listener(internal, 'HTTP', 80, { DefaultActions: [{ Type: 'forward' }] })], [nlb.LoadBalancerArn!]: [listener(nlb, 'TCP', 5432)] },
+      listeners: {
+        [web.LoadBalancerArn!]: [listener(web, 'HTTP', 80), listener(web, 'HTTPS', 443)],
+        [internal.LoadBalancerArn!]: [listener(internal, 'HTTP', 80, { DefaultActions: [{ Type: 'forward' }] })],
+        [nlb.LoadBalancerArn!]: [listener(nlb, 'TCP', 5432)],
+      },
     });
     const result = await audit([listenerInsecure]);
     expect(result.findings).toEqual([]);
@@ -54,7 +80,12 @@ describe('elb.listener-insecure', () => {
     const web = alb('web');
     serveElb(elb, elbv2, {
       v2: [[web]],
-      listeners: { [web.LoadBalancerArn!]: [listener(web, 'HTTP', 80, { DefaultActions: [{ Type: 'forward', TargetGroupArn: 'tg' }] }), listener(web, 'HTTPS', 443, { SslPolicy: 'ELBSecurityPolicy-2016-08' })] },
+      listeners: {
+        [web.LoadBalancerArn!]: [
+          listener(web, 'HTTP', 80, { DefaultActions: [{ Type: 'forward', TargetGroupArn: 'tg' }] }),
+          listener(web, 'HTTPS', 443, { SslPolicy: 'ELBSecurityPolicy-2016-08' }),
+        ],
+      },
     });
     const result = await audit([listenerInsecure]);
     expect(result.errors).toEqual([]);
@@ -87,7 +118,10 @@ describe('elb.listener-insecure', () => {
     expect(result.errors).toEqual([]);
     expect(result.findings.map((f) => [f.resource.type, f.message]).sort()).toEqual([
       ['AWS::ElasticLoadBalancing::LoadBalancer', 'Classic load balancer legacy HTTPS listener on port 443 accepts SSLv3, TLSv1.'],
-      ['AWS::ElasticLoadBalancing::LoadBalancer', 'Classic load balancer legacy listens on plain HTTP port 80 (Classic load balancers cannot redirect to HTTPS).'],
+      [
+        'AWS::ElasticLoadBalancing::LoadBalancer',
+        'Classic load balancer legacy listens on plain HTTP port 80 (Classic load balancers cannot redirect to HTTPS).',
+      ],
     ]);
   });
 
@@ -98,7 +132,10 @@ describe('elb.listener-insecure', () => {
       classic: [classic('legacy')],
       policies: awsError('AccessDenied', 'not authorized to perform: elasticloadbalancing:DescribeLoadBalancerPolicies'),
       v2: [[a, b]],
-      listeners: { [a.LoadBalancerArn!]: awsError('Throttling', 'Rate exceeded'), [b.LoadBalancerArn!]: [listener(b, 'HTTPS', 443, { SslPolicy: 'Custom-Policy' })] },
+      listeners: {
+        [a.LoadBalancerArn!]: awsError('Throttling', 'Rate exceeded'),
+        [b.LoadBalancerArn!]: [listener(b, 'HTTPS', 443, { SslPolicy: 'Custom-Policy' })],
+      },
     });
     const result = await audit([listenerInsecure]);
     expect(result.findings).toEqual([]);

@@ -40,7 +40,11 @@ describe('elb.security-groups', () => {
         { Listener: { Protocol: 'HTTPS', LoadBalancerPort: 443, InstanceProtocol: 'HTTP', InstancePort: 80 }, PolicyNames: ['tls12'] },
       ],
     });
-    serveElb(elb, elbv2, { classic: [legacy], v2: [[web, gwlb]], listeners: { [web.LoadBalancerArn!]: [listener(web, 'HTTP', 80), listener(web, 'HTTPS', 443)] } });
+    serveElb(elb, elbv2, {
+      classic: [legacy],
+      v2: [[web, gwlb]],
+      listeners: { [web.LoadBalancerArn!]: [listener(web, 'HTTP', 80), listener(web, 'HTTPS', 443)] },
+    });
     serveGroups(webGroup(permission('tcp', 80, 80, { v4: ['0.0.0.0/0'] }), permission('tcp', 443, 443, { v4: ['0.0.0.0/0'], v6: ['::/0'] })));
     const result = await audit([securityGroups]);
     expect(result.findings).toEqual([]);
@@ -51,7 +55,13 @@ describe('elb.security-groups', () => {
   it('fails a group that opens more than the listener ports, per rule', async () => {
     const web = alb('web');
     serveElb(elb, elbv2, { v2: [[web]], listeners: { [web.LoadBalancerArn!]: [listener(web, 'HTTPS', 443)] } });
-    serveGroups(webGroup(permission('tcp', 443, 443, { v4: ['0.0.0.0/0'] }), permission('tcp', 0, 65535, { v4: ['0.0.0.0/0'] }), permission('tcp', 22, 22, { v4: ['10.0.0.0/8'] })));
+    serveGroups(
+      webGroup(
+        permission('tcp', 443, 443, { v4: ['0.0.0.0/0'] }),
+        permission('tcp', 0, 65535, { v4: ['0.0.0.0/0'] }),
+        permission('tcp', 22, 22, { v4: ['10.0.0.0/8'] }),
+      ),
+    );
     const result = await audit([securityGroups]);
     expect(result.errors).toEqual([]);
     expect(result.findings.map((f) => f.message)).toEqual([
@@ -62,7 +72,11 @@ describe('elb.security-groups', () => {
 
   it('fails a load balancer without groups and one naming a deleted group', async () => {
     const nlb = alb('nlb', { Type: 'network', SecurityGroups: [] });
-    serveElb(elb, elbv2, { classic: [classic('legacy', { SecurityGroups: ['sg-0gone00000000001d'] })], v2: [[nlb]], listeners: { [nlb.LoadBalancerArn!]: [listener(nlb, 'TCP', 443)] } });
+    serveElb(elb, elbv2, {
+      classic: [classic('legacy', { SecurityGroups: ['sg-0gone00000000001d'] })],
+      v2: [[nlb]],
+      listeners: { [nlb.LoadBalancerArn!]: [listener(nlb, 'TCP', 443)] },
+    });
     serveGroups(webGroup());
     const result = await audit([securityGroups]);
     expect(result.findings.map((f) => f.message).sort()).toEqual([

@@ -31,7 +31,10 @@ describe('iam.admin-policy', () => {
       authorizationDetailsPage({
         users: [userDetail('alice', { inline: [inlinePolicy('reports')], attached: [awsManaged('ReadOnlyAccess')] })],
         groups: [groupDetail('readers', { attached: [awsManaged('ReadOnlyAccess')] })],
-        roles: [roleDetail('deployer', { inline: [inlinePolicy('deploy', doc({ Effect: 'Allow', Action: 's3:*', Resource: '*' }))] }), serviceLinkedRole('AWSServiceRoleForSupport')],
+        roles: [
+          roleDetail('deployer', { inline: [inlinePolicy('deploy', doc({ Effect: 'Allow', Action: 's3:*', Resource: '*' }))] }),
+          serviceLinkedRole('AWSServiceRoleForSupport'),
+        ],
         policies: [managedPolicy('Reports', READ_ONLY_DOCUMENT, { attachments: 3 }), awsManagedPolicy('ReadOnlyAccess', READ_ONLY_DOCUMENT, 2)],
       }),
     );
@@ -48,7 +51,11 @@ describe('iam.admin-policy', () => {
         users: [userDetail('root-ish', { attached: [awsManaged('AdministratorAccess')] })],
         groups: [groupDetail('admins', { attached: [awsManaged('AdministratorAccess'), awsManaged('ReadOnlyAccess')] })],
         roles: [roleDetail('ops', { attached: [awsManaged('FutureFullAccess')] }), roleDetail('reader', { attached: [awsManaged('ReadOnlyAccess')] })],
-        policies: [awsManagedPolicy('AdministratorAccess', ADMIN_DOCUMENT, 2), awsManagedPolicy('FutureFullAccess', ADMIN_DOCUMENT), awsManagedPolicy('ReadOnlyAccess', READ_ONLY_DOCUMENT, 2)],
+        policies: [
+          awsManagedPolicy('AdministratorAccess', ADMIN_DOCUMENT, 2),
+          awsManagedPolicy('FutureFullAccess', ADMIN_DOCUMENT),
+          awsManagedPolicy('ReadOnlyAccess', READ_ONLY_DOCUMENT, 2),
+        ],
       }),
     );
     const result = await audit([adminPolicy]);
@@ -58,7 +65,10 @@ describe('iam.admin-policy', () => {
       ['AWS::IAM::User', 'user/root-ish'],
     ]);
     const group = result.findings.find((f) => f.resource.id === 'group/admins')!;
-    expect(group).toMatchObject({ severity: 'high', details: { policyKind: 'aws-managed', entityType: 'group', entityName: 'admins', policies: 'arn:aws:iam::aws:policy/AdministratorAccess' } });
+    expect(group).toMatchObject({
+      severity: 'high',
+      details: { policyKind: 'aws-managed', entityType: 'group', entityName: 'admins', policies: 'arn:aws:iam::aws:policy/AdministratorAccess' },
+    });
     expect(group.message).toBe('Group admins has the AWS-managed AdministratorAccess attached, which allows every action on every resource.');
     // The AWS policies themselves are not findings: where they are attached is.
     expect(result.findings.some((f) => f.resource.type === 'AWS::IAM::Policy')).toBe(false);
@@ -66,15 +76,17 @@ describe('iam.admin-policy', () => {
   });
 
   it('knows AdministratorAccess in any partition even when its document is not in the answer', async () => {
-    iam.on(GetAccountAuthorizationDetailsCommand).resolves(authorizationDetailsPage({ roles: [roleDetail('gov-admin', { attached: [awsManaged('AdministratorAccess', 'aws-us-gov')] })] }));
+    iam
+      .on(GetAccountAuthorizationDetailsCommand)
+      .resolves(authorizationDetailsPage({ roles: [roleDetail('gov-admin', { attached: [awsManaged('AdministratorAccess', 'aws-us-gov')] })] }));
     const result = await audit([adminPolicy]);
     expect(result.findings.map((f) => f.resource.id)).toEqual(['role/gov-admin']);
   });
 
   it('fails, high, an attached customer-managed policy whose URL-encoded default version allows * on *', async () => {
-    iam.on(GetAccountAuthorizationDetailsCommand).resolves(
-      authorizationDetailsPage({ policies: [managedPolicy('AdminAll', ADMIN_DOCUMENT, { attachments: 2, olderVersions: [READ_ONLY_DOCUMENT] })] }),
-    );
+    iam
+      .on(GetAccountAuthorizationDetailsCommand)
+      .resolves(authorizationDetailsPage({ policies: [managedPolicy('AdminAll', ADMIN_DOCUMENT, { attachments: 2, olderVersions: [READ_ONLY_DOCUMENT] })] }));
     const result = await audit([adminPolicy]);
     expect(result.findings).toHaveLength(1);
     expect(result.findings[0]).toMatchObject({
@@ -90,9 +102,9 @@ describe('iam.admin-policy', () => {
   });
 
   it('judges the default version only, not older ones', async () => {
-    iam.on(GetAccountAuthorizationDetailsCommand).resolves(
-      authorizationDetailsPage({ policies: [managedPolicy('WasAdmin', READ_ONLY_DOCUMENT, { olderVersions: [ADMIN_DOCUMENT] })] }),
-    );
+    iam
+      .on(GetAccountAuthorizationDetailsCommand)
+      .resolves(authorizationDetailsPage({ policies: [managedPolicy('WasAdmin', READ_ONLY_DOCUMENT, { olderVersions: [ADMIN_DOCUMENT] })] }));
     const result = await audit([adminPolicy]);
     expect(result.findings).toEqual([]);
     expect(result.stats.byCheck['iam.admin-policy']).toEqual({ passed: 1, failed: 0, errors: 0 });
@@ -113,7 +125,9 @@ describe('iam.admin-policy', () => {
     iam.on(GetAccountAuthorizationDetailsCommand).resolves(
       authorizationDetailsPage({
         users: [userDetail('ops', { inline: [inlinePolicy('admin', doc({ Effect: 'Allow', Action: '*:*', Resource: '*' }))] })],
-        groups: [groupDetail('ops', { inline: [inlinePolicy('admin', { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: '*', Resource: ['*'] } })] })],
+        groups: [
+          groupDetail('ops', { inline: [inlinePolicy('admin', { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: '*', Resource: ['*'] } })] }),
+        ],
         roles: [
           roleDetail('ops', {
             inline: [
@@ -160,9 +174,9 @@ describe('iam.admin-policy', () => {
   });
 
   it('reports an error naming the policy, not a pass, when a document cannot be read', async () => {
-    iam.on(GetAccountAuthorizationDetailsCommand).resolves(
-      authorizationDetailsPage({ users: [userDetail('alice', { inline: [{ PolicyName: 'broken', PolicyDocument: '%7B%22Version%22%3A' }] })] }),
-    );
+    iam
+      .on(GetAccountAuthorizationDetailsCommand)
+      .resolves(authorizationDetailsPage({ users: [userDetail('alice', { inline: [{ PolicyName: 'broken', PolicyDocument: '%7B%22Version%22%3A' }] })] }));
     const result = await audit([adminPolicy]);
     expect(result.findings).toEqual([]);
     expect(result.errors).toHaveLength(1);

@@ -16,7 +16,9 @@ describe('iam.expired-server-certificates', () => {
   beforeEach(() => iam.reset());
 
   it('passes certificates valid beyond the warning window, and an account without any', async () => {
-    iam.on(ListServerCertificatesCommand).resolves({ ServerCertificateMetadataList: [serverCertificate('www', inDays(200)), serverCertificate('api', inDays(31))] });
+    iam
+      .on(ListServerCertificatesCommand)
+      .resolves({ ServerCertificateMetadataList: [serverCertificate('www', inDays(200)), serverCertificate('api', inDays(31))] });
     const result = await audit([expiredServerCertificates]);
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([]);

@@ -11,9 +11,9 @@ describe('iam.exposed-access-key', () => {
   beforeEach(() => iam.reset());
 
   it('passes users without a quarantine policy', async () => {
-    iam.on(GetAccountAuthorizationDetailsCommand).resolves(
-      authorizationDetailsPage({ users: [userDetail('alice', { attached: [awsManaged('ReadOnlyAccess')] }), userDetail('bob')] }),
-    );
+    iam
+      .on(GetAccountAuthorizationDetailsCommand)
+      .resolves(authorizationDetailsPage({ users: [userDetail('alice', { attached: [awsManaged('ReadOnlyAccess')] }), userDetail('bob')] }));
     const result = await audit([exposedAccessKey]);
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([]);

@@ -22,7 +22,10 @@ describe('iam.no-users-or-roles', () => {
   it('passes an account with only roles, such as the ones IAM Identity Center creates', async () => {
     iam.on(GetAccountAuthorizationDetailsCommand).resolves(
       authorizationDetailsPage({
-        roles: [serviceLinkedRole('AWSServiceRoleForSupport'), roleDetail('AWSReservedSSO_Admin_0123456789abcdef', { path: '/aws-reserved/sso.amazonaws.com/' })],
+        roles: [
+          serviceLinkedRole('AWSServiceRoleForSupport'),
+          roleDetail('AWSReservedSSO_Admin_0123456789abcdef', { path: '/aws-reserved/sso.amazonaws.com/' }),
+        ],
       }),
     );
     const result = await audit([noUsersOrRoles]);
@@ -52,7 +55,9 @@ describe('iam.no-users-or-roles', () => {
   it('fails an empty account', async () => {
     iam.on(GetAccountAuthorizationDetailsCommand).resolves(authorizationDetailsPage());
     const result = await audit([noUsersOrRoles]);
-    expect(result.findings.map((f) => f.message)).toEqual(['The account has 0 IAM users and 0 roles besides 0 service-linked ones: all work happens as the root user.']);
+    expect(result.findings.map((f) => f.message)).toEqual([
+      'The account has 0 IAM users and 0 roles besides 0 service-linked ones: all work happens as the root user.',
+    ]);
   });
 
   it('reports an error, not a finding, when the authorization details cannot be read', async () => {

@@ -28,9 +28,7 @@ describe('iam.root-access-keys', () => {
   });
 
   it('fails, critical, once per active root key, each with its slot as sub-key', async () => {
-    serveReport(iam, [
-      rootReportRow({ ...accessKey(1, { createdDaysAgo: 412, lastUsedDaysAgo: 3 }), ...accessKey(2, { createdDaysAgo: 20 }) }),
-    ]);
+    serveReport(iam, [rootReportRow({ ...accessKey(1, { createdDaysAgo: 412, lastUsedDaysAgo: 3 }), ...accessKey(2, { createdDaysAgo: 20 }) })]);
     const result = await audit([rootAccessKeys]);
     expect(result.stats.byCheck['iam.root-access-keys']).toEqual({ passed: 0, failed: 2, errors: 0 });
     const [first, second] = [...result.findings].sort((a, b) => Number(a.details!.keySlot) - Number(b.details!.keySlot));

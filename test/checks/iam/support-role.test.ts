@@ -11,9 +11,9 @@ describe('iam.support-role', () => {
   beforeEach(() => iam.reset());
 
   it('passes when a role has AWSSupportAccess attached', async () => {
-    iam.on(GetAccountAuthorizationDetailsCommand).resolves(
-      authorizationDetailsPage({ users: [userDetail('alice')], roles: [roleDetail('support', { attached: [awsManaged('AWSSupportAccess')] })] }),
-    );
+    iam
+      .on(GetAccountAuthorizationDetailsCommand)
+      .resolves(authorizationDetailsPage({ users: [userDetail('alice')], roles: [roleDetail('support', { attached: [awsManaged('AWSSupportAccess')] })] }));
     const result = await audit([supportRole]);
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([]);
@@ -21,11 +21,13 @@ describe('iam.support-role', () => {
   });
 
   it('passes when a group or a user holds it, in any partition', async () => {
-    iam.on(GetAccountAuthorizationDetailsCommand).resolves(
-      authorizationDetailsPage({ groups: [groupDetail('support', { attached: [awsManaged('AWSSupportAccess', 'aws-us-gov')] })] }),
-    );
+    iam
+      .on(GetAccountAuthorizationDetailsCommand)
+      .resolves(authorizationDetailsPage({ groups: [groupDetail('support', { attached: [awsManaged('AWSSupportAccess', 'aws-us-gov')] })] }));
     expect((await audit([supportRole], { account: { roleArn: 'arn:aws-us-gov:iam::123456789012:role/AuditReadOnly' } })).findings).toEqual([]);
-    iam.on(GetAccountAuthorizationDetailsCommand).resolves(authorizationDetailsPage({ users: [userDetail('alice', { attached: [awsManaged('AWSSupportAccess')] })] }));
+    iam
+      .on(GetAccountAuthorizationDetailsCommand)
+      .resolves(authorizationDetailsPage({ users: [userDetail('alice', { attached: [awsManaged('AWSSupportAccess')] })] }));
     expect((await audit([supportRole])).findings).toEqual([]);
   });
 

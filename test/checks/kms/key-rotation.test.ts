@@ -100,7 +100,11 @@ describe('kms.key-rotation', () => {
 
   it('fails, medium, a key that does not rotate, named by its aliases, across ListKeys pages', async () => {
     serveKeys({
-      'us-east-1': { keys: [[key(keyId(1))], [key(keyId(2), { Description: '<!channel> legacy' })]], rotation: { [keyId(1)]: true }, aliases: { [keyId(2)]: ['alias/payments', 'alias/legacy'] } },
+      'us-east-1': {
+        keys: [[key(keyId(1))], [key(keyId(2), { Description: '<!channel> legacy' })]],
+        rotation: { [keyId(1)]: true },
+        aliases: { [keyId(2)]: ['alias/payments', 'alias/legacy'] },
+      },
     });
     const result = await audit([keyRotation]);
     expect(kms.commandCalls(ListKeysCommand).map((c) => c.args[0].input)).toEqual([{ Limit: 1000 }, { Limit: 1000, Marker: 'p1' }]);
@@ -114,7 +118,14 @@ describe('kms.key-rotation', () => {
         resource: { type: 'AWS::KMS::Key', id: keyId(2), arn: arnOf(keyId(2)) },
         message: `KMS key ${keyId(2)} (alias/legacy, alias/payments) does not rotate its key material automatically: everything it encrypts depends on the same material for as long as the key lives.`,
         fingerprint: findingFingerprint({ checkId: CHECK, accountId: OWNER, region: 'us-east-1', resourceId: keyId(2) }),
-        details: { keyId: keyId(2), aliases: 'alias/legacy, alias/payments', description: '<!channel> legacy', createdAt: '2025-02-01T09:00:00.000Z', multiRegion: false, keyState: 'Enabled' },
+        details: {
+          keyId: keyId(2),
+          aliases: 'alias/legacy, alias/payments',
+          description: '<!channel> legacy',
+          createdAt: '2025-02-01T09:00:00.000Z',
+          multiRegion: false,
+          keyState: 'Enabled',
+        },
       },
     ]);
   });
@@ -141,7 +152,18 @@ describe('kms.key-rotation', () => {
   it('judges a multi-Region replica on its primary when the primary region is audited, else on itself', async () => {
     const mrk = 'mrk-1234abcd12ab34cd56ef1234567890ab';
     const multi = (region: string, type: 'PRIMARY' | 'REPLICA') =>
-      key(mrk, { MultiRegion: true, MultiRegionConfiguration: { MultiRegionKeyType: type, PrimaryKey: { Arn: arnOf(mrk, 'us-east-1'), Region: 'us-east-1' }, ReplicaKeys: [{ Arn: arnOf(mrk, 'eu-west-1'), Region: 'eu-west-1' }] } }, region);
+      key(
+        mrk,
+        {
+          MultiRegion: true,
+          MultiRegionConfiguration: {
+            MultiRegionKeyType: type,
+            PrimaryKey: { Arn: arnOf(mrk, 'us-east-1'), Region: 'us-east-1' },
+            ReplicaKeys: [{ Arn: arnOf(mrk, 'eu-west-1'), Region: 'eu-west-1' }],
+          },
+        },
+        region,
+      );
     serveKeys({ 'us-east-1': { keys: [[multi('us-east-1', 'PRIMARY')]] }, 'eu-west-1': { keys: [[multi('eu-west-1', 'REPLICA')]] } });
     let result = await audit([keyRotation], { account: { regions: TWO_REGIONS } });
     expect(result.findings.map((f) => [f.region, f.resource.id])).toEqual([['us-east-1', mrk]]);
@@ -159,7 +181,12 @@ describe('kms.key-rotation', () => {
     serveKeys({
       'us-east-1': {
         keys: [[key(keyId(1)), key(keyId(2))]],
-        describeErrors: { [keyId(1)]: awsError('AccessDeniedException', `User: arn:aws:sts::${OWNER}:assumed-role/AuditReadOnly/x is not authorized to perform: kms:DescribeKey on resource: ${arnOf(keyId(1))} because no resource-based policy allows the kms:DescribeKey action`) },
+        describeErrors: {
+          [keyId(1)]: awsError(
+            'AccessDeniedException',
+            `User: arn:aws:sts::${OWNER}:assumed-role/AuditReadOnly/x is not authorized to perform: kms:DescribeKey on resource: ${arnOf(keyId(1))} because no resource-based policy allows the kms:DescribeKey action`,
+          ),
+        },
       },
     });
     const result = await audit([keyRotation]);

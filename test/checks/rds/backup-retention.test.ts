@@ -23,7 +23,10 @@ describe('rds.backup-retention', () => {
 
   it('passes retention at or above the threshold; an Aurora member (1 day in the fixture) counts through its cluster', async () => {
     serveRds(rds, ec2, {
-      'us-east-1': { instances: [dbInstance('orders', { BackupRetentionPeriod: 7 }), auroraMember('payments-1', 'payments')], clusters: [dbCluster('payments', ['payments-1'])] },
+      'us-east-1': {
+        instances: [dbInstance('orders', { BackupRetentionPeriod: 7 }), auroraMember('payments-1', 'payments')],
+        clusters: [dbCluster('payments', ['payments-1'])],
+      },
     });
     const result = await audit([backupRetention]);
     expect(result.findings).toEqual([]);
@@ -34,7 +37,11 @@ describe('rds.backup-retention', () => {
   it('fails backups turned off and retention under thresholds.rdsBackupRetentionDays, with the figures', async () => {
     serveRds(rds, ec2, {
       'us-east-1': {
-        instances: [dbInstance('orders', { BackupRetentionPeriod: 0 }), dbInstance('reports', { BackupRetentionPeriod: 7 }), auroraMember('payments-1', 'payments')],
+        instances: [
+          dbInstance('orders', { BackupRetentionPeriod: 0 }),
+          dbInstance('reports', { BackupRetentionPeriod: 7 }),
+          auroraMember('payments-1', 'payments'),
+        ],
         clusters: [dbCluster('payments', ['payments-1'], { BackupRetentionPeriod: 1 })],
       },
     });

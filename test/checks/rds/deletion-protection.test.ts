@@ -22,7 +22,9 @@ describe('rds.deletion-protection', () => {
   });
 
   it('passes protected instances and clusters; Aurora members (unprotected in the fixture) are not judged', async () => {
-    serveRds(rds, ec2, { 'us-east-1': { instances: [dbInstance('orders'), auroraMember('payments-1', 'payments')], clusters: [dbCluster('payments', ['payments-1'])] } });
+    serveRds(rds, ec2, {
+      'us-east-1': { instances: [dbInstance('orders'), auroraMember('payments-1', 'payments')], clusters: [dbCluster('payments', ['payments-1'])] },
+    });
     const result = await audit([deletionProtection]);
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([]);
@@ -56,12 +58,20 @@ describe('rds.deletion-protection', () => {
     serveRds(rds, ec2, { 'us-east-1': { instances: [dbInstance('orders')], clusters: [dbCluster('emulated', [], { DeletionProtection: undefined })] } });
     let result = await audit([deletionProtection]);
     expect(result.errors).toEqual([
-      { checkId: CHECK, region: 'us-east-1', code: 'MalformedResponse', message: 'DescribeDBClusters returned no DeletionProtection for emulated', resource: 'emulated' },
+      {
+        checkId: CHECK,
+        region: 'us-east-1',
+        code: 'MalformedResponse',
+        message: 'DescribeDBClusters returned no DeletionProtection for emulated',
+        resource: 'emulated',
+      },
     ]);
     expect(result.stats.byCheck[CHECK]).toEqual({ passed: 1, failed: 0, errors: 1 });
 
     rds.reset();
-    serveRds(rds, ec2, { 'us-east-1': { instances: [dbInstance('orders', { DeletionProtection: false })], clusters: awsError('Throttling', 'Rate exceeded') } });
+    serveRds(rds, ec2, {
+      'us-east-1': { instances: [dbInstance('orders', { DeletionProtection: false })], clusters: awsError('Throttling', 'Rate exceeded') },
+    });
     result = await audit([deletionProtection]);
     // Without the clusters, which instances are members cannot be told: nothing is judged.
     expect(result.findings).toEqual([]);

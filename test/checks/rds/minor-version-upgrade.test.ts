@@ -17,7 +17,13 @@ describe('rds.minor-version-upgrade', () => {
   });
 
   it('declares its references and dataset', () => {
-    expect(minorVersionUpgrade).toMatchObject({ id: CHECK, service: 'rds', scope: 'regional', severity: 'low', references: { cis: '2.2.2', securityHub: 'RDS.13' } });
+    expect(minorVersionUpgrade).toMatchObject({
+      id: CHECK,
+      service: 'rds',
+      scope: 'regional',
+      severity: 'low',
+      references: { cis: '2.2.2', securityHub: 'RDS.13' },
+    });
     expect(minorVersionUpgrade.uses).toEqual(['rds.instances']);
   });
 
@@ -30,12 +36,20 @@ describe('rds.minor-version-upgrade', () => {
   });
 
   it('fails, low, each instance with the setting off (a member names its cluster)', async () => {
-    serveRds(rds, ec2, { 'us-east-1': { instances: [[dbInstance('orders', { AutoMinorVersionUpgrade: false })], [auroraMember('payments-1', 'payments', { AutoMinorVersionUpgrade: false })]] } });
+    serveRds(rds, ec2, {
+      'us-east-1': {
+        instances: [[dbInstance('orders', { AutoMinorVersionUpgrade: false })], [auroraMember('payments-1', 'payments', { AutoMinorVersionUpgrade: false })]],
+      },
+    });
     const result = await audit([minorVersionUpgrade]);
     expect(result.errors).toEqual([]);
     expect(result.findings.map((f) => [f.severity, f.resource.id, f.message])).toEqual([
       ['low', 'orders', 'DB instance orders (postgres 16.3) has automatic minor version upgrades off: engine security fixes wait for a manual upgrade.'],
-      ['low', 'payments-1', 'DB instance payments-1 (aurora-postgresql 15.4) has automatic minor version upgrades off: engine security fixes wait for a manual upgrade.'],
+      [
+        'low',
+        'payments-1',
+        'DB instance payments-1 (aurora-postgresql 15.4) has automatic minor version upgrades off: engine security fixes wait for a manual upgrade.',
+      ],
     ]);
     expect(result.findings[1]!.details).toMatchObject({ clusterIdentifier: 'payments', autoMinorVersionUpgrade: false, instanceClass: 'db.r6g.large' });
   });
@@ -44,7 +58,13 @@ describe('rds.minor-version-upgrade', () => {
     serveRds(rds, ec2, { 'us-east-1': { instances: [dbInstance('emulated', { AutoMinorVersionUpgrade: undefined }), dbInstance('orders')] } });
     let result = await audit([minorVersionUpgrade]);
     expect(result.errors).toEqual([
-      { checkId: CHECK, region: 'us-east-1', code: 'MalformedResponse', message: 'DescribeDBInstances returned no AutoMinorVersionUpgrade for emulated', resource: 'emulated' },
+      {
+        checkId: CHECK,
+        region: 'us-east-1',
+        code: 'MalformedResponse',
+        message: 'DescribeDBInstances returned no AutoMinorVersionUpgrade for emulated',
+        resource: 'emulated',
+      },
     ]);
     expect(result.stats.byCheck[CHECK]).toEqual({ passed: 1, failed: 0, errors: 1 });
 

@@ -25,7 +25,13 @@ describe('rds.public-access', () => {
   });
 
   it('passes private instances, Aurora members included', async () => {
-    serveRds(rds, ec2, { 'us-east-1': { instances: [dbInstance('orders'), auroraMember('payments-1', 'payments')], clusters: [dbCluster('payments', ['payments-1'])], securityGroups: [open] } });
+    serveRds(rds, ec2, {
+      'us-east-1': {
+        instances: [dbInstance('orders'), auroraMember('payments-1', 'payments')],
+        clusters: [dbCluster('payments', ['payments-1'])],
+        securityGroups: [open],
+      },
+    });
     const result = await audit([publicAccess]);
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([]);
@@ -33,14 +39,17 @@ describe('rds.public-access', () => {
   });
 
   it('fails, high, a publicly accessible instance whose groups admit only narrower sources', async () => {
-    serveRds(rds, ec2, { 'us-east-1': { instances: [dbInstance('orders', { PubliclyAccessible: true, DBSubnetGroup: undefined })], securityGroups: [narrow] } });
+    serveRds(rds, ec2, {
+      'us-east-1': { instances: [dbInstance('orders', { PubliclyAccessible: true, DBSubnetGroup: undefined })], securityGroups: [narrow] },
+    });
     const result = await audit([publicAccess]);
     expect(result.errors).toEqual([]);
     expect(result.findings).toEqual([
       expect.objectContaining({
         severity: 'high',
         resource: { type: 'AWS::RDS::DBInstance', id: 'orders', arn: `arn:aws:rds:us-east-1:${OWNER}:db:orders` },
-        message: 'DB instance orders (postgres 16.3) is publicly accessible: its endpoint orders.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com resolves to a public IP address.',
+        message:
+          'DB instance orders (postgres 16.3) is publicly accessible: its endpoint orders.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com resolves to a public IP address.',
         details: {
           dbKind: 'instance',
           dbIdentifier: 'orders',
@@ -78,12 +87,23 @@ describe('rds.public-access', () => {
 
   it('still reports a public instance when the security groups cannot be read, with one error entry for the groups', async () => {
     serveRds(rds, ec2, {
-      'us-east-1': { instances: [dbInstance('orders', { PubliclyAccessible: true }), dbInstance('reports')], securityGroups: awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.') },
+      'us-east-1': {
+        instances: [dbInstance('orders', { PubliclyAccessible: true }), dbInstance('reports')],
+        securityGroups: awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.'),
+      },
     });
     const result = await audit([publicAccess]);
     expect(result.findings.map((f) => [f.severity, f.resource.id, f.details?.internetOpenGroups])).toEqual([['high', 'orders', null]]);
     expect(result.findings[0]!.message).toContain("(The region's security groups could not be read; whether they let the whole internet in is unknown.)");
-    expect(result.errors).toEqual([{ checkId: CHECK, region: 'us-east-1', code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.', resource: 'security-groups' }]);
+    expect(result.errors).toEqual([
+      {
+        checkId: CHECK,
+        region: 'us-east-1',
+        code: 'UnauthorizedOperation',
+        message: 'You are not authorized to perform this operation.',
+        resource: 'security-groups',
+      },
+    ]);
     expect(result.stats.byCheck[CHECK]).toEqual({ passed: 1, failed: 1, errors: 1 });
   });
 
@@ -98,7 +118,9 @@ describe('rds.public-access', () => {
     serveRds(rds, ec2, { 'us-east-1': { instances: [dbInstance('emulated', { PubliclyAccessible: undefined })], securityGroups: [] } });
     let result = await audit([publicAccess]);
     expect(result.findings).toEqual([]);
-    expect(result.errors).toEqual([expect.objectContaining({ code: 'MalformedResponse', resource: 'emulated', message: 'DescribeDBInstances returned no PubliclyAccessible for emulated' })]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({ code: 'MalformedResponse', resource: 'emulated', message: 'DescribeDBInstances returned no PubliclyAccessible for emulated' }),
+    ]);
 
     rds.reset();
     serveRds(rds, ec2, { 'us-east-1': { instances: awsError('AccessDenied', 'not authorized to perform: rds:DescribeDBInstances'), securityGroups: [] } });

@@ -24,7 +24,14 @@ describe('rds.public-snapshot', () => {
   });
 
   it('declares its references, datasets and fix', () => {
-    expect(publicSnapshot).toMatchObject({ id: CHECK, service: 'rds', scope: 'regional', severity: 'critical', references: { securityHub: 'RDS.1' }, fix: 'rds.make-snapshot-private' });
+    expect(publicSnapshot).toMatchObject({
+      id: CHECK,
+      service: 'rds',
+      scope: 'regional',
+      severity: 'critical',
+      references: { securityHub: 'RDS.1' },
+      fix: 'rds.make-snapshot-private',
+    });
     expect(publicSnapshot.uses).toEqual(['rds.dbSnapshots', 'rds.clusterSnapshots']);
   });
 
@@ -44,7 +51,12 @@ describe('rds.public-snapshot', () => {
       // Automated snapshots cannot be shared; shared and public ones of other accounts are not this account's.
       expect(rds.commandCalls(command).map((c) => c.args[0].input)).toEqual([{ SnapshotType: 'manual', MaxRecords: 100 }]);
     }
-    expect(rds.commandCalls(DescribeDBSnapshotAttributesCommand).map((c) => c.args[0].input.DBSnapshotIdentifier).sort()).toEqual(['orders-before-upgrade', 'orders-for-vendor']);
+    expect(
+      rds
+        .commandCalls(DescribeDBSnapshotAttributesCommand)
+        .map((c) => c.args[0].input.DBSnapshotIdentifier)
+        .sort(),
+    ).toEqual(['orders-before-upgrade', 'orders-for-vendor']);
     expect(rds.commandCalls(DescribeDBClusterSnapshotAttributesCommand).map((c) => c.args[0].input)).toEqual([{ DBClusterSnapshotIdentifier: 'payments-q3' }]);
   });
 
@@ -83,7 +95,8 @@ describe('rds.public-snapshot', () => {
     const cluster = result.findings.find((f) => f.resource.type === 'AWS::RDS::DBClusterSnapshot');
     // Same name, other namespace: its own fingerprint.
     expect(cluster).toMatchObject({
-      message: 'Manual DB cluster snapshot orders-dump (of payments, aurora-postgresql, unencrypted) is public: any AWS account can restore it and read the data.',
+      message:
+        'Manual DB cluster snapshot orders-dump (of payments, aurora-postgresql, unencrypted) is public: any AWS account can restore it and read the data.',
       fingerprint: findingFingerprint({ checkId: CHECK, accountId: OWNER, region: 'us-east-1', resourceId: 'orders-dump', subKey: 'cluster' }),
       details: { snapshotKind: 'cluster', encrypted: false },
     });
@@ -119,7 +132,13 @@ describe('rds.public-snapshot', () => {
     const result = await audit([publicSnapshot]);
     expect(result.findings.map((f) => f.resource.id)).toEqual(['leaked']);
     expect(result.errors).toEqual([
-      { checkId: CHECK, region: 'us-east-1', code: 'AccessDenied', message: 'not authorized to perform: rds:DescribeDBSnapshotAttributes on resource: locked', resource: 'locked' },
+      {
+        checkId: CHECK,
+        region: 'us-east-1',
+        code: 'AccessDenied',
+        message: 'not authorized to perform: rds:DescribeDBSnapshotAttributes on resource: locked',
+        resource: 'locked',
+      },
     ]);
     expect(result.stats.byCheck[CHECK]).toEqual({ passed: 0, failed: 1, errors: 1 });
   });
@@ -129,11 +148,19 @@ describe('rds.public-snapshot', () => {
     rds.on(DescribeDBSnapshotAttributesCommand).resolves({ DBSnapshotAttributesResult: { DBSnapshotIdentifier: 'emulated', DBSnapshotAttributes: [] } });
     const result = await audit([publicSnapshot]);
     expect(result.findings).toEqual([]);
-    expect(result.errors).toEqual([expect.objectContaining({ code: 'MalformedResponse', resource: 'emulated', message: 'DescribeDBSnapshotAttributes returned no restore attribute' })]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({ code: 'MalformedResponse', resource: 'emulated', message: 'DescribeDBSnapshotAttributes returned no restore attribute' }),
+    ]);
   });
 
   it('reports the region as an error when a snapshot listing fails', async () => {
-    serveRds(rds, ec2, { 'us-east-1': { dbSnapshots: [dbSnapshot('leaked')], clusterSnapshots: awsError('AccessDenied', 'not authorized to perform: rds:DescribeDBClusterSnapshots'), restore: { leaked: ['all'] } } });
+    serveRds(rds, ec2, {
+      'us-east-1': {
+        dbSnapshots: [dbSnapshot('leaked')],
+        clusterSnapshots: awsError('AccessDenied', 'not authorized to perform: rds:DescribeDBClusterSnapshots'),
+        restore: { leaked: ['all'] },
+      },
+    });
     const result = await audit([publicSnapshot]);
     expect(result.errors).toEqual([expect.objectContaining({ checkId: CHECK, code: 'AccessDenied' })]);
     expect(result.errors[0]).not.toHaveProperty('resource');

@@ -1,4 +1,4 @@
-import { DescribeSecurityGroupsCommand, EC2Client, type SecurityGroup } from '@aws-sdk/client-ec2';
+import { DescribeSecurityGroupsCommand, type EC2Client, type SecurityGroup } from '@aws-sdk/client-ec2';
 import {
   DescribeDBClusterSnapshotAttributesCommand,
   DescribeDBClusterSnapshotsCommand,
@@ -6,7 +6,7 @@ import {
   DescribeDBInstancesCommand,
   DescribeDBSnapshotAttributesCommand,
   DescribeDBSnapshotsCommand,
-  RDSClient,
+  type RDSClient,
   type DBCluster,
   type DBClusterSnapshot,
   type DBInstance,
@@ -143,12 +143,14 @@ export interface RdsRegion {
 export function serveRds(rds: RdsMock, ec2: Ec2Mock, byRegion: Record<string, RdsRegion>): void {
   serveRegions(ec2);
   type AskingClient = () => { config: { region: () => Promise<string> } };
-  const paged = <T>(key: string, pick: (r: RdsRegion) => Pages<T> | Error | undefined) => async (input: { Marker?: string }, getClient: AskingClient) => {
-    const answer = pick(byRegion[await getClient().config.region()] ?? {});
-    if (answer instanceof Error) throw answer;
-    const { items, next } = pageOf(answer, input.Marker);
-    return { [key]: items, ...(next ? { Marker: next } : {}) };
-  };
+  const paged =
+    <T>(key: string, pick: (r: RdsRegion) => Pages<T> | Error | undefined) =>
+    async (input: { Marker?: string }, getClient: AskingClient) => {
+      const answer = pick(byRegion[await getClient().config.region()] ?? {});
+      if (answer instanceof Error) throw answer;
+      const { items, next } = pageOf(answer, input.Marker);
+      return { [key]: items, ...(next ? { Marker: next } : {}) };
+    };
   rds.on(DescribeDBInstancesCommand).callsFake(paged('DBInstances', (r) => r.instances));
   rds.on(DescribeDBClustersCommand).callsFake(paged('DBClusters', (r) => r.clusters));
   rds.on(DescribeDBSnapshotsCommand).callsFake(paged('DBSnapshots', (r) => r.dbSnapshots));
@@ -159,7 +161,10 @@ export function serveRds(rds: RdsMock, ec2: Ec2Mock, byRegion: Record<string, Rd
     return [{ AttributeName: 'restore', AttributeValues: values }];
   };
   rds.on(DescribeDBSnapshotAttributesCommand).callsFake(async (input: { DBSnapshotIdentifier: string }, getClient) => ({
-    DBSnapshotAttributesResult: { DBSnapshotIdentifier: input.DBSnapshotIdentifier, DBSnapshotAttributes: await restoreOf(input.DBSnapshotIdentifier, getClient) },
+    DBSnapshotAttributesResult: {
+      DBSnapshotIdentifier: input.DBSnapshotIdentifier,
+      DBSnapshotAttributes: await restoreOf(input.DBSnapshotIdentifier, getClient),
+    },
   }));
   rds.on(DescribeDBClusterSnapshotAttributesCommand).callsFake(async (input: { DBClusterSnapshotIdentifier: string }, getClient) => ({
     DBClusterSnapshotAttributesResult: {

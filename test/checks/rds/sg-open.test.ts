@@ -13,7 +13,8 @@ const CHECK = 'rds.sg-open';
 
 const DB_GROUP = 'sg-0db0000000000001a';
 const privateGroup = securityGroup(DB_GROUP, 'db', [permission('tcp', 5432, 5432, { v4: ['10.0.0.0/16'], groups: ['sg-0a1b2c3d4e5f60718'] })]);
-const openGroup = (ingress = [permission('tcp', 5432, 5432, { v4: [{ cidr: '0.0.0.0/0', description: 'temp <@U123> access' }] })]) => securityGroup(DB_GROUP, 'db', ingress);
+const openGroup = (ingress = [permission('tcp', 5432, 5432, { v4: [{ cidr: '0.0.0.0/0', description: 'temp <@U123> access' }] })]) =>
+  securityGroup(DB_GROUP, 'db', ingress);
 const uses = (groups: string[]) => ({ VpcSecurityGroups: groups.map((VpcSecurityGroupId) => ({ VpcSecurityGroupId, Status: 'active' })) });
 
 describe('rds.sg-open', () => {
@@ -59,8 +60,15 @@ describe('rds.sg-open', () => {
       accountId: OWNER,
       region: 'us-east-1',
       resource: { type: 'AWS::RDS::DBInstance', id: 'orders', arn: `arn:aws:rds:us-east-1:${OWNER}:db:orders` },
-      message: 'DB instance orders (postgres 16.3) can be reached from 0.0.0.0/0 on port 5432: security group sg-0db0000000000001a (db) allows tcp 5000-6000 from 0.0.0.0/0, and the database is publicly accessible.',
-      fingerprint: findingFingerprint({ checkId: CHECK, accountId: OWNER, region: 'us-east-1', resourceId: 'orders', subKey: `${DB_GROUP}:tcp:5000-6000:0.0.0.0/0` }),
+      message:
+        'DB instance orders (postgres 16.3) can be reached from 0.0.0.0/0 on port 5432: security group sg-0db0000000000001a (db) allows tcp 5000-6000 from 0.0.0.0/0, and the database is publicly accessible.',
+      fingerprint: findingFingerprint({
+        checkId: CHECK,
+        accountId: OWNER,
+        region: 'us-east-1',
+        resourceId: 'orders',
+        subKey: `${DB_GROUP}:tcp:5000-6000:0.0.0.0/0`,
+      }),
       details: {
         dbKind: 'instance',
         dbIdentifier: 'orders',
@@ -120,12 +128,20 @@ describe('rds.sg-open', () => {
     const result = await audit([sgOpen]);
     expect(result.findings.map((f) => [f.resource.id, f.details?.port])).toEqual([['new-db-2', null]]);
     expect(result.errors).toEqual([
-      { checkId: CHECK, region: 'us-east-1', code: 'MalformedResponse', message: 'new-db has no endpoint port yet, and a security group opens some ports to the internet', resource: 'new-db' },
+      {
+        checkId: CHECK,
+        region: 'us-east-1',
+        code: 'MalformedResponse',
+        message: 'new-db has no endpoint port yet, and a security group opens some ports to the internet',
+        resource: 'new-db',
+      },
     ]);
   });
 
   it('reports an attached group missing from the listing as an error for that database', async () => {
-    serveRds(rds, ec2, { 'us-east-1': { instances: [dbInstance('orders', uses([DB_GROUP, 'sg-0gone00000000001d']))], clusters: [], securityGroups: [privateGroup] } });
+    serveRds(rds, ec2, {
+      'us-east-1': { instances: [dbInstance('orders', uses([DB_GROUP, 'sg-0gone00000000001d']))], clusters: [], securityGroups: [privateGroup] },
+    });
     const result = await audit([sgOpen]);
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([expect.objectContaining({ code: 'SecurityGroupNotFound', resource: 'orders' })]);
@@ -133,7 +149,13 @@ describe('rds.sg-open', () => {
   });
 
   it('reports the region as an error when the security groups cannot be read', async () => {
-    serveRds(rds, ec2, { 'us-east-1': { instances: [dbInstance('orders')], clusters: [], securityGroups: awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.') } });
+    serveRds(rds, ec2, {
+      'us-east-1': {
+        instances: [dbInstance('orders')],
+        clusters: [],
+        securityGroups: awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.'),
+      },
+    });
     const result = await audit([sgOpen]);
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([expect.objectContaining({ checkId: CHECK, code: 'UnauthorizedOperation' })]);

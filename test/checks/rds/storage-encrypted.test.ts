@@ -18,7 +18,13 @@ describe('rds.storage-encrypted', () => {
   });
 
   it('declares its references and datasets', () => {
-    expect(storageEncrypted).toMatchObject({ id: CHECK, service: 'rds', scope: 'regional', severity: 'high', references: { cis: '2.2.1', securityHub: 'RDS.3' } });
+    expect(storageEncrypted).toMatchObject({
+      id: CHECK,
+      service: 'rds',
+      scope: 'regional',
+      severity: 'high',
+      references: { cis: '2.2.1', securityHub: 'RDS.3' },
+    });
     expect(storageEncrypted.uses).toEqual(['rds.instances', 'rds.clusters']);
   });
 
@@ -58,10 +64,18 @@ describe('rds.storage-encrypted', () => {
       resource: { type: 'AWS::RDS::DBInstance', id: 'orders', arn: `arn:aws:rds:us-east-1:${OWNER}:db:orders` },
       message: 'DB instance orders (postgres 16.3) does not encrypt its storage: its data files, backups and snapshots are stored unencrypted.',
       fingerprint: findingFingerprint({ checkId: CHECK, accountId: OWNER, region: 'us-east-1', resourceId: 'orders' }),
-      details: { dbKind: 'instance', dbIdentifier: 'orders', engine: 'postgres', engineVersion: '16.3', instanceClass: 'db.t4g.medium', storageEncrypted: false },
+      details: {
+        dbKind: 'instance',
+        dbIdentifier: 'orders',
+        engine: 'postgres',
+        engineVersion: '16.3',
+        instanceClass: 'db.t4g.medium',
+        storageEncrypted: false,
+      },
     });
     expect(result.findings[0]).toMatchObject({
-      message: 'DB cluster legacy (aurora-mysql 8.0.mysql_aurora.3.05.2) does not encrypt its storage: its data files, backups and snapshots are stored unencrypted.',
+      message:
+        'DB cluster legacy (aurora-mysql 8.0.mysql_aurora.3.05.2) does not encrypt its storage: its data files, backups and snapshots are stored unencrypted.',
       details: { dbKind: 'cluster', members: 'legacy-1' },
     });
   });
@@ -79,17 +93,31 @@ describe('rds.storage-encrypted', () => {
   });
 
   it('reports an error, not a pass, for a database whose answer lacks StorageEncrypted, and judges the others', async () => {
-    serveRds(rds, ec2, { 'us-east-1': { instances: [dbInstance('emulated', { StorageEncrypted: undefined }), dbInstance('plain', { StorageEncrypted: false })], clusters: [] } });
+    serveRds(rds, ec2, {
+      'us-east-1': { instances: [dbInstance('emulated', { StorageEncrypted: undefined }), dbInstance('plain', { StorageEncrypted: false })], clusters: [] },
+    });
     const result = await audit([storageEncrypted]);
     expect(result.findings.map((f) => f.resource.id)).toEqual(['plain']);
     expect(result.errors).toEqual([
-      { checkId: CHECK, region: 'us-east-1', code: 'MalformedResponse', message: 'DescribeDBInstances returned no StorageEncrypted for emulated', resource: 'emulated' },
+      {
+        checkId: CHECK,
+        region: 'us-east-1',
+        code: 'MalformedResponse',
+        message: 'DescribeDBInstances returned no StorageEncrypted for emulated',
+        resource: 'emulated',
+      },
     ]);
   });
 
   it('reports the region as an error when RDS cannot be listed', async () => {
     serveRds(rds, ec2, {
-      'us-east-1': { instances: awsError('AccessDenied', 'User: arn:aws:sts::123456789012:assumed-role/AuditReadOnly/x is not authorized to perform: rds:DescribeDBInstances'), clusters: [] },
+      'us-east-1': {
+        instances: awsError(
+          'AccessDenied',
+          'User: arn:aws:sts::123456789012:assumed-role/AuditReadOnly/x is not authorized to perform: rds:DescribeDBInstances',
+        ),
+        clusters: [],
+      },
     });
     const result = await audit([storageEncrypted]);
     expect(result.findings).toEqual([]);

@@ -17,9 +17,17 @@ const zone = (id: string, name: string, privateZone = false): HostedZone => ({
   Config: { PrivateZone: privateZone, Comment: '' },
   ResourceRecordSetCount: 10,
 });
-const record = (name: string, type: string, ...values: string[]): ResourceRecordSet => ({ Name: name, Type: type as 'TXT', TTL: 300, ResourceRecords: values.map((Value) => ({ Value })) });
+const record = (name: string, type: string, ...values: string[]): ResourceRecordSet => ({
+  Name: name,
+  Type: type as 'TXT',
+  TTL: 300,
+  ResourceRecords: values.map((Value) => ({ Value })),
+});
 const mx = (name: string) => record(name, 'MX', '10 inbound-smtp.us-east-1.amazonaws.com.');
-const soa = (name: string) => [record(name, 'NS', 'ns-1.awsdns-01.org.'), record(name, 'SOA', 'ns-1.awsdns-01.org. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400')];
+const soa = (name: string) => [
+  record(name, 'NS', 'ns-1.awsdns-01.org.'),
+  record(name, 'SOA', 'ns-1.awsdns-01.org. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400'),
+];
 
 /**
  * ListHostedZones by Marker; ListResourceRecordSets paged `perPage` sets at a
@@ -55,9 +63,18 @@ describe('route53.spf and route53.dmarc', () => {
   });
 
   it('pass a mail domain with SPF (split over strings) and DMARC, and read every page of records', async () => {
-    serve([[zone('Z1', 'example.com.')]], {
-      Z1: [...soa('example.com.'), mx('example.com.'), record('example.com.', 'TXT', '"google-site-verification=abc"', '"v=spf1 include:_spf.google.com" " -all"'), record('_dmarc.example.com.', 'TXT', '"v=DMARC1; p=reject"')],
-    }, 2);
+    serve(
+      [[zone('Z1', 'example.com.')]],
+      {
+        Z1: [
+          ...soa('example.com.'),
+          mx('example.com.'),
+          record('example.com.', 'TXT', '"google-site-verification=abc"', '"v=spf1 include:_spf.google.com" " -all"'),
+          record('_dmarc.example.com.', 'TXT', '"v=DMARC1; p=reject"'),
+        ],
+      },
+      2,
+    );
     const result = await audit([spf, dmarc]);
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([]);
@@ -68,7 +85,14 @@ describe('route53.spf and route53.dmarc', () => {
 
   it('fail each mail name without SPF or DMARC, across zone pages; names without MX and private zones are not judged', async () => {
     serve([[zone('Z1', 'example.com.')], [zone('Z2', 'internal.example.', true)]], {
-      Z1: [...soa('example.com.'), mx('example.com.'), mx('shop.example.com.'), record('shop.example.com.', 'TXT', '"v=spf10 nonsense"'), record('www.example.com.', 'TXT', '"hello"'), record('_dmarc.example.com.', 'TXT', '"v=DMARC1;p=none"')],
+      Z1: [
+        ...soa('example.com.'),
+        mx('example.com.'),
+        mx('shop.example.com.'),
+        record('shop.example.com.', 'TXT', '"v=spf10 nonsense"'),
+        record('www.example.com.', 'TXT', '"hello"'),
+        record('_dmarc.example.com.', 'TXT', '"v=DMARC1;p=none"'),
+      ],
       Z2: [mx('internal.example.')],
     });
     const result = await audit([spf, dmarc]);
@@ -85,7 +109,8 @@ describe('route53.spf and route53.dmarc', () => {
       accountId: OWNER,
       region: 'global',
       resource: { type: 'AWS::Route53::RecordSet', id: 'Z1/shop.example.com' },
-      message: 'shop.example.com receives mail (it has MX records) but publishes no SPF record (a TXT record starting v=spf1): anyone can send mail in its name.',
+      message:
+        'shop.example.com receives mail (it has MX records) but publishes no SPF record (a TXT record starting v=spf1): anyone can send mail in its name.',
       fingerprint: findingFingerprint({ checkId: 'route53.spf', accountId: OWNER, region: 'global', resourceId: 'Z1/shop.example.com' }),
       details: { hostedZoneId: 'Z1', zone: 'example.com', name: 'shop.example.com' },
     });
@@ -96,7 +121,10 @@ describe('route53.spf and route53.dmarc', () => {
   });
 
   it('report a zone whose records cannot be read as an error for that zone, and the whole check when zones cannot be listed', async () => {
-    serve([[zone('Z1', 'example.com.'), zone('Z2', 'example.org.')]], { Z1: awsError('AccessDenied', 'not authorized to perform: route53:ListResourceRecordSets on resource: hostedzone/Z1'), Z2: [mx('example.org.')] });
+    serve([[zone('Z1', 'example.com.'), zone('Z2', 'example.org.')]], {
+      Z1: awsError('AccessDenied', 'not authorized to perform: route53:ListResourceRecordSets on resource: hostedzone/Z1'),
+      Z2: [mx('example.org.')],
+    });
     let result = await audit([spf]);
     expect(result.findings.map((f) => f.resource.id)).toEqual(['Z2/example.org']);
     expect(result.errors).toEqual([expect.objectContaining({ checkId: 'route53.spf', code: 'AccessDenied', resource: 'Z1' })]);

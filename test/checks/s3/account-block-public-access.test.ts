@@ -46,7 +46,10 @@ describe('s3.account-block-public-access', () => {
     serveS3(s3, s3control, { buckets: [], account: { ...BPA_ALL_OFF, BlockPublicAcls: true, IgnorePublicAcls: true } });
     const result = await audit([accountBlockPublicAccess]);
     expect(result.findings.map((f) => [f.message, f.details])).toEqual([
-      ['Account 123456789012 has 2 of 4 Block Public Access settings off: BlockPublicPolicy, RestrictPublicBuckets.', { settingsOff: 'BlockPublicPolicy, RestrictPublicBuckets', configured: true }],
+      [
+        'Account 123456789012 has 2 of 4 Block Public Access settings off: BlockPublicPolicy, RestrictPublicBuckets.',
+        { settingsOff: 'BlockPublicPolicy, RestrictPublicBuckets', configured: true },
+      ],
     ]);
   });
 
@@ -55,7 +58,12 @@ describe('s3.account-block-public-access', () => {
     const result = await audit([accountBlockPublicAccess]);
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([
-      { checkId: 's3.account-block-public-access', region: 'global', code: 'AccessDenied', message: 'not authorized to perform s3:GetAccountPublicAccessBlock' },
+      {
+        checkId: 's3.account-block-public-access',
+        region: 'global',
+        code: 'AccessDenied',
+        message: 'not authorized to perform s3:GetAccountPublicAccessBlock',
+      },
     ]);
     expect(result.stats.byCheck['s3.account-block-public-access']).toEqual({ passed: 0, failed: 0, errors: 1 });
   });

@@ -94,7 +94,13 @@ describe('s3.block-public-access', () => {
     const result = await audit([blockPublicAccess]);
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([
-      { checkId: 's3.block-public-access', region: 'global', code: 'AccessDenied', message: 'not authorized to perform s3:GetAccountPublicAccessBlock', resource: 'partial' },
+      {
+        checkId: 's3.block-public-access',
+        region: 'global',
+        code: 'AccessDenied',
+        message: 'not authorized to perform s3:GetAccountPublicAccessBlock',
+        resource: 'partial',
+      },
     ]);
     expect(result.stats.byCheck['s3.block-public-access']).toEqual({ passed: 1, failed: 0, errors: 1 });
   });

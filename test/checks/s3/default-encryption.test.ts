@@ -19,7 +19,18 @@ describe('s3.default-encryption', () => {
     serveS3(s3, s3control, {
       buckets: [
         { name: 'sse-s3' },
-        { name: 'sse-kms', encryption: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' }, BucketKeyEnabled: true }] },
+        {
+          name: 'sse-kms',
+          encryption: [
+            {
+              ApplyServerSideEncryptionByDefault: {
+                SSEAlgorithm: 'aws:kms',
+                KMSMasterKeyID: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+              },
+              BucketKeyEnabled: true,
+            },
+          ],
+        },
       ],
     });
     const result = await audit([defaultEncryption]);

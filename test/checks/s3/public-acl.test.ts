@@ -94,7 +94,12 @@ describe('s3.public-acl', () => {
       ['virginia', 'us-east-1'],
     ]);
     expect(s3.commandCalls(ListBucketsCommand).map((c) => c.args[0].input.ContinuationToken)).toEqual([undefined, 'page-2']);
-    expect(calls.filter((c) => c.operation === 'GetBucketLocation').map((c) => c.bucket).sort()).toEqual(['old-eu', 'virginia']);
+    expect(
+      calls
+        .filter((c) => c.operation === 'GetBucketLocation')
+        .map((c) => c.bucket)
+        .sort(),
+    ).toEqual(['old-eu', 'virginia']);
     const aclRegions = Object.fromEntries(calls.filter((c) => c.operation === 'GetBucketAcl').map((c) => [c.bucket, c.region]));
     expect(aclRegions).toEqual({ virginia: 'us-east-1', 'old-eu': 'eu-west-1', tokyo: 'ap-northeast-1' });
   });
@@ -133,7 +138,13 @@ describe('s3.public-acl', () => {
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([
       { checkId: 's3.public-acl', region: 'global', code: 'AccessDenied', message: 'Access Denied', resource: 'bpa-denied' },
-      { checkId: 's3.public-acl', region: 'global', code: 'AccessDenied', message: 'not authorized to perform s3:GetAccountPublicAccessBlock', resource: 'bucket-open' },
+      {
+        checkId: 's3.public-acl',
+        region: 'global',
+        code: 'AccessDenied',
+        message: 'not authorized to perform s3:GetAccountPublicAccessBlock',
+        resource: 'bucket-open',
+      },
     ]);
     expect(result.stats.byCheck['s3.public-acl']).toEqual({ passed: 2, failed: 0, errors: 2 });
   });
@@ -154,7 +165,9 @@ describe('s3.public-acl', () => {
     s3.on(ListBucketsCommand).rejects(awsError('AccessDenied', 'not authorized to perform s3:ListAllMyBuckets'));
     const result = await audit([publicAcl]);
     expect(result.findings).toEqual([]);
-    expect(result.errors).toEqual([{ checkId: 's3.public-acl', region: 'global', code: 'AccessDenied', message: 'not authorized to perform s3:ListAllMyBuckets' }]);
+    expect(result.errors).toEqual([
+      { checkId: 's3.public-acl', region: 'global', code: 'AccessDenied', message: 'not authorized to perform s3:ListAllMyBuckets' },
+    ]);
   });
 
   it('has nothing to say about an account without buckets', async () => {

@@ -53,13 +53,19 @@ describe('s3.public-policy', () => {
     const result = await judge(
       policyText(
         publicRead('site'),
-        { Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::210987654321:root', '*'] }, Action: ['s3:PutObject', 's3:DeleteObject'], Resource: 'arn:aws:s3:::site/*' },
+        {
+          Effect: 'Allow',
+          Principal: { AWS: ['arn:aws:iam::210987654321:root', '*'] },
+          Action: ['s3:PutObject', 's3:DeleteObject'],
+          Resource: 'arn:aws:s3:::site/*',
+        },
         { Sid: 'AllButAuditor', Effect: 'Allow', NotPrincipal: { AWS: 'arn:aws:iam::123456789012:role/Auditor' }, NotAction: 's3:DeleteBucket', Resource: '*' },
       ),
     );
     expect(result.errors).toEqual([]);
     expect(result.findings).toHaveLength(1);
-    const statements = 'statement 1 (Sid PublicRead): s3:GetObject; statement 2: s3:PutObject, s3:DeleteObject; statement 3 (Sid AllButAuditor): every action but s3:DeleteBucket';
+    const statements =
+      'statement 1 (Sid PublicRead): s3:GetObject; statement 2: s3:PutObject, s3:DeleteObject; statement 3 (Sid AllButAuditor): every action but s3:DeleteBucket';
     expect(result.findings[0]).toMatchObject({
       checkId: 's3.public-policy',
       severity: 'critical',
@@ -74,7 +80,9 @@ describe('s3.public-policy', () => {
   });
 
   it('passes Principal {"AWS":"*"} restricted to a VPC endpoint or the organization', async () => {
-    const viaEndpoint = await judge(policyText(publicRead('site', { Principal: { AWS: '*' }, Condition: { StringEquals: { 'aws:SourceVpce': 'vpce-0a1b2c3d4e5f67890' } } })));
+    const viaEndpoint = await judge(
+      policyText(publicRead('site', { Principal: { AWS: '*' }, Condition: { StringEquals: { 'aws:SourceVpce': 'vpce-0a1b2c3d4e5f67890' } } })),
+    );
     expect(viaEndpoint.findings).toEqual([]);
     expect(viaEndpoint.errors).toEqual([]);
     s3.reset();
@@ -109,6 +117,7 @@ describe('s3.public-policy', () => {
     ['a partly wildcard organization id', { StringLike: { 'aws:PrincipalOrgID': 'o-*' } }],
     ['two halves of the internet', { IpAddress: { 'aws:SourceIp': ['0.0.0.0/1', '128.0.0.0/1'] } }],
     ['an IPv6 range wider than /32', { IpAddress: { 'aws:SourceIp': '2000::/3' } }],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, written as IAM writes it.
     ['a policy variable that always matches', { StringEquals: { 'aws:PrincipalAccount': '${aws:PrincipalAccount}' } }],
     ['an organization path without a fixed organization', { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': '*/r-ab12/*' } }],
   ])('fails a public statement whose condition is %s', async (_, Condition) => {
@@ -175,7 +184,13 @@ describe('s3.public-policy', () => {
     const result = await audit([publicPolicy]);
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([
-      { checkId: 's3.public-policy', region: 'global', code: 'AccessDenied', message: 'not authorized to perform s3:GetAccountPublicAccessBlock', resource: 'unrestricted' },
+      {
+        checkId: 's3.public-policy',
+        region: 'global',
+        code: 'AccessDenied',
+        message: 'not authorized to perform s3:GetAccountPublicAccessBlock',
+        resource: 'unrestricted',
+      },
     ]);
   });
 

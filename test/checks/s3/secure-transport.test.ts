@@ -9,7 +9,13 @@ import { denyInsecureTransport, policyText, serveS3 } from '../../helpers/s3-fix
 const s3 = mockClient(S3Client);
 const s3control = mockClient(S3ControlClient);
 
-const READ_FOR_PARTNER = { Sid: 'Partner', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::210987654321:root' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::logs/*' };
+const READ_FOR_PARTNER = {
+  Sid: 'Partner',
+  Effect: 'Allow',
+  Principal: { AWS: 'arn:aws:iam::210987654321:root' },
+  Action: 's3:GetObject',
+  Resource: 'arn:aws:s3:::logs/*',
+};
 
 /** The CIS statement for bucket `logs`, changed by `overrides`. */
 function denyHttp(overrides: object = {}): object {
@@ -29,7 +35,10 @@ describe('s3.secure-transport', () => {
 
   it.each([
     ['the CIS statement', denyHttp()],
-    ['Principal {"AWS":"*"}, Action "*", boolean false, BoolIfExists, key in another case', denyHttp({ Principal: { AWS: '*' }, Action: '*', Condition: { BoolIfExists: { 'AWS:SecureTransport': false } } })],
+    [
+      'Principal {"AWS":"*"}, Action "*", boolean false, BoolIfExists, key in another case',
+      denyHttp({ Principal: { AWS: '*' }, Action: '*', Condition: { BoolIfExists: { 'AWS:SecureTransport': false } } }),
+    ],
     ['["false"] and Resource "arn:aws:s3:::logs*"', denyHttp({ Resource: 'arn:aws:s3:::logs*', Condition: { Bool: { 'aws:SecureTransport': ['false'] } } })],
   ])('passes with %s', async (_, deny) => {
     const result = await judge(READ_FOR_PARTNER, deny);
@@ -68,7 +77,10 @@ describe('s3.secure-transport', () => {
     ['only some actions', denyHttp({ Action: ['s3:GetObject', 's3:PutObject'] })],
     ['the bucket ARN only, not its objects', denyHttp({ Resource: 'arn:aws:s3:::logs' })],
     ['SecureTransport true', denyHttp({ Condition: { Bool: { 'aws:SecureTransport': 'true' } } })],
-    ['an extra condition that exempts some callers', denyHttp({ Condition: { Bool: { 'aws:SecureTransport': 'false' }, StringNotEquals: { 'aws:PrincipalAccount': '123456789012' } } })],
+    [
+      'an extra condition that exempts some callers',
+      denyHttp({ Condition: { Bool: { 'aws:SecureTransport': 'false' }, StringNotEquals: { 'aws:PrincipalAccount': '123456789012' } } }),
+    ],
     ['no condition key about TLS', denyHttp({ Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } } })],
   ])('fails a policy whose deny has %s', async (_, deny) => {
     const result = await judge(READ_FOR_PARTNER, deny);

@@ -17,7 +17,11 @@ const OWNER = '123456789012';
 const notSubscribed = () => awsError('InvalidAccessException', `Account ${OWNER} is not subscribed to AWS Security Hub`);
 /** What the SDK throws when the region has no Security Hub endpoint: DNS has no such name. */
 const noEndpoint = (region: string) =>
-  Object.assign(new Error(`getaddrinfo ENOTFOUND securityhub.${region}.amazonaws.com`), { code: 'ENOTFOUND', hostname: `securityhub.${region}.amazonaws.com`, syscall: 'getaddrinfo' });
+  Object.assign(new Error(`getaddrinfo ENOTFOUND securityhub.${region}.amazonaws.com`), {
+    code: 'ENOTFOUND',
+    hostname: `securityhub.${region}.amazonaws.com`,
+    syscall: 'getaddrinfo',
+  });
 
 function serve(byRegion: Record<string, 'on' | Error>) {
   serveRegions(ec2);
@@ -71,7 +75,13 @@ describe('securityhub.enabled', () => {
     const result = await audit([enabled], { account: { regions: TWO_REGIONS } });
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([]);
-    expect(result.scope.skippedChecks).toEqual([{ checkId: CHECK, region: 'eu-west-1', reason: 'securityhub is not offered in eu-west-1: its endpoint securityhub.eu-west-1.amazonaws.com does not exist' }]);
+    expect(result.scope.skippedChecks).toEqual([
+      {
+        checkId: CHECK,
+        region: 'eu-west-1',
+        reason: 'securityhub is not offered in eu-west-1: its endpoint securityhub.eu-west-1.amazonaws.com does not exist',
+      },
+    ]);
     expect(result.stats.byCheck[CHECK]).toEqual({ passed: 1, failed: 0, errors: 0 });
     expect(result.stats.checksRun).toBe(1);
     expect(formatTable(result)).toContain('Not available there (skipped, not passes): securityhub.enabled in eu-west-1');
@@ -82,7 +92,12 @@ describe('securityhub.enabled', () => {
   });
 
   it('keeps a resolver that cannot answer (EAI_AGAIN) an error', async () => {
-    serve({ 'us-east-1': Object.assign(new Error('getaddrinfo EAI_AGAIN securityhub.us-east-1.amazonaws.com'), { code: 'EAI_AGAIN', hostname: 'securityhub.us-east-1.amazonaws.com' }) });
+    serve({
+      'us-east-1': Object.assign(new Error('getaddrinfo EAI_AGAIN securityhub.us-east-1.amazonaws.com'), {
+        code: 'EAI_AGAIN',
+        hostname: 'securityhub.us-east-1.amazonaws.com',
+      }),
+    });
     const result = await audit([enabled]);
     expect(result.scope.skippedChecks).toEqual([]);
     expect(result.errors).toEqual([expect.objectContaining({ checkId: CHECK, code: 'EAI_AGAIN' })]);

@@ -32,7 +32,13 @@ describe('vpc.flow-logs', () => {
         vpcs: [vpc('vpc-0000000000000a001'), vpc('vpc-0000000000000a002')],
         flowLogs: [
           flowLog('fl-0000000000000a001', 'vpc-0000000000000a001'),
-          flowLog('fl-0000000000000a002', 'vpc-0000000000000a002', { TrafficType: 'REJECT', LogDestinationType: 's3', LogDestination: 'arn:aws:s3:::flow-logs-bucket', LogGroupName: undefined, DeliverLogsPermissionArn: undefined }),
+          flowLog('fl-0000000000000a002', 'vpc-0000000000000a002', {
+            TrafficType: 'REJECT',
+            LogDestinationType: 's3',
+            LogDestination: 'arn:aws:s3:::flow-logs-bucket',
+            LogGroupName: undefined,
+            DeliverLogsPermissionArn: undefined,
+          }),
         ],
       },
     });

@@ -92,7 +92,11 @@ describe('iam.deactivate-access-key', () => {
 
   it('is the fix of exactly the checks that name it', () => {
     expect(action.id).toBe('iam.deactivate-access-key');
-    expect([...action.appliesTo].sort()).toEqual(ALL_CHECKS.filter((c) => c.fix === action.id).map((c) => c.id).sort());
+    expect([...action.appliesTo].sort()).toEqual(
+      ALL_CHECKS.filter((c) => c.fix === action.id)
+        .map((c) => c.id)
+        .sort(),
+    );
     expect(ALL_ACTIONS).toContain(action);
     for (const checkId of action.appliesTo) expect(actionFor(checkId)).toBe(action);
     expect(actionFor('iam.root-mfa')).toBeUndefined();
@@ -169,7 +173,9 @@ describe('iam.deactivate-access-key', () => {
   describe('precheck, unused key (iam.credentials-unused)', () => {
     it('reads the last use live and accepts a key unused for the limit or longer', async () => {
       serveKeys([key(KEY1, CREATED)]);
-      iam.on(GetAccessKeyLastUsedCommand).resolves({ UserName: USER, AccessKeyLastUsed: { LastUsedDate: daysAgo(45), ServiceName: 's3', Region: 'us-east-1' } });
+      iam
+        .on(GetAccessKeyLastUsedCommand)
+        .resolves({ UserName: USER, AccessKeyLastUsed: { LastUsedDate: daysAgo(45), ServiceName: 's3', Region: 'us-east-1' } });
       const result = await action.precheck(unused(), clients, context());
       expect(result).toEqual({ ok: true, change: `Deactivate access key AKIA…WXYZ of IAM user ${USER}`, state: { userName: USER, accessKeyIds: [KEY1] } });
       expect(iam.commandCalls(GetAccessKeyLastUsedCommand)[0]!.args[0].input).toEqual({ AccessKeyId: KEY1 });
@@ -178,7 +184,9 @@ describe('iam.deactivate-access-key', () => {
 
     it('refuses a key used since the (up to 4 hours old) credential report', async () => {
       serveKeys([key(KEY1, CREATED)]);
-      iam.on(GetAccessKeyLastUsedCommand).resolves({ UserName: USER, AccessKeyLastUsed: { LastUsedDate: daysAgo(44), ServiceName: 's3', Region: 'us-east-1' } });
+      iam
+        .on(GetAccessKeyLastUsedCommand)
+        .resolves({ UserName: USER, AccessKeyLastUsed: { LastUsedDate: daysAgo(44), ServiceName: 's3', Region: 'us-east-1' } });
       const result = await action.precheck(unused(), clients, context());
       expect(result).toEqual({ ok: false, reason: expect.stringContaining('44 days ago (limit 45): it is no longer unused') });
     });
@@ -205,7 +213,10 @@ describe('iam.deactivate-access-key', () => {
         details: { userName: USER, passwordLastUsedAt: daysAgo(100).toISOString(), passwordLastChangedAt: null, userCreatedAt: null, unusedDays: 100 },
         foundAt: daysAgo(1).toISOString(),
       };
-      expect(await action.precheck(password, clients, context())).toEqual({ ok: false, reason: 'this finding is not about an access key, so there is no key to deactivate' });
+      expect(await action.precheck(password, clients, context())).toEqual({
+        ok: false,
+        reason: 'this finding is not about an access key, so there is no key to deactivate',
+      });
       expect(iam.calls()).toHaveLength(0);
     });
 
@@ -218,7 +229,9 @@ describe('iam.deactivate-access-key', () => {
 
   describe('precheck, key AWS found in public (iam.exposed-access-key)', () => {
     it('deactivates every key of the quarantined user that is active now', async () => {
-      iam.on(ListAttachedUserPoliciesCommand, { UserName: 'ci-bot' }).resolves({ AttachedPolicies: [customerManaged('Deploy')], IsTruncated: true, Marker: 'p2' });
+      iam
+        .on(ListAttachedUserPoliciesCommand, { UserName: 'ci-bot' })
+        .resolves({ AttachedPolicies: [customerManaged('Deploy')], IsTruncated: true, Marker: 'p2' });
       iam
         .on(ListAttachedUserPoliciesCommand, { UserName: 'ci-bot', Marker: 'p2' })
         .resolves({ AttachedPolicies: [awsManaged('AWSCompromisedKeyQuarantineV3')], IsTruncated: false });
@@ -229,7 +242,10 @@ describe('iam.deactivate-access-key', () => {
         change: 'Deactivate access keys AKIA…WXYZ and AKIA…ABCD of IAM user ci-bot',
         state: { userName: 'ci-bot', accessKeyIds: [KEY1, KEY2] },
       });
-      expect(iam.commandCalls(ListAttachedUserPoliciesCommand).map((c) => c.args[0].input)).toEqual([{ UserName: 'ci-bot' }, { UserName: 'ci-bot', Marker: 'p2' }]);
+      expect(iam.commandCalls(ListAttachedUserPoliciesCommand).map((c) => c.args[0].input)).toEqual([
+        { UserName: 'ci-bot' },
+        { UserName: 'ci-bot', Marker: 'p2' },
+      ]);
       expect(writes()).toBe(0);
     });
 
@@ -237,7 +253,11 @@ describe('iam.deactivate-access-key', () => {
       iam.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [awsManaged('AWSCompromisedKeyQuarantineV3')], IsTruncated: false });
       serveKeys([key(KEY1, daysAgo(30), 'Active', 'ci-bot'), key(KEY2, daysAgo(2), 'Active', 'ci-bot')], 'ci-bot');
       const found5DaysAgo = { ...exposedTarget, foundAt: daysAgo(5).toISOString() };
-      expect(await action.precheck(found5DaysAgo, clients, context())).toMatchObject({ ok: true, change: 'Deactivate access key AKIA…WXYZ of IAM user ci-bot', state: { accessKeyIds: [KEY1] } });
+      expect(await action.precheck(found5DaysAgo, clients, context())).toMatchObject({
+        ok: true,
+        change: 'Deactivate access key AKIA…WXYZ of IAM user ci-bot',
+        state: { accessKeyIds: [KEY1] },
+      });
       const found40DaysAgo = { ...exposedTarget, foundAt: daysAgo(40).toISOString() };
       expect(await action.precheck(found40DaysAgo, clients, context())).toEqual({
         ok: false,
@@ -292,7 +312,10 @@ describe('iam.deactivate-access-key', () => {
       iam.on(UpdateAccessKeyCommand, { AccessKeyId: KEY2 }).rejects(awsError('LimitExceeded', 'slow down'));
       await expect(action.apply(state, clients)).rejects.toThrow('access key AKIA…WXYZ of IAM user ci-bot set to Inactive, but AKIA…ABCD failed: slow down');
       // What was done, for undo: the first key only.
-      await expect(action.apply(state, clients)).rejects.toMatchObject({ name: 'PartialRemediation', partialState: { userName: 'ci-bot', accessKeyIds: [KEY1] } });
+      await expect(action.apply(state, clients)).rejects.toMatchObject({
+        name: 'PartialRemediation',
+        partialState: { userName: 'ci-bot', accessKeyIds: [KEY1] },
+      });
     });
 
     it('undo sets exactly the recorded keys Active again', async () => {
@@ -339,7 +362,9 @@ describe('iam.deactivate-access-key', () => {
   it('needs exactly the IAM actions of the commands a whole fix sends (every kind of finding), and lists them', async () => {
     sent.clear();
     let status: 'Active' | 'Inactive' = 'Active';
-    iam.on(ListAccessKeysCommand).callsFake((input: { UserName: string }) => ({ AccessKeyMetadata: [key(KEY1, CREATED, status, input.UserName)], IsTruncated: false }));
+    iam
+      .on(ListAccessKeysCommand)
+      .callsFake((input: { UserName: string }) => ({ AccessKeyMetadata: [key(KEY1, CREATED, status, input.UserName)], IsTruncated: false }));
     iam.on(UpdateAccessKeyCommand).callsFake((input: { Status: 'Active' | 'Inactive' }) => ((status = input.Status), {}));
     iam.on(GetAccessKeyLastUsedCommand).resolves({ UserName: USER, AccessKeyLastUsed: { LastUsedDate: daysAgo(400), ServiceName: 's3', Region: 'us-east-1' } });
     iam.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [awsManaged('AWSCompromisedKeyQuarantineV3')], IsTruncated: false });

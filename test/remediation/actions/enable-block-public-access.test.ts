@@ -72,7 +72,11 @@ describe('s3.enable-block-public-access', () => {
   it('is the fix of exactly the checks that name it', () => {
     expect(action.id).toBe('s3.enable-block-public-access');
     expect(action.verb).toBe('Block public access');
-    expect([...action.appliesTo].sort()).toEqual(ALL_CHECKS.filter((c) => c.fix === action.id).map((c) => c.id).sort());
+    expect([...action.appliesTo].sort()).toEqual(
+      ALL_CHECKS.filter((c) => c.fix === action.id)
+        .map((c) => c.id)
+        .sort(),
+    );
     expect(ALL_ACTIONS).toContain(action);
     for (const checkId of action.appliesTo) expect(actionFor(checkId)).toBe(action);
     expect(actionFor('s3.account-block-public-access')).toBeUndefined();
@@ -90,7 +94,12 @@ describe('s3.enable-block-public-access', () => {
       expect(result).toEqual({
         ok: true,
         change: `Turn on all four Block Public Access settings of bucket ${BUCKET} (now: BlockPublicAcls on, the others off)`,
-        state: { bucket: BUCKET, region: REGION, owner: OWNER, previous: { BlockPublicAcls: true, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false } },
+        state: {
+          bucket: BUCKET,
+          region: REGION,
+          owner: OWNER,
+          previous: { BlockPublicAcls: true, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false },
+        },
       });
       expect(s3.commandCalls(GetPublicAccessBlockCommand)[0]!.args[0].input).toEqual({ Bucket: BUCKET, ExpectedBucketOwner: OWNER });
       expect(regions).toEqual([REGION]);
@@ -160,7 +169,11 @@ describe('s3.enable-block-public-access', () => {
       s3.on(PutPublicAccessBlockCommand).resolves({});
       await action.apply({ bucket: BUCKET, region: REGION, owner: OWNER, previous }, clients);
       expect(s3.calls()).toHaveLength(1);
-      expect(s3.commandCalls(PutPublicAccessBlockCommand)[0]!.args[0].input).toEqual({ Bucket: BUCKET, ExpectedBucketOwner: OWNER, PublicAccessBlockConfiguration: ON });
+      expect(s3.commandCalls(PutPublicAccessBlockCommand)[0]!.args[0].input).toEqual({
+        Bucket: BUCKET,
+        ExpectedBucketOwner: OWNER,
+        PublicAccessBlockConfiguration: ON,
+      });
       expect(regions).toEqual([REGION]);
     });
 
@@ -168,7 +181,11 @@ describe('s3.enable-block-public-access', () => {
       s3.on(PutPublicAccessBlockCommand).resolves({});
       await action.undo({ bucket: BUCKET, region: REGION, owner: OWNER, previous }, clients);
       expect(s3.calls()).toHaveLength(1);
-      expect(s3.commandCalls(PutPublicAccessBlockCommand)[0]!.args[0].input).toEqual({ Bucket: BUCKET, ExpectedBucketOwner: OWNER, PublicAccessBlockConfiguration: previous });
+      expect(s3.commandCalls(PutPublicAccessBlockCommand)[0]!.args[0].input).toEqual({
+        Bucket: BUCKET,
+        ExpectedBucketOwner: OWNER,
+        PublicAccessBlockConfiguration: previous,
+      });
     });
 
     it('undo deletes the configuration when there was none', async () => {
@@ -224,7 +241,9 @@ describe('s3.enable-block-public-access', () => {
       if (current === null) throw awsError('NoSuchPublicAccessBlockConfiguration', 'not found');
       return { PublicAccessBlockConfiguration: current };
     });
-    s3.on(PutPublicAccessBlockCommand).callsFake((input: { PublicAccessBlockConfiguration: typeof ON }) => ((current = input.PublicAccessBlockConfiguration), {}));
+    s3.on(PutPublicAccessBlockCommand).callsFake(
+      (input: { PublicAccessBlockConfiguration: typeof ON }) => ((current = input.PublicAccessBlockConfiguration), {}),
+    );
     s3.on(DeletePublicAccessBlockCommand).callsFake(() => ((current = null), {}));
     for (const before of [null, OFF]) {
       current = before;

@@ -58,7 +58,16 @@ function target(kind: 'db' | 'cluster' = 'db', overrides: Partial<RemediationTar
     accountId: '123456789012',
     region: REGION,
     resourceId: SNAPSHOT,
-    details: { snapshotId: SNAPSHOT, snapshotKind: kind, snapshotArn: null, sourceId: 'orders', engine: 'postgres', encrypted: false, createdAt: null, sharedWith: '' },
+    details: {
+      snapshotId: SNAPSHOT,
+      snapshotKind: kind,
+      snapshotArn: null,
+      sourceId: 'orders',
+      engine: 'postgres',
+      encrypted: false,
+      createdAt: null,
+      sharedWith: '',
+    },
     foundAt: NOW.toISOString(),
     ...overrides,
   };
@@ -78,8 +87,12 @@ function serveRestore(initial: string[] | Error) {
     values = [...values.filter((v) => !input.ValuesToRemove?.includes(v)), ...(input.ValuesToAdd ?? []).filter((v) => !(values as string[]).includes(v))];
     return {};
   };
-  rds.on(DescribeDBSnapshotAttributesCommand).callsFake(() => ({ DBSnapshotAttributesResult: { DBSnapshotIdentifier: SNAPSHOT, DBSnapshotAttributes: read() } }));
-  rds.on(DescribeDBClusterSnapshotAttributesCommand).callsFake(() => ({ DBClusterSnapshotAttributesResult: { DBClusterSnapshotIdentifier: SNAPSHOT, DBClusterSnapshotAttributes: read() } }));
+  rds
+    .on(DescribeDBSnapshotAttributesCommand)
+    .callsFake(() => ({ DBSnapshotAttributesResult: { DBSnapshotIdentifier: SNAPSHOT, DBSnapshotAttributes: read() } }));
+  rds
+    .on(DescribeDBClusterSnapshotAttributesCommand)
+    .callsFake(() => ({ DBClusterSnapshotAttributesResult: { DBClusterSnapshotIdentifier: SNAPSHOT, DBClusterSnapshotAttributes: read() } }));
   rds.on(ModifyDBSnapshotAttributeCommand).callsFake(modify);
   rds.on(ModifyDBClusterSnapshotAttributeCommand).callsFake(modify);
   return { values: () => values };
@@ -165,7 +178,11 @@ describe('rds.make-snapshot-private', () => {
       await action.apply({ kind: 'db', snapshotId: SNAPSHOT, region: REGION }, clients);
       await action.apply({ kind: 'cluster', snapshotId: SNAPSHOT, region: REGION }, clients);
       expect(rds.calls()).toHaveLength(2);
-      expect(rds.commandCalls(ModifyDBSnapshotAttributeCommand)[0]!.args[0].input).toEqual({ DBSnapshotIdentifier: SNAPSHOT, AttributeName: 'restore', ValuesToRemove: ['all'] });
+      expect(rds.commandCalls(ModifyDBSnapshotAttributeCommand)[0]!.args[0].input).toEqual({
+        DBSnapshotIdentifier: SNAPSHOT,
+        AttributeName: 'restore',
+        ValuesToRemove: ['all'],
+      });
       expect(rds.commandCalls(ModifyDBClusterSnapshotAttributeCommand)[0]!.args[0].input).toEqual({
         DBClusterSnapshotIdentifier: SNAPSHOT,
         AttributeName: 'restore',
@@ -178,7 +195,11 @@ describe('rds.make-snapshot-private', () => {
       serveRestore(['210987654321']);
       await action.undo({ kind: 'db', snapshotId: SNAPSHOT, region: REGION }, clients);
       expect(rds.calls()).toHaveLength(1);
-      expect(rds.commandCalls(ModifyDBSnapshotAttributeCommand)[0]!.args[0].input).toEqual({ DBSnapshotIdentifier: SNAPSHOT, AttributeName: 'restore', ValuesToAdd: ['all'] });
+      expect(rds.commandCalls(ModifyDBSnapshotAttributeCommand)[0]!.args[0].input).toEqual({
+        DBSnapshotIdentifier: SNAPSHOT,
+        AttributeName: 'restore',
+        ValuesToAdd: ['all'],
+      });
     });
 
     it('precheckUndo: ok while private; refuses when made public again or gone', async () => {

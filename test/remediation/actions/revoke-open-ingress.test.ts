@@ -92,7 +92,11 @@ describe('ec2.revoke-open-ingress', () => {
 
   it('is the fix of exactly the checks that name it', () => {
     expect(action.id).toBe('ec2.revoke-open-ingress');
-    expect([...action.appliesTo].sort()).toEqual(ALL_CHECKS.filter((c) => c.fix === action.id).map((c) => c.id).sort());
+    expect([...action.appliesTo].sort()).toEqual(
+      ALL_CHECKS.filter((c) => c.fix === action.id)
+        .map((c) => c.id)
+        .sort(),
+    );
     expect(ALL_ACTIONS).toContain(action);
     for (const checkId of action.appliesTo) expect(actionFor(checkId)).toBe(action);
     expect(actionFor('ec2.sg-open-other')).toBeUndefined();
@@ -130,7 +134,11 @@ describe('ec2.revoke-open-ingress', () => {
       expect(result).toEqual({
         ok: true,
         change: `Revoke inbound tcp 22 from ::/0 on security group ${SG} (web) in ${REGION}`,
-        state: { groupId: SG, region: REGION, permission: { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, Ipv6Ranges: [{ CidrIpv6: '::/0', Description: 'ssh v6' }] } },
+        state: {
+          groupId: SG,
+          region: REGION,
+          permission: { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, Ipv6Ranges: [{ CidrIpv6: '::/0', Description: 'ssh v6' }] },
+        },
       });
     });
 
