@@ -1,7 +1,7 @@
 import { defineCheck } from '../../src/audit/check.js';
 import type { Evaluation } from '../../src/audit/types.js';
-import { describeTrail, trailDetails, trailRegion } from './trail-setting.js';
-import { judgedHere, trailResource } from './trails.js';
+import { describeTrail, trailDetails, trailRegion } from '../../src/rules/cloudtrail-trail-setting.js';
+import { judgedHere, trailResource } from '../../src/rules/cloudtrail-trails.js';
 
 export default defineCheck({
   id: 'cloudtrail.bucket-logging',

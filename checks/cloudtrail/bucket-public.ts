@@ -1,8 +1,8 @@
 import { defineCheck } from '../../src/audit/check.js';
 import type { Evaluation } from '../../src/audit/types.js';
-import { aclExposure, bucketRead, describeGrants, describeStatements, policyExposure, readAccountBpa } from '../s3/exposure.js';
-import { describeTrail, trailDetails, trailRegion } from './trail-setting.js';
-import { judgedHere, trailResource } from './trails.js';
+import { aclExposure, bucketRead, describeGrants, describeStatements, policyExposure, readAccountBpa } from '../../src/rules/s3-exposure.js';
+import { describeTrail, trailDetails, trailRegion } from '../../src/rules/cloudtrail-trail-setting.js';
+import { judgedHere, trailResource } from '../../src/rules/cloudtrail-trails.js';
 
 /** The ACL permissions that let the public read the logs (READ lists them; FULL_CONTROL includes READ). */
 const READS = new Set(['READ', 'FULL_CONTROL']);

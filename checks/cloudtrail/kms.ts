@@ -1,5 +1,5 @@
 import { defineCheck } from '../../src/audit/check.js';
-import { describeTrail, judgeTrailSetting } from './trail-setting.js';
+import { describeTrail, judgeTrailSetting } from '../../src/rules/cloudtrail-trail-setting.js';
 
 export default defineCheck({
   id: 'cloudtrail.kms',

@@ -1,5 +1,5 @@
 import { daysBetween, defineCheck, isoDay } from '../../src/audit/check.js';
-import { accessKeyCreatedAt, accessKeyDetails, accessKeyResource, activeAccessKeys, days } from './credential-report.js';
+import { accessKeyCreatedAt, accessKeyDetails, accessKeyResource, activeAccessKeys, days } from '../../src/rules/credential-report.js';
 
 export default defineCheck({
   id: 'iam.access-key-rotation',

@@ -10,7 +10,7 @@ import {
   isoOrNull,
   malformedReport,
   userResource,
-} from './credential-report.js';
+} from '../../src/rules/credential-report.js';
 
 export default defineCheck({
   id: 'iam.credentials-unused',

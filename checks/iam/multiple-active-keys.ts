@@ -1,6 +1,6 @@
 import { defineCheck, isoDay } from '../../src/audit/check.js';
 import type { AccessKeySlot } from '../../src/audit/datasets/iam.js';
-import { activeAccessKeys, isoOrNull, userResource } from './credential-report.js';
+import { activeAccessKeys, isoOrNull, userResource } from '../../src/rules/credential-report.js';
 
 export default defineCheck({
   id: 'iam.multiple-active-keys',

@@ -1,5 +1,5 @@
 import { defineCheck, isoDay } from '../../src/audit/check.js';
-import { activeAccessKeys, isoOrNull, rootResource, rootRow } from './credential-report.js';
+import { activeAccessKeys, isoOrNull, rootResource, rootRow } from '../../src/rules/credential-report.js';
 
 export default defineCheck({
   id: 'iam.root-access-keys',

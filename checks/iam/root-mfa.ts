@@ -1,5 +1,5 @@
 import { defineCheck } from '../../src/audit/check.js';
-import { rootRow } from './credential-report.js';
+import { rootRow } from '../../src/rules/credential-report.js';
 
 export default defineCheck({
   id: 'iam.root-mfa',

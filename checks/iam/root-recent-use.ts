@@ -1,5 +1,5 @@
 import { daysBetween, defineCheck, isoDay } from '../../src/audit/check.js';
-import { days, isoOrNull, rootResource, rootRow } from './credential-report.js';
+import { days, isoOrNull, rootResource, rootRow } from '../../src/rules/credential-report.js';
 
 export default defineCheck({
   id: 'iam.root-recent-use',

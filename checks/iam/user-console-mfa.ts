@@ -1,5 +1,5 @@
 import { defineCheck, isoDay } from '../../src/audit/check.js';
-import { isoOrNull, userResource } from './credential-report.js';
+import { isoOrNull, userResource } from '../../src/rules/credential-report.js';
 
 export default defineCheck({
   id: 'iam.user-console-mfa',

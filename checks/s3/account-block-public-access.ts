@@ -1,5 +1,5 @@
 import { defineCheck } from '../../src/audit/check.js';
-import { bpaSettingsOff } from './exposure.js';
+import { bpaSettingsOff } from '../../src/rules/s3-exposure.js';
 
 export default defineCheck({
   id: 's3.account-block-public-access',

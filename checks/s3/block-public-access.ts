@@ -1,6 +1,6 @@
 import { defineCheck } from '../../src/audit/check.js';
 import type { Evaluation } from '../../src/audit/types.js';
-import { BPA_SETTINGS, bucketDetails, bucketLabel, bucketRead, bucketResource, effectiveBpa, readAccountBpa } from './exposure.js';
+import { BPA_SETTINGS, bucketDetails, bucketLabel, bucketRead, bucketResource, effectiveBpa, readAccountBpa } from '../../src/rules/s3-exposure.js';
 
 export default defineCheck({
   id: 's3.block-public-access',

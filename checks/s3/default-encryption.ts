@@ -1,6 +1,6 @@
 import { defineCheck } from '../../src/audit/check.js';
 import type { Evaluation } from '../../src/audit/types.js';
-import { bucketDetails, bucketLabel, bucketRead, bucketResource } from './exposure.js';
+import { bucketDetails, bucketLabel, bucketRead, bucketResource } from '../../src/rules/s3-exposure.js';
 
 export default defineCheck({
   id: 's3.default-encryption',

@@ -1,6 +1,15 @@
 import { defineCheck } from '../../src/audit/check.js';
 import type { Evaluation, Severity } from '../../src/audit/types.js';
-import { aclExposure, bucketDetails, bucketLabel, bucketRead, bucketResource, describeGrants, readAccountBpa, type PublicGrant } from './exposure.js';
+import {
+  aclExposure,
+  bucketDetails,
+  bucketLabel,
+  bucketRead,
+  bucketResource,
+  describeGrants,
+  readAccountBpa,
+  type PublicGrant,
+} from '../../src/rules/s3-exposure.js';
 
 /** Writing (or rewriting the ACL through FULL_CONTROL) lets anyone plant or overwrite data: critical. Reading is high. */
 function grantSeverity(grants: readonly PublicGrant[]): Severity {

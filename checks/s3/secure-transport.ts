@@ -2,7 +2,7 @@ import { defineCheck } from '../../src/audit/check.js';
 import type { Evaluation } from '../../src/audit/types.js';
 import type { PolicyDocument, PolicyStatement } from '../../src/aws/iam-policy.js';
 import { wildcardMatch } from '../../src/wildcard.js';
-import { bucketDetails, bucketLabel, bucketRead, bucketResource, isEveryonePrincipal, readBucketPolicy } from './exposure.js';
+import { bucketDetails, bucketLabel, bucketRead, bucketResource, isEveryonePrincipal, readBucketPolicy } from '../../src/rules/s3-exposure.js';
 
 /** `"aws:SecureTransport": "false"`, false, or ["false"]. */
 function isFalse(value: unknown): boolean {

@@ -67,7 +67,7 @@ export type Coverage =
 /**
  * Per-trail CloudTrail checks: their findings carry the trail's home region
  * even when the trail was judged from another audited region (see
- * checks/cloudtrail/trails.ts). `cloudtrail.enabled` is an account-wide check.
+ * src/rules/cloudtrail-trails.ts). `cloudtrail.enabled` is an account-wide check.
  */
 export function isPerTrailCheck(checkId: string): boolean {
   return checkId.startsWith('cloudtrail.') && checkId !== 'cloudtrail.enabled';

@@ -5,21 +5,25 @@ import { ALL_CHECKS } from '../../checks/index.js';
 import { SEVERITIES } from '../../src/audit/types.js';
 import { isDatasetId, DATASETS } from '../../src/audit/datasets/index.js';
 
-/** Check files are `checks/<service>/<id after the dot>.ts`; helper modules are not checks. */
+/**
+ * Check files are `checks/<service>/<id after the dot>.ts`, and a file there
+ * is a check, nothing else: rules that checks (or fixes) share live in
+ * src/rules/. A file that exports no check is listed as such.
+ */
 async function checkFiles(): Promise<string[]> {
   const out: string[] = [];
   for (const service of await readdir('checks', { withFileTypes: true })) {
     if (!service.isDirectory()) continue;
     for (const file of await readdir(path.join('checks', service.name))) {
       const mod = (await import(path.resolve('checks', service.name, file))) as { default?: { id?: unknown } };
-      if (mod.default && typeof mod.default.id === 'string') out.push(`${service.name}/${file}`);
+      out.push(mod.default && typeof mod.default.id === 'string' ? `${service.name}/${file}` : `${service.name}/${file} exports no check`);
     }
   }
   return out.sort();
 }
 
 describe('the check registry', () => {
-  it('registers every check file, and the file name is the check id', async () => {
+  it('registers every check file, the file name is the check id, and every file in a service folder is a check', async () => {
     const files = await checkFiles();
     expect(files.map((f) => f.replace('/', '.').replace(/\.ts$/, ''))).toEqual(ALL_CHECKS.map((c) => c.id).sort());
   });

@@ -1,4 +1,4 @@
-import { BPA_SETTINGS, type BpaSetting } from '../../../checks/s3/exposure.js';
+import { BPA_SETTINGS, type BpaSetting } from '../../rules/s3-exposure.js';
 import { awsErrorCode } from '../../errors.js';
 import type { RemediationAction, RemediationClients, RemediationTarget } from '../types.js';
 import type { PublicAccessBlockConfiguration } from '@aws-sdk/client-s3';

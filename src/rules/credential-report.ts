@@ -1,5 +1,5 @@
-import type { AccessKeySlot, CredentialReport, CredentialReportRow } from '../../src/audit/datasets/iam.js';
-import type { DetailValue, ResourceRef } from '../../src/audit/types.js';
+import type { AccessKeySlot, CredentialReport, CredentialReportRow } from '../audit/datasets/iam.js';
+import type { DetailValue, ResourceRef } from '../audit/types.js';
 
 /** The error for a report AWS would not write: the runner reports it, no check passes on it. */
 export function malformedReport(message: string): Error {

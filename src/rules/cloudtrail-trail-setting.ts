@@ -1,6 +1,6 @@
 import type { Trail } from '@aws-sdk/client-cloudtrail';
-import type { CheckContext, DetailValue, Evaluation } from '../../src/audit/types.js';
-import { trailResource, trailsToJudge } from './trails.js';
+import type { CheckContext, DetailValue, Evaluation } from '../audit/types.js';
+import { trailResource, trailsToJudge } from './cloudtrail-trails.js';
 
 /** The facts every per-trail finding carries (AWS strings, raw). */
 export function trailDetails(trail: Trail): Record<string, DetailValue> {

@@ -1,8 +1,8 @@
 import type { Grant, PublicAccessBlockConfiguration } from '@aws-sdk/client-s3';
-import type { Read } from '../../src/audit/datasets/types.js';
-import type { PerBucket, S3Bucket } from '../../src/audit/datasets/s3.js';
-import type { CheckContext, DetailValue, ResourceRef } from '../../src/audit/types.js';
-import { parsePolicyDocument, type PolicyDocument, type PolicyStatement } from '../../src/aws/iam-policy.js';
+import type { Read } from '../audit/datasets/types.js';
+import type { PerBucket, S3Bucket } from '../audit/datasets/s3.js';
+import type { CheckContext, DetailValue, ResourceRef } from '../audit/types.js';
+import { parsePolicyDocument, type PolicyDocument, type PolicyStatement } from '../aws/iam-policy.js';
 
 // Shared by the S3 exposure checks (and cloudtrail.bucket-public): who can
 // reach a bucket through its ACL or its policy, and whether Block Public

@@ -1,5 +1,5 @@
 import type { Trail } from '@aws-sdk/client-cloudtrail';
-import type { CheckContext, ResourceRef } from '../../src/audit/types.js';
+import type { CheckContext, ResourceRef } from '../audit/types.js';
 
 /**
  * DescribeTrails lists a multi-region trail in every region (a "shadow"
