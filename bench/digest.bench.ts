@@ -11,10 +11,10 @@ import { ALL_CHECKS } from '../checks/index.js';
 import { findingFingerprint } from '../src/audit/fingerprint.js';
 import type { AuditResult, Finding } from '../src/audit/types.js';
 import { SEVERITIES } from '../src/audit/types.js';
-import { computeDigest, type ScanOutcome } from '../src/history/digest.js';
-import { History } from '../src/history/history.js';
-import { Mutes } from '../src/history/mutes.js';
-import { Store } from '../src/history/store.js';
+import { computeDigest, type ScanOutcome } from '../src/store/digest.js';
+import { History } from '../src/store/history.js';
+import { Mutes } from '../src/store/mutes.js';
+import { Store } from '../src/store/store.js';
 import { renderDigest } from '../src/slack/digest.js';
 
 const ACCOUNTS = 40;

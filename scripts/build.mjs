@@ -74,7 +74,7 @@ try {
     absWorkingDir: root,
     // The store is an entry of its own too: another process can open the bot's database with the bot's own
     // code and locking (the lock tests run one as a separate process, test/fixtures/hold-store.mjs).
-    entryPoints: ['src/cli.ts', 'src/history/store.ts'],
+    entryPoints: ['src/cli.ts', 'src/store/store.ts'],
     outdir: path.join(root, 'dist'),
     outbase: root,
     bundle: true,

@@ -1,7 +1,7 @@
 import cron, { type ScheduledTask, type TaskOptions } from 'node-cron';
 import type { DigestRun } from './digest/service.js';
 import { errorMessage } from './errors.js';
-import type { Store } from './history/store.js';
+import type { Store } from './store/store.js';
 import type { Logger } from './log.js';
 
 /** When a schedule fires next, from now, as the store keeps it; null when it never does. */

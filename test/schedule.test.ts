@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DigestRun } from '../src/digest/service.js';
-import type { Store } from '../src/history/store.js';
+import type { Store } from '../src/store/store.js';
 import { createLogger } from '../src/log.js';
 import { DigestSchedule } from '../src/schedule.js';
 import { tempStore } from './helpers/store.js';

@@ -3,9 +3,9 @@ import PQueue from 'p-queue';
 import type { AuditResult, Check } from '../audit/types.js';
 import type { AccountConfig, Config } from '../config.js';
 import { errorMessage } from '../errors.js';
-import { computeDigest, digestTotals, type DigestData, type ScanOutcome } from '../history/digest.js';
-import type { History } from '../history/history.js';
-import type { Store, StoreData } from '../history/store.js';
+import { computeDigest, digestTotals, type DigestData, type ScanOutcome } from '../store/digest.js';
+import type { History } from '../store/history.js';
+import type { Store, StoreData } from '../store/store.js';
 import type { Logger } from '../log.js';
 import { renderDigest, type RenderedDigest } from '../slack/digest.js';
 

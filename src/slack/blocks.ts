@@ -26,7 +26,7 @@ export const SLACK_LIMITS = {
 
 /**
  * The action id of the "Mute…" menu on finding sections. An option's value is
- * a finding reference (see history/mutes.ts), or `fix:` and one for the fix
+ * a finding reference (see store/mutes.ts), or `fix:` and one for the fix
  * entries the menu also lists when fixes are offered ("Mute or fix…").
  */
 export const MUTE_ACTION = 'mute_finding';

@@ -11,8 +11,8 @@ import type { ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
 import { stringify } from 'csv-stringify/sync';
 import type { Check, Severity } from '../audit/types.js';
 import { SEVERITIES } from '../audit/types.js';
-import { compareItems, isQuiet, type DigestAccount, type DigestData, type DigestItem } from '../history/digest.js';
-import { findingRef } from '../history/mutes.js';
+import { compareItems, isQuiet, type DigestAccount, type DigestData, type DigestItem } from '../store/digest.js';
+import { findingRef } from '../store/mutes.js';
 import { fixOf } from '../remediation/actions/index.js';
 import { spreadsheetSafe } from '../terminal/sanitize.js';
 import {

@@ -1,9 +1,9 @@
 import type { KnownBlock, ModalView, SectionBlock } from '@slack/types';
 import type { Check } from '../audit/types.js';
 import { GLOBAL_REGION } from '../audit/types.js';
-import type { FindingState } from '../history/diff.js';
-import { MUTE_MAX_DAYS, MUTE_REASON_MAX } from '../history/mutes.js';
-import type { MuteRecord } from '../history/store.js';
+import type { FindingState } from '../store/diff.js';
+import { MUTE_MAX_DAYS, MUTE_REASON_MAX } from '../store/mutes.js';
+import type { MuteRecord } from '../store/store.js';
 import { context, SLACK_LIMITS, type SlackMessage } from './blocks.js';
 import { inlineMrkdwn, plural, slackDate, truncateMrkdwn } from './mrkdwn.js';
 import { SEVERITY_EMOJI } from './report.js';

@@ -3,7 +3,7 @@ import { compareFindings } from '../audit/order.js';
 import type { AuditResult, Check, CheckError, Finding, Severity } from '../audit/types.js';
 import { GLOBAL_REGION, SEVERITIES, severityRank } from '../audit/types.js';
 import { formatCsv, severityCounts } from '../terminal/format.js';
-import { findingRef } from '../history/mutes.js';
+import { findingRef } from '../store/mutes.js';
 import {
   blockSize,
   context,

@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Store } from '../../src/history/store.js';
+import { Store } from '../../src/store/store.js';
 
 /** A fresh database in its own temporary directory. */
 export async function tempStore(): Promise<{ store: Store; file: string; dir: string }> {

@@ -6,13 +6,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { findingFingerprint } from '../../src/audit/fingerprint.js';
 import { parseConfig } from '../../src/config.js';
-import { History } from '../../src/history/history.js';
-import { findingRef } from '../../src/history/mutes.js';
+import { History } from '../../src/store/history.js';
+import { findingRef } from '../../src/store/mutes.js';
 import { createLogger } from '../../src/log.js';
 import { RemediationService, type ActionRecord } from '../../src/remediation/service.js';
 import { fakeSessions } from '../helpers/aws.js';
 import { tempStore } from '../helpers/store.js';
-import type { Store } from '../../src/history/store.js';
+import type { Store } from '../../src/store/store.js';
 
 const CONFIG_TEXT = `accounts:
   - alias: prod

@@ -11,7 +11,7 @@ import { parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import { AuditService } from '../../src/slack/audits.js';
-import type { Store } from '../../src/history/store.js';
+import type { Store } from '../../src/store/store.js';
 import { fakeSessions } from '../helpers/aws.js';
 import { SlackStub } from '../helpers/slack.js';
 import { tempStore } from '../helpers/store.js';

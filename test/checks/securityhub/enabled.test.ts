@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import enabled from '../../../checks/securityhub/enabled.js';
 import { findingFingerprint } from '../../../src/audit/fingerprint.js';
-import { coverage } from '../../../src/history/diff.js';
+import { coverage } from '../../../src/store/diff.js';
 import { formatTable } from '../../../src/terminal/format.js';
 import { audit, awsError } from '../../helpers/aws.js';
 import { serveRegions, TWO_REGIONS } from '../ec2/regional-fixtures.js';

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Store } from '../../src/history/store.js';
+import { Store } from '../../src/store/store.js';
 import { PROCESS_TEST_TIMEOUT_MS, runCliProcess } from '../helpers/cli-process.js';
 
 const FIXTURE = path.resolve('test/fixtures/hold-store.mjs');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FindingState } from '../../src/history/diff.js';
-import { defaultMuteDay, findingRef, muteExpiry, muteReason, Mutes, parseFindingRef } from '../../src/history/mutes.js';
+import type { FindingState } from '../../src/store/diff.js';
+import { defaultMuteDay, findingRef, muteExpiry, muteReason, Mutes, parseFindingRef } from '../../src/store/mutes.js';
 import { tempStore } from '../helpers/store.js';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AuditBotError } from '../../src/errors.js';
-import { SCHEMA_VERSION, Store } from '../../src/history/store.js';
+import { SCHEMA_VERSION, Store } from '../../src/store/store.js';
 
 let dir: string;
 let file: string;

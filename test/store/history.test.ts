@@ -4,8 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findingFingerprint } from '../../src/audit/fingerprint.js';
 import type { AuditResult, Finding } from '../../src/audit/types.js';
-import { History, SCANS_KEPT } from '../../src/history/history.js';
-import { Store } from '../../src/history/store.js';
+import { History, SCANS_KEPT } from '../../src/store/history.js';
+import { Store } from '../../src/store/store.js';
 
 function finding(user: string): Finding {
   return {

@@ -4,7 +4,7 @@ import kms from '../../checks/cloudtrail/kms.js';
 import { findingFingerprint } from '../../src/audit/fingerprint.js';
 import type { AuditResult, CheckError, Finding, Severity } from '../../src/audit/types.js';
 import { REGION_DISCOVERY } from '../../src/aws/regions.js';
-import { applyScan as applyScanAt, coverage, inScope, isPerTrailCheck, type FindingState } from '../../src/history/diff.js';
+import { applyScan as applyScanAt, coverage, inScope, isPerTrailCheck, type FindingState } from '../../src/store/diff.js';
 import { audit, awsError } from '../helpers/aws.js';
 import { cloudtrail, ec2, multiRegionTrail, serveRegions, serveTrails, trail } from '../checks/cloudtrail/trail-fixtures.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { FindingState } from '../../src/history/diff.js';
-import { computeDigest, digestTotals, isQuiet, type ScanOutcome } from '../../src/history/digest.js';
-import { emptyStore, type MuteRecord, type StoreData } from '../../src/history/store.js';
+import type { FindingState } from '../../src/store/diff.js';
+import { computeDigest, digestTotals, isQuiet, type ScanOutcome } from '../../src/store/digest.js';
+import { emptyStore, type MuteRecord, type StoreData } from '../../src/store/store.js';
 
 const A = '111111111111';
 const B = '222222222222';
