@@ -1,4 +1,5 @@
 import { defineCheck } from '../../src/audit/check.js';
+import { namedError } from '../../src/errors.js';
 import { expiryShortfall } from '../../src/rules/certificate-expiry.js';
 
 export default defineCheck({
@@ -20,9 +21,7 @@ export default defineCheck({
       const expiration = certificate.Expiration;
       if (!expiration) {
         // AWS always states it; without it the certificate cannot be judged, and passing it would be a guess.
-        throw Object.assign(new Error(`ListServerCertificates gave no expiration date for server certificate ${name}`), {
-          name: 'MalformedServerCertificate',
-        });
+        throw namedError('MalformedServerCertificate', `ListServerCertificates gave no expiration date for server certificate ${name}`);
       }
       const resource = { type: 'AWS::IAM::ServerCertificate', id: name, ...(certificate.Arn ? { arn: certificate.Arn } : {}) };
       const shortfall = expiryShortfall(expiration, ctx.now, ctx.thresholds.serverCertificateExpiryDays);

@@ -1,7 +1,7 @@
 import type { AccountRef, Check, CheckContext, Evaluation, FailInput, ScopedInventory } from './types.js';
 import type { Thresholds } from '../config.js';
 import { findingFingerprint } from './fingerprint.js';
-import { awsErrorCode, errorMessage } from '../errors.js';
+import { awsErrorCode, errorMessage, type OwnErrorCode } from '../errors.js';
 
 /** Identity function that gives a check literal its type. */
 export function defineCheck(check: Check): Check {
@@ -29,7 +29,7 @@ export function createCheckContext(input: {
     error: (resourceId: string, error: unknown): Evaluation => ({
       status: 'error',
       resourceId,
-      code: awsErrorCode(error) ?? 'CheckFailed',
+      code: awsErrorCode(error) ?? ('CheckFailed' satisfies OwnErrorCode),
       message: errorMessage(error).split('\n')[0]!.slice(0, 500),
     }),
     fail: (f: FailInput): Evaluation => {

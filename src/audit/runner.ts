@@ -6,7 +6,7 @@ import { homeRegionOf, partitionOfArn } from '../aws/partition.js';
 import { REGION_DISCOVERY, resolveRegions } from '../aws/regions.js';
 import type { RoleSessions } from '../aws/session.js';
 import type { AccountConfig, Thresholds } from '../config.js';
-import { AuditBotError, awsErrorCode, errorMessage } from '../errors.js';
+import { AuditBotError, awsErrorCode, errorMessage, type OwnErrorCode } from '../errors.js';
 import { createCheckContext } from './check.js';
 import { Inventory } from './inventory.js';
 import { compareFindings } from './order.js';
@@ -39,7 +39,7 @@ export interface RunAuditOptions {
 export const DEFAULT_DEADLINE_MS = 15 * 60_000;
 
 /** The code of the error entries of checks the deadline cut short. */
-export const DEADLINE_CODE = 'AuditDeadline';
+export const DEADLINE_CODE: OwnErrorCode = 'AuditDeadline';
 
 /** AWS actions the runner itself needs, whatever checks run. */
 export const RUNNER_ACTIONS = ['ec2:DescribeRegions'] as const;
@@ -132,7 +132,13 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditResult> {
       } catch (error) {
         // The service does not exist there: nothing was judged, and that is not an error either.
         if (awsErrorCode(error) === SERVICE_NOT_OFFERED) outcome.skipped = `${check.service} is ${firstLine(errorMessage(error))}`;
-        else outcome.errors.push({ checkId: check.id, region, code: awsErrorCode(error) ?? 'CheckFailed', message: firstLine(errorMessage(error)) });
+        else
+          outcome.errors.push({
+            checkId: check.id,
+            region,
+            code: awsErrorCode(error) ?? ('CheckFailed' satisfies OwnErrorCode),
+            message: firstLine(errorMessage(error)),
+          });
       }
       // After the deadline the report is out: a late answer changes nothing in it.
       if (closed) return;

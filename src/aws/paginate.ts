@@ -1,3 +1,5 @@
+import { namedError } from '../errors.js';
+
 export interface Page<T> {
   items: readonly T[] | undefined;
   /** Token for the next page; undefined or empty when this was the last one. */
@@ -19,11 +21,9 @@ export async function collectPages<T>(fetchPage: (token: string | undefined) => 
     if (page.items) out.push(...page.items);
     if (!page.next) return out;
     if (seen.has(page.next)) {
-      throw Object.assign(
-        new Error(`the service repeated pagination token ${JSON.stringify(page.next.slice(0, 40))} after ${out.length} items: the listing may be incomplete`),
-        {
-          name: 'PaginationLoop',
-        },
+      throw namedError(
+        'PaginationLoop',
+        `the service repeated pagination token ${JSON.stringify(page.next.slice(0, 40))} after ${out.length} items: the listing may be incomplete`,
       );
     }
     seen.add(page.next);

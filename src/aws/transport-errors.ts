@@ -1,4 +1,4 @@
-import { errorMessage } from '../errors.js';
+import { errorMessage, type OwnErrorCode } from '../errors.js';
 import type { HttpTimeouts } from './timeouts.js';
 
 /**
@@ -7,7 +7,7 @@ import type { HttpTimeouts } from './timeouts.js';
  * retries it); an operator reading "TimeoutError" looks for a slow network,
  * not for a proxy or endpoint that hangs up.
  */
-export type TransportErrorCode = 'ConnectTimeout' | 'RequestTimeout' | 'ECONNRESET' | 'EPIPE' | 'AuditDeadline' | 'ServiceNotOffered';
+export type TransportErrorCode = Extract<OwnErrorCode, 'ConnectTimeout' | 'RequestTimeout' | 'ECONNRESET' | 'EPIPE' | 'AuditDeadline' | 'ServiceNotOffered'>;
 
 /** The code of a call to a service the region does not offer: the audit lists it as skipped, not as an error. */
 export const SERVICE_NOT_OFFERED: TransportErrorCode = 'ServiceNotOffered';

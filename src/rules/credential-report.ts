@@ -1,9 +1,10 @@
 import type { AccessKeySlot, CredentialReport, CredentialReportRow } from '../audit/datasets/iam.js';
+import { namedError } from '../errors.js';
 import type { DetailValue, ResourceRef } from '../audit/types.js';
 
 /** The error for a report AWS would not write: the runner reports it, no check passes on it. */
 export function malformedReport(message: string): Error {
-  return Object.assign(new Error(message), { name: 'MalformedCredentialReport' });
+  return namedError('MalformedCredentialReport', message);
 }
 
 /** The root row; a report without one is malformed, and a check must not pass on it. */

@@ -13,7 +13,7 @@ import {
   type UserDetail,
 } from '@aws-sdk/client-iam';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { awsErrorCode, malformedResponse } from '../../errors.js';
+import { awsErrorCode, malformedResponse, namedError } from '../../errors.js';
 import { collectPages } from '../../aws/paginate.js';
 import { attempt, type DatasetDef, type LoadContext, type Read } from './types.js';
 
@@ -112,11 +112,10 @@ export function parseCredentialReport(content: Uint8Array | string, generatedAt:
       trim: true,
     }) as Record<string, string>[];
   } catch (error) {
-    throw Object.assign(new Error(`the credential report is not valid CSV: ${(error as Error).message}`), { name: 'MalformedCredentialReport' });
+    throw namedError('MalformedCredentialReport', `the credential report is not valid CSV: ${(error as Error).message}`);
   }
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
-  if (missing.length > 0)
-    throw Object.assign(new Error(`the credential report lacks the columns ${missing.join(', ')}`), { name: 'MalformedCredentialReport' });
+  if (missing.length > 0) throw namedError('MalformedCredentialReport', `the credential report lacks the columns ${missing.join(', ')}`);
   const rows = records.map((r): CredentialReportRow => {
     const slot = (n: 1 | 2): AccessKeySlot => ({
       slot: n,
@@ -166,7 +165,7 @@ async function loadCredentialReport(ctx: LoadContext): Promise<CredentialReport>
   for (let attempt = 0; ; attempt++) {
     try {
       const report = await iam.send(new GetCredentialReportCommand({}));
-      if (!report.Content) throw Object.assign(new Error('GetCredentialReport returned no content'), { name: 'MalformedCredentialReport' });
+      if (!report.Content) throw namedError('MalformedCredentialReport', 'GetCredentialReport returned no content');
       return parseCredentialReport(report.Content, report.GeneratedTime ?? ctx.now);
     } catch (error) {
       // Not ready yet (eventual consistency right after COMPLETE): wait and read again.
@@ -180,7 +179,7 @@ async function loadCredentialReport(ctx: LoadContext): Promise<CredentialReport>
 }
 
 function reportTimeout(): Error {
-  return Object.assign(new Error(`the IAM credential report was still being generated after ${REPORT_WAIT_MS / 1000} s`), { name: 'ReportInProgress' });
+  return namedError('ReportInProgress', `the IAM credential report was still being generated after ${REPORT_WAIT_MS / 1000} s`);
 }
 
 export interface AuthorizationDetails {

@@ -1,7 +1,7 @@
 import { daysBetween, isoDay, maskAccessKeyId } from '../../audit/check.js';
 import { isCompromisedKeyQuarantine } from '../../aws/iam-policy.js';
 import { collectPages } from '../../aws/paginate.js';
-import { awsErrorCode, errorMessage } from '../../errors.js';
+import { awsErrorCode, errorMessage, namedError } from '../../errors.js';
 import type { Precheck, PrecheckContext, RemediationAction, RemediationClients, RemediationTarget } from '../types.js';
 import type { AccessKeyMetadata, AttachedPolicy } from '@aws-sdk/client-iam';
 
@@ -75,9 +75,10 @@ function parseState(state: Record<string, unknown>): KeyState {
     accessKeyIds.length === 0 ||
     !accessKeyIds.every((id): id is string => typeof id === 'string' && id !== '')
   ) {
-    throw Object.assign(new Error('the recorded state of iam.deactivate-access-key is malformed: expected a userName and a non-empty list of accessKeyIds'), {
-      name: 'MalformedRemediationState',
-    });
+    throw namedError(
+      'MalformedRemediationState',
+      'the recorded state of iam.deactivate-access-key is malformed: expected a userName and a non-empty list of accessKeyIds',
+    );
   }
   return { userName, accessKeyIds: [...accessKeyIds] };
 }
@@ -148,9 +149,13 @@ async function setStatus(iam: IamClient, { userName, accessKeyIds }: KeyState, s
       await iam.send(new (await sdk()).UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: id, Status: status }));
     } catch (error) {
       if (done.length === 0) throw error;
-      throw Object.assign(
-        new Error(`${keysPhrase(done)} of IAM user ${userName} set to ${status}, but ${maskAccessKeyId(id)} failed: ${errorMessage(error)}`),
-        { name: 'PartialRemediation', cause: error, partialState: { userName, accessKeyIds: [...done] } },
+      throw namedError(
+        'PartialRemediation',
+        `${keysPhrase(done)} of IAM user ${userName} set to ${status}, but ${maskAccessKeyId(id)} failed: ${errorMessage(error)}`,
+        {
+          cause: error,
+          partialState: { userName, accessKeyIds: [...done] },
+        },
       );
     }
     done.push(id);

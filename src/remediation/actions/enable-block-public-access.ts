@@ -1,5 +1,5 @@
 import { BPA_SETTINGS, type BpaSetting } from '../../rules/s3-exposure.js';
-import { awsErrorCode } from '../../errors.js';
+import { awsErrorCode, namedError } from '../../errors.js';
 import type { RemediationAction, RemediationClients, RemediationTarget } from '../types.js';
 import type { PublicAccessBlockConfiguration } from '@aws-sdk/client-s3';
 
@@ -84,7 +84,7 @@ function bucketOf(target: RemediationTarget): string {
 const ownedBy = (owner: string): { ExpectedBucketOwner: string } => ({ ExpectedBucketOwner: owner });
 
 function malformedState(why: string): Error {
-  return Object.assign(new Error(`the recorded state of s3.enable-block-public-access is malformed: ${why}`), { name: 'MalformedRemediationState' });
+  return namedError('MalformedRemediationState', `the recorded state of s3.enable-block-public-access is malformed: ${why}`);
 }
 
 function parseState(state: Record<string, unknown>): BpaState {

@@ -1,4 +1,5 @@
 import { isSnapshotGone, restoreValues } from '../../aws/rds-snapshots.js';
+import { namedError } from '../../errors.js';
 import type { RemediationAction, RemediationClients, RemediationTarget } from '../types.js';
 
 /** The SDK loads with the first fix applied, not with the bot (whose Slack side lists the fixes from the start). */
@@ -60,7 +61,7 @@ function snapshotOf(target: RemediationTarget): string {
 }
 
 function malformedState(why: string): Error {
-  return Object.assign(new Error(`the recorded state of rds.make-snapshot-private is malformed: ${why}`), { name: 'MalformedRemediationState' });
+  return namedError('MalformedRemediationState', `the recorded state of rds.make-snapshot-private is malformed: ${why}`);
 }
 
 function parseState(state: Record<string, unknown>): SnapshotState {

@@ -1,5 +1,5 @@
 import { describeRange, groupLabel, openIngress, type OpenIngress } from '../../rules/security-group-ingress.js';
-import { awsErrorCode } from '../../errors.js';
+import { awsErrorCode, namedError } from '../../errors.js';
 import type { RemediationAction, RemediationClients } from '../types.js';
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 
@@ -48,7 +48,7 @@ interface RevokeState {
 const refuse = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
 
 function malformedState(why: string): Error {
-  return Object.assign(new Error(`the recorded state of ec2.revoke-open-ingress is malformed: ${why}`), { name: 'MalformedRemediationState' });
+  return namedError('MalformedRemediationState', `the recorded state of ec2.revoke-open-ingress is malformed: ${why}`);
 }
 
 function ruleKeyOf(details: Readonly<Record<string, unknown>>): RuleKey | undefined {
@@ -168,7 +168,7 @@ const revokeOpenIngress: RemediationAction = {
       .send(new (await sdk()).RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [permission as IpPermission] }));
     // EC2 answers an unknown rule with success and lists it here instead of revoking it.
     if (answer.Return === false || (answer.UnknownIpPermissions?.length ?? 0) > 0) {
-      throw Object.assign(new Error(`EC2 revoked nothing on security group ${groupId}: the rule was not found`), { name: 'RevokeHadNoEffect' });
+      throw namedError('RevokeHadNoEffect', `EC2 revoked nothing on security group ${groupId}: the rule was not found`);
     }
   },
 
@@ -189,7 +189,7 @@ const revokeOpenIngress: RemediationAction = {
     const answer = await clients
       .ec2(region)
       .send(new (await sdk()).AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [permission as IpPermission] }));
-    if (answer.Return === false) throw Object.assign(new Error(`EC2 did not restore the rule on security group ${groupId}`), { name: 'AuthorizeHadNoEffect' });
+    if (answer.Return === false) throw namedError('AuthorizeHadNoEffect', `EC2 did not restore the rule on security group ${groupId}`);
   },
 };
 
