@@ -15,6 +15,7 @@ export default defineCheck({
   remediation:
     'Turn on server access logging of the log bucket, into another bucket: `aws s3api put-bucket-logging --bucket <trail bucket> --bucket-logging-status \'{"LoggingEnabled":{"TargetBucket":"<access-log bucket>","TargetPrefix":"cloudtrail-bucket/"}}\'`.',
   uses: ['cloudtrail.trails', 's3.bucketLogging'],
+  judgedPer: 'trail',
   async run(ctx) {
     // Not filtered by owner: an organization trail delivering to a bucket of this account is this account's to fix.
     const trails = (await ctx.inventory.get('cloudtrail.trails')).filter((t) => judgedHere(t, ctx) && t.S3BucketName);

@@ -19,6 +19,7 @@ export default defineCheck({
   remediation:
     'Turn on Block Public Access for the log bucket (or the account), remove the AllUsers and AuthenticatedUsers grants from its ACL and the Principal "*" statements from its policy, keeping only the statements that let cloudtrail.amazonaws.com check the ACL and write the logs.',
   uses: ['cloudtrail.trails', 's3.buckets', 's3.bucketAcls', 's3.bucketPolicies', 's3.bucketPublicAccessBlocks', 's3.accountPublicAccessBlock'],
+  judgedPer: 'trail',
   async run(ctx) {
     // Not filtered by owner: an organization trail delivering to a bucket of this account is this account's to fix.
     const trails = (await ctx.inventory.get('cloudtrail.trails')).filter((t) => judgedHere(t, ctx) && t.S3BucketName);

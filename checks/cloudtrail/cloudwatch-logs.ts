@@ -13,6 +13,7 @@ export default defineCheck({
   remediation:
     "Create a log group and an IAM role that cloudtrail.amazonaws.com can assume with logs:CreateLogStream and logs:PutLogEvents on it; then, in the trail's home region, `aws cloudtrail update-trail --name <trail> --cloud-watch-logs-log-group-arn <log-group-arn> --cloud-watch-logs-role-arn <role-arn>` (the console creates both: Trails → the trail → CloudWatch Logs → Edit). Then add metric filters and alarms for the events you care about.",
   uses: ['cloudtrail.trails'],
+  judgedPer: 'trail',
   run: (ctx) =>
     judgeTrailSetting(ctx, (trail) =>
       trail.CloudWatchLogsLogGroupArn

@@ -13,6 +13,7 @@ export default defineCheck({
   remediation:
     "Create a symmetric KMS key in the same region as the log bucket whose key policy lets cloudtrail.amazonaws.com call kms:GenerateDataKey* for this trail (condition on aws:SourceArn = the trail ARN) and lets the people who read the logs call kms:Decrypt; then, in the trail's home region, `aws cloudtrail update-trail --name <trail> --kms-key-id <key-arn>`. The console can create a suitable key for you (Trails → the trail → Edit → Log file SSE-KMS encryption).",
   uses: ['cloudtrail.trails'],
+  judgedPer: 'trail',
   run: (ctx) =>
     judgeTrailSetting(ctx, (trail) =>
       trail.KmsKeyId

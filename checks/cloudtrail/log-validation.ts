@@ -13,6 +13,7 @@ export default defineCheck({
   remediation:
     "In the trail's home region: `aws cloudtrail update-trail --name <trail> --enable-log-file-validation` (console: Trails → the trail → General details → Edit → Log file validation). Check the logs later with `aws cloudtrail validate-logs --trail-arn <arn> --start-time <time>`.",
   uses: ['cloudtrail.trails'],
+  judgedPer: 'trail',
   run: (ctx) =>
     judgeTrailSetting(ctx, (trail) =>
       trail.LogFileValidationEnabled === true

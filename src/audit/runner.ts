@@ -215,6 +215,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditResult> {
         regions: [...(globalChecks.length > 0 ? [GLOBAL_REGION] : []), ...regions],
         skippedRegions,
         skippedChecks: skippedChecks.sort((a, b) => a.checkId.localeCompare(b.checkId) || a.region.localeCompare(b.region)),
+        perTrailChecks: options.checks.filter((c) => c.judgedPer === 'trail').map((c) => c.id),
       },
       stats: {
         durationMs: Math.round(performance.now() - started),

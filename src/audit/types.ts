@@ -131,6 +131,13 @@ export interface Check {
   /** The datasets it reads; the runner prefetches them and refuses any other. */
   uses: readonly DatasetId[];
   /**
+   * `trail`: it judges each CloudTrail trail once, wherever the audit first
+   * sees it, and its findings carry the trail's home region (a multi-region
+   * trail is seen from every region). The history then counts an audit of
+   * any region as having judged it.
+   */
+  judgedPer?: 'trail';
+  /**
    * False when the configuration turns the check off (no required tags
    * configured): it then reads nothing and evaluates nothing, but stays in the
    * audit's scope so its old findings resolve.
@@ -170,6 +177,8 @@ export interface AuditScope {
    * Absent in scans recorded before it existed.
    */
   skippedChecks?: { checkId: string; region: string; reason: string }[];
+  /** Checks among `checkIds` that judge per trail ({@link Check.judgedPer}). Absent in scans recorded before it existed. */
+  perTrailChecks?: string[];
 }
 
 export interface AuditResult {

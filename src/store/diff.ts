@@ -65,12 +65,14 @@ export type Coverage =
   | { covered: false; reason: 'check-error'; error: CheckError };
 
 /**
- * Per-trail CloudTrail checks: their findings carry the trail's home region
- * even when the trail was judged from another audited region (see
- * src/rules/cloudtrail-trails.ts). `cloudtrail.enabled` is an account-wide check.
+ * The checks of a scan that judge per trail (their findings carry the trail's
+ * home region even when the trail was judged from another audited region):
+ * what the checks declare (`judgedPer: 'trail'`), carried in the scan's
+ * scope. A scan recorded before the scope said so is read with the rule of
+ * that time: every CloudTrail check but the account-wide `cloudtrail.enabled`.
  */
-export function isPerTrailCheck(checkId: string): boolean {
-  return checkId.startsWith('cloudtrail.') && checkId !== 'cloudtrail.enabled';
+export function perTrailChecks(result: Pick<AuditResult, 'scope'>): ReadonlySet<string> {
+  return new Set(result.scope.perTrailChecks ?? result.scope.checkIds.filter((id) => id.startsWith('cloudtrail.') && id !== 'cloudtrail.enabled'));
 }
 
 const key = (...parts: string[]): string => parts.join('\u0000');
@@ -78,6 +80,8 @@ const key = (...parts: string[]): string => parts.join('\u0000');
 /** The scan's scope and errors, indexed once for many states. */
 function scanCoverage(result: AuditResult): (state: FindingState) => Coverage {
   const checkIds = new Set(result.scope.checkIds);
+  const perTrailIds = perTrailChecks(result);
+  const isPerTrailCheck = (checkId: string) => perTrailIds.has(checkId);
   const regions = new Set(result.scope.regions);
   const anyRegionalAudited = result.scope.regions.some((r) => r !== GLOBAL_REGION);
   /** Checks whose service the region does not offer: they judged nothing there. */
@@ -160,14 +164,17 @@ export function compareStates(a: FindingState, b: FindingState): number {
 const byFingerprint = (a: FindingState, b: FindingState): number => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0);
 
 /** What a state takes from a finding seen now. */
-function observed(finding: Finding): Pick<FindingState, 'severity' | 'message' | 'details' | 'fix'> & { multiRegionTrail?: boolean } {
+function observed(
+  finding: Finding,
+  perTrail: ReadonlySet<string>,
+): Pick<FindingState, 'severity' | 'message' | 'details' | 'fix'> & { multiRegionTrail?: boolean } {
   const multiRegion = finding.details?.isMultiRegion;
   return {
     severity: finding.severity,
     message: finding.message,
     ...(finding.details ? { details: { ...finding.details } } : {}),
     fix: finding.fix ?? null,
-    ...(isPerTrailCheck(finding.checkId) && typeof multiRegion === 'boolean' ? { multiRegionTrail: multiRegion } : {}),
+    ...(perTrail.has(finding.checkId) && typeof multiRegion === 'boolean' ? { multiRegionTrail: multiRegion } : {}),
   };
 }
 
@@ -188,6 +195,7 @@ export function applyScan(previous: readonly FindingState[], result: AuditResult
   for (const finding of result.findings) if (!seen.has(finding.fingerprint)) seen.set(finding.fingerprint, finding);
 
   const covers = scanCoverage(result);
+  const perTrail = perTrailChecks(result);
   const states = new Map<string, FindingState>();
   const outcome: Omit<DiffOutcome, 'states'> = { opened: [], reopened: [], resolved: [], stillOpen: [], untouched: [] };
 
@@ -197,12 +205,12 @@ export function applyScan(previous: readonly FindingState[], result: AuditResult
     if (finding) {
       if (state.resolvedAt === null) {
         // Still open; what a newer scan saw of it stays.
-        states.set(state.fingerprint, seenLater(state.lastSeen) ? state : { ...state, ...observed(finding), lastSeen: observedAt });
+        states.set(state.fingerprint, seenLater(state.lastSeen) ? state : { ...state, ...observed(finding, perTrail), lastSeen: observedAt });
         outcome.stillOpen.push(finding);
       } else if (!seenLater(state.resolvedScanAt ?? state.resolvedAt)) {
         // Seen by a scan at least as new as the one that resolved it (a tie goes to the one recorded last).
         const { resolvedScanAt: _resolvedBy, ...rest } = state;
-        states.set(state.fingerprint, { ...rest, ...observed(finding), lastSeen: observedAt, resolvedAt: null, reopenedAt: recordedAt });
+        states.set(state.fingerprint, { ...rest, ...observed(finding, perTrail), lastSeen: observedAt, resolvedAt: null, reopenedAt: recordedAt });
         outcome.reopened.push(finding);
       } else {
         // A scan that started later found it fixed: this older sighting does not reopen it.
@@ -232,7 +240,7 @@ export function applyScan(previous: readonly FindingState[], result: AuditResult
       accountId: finding.accountId,
       region: finding.region,
       resourceId: finding.resource.id,
-      ...observed(finding),
+      ...observed(finding, perTrail),
       firstSeen: recordedAt,
       lastSeen: observedAt,
       resolvedAt: null,

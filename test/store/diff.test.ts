@@ -1,10 +1,11 @@
 import { DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import { beforeEach, describe, expect, it } from 'vitest';
 import kms from '../../checks/cloudtrail/kms.js';
+import { ALL_CHECKS } from '../../checks/index.js';
 import { findingFingerprint } from '../../src/audit/fingerprint.js';
 import type { AuditResult, CheckError, Finding, Severity } from '../../src/audit/types.js';
 import { REGION_DISCOVERY } from '../../src/aws/regions.js';
-import { applyScan as applyScanAt, coverage, inScope, isPerTrailCheck, type FindingState } from '../../src/store/diff.js';
+import { applyScan as applyScanAt, coverage, inScope, perTrailChecks, type FindingState } from '../../src/store/diff.js';
 import { audit, awsError } from '../helpers/aws.js';
 import { cloudtrail, ec2, multiRegionTrail, serveRegions, serveTrails, trail } from '../checks/cloudtrail/trail-fixtures.js';
 
@@ -363,15 +364,25 @@ describe('applyScan: only what the scan covered resolves', () => {
 });
 
 describe('applyScan: per-trail CloudTrail findings belong to the home region, wherever the trail was judged', () => {
-  it('knows which checks are per-trail', () => {
-    expect([TRAIL_KMS, TRAIL_BUCKET, 'cloudtrail.log-validation', 'cloudtrail.cloudwatch-logs', TRAIL_ENABLED, IMDSV2].map(isPerTrailCheck)).toEqual([
-      true,
-      true,
-      true,
-      true,
-      false,
-      false,
-    ]);
+  it('knows which checks are per-trail: what the scan says its checks declare, else (older scans) the CloudTrail checks but cloudtrail.enabled', () => {
+    const ids = [TRAIL_KMS, TRAIL_BUCKET, 'cloudtrail.log-validation', 'cloudtrail.cloudwatch-logs', TRAIL_ENABLED, IMDSV2];
+    const older = perTrailChecks({ scope: { checkIds: ids, regions: [], skippedRegions: [] } });
+    expect(ids.map((id) => older.has(id))).toEqual([true, true, true, true, false, false]);
+    const declared = perTrailChecks({
+      scope: { checkIds: [...ids, 'custom.trail-tags'], regions: [], skippedRegions: [], perTrailChecks: [TRAIL_KMS, 'custom.trail-tags'] },
+    });
+    expect([...declared].sort()).toEqual([TRAIL_KMS, 'custom.trail-tags'].sort());
+  });
+
+  it('the CloudTrail checks declare it, and the runner carries it in the scan', async () => {
+    serveRegions();
+    serveTrails({});
+    expect((await audit([kms])).scope.perTrailChecks).toEqual(['cloudtrail.kms']);
+    expect(
+      ALL_CHECKS.filter((c) => c.judgedPer === 'trail')
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual(['cloudtrail.bucket-logging', 'cloudtrail.bucket-public', 'cloudtrail.cloudwatch-logs', 'cloudtrail.kms', 'cloudtrail.log-validation'].sort());
   });
 
   it('records whether the trail is multi-region', () => {
