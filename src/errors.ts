@@ -71,6 +71,7 @@ export const OWN_ERROR_CODES = {
   UnknownKeyType: "a certificate's key is of a type or curve the check does not know",
   ReadFailed: 'a read failed with no AWS code of its own',
   CheckFailed: 'a check failed with no AWS code (a bug of the bot: the message says where)',
+  RegionDiscoveryFailed: "the account's enabled regions could not be listed, with no AWS code for why",
   MalformedRemediationState: 'the recorded state a fix would undo is not what the fix recorded',
   PartialRemediation: 'a fix failed part-way; the action log keeps what it did change, so undo puts that back',
   RevokeHadNoEffect: 'EC2 revoked nothing: the rule was already gone',

@@ -3,7 +3,7 @@ import { AwsClients } from '../aws/clients.js';
 import { DEFAULT_TIMEOUTS, type HttpTimeouts } from '../aws/timeouts.js';
 import { seconds, SERVICE_NOT_OFFERED } from '../aws/transport-errors.js';
 import { homeRegionOf, partitionOfArn } from '../aws/partition.js';
-import { REGION_DISCOVERY, resolveRegions } from '../aws/regions.js';
+import { REGION_DISCOVERY, resolveRegions } from './regions.js';
 import type { RoleSessions } from '../aws/session.js';
 import type { AccountConfig, Thresholds } from '../config.js';
 import { AuditBotError, awsErrorCode, errorMessage, type OwnErrorCode } from '../errors.js';
@@ -44,7 +44,7 @@ export const DEADLINE_CODE: OwnErrorCode = 'AuditDeadline';
 /** AWS actions the runner itself needs, whatever checks run. */
 export const RUNNER_ACTIONS = ['ec2:DescribeRegions'] as const;
 
-export { REGION_DISCOVERY } from '../aws/regions.js';
+export { REGION_DISCOVERY } from './regions.js';
 
 /**
  * Audits one account: assumes its audit role (failing fast with a clear

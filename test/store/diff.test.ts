@@ -4,7 +4,7 @@ import kms from '../../checks/cloudtrail/kms.js';
 import { ALL_CHECKS } from '../../checks/index.js';
 import { findingFingerprint } from '../../src/audit/fingerprint.js';
 import type { AuditResult, CheckError, Finding, Severity } from '../../src/audit/types.js';
-import { REGION_DISCOVERY } from '../../src/aws/regions.js';
+import { REGION_DISCOVERY } from '../../src/audit/regions.js';
 import { applyScan as applyScanAt, coverage, inScope, perTrailChecks, type FindingState } from '../../src/store/diff.js';
 import { audit, awsError } from '../helpers/aws.js';
 import { cloudtrail, ec2, multiRegionTrail, serveRegions, serveTrails, trail } from '../checks/cloudtrail/trail-fixtures.js';

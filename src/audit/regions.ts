@@ -1,7 +1,7 @@
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
-import { GLOBAL_REGION, type CheckError } from '../audit/types.js';
-import { awsErrorCode, errorMessage } from '../errors.js';
-import type { AwsClients } from './clients.js';
+import type { AwsClients } from '../aws/clients.js';
+import { awsErrorCode, errorMessage, type OwnErrorCode } from '../errors.js';
+import { GLOBAL_REGION, type CheckError } from './types.js';
 
 /** Error entries that concern the audit itself rather than one check. */
 export const REGION_DISCOVERY = 'audit.region-discovery';
@@ -41,7 +41,7 @@ export async function resolveRegions(
     error = {
       checkId: REGION_DISCOVERY,
       region: GLOBAL_REGION,
-      code: awsErrorCode(e) ?? 'RegionDiscoveryFailed',
+      code: awsErrorCode(e) ?? ('RegionDiscoveryFailed' satisfies OwnErrorCode),
       message: `Could not list the account's enabled regions (ec2:DescribeRegions): ${errorMessage(e).split('\n')[0]}.${fallback}`,
     };
   }
