@@ -31,7 +31,7 @@ function importsOf(file: string): Import[] {
     const spec = m[2]!;
     // `import type { A }`, or `import { type A, type B }`: nothing of the module is loaded.
     const names = /^(?:import|export)\s+\{([^}]*)\}/.exec(m[0])?.[1];
-    const typeOnly = Boolean(m[1]) || (names !== undefined && names.split(',').every((n) => n.trim() === '' || n.trim().startsWith('type ')));
+    const typeOnly = Boolean(m[1]) || names?.split(',').every((n) => n.trim() === '' || n.trim().startsWith('type ')) === true;
     const target = spec.startsWith('.') ? path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)).replace(/\.js$/, '.ts') : spec;
     out.push({ target, typeOnly });
   }
