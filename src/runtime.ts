@@ -8,7 +8,7 @@ import { Store } from './store/store.js';
 import { RemediationService } from './remediation/service.js';
 import type { Logger } from './log.js';
 import { nextDue } from './schedule.js';
-import { AuditService, DIGEST_REQUESTER } from './slack/audits.js';
+import { AuditService, DIGEST_REQUESTER } from './audit/service.js';
 
 /** What `serve` and `digest` share: the database, the audits that record into it, and the digest. */
 export interface Runtime {

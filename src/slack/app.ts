@@ -19,7 +19,7 @@ import { History } from '../store/history.js';
 import { defaultMuteDay, muteExpiry, muteReason, Mutes } from '../store/mutes.js';
 import type { Store } from '../store/store.js';
 import { AccessControl } from './access.js';
-import { DIGEST_REQUESTER, type AuditService, type RunningAudit } from './audits.js';
+import { DIGEST_REQUESTER, type AuditService, type RunningAudit } from '../audit/service.js';
 import { FIX_PREFIX, MUTE_ACTION } from './blocks.js';
 import { registerRemediation, type StartFix } from './remediation.js';
 import type { RemediationService } from '../remediation/service.js';

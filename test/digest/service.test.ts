@@ -18,7 +18,7 @@ import { Mutes } from '../../src/store/mutes.js';
 import type { Store } from '../../src/store/store.js';
 import { createLogger } from '../../src/log.js';
 import { createSlackApp } from '../../src/slack/app.js';
-import { AuditService } from '../../src/slack/audits.js';
+import { AuditService } from '../../src/audit/service.js';
 import { fakeSessions } from '../helpers/aws.js';
 import { SlackStub, signedPost, slashCommandBody } from '../helpers/slack.js';
 

@@ -14,7 +14,7 @@ import { createLogger } from '../../src/log.js';
 import { History } from '../../src/store/history.js';
 import type { Store } from '../../src/store/store.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
-import { AuditService } from '../../src/slack/audits.js';
+import { AuditService } from '../../src/audit/service.js';
 import { fakeSessions } from '../helpers/aws.js';
 import { tempStore } from '../helpers/store.js';
 import { interactionBody, SlackStub, signedPost, slashCommandBody } from '../helpers/slack.js';

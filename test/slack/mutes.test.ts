@@ -15,7 +15,7 @@ import { findingRef } from '../../src/store/mutes.js';
 import type { Store } from '../../src/store/store.js';
 import { createLogger } from '../../src/log.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
-import { AuditService } from '../../src/slack/audits.js';
+import { AuditService } from '../../src/audit/service.js';
 import { fakeSessions } from '../helpers/aws.js';
 import { blockActionBody, interactionBody, SlackStub, signedPost, slashCommandBody } from '../helpers/slack.js';
 import { tempStore } from '../helpers/store.js';

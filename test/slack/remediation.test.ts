@@ -20,7 +20,7 @@ import type { Store } from '../../src/store/store.js';
 import { createLogger } from '../../src/log.js';
 import { RemediationService, type ActionRecord } from '../../src/remediation/service.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
-import { AuditService } from '../../src/slack/audits.js';
+import { AuditService } from '../../src/audit/service.js';
 import { fakeSessions } from '../helpers/aws.js';
 import { blockActionBody, SlackStub, signedPost, slashCommandBody } from '../helpers/slack.js';
 import { tempStore } from '../helpers/store.js';

@@ -10,7 +10,7 @@ import { ALL_CHECKS } from '../../checks/index.js';
 import { parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
-import { AuditService } from '../../src/slack/audits.js';
+import { AuditService } from '../../src/audit/service.js';
 import type { Store } from '../../src/store/store.js';
 import { fakeSessions } from '../helpers/aws.js';
 import { SlackStub } from '../helpers/slack.js';

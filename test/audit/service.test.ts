@@ -4,7 +4,7 @@ import type { RunAuditOptions } from '../../src/audit/runner.js';
 import type { AuditResult } from '../../src/audit/types.js';
 import { DEFAULT_THRESHOLDS, type AccountConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { AuditService } from '../../src/slack/audits.js';
+import { AuditService } from '../../src/audit/service.js';
 import { fakeSessions } from '../helpers/aws.js';
 
 const us: AccountConfig = { alias: 'prod-us', accountId: '123456789012', roleArn: 'arn:aws:iam::123456789012:role/A', regions: ['us-east-1'] };

@@ -1,5 +1,5 @@
-import type { RunAuditOptions, runAudit } from '../audit/runner.js';
-import type { AuditProgress, AuditResult, Check } from '../audit/types.js';
+import type { RunAuditOptions, runAudit } from './runner.js';
+import type { AuditProgress, AuditResult, Check } from './types.js';
 import type { HttpTimeouts } from '../aws/timeouts.js';
 import { roleSessionName, type RoleSessions } from '../aws/session.js';
 import type { AccountConfig, Thresholds } from '../config.js';
@@ -65,7 +65,7 @@ export class AuditService {
     }
     const listeners = new Set<(progress: AuditProgress) => void>();
     // The engine and the AWS SDK load at the bot's first audit, not at its start (a bot idles most of the time).
-    const runner: typeof runAudit = this.options.run ?? (async (options) => (await import('../audit/runner.js')).runAudit(options));
+    const runner: typeof runAudit = this.options.run ?? (async (options) => (await import('./runner.js')).runAudit(options));
     const run: RunningAudit = {
       key,
       account,
