@@ -49,7 +49,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const config = await loadConfig({ ...(parsed.values.config ? { path: parsed.values.config } : {}), env: io.env });
     if (command === 'accounts') return (await import('./cli/accounts.js')).accountsCommand(config, parsed.values, io);
     if (command === 'serve') {
-      const { serve } = await import('./slack/serve.js');
+      const { serve } = await import('./serve.js');
       const { stopped } = await serve({
         config,
         env: io.env,

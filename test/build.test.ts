@@ -37,7 +37,7 @@ describe('what a command loads before it runs', () => {
   });
 
   it('serve: Bolt, but no AWS SDK until the first audit, role session or fix', () => {
-    const serve = staticallyLoaded('src/slack/serve.ts');
+    const serve = staticallyLoaded('src/serve.ts');
     expect(serve.has('@slack/bolt')).toBe(true);
     expect(sdk(serve)).toEqual([]);
   });

@@ -5,7 +5,7 @@
  */
 import type { Check } from '../audit/types.js';
 import type { RoleSessions } from '../aws/session.js';
-import type { ShutdownSignals } from '../slack/serve.js';
+import type { ShutdownSignals } from '../serve.js';
 import type { ProgressStream } from '../terminal/progress.js';
 import { AuditBotError } from '../errors.js';
 import { terminalSafe } from '../terminal/sanitize.js';

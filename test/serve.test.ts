@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ALL_CHECKS } from '../../checks/index.js';
-import { EXIT, runCli } from '../../src/cli.js';
-import { fakeSessions } from '../helpers/aws.js';
-import { SlackStub, signedPost, slashCommandBody } from '../helpers/slack.js';
+import { ALL_CHECKS } from '../checks/index.js';
+import { EXIT, runCli } from '../src/cli.js';
+import { fakeSessions } from './helpers/aws.js';
+import { SlackStub, signedPost, slashCommandBody } from './helpers/slack.js';
 
 const SECRET = '0123456789abcdef0123456789abcdef';
 const stub = new SlackStub();

@@ -1,13 +1,13 @@
-import { ALL_CHECKS } from '../../checks/index.js';
-import type { Check } from '../audit/types.js';
-import type { RoleSessions } from '../aws/session.js';
-import type { Config } from '../config.js';
-import { createLogger, type Logger } from '../log.js';
-import { openRuntime } from '../runtime.js';
-import { DigestSchedule } from '../schedule.js';
-import { createSlackApp, type SlackApp } from './app.js';
-import { readSlackEnv } from './env.js';
-import { checkSlack } from './preflight.js';
+import { ALL_CHECKS } from '../checks/index.js';
+import type { Check } from './audit/types.js';
+import type { RoleSessions } from './aws/session.js';
+import type { Config } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { openRuntime } from './runtime.js';
+import { DigestSchedule } from './schedule.js';
+import { createSlackApp, type SlackApp } from './slack/app.js';
+import { readSlackEnv } from './slack/env.js';
+import { checkSlack } from './slack/preflight.js';
 
 /** Where SIGTERM and SIGINT come from: the process, or an emitter in tests. */
 export interface ShutdownSignals {
