@@ -1,12 +1,10 @@
-import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import type { AwsClients } from '../aws/clients.js';
+import { listRegions } from '../aws/regions.js';
 import { awsErrorCode, errorMessage, type OwnErrorCode } from '../errors.js';
 import { GLOBAL_REGION, type CheckError } from './types.js';
 
 /** Error entries that concern the audit itself rather than one check. */
 export const REGION_DISCOVERY = 'audit.region-discovery';
-
-const OPTED_IN = new Set(['opt-in-not-required', 'opted-in']);
 
 interface ResolvedRegions {
   regions: string[];
@@ -28,14 +26,7 @@ export async function resolveRegions(
   let known: Set<string> | undefined;
   let error: CheckError | undefined;
   try {
-    const response = await clients.ec2(clients.homeRegion).send(new DescribeRegionsCommand({ AllRegions: true }));
-    known = new Set();
-    enabled = new Set();
-    for (const r of response.Regions ?? []) {
-      if (!r.RegionName) continue;
-      known.add(r.RegionName);
-      if (!r.OptInStatus || OPTED_IN.has(r.OptInStatus)) enabled.add(r.RegionName);
-    }
+    ({ known, enabled } = await listRegions(clients));
   } catch (e) {
     const fallback = configured?.length ? ' Auditing the configured regions as they are.' : ' No regional check could run.';
     error = {
