@@ -8,6 +8,8 @@ import { Store } from './store/store.js';
 import { RemediationService } from './remediation/service.js';
 import type { Logger } from './log.js';
 import { nextDue } from './schedule.js';
+import { renderDigest } from './slack/digest.js';
+import { slackDigestPoster } from './slack/digest-poster.js';
 import { AuditService, DIGEST_REQUESTER } from './audit/service.js';
 
 /** What `serve` and `digest` share: the database, the audits that record into it, and the digest. */
@@ -70,7 +72,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     store,
     history,
     logger,
-    ...(client ? { client } : {}),
+    render: renderDigest,
+    ...(client ? { poster: slackDigestPoster(client) } : {}),
     ...(config.digest ? { nextDue: () => nextDue(config.digest!.schedule, config.digest!.timezone) } : {}),
     fixable: (accountId, fix) => remediation.offers(accountId, fix),
     scan: async (account) => {

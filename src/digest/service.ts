@@ -1,4 +1,3 @@
-import type { WebClient } from '@slack/web-api';
 import PQueue from 'p-queue';
 import type { AuditResult, Check } from '../audit/types.js';
 import type { AccountConfig, Config } from '../config.js';
@@ -7,7 +6,7 @@ import { computeDigest, digestTotals, type DigestData, type ScanOutcome } from '
 import type { History } from '../store/history.js';
 import type { Store, StoreData } from '../store/store.js';
 import type { Logger } from '../log.js';
-import { renderDigest, type RenderedDigest } from '../slack/digest.js';
+import type { RenderDigestInput, RenderedDigest } from '../slack/digest.js';
 
 /** Accounts scanned at once by the digest (each audit bounds its own AWS calls per service and region). */
 export const DIGEST_ACCOUNT_CONCURRENCY = 4;
@@ -24,14 +23,27 @@ export interface DigestServiceOptions {
   scan: ScanAccount;
   /** When the next scheduled digest is due (written with the cursor, in one write); absent without a schedule. */
   nextDue?: () => StoreData['digest']['due'];
-  /** Slack's Web API; needed to post (not for a dry run). */
-  client?: WebClient;
+  /** Renders a digest into its messages (the bot's: Slack's Block Kit, src/slack/digest.ts). */
+  render: (input: RenderDigestInput) => RenderedDigest;
+  /** Where it is posted; needed to post (not for a dry run). */
+  poster?: DigestPoster;
   logger: Logger;
   now?: () => Date;
   /** Accounts scanned at once. */
   concurrency?: number;
   /** Whether a fix is offered for a check's findings in an account (the details' menus then list it). */
   fixable?: (accountId: string, fix: string) => boolean;
+}
+
+/** A message of the digest, as the renderer made it (or a plain line: that the details could not all be posted). */
+type DigestMessage = { text: string; blocks?: RenderedDigest['main']['blocks'] };
+
+/** Where a rendered digest goes: its summary in the channel, its details in the summary's thread. */
+export interface DigestPoster {
+  /** Posts the summary; where it landed is where the details go. */
+  postSummary(channel: string, message: DigestMessage): Promise<{ channel: string; ts: string }>;
+  postInThread(at: { channel: string; ts: string }, message: DigestMessage): Promise<void>;
+  uploadInThread(at: { channel: string; ts: string }, file: NonNullable<RenderedDigest['csv']>): Promise<void>;
 }
 
 export interface DigestRun {
@@ -111,7 +123,7 @@ export class DigestService {
   private async prepareAndPost(dryRun: boolean, requester: string): Promise<DigestRun> {
     const { config, logger } = this.options;
     const channel = config.digest?.channel;
-    if (!dryRun && (!channel || !this.options.client)) throw new Error('No digest channel is configured (`digest.channel`).');
+    if (!dryRun && (!channel || !this.options.poster)) throw new Error('No digest channel is configured (`digest.channel`).');
     const since = this.options.store.data.digest.cursor;
     logger.info({ accounts: config.accounts.length, since, dryRun, requester }, 'digest started');
     const outcomes = await this.scanAll();
@@ -119,23 +131,14 @@ export class DigestService {
     const until = new Date(this.options.history.stamp());
     if (!dryRun) this.phase = 'posting';
     const digest = computeDigest(this.options.store.data, outcomes, since, until);
-    const rendered = renderDigest({ digest, checks: this.options.checks, ...(this.options.fixable ? { fixable: this.options.fixable } : {}) });
+    const rendered = this.options.render({ digest, checks: this.options.checks, ...(this.options.fixable ? { fixable: this.options.fixable } : {}) });
     const failed = outcomes.filter((o) => o.failure !== undefined).length;
     if (dryRun) return { digest, rendered, dryRun, posted: false, failed };
 
-    const client = this.options.client!;
-    let ts: string;
-    let postedChannel: string;
+    const poster = this.options.poster!;
+    let at: { channel: string; ts: string };
     try {
-      const posted = await client.chat.postMessage({
-        channel: channel!,
-        text: rendered.main.text,
-        blocks: rendered.main.blocks,
-        unfurl_links: false,
-        unfurl_media: false,
-      });
-      ts = posted.ts ?? '';
-      postedChannel = posted.channel ?? channel!;
+      at = await poster.postSummary(channel!, rendered.main);
     } catch (error) {
       logger.error({ err: errorMessage(error), channel }, 'the digest could not be posted; the cursor stays, so the next digest covers this window too');
       return { digest, rendered, dryRun, posted: false, error: errorMessage(error), failed };
@@ -155,42 +158,23 @@ export class DigestService {
       cursorError = `the digest was posted, but its cursor could not be saved (${errorMessage(error)}): the next digest repeats this window`;
       logger.error({ err: errorMessage(error) }, 'the digest cursor could not be saved');
     }
-    logger.info({ channel: postedChannel, ts, quiet: rendered.quiet, followUps: rendered.followUps.length, failed }, 'digest posted');
+    logger.info({ channel: at.channel, ts: at.ts, quiet: rendered.quiet, followUps: rendered.followUps.length, failed }, 'digest posted');
 
     // The details, in the thread. A failure here is told in the thread (when possible) and logged; the summary stands.
     let detailError: string | undefined = cursorError;
     try {
-      for (const followUp of rendered.followUps) {
-        await client.chat.postMessage({
-          channel: postedChannel,
-          thread_ts: ts,
-          text: followUp.text,
-          blocks: followUp.blocks,
-          unfurl_links: false,
-          unfurl_media: false,
-        });
-      }
-      if (rendered.csv) {
-        await client.filesUploadV2({
-          channel_id: postedChannel,
-          thread_ts: ts,
-          file: Buffer.from(rendered.csv.content, 'utf8'),
-          filename: rendered.csv.filename,
-          title: rendered.csv.title,
-        });
-      }
+      for (const followUp of rendered.followUps) await poster.postInThread(at, followUp);
+      if (rendered.csv) await poster.uploadInThread(at, rendered.csv);
     } catch (error) {
       detailError = [cursorError, `part of the details could not be posted: ${errorMessage(error)}`].filter(Boolean).join('; ');
       logger.warn({ err: errorMessage(error) }, 'part of the digest details could not be posted');
-      await client.chat
-        .postMessage({
-          channel: postedChannel,
-          thread_ts: ts,
+      await poster
+        .postInThread(at, {
           text: `:warning: Part of the details could not be posted (${errorMessage(error).slice(0, 300)}). \`aws-audit-bot digest --dry-run\` prints the digest.`,
         })
         .catch(() => undefined);
     }
-    return { digest, rendered, dryRun, posted: true, ts, failed, ...(detailError !== undefined ? { error: detailError } : {}) };
+    return { digest, rendered, dryRun, posted: true, ts: at.ts, failed, ...(detailError !== undefined ? { error: detailError } : {}) };
   }
 
   /** Scans every configured account, a few at a time; a failed account is an outcome, not an exception. */

@@ -19,6 +19,8 @@ import type { Store } from '../../src/store/store.js';
 import { createLogger } from '../../src/log.js';
 import { createSlackApp } from '../../src/slack/app.js';
 import { AuditService } from '../../src/audit/service.js';
+import { renderDigest } from '../../src/slack/digest.js';
+import { slackDigestPoster } from '../../src/slack/digest-poster.js';
 import { fakeSessions } from '../helpers/aws.js';
 import { SlackStub, signedPost, slashCommandBody } from '../helpers/slack.js';
 
@@ -68,7 +70,8 @@ function service(store: Store, cfg: Config, world: World, extra: Partial<Constru
     store,
     history,
     logger: createLogger({ format: 'json', level: 'silent' }),
-    client: new WebClient('xoxb-1-2-abc', { slackApiUrl: stub.apiUrl, retryConfig: { retries: 0 } }),
+    render: renderDigest,
+    poster: slackDigestPoster(new WebClient('xoxb-1-2-abc', { slackApiUrl: stub.apiUrl, retryConfig: { retries: 0 } })),
     now: () => world.clock,
     scan: async (account: AccountConfig) => {
       world.scans.push(account.alias);
