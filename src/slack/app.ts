@@ -21,6 +21,7 @@ import type { Store } from '../store/store.js';
 import { AccessControl } from './access.js';
 import { DIGEST_REQUESTER, type AuditService, type RunningAudit } from '../audit/service.js';
 import { FIX_PREFIX, MUTE_ACTION } from './blocks.js';
+import { clickedMessage } from './clicks.js';
 import { registerRemediation, type StartFix } from './remediation.js';
 import type { RemediationService } from '../remediation/service.js';
 import { helpText, parseAuditCommand } from './command.js';
@@ -585,12 +586,12 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     if (state.resolvedAt !== null) {
       return tell(body, client, `That finding is resolved (${slackDateOf(state.resolvedAt)}): there is nothing to mute.`, respond);
     }
-    const container = body.container as { type?: string; channel_id?: string; message_ts?: string; thread_ts?: string; is_ephemeral?: boolean } | undefined;
+    const clicked = clickedMessage(body);
     const metadata: MuteModalMetadata = { ref: value as string };
-    if (container?.type === 'message' && !container.is_ephemeral && container.channel_id && container.message_ts) {
-      metadata.channel = container.channel_id;
+    if (clicked) {
+      metadata.channel = clicked.channel;
       // A menu in a thread reply (the digest's details): the note joins that thread.
-      metadata.threadTs = container.thread_ts ?? body.message?.thread_ts ?? container.message_ts;
+      metadata.threadTs = clicked.threadTs;
     } else if (body.response_url) {
       metadata.responseUrl = body.response_url;
     }

@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { ALL_ACTIONS } from '../remediation/actions/index.js';
 import { CONFIRMATION_TTL_MS, undoable, type ActionRecord, type ExecuteOutcome, type MessageRef, type RemediationService } from '../remediation/service.js';
 import { escapeMrkdwn, slackDate } from './mrkdwn.js';
+import { clickedMessage } from './clicks.js';
 import { mention } from './mute-views.js';
 
 /** Buttons of the fix flow. Values: `<finding ref> <request id>` (apply, request), or an action-log id (undo, approve, reject). */
@@ -28,8 +29,6 @@ interface Pending {
   message?: MessageRef;
   at: number;
 }
-
-type Container = { type?: string; channel_id?: string; message_ts?: string; thread_ts?: string; is_ephemeral?: boolean };
 
 /**
  * The fix flow in Slack. "Fix" in a finding's menu → a confirmation only the
@@ -103,11 +102,11 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
   const start: StartFix = async ({ body, client, respond, ref }) => {
     const user = body.user.id;
     const requestId = randomUUID();
-    const container = body.container as Container | undefined;
+    const clicked = clickedMessage(body);
     const entry: Pending = { at: Date.now() };
-    if (container?.type === 'message' && !container.is_ephemeral && container.channel_id && container.message_ts) {
-      entry.thread = { channel: container.channel_id, ts: container.thread_ts ?? body.message?.thread_ts ?? container.message_ts };
-      entry.message = { channel: container.channel_id, ts: container.message_ts };
+    if (clicked) {
+      entry.thread = { channel: clicked.channel, ts: clicked.threadTs };
+      entry.message = { channel: clicked.channel, ts: clicked.ts };
     }
     const guarded = await remediation.guard(user, ref, requestId, entry);
     if (!guarded.ok) return refused(body, client, respond, guarded.reason, remediation.attempt(requestId));
@@ -325,10 +324,10 @@ export function registerRemediation(app: InstanceType<typeof App>, remediation: 
 
   /** Replaces the message the click came from with the record's outcome (a thread note or a request in a channel; an ephemeral one through its response_url). */
   async function updateMessage(body: BlockAction, client: WebClient, record: ActionRecord, respond?: RespondFn): Promise<void> {
-    const container = body.container as Container | undefined;
+    const clicked = clickedMessage(body);
     try {
-      if (container?.type === 'message' && !container.is_ephemeral && container.channel_id && container.message_ts) {
-        await client.chat.update({ channel: container.channel_id, ts: container.message_ts, text: outcomeText(record), blocks: outcomeBlocks(record) });
+      if (clicked) {
+        await client.chat.update({ channel: clicked.channel, ts: clicked.ts, text: outcomeText(record), blocks: outcomeBlocks(record) });
       } else if (respond && body.response_url) {
         await respond({ response_type: 'ephemeral', replace_original: true, text: outcomeText(record), blocks: outcomeBlocks(record) });
       }
