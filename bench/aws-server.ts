@@ -8,7 +8,7 @@
  * flight, for the idle share of the audit's span.
  */
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback, type Loopback } from '../test/helpers/loopback.js';
 import type { FakeAws } from './fake-aws.js';
 import { decodeRequest, encodeError, encodeOutput, WireError, type Answer, type DecodedRequest } from './wire.js';
 
@@ -38,7 +38,7 @@ function awsError(error: unknown): { name: string; message: string; status: numb
 
 export class AwsStandIn {
   private server?: http.Server;
-  private readonly sockets = new Set<Socket>();
+  private loopback?: Loopback;
   private fake: FakeAws | undefined;
   private renew: (() => FakeAws) | undefined;
   private counter = 0;
@@ -46,7 +46,8 @@ export class AwsStandIn {
   private peak = 0;
   private readonly calls = new Map<string, number>();
   private readonly intervals: [number, number, string][] = [];
-  private connections = 0;
+  /** Connections the loopback had taken when the counts last started afresh. */
+  private connectionsBefore = 0;
   private readonly problems: string[] = [];
   endpoint = '';
 
@@ -60,18 +61,12 @@ export class AwsStandIn {
       req.on('end', () => void this.answer(req, res, Buffer.concat(chunks).toString(), arrived));
     });
     this.server.keepAliveTimeout = 60_000;
-    this.server.on('connection', (socket) => {
-      this.connections++;
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.loopback = await listenOnLoopback(this.server);
+    this.endpoint = this.loopback.endpoint;
   }
 
   async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.loopback?.stop();
   }
 
   /** Serve `fake` from now on, with counts and timings afresh. */
@@ -89,7 +84,7 @@ export class AwsStandIn {
   }
 
   private reset(): void {
-    this.connections = 0;
+    this.connectionsBefore = this.loopback?.connections() ?? 0;
     this.calls.clear();
     this.intervals.length = 0;
     this.problems.length = 0;
@@ -120,7 +115,7 @@ export class AwsStandIn {
       idleMs: idle,
       peakInFlight: this.peak,
       timeline,
-      connections: this.connections,
+      connections: (this.loopback?.connections() ?? 0) - this.connectionsBefore,
       problems: [...this.problems],
     };
   }

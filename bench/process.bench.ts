@@ -311,7 +311,8 @@ async function bot(delay: number, limits: Limit[]): Promise<Outcome> {
       const spawned = performance.now();
       const { child, done } = startCli(['serve'], env);
       let readyMs: number | undefined;
-      for (let tries = 0; tries < 600 && readyMs === undefined; tries++) {
+      // A busy machine may take a while to start the bot: up to a minute.
+      for (let tries = 0; tries < 6_000 && readyMs === undefined; tries++) {
         const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
           (r) => r.ok,
           () => false,
@@ -322,7 +323,7 @@ async function bot(delay: number, limits: Limit[]): Promise<Outcome> {
       if (readyMs === undefined) {
         child.kill('SIGKILL');
         const run = await done;
-        throw new Error(`the bot did not answer /healthz within 6 s: ${run.stderr.slice(0, 2000)}`);
+        throw new Error(`the bot did not answer /healthz within a minute: ${run.stderr.slice(0, 2000)}`);
       }
       // Idle: what a bot waiting for its first command holds.
       await sleep(2_000);

@@ -78,9 +78,8 @@ export function perTrailChecks(result: Pick<AuditResult, 'scope'>): ReadonlySet<
 const key = (...parts: string[]): string => parts.join('\u0000');
 
 /** The scan's scope and errors, indexed once for many states. */
-function scanCoverage(result: AuditResult): (state: FindingState) => Coverage {
+function scanCoverage(result: AuditResult, perTrailIds: ReadonlySet<string> = perTrailChecks(result)): (state: FindingState) => Coverage {
   const checkIds = new Set(result.scope.checkIds);
-  const perTrailIds = perTrailChecks(result);
   const isPerTrailCheck = (checkId: string) => perTrailIds.has(checkId);
   const regions = new Set(result.scope.regions);
   const anyRegionalAudited = result.scope.regions.some((r) => r !== GLOBAL_REGION);
@@ -194,8 +193,8 @@ export function applyScan(previous: readonly FindingState[], result: AuditResult
   const seen = new Map<string, Finding>();
   for (const finding of result.findings) if (!seen.has(finding.fingerprint)) seen.set(finding.fingerprint, finding);
 
-  const covers = scanCoverage(result);
   const perTrail = perTrailChecks(result);
+  const covers = scanCoverage(result, perTrail);
   const states = new Map<string, FindingState>();
   const outcome: Omit<DiffOutcome, 'states'> = { opened: [], reopened: [], resolved: [], stillOpen: [], untouched: [] };
 

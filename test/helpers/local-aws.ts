@@ -9,8 +9,8 @@
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { credentialReportCsv, rootReportRow, userReportRow, daysAgo } from './aws.js';
+import { listenOnLoopback, type Loopback } from './loopback.js';
 
 const adminDoc = encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }));
 
@@ -287,7 +287,7 @@ export type Interceptor = (request: LocalAwsRequest) => boolean;
 
 export class LocalAws {
   private server?: http.Server;
-  private readonly sockets = new Set<Socket>();
+  private loopback?: Loopback;
   endpoint = '';
   /** Every request, in order of arrival. */
   readonly actions: string[] = [];
@@ -308,17 +308,12 @@ export class LocalAws {
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => this.answer(req, res, body));
     });
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.loopback = await listenOnLoopback(this.server);
+    this.endpoint = this.loopback.endpoint;
   }
 
   async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.loopback?.stop();
   }
 
   reset(): void {
