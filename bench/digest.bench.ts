@@ -15,7 +15,7 @@ import { computeDigest, type ScanOutcome } from '../src/store/digest.js';
 import { History } from '../src/store/history.js';
 import { Mutes } from '../src/store/mutes.js';
 import { Store } from '../src/store/store.js';
-import { renderDigest } from '../src/slack/digest.js';
+import { renderDigest } from '../src/slack/render/digest.js';
 
 const ACCOUNTS = 40;
 const PER_ACCOUNT = 50;

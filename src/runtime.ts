@@ -8,7 +8,7 @@ import { Store } from './store/store.js';
 import { RemediationService } from './remediation/service.js';
 import type { Logger } from './log.js';
 import { nextDue } from './schedule.js';
-import { renderDigest } from './slack/digest.js';
+import { renderDigest } from './slack/render/digest.js';
 import { slackDigestPoster } from './slack/digest-poster.js';
 import { AuditService, DIGEST_REQUESTER } from './audit/service.js';
 

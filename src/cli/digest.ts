@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { AuditBotError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { openRuntime } from '../runtime.js';
-import { digestAsText } from '../slack/digest.js';
+import { digestAsText } from '../slack/render/digest.js';
 import { readWebApiEnv } from '../slack/env.js';
 import { terminalSafe } from '../terminal/sanitize.js';
 import { EXIT, type CliIo } from './shared.js';

@@ -6,7 +6,7 @@ import { computeDigest, digestTotals, type DigestData, type ScanOutcome } from '
 import type { History } from '../store/history.js';
 import type { Store, StoreData } from '../store/store.js';
 import type { Logger } from '../log.js';
-import type { RenderDigestInput, RenderedDigest } from '../slack/digest.js';
+import type { RenderDigestInput, RenderedDigest } from '../slack/render/digest.js';
 
 /** Accounts scanned at once by the digest (each audit bounds its own AWS calls per service and region). */
 export const DIGEST_ACCOUNT_CONCURRENCY = 4;
@@ -23,7 +23,7 @@ export interface DigestServiceOptions {
   scan: ScanAccount;
   /** When the next scheduled digest is due (written with the cursor, in one write); absent without a schedule. */
   nextDue?: () => StoreData['digest']['due'];
-  /** Renders a digest into its messages (the bot's: Slack's Block Kit, src/slack/digest.ts). */
+  /** Renders a digest into its messages (the bot's: Slack's Block Kit, src/slack/render/digest.ts). */
   render: (input: RenderDigestInput) => RenderedDigest;
   /** Where it is posted; needed to post (not for a dry run). */
   poster?: DigestPoster;

@@ -1,6 +1,6 @@
 import type { AccountConfig, Config } from '../config.js';
 import { errorMessage } from '../errors.js';
-import { escapeMrkdwn, inlineMrkdwn } from './mrkdwn.js';
+import { escapeMrkdwn, inlineMrkdwn } from './render/mrkdwn.js';
 
 /** Where a report goes: the channel, or only to the person who asked. */
 export type ReportPlacement = 'channel' | 'ephemeral';

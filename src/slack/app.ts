@@ -20,16 +20,16 @@ import { defaultMuteDay, muteExpiry, muteReason, Mutes } from '../store/mutes.js
 import type { Store } from '../store/store.js';
 import { AccessControl } from './access.js';
 import { DIGEST_REQUESTER, type AuditService, type RunningAudit } from '../audit/service.js';
-import { FIX_PREFIX, MUTE_ACTION } from './blocks.js';
+import { FIX_PREFIX, MUTE_ACTION } from './render/blocks.js';
 import { clickedMessage } from './clicks.js';
 import { registerRemediation, type StartFix } from './remediation.js';
 import type { RemediationService } from '../remediation/service.js';
 import { helpText, parseAuditCommand } from './command.js';
 import type { SlackEnv } from './env.js';
 import { answerHealth, HEALTH_PATH, startHealthServer, type HealthSources, type SlackConnectionState } from './health.js';
-import { escapeMrkdwn, plural, slackDate } from './mrkdwn.js';
-import { AUDIT_NOW_ACTION, renderHome } from './home.js';
-import { renderReport } from './report.js';
+import { escapeMrkdwn, plural, slackDate } from './render/mrkdwn.js';
+import { AUDIT_NOW_ACTION, renderHome } from './render/home.js';
+import { renderReport } from './render/report.js';
 import {
   MUTE_EXPIRY,
   MUTE_REASON,
@@ -41,7 +41,7 @@ import {
   UNMUTE_ACTION,
   type ListedMute,
   type MuteModalMetadata,
-} from './mute-views.js';
+} from './render/mutes.js';
 
 type SlashCommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 

@@ -6,9 +6,9 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { ALL_ACTIONS } from '../remediation/actions/index.js';
 import { CONFIRMATION_TTL_MS, undoable, type ActionRecord, type ExecuteOutcome, type MessageRef, type RemediationService } from '../remediation/service.js';
-import { escapeMrkdwn, slackDate } from './mrkdwn.js';
+import { escapeMrkdwn, slackDate } from './render/mrkdwn.js';
 import { clickedMessage } from './clicks.js';
-import { mention } from './mute-views.js';
+import { mention } from './render/mutes.js';
 
 /** Buttons of the fix flow. Values: `<finding ref> <request id>` (apply, request), or an action-log id (undo, approve, reject). */
 export const FIX_ACTIONS = {

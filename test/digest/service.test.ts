@@ -19,7 +19,7 @@ import type { Store } from '../../src/store/store.js';
 import { createLogger } from '../../src/log.js';
 import { createSlackApp } from '../../src/slack/app.js';
 import { AuditService } from '../../src/audit/service.js';
-import { renderDigest } from '../../src/slack/digest.js';
+import { renderDigest } from '../../src/slack/render/digest.js';
 import { slackDigestPoster } from '../../src/slack/digest-poster.js';
 import { fakeSessions } from '../helpers/aws.js';
 import { SlackStub, signedPost, slashCommandBody } from '../helpers/slack.js';

@@ -1,15 +1,15 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { ALL_CHECKS } from '../../checks/index.js';
-import type { Severity } from '../../src/audit/types.js';
-import { SEVERITIES } from '../../src/audit/types.js';
-import type { DigestAccount, DigestData, DigestItem } from '../../src/store/digest.js';
-import type { FindingState } from '../../src/store/diff.js';
-import { findingRef, parseFindingRef } from '../../src/store/mutes.js';
-import type { MuteRecord } from '../../src/store/store.js';
-import type { SlackMessage } from '../../src/slack/blocks.js';
-import { DIGEST_CSV_COLUMNS, digestAsText, MAX_DETAIL_MESSAGES, renderDigest, type RenderedDigest } from '../../src/slack/digest.js';
-import { blockKitViolations } from '../helpers/slack.js';
+import { ALL_CHECKS } from '../../../checks/index.js';
+import type { Severity } from '../../../src/audit/types.js';
+import { SEVERITIES } from '../../../src/audit/types.js';
+import type { DigestAccount, DigestData, DigestItem } from '../../../src/store/digest.js';
+import type { FindingState } from '../../../src/store/diff.js';
+import { findingRef, parseFindingRef } from '../../../src/store/mutes.js';
+import type { MuteRecord } from '../../../src/store/store.js';
+import type { SlackMessage } from '../../../src/slack/render/blocks.js';
+import { DIGEST_CSV_COLUMNS, digestAsText, MAX_DETAIL_MESSAGES, renderDigest, type RenderedDigest } from '../../../src/slack/render/digest.js';
+import { blockKitViolations } from '../../helpers/slack.js';
 
 // ---- fixtures --------------------------------------------------------------------
 

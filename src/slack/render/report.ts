@@ -1,13 +1,14 @@
 import type { ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
-import { compareFindings } from '../audit/order.js';
-import type { AuditResult, Check, CheckError, Finding, Severity } from '../audit/types.js';
-import { GLOBAL_REGION, SEVERITIES, severityRank } from '../audit/types.js';
-import { formatCsv, severityCounts } from '../terminal/format.js';
-import { findingRef } from '../store/mutes.js';
+import { compareFindings } from '../../audit/order.js';
+import type { AuditResult, Check, CheckError, Finding, Severity } from '../../audit/types.js';
+import { GLOBAL_REGION, SEVERITIES, severityRank } from '../../audit/types.js';
+import { formatCsv, severityCounts } from '../../terminal/format.js';
+import { findingRef } from '../../store/mutes.js';
 import {
   blockSize,
   context,
   DIVIDER,
+  fileStamp,
   FIX_PREFIX,
   header,
   jsonSize,
@@ -213,7 +214,7 @@ function findingLines(
     let end = i;
     while (end < findings.length && findings[end]!.severity === severity && findings[end]!.checkId === checkId) end++;
     const check = checks.get(checkId);
-    const title = `${SEVERITY_EMOJI[severity]} *${inlineMrkdwn(check?.title ?? checkId, 150)}*`;
+    const title = `${SEVERITY_EMOJI[severity]} *${inlineMrkdwn(check?.title ?? checkId, SLACK_LIMITS.titleText)}*`;
     const id = `\`${inlineMrkdwn(checkId, 100)}\``;
     const why = check ? firstSentence(check.description) : '';
     const header = `${title} (${end - i}) · ${id}${why ? `\n${why.includes('_') ? why : `_${why}_`}` : ''}`;
@@ -323,14 +324,6 @@ function reportCsv(input: RenderReportInput, findings: Finding[], checks: Readon
     content: maskAccessKeyIds(formatCsv({ ...result, findings }, checks)),
     title: plainText(`Audit of ${input.alias} (${result.account.accountId}): ${plural(findings.length, 'finding')}`, 250),
   };
-}
-
-/** `20250301-0930` in UTC. */
-function fileStamp(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return 'unknown-time';
-  const s = date.toISOString();
-  return `${s.slice(0, 4)}${s.slice(5, 7)}${s.slice(8, 10)}-${s.slice(11, 13)}${s.slice(14, 16)}`;
 }
 
 // ---- blocks --------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderHome } from '../../src/slack/home.js';
-import type { AccountConfig } from '../../src/config.js';
+import { renderHome } from '../../../src/slack/render/home.js';
+import type { AccountConfig } from '../../../src/config.js';
 
 const account = (i: number): AccountConfig => ({ alias: `acct-${i}`, accountId: String(100000000000 + i), roleArn: `arn:aws:iam::${100000000000 + i}:role/A` });
 

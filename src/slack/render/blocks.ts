@@ -14,6 +14,10 @@ export const SLACK_LIMITS = {
   sectionText: 3000,
   headerText: 150,
   contextText: 2000,
+  /** Our own: a check's title inside a line (a section's bold lead, a note). */
+  titleText: 150,
+  /** Our own: one line of the digest's plain-text form (the terminal, the CSV's summary). */
+  plainLine: 3000,
   /** Options of one select menu. */
   selectOptions: 100,
   /** Text of a select option (plain text). */
@@ -23,6 +27,14 @@ export const SLACK_LIMITS = {
   /** Our budget for `JSON.stringify({ text, blocks })` (Slack refuses somewhat above 40,000). */
   messageJson: 30_000,
 } as const;
+
+/** A timestamp for file names, `20261123-0900` in UTC (`unknown-time` when the date cannot be read). */
+export function fileStamp(iso: string): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return 'unknown-time';
+  const s = at.toISOString();
+  return `${s.slice(0, 4)}${s.slice(5, 7)}${s.slice(8, 10)}-${s.slice(11, 13)}${s.slice(14, 16)}`;
+}
 
 /**
  * The action id of the "Mute…" menu on finding sections. An option's value is

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
-import { SEVERITIES } from '../audit/types.js';
-import type { AccountConfig } from '../config.js';
-import type { LastAudit } from '../store/history.js';
+import { SEVERITIES } from '../../audit/types.js';
+import type { AccountConfig } from '../../config.js';
+import type { LastAudit } from '../../store/history.js';
 import { escapeMrkdwn, slackDate } from './mrkdwn.js';
 import { SEVERITY_EMOJI } from './report.js';
 

@@ -9,7 +9,7 @@ import {
   slackDate,
   truncateMrkdwn,
   truncatePlain,
-} from '../../src/slack/mrkdwn.js';
+} from '../../../src/slack/render/mrkdwn.js';
 
 /** Every `&` starts a whole entity: nothing was cut in half. */
 function entitiesWhole(text: string): boolean {

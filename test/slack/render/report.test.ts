@@ -1,13 +1,13 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { ALL_CHECKS } from '../../checks/index.js';
-import { defineCheck } from '../../src/audit/check.js';
-import type { AuditResult, CheckError, Finding, Severity } from '../../src/audit/types.js';
-import { SEVERITIES } from '../../src/audit/types.js';
-import type { RenderedReport, RenderReportInput, SlackMessage } from '../../src/slack/report.js';
-import { renderReport } from '../../src/slack/report.js';
-import { CSV_COLUMNS } from '../../src/terminal/format.js';
-import { blockKitViolations } from '../helpers/slack.js';
+import { ALL_CHECKS } from '../../../checks/index.js';
+import { defineCheck } from '../../../src/audit/check.js';
+import type { AuditResult, CheckError, Finding, Severity } from '../../../src/audit/types.js';
+import { SEVERITIES } from '../../../src/audit/types.js';
+import type { RenderedReport, RenderReportInput, SlackMessage } from '../../../src/slack/render/report.js';
+import { renderReport } from '../../../src/slack/render/report.js';
+import { CSV_COLUMNS } from '../../../src/terminal/format.js';
+import { blockKitViolations } from '../../helpers/slack.js';
 
 // ---- fixtures --------------------------------------------------------------------
 

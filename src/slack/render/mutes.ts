@@ -1,9 +1,9 @@
 import type { KnownBlock, ModalView, SectionBlock } from '@slack/types';
-import type { Check } from '../audit/types.js';
-import { GLOBAL_REGION } from '../audit/types.js';
-import type { FindingState } from '../store/diff.js';
-import { MUTE_MAX_DAYS, MUTE_REASON_MAX } from '../store/mutes.js';
-import type { MuteRecord } from '../store/store.js';
+import type { Check } from '../../audit/types.js';
+import { GLOBAL_REGION } from '../../audit/types.js';
+import type { FindingState } from '../../store/diff.js';
+import { MUTE_MAX_DAYS, MUTE_REASON_MAX } from '../../store/mutes.js';
+import type { MuteRecord } from '../../store/store.js';
 import { context, SLACK_LIMITS, type SlackMessage } from './blocks.js';
 import { inlineMrkdwn, plural, slackDate, truncateMrkdwn } from './mrkdwn.js';
 import { SEVERITY_EMOJI } from './report.js';
@@ -50,7 +50,7 @@ export function mention(userId: string): string {
 export function findingTitle(state: FindingState, alias: string | undefined, check: Check | undefined): string {
   const where = state.region === GLOBAL_REGION ? '' : ` · ${inlineMrkdwn(state.region, 40)}`;
   const account = alias ? `${inlineMrkdwn(alias, 80)} (${state.accountId})` : state.accountId;
-  const title = check ? `*${inlineMrkdwn(check.title, 150)}* ` : '';
+  const title = check ? `*${inlineMrkdwn(check.title, SLACK_LIMITS.titleText)}* ` : '';
   return `${SEVERITY_EMOJI[state.severity]} ${title}\`${inlineMrkdwn(state.checkId, 100)}\`\n${inlineMrkdwn(state.resourceId, 200)}${where} in ${account}`;
 }
 

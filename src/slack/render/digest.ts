@@ -9,16 +9,17 @@
  */
 import type { ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
 import { stringify } from 'csv-stringify/sync';
-import type { Check, Severity } from '../audit/types.js';
-import { SEVERITIES } from '../audit/types.js';
-import { compareItems, isQuiet, type DigestAccount, type DigestData, type DigestItem } from '../store/digest.js';
-import { findingRef } from '../store/mutes.js';
-import { fixOf } from '../remediation/actions/index.js';
-import { spreadsheetSafe } from '../terminal/sanitize.js';
+import type { Check, Severity } from '../../audit/types.js';
+import { SEVERITIES } from '../../audit/types.js';
+import { compareItems, isQuiet, type DigestAccount, type DigestData, type DigestItem } from '../../store/digest.js';
+import { findingRef } from '../../store/mutes.js';
+import { fixOf } from '../../remediation/actions/index.js';
+import { spreadsheetSafe } from '../../terminal/sanitize.js';
 import {
   blockSize,
   context,
   DIVIDER,
+  fileStamp,
   FIX_PREFIX,
   header,
   jsonSize,
@@ -273,7 +274,7 @@ function quietLine(digest: DigestData, totals: Totals, form: 'mrkdwn' | 'text'):
   }
   // Not a clean bill when some checks could not run.
   if (form === 'mrkdwn') line = `${errored.length > 0 ? ':warning:' : ':white_check_mark:'} ${line}`;
-  return truncateMrkdwn(line, form === 'mrkdwn' ? SLACK_LIMITS.sectionText : 3_000);
+  return truncateMrkdwn(line, form === 'mrkdwn' ? SLACK_LIMITS.sectionText : SLACK_LIMITS.plainLine);
 }
 
 function mainText(digest: DigestData, totals: Totals): string {
@@ -364,7 +365,7 @@ function detailLines(a: DigestAccount, checks: ReadonlyMap<string, Check>, fixab
       const { severity, checkId } = items[i]!.state;
       let end = i;
       while (end < items.length && items[end]!.state.severity === severity && items[end]!.state.checkId === checkId) end++;
-      const title = `${SEVERITY_EMOJI[severity]} *${inlineMrkdwn(checks.get(checkId)?.title ?? checkId, 150)}*`;
+      const title = `${SEVERITY_EMOJI[severity]} *${inlineMrkdwn(checks.get(checkId)?.title ?? checkId, SLACK_LIMITS.titleText)}*`;
       const group = `${CHANGE_LABEL[change]} · ${title} (${end - i}) · \`${inlineMrkdwn(checkId, 100)}\``;
       const firstOfAccount = units.length === 0;
       const header = firstOfAccount ? `${heading}\n${group}` : group;
@@ -584,14 +585,6 @@ function digestCsv(digest: DigestData, checks: ReadonlyMap<string, Check>, total
       250,
     ),
   };
-}
-
-/** `20261123-0900` in UTC. */
-function fileStamp(iso: string): string {
-  const at = new Date(iso);
-  if (Number.isNaN(at.getTime())) return 'unknown-time';
-  const s = at.toISOString();
-  return `${s.slice(0, 4)}${s.slice(5, 7)}${s.slice(8, 10)}-${s.slice(11, 13)}${s.slice(14, 16)}`;
 }
 
 // ---- terminal --------------------------------------------------------------------------
