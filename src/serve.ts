@@ -5,7 +5,9 @@ import type { Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { openRuntime } from './runtime.js';
 import { DigestSchedule } from './schedule.js';
+import { registerCommands, type CommandOptions } from '../commands/index.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
+import type { SlackEnv } from './slack/env.js';
 import { readSlackEnv } from './slack/env.js';
 import { checkSlack } from './slack/preflight.js';
 
@@ -22,6 +24,23 @@ export interface ServeOptions {
   sessions?: RoleSessions;
   /** Where shutdown signals come from (process in production). */
   signals?: ShutdownSignals;
+}
+
+export interface BotOptions extends Omit<CommandOptions, 'track'> {
+  env: SlackEnv;
+}
+
+/** The Slack app with every command registered: what `serve` starts (and the tests drive through Bolt's request path). */
+export function createBot(options: BotOptions): SlackApp {
+  const { env, ...commands } = options;
+  const slack = createSlackApp({
+    env,
+    logger: options.logger,
+    health: { storeLost: () => options.store.lockLost, auditsRunning: () => options.audits.list().length },
+    ...(options.now ? { now: options.now } : {}),
+  });
+  registerCommands(slack.app, { ...commands, track: slack.track });
+  return slack;
 }
 
 /**
@@ -47,7 +66,7 @@ export async function serve(options: ServeOptions): Promise<{ app: SlackApp; por
     slack: { botToken: slackEnv.botToken, ...(slackEnv.apiUrl ? { apiUrl: slackEnv.apiUrl } : {}) },
   });
   const digestConfig = options.config.digest;
-  const app = createSlackApp({
+  const app = createBot({
     env: slackEnv,
     config: options.config,
     checks,

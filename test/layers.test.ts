@@ -101,6 +101,25 @@ describe('the layers', () => {
     ).toEqual([]);
   });
 
+  it('commands reach AWS only through the audit and the fix service', () => {
+    expect(
+      violations(under('commands'), (i) => under('src/aws')(i.target) || under('checks')(i.target) || (!i.typeOnly && i.target.startsWith('@aws-sdk/'))),
+    ).toEqual([]);
+  });
+
+  it('no listener of commands/ is longer than 80 lines', () => {
+    const long: string[] = [];
+    for (const file of [...GRAPH.keys()].filter(under('commands'))) {
+      const lines = readFileSync(file, 'utf8').split('\n');
+      lines.forEach((line, i) => {
+        if (!/^(export )?(async )?function /.test(line)) return;
+        const end = lines.findIndex((l, j) => j > i && l.startsWith('}'));
+        if (end - i + 1 > 80) long.push(`${file}:${i + 1} ${line.slice(0, 60)} (${end - i + 1} lines)`);
+      });
+    }
+    expect(long).toEqual([]);
+  });
+
   it('no files import each other in a circle', () => {
     const circles: string[] = [];
     const state = new Map<string, 'open' | 'done'>();

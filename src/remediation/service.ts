@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { lazyClient } from '../aws/lazy-client.js';
-import { boundedClientConfig, DEFAULT_TIMEOUTS } from '../aws/timeouts.js';
+import { DEFAULT_TIMEOUTS } from '../aws/timeouts.js';
 import { homeRegionOf, partitionOfArn } from '../aws/partition.js';
 import { roleSessionName, type RoleSessions } from '../aws/session.js';
 import type { AccountConfig, Config } from '../config.js';
@@ -10,13 +10,22 @@ import type { FindingState } from '../store/diff.js';
 import { Mutes } from '../store/mutes.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../log.js';
+import { ActionLog, undoable, type ActionRecord, type MessageRef, type NewEntry } from './action-log.js';
 import { ALL_ACTIONS, fixOf } from './actions/index.js';
+import { Confirmations, type FixSettings } from './confirmations.js';
+import { storedRefusal, type Refusal } from './refusals.js';
+import type { AwsClients } from '../aws/clients.js';
 import type { Precheck, RemediationAction, RemediationClients, RemediationTarget } from './types.js';
+
+export { CONFIRMATION_TTL_MS } from './confirmations.js';
+
+/** AWS calls in flight at once for one fix (its precheck reads a few things side by side). */
+const FIX_CONCURRENCY = 4;
+export { undoable, type ActionRecord, type ActionResult, type MessageRef } from './action-log.js';
+export type { Refusal, RefusalCode } from './refusals.js';
 
 /** Undo is offered this long after a fix. */
 export const UNDO_WINDOW_MS = 24 * 60 * 60 * 1000;
-/** A confirmation (the preview a remediator saw) can be acted on this long. */
-export const CONFIRMATION_TTL_MS = 15 * 60 * 1000;
 /** A request for approval (two-person rule) can be decided this long. */
 export const REQUEST_TTL_MS = 24 * 60 * 60 * 1000;
 /**
@@ -25,61 +34,6 @@ export const REQUEST_TTL_MS = 24 * 60 * 60 * 1000;
  * fix is done without reading AWS. After it, the live precheck decides.
  */
 export const SETTLE_MS = 5 * 60 * 1000;
-
-const SOMEONE_ELSES = 'That confirmation was shown to someone else: choose Fix yourself.';
-
-/** What happened to one attempt, as the action log keeps it. */
-export type ActionResult = 'refused' | 'dry-run' | 'applying' | 'applied' | 'failed' | 'undone' | 'undo-failed' | 'requested' | 'rejected';
-
-/** A Slack message: the finding's thread, or the message a fix was chosen in. */
-export interface MessageRef {
-  channel: string;
-  ts: string;
-}
-
-/** One entry of the action log (the store's `actions`). */
-export interface ActionRecord {
-  id: string;
-  at: string;
-  /** The click this entry answers: a repeat of it (a replayed payload) is answered from here, never acted on again. */
-  requestId: string;
-  result: ActionResult;
-  action: string;
-  fingerprint: string;
-  accountId: string;
-  alias: string;
-  checkId: string;
-  /** Who clicked (the requester, under the two-person rule). */
-  user: string;
-  /** Under the two-person rule: who approved (or rejected). */
-  approvedBy?: string;
-  /** What changed, would change (dry run) or was asked (request): one sentence. */
-  change?: string;
-  /** Why it was refused or failed. */
-  reason?: string;
-  /** What undo needs (applied entries, and failed ones that changed part of it); what was previewed (requests). */
-  state?: Record<string, unknown>;
-  /** Failed entries: part of the change was made (`state` says which part; undo restores it). */
-  partial?: boolean;
-  /** `applying` entries: when the outcome was written. */
-  completedAt?: string;
-  /** Applied entries: when and by whom it was undone. */
-  undoneAt?: string;
-  undoneBy?: string;
-  /** Applied entries the live state no longer matched, fixed again by a later entry: undo that one. */
-  supersededBy?: string;
-  /** Undo entries: the applied entry they undo. */
-  undoOf?: string;
-  /** Where the finding's thread is. */
-  thread?: MessageRef;
-  /** The report or digest message the fix was chosen in (it gets a line with the outcome). */
-  message?: MessageRef;
-  /** Requests (two-person rule): the finding reference the requester's control carried. */
-  ref?: string;
-  /** Requests: decided (approved or rejected) when and by whom; a request is decided once. */
-  decidedAt?: string;
-  decidedBy?: string;
-}
 
 /** A finding a fix was asked for, after every guard that needs no AWS call. */
 export interface Fixable {
@@ -91,25 +45,7 @@ export interface Fixable {
   describe: string;
 }
 
-/**
- * What a remediator was shown and may now confirm: kept by the server (the
- * button carries only its id), bound to the user, the finding, the mode and
- * the rule in force, and to the state AWS was in. A confirmation made under
- * other settings, by someone else, or too long ago is refused.
- */
-interface Confirmation {
-  user: string;
-  ref: string;
-  fingerprint: string;
-  action: string;
-  mode: 'dry-run' | 'apply';
-  approval: boolean;
-  change: string;
-  state: Record<string, unknown>;
-  expiresAt: number;
-}
-
-export type Guarded<T> = { ok: true; value: T } | { ok: false; reason: string };
+export type Guarded<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
 
 export interface RemediationServiceOptions {
   config: Config;
@@ -125,7 +61,7 @@ export interface RemediationServiceOptions {
 export type ExecuteOutcome =
   | { kind: 'applied' | 'dry-run' | 'stale' | 'failed' | 'undone' | 'rejected'; record: ActionRecord }
   | { kind: 'repeat' | 'already'; record: ActionRecord }
-  | { kind: 'refused'; reason: string; record?: ActionRecord | undefined };
+  | { kind: 'refused'; refusal: Refusal; record?: ActionRecord | undefined };
 
 /** Where a fix was asked from, for the log and the thread. */
 export interface Origin {
@@ -146,11 +82,14 @@ export class RemediationService {
   private readonly mutes: Mutes;
   /** Work queued per key (an account's fixes and undos; a request's decision): the later ones find the earlier done. */
   private readonly locks = new Map<string, Promise<unknown>>();
-  private readonly confirmations = new Map<string, Confirmation>();
+  private readonly confirmations: Confirmations;
+  private readonly actions: ActionLog;
 
   constructor(private readonly options: RemediationServiceOptions) {
     this.now = options.now ?? (() => new Date());
     this.mutes = new Mutes(options.store);
+    this.confirmations = new Confirmations(this.now);
+    this.actions = new ActionLog(options.store, this.now, options.logger);
   }
 
   get mode(): 'dry-run' | 'apply' {
@@ -179,11 +118,11 @@ export class RemediationService {
 
   /** The action log, oldest first. */
   get log(): readonly ActionRecord[] {
-    return this.options.store.data.actions as unknown as ActionRecord[];
+    return this.actions.all;
   }
 
   record(id: string): ActionRecord | undefined {
-    return this.log.find((r) => r.id === id);
+    return this.actions.record(id);
   }
 
   /** The log entry that answers a click (its request id), if any. */
@@ -197,22 +136,19 @@ export class RemediationService {
    */
   async guard(user: string, ref: unknown, requestId: string, where: Origin = {}): Promise<Guarded<Fixable>> {
     const lookup = this.mutes.lookup(ref);
-    if (!lookup.found) return this.refuse({ user, requestId, reason: lookup.reason, where });
+    if (!lookup.found) return this.refuse({ user, requestId, refusal: { code: 'finding-unknown', detail: lookup.reason }, where });
     const { state, scan } = lookup.finding;
     // The account the finding was found in: its alias may have been moved to another account since.
     const account = this.options.config.accounts.find((a) => a.alias === scan?.alias && a.accountId === state.accountId) ?? this.accountOf(state.accountId);
     const base = { user, requestId, state, alias: account?.alias ?? scan?.alias ?? state.accountId, where };
     const action = fixOf(state);
-    if (!action) return this.refuse({ ...base, reason: `There is no one-click fix for this \`${state.checkId}\` finding.` });
-    if (!this.isRemediator(user)) return this.refuse({ ...base, action, reason: 'Only the people in `access.remediators` may fix findings.' });
-    if (!account) return this.refuse({ ...base, action, reason: `Account ${state.accountId} is no longer configured.` });
-    if (!account.remediationRoleArn) {
-      return this.refuse({ ...base, action, reason: `Fixes are off in ${account.alias}: it has no \`remediationRoleArn\` (the audit role stays read-only).` });
-    }
-    if (state.resolvedAt !== null)
-      return this.refuse({ ...base, action, reason: `That finding was resolved on ${state.resolvedAt.slice(0, 10)}: there is nothing to fix.` });
+    if (!action) return this.refuse({ ...base, refusal: { code: 'no-fix', checkId: state.checkId } });
+    if (!this.isRemediator(user)) return this.refuse({ ...base, action, refusal: { code: 'not-remediator' } });
+    if (!account) return this.refuse({ ...base, action, refusal: { code: 'account-gone', accountId: state.accountId } });
+    if (!account.remediationRoleArn) return this.refuse({ ...base, action, refusal: { code: 'fixes-off', alias: account.alias } });
+    if (state.resolvedAt !== null) return this.refuse({ ...base, action, refusal: { code: 'resolved', on: state.resolvedAt.slice(0, 10) } });
     const mute = this.mutes.active(this.now()).get(state.fingerprint);
-    if (mute) return this.refuse({ ...base, action, reason: `That finding is muted until ${mute.expiresAt.slice(0, 10)} (${mute.reason}); unmute it first.` });
+    if (mute) return this.refuse({ ...base, action, refusal: { code: 'muted', until: mute.expiresAt.slice(0, 10), reason: mute.reason } });
     const target: RemediationTarget = {
       checkId: state.checkId,
       accountId: state.accountId,
@@ -229,33 +165,30 @@ export class RemediationService {
    * why there is nothing to do (logged as a refused attempt). What it shows is
    * what a click on the confirmation may do, for `CONFIRMATION_TTL_MS`.
    */
-  async preview(fixable: Fixable, user: string, requestId: string, ref: string): Promise<Guarded<string> & { unreadable?: boolean }> {
+  async preview(fixable: Fixable, user: string, requestId: string, ref: string): Promise<Guarded<string>> {
     const entry = { ...entryOf(fixable), requestId, user };
     try {
-      const check = await fixable.action.precheck(fixable.target, this.clientsFor(fixable.account, user), this.context());
+      const check = await this.withClients(fixable.account, user, (clients) => fixable.action.precheck(fixable.target, clients, this.context()));
       if (!check.ok) {
-        await this.append({ ...entry, result: 'refused', reason: `the precheck found nothing to do: ${check.reason}` });
-        return { ok: false, reason: check.reason };
+        const refusal: Refusal = { code: 'nothing-to-do', detail: check.reason };
+        await this.actions.append({ ...entry, result: 'refused', refusal });
+        return { ok: false, refusal };
       }
       const change = `${check.change} in ${accountLabel(fixable.account)}`;
-      const now = this.now().getTime();
-      for (const [id, c] of this.confirmations) if (c.expiresAt <= now) this.confirmations.delete(id);
-      this.confirmations.set(requestId, {
+      this.confirmations.save(requestId, {
         user,
         ref,
         fingerprint: fixable.state.fingerprint,
         action: fixable.action.id,
-        mode: this.mode,
-        approval: this.requireApproval && this.mode === 'apply',
+        ...this.settings(),
         change,
         state: check.state,
-        expiresAt: now + CONFIRMATION_TTL_MS,
       });
       return { ok: true, value: change };
     } catch (error) {
-      const reason = `AWS could not be read with the remediation role: ${errorMessage(error)}`;
-      await this.append({ ...entry, result: 'failed', reason });
-      return { ok: false, reason, unreadable: true };
+      const refusal: Refusal = { code: 'aws-unreadable', error: errorMessage(error) };
+      await this.actions.append({ ...entry, result: 'failed', reason: `AWS could not be read with the remediation role: ${errorMessage(error)}` });
+      return { ok: false, refusal };
     }
   }
 
@@ -267,25 +200,24 @@ export class RemediationService {
   async execute(input: { user: string; ref: unknown; requestId: string } & Origin): Promise<ExecuteOutcome> {
     const where: Origin = { thread: input.thread, message: input.message };
     if (this.foreign(input.requestId, input.user))
-      return this.refusedOutcome(input.user, input.ref, `foreign:${randomUUID()}`, SOMEONE_ELSES, undefined, SOMEONE_ELSES, where);
+      return this.refusedOutcome(input.user, input.ref, `foreign:${randomUUID()}`, { code: 'someone-elses' }, undefined, where);
     const repeat = await this.settled(this.byRequest(input.requestId));
     if (repeat) return { kind: 'repeat', record: repeat };
     // One click of a confirmation at a time: a double click that is refused is refused (and logged) once.
     return this.locked(`request:${input.requestId}`, async () => {
       const again = this.byRequest(input.requestId);
       if (again) return { kind: 'repeat', record: again };
-      const confirmed = this.confirmed(input.requestId, input.user, input.ref, false);
-      if (!confirmed.ok) return this.refusedOutcome(input.user, input.ref, input.requestId, confirmed.reason, undefined, confirmed.reason, where);
+      const confirmed = this.confirmations.check(input.requestId, input.user, input.ref, this.settings(), false);
+      if (!confirmed.ok) return this.refusedOutcome(input.user, input.ref, input.requestId, confirmed.refusal, undefined, where);
       const guarded = await this.guard(input.user, input.ref, input.requestId, where);
-      if (!guarded.ok) return { kind: 'refused', reason: guarded.reason, record: this.byRequest(input.requestId) };
+      if (!guarded.ok) return { kind: 'refused', refusal: guarded.refusal, record: this.byRequest(input.requestId) };
       return this.run(guarded.value, { user: input.user, requestId: input.requestId, expected: confirmed.value, origin: where });
     });
   }
 
   /** Cancel on a confirmation: it can no longer be acted on. False when it was acted on already (or is not this user's). */
   cancel(requestId: string, user: string): boolean {
-    const confirmation = this.confirmations.get(requestId);
-    if (confirmation?.user === user) this.confirmations.delete(requestId);
+    this.confirmations.cancel(requestId, user);
     return this.byRequest(requestId) === undefined;
   }
 
@@ -296,17 +228,26 @@ export class RemediationService {
    */
   async request(input: { user: string; ref: unknown; requestId: string } & Origin): Promise<Guarded<{ record: ActionRecord; repeat: boolean }>> {
     if (this.foreign(input.requestId, input.user)) {
-      return this.refuse({ user: input.user, requestId: `foreign:${randomUUID()}`, reason: SOMEONE_ELSES, ...this.aboutRef(input.ref), where: input });
+      return this.refuse({
+        user: input.user,
+        requestId: `foreign:${randomUUID()}`,
+        refusal: { code: 'someone-elses' },
+        ...this.aboutRef(input.ref),
+        where: input,
+      });
     }
     return this.locked(`request:${input.requestId}`, async () => {
       const repeat = this.byRequest(input.requestId);
-      if (repeat) return repeat.result === 'requested' ? { ok: true, value: { record: repeat, repeat: true } } : { ok: false, reason: outcomeReason(repeat) };
-      const confirmed = this.confirmed(input.requestId, input.user, input.ref, true);
+      if (repeat) {
+        if (repeat.result === 'requested') return { ok: true, value: { record: repeat, repeat: true } };
+        return { ok: false, refusal: storedRefusal(repeat.refusal) ?? { code: 'already-answered' } };
+      }
+      const confirmed = this.confirmations.check(input.requestId, input.user, input.ref, this.settings(), true);
       if (!confirmed.ok)
-        return this.refuse({ user: input.user, requestId: input.requestId, reason: confirmed.reason, ...this.aboutRef(input.ref), where: input });
+        return this.refuse({ user: input.user, requestId: input.requestId, refusal: confirmed.refusal, ...this.aboutRef(input.ref), where: input });
       const guarded = await this.guard(input.user, input.ref, input.requestId, input);
       if (!guarded.ok) return guarded;
-      const record = await this.append({
+      const record = await this.actions.append({
         ...entryOf(guarded.value),
         requestId: input.requestId,
         result: 'requested',
@@ -322,9 +263,8 @@ export class RemediationService {
 
   /** A request that could not be shown to anyone: closed, so that it is not left waiting. */
   async withdraw(requestRecordId: string, reason: string): Promise<void> {
-    await this.options.store.update((data) => {
-      const target = (data.actions as unknown as ActionRecord[]).find((r) => r.id === requestRecordId && r.result === 'requested' && !r.decidedAt);
-      if (target) Object.assign(target, { result: 'failed', reason, completedAt: this.now().toISOString() });
+    await this.actions.change(requestRecordId, (target) => {
+      if (target.result === 'requested' && !target.decidedAt) Object.assign(target, { result: 'failed', reason, completedAt: this.now().toISOString() });
     });
   }
 
@@ -333,35 +273,23 @@ export class RemediationService {
     return this.locked(`request:${input.requestRecordId}`, async () => {
       const request = this.record(input.requestRecordId);
       if (!request || (request.result !== 'requested' && !request.decidedAt)) {
-        return this.refusedOutcome(
-          input.by,
-          request?.ref ?? '',
-          input.requestId ?? `decision:${randomUUID()}`,
-          'There is no such request (it may have been withdrawn).',
-          request,
-        );
+        return this.refusedOutcome(input.by, request?.ref ?? '', input.requestId ?? `decision:${randomUUID()}`, { code: 'request-gone' }, request);
       }
       const decision = this.log.find((r) => r.requestId === `decision:${request.id}`);
       if (request.decidedAt) {
         if (decision) return { kind: 'repeat', record: (await this.settled(decision)) ?? decision };
-        return { kind: 'refused', reason: `That request was already decided${request.decidedBy ? ` by <@${request.decidedBy}>` : ''}.` };
+        return { kind: 'refused', refusal: { code: 'already-decided', ...(request.decidedBy ? { by: request.decidedBy } : {}) } };
       }
-      const refusal = (reason: string, logged: string) => this.refusedOutcome(input.by, request.ref ?? '', `refusal:${randomUUID()}`, reason, request, logged);
-      if (!this.isRemediator(input.by)) return refusal('Only the people in `access.remediators` may approve fixes.', 'not a remediator');
-      if (input.by === request.user)
-        return refusal('You asked for this fix: another remediator must approve it.', 'the requester cannot approve their own request');
-      if (this.now().getTime() - Date.parse(request.at) > REQUEST_TTL_MS) {
-        return refusal('That request is more than 24 hours old: ask for the fix again.', 'the request expired');
-      }
+      const refusal = (why: Refusal) => this.refusedOutcome(input.by, request.ref ?? '', `refusal:${randomUUID()}`, why, request);
+      if (!this.isRemediator(input.by)) return refusal({ code: 'approver-not-remediator' });
+      if (input.by === request.user) return refusal({ code: 'own-request' });
+      if (this.now().getTime() - Date.parse(request.at) > REQUEST_TTL_MS) return refusal({ code: 'request-expired' });
       const decidedAt = this.now().toISOString();
-      await this.options.store.update((data) => {
-        const target = (data.actions as unknown as ActionRecord[]).find((r) => r.id === request.id);
-        if (target) Object.assign(target, { decidedAt, decidedBy: input.by });
-      });
+      await this.actions.change(request.id, (target) => Object.assign(target, { decidedAt, decidedBy: input.by }));
       const decisionId = `decision:${request.id}`;
       const where: Origin = { ...(request.thread ? { thread: request.thread } : {}), ...(request.message ? { message: request.message } : {}) };
       if (!input.approve) {
-        const record = await this.append({
+        const record = await this.actions.append({
           ...pick(request),
           requestId: decisionId,
           result: 'rejected',
@@ -372,9 +300,9 @@ export class RemediationService {
         return { kind: 'rejected', record };
       }
       // The requester must still be a remediator; the approver passes every guard too.
-      if (!this.isRemediator(request.user)) return refusal('The requester is no longer in `access.remediators`.', 'the requester is no longer a remediator');
+      if (!this.isRemediator(request.user)) return refusal({ code: 'requester-not-remediator' });
       const guarded = await this.guard(input.by, request.ref ?? '', decisionId);
-      if (!guarded.ok) return { kind: 'refused', reason: guarded.reason, record: this.byRequest(decisionId) };
+      if (!guarded.ok) return { kind: 'refused', refusal: guarded.refusal, record: this.byRequest(decisionId) };
       return this.run(guarded.value, {
         user: request.user,
         approvedBy: input.by,
@@ -392,15 +320,14 @@ export class RemediationService {
     const fix = this.record(input.recordId);
     if (fix?.undoneAt) return { kind: 'already', record: fix };
     if (!fix || !undoable(fix)) {
-      const reason = fix?.supersededBy ? 'A later fix replaced this one: undo that one.' : 'There is no such fix to undo.';
-      return this.refusedOutcome(input.user, '', input.requestId, reason, fix);
+      return this.refusedOutcome(input.user, '', input.requestId, { code: fix?.supersededBy ? 'undo-superseded' : 'undo-unknown' }, fix);
     }
     return this.locked(`account:${fix.accountId}`, async () => {
       const again = this.byRequest(input.requestId);
       if (again) return { kind: 'repeat', record: again };
       const current = this.record(input.recordId)!;
       if (current.undoneAt) return { kind: 'already', record: current };
-      if (!undoable(current)) return this.refusedOutcome(input.user, '', input.requestId, 'A later fix replaced this one: undo that one.', current);
+      if (!undoable(current)) return this.refusedOutcome(input.user, '', input.requestId, { code: 'undo-superseded' }, current);
       const entry = {
         ...pick(current),
         requestId: input.requestId,
@@ -408,27 +335,24 @@ export class RemediationService {
         undoOf: current.id,
         ...(current.change ? { change: current.change } : {}),
       };
-      const refuse = async (reason: string, logged = reason): Promise<ExecuteOutcome> => ({
+      const refuse = async (refusal: Refusal): Promise<ExecuteOutcome> => ({
         kind: 'refused',
-        reason,
-        record: await this.append({ ...entry, result: 'refused', reason: logged }),
+        refusal,
+        record: await this.actions.append({ ...entry, result: 'refused', refusal }),
       });
-      if (!this.isRemediator(input.user)) return refuse('Only the people in `access.remediators` may undo fixes.', 'not a remediator');
-      if (this.mode === 'dry-run')
-        return refuse('The bot is in dry-run mode (`remediation.mode: dry-run`): it changes nothing in AWS, undo included.', 'dry-run mode');
-      if (this.now().getTime() - Date.parse(current.at) > UNDO_WINDOW_MS) {
-        return refuse('Undo is offered for 24 hours after a fix; this one is older. Change it in AWS directly.', 'undo window over');
-      }
+      if (!this.isRemediator(input.user)) return refuse({ code: 'undo-not-remediator' });
+      if (this.mode === 'dry-run') return refuse({ code: 'undo-dry-run' });
+      if (this.now().getTime() - Date.parse(current.at) > UNDO_WINDOW_MS) return refuse({ code: 'undo-window-over' });
       const account =
         this.options.config.accounts.find((a) => a.alias === current.alias && a.accountId === current.accountId) ?? this.accountOf(current.accountId);
       const action = ALL_ACTIONS.find((a) => a.id === current.action);
-      if (!account?.remediationRoleArn || !action) return refuse(`Fixes are no longer configured for account ${current.accountId}.`);
-      const clients = this.clientsFor(account, input.user);
+      if (!account?.remediationRoleArn || !action) return refuse({ code: 'fixes-unconfigured', accountId: current.accountId });
+      const { clients, release } = this.clientsFor(account, input.user);
       const state = current.state!;
       try {
         const check = await action.precheckUndo(state, clients);
         if (!check.ok) {
-          const record = await this.append({ ...entry, result: 'refused', reason: `nothing to undo: ${check.reason}` }, (actions) => {
+          const record = await this.actions.append({ ...entry, result: 'refused', refusal: { code: 'nothing-to-undo', detail: check.reason } }, (actions) => {
             // An entry whose outcome was never known, and whose change is not in place: it was not applied.
             const target = actions.find((r) => r.id === current.id);
             if (target?.result === 'applying')
@@ -438,10 +362,12 @@ export class RemediationService {
         }
         await action.undo(state, clients);
       } catch (error) {
-        return { kind: 'failed', record: await this.append({ ...entry, result: 'undo-failed', reason: errorMessage(error) }) };
+        return { kind: 'failed', record: await this.actions.append({ ...entry, result: 'undo-failed', reason: errorMessage(error) }) };
+      } finally {
+        release();
       }
       const at = this.now().toISOString();
-      const record = await this.append({ ...entry, result: 'undone' }, (actions) => {
+      const record = await this.actions.append({ ...entry, result: 'undone' }, (actions) => {
         const target = actions.find((r) => r.id === current.id);
         if (target) Object.assign(target, { undoneAt: at, undoneBy: input.user });
       });
@@ -481,52 +407,75 @@ export class RemediationService {
         );
       if (prior?.result === 'applied' && this.now().getTime() - Date.parse(prior.at) < SETTLE_MS) return { kind: 'already', record: prior };
 
-      const clients = this.clientsFor(fixable.account, input.approvedBy ? `${input.approvedBy}-for-${input.user}` : input.user);
-      let precheck: Precheck;
-      try {
-        precheck = await fixable.action.precheck(fixable.target, clients, this.context());
-      } catch (error) {
-        return { kind: 'failed', record: await this.append({ ...entry, result: 'failed', reason: `the precheck could not read AWS: ${errorMessage(error)}` }) };
-      }
-      if (!precheck.ok) {
-        if (prior) return { kind: 'already', record: prior };
-        return { kind: 'stale', record: await this.append({ ...entry, result: 'refused', reason: `the precheck found nothing to do: ${precheck.reason}` }) };
-      }
-      const change = `${precheck.change} in ${accountLabel(fixable.account)}`;
-      if (input.expected && !isDeepStrictEqual(input.expected.state, precheck.state)) {
-        const reason = `AWS changed since the confirmation (it said: ${input.expected.change}; now: ${change}); choose Fix again`;
-        return { kind: 'stale', record: await this.append({ ...entry, result: 'refused', reason }) };
-      }
-      // A recorded fix whose problem is live again: an `applying` one never landed; an applied one was reverted outside the bot.
-      const settlePrior = (actions: ActionRecord[], newId: string) => {
-        const target = prior && actions.find((r) => r.id === prior.id);
-        if (!target) return;
-        if (target.result === 'applying')
-          Object.assign(target, {
-            result: 'failed',
-            reason: 'not applied: the bot stopped before AWS answered, and AWS still showed the problem later',
-            completedAt: this.now().toISOString(),
-          });
-        else target.supersededBy = newId;
-      };
-      if (this.mode === 'dry-run') return { kind: 'dry-run', record: await this.append({ ...entry, result: 'dry-run', change }) };
-
-      // Written before acting (with what undo needs), completed after: a crash in between leaves an
-      // `applying` entry that says what was being done, and can still be undone.
-      const started = await this.append({ ...entry, result: 'applying', change, state: precheck.state }, settlePrior);
-      try {
-        await fixable.action.apply(precheck.state, clients);
-      } catch (error) {
-        const record = await this.afterFailedApply(fixable.action, started, precheck.state, clients, error);
-        return { kind: record.result === 'applied' ? 'applied' : 'failed', record };
-      }
-      const record = await this.complete(started.id, { result: 'applied' });
-      this.options.logger.info(
-        { action: fixable.action.id, fingerprint: fixable.state.fingerprint, user: input.user, approvedBy: input.approvedBy },
-        'a fix was applied',
-      );
-      return { kind: 'applied', record };
+      const user = input.approvedBy ? `${input.approvedBy}-for-${input.user}` : input.user;
+      return this.withClients(fixable.account, user, (clients) => this.precheckAndApply(fixable, input, entry, prior, clients));
     });
+  }
+
+  /** The live precheck, compared with what was confirmed, then the change (or, in dry-run mode, what it would be). */
+  private async precheckAndApply(
+    fixable: Fixable,
+    input: { user: string; approvedBy?: string; expected: { change: string; state: Record<string, unknown> } | undefined },
+    entry: Omit<NewEntry, 'result'>,
+    prior: ActionRecord | undefined,
+    clients: RemediationClients,
+  ): Promise<ExecuteOutcome> {
+    let precheck: Precheck;
+    try {
+      precheck = await fixable.action.precheck(fixable.target, clients, this.context());
+    } catch (error) {
+      return {
+        kind: 'failed',
+        record: await this.actions.append({ ...entry, result: 'failed', reason: `the precheck could not read AWS: ${errorMessage(error)}` }),
+      };
+    }
+    if (!precheck.ok) {
+      if (prior) return { kind: 'already', record: prior };
+      return { kind: 'stale', record: await this.actions.append({ ...entry, result: 'refused', refusal: { code: 'nothing-to-do', detail: precheck.reason } }) };
+    }
+    const change = `${precheck.change} in ${accountLabel(fixable.account)}`;
+    if (input.expected && !isDeepStrictEqual(input.expected.state, precheck.state)) {
+      const refusal: Refusal = { code: 'aws-changed', was: input.expected.change, now: change };
+      return { kind: 'stale', record: await this.actions.append({ ...entry, result: 'refused', refusal }) };
+    }
+    // A recorded fix whose problem is live again: an `applying` one never landed; an applied one was reverted outside the bot.
+    const settlePrior = (actions: ActionRecord[], newId: string) => {
+      const target = prior && actions.find((r) => r.id === prior.id);
+      if (!target) return;
+      if (target.result === 'applying')
+        Object.assign(target, {
+          result: 'failed',
+          reason: 'not applied: the bot stopped before AWS answered, and AWS still showed the problem later',
+          completedAt: this.now().toISOString(),
+        });
+      else target.supersededBy = newId;
+    };
+    if (this.mode === 'dry-run') return { kind: 'dry-run', record: await this.actions.append({ ...entry, result: 'dry-run', change }) };
+
+    // Written before acting (with what undo needs), completed after: a crash in between leaves an
+    // `applying` entry that says what was being done, and can still be undone.
+    const started = await this.actions.append({ ...entry, result: 'applying', change, state: precheck.state }, settlePrior);
+    try {
+      await fixable.action.apply(precheck.state, clients);
+    } catch (error) {
+      const record = await this.afterFailedApply(fixable.action, started, precheck.state, clients, error);
+      return { kind: record.result === 'applied' ? 'applied' : 'failed', record };
+    }
+    const record = await this.actions.complete(started.id, { result: 'applied' });
+    this.options.logger.info(
+      { action: fixable.action.id, fingerprint: fixable.state.fingerprint, user: input.user, approvedBy: input.approvedBy },
+      'a fix was applied',
+    );
+    return { kind: 'applied', record };
+  }
+
+  private async withClients<T>(account: AccountConfig, user: string, work: (clients: RemediationClients) => Promise<T>): Promise<T> {
+    const { clients, release } = this.clientsFor(account, user);
+    try {
+      return await work(clients);
+    } finally {
+      release();
+    }
   }
 
   /**
@@ -548,9 +497,10 @@ export class RemediationService {
     } catch {
       inPlace = false;
     }
-    if (inPlace) return this.complete(started.id, { result: 'applied', reason: `AWS answered an error (${errorMessage(error)}), but the change is in place` });
+    if (inPlace)
+      return this.actions.complete(started.id, { result: 'applied', reason: `AWS answered an error (${errorMessage(error)}), but the change is in place` });
     const partial = (error as { partialState?: unknown }).partialState;
-    return this.complete(started.id, {
+    return this.actions.complete(started.id, {
       result: 'failed',
       reason: errorMessage(error),
       ...(partial && typeof partial === 'object' ? { state: partial as Record<string, unknown>, partial: true } : {}),
@@ -561,25 +511,15 @@ export class RemediationService {
     return { now: this.now(), thresholds: this.options.config.thresholds };
   }
 
-  /** The confirmation a click acts on, if it is the clicker's own, for this finding, under the settings in force now. */
-  private confirmed(requestId: string, user: string, ref: unknown, approval: boolean): Guarded<{ change: string; state: Record<string, unknown> }> {
-    const c = this.confirmations.get(requestId);
-    if (!c || c.expiresAt <= this.now().getTime()) {
-      return { ok: false, reason: 'That confirmation has expired (they last 15 minutes, and a restart of the bot ends them): choose Fix again.' };
-    }
-    if (c.user !== user) return { ok: false, reason: SOMEONE_ELSES };
-    if (c.ref !== ref) return { ok: false, reason: 'That button does not match the confirmation it is on.' };
-    const approvalNow = this.requireApproval && this.mode === 'apply';
-    if (c.mode !== this.mode || c.approval !== approvalNow || c.approval !== approval) {
-      return { ok: false, reason: "The bot's fix settings (`remediation.mode`, `access.requireApproval`) changed since this confirmation: choose Fix again." };
-    }
-    return { ok: true, value: { change: c.change, state: c.state } };
+  /** The settings a confirmation is made and acted on under. */
+  private settings(): FixSettings {
+    return { mode: this.mode, approval: this.requireApproval && this.mode === 'apply' };
   }
 
   /** A click on a confirmation (or a request) that is someone else's: refused without touching theirs. */
   private foreign(requestId: string, user: string): boolean {
-    const confirmation = this.confirmations.get(requestId);
-    if (confirmation) return confirmation.user !== user;
+    const owner = this.confirmations.ownerOf(requestId);
+    if (owner !== undefined) return owner !== user;
     const record = this.byRequest(requestId);
     return record !== undefined && record.user !== user;
   }
@@ -592,7 +532,7 @@ export class RemediationService {
   }
 
   private byRequest(requestId: string): ActionRecord | undefined {
-    return this.log.find((r) => r.requestId === requestId);
+    return this.actions.byRequest(requestId);
   }
 
   /** A record still `applying` in this process is waited for (its account's queue), so a repeat shows the outcome. */
@@ -614,36 +554,6 @@ export class RemediationService {
     }
   }
 
-  private async append(entry: Omit<ActionRecord, 'id' | 'at'>, alsoChange?: (actions: ActionRecord[], newId: string) => void): Promise<ActionRecord> {
-    const record: ActionRecord = { id: randomUUID(), at: this.now().toISOString(), ...entry };
-    await this.options.store.update((data) => {
-      alsoChange?.(data.actions as unknown as ActionRecord[], record.id);
-      data.actions.push(record as unknown as (typeof data.actions)[number]);
-    });
-    this.options.logger.info(
-      { action: record.action, result: record.result, user: record.user, fingerprint: record.fingerprint, reason: record.reason },
-      'remediation attempt',
-    );
-    return this.record(record.id) ?? record;
-  }
-
-  /** Completes an `applying` entry: the same entry, now with its result. */
-  private async complete(
-    id: string,
-    change: Pick<ActionRecord, 'result'> & Pick<Partial<ActionRecord>, 'reason' | 'state' | 'partial'>,
-  ): Promise<ActionRecord> {
-    await this.options.store.update((data) => {
-      const target = (data.actions as unknown as ActionRecord[]).find((r) => r.id === id);
-      if (target) Object.assign(target, change, { completedAt: this.now().toISOString() });
-    });
-    const record = this.record(id)!;
-    this.options.logger.info(
-      { action: record.action, result: record.result, user: record.user, fingerprint: record.fingerprint, reason: record.reason },
-      'remediation attempt',
-    );
-    return record;
-  }
-
   /** What a finding reference names, for a refusal's log entry when the guards were not reached. */
   private aboutRef(ref: unknown): { state?: FindingState; alias?: string; action?: RemediationAction } {
     const lookup = this.mutes.lookup(ref);
@@ -656,14 +566,14 @@ export class RemediationService {
   private async refuse(input: {
     user: string;
     requestId: string;
-    reason: string;
+    refusal: Refusal;
     state?: FindingState | undefined;
     alias?: string | undefined;
     action?: RemediationAction | undefined;
     where?: Origin | undefined;
-  }): Promise<{ ok: false; reason: string }> {
+  }): Promise<{ ok: false; refusal: Refusal }> {
     if (!this.byRequest(input.requestId)) {
-      await this.append({
+      await this.actions.append({
         requestId: input.requestId,
         result: 'refused',
         action: input.action?.id ?? 'unknown',
@@ -672,11 +582,11 @@ export class RemediationService {
         alias: input.alias ?? 'unknown',
         checkId: input.state?.checkId ?? 'unknown',
         user: input.user,
-        reason: input.reason,
+        refusal: input.refusal,
         ...origin(input.where ?? {}),
       });
     }
-    return { ok: false, reason: input.reason };
+    return { ok: false, refusal: input.refusal };
   }
 
   /** A refusal as an outcome, logged: about the record it concerns when there is one, else about the finding reference. */
@@ -684,45 +594,49 @@ export class RemediationService {
     user: string,
     ref: unknown,
     requestId: string,
-    reason: string,
+    refusal: Refusal,
     about?: ActionRecord,
-    logged = reason,
     where: Origin = {},
   ): Promise<ExecuteOutcome> {
     if (about) {
-      const record = this.byRequest(requestId) ?? (await this.append({ ...pick(about), requestId, result: 'refused', user, reason: logged }));
-      return { kind: 'refused', reason, record };
+      const record = this.byRequest(requestId) ?? (await this.actions.append({ ...pick(about), requestId, result: 'refused', user, refusal }));
+      return { kind: 'refused', refusal, record };
     }
-    await this.refuse({ user, requestId, reason: logged, ...this.aboutRef(ref), where });
-    return { kind: 'refused', reason, record: this.byRequest(requestId) };
+    await this.refuse({ user, requestId, refusal, ...this.aboutRef(ref), where });
+    return { kind: 'refused', refusal, record: this.byRequest(requestId) };
   }
 
-  private clientsFor(account: AccountConfig, user: string): RemediationClients {
-    if (this.options.clients) return this.options.clients(account, user);
+  /**
+   * SDK clients with the account's remediation role, assumed for this fix
+   * alone (`user` names the role session), built like the audit's by
+   * src/aws/clients.ts: the same HTTP limits and transport errors, so a hung
+   * call cannot hold the account's queue (5 s to connect, 30 s to answer, 3
+   * attempts; the outcome is read back). The SDK loads with the first call.
+   * `release` closes the connections when the fix is done.
+   */
+  private clientsFor(account: AccountConfig, user: string): { clients: RemediationClients; release: () => void } {
+    if (this.options.clients) return { clients: this.options.clients(account, user), release: () => undefined };
     const credentials = this.options.sessions.provider(
       { alias: account.alias, roleArn: account.remediationRoleArn!, externalId: account.externalId },
       roleSessionName(`fix-${user}`),
     );
     const env = this.options.env ?? process.env;
-    const pathStyle = Boolean(env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3);
-    const home = homeRegionOf(partitionOfArn(account.remediationRoleArn!));
-    // A hung call would hold the account's queue: every call gives up after 5 s to connect, 30 s to answer, 3 attempts
-    // (the outcome is read back). The limit must throw: the SDK's requestTimeout alone only logs a warning.
-    const bounded = boundedClientConfig(DEFAULT_TIMEOUTS, 3);
-    // Each client's package loads with its first call (see lazyClient).
+    const homeRegion = homeRegionOf(partitionOfArn(account.remediationRoleArn!));
+    let set: Promise<AwsClients> | undefined;
+    const load = () =>
+      (set ??= import('../aws/clients.js').then(
+        ({ AwsClients }) => new AwsClients({ credentials, homeRegion, concurrency: FIX_CONCURRENCY, env, maxAttempts: 3, timeouts: DEFAULT_TIMEOUTS }),
+      ));
     return {
-      iam: () => lazyClient(async () => new (await import('./sdk.js')).IAMClient({ region: home, credentials, ...bounded })),
-      ec2: (region) => lazyClient(async () => new (await import('./sdk.js')).EC2Client({ region, credentials, ...bounded })),
-      s3: (region) => lazyClient(async () => new (await import('./sdk.js')).S3Client({ region, credentials, forcePathStyle: pathStyle, ...bounded })),
-      rds: (region) => lazyClient(async () => new (await import('./sdk.js')).RDSClient({ region, credentials, ...bounded })),
+      clients: {
+        iam: () => lazyClient(async () => (await load()).iam()),
+        ec2: (region) => lazyClient(async () => (await load()).ec2(region)),
+        s3: (region) => lazyClient(async () => (await load()).s3(region)),
+        rds: (region) => lazyClient(async () => (await load()).rds(region)),
+      },
+      release: () => void set?.then((clients) => clients.destroy()).catch(() => undefined),
     };
   }
-}
-
-/** Whether undo may act on this entry: a fix (or the part of one that was done) not undone, not replaced by a later one. */
-export function undoable(record: ActionRecord): boolean {
-  if (!record.state || record.undoneAt || record.supersededBy) return false;
-  return record.result === 'applied' || record.result === 'applying' || (record.result === 'failed' && record.partial === true);
 }
 
 /** "123456789012 (prod)" */
@@ -730,16 +644,12 @@ export function accountLabel(account: AccountConfig): string {
   return `${account.accountId} (${account.alias})`;
 }
 
-function entryOf(f: Fixable): Pick<ActionRecord, 'action' | 'fingerprint' | 'accountId' | 'alias' | 'checkId'> {
+function entryOf(f: Fixable): Pick<NewEntry, 'action' | 'fingerprint' | 'accountId' | 'alias' | 'checkId'> {
   return { action: f.action.id, fingerprint: f.state.fingerprint, accountId: f.account.accountId, alias: f.account.alias, checkId: f.state.checkId };
 }
 
 function origin(o: Origin): Pick<ActionRecord, 'thread' | 'message'> {
   return { ...(o.thread ? { thread: o.thread } : {}), ...(o.message ? { message: o.message } : {}) };
-}
-
-function outcomeReason(record: ActionRecord): string {
-  return record.reason ?? 'That request was already answered.';
 }
 
 function pick(r: ActionRecord): Pick<ActionRecord, 'action' | 'fingerprint' | 'accountId' | 'alias' | 'checkId' | 'thread' | 'message'> {

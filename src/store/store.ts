@@ -52,12 +52,70 @@ const muteRecord = z.looseObject({
 
 export type MuteRecord = z.infer<typeof muteRecord>;
 
+/** A Slack message: the finding's thread, or the message a fix was chosen in. */
+const messageRef = z.looseObject({ channel: z.string(), ts: z.string() });
+
+export const ACTION_RESULTS = ['refused', 'dry-run', 'applying', 'applied', 'failed', 'undone', 'undo-failed', 'requested', 'rejected'] as const;
+
+/** One entry of the action log: an attempt to fix, undo, request or decide, and what came of it. */
+const actionRecord = z.looseObject({
+  id: z.string(),
+  at: z.string(),
+  /** The click this entry answers: a repeat of it (a replayed payload) is answered from here, never acted on again. */
+  requestId: z.string(),
+  result: z.enum(ACTION_RESULTS),
+  action: z.string(),
+  fingerprint: z.string(),
+  accountId: z.string(),
+  alias: z.string(),
+  checkId: z.string(),
+  /** Who clicked (the requester, under the two-person rule). */
+  user: z.string(),
+  /** Under the two-person rule: who approved (or rejected). */
+  approvedBy: z.string().optional(),
+  /** What changed, would change (dry run) or was asked (request): one sentence. */
+  change: z.string().optional(),
+  /** Refused entries: why, as a reason code and its facts (the renderers choose the words). */
+  refusal: z.looseObject({ code: z.string() }).optional(),
+  /** Why it failed (AWS's answer), or why it was refused (entries written before reason codes). */
+  reason: z.string().optional(),
+  /** What undo needs (applied entries, and failed ones that changed part of it); what was previewed (requests). */
+  state: z.record(z.string(), z.unknown()).optional(),
+  /** Failed entries: part of the change was made (`state` says which part; undo restores it). */
+  partial: z.boolean().optional(),
+  /** `applying` entries: when the outcome was written. */
+  completedAt: z.string().optional(),
+  /** Applied entries: when and by whom it was undone. */
+  undoneAt: z.string().optional(),
+  undoneBy: z.string().optional(),
+  /** Applied entries the live state no longer matched, fixed again by a later entry: undo that one. */
+  supersededBy: z.string().optional(),
+  /** Undo entries: the applied entry they undo. */
+  undoOf: z.string().optional(),
+  /** Where the finding's thread is. */
+  thread: messageRef.optional(),
+  /** The report or digest message the fix was chosen in (it gets a line with the outcome). */
+  message: messageRef.optional(),
+  /** Requests (two-person rule): the finding reference the requester's control carried. */
+  ref: z.string().optional(),
+  /** Requests: decided (approved or rejected) when and by whom; a request is decided once. */
+  decidedAt: z.string().optional(),
+  decidedBy: z.string().optional(),
+});
+
+/** The fields a schema names (a loose object's type also says "any other key": that would swallow Omit and Pick). */
+type Named<T> = { [K in keyof T as string extends K ? never : K]: T[K] };
+
+export type ActionRecord = Named<z.infer<typeof actionRecord>>;
+export type ActionResult = ActionRecord['result'];
+export type MessageRef = z.infer<typeof messageRef>;
+
 const storeSchema = z.looseObject({
   schemaVersion: z.number().int(),
   scans: z.array(scanRecord),
   findings: z.array(findingState),
   mutes: z.array(muteRecord),
-  actions: z.array(z.looseObject({ id: z.string(), at: z.string() })),
+  actions: z.array(actionRecord),
   digest: z.looseObject({
     /** End of the window the last posted digest covered: the next one reports what changed after it. */
     cursor: z.string().nullable(),

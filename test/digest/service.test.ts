@@ -17,7 +17,7 @@ import { History } from '../../src/store/history.js';
 import { Mutes } from '../../src/store/mutes.js';
 import type { Store } from '../../src/store/store.js';
 import { createLogger } from '../../src/log.js';
-import { createSlackApp } from '../../src/slack/app.js';
+import { createBot } from '../../src/serve.js';
 import { AuditService } from '../../src/audit/service.js';
 import { renderDigest } from '../../src/slack/render/digest.js';
 import { slackDigestPoster } from '../../src/slack/digest-poster.js';
@@ -318,7 +318,7 @@ describe('DigestService', () => {
     const digest = service(store, cfg, world);
     // Through Bolt's real request path: a signed slash command to an HTTP-mode app.
     const logger = createLogger({ format: 'json', level: 'silent' });
-    const app = createSlackApp({
+    const app = createBot({
       env: { mode: 'http', botToken: 'xoxb-1-2-abc', signingSecret: SECRET, port: 0, apiUrl: stub.apiUrl },
       config: cfg,
       checks: ALL_CHECKS,

@@ -9,7 +9,7 @@ import { parseConfig } from '../../src/config.js';
 import { History } from '../../src/store/history.js';
 import { findingRef } from '../../src/store/mutes.js';
 import { createLogger } from '../../src/log.js';
-import { RemediationService, type ActionRecord } from '../../src/remediation/service.js';
+import { RemediationService } from '../../src/remediation/service.js';
 import { fakeSessions } from '../helpers/aws.js';
 import { tempStore } from '../helpers/store.js';
 import type { Store } from '../../src/store/store.js';
@@ -99,13 +99,13 @@ describe('RemediationService', () => {
     const ref = findingRef(scanId, fingerprint);
     const confirm = async (service: RemediationService, requestId: string) => {
       const guarded = await service.guard('U0ALICE01', ref, requestId);
-      if (!guarded.ok) throw new Error(guarded.reason);
+      if (!guarded.ok) throw new Error(guarded.refusal.code);
       return service.preview(guarded.value, 'U0ALICE01', requestId, ref);
     };
     const first = make();
     expect(await confirm(first, '11111111-1111-4111-8111-111111111111')).toMatchObject({ ok: true });
     void first.execute({ user: 'U0ALICE01', ref, requestId: '11111111-1111-4111-8111-111111111111' });
-    const log = () => store.data.actions as unknown as ActionRecord[];
+    const log = () => store.data.actions;
     const end = Date.now() + 2_000;
     while (iam.commandCalls(UpdateAccessKeyCommand).length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
     expect(log().map((r) => r.result)).toEqual(['applying']);
@@ -114,7 +114,10 @@ describe('RemediationService', () => {
     // The restarted bot: another click finds the fix under way or done, and writes nothing.
     const restarted = make();
     // AWS took it: choosing Fix again finds nothing to do (the live precheck), and nothing is written.
-    expect(await confirm(restarted, '22222222-2222-4222-8222-222222222222')).toMatchObject({ ok: false, reason: expect.stringContaining('already Inactive') });
+    expect(await confirm(restarted, '22222222-2222-4222-8222-222222222222')).toMatchObject({
+      ok: false,
+      refusal: { code: 'nothing-to-do', detail: expect.stringContaining('already Inactive') },
+    });
     // The old confirmation ended with the bot: its button is refused, not acted on.
     const stale = await restarted.execute({ user: 'U0ALICE01', ref, requestId: '11111111-1111-4111-8111-111111111111' });
     expect(stale.kind).toBe('repeat');
@@ -152,12 +155,12 @@ describe('RemediationService', () => {
     const service = makeService(store);
     const requestId = '33333333-3333-4333-8333-333333333333';
     const guarded = await service.guard('U0ALICE01', ref, requestId);
-    if (!guarded.ok) throw new Error(guarded.reason);
+    if (!guarded.ok) throw new Error(guarded.refusal.code);
     expect(await service.preview(guarded.value, 'U0ALICE01', requestId, ref)).toMatchObject({ ok: true });
     const outcome = await service.execute({ user: 'U0ALICE01', ref, requestId });
     expect(outcome.kind).toBe('applied');
     expect(iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
-    const log = store.data.actions as unknown as ActionRecord[];
+    const log = store.data.actions;
     expect(log.map((r) => [r.id === 'old' ? 'old' : 'new', r.result])).toEqual([
       ['old', 'failed'],
       ['new', 'applied'],
@@ -178,14 +181,14 @@ describe('RemediationService', () => {
     const service = makeService(store, () => now);
     const confirm = async (user: string, requestId: string) => {
       const guarded = await service.guard(user, ref, requestId);
-      if (!guarded.ok) throw new Error(guarded.reason);
+      if (!guarded.ok) throw new Error(guarded.refusal.code);
       return service.preview(guarded.value, user, requestId, ref);
     };
     const forged = await service.execute({ user: 'U0ALICE01', ref, requestId: '44444444-4444-4444-8444-444444444444' });
-    expect(forged).toMatchObject({ kind: 'refused', reason: expect.stringContaining('expired') });
+    expect(forged).toMatchObject({ kind: 'refused', refusal: { code: 'confirmation-expired' } });
     await confirm('U0ALICE01', '55555555-5555-4555-8555-555555555555');
     const other = await service.execute({ user: 'U0BOB0001', ref, requestId: '55555555-5555-4555-8555-555555555555' });
-    expect(other).toMatchObject({ kind: 'refused', reason: expect.stringContaining('someone else') });
+    expect(other).toMatchObject({ kind: 'refused', refusal: { code: 'someone-elses' } });
     await confirm('U0ALICE01', '77777777-7777-4777-8777-777777777777');
     const wrongRef = await service.execute({ user: 'U0ALICE01', ref: `${scanId}:${'0'.repeat(32)}`, requestId: '77777777-7777-4777-8777-777777777777' });
     expect(wrongRef).toMatchObject({ kind: 'refused' });
@@ -193,10 +196,10 @@ describe('RemediationService', () => {
     now = new Date(now.getTime() + 15 * 60_000 + 1);
     expect(await service.execute({ user: 'U0ALICE01', ref, requestId: '66666666-6666-4666-8666-666666666666' })).toMatchObject({
       kind: 'refused',
-      reason: expect.stringContaining('expired'),
+      refusal: { code: 'confirmation-expired' },
     });
     expect(iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(0);
-    expect((store.data.actions as unknown as ActionRecord[]).map((r) => [r.user, r.result])).toEqual([
+    expect(store.data.actions.map((r) => [r.user, r.result])).toEqual([
       ['U0ALICE01', 'refused'],
       ['U0BOB0001', 'refused'],
       ['U0ALICE01', 'refused'],
@@ -219,16 +222,16 @@ describe('RemediationService', () => {
     const service = new RemediationService({ config, store, sessions, logger, now: () => new Date('2026-11-23T12:05:00.000Z') });
     const requestId = '88888888-8888-4888-8888-888888888888';
     const guarded = await service.guard('U0ALICE01', ref, requestId);
-    if (!guarded.ok) throw new Error(guarded.reason);
+    if (!guarded.ok) throw new Error(guarded.refusal.code);
     expect(await service.preview(guarded.value, 'U0ALICE01', requestId, ref)).toMatchObject({ ok: true });
     // Under the two-person rule, the requester's own click cannot apply.
     expect(await service.execute({ user: 'U0ALICE01', ref, requestId })).toMatchObject({ kind: 'refused' });
     const requestId2 = '99999999-9999-4999-8999-999999999999';
     const again = await service.guard('U0ALICE01', ref, requestId2);
-    if (!again.ok) throw new Error(again.reason);
+    if (!again.ok) throw new Error(again.refusal.code);
     await service.preview(again.value, 'U0ALICE01', requestId2, ref);
     const filed = await service.request({ user: 'U0ALICE01', ref, requestId: requestId2 });
-    if (!filed.ok) throw new Error(filed.reason);
+    if (!filed.ok) throw new Error(filed.refusal.code);
     expect(await service.decide({ requestRecordId: filed.value.record.id, by: 'U0BOB0001', approve: true })).toMatchObject({ kind: 'applied' });
     const used = provider.mock.calls.map(([target, session]) => [target.roleArn, session]);
     expect(new Set(used.map(([arn]) => arn))).toEqual(new Set(['arn:aws:iam::123456789012:role/AuditRemediation']));
@@ -263,12 +266,12 @@ describe('RemediationService', () => {
     const service = new RemediationService({ config, store, sessions: fakeSessions(), logger, now: () => new Date('2026-11-23T12:05:00.000Z'), clients });
     expect(await service.undo({ recordId: 'fix-1', user: 'U0ALICE01', requestId: 'undo-1' })).toMatchObject({
       kind: 'refused',
-      reason: expect.stringContaining('dry-run'),
+      refusal: { code: 'undo-dry-run' },
     });
     expect(iam.calls()).toHaveLength(0);
-    expect((store.data.actions as unknown as ActionRecord[]).map((r) => [r.result, r.reason ?? null])).toEqual([
+    expect(store.data.actions.map((r) => [r.result, r.refusal?.code ?? null])).toEqual([
       ['applied', null],
-      ['refused', 'dry-run mode'],
+      ['refused', 'undo-dry-run'],
     ]);
     await store.close();
   });

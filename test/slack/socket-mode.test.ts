@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_CHECKS } from '../../checks/index.js';
 import { parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import type { SlackApp } from '../../src/slack/app.js';
+import { createBot } from '../../src/serve.js';
 import { AuditService } from '../../src/audit/service.js';
 import type { Store } from '../../src/store/store.js';
 import { fakeSessions } from '../helpers/aws.js';
@@ -42,7 +43,7 @@ beforeAll(async () => {
   const logger = createLogger({ format: 'json', level: 'silent' });
   const audits = new AuditService({ sessions: fakeSessions(), thresholds: config.thresholds, concurrency: 2, logger });
   ({ store } = await tempStore());
-  slack = createSlackApp({
+  slack = createBot({
     env: { mode: 'socket', botToken: 'xoxb-1-2-abc', appToken: APP_TOKEN, apiUrl: stub.apiUrl, healthPort: 0 },
     config,
     checks: ALL_CHECKS,

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { actionEntry } from '../helpers/store.js';
 import { Store } from '../../src/store/store.js';
 import { PROCESS_TEST_TIMEOUT_MS, runCliProcess } from '../helpers/cli-process.js';
 
@@ -92,7 +93,7 @@ describe('the database lock between processes', () => {
       const next = await Store.open(file, { staleMs: STALE_MS });
       // It waited for the lock to go stale: no sooner than the dead holder's last refresh allowed.
       expect(Date.now() - crashed.spawnedAt).toBeGreaterThanOrEqual(STALE_MS);
-      await next.update((d) => void d.actions.push({ id: 'after-crash', at: 'now' }));
+      await next.update((d) => void d.actions.push(actionEntry('after-crash')));
       await next.close();
       expect(await actions()).toEqual(['after-crash']);
     },

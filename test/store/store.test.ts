@@ -4,6 +4,7 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AuditBotError } from '../../src/errors.js';
 import { SCHEMA_VERSION, Store } from '../../src/store/store.js';
+import { actionEntry } from '../helpers/store.js';
 
 let dir: string;
 let file: string;
@@ -35,7 +36,7 @@ describe('Store', () => {
 
   it('applies concurrent updates one after another: none is lost', async () => {
     const store = await Store.open(file);
-    await Promise.all(Array.from({ length: 25 }, (_, i) => store.update((d) => void d.actions.push({ id: `a${i}`, at: 'now' }))));
+    await Promise.all(Array.from({ length: 25 }, (_, i) => store.update((d) => void d.actions.push(actionEntry(`a${i}`)))));
     await store.close();
     const written = JSON.parse(await readFile(file, 'utf8')) as { actions: unknown[] };
     expect(written.actions).toHaveLength(25);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { helpText, MAX_COMMAND_LENGTH, normalizeCommandText, parseAuditCommand, type ParsedCommand } from '../../src/slack/command.js';
+import { helpText, MAX_COMMAND_LENGTH, normalizeCommandText, parseAuditCommand, type ParsedCommand } from '../../../commands/audit/parse.js';
 
 const SERVICES = ['iam', 'ec2', 'vpc', 's3', 'cloudtrail'] as const;
 

@@ -1,5 +1,5 @@
-import { SEVERITIES, type Severity } from '../audit/types.js';
-import { escapeMrkdwn } from './render/mrkdwn.js';
+import { SEVERITIES, type Severity } from '../../src/audit/types.js';
+import { escapeMrkdwn } from '../../src/slack/render/mrkdwn.js';
 
 /** What `/audit …` asked for. `invalid.message` is mrkdwn, with every echoed piece of input escaped. */
 export type ParsedCommand =

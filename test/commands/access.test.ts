@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, type Config } from '../../src/config.js';
-import { AccessControl, DEFAULT_GROUP_TTL_MS, reportPlacement } from '../../src/slack/access.js';
+import { AccessControl, DEFAULT_GROUP_TTL_MS, reportPlacement } from '../../commands/access.js';
 
 const ACCOUNTS = `
 accounts:

@@ -1,6 +1,6 @@
-import type { AccountConfig, Config } from '../config.js';
-import { errorMessage } from '../errors.js';
-import { escapeMrkdwn, inlineMrkdwn } from './render/mrkdwn.js';
+import type { AccountConfig, Config } from '../src/config.js';
+import { errorMessage } from '../src/errors.js';
+import { escapeMrkdwn, inlineMrkdwn } from '../src/slack/render/mrkdwn.js';
 
 /** Where a report goes: the channel, or only to the person who asked. */
 export type ReportPlacement = 'channel' | 'ephemeral';
@@ -137,4 +137,11 @@ export class AccessControl {
     this.inFlight.set(group, lookup);
     return lookup;
   }
+}
+
+/** Auditors may mute and unmute; so may remediators. */
+export async function mayMute(access: AccessControl, userId: string): Promise<AuditorCheck> {
+  if (access.isRemediator(userId)) return { allowed: true };
+  const auditor = await access.checkAuditor(userId);
+  return auditor.allowed ? auditor : { allowed: false, reason: auditor.reason.replace('run audits', 'mute findings') };
 }

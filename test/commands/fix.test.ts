@@ -19,7 +19,9 @@ import { Mutes } from '../../src/store/mutes.js';
 import type { Store } from '../../src/store/store.js';
 import { createLogger } from '../../src/log.js';
 import { RemediationService, type ActionRecord } from '../../src/remediation/service.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import type { SlackApp } from '../../src/slack/app.js';
+import { createBot } from '../../src/serve.js';
+import { outcomeText } from '../../src/slack/render/fix.js';
 import { AuditService } from '../../src/audit/service.js';
 import { fakeSessions } from '../helpers/aws.js';
 import { blockActionBody, SlackStub, signedPost, slashCommandBody } from '../helpers/slack.js';
@@ -111,7 +113,7 @@ async function bot(extra = 'remediation:\n  mode: apply\n', access = '', finding
     }),
   });
   const remediation = new RemediationService({ config: cfg, store, sessions: fakeSessions(), logger, now: () => clock.now, clients });
-  const slack = createSlackApp({
+  const slack = createBot({
     env: { mode: 'http', botToken: 'xoxb-1-2-abc', signingSecret: SECRET, port: 0, apiUrl: stub.apiUrl },
     config: cfg,
     checks: ALL_CHECKS,
@@ -217,7 +219,9 @@ async function pressApply(b: Bot, user: string, buttons: { action_id: string; va
   return String(postsTo(answer)[0]!.text);
 }
 
-const applied = (b: Bot) => (b.store.data.actions as unknown as ActionRecord[]).filter((r) => r.result === 'applied');
+/** What a refused entry's log line says after "not done, ". */
+const notDone = (r: ActionRecord) => outcomeText(r).split(': not done, ')[1] ?? '';
+const applied = (b: Bot) => b.store.data.actions.filter((r) => r.result === 'applied');
 const updates = () => iam.commandCalls(UpdateAccessKeyCommand).map((c) => c.args[0].input);
 
 describe('one-click fixes through Slack', () => {
@@ -272,13 +276,13 @@ describe('one-click fixes through Slack', () => {
       .at(-1)!.args.blocks as { elements?: { text: string }[] }[];
     expect(marked.length).toBe(posted.blocks.length + 1);
     expect(marked.at(-1)!.elements![0]!.text).toContain('undone by <@U0BOB0001>');
-    expect((b.store.data.actions as unknown as ActionRecord[]).map((r) => r.result)).toEqual(['applied', 'undone']);
+    expect(b.store.data.actions.map((r) => r.result)).toEqual(['applied', 'undone']);
     // Undo again (from another copy of the button): already undone, nothing more logged or written.
     const again = stub.responseUrl();
     await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_undo', log[0]!.id, again));
     await stub.waitFor(() => postsTo(again).length > 0, 'the answer');
     expect(String(postsTo(again).at(-1)!.text)).toContain('undone by <@U0BOB0001>');
-    expect((b.store.data.actions as unknown as ActionRecord[]).map((r) => r.result)).toEqual(['applied', 'undone']);
+    expect(b.store.data.actions.map((r) => r.result)).toEqual(['applied', 'undone']);
     expect(updates()).toHaveLength(2);
     await b.stop();
   });
@@ -333,7 +337,7 @@ describe('one-click fixes through Slack', () => {
 
       const undoUrl = stub.responseUrl();
       await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_undo', log[0]!.id, undoUrl));
-      await stub.waitFor(() => (b.store.data.actions as unknown as ActionRecord[]).some((r) => r.result === 'undone'), 'the undo');
+      await stub.waitFor(() => b.store.data.actions.some((r) => r.result === 'undone'), 'the undo');
       expect(rds.commandCalls(ModifyDBSnapshotAttributeCommand).at(-1)!.args[0].input).toEqual({
         DBSnapshotIdentifier: 'orders-dump',
         AttributeName: 'restore',
@@ -365,7 +369,7 @@ describe('one-click fixes through Slack', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(updates()).toHaveLength(1);
     expect(applied(b)).toHaveLength(1);
-    expect((b.store.data.actions as unknown as ActionRecord[]).filter((r) => r.result !== 'applied')).toEqual([]);
+    expect(b.store.data.actions.filter((r) => r.result !== 'applied')).toEqual([]);
     await b.stop();
   });
 
@@ -420,12 +424,13 @@ describe('one-click fixes through Slack', () => {
     );
     expect(iam.commandCalls(ListAccessKeysCommand)).toHaveLength(reads);
 
-    const results = (b.store.data.actions as unknown as ActionRecord[]).map((r) => [r.user, r.result, r.reason?.slice(0, 30)]);
+    // The log keeps reason codes; the renderer words them (the log line in the thread).
+    const results = b.store.data.actions.map((r) => [r.user, r.result, r.refusal?.code, notDone(r).slice(0, 30)]);
     expect(results).toEqual([
-      ['U0CAROL01', 'refused', 'Only the people in `access.rem'],
-      ['U0ALICE01', 'refused', 'Fixes are off in sandbox: it h'],
-      ['U0ALICE01', 'refused', 'the precheck found nothing to '],
-      ['U0ALICE01', 'refused', expect.stringContaining('muted')],
+      ['U0CAROL01', 'refused', 'not-remediator', 'Only the people in `access.rem'],
+      ['U0ALICE01', 'refused', 'fixes-off', 'Fixes are off in sandbox: it h'],
+      ['U0ALICE01', 'refused', 'nothing-to-do', 'the precheck found nothing to '],
+      ['U0ALICE01', 'refused', 'muted', expect.stringContaining('muted')],
     ]);
     await b.stop();
   });
@@ -446,8 +451,8 @@ describe('one-click fixes through Slack', () => {
     await stub.waitFor(() => postsTo(one).length > 0 && postsTo(two).length > 0, 'both answers');
     expect(String(postsTo(one)[0]!.text)).toContain('expired');
     expect(updates()).toEqual([]);
-    expect((b.store.data.actions as unknown as ActionRecord[]).map((r) => [r.result, r.reason?.slice(0, 30)])).toEqual([
-      ['refused', 'That confirmation has expired '],
+    expect(b.store.data.actions.map((r) => [r.result, r.refusal?.code, notDone(r).slice(0, 30)])).toEqual([
+      ['refused', 'confirmation-expired', 'That confirmation has expired '],
     ]);
     await b.stop();
   });
@@ -461,7 +466,7 @@ describe('one-click fixes through Slack', () => {
     expect(answer).toContain('Dry run by <@U0ALICE01>');
     expect(answer).toContain('would deactivate access key AKIA…MPLE');
     expect(updates()).toEqual([]);
-    expect((b.store.data.actions as unknown as ActionRecord[]).map((r) => r.result)).toEqual(['dry-run']);
+    expect(b.store.data.actions.map((r) => r.result)).toEqual(['dry-run']);
     await b.stop();
   });
 
@@ -475,7 +480,7 @@ describe('one-click fixes through Slack', () => {
     await stub.waitFor(() => stub.callsOf('chat.postMessage').some(isRequest), 'the request in the thread');
     const message = stub.callsOf('chat.postMessage').find(isRequest)!;
     expect(String(message.args.text)).toContain('<@U0ALICE01> asks to fix: Deactivate access key');
-    const request = (b.store.data.actions as unknown as ActionRecord[]).find((r) => r.result === 'requested')!;
+    const request = b.store.data.actions.find((r) => r.result === 'requested')!;
     const where = { channel: posted.channel, ts: String(message.result!.ts) };
 
     const own = stub.responseUrl();
@@ -500,7 +505,7 @@ describe('one-click fixes through Slack', () => {
     await signedPost(b.url, SECRET, click('U0BOB0001', 'remediate_approve', request.id, stub.responseUrl(), where));
     await new Promise((r) => setTimeout(r, 100));
     expect(updates()).toHaveLength(1);
-    expect((b.store.data.actions as unknown as ActionRecord[]).map((r) => [r.result, r.user, r.approvedBy ?? null])).toEqual([
+    expect(b.store.data.actions.map((r) => [r.result, r.user, r.approvedBy ?? null])).toEqual([
       ['requested', 'U0ALICE01', null],
       ['refused', 'U0ALICE01', null],
       ['refused', 'U0CAROL01', null],
@@ -566,7 +571,7 @@ describe('one-click fixes through Slack', () => {
     await stub.waitFor(() => postsTo(resolved).length > 0, 'the refusal');
     expect(String(postsTo(resolved)[0]!.text)).toContain('resolved');
     expect(updates()).toEqual([]);
-    expect((b.store.data.actions as unknown as ActionRecord[]).map((r) => [r.user, r.result])).toEqual([
+    expect(b.store.data.actions.map((r) => [r.user, r.result])).toEqual([
       ['U0ALICE01', 'refused'],
       ['U0MALLORY', 'refused'],
       ['U0ALICE01', 'refused'],
@@ -589,7 +594,7 @@ describe('one-click fixes through Slack', () => {
     expect(answer).toContain('AWS changed since the confirmation');
     expect(answer).toContain('AKIA…ZZZZ');
     expect(updates()).toEqual([]);
-    expect((b.store.data.actions as unknown as ActionRecord[]).map((r) => r.result)).toEqual(['refused']);
+    expect(b.store.data.actions.map((r) => r.result)).toEqual(['refused']);
     await b.stop();
   });
 
@@ -598,8 +603,8 @@ describe('one-click fixes through Slack', () => {
     const posted = await report(b);
     const { buttons } = await confirmation(b, 'U0ALICE01', posted);
     await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_request', buttons[0]!.value, stub.responseUrl()));
-    await stub.waitFor(() => (b.store.data.actions as unknown as ActionRecord[]).some((r) => r.result === 'requested'), 'the request');
-    const request = (b.store.data.actions as unknown as ActionRecord[]).find((r) => r.result === 'requested')!;
+    await stub.waitFor(() => b.store.data.actions.some((r) => r.result === 'requested'), 'the request');
+    const request = b.store.data.actions.find((r) => r.result === 'requested')!;
     const state = b.store.data.findings.find((f) => f.checkId === 'iam.access-key-rotation' && f.accountId === '123456789012')!;
     await new Mutes(b.store).mute({
       state: state as never,
@@ -637,9 +642,9 @@ describe('one-click fixes through Slack', () => {
     await stub.waitFor(() => postsTo(carol).length > 0, 'the refusal');
     expect(String(postsTo(carol)[0]!.text)).toContain('access.remediators');
     expect(updates()).toHaveLength(1);
-    expect((c.store.data.actions as unknown as ActionRecord[]).map((r) => [r.user, r.result, r.reason ?? null])).toEqual([
-      ['U0ALICE01', 'applied', null],
-      ['U0CAROL01', 'refused', 'not a remediator'],
+    expect(c.store.data.actions.map((r) => [r.user, r.result, r.refusal?.code ?? null, r.result === 'refused' ? notDone(r) : null])).toEqual([
+      ['U0ALICE01', 'applied', null, null],
+      ['U0CAROL01', 'refused', 'undo-not-remediator', 'not a remediator'],
     ]);
     await c.stop();
   });

@@ -14,7 +14,8 @@ import { History } from '../../src/store/history.js';
 import { findingRef } from '../../src/store/mutes.js';
 import type { Store } from '../../src/store/store.js';
 import { createLogger } from '../../src/log.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import type { SlackApp } from '../../src/slack/app.js';
+import { createBot } from '../../src/serve.js';
 import { AuditService } from '../../src/audit/service.js';
 import { fakeSessions } from '../helpers/aws.js';
 import { blockActionBody, interactionBody, SlackStub, signedPost, slashCommandBody } from '../helpers/slack.js';
@@ -77,7 +78,7 @@ beforeAll(async () => {
       stats: { durationMs: 10, apiCalls: 3, apiCallsByOperation: {}, httpAttempts: 0, retries: 0, checksRun: options.checks.length, byCheck: {} },
     }),
   });
-  slack = createSlackApp({
+  slack = createBot({
     env: { mode: 'http', botToken: 'xoxb-1-2-abc', signingSecret: SECRET, port: 0, apiUrl: stub.apiUrl },
     config: CONFIG,
     checks: ALL_CHECKS,

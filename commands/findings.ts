@@ -1,0 +1,20 @@
+import type { AuditResult } from '../src/audit/types.js';
+import type { Deps } from './deps.js';
+
+/** The findings of a result that no mute in force covers, and how many were left out. */
+export function withoutMuted(deps: Pick<Deps, 'mutes' | 'now'>, result: AuditResult): { result: AuditResult; muted: number } {
+  const active = deps.mutes.active(deps.now());
+  const findings = result.findings.filter((f) => !active.has(f.fingerprint));
+  return { result: { ...result, findings }, muted: result.findings.length - findings.length };
+}
+
+/** Reports offer fixes for the checks that have one, in accounts with a remediation role. */
+export function fixableIn(deps: Pick<Deps, 'remediation'>, accountId: string): { fixable?: (fix: string) => boolean } {
+  const remediation = deps.remediation;
+  return remediation ? { fixable: (fix: string) => remediation.offers(accountId, fix) } : {};
+}
+
+/** The alias a finding's account goes by: its scan's, else the first configured one. */
+export function aliasOf(deps: Pick<Deps, 'config'>, accountId: string, scanAlias: string | undefined): string | undefined {
+  return scanAlias ?? deps.config.accounts.find((a) => a.accountId === accountId)?.alias;
+}
