@@ -88,6 +88,26 @@ async function recorded(): Promise<{ store: Store; scanId: string; fingerprint: 
 }
 
 describe('RemediationService', () => {
+  it("without clients given, builds them with src/aws/clients.ts: the remediation role's session, its answers, and AWS's errors as its own", async () => {
+    const { store, scanId, fingerprint } = await recorded();
+    const ref = findingRef(scanId, fingerprint);
+    const service = new RemediationService({ config: CONFIG, store, sessions: fakeSessions(), logger, now: () => new Date('2026-11-23T12:05:00.000Z') });
+    const guarded = await service.guard('U0ALICE01', ref, '88888888-8888-4888-8888-888888888888');
+    if (!guarded.ok) throw new Error(guarded.refusal.code);
+    const preview = await service.preview(guarded.value, 'U0ALICE01', '88888888-8888-4888-8888-888888888888', ref);
+    expect(preview).toMatchObject({ ok: true, value: expect.stringContaining('deploy-bot') });
+    // The call went out with the remediation role's credentials, in the partition's home region.
+    const call = iam.commandCalls(ListAccessKeysCommand)[0]!;
+    expect(await call.thisValue.config.region()).toBe('us-east-1');
+    expect((await call.thisValue.config.credentials()).accessKeyId).toBe('ASIAFAKEFAKEFAKEFAKE');
+
+    iam.on(ListAccessKeysCommand).rejects(Object.assign(new Error('not authorized to perform iam:ListAccessKeys'), { name: 'AccessDenied' }));
+    const denied = await service.preview(guarded.value, 'U0ALICE01', '99999999-9999-4999-8999-999999999999', ref);
+    expect(denied).toMatchObject({ ok: false, refusal: { code: 'aws-unreadable', error: expect.stringContaining('iam:ListAccessKeys') } });
+    expect(store.data.actions.at(-1)).toMatchObject({ result: 'failed', reason: expect.stringContaining('remediation role') });
+    await store.close();
+  });
+
   it('a bot that stops between the AWS write and its outcome leaves an "applying" entry: no second write, and it can still be undone', async () => {
     const { store, scanId, fingerprint } = await recorded();
     const make = () => makeService(store);
