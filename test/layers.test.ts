@@ -1,7 +1,8 @@
 /**
  * The house's rules, read from the import graph of src/, checks/ and
- * commands/: layers import one way (Slack or cron → commands → audit →
- * checks → inventory → AWS; findings → store → renderers → Slack), checks
+ * commands/: layers import one way (Slack → commands → audit, the schedule →
+ * digest → audit; audit → checks → inventory → AWS; findings → store →
+ * renderers → Slack), checks
  * import only the audit contract and shared rules, and no files import each
  * other in a circle.
  */
@@ -107,6 +108,7 @@ describe('the layers', () => {
     ).toEqual([]);
   });
 
+  // Top-level functions: a register… function counts with the arrow listeners it holds.
   it('no listener of commands/ is longer than 80 lines', () => {
     const long: string[] = [];
     for (const file of [...GRAPH.keys()].filter(under('commands'))) {

@@ -2,7 +2,7 @@ import type { BlockAction, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { errorMessage } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
-import type { ActionRecord, ExecuteOutcome, Refusal } from '../../src/remediation/service.js';
+import type { ActionRecord, ExecuteOutcome, Reason } from '../../src/remediation/service.js';
 import { clickedMessage } from '../../src/slack/clicks.js';
 import { tellClicker } from '../../src/slack/post.js';
 import { markedMessage, outcomeBlocks, outcomeText, refusedAnswer } from '../../src/slack/render/fix.js';
@@ -18,11 +18,11 @@ export interface Click {
 
 /** Says something to the clicker only: under the message, or in their messages with the app. */
 export function tell(click: Click, text: string, replace = false): Promise<void> {
-  return tellClicker(click.client, click.body, click.respond, text, click.log, { replace });
+  return tellClicker(click.client, click.body, click.respond, text, click.log, { replace, failure: 'a fix answer could not be sent to the clicker' });
 }
 
 /** A refusal: to the clicker, and (when it names a thread) to everyone there. */
-export async function refused(click: Click, refusal: Refusal, record: ActionRecord | undefined, replace = false): Promise<void> {
+export async function refused(click: Click, refusal: Reason, record: ActionRecord | undefined, replace = false): Promise<void> {
   await tell(click, refusedAnswer(refusal), replace);
   if (record) await announce(click, record);
 }

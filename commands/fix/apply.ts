@@ -1,3 +1,4 @@
+import { FIX_TEXT } from '../../src/slack/render/fix.js';
 import type { FixDeps } from '../deps.js';
 import type { ActionArgs } from '../mutes/menu.js';
 import { actionValue, answer, markOriginal, parseFixValue, tell, type Click } from './answers.js';
@@ -5,7 +6,7 @@ import { actionValue, answer, markOriginal, parseFixValue, tell, type Click } fr
 /** The confirmation's fix button (or its dry run): guards, live precheck, apply, and the outcome for the clicker, the thread and the report. */
 export async function applyFix(fix: FixDeps, { body, action, client, respond }: ActionArgs, click: Click): Promise<void> {
   const parsed = parseFixValue(actionValue(action));
-  if (!parsed) return tell(click, ':x: That button does not name a fix.');
+  if (!parsed) return tell(click, FIX_TEXT.badButton);
   const where = fix.memory.originOf(parsed.requestId);
   const outcome = await fix.remediation.execute({
     user: body.user.id,
@@ -23,5 +24,5 @@ export async function cancelFix(fix: FixDeps, { body, action }: ActionArgs, clic
   const requestId = actionValue(action);
   const cancelled = typeof requestId === 'string' && fix.remediation.cancel(requestId, body.user.id);
   // (Cancel and the fix button pressed together: the fix got there first, and its answer says what happened.)
-  if (cancelled) await tell(click, 'Cancelled: nothing was changed.', true);
+  if (cancelled) await tell(click, FIX_TEXT.cancelled, true);
 }

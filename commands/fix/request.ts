@@ -1,7 +1,6 @@
 import { errorMessage } from '../../src/errors.js';
-import { mention } from '../../src/slack/render/mutes.js';
-import { requestMessage } from '../../src/slack/render/fix.js';
-import { escapeMrkdwn } from '../../src/slack/render/mrkdwn.js';
+import type { Failure } from '../../src/remediation/service.js';
+import { failedAnswer, FIX_TEXT, requestMessage, requestPostedText } from '../../src/slack/render/fix.js';
 import type { FixDeps } from '../deps.js';
 import type { ActionArgs } from '../mutes/menu.js';
 import { actionValue, parseFixValue, refused, tell, type Click } from './answers.js';
@@ -14,7 +13,7 @@ import { actionValue, parseFixValue, refused, tell, type Click } from './answers
  */
 export async function requestFix(fix: FixDeps, { body, action, client }: ActionArgs, click: Click): Promise<void> {
   const parsed = parseFixValue(actionValue(action));
-  if (!parsed) return tell(click, ':x: That button does not name a fix.');
+  if (!parsed) return tell(click, FIX_TEXT.badButton);
   const { remediation } = fix;
   const where = fix.memory.originOf(parsed.requestId);
   const requested = await remediation.request({
@@ -26,7 +25,7 @@ export async function requestFix(fix: FixDeps, { body, action, client }: ActionA
   });
   if (!requested.ok) return refused(click, requested.refusal, remediation.attempt(parsed.requestId), true);
   const { record, repeat } = requested.value;
-  if (repeat) return tell(click, ':hourglass_flowing_sand: Your request is already filed; another remediator must approve it.', true);
+  if (repeat) return tell(click, FIX_TEXT.alreadyRequested, true);
   const message = requestMessage(record);
   const others = remediation.remediators.filter((u) => u !== record.user);
   const targets = where?.thread ? [{ channel: where.thread.channel, thread_ts: where.thread.ts }] : others.map((u) => ({ channel: u }));
@@ -41,10 +40,9 @@ export async function requestFix(fix: FixDeps, { body, action, client }: ActionA
     }
   }
   if (posted === 0) {
-    const reason = targets.length === 0 ? 'there is no other remediator to ask' : `Slack refused it (${errors[0] ?? 'unknown error'})`;
-    await remediation.withdraw(record.id, `the request could not be posted: ${reason}`);
-    return tell(click, `:x: The request could not be posted: ${escapeMrkdwn(reason)}. Nothing was changed.`, true);
+    const why: Failure = targets.length === 0 ? { code: 'request-not-posted' } : { code: 'request-not-posted', error: errors[0] ?? 'unknown error' };
+    await remediation.withdraw(record.id, why);
+    return tell(click, failedAnswer(why), true);
   }
-  const whereText = where?.thread ? 'in the thread' : `to ${others.map(mention).join(', ')} in their messages with the app`;
-  await tell(click, `:hourglass_flowing_sand: Your request is posted ${whereText}; another remediator must approve it.`, true);
+  await tell(click, requestPostedText(Boolean(where?.thread), others), true);
 }

@@ -1,5 +1,4 @@
-import { escapeMrkdwn } from '../../src/slack/render/mrkdwn.js';
-import { renderMuteList, type ListedMute } from '../../src/slack/render/mutes.js';
+import { MUTE_TEXT, renderMuteList, type ListedMute } from '../../src/slack/render/mutes.js';
 import { mayMute } from '../access.js';
 import type { Deps, SlashCommandArgs } from '../deps.js';
 import { aliasOf } from '../findings.js';
@@ -23,7 +22,7 @@ export async function answerMuteList(deps: Deps, { command, respond }: SlashComm
   if (!may.allowed) return respond({ response_type: 'ephemeral', text: may.reason });
   const account = alias === undefined ? undefined : deps.config.accounts.find((a) => a.alias === alias);
   if (alias !== undefined && !account) {
-    return respond({ response_type: 'ephemeral', text: `There is no account \`${escapeMrkdwn(alias)}\`. \`${command.command} list\` shows the accounts.` });
+    return respond({ response_type: 'ephemeral', text: MUTE_TEXT.unknownAccount(alias, command.command) });
   }
   for (const message of renderMuteList(listMutes(deps, account?.alias), account?.alias)) {
     await respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks });

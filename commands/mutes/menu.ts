@@ -4,8 +4,8 @@ import { defaultMuteDay } from '../../src/store/mutes.js';
 import { clickedMessage } from '../../src/slack/clicks.js';
 import { tellClicker } from '../../src/slack/post.js';
 import { FIX_PREFIX } from '../../src/slack/render/blocks.js';
-import { escapeMrkdwn, slackDate } from '../../src/slack/render/mrkdwn.js';
-import { renderMuteModal, type MuteModalMetadata } from '../../src/slack/render/mutes.js';
+import { FIX_TEXT } from '../../src/slack/render/fix.js';
+import { MUTE_TEXT, renderMuteModal, type MuteModalMetadata } from '../../src/slack/render/mutes.js';
 import { mayMute } from '../access.js';
 import type { Deps } from '../deps.js';
 import { aliasOf } from '../findings.js';
@@ -23,19 +23,19 @@ export async function openMuteMenu(deps: Deps, { body, action, client, respond }
   const value = action.type === 'static_select' ? action.selected_option?.value : action.type === 'button' ? action.value : undefined;
   // "Fix" entries of a "Mute or fix…" menu.
   if (typeof value === 'string' && value.startsWith(FIX_PREFIX)) {
-    if (!deps.fix) return tell('Fixes are not offered by this bot.');
+    if (!deps.fix) return tell(FIX_TEXT.notOffered);
     return startFix(deps, deps.fix, { body, client, respond, ref: value.slice(FIX_PREFIX.length) });
   }
   const lookup = deps.mutes.lookup(value);
   deps.logger.info({ user: userId, ref: typeof value === 'string' ? value.slice(0, 120) : null, found: lookup.found }, 'mute requested');
-  if (!lookup.found) return tell(`:x: ${lookup.reason}`);
+  if (!lookup.found) return tell(MUTE_TEXT.lookupFailed(lookup.reason));
   // The modal must open within 3 s of the click (trigger_id). Access is decided here when that is quick (the
   // user-group cache is fresh, or Slack answers fast); otherwise the modal opens and the submission decides.
   const may = await Promise.race([mayMute(deps.access, userId), new Promise<'slow'>((r) => setTimeout(() => r('slow'), ACCESS_WAIT_BEFORE_MODAL_MS))]);
   if (may !== 'slow' && !may.allowed) return tell(may.reason);
   const { state, scan } = lookup.finding;
   if (state.resolvedAt !== null) {
-    return tell(`That finding is resolved (${slackDate(new Date(state.resolvedAt), '{date_short_pretty}', state.resolvedAt)}): there is nothing to mute.`);
+    return tell(MUTE_TEXT.resolved(state.resolvedAt));
   }
   const clicked = clickedMessage(body);
   const metadata: MuteModalMetadata = { ref: value as string };
@@ -61,6 +61,6 @@ export async function openMuteMenu(deps: Deps, { body, action, client, respond }
     });
   } catch (error) {
     deps.logger.warn({ user: userId, err: errorMessage(error) }, 'the mute modal could not be opened');
-    await tell(`:x: The mute dialog could not be opened (${escapeMrkdwn(errorMessage(error))}). Pick the finding again.`);
+    await tell(MUTE_TEXT.dialogFailed(errorMessage(error)));
   }
 }

@@ -2,8 +2,7 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { errorMessage } from '../../src/errors.js';
 import { muteExpiry, muteReason, type Mutes } from '../../src/store/mutes.js';
 import { tellUser } from '../../src/slack/post.js';
-import { escapeMrkdwn } from '../../src/slack/render/mrkdwn.js';
-import { MUTE_EXPIRY, MUTE_REASON, muteNote, parseMuteMetadata, type MuteModalMetadata } from '../../src/slack/render/mutes.js';
+import { MUTE_EXPIRY, MUTE_REASON, MUTE_TEXT, muteNote, parseMuteMetadata, type MuteModalMetadata } from '../../src/slack/render/mutes.js';
 import { mayMute } from '../access.js';
 import type { Deps } from '../deps.js';
 import { aliasOf } from '../findings.js';
@@ -27,7 +26,7 @@ export async function submitMute(deps: Deps, { ack, body, view, client }: ViewAr
   const metadata = parseMuteMetadata(view.private_metadata);
   const reply = (text: string, publicNote = false) => replyWhereChosen(deps, client, userId, metadata, text, publicNote);
   const lookup = deps.mutes.lookup(metadata?.ref);
-  if (!lookup.found) return reply(`:x: ${lookup.reason}`);
+  if (!lookup.found) return reply(MUTE_TEXT.lookupFailed(lookup.reason));
   // Decided again on submission: the modal may have stayed open while access changed.
   const may = await mayMute(deps.access, userId);
   if (!may.allowed) return reply(may.reason);
@@ -37,7 +36,7 @@ export async function submitMute(deps: Deps, { ack, body, view, client }: ViewAr
     mute = await deps.mutes.mute({ state, reason: reason.reason, mutedBy: userId, expiresAt: expiry.expiresAt, now: deps.now() });
   } catch (error) {
     deps.logger.error({ user: userId, err: errorMessage(error) }, 'a mute could not be saved');
-    return reply(`:x: The mute could not be saved (${escapeMrkdwn(errorMessage(error))}); the finding is not muted.`);
+    return reply(MUTE_TEXT.notSaved(errorMessage(error)));
   }
   deps.logger.info(
     { user: userId, fingerprint: state.fingerprint, accountId: state.accountId, checkId: state.checkId, expiresAt: mute.expiresAt },
@@ -75,5 +74,7 @@ async function replyWhereChosen(
       deps.logger.warn({ user: userId, err: errorMessage(error) }, 'a mute note could not be posted where the mute was chosen');
     }
   }
-  await tellUser(client, { user: userId, responseUrl: metadata?.responseUrl }, text, deps.logger);
+  await tellUser(client, { user: userId, responseUrl: metadata?.responseUrl }, text, deps.logger, {
+    failure: 'a mute note could not be posted where the mute was chosen',
+  });
 }

@@ -1,5 +1,5 @@
 import { tellClicker } from '../../src/slack/post.js';
-import { renderMuteList } from '../../src/slack/render/mutes.js';
+import { MUTE_TEXT, renderMuteList } from '../../src/slack/render/mutes.js';
 import { mayMute } from '../access.js';
 import type { Deps } from '../deps.js';
 import type { ActionArgs } from './menu.js';
@@ -14,9 +14,7 @@ export async function unmute(deps: Deps, { body, action, client, respond }: Acti
   const ended = await deps.mutes.unmute(muteId, userId, deps.now());
   deps.logger.info({ user: userId, mute: muteId.slice(0, 40), unmuted: ended !== undefined }, 'unmute requested');
   const alias = deps.config.accounts.some((a) => a.alias === filter) ? filter : undefined;
-  const note = ended
-    ? `:bell: Unmuted: it shows in reports again, and in the next digest under "resurfaced".`
-    : 'That mute had already ended (expired, or someone unmuted it).';
+  const note = ended ? MUTE_TEXT.unmuted : MUTE_TEXT.alreadyEnded;
   const [first] = renderMuteList(listMutes(deps, alias), alias, note);
   if (respond && body.response_url) await respond({ response_type: 'ephemeral', replace_original: true, text: first!.text, blocks: first!.blocks });
   else await client.chat.postMessage({ channel: userId, text: note });

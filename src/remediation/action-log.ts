@@ -45,7 +45,7 @@ export class ActionLog {
   }
 
   /** Completes an `applying` entry: the same entry, now with its result. */
-  async complete(id: string, change: Pick<ActionRecord, 'result'> & Pick<Partial<ActionRecord>, 'reason' | 'state' | 'partial'>): Promise<ActionRecord> {
+  async complete(id: string, change: Pick<ActionRecord, 'result'> & Pick<Partial<ActionRecord>, 'why' | 'state' | 'partial'>): Promise<ActionRecord> {
     await this.change(id, (target) => Object.assign(target, change, { completedAt: this.now().toISOString() }));
     const record = this.record(id)!;
     this.logged(record);
@@ -62,7 +62,7 @@ export class ActionLog {
 
   private logged(record: ActionRecord): void {
     this.logger.info(
-      { action: record.action, result: record.result, user: record.user, fingerprint: record.fingerprint, reason: record.refusal?.code ?? record.reason },
+      { action: record.action, result: record.result, user: record.user, fingerprint: record.fingerprint, reason: record.why ?? record.reason },
       'remediation attempt',
     );
   }

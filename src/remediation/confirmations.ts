@@ -1,4 +1,4 @@
-import type { Refusal } from './refusals.js';
+import type { Refusal } from './reasons.js';
 
 /** A confirmation (the preview a remediator saw) can be acted on this long. */
 export const CONFIRMATION_TTL_MS = 15 * 60 * 1000;

@@ -13,7 +13,7 @@ import type { Logger } from '../log.js';
 import { ActionLog, undoable, type ActionRecord, type MessageRef, type NewEntry } from './action-log.js';
 import { ALL_ACTIONS, fixOf } from './actions/index.js';
 import { Confirmations, type FixSettings } from './confirmations.js';
-import { storedRefusal, type Refusal } from './refusals.js';
+import { storedReason, type Failure, type Reason, type Refusal } from './reasons.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { Precheck, RemediationAction, RemediationClients, RemediationTarget } from './types.js';
 
@@ -22,7 +22,7 @@ export { CONFIRMATION_TTL_MS } from './confirmations.js';
 /** AWS calls in flight at once for one fix (its precheck reads a few things side by side). */
 const FIX_CONCURRENCY = 4;
 export { undoable, type ActionRecord, type ActionResult, type MessageRef } from './action-log.js';
-export type { Refusal, RefusalCode } from './refusals.js';
+export type { Failure, Reason, ReasonCode, Refusal, RefusalCode } from './reasons.js';
 
 /** Undo is offered this long after a fix. */
 export const UNDO_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -45,7 +45,7 @@ export interface Fixable {
   describe: string;
 }
 
-export type Guarded<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
+export type Guarded<T> = { ok: true; value: T } | { ok: false; refusal: Reason };
 
 export interface RemediationServiceOptions {
   config: Config;
@@ -61,7 +61,7 @@ export interface RemediationServiceOptions {
 export type ExecuteOutcome =
   | { kind: 'applied' | 'dry-run' | 'stale' | 'failed' | 'undone' | 'rejected'; record: ActionRecord }
   | { kind: 'repeat' | 'already'; record: ActionRecord }
-  | { kind: 'refused'; refusal: Refusal; record?: ActionRecord | undefined };
+  | { kind: 'refused'; refusal: Reason; record?: ActionRecord | undefined };
 
 /** Where a fix was asked from, for the log and the thread. */
 export interface Origin {
@@ -171,7 +171,7 @@ export class RemediationService {
       const check = await this.withClients(fixable.account, user, (clients) => fixable.action.precheck(fixable.target, clients, this.context()));
       if (!check.ok) {
         const refusal: Refusal = { code: 'nothing-to-do', detail: check.reason };
-        await this.actions.append({ ...entry, result: 'refused', refusal });
+        await this.actions.append({ ...entry, result: 'refused', why: refusal });
         return { ok: false, refusal };
       }
       const change = `${check.change} in ${accountLabel(fixable.account)}`;
@@ -187,7 +187,7 @@ export class RemediationService {
       return { ok: true, value: change };
     } catch (error) {
       const refusal: Refusal = { code: 'aws-unreadable', error: errorMessage(error) };
-      await this.actions.append({ ...entry, result: 'failed', reason: `AWS could not be read with the remediation role: ${errorMessage(error)}` });
+      await this.actions.append({ ...entry, result: 'failed', why: refusal });
       return { ok: false, refusal };
     }
   }
@@ -240,7 +240,9 @@ export class RemediationService {
       const repeat = this.byRequest(input.requestId);
       if (repeat) {
         if (repeat.result === 'requested') return { ok: true, value: { record: repeat, repeat: true } };
-        return { ok: false, refusal: storedRefusal(repeat.refusal) ?? { code: 'already-answered' } };
+        // Answered already: with what it was answered (a refusal, a request nobody could be shown), in words only for entries written before codes.
+        const earlier = storedReason(repeat.why) ?? (repeat.reason ? { code: 'earlier-answer', detail: repeat.reason } : undefined);
+        return { ok: false, refusal: earlier ?? { code: 'already-answered' } };
       }
       const confirmed = this.confirmations.check(input.requestId, input.user, input.ref, this.settings(), true);
       if (!confirmed.ok)
@@ -262,9 +264,9 @@ export class RemediationService {
   }
 
   /** A request that could not be shown to anyone: closed, so that it is not left waiting. */
-  async withdraw(requestRecordId: string, reason: string): Promise<void> {
+  async withdraw(requestRecordId: string, why: Failure): Promise<void> {
     await this.actions.change(requestRecordId, (target) => {
-      if (target.result === 'requested' && !target.decidedAt) Object.assign(target, { result: 'failed', reason, completedAt: this.now().toISOString() });
+      if (target.result === 'requested' && !target.decidedAt) Object.assign(target, { result: 'failed', why, completedAt: this.now().toISOString() });
     });
   }
 
@@ -338,7 +340,7 @@ export class RemediationService {
       const refuse = async (refusal: Refusal): Promise<ExecuteOutcome> => ({
         kind: 'refused',
         refusal,
-        record: await this.actions.append({ ...entry, result: 'refused', refusal }),
+        record: await this.actions.append({ ...entry, result: 'refused', why: refusal }),
       });
       if (!this.isRemediator(input.user)) return refuse({ code: 'undo-not-remediator' });
       if (this.mode === 'dry-run') return refuse({ code: 'undo-dry-run' });
@@ -352,17 +354,20 @@ export class RemediationService {
       try {
         const check = await action.precheckUndo(state, clients);
         if (!check.ok) {
-          const record = await this.actions.append({ ...entry, result: 'refused', refusal: { code: 'nothing-to-undo', detail: check.reason } }, (actions) => {
+          const record = await this.actions.append({ ...entry, result: 'refused', why: { code: 'nothing-to-undo', detail: check.reason } }, (actions) => {
             // An entry whose outcome was never known, and whose change is not in place: it was not applied.
             const target = actions.find((r) => r.id === current.id);
             if (target?.result === 'applying')
-              Object.assign(target, { result: 'failed', reason: `not applied (undo found ${check.reason})`, completedAt: this.now().toISOString() });
+              Object.assign(target, { result: 'failed', why: { code: 'never-applied-undo', detail: check.reason }, completedAt: this.now().toISOString() });
           });
           return { kind: 'stale', record };
         }
         await action.undo(state, clients);
       } catch (error) {
-        return { kind: 'failed', record: await this.actions.append({ ...entry, result: 'undo-failed', reason: errorMessage(error) }) };
+        return {
+          kind: 'failed',
+          record: await this.actions.append({ ...entry, result: 'undo-failed', why: { code: 'undo-error', error: errorMessage(error) } }),
+        };
       } finally {
         release();
       }
@@ -426,17 +431,17 @@ export class RemediationService {
     } catch (error) {
       return {
         kind: 'failed',
-        record: await this.actions.append({ ...entry, result: 'failed', reason: `the precheck could not read AWS: ${errorMessage(error)}` }),
+        record: await this.actions.append({ ...entry, result: 'failed', why: { code: 'precheck-failed', error: errorMessage(error) } }),
       };
     }
     if (!precheck.ok) {
       if (prior) return { kind: 'already', record: prior };
-      return { kind: 'stale', record: await this.actions.append({ ...entry, result: 'refused', refusal: { code: 'nothing-to-do', detail: precheck.reason } }) };
+      return { kind: 'stale', record: await this.actions.append({ ...entry, result: 'refused', why: { code: 'nothing-to-do', detail: precheck.reason } }) };
     }
     const change = `${precheck.change} in ${accountLabel(fixable.account)}`;
     if (input.expected && !isDeepStrictEqual(input.expected.state, precheck.state)) {
       const refusal: Refusal = { code: 'aws-changed', was: input.expected.change, now: change };
-      return { kind: 'stale', record: await this.actions.append({ ...entry, result: 'refused', refusal }) };
+      return { kind: 'stale', record: await this.actions.append({ ...entry, result: 'refused', why: refusal }) };
     }
     // A recorded fix whose problem is live again: an `applying` one never landed; an applied one was reverted outside the bot.
     const settlePrior = (actions: ActionRecord[], newId: string) => {
@@ -445,7 +450,7 @@ export class RemediationService {
       if (target.result === 'applying')
         Object.assign(target, {
           result: 'failed',
-          reason: 'not applied: the bot stopped before AWS answered, and AWS still showed the problem later',
+          why: { code: 'never-applied' } satisfies Failure,
           completedAt: this.now().toISOString(),
         });
       else target.supersededBy = newId;
@@ -497,12 +502,11 @@ export class RemediationService {
     } catch {
       inPlace = false;
     }
-    if (inPlace)
-      return this.actions.complete(started.id, { result: 'applied', reason: `AWS answered an error (${errorMessage(error)}), but the change is in place` });
+    if (inPlace) return this.actions.complete(started.id, { result: 'applied', why: { code: 'applied-despite-error', error: errorMessage(error) } });
     const partial = (error as { partialState?: unknown }).partialState;
     return this.actions.complete(started.id, {
       result: 'failed',
-      reason: errorMessage(error),
+      why: { code: 'apply-failed', error: errorMessage(error) } satisfies Failure,
       ...(partial && typeof partial === 'object' ? { state: partial as Record<string, unknown>, partial: true } : {}),
     });
   }
@@ -582,7 +586,7 @@ export class RemediationService {
         alias: input.alias ?? 'unknown',
         checkId: input.state?.checkId ?? 'unknown',
         user: input.user,
-        refusal: input.refusal,
+        why: input.refusal,
         ...origin(input.where ?? {}),
       });
     }
@@ -599,7 +603,7 @@ export class RemediationService {
     where: Origin = {},
   ): Promise<ExecuteOutcome> {
     if (about) {
-      const record = this.byRequest(requestId) ?? (await this.actions.append({ ...pick(about), requestId, result: 'refused', user, refusal }));
+      const record = this.byRequest(requestId) ?? (await this.actions.append({ ...pick(about), requestId, result: 'refused', user, why: refusal }));
       return { kind: 'refused', refusal, record };
     }
     await this.refuse({ user, requestId, refusal, ...this.aboutRef(ref), where });

@@ -51,11 +51,19 @@ function boltLogger(logger: Logger): BoltLogger {
   };
 }
 
-/** Who a request came from and where it can be answered, from any kind of payload (untrusted: checked field by field). */
+/** Payloads a person sent by doing something (a command, a click, a dialog): the ones whose failure they are told of. */
+const TOLD_TYPES = new Set(['block_actions', 'view_submission', 'shortcut', 'message_action']);
+
+/**
+ * Who asked and where they can be answered, from a command, a click or a
+ * dialog (untrusted: checked field by field). Nothing for events (a Home tab
+ * opened): nobody asked for anything, and a failure there is only logged.
+ */
 function requesterOf(body: unknown): { user?: string; responseUrl?: string } {
   if (typeof body !== 'object' || body === null) return {};
-  const b = body as { user_id?: unknown; user?: { id?: unknown }; response_url?: unknown; event?: { user?: unknown } };
-  const user = [b.user_id, b.user?.id, b.event?.user].find((u): u is string => typeof u === 'string' && /^[UW][A-Z0-9]{2,}$/.test(u));
+  const b = body as { type?: unknown; command?: unknown; user_id?: unknown; user?: { id?: unknown }; response_url?: unknown };
+  if (typeof b.command !== 'string' && !(typeof b.type === 'string' && TOLD_TYPES.has(b.type))) return {};
+  const user = [b.user_id, b.user?.id].find((u): u is string => typeof u === 'string' && /^[UW][A-Z0-9]{2,}$/.test(u));
   const responseUrl = typeof b.response_url === 'string' && /^https?:\/\//.test(b.response_url) ? b.response_url : undefined;
   return { ...(user ? { user } : {}), ...(responseUrl ? { responseUrl } : {}) };
 }

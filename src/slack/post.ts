@@ -17,10 +17,38 @@ export interface Posted {
   ts: string;
 }
 
-/** The main message, where everyone in `channel` sees it. */
-export async function postMain(client: WebClient, channel: string, message: LongMessage): Promise<Posted> {
-  const posted = await client.chat.postMessage({ channel, text: message.main.text, blocks: message.main.blocks, unfurl_links: false, unfurl_media: false });
+/** Posts one message in `channel` (in the thread of `threadTs` when given), links not unfurled. */
+export async function postMessage(
+  client: WebClient,
+  channel: string,
+  message: { text: string; blocks?: SlackMessage['blocks'] },
+  threadTs?: string,
+): Promise<Posted> {
+  const posted = await client.chat.postMessage({
+    channel,
+    ...(threadTs ? { thread_ts: threadTs } : {}),
+    text: message.text,
+    ...(message.blocks ? { blocks: message.blocks } : {}),
+    unfurl_links: false,
+    unfurl_media: false,
+  });
   return { channel: posted.channel ?? channel, ts: posted.ts ?? '' };
+}
+
+/** Uploads a file into the thread of `under`. */
+export async function uploadInThread(client: WebClient, under: Posted, file: NonNullable<LongMessage['csv']>): Promise<void> {
+  await client.filesUploadV2({
+    channel_id: under.channel,
+    thread_ts: under.ts,
+    file: Buffer.from(file.content, 'utf8'),
+    filename: file.filename,
+    title: file.title,
+  });
+}
+
+/** The main message, where everyone in `channel` sees it. */
+export function postMain(client: WebClient, channel: string, message: LongMessage): Promise<Posted> {
+  return postMessage(client, channel, message.main);
 }
 
 /**
@@ -29,21 +57,11 @@ export async function postMain(client: WebClient, channel: string, message: Long
  */
 export async function postRest(client: WebClient, under: Posted, message: LongMessage, log: Logger): Promise<string | undefined> {
   try {
-    for (const followUp of message.followUps) {
-      await client.chat.postMessage({ channel: under.channel, thread_ts: under.ts, text: followUp.text, blocks: followUp.blocks, unfurl_links: false });
-    }
-    if (message.csv) {
-      await client.filesUploadV2({
-        channel_id: under.channel,
-        thread_ts: under.ts,
-        file: Buffer.from(message.csv.content, 'utf8'),
-        filename: message.csv.filename,
-        title: message.csv.title,
-      });
-    }
+    for (const followUp of message.followUps) await postMessage(client, under.channel, followUp, under.ts);
+    if (message.csv) await uploadInThread(client, under, message.csv);
     return undefined;
   } catch (error) {
-    log.warn({ err: errorMessage(error) }, 'the rest of a message could not be posted');
+    log.warn({ err: errorMessage(error) }, 'the rest of a report could not be posted');
     return errorMessage(error);
   }
 }
@@ -53,6 +71,16 @@ export async function postLong(client: WebClient, channel: string, message: Long
   const posted = await postMain(client, channel, message);
   const incomplete = await postRest(client, posted, message, log);
   return { ...posted, ...(incomplete ? { incomplete } : {}) };
+}
+
+/** How long a response_url gets to take an answer (Slack's own answer within seconds). */
+const RESPONSE_URL_TIMEOUT_MS = 10_000;
+
+export interface TellOptions {
+  /** Replace the message the response_url belongs to (default: add an ephemeral one). */
+  replace?: boolean;
+  /** What the log says when the user could not be told. */
+  failure?: string;
 }
 
 /**
@@ -65,7 +93,7 @@ export async function tellUser(
   to: { user?: string | undefined; responseUrl?: string | undefined; respond?: RespondFn | undefined },
   text: string,
   log: Logger,
-  options: { replace?: boolean } = {},
+  options: TellOptions = {},
 ): Promise<void> {
   try {
     if (to.responseUrl) {
@@ -74,13 +102,18 @@ export async function tellUser(
         await to.respond(message);
         return;
       }
-      const answer = await fetch(to.responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) });
+      const answer = await fetch(to.responseUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(message),
+        signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
+      });
       if (answer.ok) return;
     }
     if (to.user) await client.chat.postMessage({ channel: to.user, text });
   } catch (error) {
     // (An expired response_url: the user's messages with the app are the last resort.)
-    log.warn({ err: errorMessage(error) }, 'the user could not be told');
+    log.warn({ err: errorMessage(error) }, options.failure ?? 'the user could not be told');
     if (to.responseUrl && to.user) await client.chat.postMessage({ channel: to.user, text }).catch(() => undefined);
   }
 }
@@ -92,7 +125,7 @@ export function tellClicker(
   respond: RespondFn | undefined,
   text: string,
   log: Logger,
-  options: { replace?: boolean } = {},
+  options: TellOptions = {},
 ): Promise<void> {
   return tellUser(client, { user: body.user.id, responseUrl: respond ? body.response_url : undefined, respond }, text, log, options);
 }

@@ -75,9 +75,9 @@ const actionRecord = z.looseObject({
   approvedBy: z.string().optional(),
   /** What changed, would change (dry run) or was asked (request): one sentence. */
   change: z.string().optional(),
-  /** Refused entries: why, as a reason code and its facts (the renderers choose the words). */
-  refusal: z.looseObject({ code: z.string() }).optional(),
-  /** Why it failed (AWS's answer), or why it was refused (entries written before reason codes). */
+  /** Refused and failed entries: why, as a reason code and its facts (the renderers choose the words). */
+  why: z.looseObject({ code: z.string() }).optional(),
+  /** Why it was refused or failed, in words (entries written before reason codes). */
   reason: z.string().optional(),
   /** What undo needs (applied entries, and failed ones that changed part of it); what was previewed (requests). */
   state: z.record(z.string(), z.unknown()).optional(),

@@ -425,7 +425,7 @@ describe('one-click fixes through Slack', () => {
     expect(iam.commandCalls(ListAccessKeysCommand)).toHaveLength(reads);
 
     // The log keeps reason codes; the renderer words them (the log line in the thread).
-    const results = b.store.data.actions.map((r) => [r.user, r.result, r.refusal?.code, notDone(r).slice(0, 30)]);
+    const results = b.store.data.actions.map((r) => [r.user, r.result, r.why?.code, notDone(r).slice(0, 30)]);
     expect(results).toEqual([
       ['U0CAROL01', 'refused', 'not-remediator', 'Only the people in `access.rem'],
       ['U0ALICE01', 'refused', 'fixes-off', 'Fixes are off in sandbox: it h'],
@@ -451,7 +451,7 @@ describe('one-click fixes through Slack', () => {
     await stub.waitFor(() => postsTo(one).length > 0 && postsTo(two).length > 0, 'both answers');
     expect(String(postsTo(one)[0]!.text)).toContain('expired');
     expect(updates()).toEqual([]);
-    expect(b.store.data.actions.map((r) => [r.result, r.refusal?.code, notDone(r).slice(0, 30)])).toEqual([
+    expect(b.store.data.actions.map((r) => [r.result, r.why?.code, notDone(r).slice(0, 30)])).toEqual([
       ['refused', 'confirmation-expired', 'That confirmation has expired '],
     ]);
     await b.stop();
@@ -642,7 +642,7 @@ describe('one-click fixes through Slack', () => {
     await stub.waitFor(() => postsTo(carol).length > 0, 'the refusal');
     expect(String(postsTo(carol)[0]!.text)).toContain('access.remediators');
     expect(updates()).toHaveLength(1);
-    expect(c.store.data.actions.map((r) => [r.user, r.result, r.refusal?.code ?? null, r.result === 'refused' ? notDone(r) : null])).toEqual([
+    expect(c.store.data.actions.map((r) => [r.user, r.result, r.why?.code ?? null, r.result === 'refused' ? notDone(r) : null])).toEqual([
       ['U0ALICE01', 'applied', null, null],
       ['U0CAROL01', 'refused', 'undo-not-remediator', 'not a remediator'],
     ]);
@@ -689,9 +689,10 @@ describe('one-click fixes through Slack', () => {
     await signedPost(b.url, SECRET, click('U0ALICE01', 'remediate_request', second.buttons[0]!.value, failed));
     await stub.waitFor(() => postsTo(failed).length > 0, 'the answer');
     expect(String(postsTo(failed)[0]!.text)).toContain('could not be posted');
-    const log = b.store.data.actions as unknown as ActionRecord[];
+    const log = b.store.data.actions;
     expect(log.map((r) => r.result)).toEqual(['requested', 'failed']);
-    expect(log[1]!.reason).toContain('channel_not_found');
+    expect(log[1]!.why).toEqual({ code: 'request-not-posted', error: expect.stringContaining('channel_not_found') });
+    expect(outcomeText(log[1]!)).toContain('the request could not be posted: Slack refused it');
     expect(updates()).toEqual([]);
     await b.stop();
   });

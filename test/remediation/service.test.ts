@@ -13,6 +13,7 @@ import { RemediationService } from '../../src/remediation/service.js';
 import { fakeSessions } from '../helpers/aws.js';
 import { tempStore } from '../helpers/store.js';
 import type { Store } from '../../src/store/store.js';
+import { outcomeText } from '../../src/slack/render/fix.js';
 
 const CONFIG_TEXT = `accounts:
   - alias: prod
@@ -104,7 +105,8 @@ describe('RemediationService', () => {
     iam.on(ListAccessKeysCommand).rejects(Object.assign(new Error('not authorized to perform iam:ListAccessKeys'), { name: 'AccessDenied' }));
     const denied = await service.preview(guarded.value, 'U0ALICE01', '99999999-9999-4999-8999-999999999999', ref);
     expect(denied).toMatchObject({ ok: false, refusal: { code: 'aws-unreadable', error: expect.stringContaining('iam:ListAccessKeys') } });
-    expect(store.data.actions.at(-1)).toMatchObject({ result: 'failed', reason: expect.stringContaining('remediation role') });
+    expect(store.data.actions.at(-1)).toMatchObject({ result: 'failed', why: { code: 'aws-unreadable' } });
+    expect(outcomeText(store.data.actions.at(-1)!)).toContain('AWS could not be read with the remediation role: not authorized');
     await store.close();
   });
 
@@ -185,7 +187,8 @@ describe('RemediationService', () => {
       ['old', 'failed'],
       ['new', 'applied'],
     ]);
-    expect(log[0]!.reason).toContain('not applied');
+    expect(log[0]!.why).toEqual({ code: 'never-applied' });
+    expect(outcomeText(log[0]!)).toContain('not applied: the bot stopped before AWS answered');
     // The old entry is no longer undoable; the new one is.
     expect((await service.undo({ recordId: 'old', user: 'U0ALICE01', requestId: 'undo-old' })).kind).toBe('refused');
     expect((await service.undo({ recordId: log[1]!.id, user: 'U0ALICE01', requestId: 'undo-new' })).kind).toBe('undone');
@@ -264,6 +267,36 @@ describe('RemediationService', () => {
     await store.close();
   });
 
+  it('a request nobody could be shown is withdrawn; its button clicked again answers with why, not as a request still waiting', async () => {
+    const { store, scanId, fingerprint } = await recorded();
+    const ref = findingRef(scanId, fingerprint);
+    const config = parseConfig(
+      CONFIG_TEXT.replace('remediators: [U0ALICE01, U0BOB0001]', 'remediators: [U0ALICE01, U0BOB0001]\n  requireApproval: true'),
+      '/x/audit.config.yml',
+    );
+    const service = new RemediationService({ config, store, sessions: fakeSessions(), logger, now: () => new Date('2026-11-23T12:05:00.000Z'), clients });
+    const requestId = '12121212-1212-4121-8121-121212121212';
+    const guarded = await service.guard('U0ALICE01', ref, requestId);
+    if (!guarded.ok) throw new Error(guarded.refusal.code);
+    await service.preview(guarded.value, 'U0ALICE01', requestId, ref);
+    const filed = await service.request({ user: 'U0ALICE01', ref, requestId });
+    if (!filed.ok) throw new Error(filed.refusal.code);
+    await service.withdraw(filed.value.record.id, { code: 'request-not-posted', error: 'channel_not_found' });
+    const again = await service.request({ user: 'U0ALICE01', ref, requestId });
+    expect(again).toEqual({ ok: false, refusal: { code: 'request-not-posted', error: 'channel_not_found' } });
+    // An entry written before reason codes answers with its words.
+    await store.update((data) => {
+      const entry = data.actions.find((r) => r.id === filed.value.record.id)!;
+      delete entry.why;
+      entry.reason = 'the request could not be posted: there is no other remediator to ask';
+    });
+    expect(await service.request({ user: 'U0ALICE01', ref, requestId })).toEqual({
+      ok: false,
+      refusal: { code: 'earlier-answer', detail: 'the request could not be posted: there is no other remediator to ask' },
+    });
+    await store.close();
+  });
+
   it('does not undo in dry-run mode (it changes nothing in AWS), and says why', async () => {
     const { store, fingerprint } = await recorded();
     await store.update((data) => {
@@ -289,7 +322,7 @@ describe('RemediationService', () => {
       refusal: { code: 'undo-dry-run' },
     });
     expect(iam.calls()).toHaveLength(0);
-    expect(store.data.actions.map((r) => [r.result, r.refusal?.code ?? null])).toEqual([
+    expect(store.data.actions.map((r) => [r.result, r.why?.code ?? null])).toEqual([
       ['applied', null],
       ['refused', 'undo-dry-run'],
     ]);

@@ -28,6 +28,9 @@ beforeAll(async () => {
     await ack();
     throw new Error('secret internals: db at /var/lib/x');
   });
+  slack.app.event('app_home_opened', async () => {
+    throw new Error('home tab broke');
+  });
   slack.app.view('broken_modal', async ({ ack }) => {
     await ack();
     throw new Error('modal handler broke');
@@ -68,6 +71,25 @@ describe('the Slack app', () => {
     expect(answer.status).toBe(200);
     await stub.waitFor(() => stub.callsOf('chat.postMessage').length > 0, 'the failure told in a direct message');
     expect(stub.callsOf('chat.postMessage')[0]!.args).toMatchObject({ channel: 'U0BOB0001', text: HANDLER_FAILED_TEXT });
+  });
+
+  it('only logs a failure nobody asked for (an event: the Home tab opened), and tells nobody', async () => {
+    const event = JSON.stringify({
+      type: 'event_callback',
+      team_id: 'T0TEST',
+      api_app_id: 'A0APP',
+      event: { type: 'app_home_opened', user: 'U0CAROL01', channel: 'D0CAROL01', tab: 'home', event_ts: '1700000000.000100' },
+      event_id: 'Ev0HOME0001',
+      event_time: 1700000000,
+    });
+    const answer = await signedPost(url, SECRET, event, { contentType: 'application/json' });
+    expect(answer.status).toBe(200);
+    await stub.waitFor(() => lines.some((l) => l.includes('home tab broke')), 'the failure logged');
+    // A failure someone asked for, after it: told; the event's was not.
+    const responseUrl = stub.responseUrl();
+    await signedPost(url, SECRET, slashCommandBody({ text: 'prod', response_url: responseUrl }));
+    await stub.waitFor(() => stub.responseUrlPosts.some((p) => p.id === responseUrl.split('/').pop()), 'the later failure told');
+    expect(stub.callsOf('chat.postMessage')).toEqual([]);
   });
 
   it('stop() waits for the work it tracks', async () => {

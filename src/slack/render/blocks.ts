@@ -14,6 +14,9 @@ export const SLACK_LIMITS = {
   sectionText: 3000,
   headerText: 150,
   contextText: 2000,
+  /** Text of a confirmation dialog (a button's `confirm`). */
+  confirmText: 300,
+  blockId: 255,
   /** Our own: a check's title inside a line (a section's bold lead, a note). */
   titleText: 150,
   /** Our own: one line of the digest's plain-text form (the terminal, the CSV's summary). */

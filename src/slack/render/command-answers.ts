@@ -2,6 +2,9 @@ import { DIGEST_REQUESTER, type RunningAudit } from '../../audit/service.js';
 import type { AccountConfig } from '../../config.js';
 import { escapeMrkdwn, plural } from './mrkdwn.js';
 
+/** "Audit now" on a Home tab drawn before the account left the config. */
+export const ACCOUNT_GONE_TEXT = 'That account is no longer configured.';
+
 export const NO_DIGEST_TEXT = "No digest is configured: set `digest.channel` in the bot's config to have one.";
 
 export function digestStartText(accounts: number, channel: string): string {

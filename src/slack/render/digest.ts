@@ -30,7 +30,7 @@ import {
   type SlackMessage,
   type Unit,
 } from './blocks.js';
-import { inlineMrkdwn, maskAccessKeyIds, plainText, plural, slackDate, truncateMrkdwn } from './mrkdwn.js';
+import { inlineMrkdwn, maskAccessKeyIds, mention, plainText, plural, slackDate, truncateMrkdwn } from './mrkdwn.js';
 import { muteLabel, SEVERITY_EMOJI, type ReportCsv } from './report.js';
 
 export interface RenderDigestInput {
@@ -256,7 +256,7 @@ function day(iso: string | null | undefined): string {
 /** A Slack user as a mention when it looks like a user id (they are validated upstream), otherwise as escaped text. */
 function user(id: string | null | undefined): string {
   if (id === null || id === undefined || id === '') return 'someone';
-  return /^[UW][A-Z0-9]{2,}$/.test(id) ? `<@${id}>` : inlineMrkdwn(id, 40);
+  return mention(id);
 }
 
 function quietLine(digest: DigestData, totals: Totals, form: 'mrkdwn' | 'text'): string {

@@ -1,11 +1,10 @@
 import type { KnownBlock } from '@slack/types';
 import { ALL_ACTIONS } from '../../remediation/actions/index.js';
 import { undoable } from '../../remediation/action-log.js';
-import { storedRefusal, type Refusal } from '../../remediation/refusals.js';
+import { storedReason, type Reason } from '../../remediation/reasons.js';
 import type { ActionRecord } from '../../store/store.js';
 import { SLACK_LIMITS } from './blocks.js';
-import { escapeMrkdwn, inlineMrkdwn, slackDate } from './mrkdwn.js';
-import { mention } from './mutes.js';
+import { escapeMrkdwn, inlineMrkdwn, mention, slackDate } from './mrkdwn.js';
 
 /** Buttons of the fix flow. Values: `<finding ref> <request id>` (apply, request), or an action-log id (undo, approve, reject). */
 export const FIX_ACTIONS = {
@@ -17,8 +16,8 @@ export const FIX_ACTIONS = {
   undo: 'remediate_undo',
 } as const;
 
-/** The words of each refusal: `tell` to the clicker, `line` in the action's log line (when it differs). */
-const REFUSALS: { [C in Refusal['code']]: { tell: (r: Extract<Refusal, { code: C }>) => string; line?: (r: Extract<Refusal, { code: C }>) => string } } = {
+/** The words of each reason code: `tell` to the clicker, `line` in the action's log line (when it differs). */
+const REASONS: { [C in Reason['code']]: { tell: (r: Extract<Reason, { code: C }>) => string; line?: (r: Extract<Reason, { code: C }>) => string } } = {
   'finding-unknown': { tell: (r) => escapeMrkdwn(r.detail) },
   'no-fix': { tell: (r) => `There is no one-click fix for this \`${inlineMrkdwn(r.checkId, 100)}\` finding.` },
   'not-remediator': { tell: () => 'Only the people in `access.remediators` may fix findings.' },
@@ -38,6 +37,7 @@ const REFUSALS: { [C in Refusal['code']]: { tell: (r: Extract<Refusal, { code: C
   },
   'aws-unreadable': { tell: (r) => `AWS could not be read with the remediation role: ${escapeMrkdwn(r.error)}` },
   'already-answered': { tell: () => 'That request was already answered.' },
+  'earlier-answer': { tell: (r) => escapeMrkdwn(r.detail) },
   'request-gone': { tell: () => 'There is no such request (it may have been withdrawn).' },
   'already-decided': { tell: (r) => `That request was already decided${r.by ? ` by ${mention(r.by)}` : ''}.` },
   'approver-not-remediator': { tell: () => 'Only the people in `access.remediators` may approve fixes.', line: () => 'not a remediator' },
@@ -57,31 +57,61 @@ const REFUSALS: { [C in Refusal['code']]: { tell: (r: Extract<Refusal, { code: C
   },
   'fixes-unconfigured': { tell: (r) => `Fixes are no longer configured for account ${escapeMrkdwn(r.accountId)}.` },
   'nothing-to-undo': { tell: (r) => `nothing to undo: ${escapeMrkdwn(r.detail)}` },
+  'precheck-failed': { tell: (r) => `the precheck could not read AWS: ${escapeMrkdwn(r.error)}` },
+  'apply-failed': { tell: (r) => escapeMrkdwn(r.error) },
+  'never-applied': { tell: () => 'not applied: the bot stopped before AWS answered, and AWS still showed the problem later' },
+  'never-applied-undo': { tell: (r) => `not applied (undo found ${escapeMrkdwn(r.detail)})` },
+  'applied-despite-error': { tell: (r) => `AWS answered an error (${escapeMrkdwn(r.error)}), but the change is in place` },
+  'undo-error': { tell: (r) => escapeMrkdwn(r.error) },
+  'request-not-posted': {
+    tell: (r) =>
+      `The request could not be posted: ${r.error ? `Slack refused it (${escapeMrkdwn(r.error)})` : 'there is no other remediator to ask'}. Nothing was changed.`,
+    line: (r) => `the request could not be posted: ${r.error ? `Slack refused it (${escapeMrkdwn(r.error)})` : 'there is no other remediator to ask'}`,
+  },
 };
 
-function words<C extends Refusal['code']>(refusal: Extract<Refusal, { code: C }>): (typeof REFUSALS)[C] {
-  return REFUSALS[refusal.code as C];
+function words(reason: Reason): { tell: (r: never) => string; line?: (r: never) => string } {
+  return REASONS[reason.code];
 }
 
-/** A refusal, told to the clicker (mrkdwn). */
-export function refusalText(refusal: Refusal): string {
-  return words(refusal).tell(refusal as never);
+/** A reason, told to the clicker (mrkdwn). */
+export function refusalText(reason: Reason): string {
+  return words(reason).tell(reason as never);
 }
 
-/** A refusal as the action's log line says it. */
-export function refusalLine(refusal: Refusal): string {
-  const w = words(refusal);
-  return (w.line ?? w.tell)(refusal as never);
+/** A reason as the action's log line says it. */
+export function refusalLine(reason: Reason): string {
+  const w = words(reason);
+  return (w.line ?? w.tell)(reason as never);
+}
+
+/** What the fix flow tells the clicker besides reasons. */
+export const FIX_TEXT = {
+  notOffered: 'Fixes are not offered by this bot.',
+  badButton: ':x: That button does not name a fix.',
+  cancelled: 'Cancelled: nothing was changed.',
+  alreadyRequested: ':hourglass_flowing_sand: Your request is already filed; another remediator must approve it.',
+} as const;
+
+/** The requester's answer once the request is posted: in the finding's thread, or to the other remediators directly. */
+export function requestPostedText(inThread: boolean, others: readonly string[]): string {
+  const where = inThread ? 'in the thread' : `to ${others.map(mention).join(', ')} in their messages with the app`;
+  return `:hourglass_flowing_sand: Your request is posted ${where}; another remediator must approve it.`;
 }
 
 /** The clicker's answer when a refusal stops a fix. */
-export function refusedAnswer(refusal: Refusal): string {
+export function refusedAnswer(refusal: Reason): string {
   return `:no_entry: ${refusalText(refusal)}`;
 }
 
+/** The clicker's answer when something failed (AWS could not be read, a request could not be posted). */
+export function failedAnswer(reason: Reason): string {
+  return `:x: ${refusalText(reason)}`;
+}
+
 /** The clicker's answer when the confirmation cannot be shown: the live state has nothing to fix, or AWS could not be read. */
-export function previewFailedText(refusal: Refusal): string {
-  return refusal.code === 'nothing-to-do' ? `:information_source: ${refusalText(refusal)}` : `:x: ${refusalText(refusal)}`;
+export function previewFailedText(refusal: Reason): string {
+  return refusal.code === 'nothing-to-do' ? `:information_source: ${refusalText(refusal)}` : failedAnswer(refusal);
 }
 
 function when(iso: string): string {
@@ -90,8 +120,8 @@ function when(iso: string): string {
 
 /** Why an entry was refused or failed: its reason code in words, else the reason it carries (AWS's answer, or an entry written before codes). */
 function reasonOf(record: ActionRecord): string {
-  const refusal = storedRefusal(record.refusal);
-  return refusal ? refusalLine(refusal) : escapeMrkdwn(record.reason ?? '');
+  const why = storedReason(record.why);
+  return why ? refusalLine(why) : escapeMrkdwn(record.reason ?? '');
 }
 
 /** One line: who, what, when, result. */
@@ -146,7 +176,7 @@ export function outcomeBlocks(record: ActionRecord): KnownBlock[] {
               type: 'mrkdwn',
               text: truncate(
                 `Undo: ${escapeMrkdwn(record.change ?? record.action)}. The bot checks that the fix is still in place, then restores exactly what it changed.`,
-                300,
+                SLACK_LIMITS.confirmText,
               ),
             },
             confirm: { type: 'plain_text', text: 'Undo' },
@@ -230,7 +260,7 @@ export function requestMessage(record: ActionRecord): { text: string; blocks: Kn
  * the line would take the message past Slack's 50 blocks.
  */
 export function markedMessage(original: { text: string; blocks: KnownBlock[] }, record: ActionRecord): { text: string; blocks: KnownBlock[] } | undefined {
-  const blockId = `fix-${record.fingerprint}`.slice(0, 255);
+  const blockId = `fix-${record.fingerprint}`.slice(0, SLACK_LIMITS.blockId);
   const kept = original.blocks.filter((b) => (b as { block_id?: string }).block_id !== blockId);
   if (kept.length >= SLACK_LIMITS.blocksPerMessage) return undefined;
   const line = `${outcomeText(record)}${undoable(record) && record.result !== 'failed' ? ' · Undo in the thread' : ''}`;

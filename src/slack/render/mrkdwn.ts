@@ -102,3 +102,8 @@ export function slackDate(date: Date, format = '{date_short_pretty} {time}', fal
 export function plural(n: number, word: string, pluralWord = `${word}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? word : pluralWord}`;
 }
+
+/** A user id as a mention when it is one, else as inert text. */
+export function mention(userId: string): string {
+  return /^[UW][A-Z0-9]{2,}$/.test(userId) ? `<@${userId}>` : inlineMrkdwn(userId, 40);
+}

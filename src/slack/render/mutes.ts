@@ -5,7 +5,7 @@ import type { FindingState } from '../../store/diff.js';
 import { MUTE_MAX_DAYS, MUTE_REASON_MAX } from '../../store/mutes.js';
 import type { MuteRecord } from '../../store/store.js';
 import { context, SLACK_LIMITS, type SlackMessage } from './blocks.js';
-import { inlineMrkdwn, plural, slackDate, truncateMrkdwn } from './mrkdwn.js';
+import { escapeMrkdwn, inlineMrkdwn, mention, plural, slackDate, truncateMrkdwn } from './mrkdwn.js';
 import { SEVERITY_EMOJI } from './report.js';
 
 /** The mute modal's callback id and its inputs. */
@@ -39,11 +39,6 @@ export function parseMuteMetadata(text: unknown): MuteModalMetadata | undefined 
   } catch {
     return undefined;
   }
-}
-
-/** A user id as a mention when it is one, else as inert text. */
-export function mention(userId: string): string {
-  return /^[UW][A-Z0-9]{2,}$/.test(userId) ? `<@${userId}>` : inlineMrkdwn(userId, 40);
 }
 
 /** "`check.id` resource · region in alias (id)" for one finding. */
@@ -197,3 +192,15 @@ export function renderMuteList(items: readonly ListedMute[], filter: string | un
   }
   return messages;
 }
+
+/** What the mute flow tells the clicker besides the mute note and the list. */
+export const MUTE_TEXT = {
+  unmuted: `:bell: Unmuted: it shows in reports again, and in the next digest under "resurfaced".`,
+  alreadyEnded: 'That mute had already ended (expired, or someone unmuted it).',
+  unknownAccount: (alias: string, commandName: string) =>
+    `There is no account \`${escapeMrkdwn(alias)}\`. \`${escapeMrkdwn(commandName)} list\` shows the accounts.`,
+  notSaved: (error: string) => `:x: The mute could not be saved (${escapeMrkdwn(error)}); the finding is not muted.`,
+  resolved: (at: string) => `That finding is resolved (${slackDate(new Date(at), '{date_short_pretty}', at)}): there is nothing to mute.`,
+  dialogFailed: (error: string) => `:x: The mute dialog could not be opened (${escapeMrkdwn(error)}). Pick the finding again.`,
+  lookupFailed: (reason: string) => `:x: ${reason}`,
+} as const;

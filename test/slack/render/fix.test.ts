@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Refusal } from '../../../src/remediation/refusals.js';
-import { storedRefusal } from '../../../src/remediation/refusals.js';
+import type { Reason } from '../../../src/remediation/reasons.js';
+import { storedReason } from '../../../src/remediation/reasons.js';
 import type { ActionRecord } from '../../../src/store/store.js';
 import { markedMessage, outcomeText, previewFailedText, refusalLine, refusalText, refusedAnswer } from '../../../src/slack/render/fix.js';
 
@@ -20,7 +20,7 @@ const record = (over: Partial<ActionRecord>): ActionRecord => ({
 
 describe('the words of the fix flow', () => {
   it('words every refusal code for the clicker, and the log line where it differs', () => {
-    const cases: [Refusal, string, string][] = [
+    const cases: [Reason, string, string][] = [
       [{ code: 'not-remediator' }, 'Only the people in `access.remediators` may fix findings.', 'Only the people in `access.remediators` may fix findings.'],
       [{ code: 'approver-not-remediator' }, 'Only the people in `access.remediators` may approve fixes.', 'not a remediator'],
       [{ code: 'undo-dry-run' }, 'dry-run mode (`remediation.mode: dry-run`)', 'dry-run mode'],
@@ -43,10 +43,10 @@ describe('the words of the fix flow', () => {
   });
 
   it('words a refused entry from its code; an entry written before codes, or with a code it does not know, from its reason', () => {
-    expect(outcomeText(record({ refusal: { code: 'request-expired' } }))).toContain('not done, the request expired');
+    expect(outcomeText(record({ why: { code: 'request-expired' } }))).toContain('not done, the request expired');
     expect(outcomeText(record({ reason: 'not a remediator' }))).toContain('not done, not a remediator');
-    expect(outcomeText(record({ refusal: { code: 'from-a-newer-bot' }, reason: 'its own words' }))).toContain('not done, its own words');
-    expect(storedRefusal({ code: 'from-a-newer-bot' })).toBeUndefined();
+    expect(outcomeText(record({ why: { code: 'from-a-newer-bot' }, reason: 'its own words' }))).toContain('not done, its own words');
+    expect(storedReason({ code: 'from-a-newer-bot' })).toBeUndefined();
     expect(outcomeText(record({ result: 'failed', reason: 'AccessDenied <b>' }))).toContain('failed at');
     expect(outcomeText(record({ result: 'failed', reason: 'AccessDenied <b>' }))).toContain('AccessDenied &lt;b&gt;');
   });
