@@ -1,54 +1,54 @@
 #!/usr/bin/env node
 /**
- * The command line: parses, then loads only the command asked for. `--help`
- * loads nothing of the audit; `audit` loads the checks and the AWS SDK but not
- * Slack; `serve` loads Bolt. Start-up is most of what a short command costs.
+ * The command line: commander parses (subcommand help, suggestions for
+ * mistyped commands and options, --version), then only the command asked for
+ * is loaded. `--help` loads nothing of the audit; `audit` loads the checks
+ * and the AWS SDK but not Slack; `serve` loads Bolt. Start-up is most of what
+ * a short command costs.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { Command, CommanderError, Option } from 'commander';
+import pkg from '../package.json' with { type: 'json' };
 import { asAuditBotError } from './errors.js';
 import { terminalSafe } from './terminal/sanitize.js';
-import { EXIT, USAGE, usageError, type CliIo } from './cli/shared.js';
+import { EXIT, EXIT_CODES_HELP, type CliIo } from './cli/shared.js';
 
 export { EXIT, type CliIo } from './cli/shared.js';
 
-function parseArguments(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        config: { type: 'string' },
-        format: { type: 'string', short: 'f' },
-        check: { type: 'string', multiple: true },
-        region: { type: 'string', multiple: true },
-        'dry-run': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw usageError((error as Error).message);
-  }
-}
+const SEVERITY_CHOICES = ['critical', 'high', 'medium', 'low', 'info'];
 
-/** Runs the command line; returns the exit code. Never throws. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  try {
-    const parsed = parseArguments(argv);
-    const [command, ...rest] = parsed.positionals;
-    if (parsed.values.help || command === 'help') {
-      io.stdout.write(`${USAGE}\n`);
-      return EXIT.clean;
-    }
-    if (!command) throw usageError('Which command?');
-    if (command !== 'audit' && command !== 'accounts' && command !== 'serve' && command !== 'digest') throw usageError(`Unknown command "${command}".`);
-    if (parsed.values['dry-run'] && command !== 'digest') throw usageError('--dry-run is an option of digest.');
+/** Repeatable options: `--check a --check b`, or `--check a,b`. */
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** The program: every command, its options and its help. Actions set `exit`. */
+function program(io: CliIo, exit: { code: number }): Command {
+  const loadConfig = async (cmd: Command) => {
     const { loadConfig } = await import('./config.js');
-    const config = await loadConfig({ ...(parsed.values.config ? { path: parsed.values.config } : {}), env: io.env });
-    if (command === 'accounts') return (await import('./cli/accounts.js')).accountsCommand(config, parsed.values, io);
-    if (command === 'serve') {
+    const path = cmd.optsWithGlobals().config as string | undefined;
+    return loadConfig({ ...(path ? { path } : {}), env: io.env });
+  };
+  const root = new Command('aws-audit-bot')
+    .description('Audit AWS accounts for security misconfigurations, from Slack or the terminal.')
+    .version(pkg.version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .option('--config <path>', 'config file (default: $AUDIT_CONFIG, else ./audit.config.yml)')
+    .addHelpText('after', `\n${EXIT_CODES_HELP}`)
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(aws-audit-bot --help lists the commands; aws-audit-bot <command> --help its options)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+      // What was typed is quoted back: each line shown with controls escaped.
+      outputError: (text, write) => write(`${text.trimEnd().split('\n').map(terminalSafe).join('\n')}\n`),
+    });
+
+  root
+    .command('serve')
+    .description('run the Slack bot (what npm start does)')
+    .action(async (_options, cmd: Command) => {
+      const config = await loadConfig(cmd);
       const { serve } = await import('./serve.js');
       const { stopped } = await serve({
         config,
@@ -58,14 +58,72 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         ...(io.checks ? { checks: io.checks } : {}),
       });
       await stopped;
-      return EXIT.clean;
+      exit.code = EXIT.clean;
+    });
+
+  root
+    .command('audit')
+    .description('audit one account now and print what is wrong')
+    .argument('<alias>', 'the account, as configured (aws-audit-bot accounts lists them)')
+    .addOption(new Option('-f, --format <format>', 'table, json or csv').default('table'))
+    .option('--check <glob>', "only checks whose id matches, e.g. 'iam.*' (repeatable, or comma-separated)", collect)
+    .option('--service <name>', 'only checks of this service, e.g. iam or s3 (repeatable, or comma-separated)', collect)
+    .addOption(new Option('--severity <min>', 'only findings at or above this severity').choices(SEVERITY_CHOICES))
+    .option('--region <region>', 'only these regions for regional checks (repeatable, or comma-separated); global checks still run', collect)
+    .option('--details', 'table: print each finding’s remediation under it')
+    .addHelpText(
+      'after',
+      `\nExamples:\n  aws-audit-bot audit prod --severity high\n  aws-audit-bot audit prod --service iam,s3 --format json > prod.json\n\n${EXIT_CODES_HELP}`,
+    )
+    .action(async (alias: string, options: Record<string, unknown>, cmd: Command) => {
+      const config = await loadConfig(cmd);
+      exit.code = await (await import('./cli/audit.js')).auditCommand(config, alias, options, io);
+    });
+
+  root
+    .command('digest')
+    .description('audit every account and post the digest once (for external schedulers)')
+    .option('--dry-run', 'print the digest instead of posting it; the digest cursor does not move')
+    .action(async (options: { dryRun?: boolean }, cmd: Command) => {
+      const config = await loadConfig(cmd);
+      exit.code = await (await import('./cli/digest.js')).digestCommand(config, options.dryRun === true, io);
+    });
+
+  root
+    .command('accounts')
+    .description('list the configured accounts')
+    .addOption(new Option('-f, --format <format>', 'table or json').default('table'))
+    .action(async (options: Record<string, unknown>, cmd: Command) => {
+      const config = await loadConfig(cmd);
+      exit.code = (await import('./cli/accounts.js')).accountsCommand(config, options, io);
+    });
+
+  root
+    .command('checks')
+    .description('list the checks: id, title, severity, service and framework references')
+    .addOption(new Option('-f, --format <format>', 'table or json').default('table'))
+    .option('--service <name>', 'only checks of this service (repeatable, or comma-separated)', collect)
+    .addOption(new Option('--severity <min>', 'only checks at or above this severity').choices(SEVERITY_CHOICES))
+    .action(async (options: Record<string, unknown>) => {
+      exit.code = (await import('./cli/checks.js')).checksCommand(options, io);
+    });
+  return root;
+}
+
+/** Runs the command line; returns the exit code. Never throws. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const exit = { code: EXIT.clean as number };
+  const cli = program(io, exit);
+  try {
+    if (argv.length === 0) {
+      cli.outputHelp({ error: true });
+      return EXIT.usage;
     }
-    if (command === 'digest') {
-      if (rest.length > 0) throw usageError(`digest takes no arguments (got ${rest.join(' ')}).`);
-      return await (await import('./cli/digest.js')).digestCommand(config, parsed.values['dry-run'] === true, io);
-    }
-    return await (await import('./cli/audit.js')).auditCommand(config, rest, parsed.values, io);
+    await cli.parseAsync(argv, { from: 'user' });
+    return exit.code;
   } catch (error) {
+    // Help and --version end the parse too: clean. Commander has already said what was wrong with the arguments.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.clean : EXIT.usage;
     const e = asAuditBotError(error);
     // Messages quote AWS answers, config values and arguments: each line is shown with controls escaped.
     const text = e.code === 'INTERNAL' ? `Unexpected error: ${(e.cause as Error | undefined)?.stack ?? e.message}` : e.message;
@@ -86,6 +144,12 @@ function isMain(): boolean {
 if (isMain()) {
   // The SDK warns on every run that releases after January 2027 need Node 22; we pin the SDK version.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // A reader that goes away (`| head`): the rest is not wanted, and that is no crash; the command ends as it would.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
   const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
   // A pipe holds 64 KiB: the rest of a large report waits in Node's buffer until the reader takes it. Once both
   // streams are flushed, a call still retrying in the background (an AssumeRole past the deadline) must not keep

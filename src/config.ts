@@ -239,7 +239,7 @@ export function parseConfig(text: string, sourcePath: string): Config {
       return keys.map((key) => {
         const where = key === undefined ? issue.path : [...issue.path, key];
         const line = lineOf(doc, lines, where);
-        const message = key !== undefined ? `unknown key (check the spelling; see the configuration reference in the README)` : describeIssue(issue);
+        const message = key !== undefined ? unknownKeyMessage(key, knownKeysAt(configSchema, issue.path)) : describeIssue(issue);
         return { line: line ?? 0, text: `${file}${line ? `:${line}` : ''}: ${formatPath(where, raw)}: ${message}` };
       });
     });
@@ -247,6 +247,35 @@ export function parseConfig(text: string, sourcePath: string): Config {
     throw new AuditBotError('CONFIG_INVALID', `${sourcePath} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`);
   }
   return { ...parsed.data!, sourcePath };
+}
+
+/** "unknown key (did you mean roleArn?)", or a pointer to the reference when nothing is close. */
+function unknownKeyMessage(key: string, known: readonly string[]): string {
+  const close = closestNames(key, known, 1, true);
+  return close.length ? `unknown key (did you mean ${close[0]}?)` : 'unknown key (check the spelling; see the configuration reference in the README)';
+}
+
+/** The keys the schema allows at `path` (through lists, optional and default values): what an unknown key is compared with. */
+function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let at: z.ZodType | undefined = schema;
+  const unwrap = (s: z.ZodType | undefined): z.ZodType | undefined => {
+    let current = s;
+    for (let i = 0; current && i < 10; i++) {
+      const def = (current as { _zod: { def: { type: string; innerType?: z.ZodType; in?: z.ZodType } } })._zod.def;
+      if (def.innerType) current = def.innerType;
+      else if (def.type === 'pipe' && def.in) current = def.in;
+      else break;
+    }
+    return current;
+  };
+  for (const step of path) {
+    at = unwrap(at);
+    if (at instanceof z.ZodArray) at = at.element as z.ZodType;
+    else if (at instanceof z.ZodObject) at = (at.shape as Record<string, z.ZodType>)[String(step)];
+    else return [];
+  }
+  at = unwrap(at);
+  return at instanceof z.ZodObject ? Object.keys(at.shape) : [];
 }
 
 type Issue = z.core.$ZodIssue | { code: 'custom'; path: PropertyKey[]; message: string };

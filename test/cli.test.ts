@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { GenerateCredentialReportCommand, GetAccountPasswordPolicyCommand, GetCredentialReportCommand, IAMClient } from '@aws-sdk/client-iam';
@@ -91,9 +91,15 @@ describe('aws-audit-bot audit', () => {
     serveRoot(false);
     const { code, stdout } = await cli(['audit', 'sandbox']);
     expect(code).toBe(EXIT.findings);
-    const rows = stdout.split('\n').filter((l) => /^(CRITICAL|LOW) /.test(l));
-    expect(rows[0]).toMatch(/^CRITICAL\s+iam\.root-mfa\s+global\s+root\s+The root user has no MFA/);
-    expect(rows[1]).toMatch(/^LOW\s+iam\.test-hostile/);
+    // Grouped by severity, then by check (its title once), a line per finding.
+    const lines = stdout.split('\n');
+    const at = (prefix: string) => lines.findIndex((l) => l.startsWith(prefix));
+    expect(at('CRITICAL (1)')).toBeGreaterThan(0);
+    expect(lines[at('CRITICAL (1)') + 1]).toBe('  iam.root-mfa · Root user has MFA (1)');
+    expect(lines[at('CRITICAL (1)') + 2]).toMatch(/^ {4}root\s+global\s+The root user has no MFA/);
+    expect(at('LOW (1)')).toBeGreaterThan(at('CRITICAL (1)'));
+    expect(lines[at('LOW (1)') + 1]).toMatch(/^ {2}iam\.test-hostile/);
+    expect(stdout).toContain('What to do about each: --details');
     expect(stdout).toContain('user \\x1b[2J<!channel> is odd');
     expect(stdout).not.toContain('\u001b');
     expect(stdout).toMatch(/2 findings \(1 critical, 1 low\) · 0 errors · [\d.]+ s · 4 AWS calls/);
@@ -156,15 +162,19 @@ describe('aws-audit-bot audit', () => {
 
   it('exits 2 with a clear message for usage errors', async () => {
     const cases: [string[], string][] = [
-      [['audit'], 'audit needs the alias'],
+      [['audit'], "missing required argument 'alias'"],
       [['audit', 'prod-paymnets'], 'Did you mean prod-payments?'],
       [['audit', 'sandbox', '--format', 'xml'], '--format must be one of table, json, csv'],
       [['audit', 'sandbox', '--check', 's3.*'], 'No check matches "s3.*"'],
       [['audit', 'sandbox', '--region', 'Frankfurt'], '"Frankfurt" is not a region name'],
       [['audit', 'sandbox', '--region', 'ap-south-1'], "ap-south-1 is not among sandbox's configured regions"],
-      [['audit', 'sandbox', '--bogus'], "Unknown option '--bogus'"],
-      [['frobnicate'], 'Unknown command "frobnicate"'],
-      [[], 'Which command?'],
+      [['audit', 'sandbox', '--bogus'], "unknown option '--bogus'"],
+      [['audit', 'sandbox', '--formt', 'json'], '(Did you mean --format?)'],
+      [['audti', 'sandbox'], '(Did you mean audit?)'],
+      [['audit', 'sandbox', '--severity', 'hihg'], 'Allowed choices are critical, high, medium, low, info'],
+      [['audit', 'sandbox', '--service', 'iamm'], '--service: no service "iamm" (did you mean iam?)'],
+      [['frobnicate'], "unknown command 'frobnicate'"],
+      [[], 'Usage: aws-audit-bot [options] [command]'],
     ];
     for (const [args, message] of cases) {
       const { code, stderr } = await cli(args);
@@ -251,11 +261,39 @@ describe('the installed command', () => {
   );
 
   it(
+    "prints its version, each command's help, and the checks (table and JSON) with no config and no AWS",
+    async () => {
+      const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
+      const v = await spawnCli(['--version']);
+      expect(v).toMatchObject({ code: 0, stdout: `${version}\n` });
+      const help = await spawnCli(['audit', '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('--severity <min>');
+      expect(help.stdout).toContain('--details');
+      const env = { ...process.env, AUDIT_CONFIG: '/nonexistent/audit.config.yml' };
+      const table = await runCliProcess(['checks', '--service', 'iam'], { env });
+      expect(table.code).toBe(0);
+      expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+SEVERITY\s+CIS\s+SECURITY HUB\s+TITLE$/);
+      expect(table.stdout).toMatch(/^iam\.root-mfa\s+critical\s+\S+\s+\S+\s+Root user has MFA$/m);
+      expect(table.stdout).not.toMatch(/^s3\./m);
+      const json = await runCliProcess(['checks', '--format', 'json', '--severity', 'critical'], { env });
+      const rows = JSON.parse(json.stdout) as { id: string; severity: string; references: object; remediation: string }[];
+      expect(rows.length).toBeGreaterThan(3);
+      expect(rows.every((r) => r.severity === 'critical' && typeof r.remediation === 'string' && typeof r.references === 'object')).toBe(true);
+      const typo = await runCliProcess(['chekcs'], { env });
+      expect(typo.code).toBe(EXIT.usage);
+      expect(typo.stderr).toContain('(Did you mean checks?)');
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
+
+  it(
     'prints usage with help',
     async () => {
       const help = await spawnCli(['help']);
       expect(help.code).toBe(0);
-      expect(help.stdout).toContain('aws-audit-bot audit <alias>');
+      expect(help.stdout).toContain('audit [options] <alias>');
+      expect(help.stdout).toContain('checks [options]');
     },
     PROCESS_TEST_TIMEOUT_MS,
   );

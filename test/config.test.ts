@@ -71,7 +71,16 @@ store:
 
   it('rejects unknown keys with file, line and key path (a typo must not disable a guard)', () => {
     const message = problems(`${MINIMAL}access:\n  remediator: [U0BBBBBBB]\n`);
-    expect(message).toContain('audit.config.yml:7: access.remediator: unknown key');
+    expect(message).toContain('audit.config.yml:7: access.remediator: unknown key (did you mean remediators?)');
+  });
+
+  it('suggests the key meant, inside lists and sections too, and points to the reference when nothing is close', () => {
+    const message = problems(
+      `accounts:\n  - alias: prod\n    accountId: "123456789012"\n    rolearn: arn:aws:iam::123456789012:role/Audit\ndigest:\n  chanel: C0DIGESTX\nfrobnicate: 1\n`,
+    );
+    expect(message).toContain('rolearn: unknown key (did you mean roleArn?)');
+    expect(message).toContain('digest.chanel: unknown key (did you mean channel?)');
+    expect(message).toContain('frobnicate: unknown key (check the spelling; see the configuration reference in the README)');
   });
 
   it('names the account by alias and says what is expected', () => {

@@ -1,10 +1,10 @@
 import os from 'node:os';
 import { ALL_CHECKS } from '../../checks/index.js';
 import { runAudit } from '../audit/runner.js';
-import type { Check } from '../audit/types.js';
+import { severityRank, type Check, type Severity } from '../audit/types.js';
 import { RoleSessions, roleSessionName } from '../aws/session.js';
 import { partitionOfArn } from '../aws/partition.js';
-import { auditLimits, findAccount, REGION, regionProblem, suggestAliases, type Config } from '../config.js';
+import { auditLimits, closestNames, didYouMean, findAccount, REGION, regionProblem, suggestAliases, type Config } from '../config.js';
 import { AuditBotError } from '../errors.js';
 import { couldNotCheck, csvChunks, FORMATS, formatTable, jsonChunks } from '../terminal/format.js';
 import { createProgressBar } from '../terminal/progress.js';
@@ -21,6 +21,26 @@ function selectChecks(all: readonly Check[], globs: string[]): readonly Check[] 
   return all.filter((c) => globs.some((g) => wildcardMatch(g, c.id)));
 }
 
+/** `--service iam,s3`: only the checks of those services (a mistyped one is named, with the closest). */
+function selectServices(checks: readonly Check[], all: readonly Check[], services: string[]): readonly Check[] {
+  if (services.length === 0) return checks;
+  const known = [...new Set(all.map((c) => c.service))].sort();
+  const unknown = services.find((s) => !known.includes(s));
+  if (unknown !== undefined) {
+    const close = didYouMean(closestNames(unknown, known, 3, true));
+    throw usageError(`--service: no service "${unknown}"${close ? ` (${close})` : ''}. Services: ${known.join(', ')}`);
+  }
+  const selected = checks.filter((c) => services.includes(c.service));
+  if (selected.length === 0) throw usageError('No check is both of those services and matches --check.');
+  return selected;
+}
+
+/** The terminal's width when the table goes to one; 120 columns for a file or a pipe. */
+function terminalWidth(stream: CliIo['stdout']): number {
+  const columns = (stream as { isTTY?: boolean; columns?: number }).isTTY ? (stream as { columns?: number }).columns : undefined;
+  return columns && columns >= 40 ? columns : 120;
+}
+
 function cliSessionName(): string {
   try {
     return roleSessionName(`cli-${os.userInfo().username}`);
@@ -29,10 +49,7 @@ function cliSessionName(): string {
   }
 }
 
-export async function auditCommand(config: Config, positionals: string[], values: Record<string, unknown>, io: CliIo): Promise<number> {
-  const [alias, ...extra] = positionals;
-  if (!alias) throw usageError('audit needs the alias of an account.');
-  if (extra.length > 0) throw usageError(`Unexpected arguments: ${extra.join(' ')}`);
+export async function auditCommand(config: Config, alias: string, values: Record<string, unknown>, io: CliIo): Promise<number> {
   const account = findAccount(config, alias);
   if (!account) {
     const aliases = config.accounts.map((a) => a.alias);
@@ -47,7 +64,9 @@ export async function auditCommand(config: Config, positionals: string[], values
     );
   }
   const format = parseFormat(values.format as string | undefined, FORMATS);
-  const checks = selectChecks(io.checks ?? ALL_CHECKS, splitList(values.check as string[] | undefined));
+  const all = io.checks ?? ALL_CHECKS;
+  const checks = selectServices(selectChecks(all, splitList(values.check as string[] | undefined)), all, splitList(values.service as string[] | undefined));
+  const minSeverity = values.severity as Severity | undefined;
   const regions = splitList(values.region as string[] | undefined);
   const badRegion = regions.find((r) => !REGION.test(r));
   if (badRegion) throw usageError(`"${badRegion}" is not a region name (like eu-west-1).`);
@@ -73,13 +92,23 @@ export async function auditCommand(config: Config, positionals: string[], values
     onProgress: (p) => progress.update(p),
   });
   progress.done();
+  // Below the severity asked for: left out of every format, and counted in the table's summary.
+  const shown = minSeverity ? { ...result, findings: result.findings.filter((f) => severityRank(f.severity) <= severityRank(minSeverity)) } : result;
+  const hidden = result.findings.length - shown.findings.length;
 
   const byId = new Map((io.checks ?? ALL_CHECKS).map((c) => [c.id, c]));
-  if (format === 'json') await writePieces(io.stdout, jsonChunks(result));
+  if (format === 'json') await writePieces(io.stdout, jsonChunks(shown, byId));
   else if (format === 'csv') {
-    await writePieces(io.stdout, csvChunks(result, byId));
+    await writePieces(io.stdout, csvChunks(shown, byId));
     for (const e of result.errors) io.stderr.write(`could not check ${couldNotCheck(e)}\n`);
-  } else io.stdout.write(formatTable(result));
+  } else
+    io.stdout.write(
+      formatTable(shown, byId, {
+        width: terminalWidth(io.stdout),
+        details: values.details === true,
+        ...(minSeverity ? { below: { severity: minSeverity, count: hidden } } : {}),
+      }),
+    );
 
   if (result.stats.checksRun === 0) {
     // Nothing was looked at: that is not a clean account.
@@ -87,6 +116,6 @@ export async function auditCommand(config: Config, positionals: string[], values
     io.stderr.write(`No check ran${skipped ? `: every region asked for was skipped: ${terminalSafe(skipped)}` : ''}. Nothing was audited.\n`);
     return EXIT.incomplete;
   }
-  if (result.findings.length > 0) return EXIT.findings;
+  if (shown.findings.length > 0) return EXIT.findings;
   return result.errors.length > 0 ? EXIT.incomplete : EXIT.clean;
 }

@@ -26,27 +26,13 @@ export interface CliIo {
   signals?: ShutdownSignals;
 }
 
-export const USAGE = `Usage:
-  aws-audit-bot serve                  run the Slack bot (what npm start does)
-  aws-audit-bot audit <alias> [--format table|json|csv] [--check <id-glob>]... [--region <region>]...
-  aws-audit-bot digest [--dry-run]      audit every account and post the digest once (for external schedulers)
-  aws-audit-bot accounts [--format table|json]
-  aws-audit-bot help
-
-Options:
-  --config <path>   config file (default: $AUDIT_CONFIG, else ./audit.config.yml)
-  --format <f>      table (default), json or csv
-  --check <glob>    only checks whose id matches, e.g. 'iam.*' or 'iam.root-*' (repeatable, or comma-separated)
-  --region <r>      only these regions for regional checks (repeatable, or comma-separated); global checks still run
-  --dry-run         digest: print the digest instead of posting it; the digest cursor does not move
-
-Exit codes: 0 no findings, 1 findings, 2 usage, config or credential error,
+export const EXIT_CODES_HELP = `Exit codes: 0 no findings, 1 findings, 2 usage, config or credential error,
 3 no findings but some checks could not run (their errors are listed), or no check ran at all.
 digest: 0 posted (or printed), 2 not posted, 3 no account could be audited.`;
 
 /** `message` may quote what was typed: it is shown with controls escaped. */
 export function usageError(message: string): AuditBotError {
-  return new AuditBotError('USAGE', `${terminalSafe(message)}\n\n${USAGE}`);
+  return new AuditBotError('USAGE', `${terminalSafe(message)}\n(aws-audit-bot <command> --help shows its options)`);
 }
 
 export function splitList(values: string[] | undefined): string[] {

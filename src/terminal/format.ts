@@ -16,9 +16,15 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** The DESIGN.md JSON contract: account, findings[], errors[], stats (+ scope, startedAt). */
-export function formatJson(result: AuditResult): string {
-  return [...jsonChunks(result)].join('');
+/** The DESIGN.md JSON contract: account, findings[], errors[], stats (+ scope, startedAt); each finding with its check's title, remediation and references. */
+export function formatJson(result: AuditResult, checks?: ReadonlyMap<string, Check>): string {
+  return [...jsonChunks(result, checks)].join('');
+}
+
+/** A finding as the JSON report writes it: the finding, then what its check says of it (when the check is known). */
+function withCheck(finding: Finding, checks: ReadonlyMap<string, Check> | undefined): object {
+  const check = checks?.get(finding.checkId);
+  return check ? { ...finding, title: check.title, remediation: check.remediation, references: check.references } : finding;
 }
 
 /**
@@ -26,7 +32,7 @@ export function formatJson(result: AuditResult): string {
  * field and per finding, so a report of 26,000 findings is never one 20 MB
  * string (and its escaped copy, and its bytes) in memory at once.
  */
-export function* jsonChunks(result: AuditResult): Generator<string> {
+export function* jsonChunks(result: AuditResult, checks?: ReadonlyMap<string, Check>): Generator<string> {
   const indent = (json: string, by: string) => json.replaceAll('\n', `\n${by}`);
   const fields = Object.entries(result).filter(([, value]) => value !== undefined && typeof value !== 'function');
   yield '{';
@@ -34,7 +40,8 @@ export function* jsonChunks(result: AuditResult): Generator<string> {
     const head = `${i === 0 ? '' : ','}\n  ${JSON.stringify(key)}: `;
     if (key === 'findings' && Array.isArray(value) && value.length > 0) {
       yield `${head}[`;
-      for (const [j, finding] of value.entries()) yield `${j === 0 ? '' : ','}\n    ${jsonSafe(indent(JSON.stringify(finding, null, 2), '    '))}`;
+      for (const [j, finding] of (value as Finding[]).entries())
+        yield `${j === 0 ? '' : ','}\n    ${jsonSafe(indent(JSON.stringify(withCheck(finding, checks), null, 2), '    '))}`;
       yield '\n  ]';
     } else yield `${head}${jsonSafe(indent(JSON.stringify(value, null, 2), '  '))}`;
   }
@@ -100,29 +107,79 @@ function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
-/** Findings sorted by severity in aligned columns, then what could not be checked, then a summary. */
-export function formatTable(result: AuditResult): string {
+/** Cut to `width` characters, the cut marked; the full text is in the JSON and CSV. */
+function cut(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(1, width - 1))}…`;
+}
+
+/** Words wrapped to `width`, each line after the first indented by `indent`. */
+function wrap(text: string, width: number, indent: string): string[] {
+  const lead = /^ */.exec(text)![0];
+  const lines: string[] = [];
+  let line = lead;
+  for (const word of text.slice(lead.length).split(/\s+/).filter(Boolean)) {
+    if (line.trim() && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = line.trim() ? `${line} ${word}` : line + word;
+  }
+  if (line.trim()) lines.push(line);
+  return lines;
+}
+
+export interface TableOptions {
+  /** Columns to fit in (the terminal's width). */
+  width?: number;
+  /** Print each finding's remediation under it. */
+  details?: boolean;
+  /** Findings left out by `--severity`: counted in the summary. */
+  below?: { severity: Severity; count: number };
+}
+
+/**
+ * Findings grouped by severity, then by check (its title named once), one
+ * aligned line per finding cut to the terminal's width; then what could not
+ * be checked, then a summary and how to see more.
+ */
+export function formatTable(result: AuditResult, checks: ReadonlyMap<string, Check> = new Map(), options: TableOptions = {}): string {
+  const width = options.width ?? 120;
   const lines: string[] = [];
   const { account, findings, errors, stats, scope } = result;
   const regions = scope.regions.filter((r) => r !== 'global');
   lines.push(
-    `Audit of ${terminalSafe(account.alias)} (${account.accountId}): ${plural(stats.checksRun, 'check')} in ${regions.length ? `${plural(regions.length, 'region')} + global` : 'global scope'}`,
+    `Audit of ${terminalSafe(account.alias)} (${account.accountId}): ${plural(scope.checkIds.length, 'check')} in ${regions.length ? `${plural(regions.length, 'region')} + global` : 'global scope'}`,
     '',
   );
   if (findings.length === 0) {
     lines.push(errors.length ? 'No findings in what could be checked.' : 'No findings.');
   } else {
-    const header = ['SEVERITY', 'CHECK', 'REGION', 'RESOURCE', 'FINDING'];
-    const cells = findings.map((f) => [f.severity.toUpperCase(), f.checkId, f.region, terminalSafe(f.resource.id), terminalSafe(f.message)]);
-    const widths = header.slice(0, 4).map((h, i) => Math.min(48, Math.max(h.length, ...cells.map((c) => c[i]!.length))));
-    for (const row of [header, ...cells]) {
-      lines.push(
-        row
-          .map((cell, i) => (i < 4 ? pad(cell, widths[i]!) : cell))
-          .join('  ')
-          .trimEnd(),
-      );
+    // One column for the resource, one for the region, the rest for the finding; narrow terminals get narrow columns.
+    const resourceWidth = Math.max(12, Math.min(40, Math.max(...findings.map((f) => terminalSafe(f.resource.id).length)), Math.floor(width * 0.3)));
+    const regionWidth = Math.max(6, ...findings.map((f) => f.region.length));
+    const messageWidth = Math.max(20, width - 4 - resourceWidth - 2 - regionWidth - 2);
+    for (const severity of SEVERITIES) {
+      const ofSeverity = findings.filter((f) => f.severity === severity);
+      if (ofSeverity.length === 0) continue;
+      lines.push(`${severity.toUpperCase()} (${ofSeverity.length})`);
+      const byCheck = new Map<string, Finding[]>();
+      for (const f of ofSeverity) byCheck.set(f.checkId, [...(byCheck.get(f.checkId) ?? []), f]);
+      for (const [checkId, group] of [...byCheck].sort(([a], [b]) => a.localeCompare(b))) {
+        const title = checks.get(checkId)?.title;
+        lines.push(cut(`  ${checkId}${title ? ` · ${terminalSafe(title)}` : ''} (${group.length})`, width));
+        for (const f of group) {
+          const message = terminalSafe(f.message);
+          const lead = `    ${pad(cut(terminalSafe(f.resource.id), resourceWidth), resourceWidth)}  ${pad(f.region, regionWidth)}  `;
+          if (options.details) {
+            const room = Math.max(20, width - lead.length);
+            lines.push(...wrap(message, room, '').map((part, i) => `${i === 0 ? lead : ' '.repeat(lead.length)}${part}`));
+            const remediation = checks.get(checkId)?.remediation;
+            if (remediation) lines.push(...wrap(`      Fix: ${terminalSafe(remediation)}`, width, '           '));
+          } else lines.push(`${lead}${cut(message, messageWidth)}`.trimEnd());
+        }
+      }
+      lines.push('');
     }
+    lines.pop();
   }
   if (errors.length > 0) {
     lines.push('', `Could not check (${plural(errors.length, 'error')}; these are not passes):`);
@@ -137,10 +194,14 @@ export function formatTable(result: AuditResult): string {
   }
   const counts = severityCounts(findings);
   const bySeverity = SEVERITIES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
+  const below = options.below?.count ? ` · ${options.below.count} below ${options.below.severity} left out` : '';
   lines.push(
     '',
-    `${plural(findings.length, 'finding')}${bySeverity.length ? ` (${bySeverity.join(', ')})` : ''} · ${plural(errors.length, 'error')} · ` +
+    `${plural(findings.length, 'finding')}${bySeverity.length ? ` (${bySeverity.join(', ')})` : ''}${below} · ${plural(errors.length, 'error')} · ` +
       `${(stats.durationMs / 1000).toFixed(1)} s · ${plural(stats.apiCalls, 'AWS call')}`,
   );
+  if (findings.length > 0 && !options.details) {
+    lines.push(`What to do about each: --details; every field, untruncated: --format json or csv.`);
+  }
   return `${lines.join('\n')}\n`;
 }

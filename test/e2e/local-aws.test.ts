@@ -155,6 +155,41 @@ describe('audit against a local AWS stand-in', () => {
   );
 
   it(
+    'filters by --service and --severity, names each check once in a table that fits, and --details says what to do',
+    async () => {
+      const all = await runCli(['audit', 'local', '--format', 'json']);
+      const allFindings = (JSON.parse(all.stdout) as { findings: { severity: string; checkId: string; title?: string; remediation?: string }[] }).findings;
+      // JSON findings carry what their check says: title, remediation, references.
+      expect(allFindings.find((f) => f.checkId === 'iam.root-mfa')).toMatchObject({
+        title: 'Root user has MFA',
+        remediation: expect.any(String),
+        references: { cis: expect.any(String) },
+      });
+      const high = await runCli(['audit', 'local', '--format', 'json', '--service', 'iam', '--severity', 'high']);
+      expect(high.code).toBe(1);
+      const kept = (JSON.parse(high.stdout) as { findings: { severity: string; checkId: string }[] }).findings;
+      expect(kept.length).toBeGreaterThan(0);
+      expect(kept.every((f) => (f.severity === 'critical' || f.severity === 'high') && f.checkId.startsWith('iam.'))).toBe(true);
+      expect(kept.length).toBeLessThan(allFindings.filter((f) => f.checkId.startsWith('iam.')).length);
+
+      const table = await runCli(['audit', 'local', '--service', 'iam']);
+      expect(table.code).toBe(1);
+      const lines = table.stdout.split('\n');
+      // Not a terminal: 120 columns, every line within them; each check's title once.
+      expect(lines.every((l) => l.length <= 120)).toBe(true);
+      expect(lines.filter((l) => l.startsWith('  iam.root-mfa · Root user has MFA'))).toHaveLength(1);
+      expect(table.stdout).toMatch(/^\d+ findings \(.*\) · 0 errors · /m);
+      expect(table.stdout).toContain('What to do about each: --details');
+      const details = await runCli(['audit', 'local', '--service', 'iam', '--details']);
+      expect(details.stdout).toMatch(/^ {6}Fix: /m);
+      // Below the severity asked for: counted, not shown; and nothing at all at or above it exits 0.
+      const onlyCritical = await runCli(['audit', 'local', '--service', 'iam', '--severity', 'critical']);
+      expect(onlyCritical.stdout).toMatch(/below critical left out/);
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
+
+  it(
     "selects the RDS checks with --check 'rds.*' and asks AWS only what they need",
     async () => {
       const { code, stdout, stderr } = await runCli(['audit', 'local', '--format', 'json', '--check', 'rds.*']);

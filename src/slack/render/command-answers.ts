@@ -81,5 +81,5 @@ export function reportRestIntroText(account: AccountConfig, findings: number): s
 }
 
 export function reportRestFailedText(account: AccountConfig, error: string): string {
-  return `:warning: The rest of the report could not be sent to your messages with the app (${escapeMrkdwn(error)}). \`npm run audit -- ${escapeMrkdwn(account.alias)} --format csv\` prints every finding.`;
+  return `:warning: The rest of the report could not be sent to your messages with the app (${escapeMrkdwn(error)}). \`npx aws-audit-bot audit ${escapeMrkdwn(account.alias)} --format csv\` prints every finding.`;
 }
