@@ -65,7 +65,7 @@ function program(io: CliIo, exit: { code: number }): Command {
     .command('audit')
     .description('audit one account now and print what is wrong')
     .argument('<alias>', 'the account, as configured (aws-audit-bot accounts lists them)')
-    .addOption(new Option('-f, --format <format>', 'table, json or csv').default('table'))
+    .addOption(new Option('-f, --format <format>', 'table, json, csv or sarif').default('table'))
     .option('--check <glob>', "only checks whose id matches, e.g. 'iam.*' (repeatable, or comma-separated)", collect)
     .option('--service <name>', 'only checks of this service, e.g. iam or s3 (repeatable, or comma-separated)', collect)
     .addOption(new Option('--severity <min>', 'only findings at or above this severity').choices(SEVERITY_CHOICES))

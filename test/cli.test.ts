@@ -164,7 +164,7 @@ describe('aws-audit-bot audit', () => {
     const cases: [string[], string][] = [
       [['audit'], "missing required argument 'alias'"],
       [['audit', 'prod-paymnets'], 'Did you mean prod-payments?'],
-      [['audit', 'sandbox', '--format', 'xml'], '--format must be one of table, json, csv'],
+      [['audit', 'sandbox', '--format', 'xml'], '--format must be one of table, json, csv, sarif'],
       [['audit', 'sandbox', '--check', 's3.*'], 'No check matches "s3.*"'],
       [['audit', 'sandbox', '--region', 'Frankfurt'], '"Frankfurt" is not a region name'],
       [['audit', 'sandbox', '--region', 'ap-south-1'], "ap-south-1 is not among sandbox's configured regions"],

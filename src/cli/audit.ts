@@ -7,7 +7,9 @@ import { partitionOfArn } from '../aws/partition.js';
 import { auditLimits, closestNames, didYouMean, findAccount, REGION, regionProblem, suggestAliases, type Config } from '../config.js';
 import { AuditBotError } from '../errors.js';
 import { couldNotCheck, csvChunks, FORMATS, formatTable, jsonChunks } from '../terminal/format.js';
+import pkg from '../../package.json' with { type: 'json' };
 import { createProgressBar } from '../terminal/progress.js';
+import { formatSarif } from '../terminal/sarif.js';
 import { terminalSafe } from '../terminal/sanitize.js';
 import { wildcardMatch } from '../wildcard.js';
 import { EXIT, MAX_LISTED, parseFormat, splitList, usageError, writePieces, type CliIo } from './shared.js';
@@ -98,6 +100,7 @@ export async function auditCommand(config: Config, alias: string, values: Record
 
   const byId = new Map((io.checks ?? ALL_CHECKS).map((c) => [c.id, c]));
   if (format === 'json') await writePieces(io.stdout, jsonChunks(shown, byId));
+  else if (format === 'sarif') await writePieces(io.stdout, [formatSarif(shown, byId, pkg.version)]);
   else if (format === 'csv') {
     await writePieces(io.stdout, csvChunks(shown, byId));
     for (const e of result.errors) io.stderr.write(`could not check ${couldNotCheck(e)}\n`);

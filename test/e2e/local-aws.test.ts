@@ -182,6 +182,13 @@ describe('audit against a local AWS stand-in', () => {
       expect(table.stdout).toContain('What to do about each: --details');
       const details = await runCli(['audit', 'local', '--service', 'iam', '--details']);
       expect(details.stdout).toMatch(/^ {6}Fix: /m);
+      // SARIF for code-scanning pipelines: the same findings, as results of the checks' rules.
+      const sarif = await runCli(['audit', 'local', '--service', 'iam', '--format', 'sarif']);
+      expect(sarif.code).toBe(1);
+      const log = JSON.parse(sarif.stdout) as { version: string; runs: { results: { ruleId: string }[]; tool: { driver: { rules: { id: string }[] } } }[] };
+      expect(log.version).toBe('2.1.0');
+      const iamFindings = allFindings.filter((f) => f.checkId.startsWith('iam.'));
+      expect(log.runs[0]!.results.map((r) => r.ruleId).sort()).toEqual(iamFindings.map((f) => f.checkId).sort());
       // Below the severity asked for: counted, not shown; and nothing at all at or above it exits 0.
       const onlyCritical = await runCli(['audit', 'local', '--service', 'iam', '--severity', 'critical']);
       expect(onlyCritical.stdout).toMatch(/below critical left out/);
