@@ -1,4 +1,4 @@
-import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { AuditService } from '../src/audit/service.js';
 import type { Check } from '../src/audit/types.js';
 import type { Config } from '../src/config.js';
@@ -56,6 +56,9 @@ export interface FixDeps {
 }
 
 export type BoltApp = InstanceType<typeof App>;
+
+/** What Bolt hands a button's or menu's listener, once it has acknowledged. */
+export type ActionArgs = Omit<SlackActionMiddlewareArgs<BlockAction>, 'ack'> & AllMiddlewareArgs;
 
 /** What Bolt hands a slash command's listener. */
 export type SlashCommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;

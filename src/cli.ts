@@ -10,13 +10,12 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+import { SEVERITIES } from './audit/types.js';
 import { asAuditBotError } from './errors.js';
 import { terminalSafe } from './terminal/sanitize.js';
 import { EXIT, EXIT_CODES_HELP, type CliIo } from './cli/shared.js';
 
 export { EXIT, type CliIo } from './cli/shared.js';
-
-const SEVERITY_CHOICES = ['critical', 'high', 'medium', 'low', 'info'];
 
 /** Repeatable options: `--check a --check b`, or `--check a,b`. */
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -68,7 +67,7 @@ function program(io: CliIo, exit: { code: number }): Command {
     .addOption(new Option('-f, --format <format>', 'table, json, csv or sarif').default('table'))
     .option('--check <glob>', "only checks whose id matches, e.g. 'iam.*' (repeatable, or comma-separated)", collect)
     .option('--service <name>', 'only checks of this service, e.g. iam or s3 (repeatable, or comma-separated)', collect)
-    .addOption(new Option('--severity <min>', 'only findings at or above this severity').choices(SEVERITY_CHOICES))
+    .addOption(new Option('--severity <min>', 'only findings at or above this severity').choices(SEVERITIES))
     .option('--region <region>', 'only these regions for regional checks (repeatable, or comma-separated); global checks still run', collect)
     .option('--details', 'table: print each finding’s remediation under it')
     .addHelpText(
@@ -103,7 +102,7 @@ function program(io: CliIo, exit: { code: number }): Command {
     .description('list the checks: id, title, severity, service and framework references')
     .addOption(new Option('-f, --format <format>', 'table or json').default('table'))
     .option('--service <name>', 'only checks of this service (repeatable, or comma-separated)', collect)
-    .addOption(new Option('--severity <min>', 'only checks at or above this severity').choices(SEVERITY_CHOICES))
+    .addOption(new Option('--severity <min>', 'only checks at or above this severity').choices(SEVERITIES))
     .action(async (options: Record<string, unknown>) => {
       exit.code = (await import('./cli/checks.js')).checksCommand(options, io);
     });

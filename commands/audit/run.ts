@@ -70,16 +70,15 @@ async function awaitWithProgress(deps: Deps, run: RunningAudit, account: Account
       .then(() => respond({ replace_original: true, response_type: 'ephemeral', text }))
       .catch((error: unknown) => log.warn({ err: errorMessage(error) }, 'progress update failed'));
   });
-  try {
-    return await run.result;
-  } catch (error) {
-    unsubscribe();
-    await pending;
-    log.warn({ alias: account.alias, err: errorMessage(error) }, 'audit could not run');
-    await respond({ replace_original: true, response_type: 'ephemeral', text: auditFailedText(account, errorMessage(error)) });
-    return undefined;
-  } finally {
-    unsubscribe();
-    await pending;
-  }
+  const outcome = await run.result.then(
+    (result) => ({ result }),
+    (error: unknown) => ({ error }),
+  );
+  // No progress update may land after this: the last one is waited for before the outcome is told.
+  unsubscribe();
+  await pending;
+  if ('result' in outcome) return outcome.result;
+  log.warn({ alias: account.alias, err: errorMessage(outcome.error) }, 'audit could not run');
+  await respond({ replace_original: true, response_type: 'ephemeral', text: auditFailedText(account, errorMessage(outcome.error)) });
+  return undefined;
 }

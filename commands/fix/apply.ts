@@ -1,10 +1,9 @@
 import { FIX_TEXT } from '../../src/slack/render/fix.js';
-import type { FixDeps } from '../deps.js';
-import type { ActionArgs } from '../mutes/menu.js';
+import type { ActionArgs, FixDeps } from '../deps.js';
 import { actionValue, answer, markOriginal, parseFixValue, tell, type Click } from './answers.js';
 
 /** The confirmation's fix button (or its dry run): guards, live precheck, apply, and the outcome for the clicker, the thread and the report. */
-export async function applyFix(fix: FixDeps, { body, action, client, respond }: ActionArgs, click: Click): Promise<void> {
+export async function applyFix(fix: FixDeps, { body, action }: ActionArgs, click: Click): Promise<void> {
   const parsed = parseFixValue(actionValue(action));
   if (!parsed) return tell(click, FIX_TEXT.badButton);
   const where = fix.memory.originOf(parsed.requestId);
@@ -15,7 +14,7 @@ export async function applyFix(fix: FixDeps, { body, action, client, respond }: 
     thread: where?.thread,
     message: where?.message,
   });
-  await answer({ ...click, client, respond }, outcome);
+  await answer(click, outcome);
   if (outcome.kind === 'applied' || outcome.kind === 'dry-run' || outcome.kind === 'failed') await markOriginal(fix, click, outcome.record);
 }
 

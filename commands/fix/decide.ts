@@ -1,7 +1,6 @@
 import { errorMessage } from '../../src/errors.js';
 import { outcomeBlocks, outcomeText } from '../../src/slack/render/fix.js';
-import type { FixDeps } from '../deps.js';
-import type { ActionArgs } from '../mutes/menu.js';
+import type { ActionArgs, FixDeps } from '../deps.js';
 import { actionValue, markOriginal, refused, tell, updateMessage, type Click } from './answers.js';
 
 /** Approve or Reject on a request: another remediator than the requester, once; the request message becomes its outcome. */

@@ -1,7 +1,6 @@
 import type { BlockAction } from '@slack/bolt';
 import { FIX_ACTIONS } from '../../src/slack/render/fix.js';
-import type { BoltApp, Deps, FixDeps } from '../deps.js';
-import type { ActionArgs } from '../mutes/menu.js';
+import type { ActionArgs, BoltApp, Deps, FixDeps } from '../deps.js';
 import type { Click } from './answers.js';
 import { applyFix, cancelFix } from './apply.js';
 import { decideFix } from './decide.js';

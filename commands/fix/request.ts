@@ -1,8 +1,7 @@
 import { errorMessage } from '../../src/errors.js';
 import type { Failure } from '../../src/remediation/service.js';
 import { failedAnswer, FIX_TEXT, requestMessage, requestPostedText } from '../../src/slack/render/fix.js';
-import type { FixDeps } from '../deps.js';
-import type { ActionArgs } from '../mutes/menu.js';
+import type { ActionArgs, FixDeps } from '../deps.js';
 import { actionValue, parseFixValue, refused, tell, type Click } from './answers.js';
 
 /**

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { outcomeText } from '../../src/slack/render/fix.js';
-import type { FixDeps } from '../deps.js';
-import type { ActionArgs } from '../mutes/menu.js';
+import type { ActionArgs, FixDeps } from '../deps.js';
 import { actionValue, announce, markOriginal, refused, tell, updateMessage, type Click } from './answers.js';
 
 /** Undo on a fix's outcome, within 24 hours: one undo per fix, after checking that what it did is still in place. */

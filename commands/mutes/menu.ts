@@ -1,4 +1,3 @@
-import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { errorMessage } from '../../src/errors.js';
 import { defaultMuteDay } from '../../src/store/mutes.js';
 import { clickedMessage } from '../../src/slack/clicks.js';
@@ -7,14 +6,12 @@ import { FIX_PREFIX } from '../../src/slack/render/blocks.js';
 import { FIX_TEXT } from '../../src/slack/render/fix.js';
 import { MUTE_TEXT, renderMuteModal, type MuteModalMetadata } from '../../src/slack/render/mutes.js';
 import { mayMute } from '../access.js';
-import type { Deps } from '../deps.js';
+import type { ActionArgs, Deps } from '../deps.js';
 import { aliasOf } from '../findings.js';
 import { startFix } from '../fix/start.js';
 
 /** How long the mute menu waits for the access check before opening the modal anyway (Slack's trigger_id lasts 3 s; the submission is checked again). */
 const ACCESS_WAIT_BEFORE_MODAL_MS = 1_500;
-
-export type ActionArgs = Omit<SlackActionMiddlewareArgs<BlockAction>, 'ack'> & AllMiddlewareArgs;
 
 /** "Mute…" on a finding (reports and digests): the menu names the finding by scan id and fingerprint; the server looks it up. */
 export async function openMuteMenu(deps: Deps, { body, action, client, respond }: ActionArgs): Promise<void> {

@@ -1,8 +1,7 @@
 import { tellClicker } from '../../src/slack/post.js';
 import { MUTE_TEXT, renderMuteList } from '../../src/slack/render/mutes.js';
 import { mayMute } from '../access.js';
-import type { Deps } from '../deps.js';
-import type { ActionArgs } from './menu.js';
+import type { ActionArgs, Deps } from '../deps.js';
 import { listMutes } from './list.js';
 
 /** "Unmute" in `/audit mutes`: the value names the mute (and the list's filter, to redraw it); the server decides. */

@@ -4,7 +4,7 @@ import { runAudit } from '../audit/runner.js';
 import { severityRank, type Check, type Severity } from '../audit/types.js';
 import { RoleSessions, roleSessionName } from '../aws/session.js';
 import { partitionOfArn } from '../aws/partition.js';
-import { auditLimits, closestNames, didYouMean, findAccount, REGION, regionProblem, suggestAliases, type Config } from '../config.js';
+import { auditLimits, findAccount, REGION, regionProblem, suggestAliases, type Config } from '../config.js';
 import { AuditBotError } from '../errors.js';
 import { couldNotCheck, csvChunks, FORMATS, formatTable, jsonChunks } from '../terminal/format.js';
 import pkg from '../../package.json' with { type: 'json' };
@@ -12,6 +12,7 @@ import { createProgressBar } from '../terminal/progress.js';
 import { formatSarif } from '../terminal/sarif.js';
 import { terminalSafe } from '../terminal/sanitize.js';
 import { wildcardMatch } from '../wildcard.js';
+import { parseServices } from './services.js';
 import { EXIT, MAX_LISTED, parseFormat, splitList, usageError, writePieces, type CliIo } from './shared.js';
 
 function selectChecks(all: readonly Check[], globs: string[]): readonly Check[] {
@@ -23,15 +24,9 @@ function selectChecks(all: readonly Check[], globs: string[]): readonly Check[] 
   return all.filter((c) => globs.some((g) => wildcardMatch(g, c.id)));
 }
 
-/** `--service iam,s3`: only the checks of those services (a mistyped one is named, with the closest). */
-function selectServices(checks: readonly Check[], all: readonly Check[], services: string[]): readonly Check[] {
+/** `--service iam,s3`: only the checks of those services. */
+function selectServices(checks: readonly Check[], services: string[]): readonly Check[] {
   if (services.length === 0) return checks;
-  const known = [...new Set(all.map((c) => c.service))].sort();
-  const unknown = services.find((s) => !known.includes(s));
-  if (unknown !== undefined) {
-    const close = didYouMean(closestNames(unknown, known, 3, true));
-    throw usageError(`--service: no service "${unknown}"${close ? ` (${close})` : ''}. Services: ${known.join(', ')}`);
-  }
   const selected = checks.filter((c) => services.includes(c.service));
   if (selected.length === 0) throw usageError('No check is both of those services and matches --check.');
   return selected;
@@ -67,7 +62,7 @@ export async function auditCommand(config: Config, alias: string, values: Record
   }
   const format = parseFormat(values.format as string | undefined, FORMATS);
   const all = io.checks ?? ALL_CHECKS;
-  const checks = selectServices(selectChecks(all, splitList(values.check as string[] | undefined)), all, splitList(values.service as string[] | undefined));
+  const checks = selectServices(selectChecks(all, splitList(values.check as string[] | undefined)), parseServices(values.service, all));
   const minSeverity = values.severity as Severity | undefined;
   const regions = splitList(values.region as string[] | undefined);
   const badRegion = regions.find((r) => !REGION.test(r));

@@ -1,20 +1,14 @@
 import { ALL_CHECKS } from '../../checks/index.js';
 import { severityRank, type Check, type Severity } from '../audit/types.js';
-import { closestNames, didYouMean } from '../config.js';
 import { terminalSafe } from '../terminal/sanitize.js';
-import { EXIT, parseFormat, splitList, usageError, type CliIo } from './shared.js';
+import { parseServices } from './services.js';
+import { EXIT, parseFormat, type CliIo } from './shared.js';
 
 /** `aws-audit-bot checks`: every check with its severity, service and framework references (no config, no AWS). */
 export function checksCommand(values: Record<string, unknown>, io: CliIo): number {
   const format = parseFormat(values.format as string | undefined, ['table', 'json']);
   const all = io.checks ?? ALL_CHECKS;
-  const services = splitList(values.service as string[] | undefined);
-  const known = [...new Set(all.map((c) => c.service))].sort();
-  const unknown = services.find((s) => !known.includes(s));
-  if (unknown !== undefined) {
-    const close = didYouMean(closestNames(unknown, known, 3, true));
-    throw usageError(`--service: no service "${unknown}"${close ? ` (${close})` : ''}. Services: ${known.join(', ')}`);
-  }
+  const services = parseServices(values.service, all);
   const min = values.severity as Severity | undefined;
   const listed = all
     .filter((c) => services.length === 0 || services.includes(c.service))
