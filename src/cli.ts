@@ -64,12 +64,14 @@ function program(io: CliIo, exit: { code: number }): Command {
     .command('audit')
     .description('audit one account now and print what is wrong')
     .argument('<alias>', 'the account, as configured (aws-audit-bot accounts lists them)')
-    .addOption(new Option('-f, --format <format>', 'table, json, csv or sarif').default('table'))
+    .addOption(new Option('-f, --format <format>', 'table, json, csv, sarif, ocsf or asff').default('table'))
     .option('--check <glob>', "only checks whose id matches, e.g. 'iam.*' (repeatable, or comma-separated)", collect)
     .option('--service <name>', 'only checks of this service, e.g. iam or s3 (repeatable, or comma-separated)', collect)
     .addOption(new Option('--severity <min>', 'only findings at or above this severity').choices(SEVERITIES))
     .option('--region <region>', 'only these regions for regional checks (repeatable, or comma-separated); global checks still run', collect)
     .option('--details', 'table: print each finding’s remediation under it')
+    .option('--security-hub', 'also send the findings to the account’s AWS Security Hub (archiving the ones no longer found)')
+    .option('--security-hub-region <region>', 'send every finding to this region’s Security Hub (default: each finding’s own region)')
     .addHelpText(
       'after',
       `\nExamples:\n  aws-audit-bot audit prod --severity high\n  aws-audit-bot audit prod --service iam,s3 --format json > prod.json\n\n${EXIT_CODES_HELP}`,

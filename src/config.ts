@@ -53,6 +53,7 @@ const accountSchema = z.strictObject({
     .optional(),
   regions: z.array(regionName).min(1, { error: 'expected at least one region, or omit the key to audit every enabled region' }).optional(),
   remediationRoleArn: z.string().regex(ROLE_ARN, { error: 'expected an IAM role ARN like arn:aws:iam::123456789012:role/AuditRemediation' }).optional(),
+  securityHubRoleArn: z.string().regex(ROLE_ARN, { error: 'expected an IAM role ARN like arn:aws:iam::123456789012:role/AuditFindingsImport' }).optional(),
   channels: z.array(z.string().regex(CHANNEL_ID, { error: 'expected a Slack channel id like C0123ABCD (not a #name)' })).optional(),
 });
 
@@ -305,7 +306,7 @@ function crossFieldIssues(raw: unknown): Issue[] {
     }
     const accountId = typeof a.accountId === 'number' ? String(a.accountId) : a.accountId;
     if (typeof accountId !== 'string' || !ACCOUNT_ID.test(accountId)) return;
-    for (const key of ['roleArn', 'remediationRoleArn'] as const) {
+    for (const key of ['roleArn', 'remediationRoleArn', 'securityHubRoleArn'] as const) {
       const arnAccount = typeof a[key] === 'string' ? (a[key] as string).match(ROLE_ARN)?.[2] : undefined;
       if (arnAccount && arnAccount !== accountId) {
         issues.push({ code: 'custom', path: ['accounts', i, key], message: `the role is in account ${arnAccount}, but accountId is ${accountId}` });
@@ -316,6 +317,13 @@ function crossFieldIssues(raw: unknown): Issue[] {
         code: 'custom',
         path: ['accounts', i, 'remediationRoleArn'],
         message: 'must be another role than roleArn: the audit role stays read-only, and fixes use a role of their own',
+      });
+    }
+    if (typeof a.securityHubRoleArn === 'string' && a.securityHubRoleArn === a.roleArn) {
+      issues.push({
+        code: 'custom',
+        path: ['accounts', i, 'securityHubRoleArn'],
+        message: 'must be another role than roleArn: the audit role stays read-only, and sending findings to Security Hub is a write',
       });
     }
   });

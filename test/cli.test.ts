@@ -164,7 +164,7 @@ describe('aws-audit-bot audit', () => {
     const cases: [string[], string][] = [
       [['audit'], "missing required argument 'alias'"],
       [['audit', 'prod-paymnets'], 'Did you mean prod-payments?'],
-      [['audit', 'sandbox', '--format', 'xml'], '--format must be one of table, json, csv, sarif'],
+      [['audit', 'sandbox', '--format', 'xml'], '--format must be one of table, json, csv, sarif, ocsf, asff'],
       [['audit', 'sandbox', '--check', 's3.*'], 'No check matches "s3.*"'],
       [['audit', 'sandbox', '--region', 'Frankfurt'], '"Frankfurt" is not a region name'],
       [['audit', 'sandbox', '--region', 'ap-south-1'], "ap-south-1 is not among sandbox's configured regions"],
@@ -173,6 +173,8 @@ describe('aws-audit-bot audit', () => {
       [['audti', 'sandbox'], '(Did you mean audit?)'],
       [['audit', 'sandbox', '--severity', 'hihg'], 'Allowed choices are critical, high, medium, low, info'],
       [['audit', 'sandbox', '--service', 'iamm'], '--service: no service "iamm" (did you mean iam?)'],
+      [['audit', 'sandbox', '--security-hub', '--security-hub-region', 'eu-wset-1'], '--security-hub-region: "eu-wset-1" is not a region of the aws partition'],
+      [['audit', 'sandbox', '--security-hub-region', 'Paris'], '--security-hub-region: "Paris" is not a region name'],
       [['frobnicate'], "unknown command 'frobnicate'"],
       [[], 'Usage: aws-audit-bot [options] [command]'],
     ];

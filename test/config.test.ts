@@ -120,6 +120,20 @@ accounts:
     ).not.toThrow();
   });
 
+  it('takes a Security Hub role in the account, never the audit role nor one in another account', () => {
+    const withHubRole = (arn: string) => MINIMAL.replace(/roleArn: (\S+)/, (line) => `${line}\n    securityHubRoleArn: ${arn}`);
+    expect(problems(withHubRole('arn:aws:iam::123456789012:role/AuditReadOnly'))).toContain(
+      'securityHubRoleArn: must be another role than roleArn: the audit role stays read-only',
+    );
+    expect(problems(withHubRole('arn:aws:iam::999999999999:role/Import'))).toContain(
+      'securityHubRoleArn: the role is in account 999999999999, but accountId is 123456789012',
+    );
+    expect(problems(withHubRole('not-an-arn'))).toContain('securityHubRoleArn: expected an IAM role ARN');
+    expect(parseConfig(withHubRole('arn:aws:iam::123456789012:role/AuditFindingsImport'), 'a.yml').accounts[0]!.securityHubRoleArn).toBe(
+      'arn:aws:iam::123456789012:role/AuditFindingsImport',
+    );
+  });
+
   it('rejects duplicate aliases, missing keys, wrong types, bad cron and time zones', () => {
     const message = problems(`
 accounts:

@@ -29,7 +29,8 @@ import { deadlineError, transportError } from './transport-errors.js';
 import { withLiteralHostEndpoints } from './s3control.js';
 
 export interface AwsClientsOptions {
-  credentials: AwsCredentialIdentityProvider;
+  /** Omitted: the SDK's default chain (the CLI's own credentials). */
+  credentials?: AwsCredentialIdentityProvider;
   /** Region for global services (IAM) and region discovery. */
   homeRegion: string;
   /**
@@ -248,7 +249,7 @@ export class AwsClients {
     if (!entry) {
       const client = create({
         region,
-        credentials: this.options.credentials,
+        ...(this.options.credentials ? { credentials: this.options.credentials } : {}),
         ...boundedClientConfig(this.timeouts, this.options.maxAttempts ?? 5),
         requestHandler: this.http,
         ...this.settings,
@@ -309,7 +310,7 @@ export class AwsClients {
   }
 }
 
-type ClientConfig = { region: string; credentials: AwsCredentialIdentityProvider; cacheMiddleware: boolean } & Omit<
+type ClientConfig = { region: string; credentials?: AwsCredentialIdentityProvider; cacheMiddleware: boolean } & Omit<
   ReturnType<typeof boundedClientConfig>,
   'requestHandler'
 > & {

@@ -1,17 +1,21 @@
 import os from 'node:os';
 import { ALL_CHECKS } from '../../checks/index.js';
 import { runAudit } from '../audit/runner.js';
-import { severityRank, type Check, type Severity } from '../audit/types.js';
+import { severityRank, type AuditResult, type Check, type Severity } from '../audit/types.js';
 import { RoleSessions, roleSessionName } from '../aws/session.js';
 import { partitionOfArn } from '../aws/partition.js';
-import { auditLimits, findAccount, REGION, regionProblem, suggestAliases, type Config } from '../config.js';
+import { auditLimits, findAccount, REGION, regionProblem, suggestAliases, type AccountConfig, type Config } from '../config.js';
 import { AuditBotError } from '../errors.js';
-import { couldNotCheck, csvChunks, FORMATS, formatTable, jsonChunks } from '../terminal/format.js';
+import { couldNotCheck, csvChunks, FORMATS, formatTable, jsonChunks, type Format } from '../terminal/format.js';
 import pkg from '../../package.json' with { type: 'json' };
 import { createProgressBar } from '../terminal/progress.js';
+import { toAsff } from '../terminal/asff.js';
+import { jsonListChunks } from '../terminal/json-list.js';
+import { ocsfChunks } from '../terminal/ocsf.js';
 import { formatSarif } from '../terminal/sarif.js';
 import { terminalSafe } from '../terminal/sanitize.js';
 import { wildcardMatch } from '../wildcard.js';
+import { globalFindingsRegion, sendToSecurityHub } from './security-hub.js';
 import { parseServices } from './services.js';
 import { EXIT, MAX_LISTED, parseFormat, splitList, usageError, writePieces, type CliIo } from './shared.js';
 
@@ -46,67 +50,115 @@ function cliSessionName(): string {
   }
 }
 
-export async function auditCommand(config: Config, alias: string, values: Record<string, unknown>, io: CliIo): Promise<number> {
-  const account = findAccount(config, alias);
-  if (!account) {
-    const aliases = config.accounts.map((a) => a.alias);
-    const close = suggestAliases(alias, aliases);
-    const listed =
-      aliases.length <= MAX_LISTED
-        ? aliases.join(', ')
-        : `${aliases.slice(0, MAX_LISTED).join(', ')} and ${aliases.length - MAX_LISTED} more (aws-audit-bot accounts lists them)`;
-    throw new AuditBotError(
-      'UNKNOWN_ACCOUNT',
-      `No account "${terminalSafe(alias)}" in ${terminalSafe(config.sourcePath)}.${close.length ? ` Did you mean ${close.join(' or ')}?` : ''} Configured: ${listed}`,
+function unknownAccount(config: Config, alias: string): AuditBotError {
+  const aliases = config.accounts.map((a) => a.alias);
+  const close = suggestAliases(alias, aliases);
+  const listed =
+    aliases.length <= MAX_LISTED
+      ? aliases.join(', ')
+      : `${aliases.slice(0, MAX_LISTED).join(', ')} and ${aliases.length - MAX_LISTED} more (aws-audit-bot accounts lists them)`;
+  return new AuditBotError(
+    'UNKNOWN_ACCOUNT',
+    `No account "${terminalSafe(alias)}" in ${terminalSafe(config.sourcePath)}.${close.length ? ` Did you mean ${close.join(' or ')}?` : ''} Configured: ${listed}`,
+  );
+}
+
+/** A region option's value: a region name its partition has ("did you mean eu-west-1?" otherwise). */
+function checkRegion(option: string, region: string, partition: string): void {
+  const problem = REGION.test(region) ? regionProblem(region, partition) : `"${region}" is not a region name (like eu-west-1)`;
+  if (problem) throw usageError(`${option}: ${terminalSafe(problem)}${problem.endsWith('?') ? '' : '.'}`);
+}
+
+/** `--region`: regions of the partition, and among the account's configured ones when it has any. */
+function parseRegions(values: Record<string, unknown>, account: AccountConfig, partition: string): string[] {
+  const regions = splitList(values.region as string[] | undefined);
+  const badRegion = regions.find((r) => !REGION.test(r));
+  if (badRegion) throw usageError(`"${badRegion}" is not a region name (like eu-west-1).`);
+  for (const r of regions) checkRegion('--region', r, partition);
+  const outside = account.regions ? regions.filter((r) => !account.regions!.includes(r)) : [];
+  if (outside.length > 0) {
+    throw usageError(
+      `${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not among ${account.alias}'s configured regions (${account.regions!.join(', ')}).`,
     );
   }
+  return regions;
+}
+
+interface ReportContext {
+  format: Format;
+  /** The whole audit; `shown` is what --severity keeps. */
+  result: AuditResult;
+  shown: AuditResult;
+  checks: ReadonlyMap<string, Check>;
+  account: AccountConfig;
+  partition: string;
+  hubRegion: string | undefined;
+  values: Record<string, unknown>;
+}
+
+/** The audit in the format asked for, on stdout (what could not be checked goes to stderr beside a CSV). */
+async function writeReport(c: ReportContext, io: CliIo): Promise<void> {
+  const { shown, checks } = c;
+  if (c.format === 'json') await writePieces(io.stdout, jsonChunks(shown, checks));
+  else if (c.format === 'sarif') await writePieces(io.stdout, [formatSarif(shown, checks, pkg.version)]);
+  else if (c.format === 'ocsf') await writePieces(io.stdout, ocsfChunks(shown, checks, { toolVersion: pkg.version, partition: c.partition }));
+  else if (c.format === 'asff') {
+    const asff = toAsff(shown, checks, {
+      partition: c.partition,
+      toolVersion: pkg.version,
+      now: new Date().toISOString(),
+      globalRegion: globalFindingsRegion(c.account, c.partition),
+      ...(c.hubRegion ? { region: c.hubRegion } : {}),
+    });
+    await writePieces(io.stdout, jsonListChunks(asff));
+  } else if (c.format === 'csv') {
+    await writePieces(io.stdout, csvChunks(shown, checks));
+    for (const e of c.result.errors) io.stderr.write(`could not check ${couldNotCheck(e)}\n`);
+  } else {
+    const minSeverity = c.values.severity as Severity | undefined;
+    const below = minSeverity ? { below: { severity: minSeverity, count: c.result.findings.length - shown.findings.length } } : {};
+    io.stdout.write(formatTable(shown, checks, { width: terminalWidth(io.stdout), details: c.values.details === true, ...below }));
+  }
+}
+
+export async function auditCommand(config: Config, alias: string, values: Record<string, unknown>, io: CliIo): Promise<number> {
+  const account = findAccount(config, alias);
+  if (!account) throw unknownAccount(config, alias);
   const format = parseFormat(values.format as string | undefined, FORMATS);
   const all = io.checks ?? ALL_CHECKS;
   const checks = selectServices(selectChecks(all, splitList(values.check as string[] | undefined)), parseServices(values.service, all));
   const minSeverity = values.severity as Severity | undefined;
-  const regions = splitList(values.region as string[] | undefined);
-  const badRegion = regions.find((r) => !REGION.test(r));
-  if (badRegion) throw usageError(`"${badRegion}" is not a region name (like eu-west-1).`);
   const partition = partitionOfArn(account.roleArn);
-  const unknownRegion = regions.map((r) => regionProblem(r, partition)).find(Boolean);
-  if (unknownRegion) throw usageError(`--region: ${terminalSafe(unknownRegion)}${unknownRegion.endsWith('?') ? '' : '.'}`);
-  const outside = account.regions ? regions.filter((r) => !account.regions!.includes(r)) : [];
-  if (outside.length > 0) {
-    throw usageError(`${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not among ${alias}'s configured regions (${account.regions!.join(', ')}).`);
-  }
+  const regions = parseRegions(values, account, partition);
+  const hubRegion = values.securityHubRegion as string | undefined;
+  if (hubRegion !== undefined) checkRegion('--security-hub-region', hubRegion, partition);
 
   const limits = auditLimits(config.audit);
+  const sessions = io.sessions ?? new RoleSessions(undefined, undefined, limits.timeouts);
+  const sessionName = cliSessionName();
   const progress = createProgressBar(io.stderr, `Auditing ${alias}`);
   const result = await runAudit({
     account,
     checks,
     thresholds: config.thresholds,
     ...limits,
-    sessions: io.sessions ?? new RoleSessions(undefined, undefined, limits.timeouts),
-    sessionName: cliSessionName(),
+    sessions,
+    sessionName,
     env: io.env,
     ...(regions.length ? { onlyRegions: regions } : {}),
     onProgress: (p) => progress.update(p),
   });
   progress.done();
-  // Below the severity asked for: left out of every format, and counted in the table's summary.
+  // Below the severity asked for: left out of every format (and of Security Hub), and counted in the table's summary.
   const shown = minSeverity ? { ...result, findings: result.findings.filter((f) => severityRank(f.severity) <= severityRank(minSeverity)) } : result;
-  const hidden = result.findings.length - shown.findings.length;
+  const byId = new Map(all.map((c) => [c.id, c]));
+  await writeReport({ format, result, shown, checks: byId, account, partition, hubRegion, values }, io);
 
-  const byId = new Map((io.checks ?? ALL_CHECKS).map((c) => [c.id, c]));
-  if (format === 'json') await writePieces(io.stdout, jsonChunks(shown, byId));
-  else if (format === 'sarif') await writePieces(io.stdout, [formatSarif(shown, byId, pkg.version)]);
-  else if (format === 'csv') {
-    await writePieces(io.stdout, csvChunks(shown, byId));
-    for (const e of result.errors) io.stderr.write(`could not check ${couldNotCheck(e)}\n`);
-  } else
-    io.stdout.write(
-      formatTable(shown, byId, {
-        width: terminalWidth(io.stdout),
-        details: values.details === true,
-        ...(minSeverity ? { below: { severity: minSeverity, count: hidden } } : {}),
-      }),
-    );
+  let imported = true;
+  if (values.securityHub === true && result.stats.checksRun > 0) {
+    const hub = { account, partition, sessions, sessionName, env: io.env, timeouts: limits.timeouts, toolVersion: pkg.version };
+    imported = (await sendToSecurityHub(result, shown, byId, { ...hub, ...(hubRegion ? { region: hubRegion } : {}) }, io.stderr)).complete;
+  }
 
   if (result.stats.checksRun === 0) {
     // Nothing was looked at: that is not a clean account.
@@ -114,6 +166,7 @@ export async function auditCommand(config: Config, alias: string, values: Record
     io.stderr.write(`No check ran${skipped ? `: every region asked for was skipped: ${terminalSafe(skipped)}` : ''}. Nothing was audited.\n`);
     return EXIT.incomplete;
   }
+  if (!imported) return EXIT.notImported;
   if (shown.findings.length > 0) return EXIT.findings;
   return result.errors.length > 0 ? EXIT.incomplete : EXIT.clean;
 }

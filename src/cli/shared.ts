@@ -10,7 +10,7 @@ import type { ProgressStream } from '../terminal/progress.js';
 import { AuditBotError } from '../errors.js';
 import { terminalSafe } from '../terminal/sanitize.js';
 
-export const EXIT = { clean: 0, findings: 1, usage: 2, incomplete: 3 } as const;
+export const EXIT = { clean: 0, findings: 1, usage: 2, incomplete: 3, notImported: 4 } as const;
 
 /** Aliases named in one message at most. */
 export const MAX_LISTED = 10;
@@ -27,7 +27,8 @@ export interface CliIo {
 }
 
 export const EXIT_CODES_HELP = `Exit codes: 0 no findings, 1 findings, 2 usage, config or credential error,
-3 no findings but some checks could not run (their errors are listed), or no check ran at all.
+3 no findings but some checks could not run (their errors are listed), or no check ran at all,
+4 --security-hub: Security Hub did not take every finding (what it refused is listed).
 digest: 0 posted (or printed), 2 not posted, 3 no account could be audited.`;
 
 /** `message` may quote what was typed: it is shown with controls escaped. */

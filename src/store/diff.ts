@@ -77,8 +77,11 @@ export function perTrailChecks(result: Pick<AuditResult, 'scope'>): ReadonlySet<
 
 const key = (...parts: string[]): string => parts.join('\u0000');
 
+/** What coverage reads of a state: where the finding is, not what it says. */
+export type CoverageKey = Pick<FindingState, 'accountId' | 'checkId' | 'region' | 'resourceId' | 'multiRegionTrail'>;
+
 /** The scan's scope and errors, indexed once for many states. */
-function scanCoverage(result: AuditResult, perTrailIds: ReadonlySet<string> = perTrailChecks(result)): (state: FindingState) => Coverage {
+function scanCoverage(result: AuditResult, perTrailIds: ReadonlySet<string> = perTrailChecks(result)): (state: CoverageKey) => Coverage {
   const checkIds = new Set(result.scope.checkIds);
   const isPerTrailCheck = (checkId: string) => perTrailIds.has(checkId);
   const regions = new Set(result.scope.regions);
@@ -136,7 +139,7 @@ function scanCoverage(result: AuditResult, perTrailIds: ReadonlySet<string> = pe
 }
 
 /** Whether a state is within what the scan judged, and if not, why (the error that kept its check from judging it). */
-export function coverage(state: FindingState, result: AuditResult): Coverage {
+export function coverage(state: CoverageKey, result: AuditResult): Coverage {
   return scanCoverage(result)(state);
 }
 

@@ -3,7 +3,7 @@ import type { AuditResult, Check, CheckError, Finding, Severity } from '../audit
 import { SEVERITIES } from '../audit/types.js';
 import { jsonSafe, spreadsheetSafe, terminalSafe } from './sanitize.js';
 
-export const FORMATS = ['table', 'json', 'csv', 'sarif'] as const;
+export const FORMATS = ['table', 'json', 'csv', 'sarif', 'ocsf', 'asff'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export function severityCounts(findings: readonly Finding[]): Record<Severity, number> {

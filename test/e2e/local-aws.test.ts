@@ -204,6 +204,68 @@ describe('audit against a local AWS stand-in', () => {
   );
 
   it(
+    'OCSF holds the same findings as JSON, each a Compliance Finding with its fingerprint as uid',
+    async () => {
+      const json = await runCli(['audit', 'local', '--service', 'iam', '--format', 'json']);
+      const { findings, errors } = JSON.parse(json.stdout) as { findings: { checkId: string; fingerprint: string }[]; errors: unknown[] };
+      const ocsf = await runCli(['audit', 'local', '--service', 'iam', '--format', 'ocsf']);
+      expect(ocsf.code).toBe(1);
+      const events = JSON.parse(ocsf.stdout) as { class_uid: number; finding_info: { uid: string }; compliance: { status_id: number } }[];
+      expect(events.every((e) => e.class_uid === 2003)).toBe(true);
+      expect(events.filter((e) => e.compliance.status_id === 3).map((e) => e.finding_info.uid)).toEqual(findings.map((f) => f.fingerprint));
+      expect(events.filter((e) => e.compliance.status_id === 2)).toHaveLength(errors.length);
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    '--security-hub imports the findings, archives one no longer found, and exits 4 when Security Hub refuses one',
+    async () => {
+      // What an earlier run sent about a user who is gone now.
+      const gone = {
+        Id: 'aws-audit-bot/123456789012/iam.user-console-mfa/ghost',
+        ProductArn: 'arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default',
+        GeneratorId: 'aws-audit-bot/iam.user-console-mfa',
+        AwsAccountId: '123456789012',
+        SchemaVersion: '2018-10-08',
+        Types: ['Software and Configuration Checks/AWS Security Best Practices'],
+        CreatedAt: '2026-11-01T00:00:00.000Z',
+        UpdatedAt: '2026-11-01T00:00:00.000Z',
+        Severity: { Label: 'MEDIUM' },
+        Title: 'IAM users with a console password have MFA',
+        Description: 'ghost has no MFA',
+        Resources: [{ Type: 'AwsIamUser', Id: 'ghost' }],
+        ProductFields: { 'aws-audit-bot/checkId': 'iam.user-console-mfa', 'aws-audit-bot/region': 'global', 'aws-audit-bot/resourceId': 'ghost' },
+        RecordState: 'ACTIVE',
+      };
+      aws.hubFindings.set(gone.Id, gone);
+      const asff = await runCli(['audit', 'local', '--service', 'iam', '--format', 'asff']);
+      const expected = (JSON.parse(asff.stdout) as { Id: string }[]).map((f) => f.Id);
+      expect(expected.length).toBeGreaterThan(0);
+
+      const first = await runCli(['audit', 'local', '--service', 'iam', '--format', 'json', '--security-hub']);
+      expect(first.code).toBe(1);
+      expect(first.stderr).toBe(
+        `Security Hub (123456789012): us-east-1: ${expected.length + 1} of ${expected.length + 1} taken (1 archived: no longer found)\n`,
+      );
+      expect(aws.hubFindings.get(gone.Id)?.RecordState).toBe('ARCHIVED');
+      expect(
+        [...aws.hubFindings.values()]
+          .filter((f) => f.RecordState === 'ACTIVE')
+          .map((f) => f.Id)
+          .sort(),
+      ).toEqual([...expected].sort());
+      expect(actions).toContain('GetCallerIdentity');
+
+      aws.refuseFinding = (f) => (f.Id as string).includes('iam.root-mfa');
+      const second = await runCli(['audit', 'local', '--service', 'iam', '--security-hub']);
+      expect(second.code).toBe(4);
+      expect(second.stderr).toMatch(/^Security Hub: refused aws-audit-bot\/123456789012\/iam\.root-mfa\/\w+: InvalidInput: Finding does not adhere to ASFF$/m);
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
+
+  it(
     "selects the RDS checks with --check 'rds.*' and asks AWS only what they need",
     async () => {
       const { code, stdout, stderr } = await runCli(['audit', 'local', '--format', 'json', '--check', 'rds.*']);

@@ -40,6 +40,7 @@ const handlers: Record<string, Handler> = {
           'AssumeRole',
           `<Credentials><AccessKeyId>ASIALOCALLOCALLOCAL</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>${iso(new Date(Date.now() + 3_600_000))}</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/AuditReadOnly/aws-audit-bot</Arn><AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser>`,
         ),
+  GetCallerIdentity: () => ok('GetCallerIdentity', '<Arn>arn:aws:iam::123456789012:user/ci</Arn><UserId>AIDALOCAL</UserId><Account>123456789012</Account>'),
   GenerateCredentialReport: () => ok('GenerateCredentialReport', '<State>COMPLETE</State>'),
   GetCredentialReport: () =>
     ok('GetCredentialReport', `<Content>${report}</Content><ReportFormat>text/csv</ReportFormat><GeneratedTime>${iso(daysAgo(0, new Date()))}</GeneratedTime>`),
@@ -275,6 +276,9 @@ const JSON_SERVICES: Record<string, string> = { TrentService: 'kms', StarlingDov
 /** What a test can change between runs. */
 const state = { failAssumeRole: false };
 
+/** A finding as Security Hub holds it (the stand-in keeps what it was sent). */
+export type HubFinding = Record<string, unknown> & { Id: string; RecordState?: string };
+
 /** A request as the stand-in names it: the query action (`AssumeRole`), `cloudtrail:<Operation>`, or `GET <path>?<sub>`. */
 export interface LocalAwsRequest {
   action: string;
@@ -294,6 +298,10 @@ export class LocalAws {
   /** Calls the stand-in had no answer for: the bot asked something unexpected. */
   readonly unanswered: string[] = [];
   intercept: Interceptor | undefined;
+  /** Security Hub's findings by Id: what BatchImportFindings was sent, and what a test put there. */
+  readonly hubFindings = new Map<string, HubFinding>();
+  /** Findings BatchImportFindings answers as failed (InvalidInput), the rest are taken. */
+  refuseFinding: ((finding: HubFinding) => boolean) | undefined;
 
   set failAssumeRole(value: boolean) {
     state.failAssumeRole = value;
@@ -320,7 +328,21 @@ export class LocalAws {
     this.actions.length = 0;
     this.unanswered.length = 0;
     this.intercept = undefined;
+    this.hubFindings.clear();
+    this.refuseFinding = undefined;
     state.failAssumeRole = false;
+  }
+
+  /** Security Hub is REST JSON: BatchImportFindings (POST /findings/import) keeps what it takes; GetFindings (POST /findings) gives the active ones. */
+  private securityHub(path: string, body: string): { status?: number; body: string } {
+    const input = JSON.parse(body || '{}') as { Findings?: HubFinding[] };
+    if (path === '/findings/import') {
+      const failed = (input.Findings ?? []).filter((f) => this.refuseFinding?.(f));
+      for (const f of input.Findings ?? []) if (!failed.includes(f)) this.hubFindings.set(f.Id, f);
+      const FailedFindings = failed.map((f) => ({ Id: f.Id, ErrorCode: 'InvalidInput', ErrorMessage: 'Finding does not adhere to ASFF' }));
+      return { body: JSON.stringify({ SuccessCount: (input.Findings?.length ?? 0) - failed.length, FailedCount: failed.length, FailedFindings }) };
+    }
+    return { body: JSON.stringify({ Findings: [...this.hubFindings.values()].filter((f) => (f.RecordState ?? 'ACTIVE') === 'ACTIVE') }) };
   }
 
   private answer(req: http.IncomingMessage, res: http.ServerResponse, body: string): void {
@@ -347,6 +369,14 @@ export class LocalAws {
         if (!handler) this.unanswered.push(action);
         const answer = handler?.() ?? s3Error('NotImplemented', `no ${action} here`, 501);
         res.writeHead(answer.status ?? 200, { 'content-type': answer.body.startsWith('{') ? 'application/json' : 'application/xml' });
+        res.end(answer.body);
+      };
+    } else if (req.method === 'POST' && (req.url ?? '').startsWith('/findings')) {
+      const path = new URL(req.url ?? '/', 'http://local').pathname;
+      action = `securityhub:${path === '/findings/import' ? 'BatchImportFindings' : 'GetFindings'}`;
+      reply = () => {
+        const answer = this.securityHub(path, body);
+        res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
         res.end(answer.body);
       };
     } else {

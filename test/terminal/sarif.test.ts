@@ -7,28 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_CHECKS } from '../../checks/index.js';
 import type { AuditResult, Finding } from '../../src/audit/types.js';
+import { handFinding, handResult } from '../helpers/results.js';
 import { formatSarif, SARIF_SCHEMA } from '../../src/terminal/sarif.js';
 
-const finding = (checkId: string, severity: Finding['severity'], id: string, message: string): Finding => ({
-  checkId,
-  severity,
-  accountId: '123456789012',
-  region: 'global',
-  resource: { type: 'AWS::IAM::User', id },
-  message,
-  fingerprint: `${checkId}-${id}`.padEnd(32, '0').slice(0, 32),
-  details: {},
-});
-
-const result = (findings: Finding[], errors: AuditResult['errors'] = []): AuditResult =>
-  ({
-    account: { alias: 'prod', accountId: '123456789012' },
-    startedAt: '2026-12-03T09:00:00.000Z',
-    findings,
-    errors,
-    scope: { checkIds: ['iam.root-mfa', 'iam.user-console-mfa', 'iam.password-policy'], regions: ['global'], skippedRegions: [] },
-    stats: { durationMs: 1, apiCalls: 1, apiCallsByOperation: {}, httpAttempts: 1, retries: 0, checksRun: 3, byCheck: {} },
-  }) as AuditResult;
+const finding = handFinding;
+const result = (findings: Finding[], errors: AuditResult['errors'] = []): AuditResult => handResult(findings, errors);
 
 const checks = new Map(ALL_CHECKS.map((c) => [c.id, c]));
 const LEVELS = ['none', 'note', 'warning', 'error'];
