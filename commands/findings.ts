@@ -1,4 +1,5 @@
 import type { AuditResult } from '../src/audit/types.js';
+import type { ReferencedFinding } from '../src/store/mutes.js';
 import type { Deps } from './deps.js';
 
 /** The findings of a result that no mute in force covers, and how many were left out. */
@@ -17,4 +18,15 @@ export function fixableIn(deps: Pick<Deps, 'remediation'>, accountId: string): {
 /** The alias a finding's account goes by: its scan's, else the first configured one. */
 export function aliasOf(deps: Pick<Deps, 'config'>, accountId: string, scanAlias: string | undefined): string | undefined {
   return scanAlias ?? deps.config.accounts.find((a) => a.accountId === accountId)?.alias;
+}
+
+/** What a finding's modals show of a finding the history knows: its state, its account's alias, its check, its mute in force. */
+export function findingInView(deps: Pick<Deps, 'config' | 'checks' | 'mutes' | 'now'>, found: ReferencedFinding) {
+  const { state, scan } = found;
+  return {
+    state,
+    alias: aliasOf(deps, state.accountId, scan?.alias),
+    check: deps.checks.find((c) => c.id === state.checkId),
+    mute: deps.mutes.active(deps.now()).get(state.fingerprint),
+  };
 }

@@ -24,7 +24,7 @@ import { createBot } from '../../src/serve.js';
 import { outcomeText } from '../../src/slack/render/fix.js';
 import { AuditService } from '../../src/audit/service.js';
 import { fakeSessions } from '../helpers/aws.js';
-import { blockActionBody, SlackStub, signedPost, slashCommandBody } from '../helpers/slack.js';
+import { blockActionBody, menuEntries, SlackStub, signedPost, slashCommandBody } from '../helpers/slack.js';
 import { tempStore } from '../helpers/store.js';
 
 const SECRET = '0123456789abcdef0123456789abcdef';
@@ -155,13 +155,7 @@ async function report(
     c.args.blocks !== undefined && c.args.thread_ts === undefined && String(c.args.text).startsWith('Audit of');
   await stub.waitFor(() => stub.callsOf('chat.postMessage').slice(before).some(isReport), 'the report');
   const call = stub.callsOf('chat.postMessage').slice(before).find(isReport)!;
-  type Option = { text: { text: string }; value: string };
-  const entries = (call.args.blocks as { accessory?: { options?: Option[]; option_groups?: { label: { text: string }; options: Option[] }[] } }[]).flatMap(
-    (b) => [
-      ...(b.accessory?.options ?? []).map((o) => ({ group: 'Mute', value: o.value, label: o.text.text })),
-      ...(b.accessory?.option_groups ?? []).flatMap((g) => g.options.map((o) => ({ group: g.label.text, value: o.value, label: o.text.text }))),
-    ],
-  );
+  const entries = (call.args.blocks as unknown[]).flatMap(menuEntries);
   return { channel: String(call.result!.channel), ts: String(call.result!.ts), blocks: call.args.blocks as unknown[], entries };
 }
 
@@ -387,7 +381,7 @@ describe('one-click fixes through Slack', () => {
     // sandbox has no remediation role: no Fix entries; a forged one is refused.
     const sandbox = await report(b, 'sandbox');
     expect(sandbox.entries.filter((e) => e.group === 'Fix')).toEqual([]);
-    const forged = `fix:${sandbox.entries[0]!.value}`;
+    const forged = `fix:${sandbox.entries.find((e) => e.group === 'Mute')!.value}`;
     const noRole = stub.responseUrl();
     await signedPost(b.url, SECRET, choose('U0ALICE01', forged, sandbox, noRole));
     await stub.waitFor(() => postsTo(noRole).length > 0, 'the refusal');

@@ -18,7 +18,7 @@ import type { SlackApp } from '../../src/slack/app.js';
 import { createBot } from '../../src/serve.js';
 import { AuditService } from '../../src/audit/service.js';
 import { fakeSessions } from '../helpers/aws.js';
-import { blockActionBody, interactionBody, SlackStub, signedPost, slashCommandBody } from '../helpers/slack.js';
+import { blockActionBody, interactionBody, menuEntries, SlackStub, signedPost, slashCommandBody } from '../helpers/slack.js';
 import { tempStore } from '../helpers/store.js';
 
 const SECRET = '0123456789abcdef0123456789abcdef';
@@ -129,11 +129,9 @@ interface MenuOption {
   value: string;
 }
 
+/** The "Mute" entries of the finding menus. */
 function menuOptions(blocks: Record<string, unknown>[]): MenuOption[] {
-  return blocks.flatMap((b) => {
-    const accessory = b.accessory as { action_id?: string; options?: MenuOption[] } | undefined;
-    return accessory?.action_id === 'mute_finding' ? (accessory.options ?? []) : [];
-  });
+  return blocks.flatMap(menuEntries).flatMap((e) => (e.group === 'Mute' ? [{ text: { text: e.label }, value: e.value }] : []));
 }
 
 function muteChoice(
@@ -385,5 +383,88 @@ describe('muting a finding from a report', () => {
     clock = new Date('2026-12-01T00:00:00.000Z');
     expect(JSON.stringify((await report()).blocks)).toContain('carol');
     clock = new Date('2026-11-23T12:00:00.000Z');
+  });
+});
+
+describe('Details on a finding menu', () => {
+  /** Picks a menu value as `user`; returns the view Slack was asked to open, if any, and what the clicker was told. */
+  async function pick(value: string, where: { channel: string; ts: string }, user = 'U0ALICE01') {
+    const opened = stub.callsOf('views.open').length;
+    const answer = stub.responseUrl();
+    expect((await signedPost(url, SECRET, muteChoice(user, value, where, answer))).status).toBe(200);
+    const id = answer.split('/').pop()!;
+    await stub.waitFor(() => stub.callsOf('views.open').length > opened || postsTo(id).length > 0, 'the modal or an answer');
+    return {
+      view: stub.callsOf('views.open').at(opened)?.args.view as
+        | { callback_id: string; blocks: { block_id: string; text?: { text: string }; elements?: { text: string }[] }[] }
+        | undefined,
+      told: postsTo(id),
+    };
+  }
+  const textOf = (view: { blocks: { block_id: string; text?: { text: string }; elements?: { text: string }[] }[] }, id: string) => {
+    const b = view.blocks.find((x) => x.block_id === id);
+    return b?.text?.text ?? b?.elements?.map((e) => e.text).join(' ');
+  };
+
+  it('lists Details first for each finding; the modal says why, what to do with the commands, the references and the facts, from the check and the history', async () => {
+    findingsNow = [{ ...finding('gina'), details: { passwordLastUsed: '2026-11-01', mfaDevices: 0 } }, finding('hank')];
+    const posted = await report();
+    const scanId = store.data.scans.at(-1)!.id;
+    const entries = posted.blocks.flatMap(menuEntries);
+    expect(entries.filter((e) => e.group === 'Details').map((e) => e.value)).toEqual([
+      `details:${findingRef(scanId, finding('gina').fingerprint)}`,
+      `details:${findingRef(scanId, finding('hank').fingerprint)}`,
+    ]);
+    expect(entries.map((e) => e.group)).toEqual(['Details', 'Details', 'Mute', 'Mute']);
+    const menu = (posted.blocks.find((b) => menuEntries(b).length > 0) as { accessory: { placeholder: { text: string } } }).accessory;
+    expect(menu.placeholder.text).toBe('Details or mute…');
+
+    const { view } = await pick(entries[0]!.value, posted);
+    const check = ALL_CHECKS.find((c) => c.id === 'iam.user-console-mfa')!;
+    expect(view).toMatchObject({ callback_id: 'finding_details_modal', title: { text: 'Finding details' } });
+    expect(textOf(view!, 'finding')).toContain('User gina can sign in to the console without MFA.');
+    expect(textOf(view!, 'why')).toBe(`*Why it matters*\n${check.description}`);
+    expect(textOf(view!, 'what-to-do')).toContain('*What to do*\n');
+    expect(textOf(view!, 'references')).toBe(
+      '*References*\nCIS AWS Foundations Benchmark v5.0 · control 1.9\nSecurity Hub · <https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-5|IAM.5>',
+    );
+    expect(textOf(view!, 'facts')).toBe('*Facts*\n• passwordLastUsed: 2026-11-01\n• mfaDevices: 0');
+    expect(textOf(view!, 'status')).toMatch(/^Open · first seen <!date\^\d+\^/);
+  });
+
+  it('says when the finding is muted, escapes what AWS said and masks key ids; a reference it cannot trust opens nothing', async () => {
+    const hostile: Finding = {
+      ...finding('<!channel>'),
+      message: 'User <!channel> has key AKIAIOSFODNN7EXAMPLE <https://evil|click>',
+      details: { '<@U0BOSS>': 'AKIAIOSFODNN7EXAMPLE', note: '&lt; already' },
+    };
+    findingsNow = [hostile];
+    const posted = await report();
+    const details = posted.blocks.flatMap(menuEntries).find((e) => e.group === 'Details')!;
+    const mute = posted.blocks.flatMap(menuEntries).find((e) => e.group === 'Mute')!;
+    const view = await openModal('U0ALICE01', mute.value, posted);
+    await signedPost(url, SECRET, submission('U0ALICE01', String(view.private_metadata), 'accepted <!here>', '2026-12-20'));
+    await stub.waitFor(() => store.data.mutes.some((m) => m.fingerprint === hostile.fingerprint), 'the mute');
+
+    const shown = JSON.stringify((await pick(details.value, posted)).view);
+    expect(shown).not.toMatch(/<!channel>|<!here>|<@U0BOSS>|<https:\/\/evil|AKIAIOSFODNN7EXAMPLE/);
+    expect(shown).toContain('AKIA…MPLE');
+    expect(shown).toContain('&amp;lt; already');
+    expect(shown).toMatch(/muted by <@U0ALICE01> until <!date\^\d+\^\{date_short_pretty\}\|[^>]+>: accepted &lt;!here&gt;/);
+
+    for (const forged of ['details:junk', `details:${findingRef(store.data.scans.at(-1)!.id, 'f'.repeat(32))}`]) {
+      const { view: none, told } = await pick(forged, posted);
+      expect(none).toBeUndefined();
+      expect(String(told[0]!.text)).toMatch(/does not name a finding|no longer knows that finding/);
+    }
+  });
+
+  it('a modal Slack will not open is answered, not dropped', async () => {
+    findingsNow = [finding('frank')];
+    const posted = await report();
+    stub.on('views.open', () => ({ ok: false, error: 'expired_trigger_id' }));
+    const { told } = await pick(posted.blocks.flatMap(menuEntries).find((e) => e.group === 'Details')!.value, posted);
+    expect(String(told[0]!.text)).toContain('The details could not be opened');
+    expect(String(told[0]!.text)).toContain('expired_trigger_id');
   });
 });

@@ -372,3 +372,24 @@ export function blockActionBody(input: {
     actions: [input.action],
   });
 }
+
+/** One entry of a finding menu, with the group it is listed under ("Mute" for a plain "Mute…" menu). */
+export interface MenuEntry {
+  group: string;
+  value: string;
+  label: string;
+}
+
+type MenuOption = { text: { text: string }; value: string };
+
+/** The entries of a block's finding menu (a plain `options` list or `option_groups`), in order; none when the block has no such menu. */
+export function menuEntries(block: unknown): MenuEntry[] {
+  const accessory = (
+    block as { accessory?: { action_id?: string; options?: MenuOption[]; option_groups?: { label: { text: string }; options: MenuOption[] }[] } }
+  ).accessory;
+  if (accessory?.action_id !== 'mute_finding') return [];
+  return [
+    ...(accessory.options ?? []).map((o) => ({ group: 'Mute', value: o.value, label: o.text.text })),
+    ...(accessory.option_groups ?? []).flatMap((g) => g.options.map((o) => ({ group: g.label.text, value: o.value, label: o.text.text }))),
+  ];
+}

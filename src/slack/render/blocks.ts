@@ -46,6 +46,8 @@ export function fileStamp(iso: string): string {
  */
 export const MUTE_ACTION = 'mute_finding';
 export const FIX_PREFIX = 'fix:';
+/** "Details" entries: the finding reference behind `details:`. */
+export const DETAILS_PREFIX = 'details:';
 
 /** One entry of a "Mute…" menu: the finding reference and a short label. */
 export interface MuteOption {
@@ -67,6 +69,8 @@ export interface Unit {
   mute?: MuteOption;
   /** The finding's fix entry (value `fix:<ref>`), when a fix is offered for it. */
   fix?: MuteOption;
+  /** The finding's "Details" entry (value `details:<ref>`). */
+  details?: MuteOption;
   /** A group that must not share a section with the previous one (e.g. another account's findings, so one menu never mixes accounts). */
   sectionBreak?: boolean;
 }
@@ -95,25 +99,39 @@ export function context(blockId: string, text: string): ContextBlock {
 
 const option = (o: MuteOption): PlainTextOption => ({ text: { type: 'plain_text', text: plainText(o.label, SLACK_LIMITS.optionText) }, value: o.value });
 
-/** A "Mute…" menu listing findings; with fix entries, a "Mute or fix…" menu of two groups (at most 100 entries in all, values unique). */
-export function muteMenu(options: readonly MuteOption[], fixes: readonly MuteOption[] = []): StaticSelect {
-  if (fixes.length === 0) {
+/** The entries of one finding menu, by group. */
+export interface MenuEntries {
+  details: readonly MuteOption[];
+  mutes: readonly MuteOption[];
+  fixes: readonly MuteOption[];
+}
+
+/**
+ * A finding menu: "Mute…" when it only mutes; with details or fix entries,
+ * one group each ("Details", "Mute", "Fix"), at most 100 entries in all,
+ * values unique.
+ */
+export function muteMenu(options: readonly MuteOption[], fixes: readonly MuteOption[] = [], details: readonly MuteOption[] = []): StaticSelect {
+  if (fixes.length === 0 && details.length === 0) {
     return { type: 'static_select', action_id: MUTE_ACTION, placeholder: { type: 'plain_text', text: 'Mute…' }, options: options.map(option) };
   }
+  const words = [details.length && 'Details', options.length && 'mute', fixes.length && 'fix'].filter((w): w is string => Boolean(w));
+  const placeholder = `${words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words.at(-1)}` : words[0]!}…`;
+  const group = (label: string, entries: readonly MuteOption[]) =>
+    entries.length ? [{ label: { type: 'plain_text' as const, text: label }, options: entries.map(option) }] : [];
   return {
     type: 'static_select',
     action_id: MUTE_ACTION,
-    placeholder: { type: 'plain_text', text: 'Mute or fix…' },
-    option_groups: [
-      ...(options.length ? [{ label: { type: 'plain_text' as const, text: 'Mute' }, options: options.map(option) }] : []),
-      { label: { type: 'plain_text' as const, text: 'Fix' }, options: fixes.map(option) },
-    ],
+    placeholder: { type: 'plain_text', text: placeholder.charAt(0).toUpperCase() + placeholder.slice(1) },
+    option_groups: [...group('Details', details), ...group('Mute', options), ...group('Fix', fixes)],
   };
 }
 
-function sectionWith(blockId: string, text: string, options: readonly MuteOption[], fixes: readonly MuteOption[]): SectionBlock {
+function sectionWith(blockId: string, text: string, entries: MenuEntries): SectionBlock {
   const block = section(blockId, text);
-  return options.length + fixes.length > 0 ? { ...block, accessory: muteMenu(options, fixes) } : block;
+  return entries.mutes.length + entries.fixes.length + entries.details.length > 0
+    ? { ...block, accessory: muteMenu(entries.mutes, entries.fixes, entries.details) }
+    : block;
 }
 
 export function blockSize(block: KnownBlock): number {
@@ -135,40 +153,44 @@ export function packSections(units: readonly Unit[], from: number, room: Room, i
   const blocks: SectionBlock[] = [];
   let chars = 0;
   let text = '';
-  let options: MuteOption[] = [];
-  let fixes: MuteOption[] = [];
+  let entries: MenuEntries = { details: [], mutes: [], fixes: [] };
   let values = new Set<string>();
   const id = () => `${idPrefix}-${blocks.length + 1}`;
   const close = () => {
-    const block = sectionWith(id(), text, options, fixes);
+    const block = sectionWith(id(), text, entries);
     blocks.push(block);
     chars += blockSize(block) + 1;
     text = '';
-    options = [];
-    fixes = [];
+    entries = { details: [], mutes: [], fixes: [] };
     values = new Set();
   };
+  /** The unit's entries this section's menu does not list yet. */
+  const adds = (unit: Unit) => ({
+    details: unit.details && !values.has(unit.details.value) ? [unit.details] : [],
+    mutes: unit.mute && !values.has(unit.mute.value) ? [unit.mute] : [],
+    fixes: unit.fix && !values.has(unit.fix.value) ? [unit.fix] : [],
+  });
+  const count = (e: MenuEntries) => e.details.length + e.mutes.length + e.fixes.length;
   let i = from;
   while (i < units.length) {
     const unit = units[i]!;
     const candidate =
       text === '' ? `${unit.first ? unit.header : unit.continued}\n${unit.line}` : `${text}${unit.first ? `\n\n${unit.header}` : ''}\n${unit.line}`;
-    const addsOption = unit.mute !== undefined && !values.has(unit.mute.value);
-    const addsFix = unit.fix !== undefined && !values.has(unit.fix.value);
-    const entries = options.length + fixes.length + (addsOption ? 1 : 0) + (addsFix ? 1 : 0);
+    const added = adds(unit);
     const mustBreak = unit.first && unit.sectionBreak === true;
-    if (text !== '' && (mustBreak || candidate.length > SLACK_LIMITS.sectionText || entries > SLACK_LIMITS.selectOptions)) {
+    if (text !== '' && (mustBreak || candidate.length > SLACK_LIMITS.sectionText || count(entries) + count(added) > SLACK_LIMITS.selectOptions)) {
       close();
       continue;
     }
-    const candidateOptions = addsOption ? [...options, unit.mute!] : options;
-    const candidateFixes = addsFix ? [...fixes, unit.fix!] : fixes;
-    if (blocks.length + 1 > room.blocks || chars + blockSize(sectionWith(id(), candidate, candidateOptions, candidateFixes)) + 1 > room.chars) break;
+    const candidateEntries: MenuEntries = {
+      details: [...entries.details, ...added.details],
+      mutes: [...entries.mutes, ...added.mutes],
+      fixes: [...entries.fixes, ...added.fixes],
+    };
+    if (blocks.length + 1 > room.blocks || chars + blockSize(sectionWith(id(), candidate, candidateEntries)) + 1 > room.chars) break;
     text = candidate;
-    options = candidateOptions;
-    fixes = candidateFixes;
-    if (addsOption) values.add(unit.mute!.value);
-    if (addsFix) values.add(unit.fix!.value);
+    entries = candidateEntries;
+    for (const entry of [...added.details, ...added.mutes, ...added.fixes]) values.add(entry.value);
     i++;
   }
   if (text !== '') close();

@@ -20,6 +20,7 @@ import {
   context,
   DIVIDER,
   fileStamp,
+  DETAILS_PREFIX,
   FIX_PREFIX,
   header,
   jsonSize,
@@ -374,6 +375,12 @@ function detailLines(a: DigestAccount, checks: ReadonlyMap<string, Check>, fixab
         const item = items[j]!;
         const unit: Unit = { header, continued, first: j === i, line: detailLine(change, item) };
         if (firstOfAccount && j === i) unit.sectionBreak = true;
+        if (a.scanId !== null) {
+          const value = findingRef(a.scanId, item.state.fingerprint);
+          if (value.length + DETAILS_PREFIX.length <= SLACK_LIMITS.optionValue) {
+            unit.details = { value: `${DETAILS_PREFIX}${value}`, label: muteLabel(item.state.resourceId, item.state.region) };
+          }
+        }
         if (change !== 'resolved' && a.scanId !== null) {
           const value = findingRef(a.scanId, item.state.fingerprint);
           if (value.length <= SLACK_LIMITS.optionValue) unit.mute = { value, label: muteLabel(item.state.resourceId, item.state.region) };

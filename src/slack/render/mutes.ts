@@ -54,7 +54,8 @@ export function renderMuteModal(input: {
   state: FindingState;
   alias: string | undefined;
   check: Check | undefined;
-  current: MuteRecord | undefined;
+  /** The mute in force on it, if any (muting again replaces it). */
+  mute: MuteRecord | undefined;
   initialDay: string;
   /** The time zone mute days are in. */
   timeZone: string;
@@ -71,8 +72,8 @@ export function renderMuteModal(input: {
       },
     },
   ];
-  if (input.current) {
-    const c = input.current;
+  if (input.mute) {
+    const c = input.mute;
     blocks.push(
       context(
         'current',

@@ -9,6 +9,7 @@ import {
   context,
   DIVIDER,
   fileStamp,
+  DETAILS_PREFIX,
   FIX_PREFIX,
   header,
   jsonSize,
@@ -223,8 +224,11 @@ function findingLines(
       const f = findings[j]!;
       const unit: Unit = { header, continued, first: j === i, line: findingLine(f) };
       if (scanId !== undefined) {
-        unit.mute = { value: findingRef(scanId, f.fingerprint), label: muteLabel(f.resource.id, f.region) };
-        if (f.fix && fixable?.(f.fix)) unit.fix = { value: `${FIX_PREFIX}${findingRef(scanId, f.fingerprint)}`, label: muteLabel(f.resource.id, f.region) };
+        const ref = findingRef(scanId, f.fingerprint);
+        const label = muteLabel(f.resource.id, f.region);
+        unit.details = { value: `${DETAILS_PREFIX}${ref}`, label };
+        unit.mute = { value: ref, label };
+        if (f.fix && fixable?.(f.fix)) unit.fix = { value: `${FIX_PREFIX}${ref}`, label };
       }
       units.push(unit);
     }

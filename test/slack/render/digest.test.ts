@@ -9,7 +9,7 @@ import { findingRef, parseFindingRef } from '../../../src/store/mutes.js';
 import type { MuteRecord } from '../../../src/store/store.js';
 import type { SlackMessage } from '../../../src/slack/render/blocks.js';
 import { DIGEST_CSV_COLUMNS, digestAsText, MAX_DETAIL_MESSAGES, renderDigest, type RenderedDigest } from '../../../src/slack/render/digest.js';
-import { blockKitViolations } from '../../helpers/slack.js';
+import { blockKitViolations, menuEntries } from '../../helpers/slack.js';
 
 // ---- fixtures --------------------------------------------------------------------
 
@@ -137,10 +137,12 @@ type AnyBlock = {
   block_id?: string;
   text?: { type: string; text: string; verbatim?: boolean };
   elements?: { type: string; text: string; verbatim?: boolean }[];
-  accessory?: { type: string; action_id: string; options: { text: { text: string }; value: string }[] };
+  accessory?: { type: string; action_id: string };
 };
 
 const messages = (r: RenderedDigest): SlackMessage[] => [r.main, ...r.followUps];
+/** The "Mute" entries of a section's finding menu. */
+const mutes = (b: unknown) => menuEntries(b).filter((e) => e.group === 'Mute');
 const blocksOf = (m: SlackMessage): AnyBlock[] => m.blocks as AnyBlock[];
 const block = (m: SlackMessage, id: string): AnyBlock | undefined => blocksOf(m).find((b) => b.block_id === id);
 const textOf = (m: SlackMessage, id: string): string => {
@@ -180,9 +182,10 @@ function expectWithinLimits(m: SlackMessage): void {
     if (b.type === 'header') expect(b.text!.text.length).toBeLessThanOrEqual(150);
     if (b.type === 'context') for (const e of b.elements!) expect(e.text.length).toBeLessThanOrEqual(2000);
     if (b.accessory) {
-      expect(b.accessory.options.length).toBeLessThanOrEqual(100);
-      for (const o of b.accessory.options) {
-        expect(o.text.text.length).toBeLessThanOrEqual(75);
+      const entries = menuEntries(b);
+      expect(entries.length).toBeLessThanOrEqual(100);
+      for (const o of entries) {
+        expect(o.label.length).toBeLessThanOrEqual(75);
         expect(o.value.length).toBeLessThanOrEqual(150);
       }
     }
@@ -367,9 +370,9 @@ describe('renderDigest: a small week', () => {
       ].join('\n'),
     );
     // New and resurfaced can be muted from here; resolved cannot.
-    expect(details[0]!.accessory!.options.map((o) => o.value)).toEqual(['scan-prod:fp-1', 'scan-prod:fp-2', 'scan-prod:fp-3']);
-    expect(details[0]!.accessory!.options.map((o) => o.text.text)).toEqual(['root', 'sg-1 · us-east-1', 'alice']);
-    expect(details[1]!.accessory!.options.map((o) => o.value)).toEqual(['scan-sb:fp-5']);
+    expect(mutes(details[0]!).map((o) => o.value)).toEqual(['scan-prod:fp-1', 'scan-prod:fp-2', 'scan-prod:fp-3']);
+    expect(mutes(details[0]!).map((o) => o.label)).toEqual(['root', 'sg-1 · us-east-1', 'alice']);
+    expect(mutes(details[1]!).map((o) => o.value)).toEqual(['scan-sb:fp-5']);
     expectWithinLimits(r.main);
   });
 
@@ -570,21 +573,24 @@ describe('renderDigest: mute menus', () => {
     expectWithinLimits(r.followUps[0]!);
   });
 
-  it('offers new and resurfaced findings with their finding reference, never resolved ones, never without a scan id, never two accounts in one menu', () => {
+  it('offers new and resurfaced findings to mute with their finding reference, resolved ones only for details, none without a scan id, never two accounts in one menu', () => {
     const sections = sectionsOf(r.followUps[0]!, 'details');
     expect(sections).toHaveLength(3);
-    const values = sections.map((s) => s.accessory?.options.map((o) => o.value));
+    const values = sections.map((s) => (s.accessory ? mutes(s).map((o) => o.value) : undefined));
     expect(values[0]).toEqual(Array.from({ length: 8 }, (_, i) => findingRef('scan-a', `fa-${i}`)));
     expect(values[1]).toEqual([findingRef('scan-b', 'fb-1')]);
     expect(values[2]).toBeUndefined(); // scanId null: no menu
-    expect(sections[1]!.accessory!.options[0]!.text.text).toBe('rb-1 · eu-west-1');
+    expect(mutes(sections[1]!)[0]!.label).toBe('rb-1 · eu-west-1');
     for (const s of sections) {
       expect(s.accessory?.action_id ?? 'mute_finding').toBe('mute_finding');
-      const scans = new Set((s.accessory?.options ?? []).map((o) => parseFindingRef(o.value)!.scanId));
+      const scans = new Set(mutes(s).map((o) => parseFindingRef(o.value)!.scanId));
       expect(scans.size).toBeLessThanOrEqual(1);
     }
-    expect(JSON.stringify(r)).not.toContain('fa-r');
-    expect(JSON.stringify(r)).not.toContain('fb-r');
+    // A resolved finding has Details, never Mute.
+    const entries = sections.flatMap((s) => menuEntries(s));
+    expect(entries.filter((e) => e.value.endsWith(':fa-r')).map((e) => e.group)).toEqual(['Details']);
+    expect(entries.filter((e) => e.value.endsWith(':fb-r')).map((e) => e.group)).toEqual(['Details']);
+    expect(entries.filter((e) => e.group === 'Details').map((e) => e.value)).toContain(`details:${findingRef('scan-a', 'fa-0')}`);
   });
 });
 
@@ -652,7 +658,7 @@ describe('renderDigest: large digests stay within Slack limits', () => {
     const resolved = new Set(d.accounts.flatMap((a) => a.resolved.map((i) => i.state.fingerprint)));
     for (const m of r.followUps) {
       for (const s of sectionsOf(m, 'details')) {
-        const refs = (s.accessory?.options ?? []).map((o) => parseFindingRef(o.value)!);
+        const refs = mutes(s).map((o) => parseFindingRef(o.value)!);
         expect(new Set(refs.map((ref) => ref.scanId)).size).toBeLessThanOrEqual(1);
         expect(new Set(refs.map((ref) => ref.fingerprint.slice(0, 6))).size).toBeLessThanOrEqual(1);
         for (const ref of refs) expect(resolved.has(ref.fingerprint)).toBe(false);
