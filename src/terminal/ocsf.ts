@@ -119,7 +119,7 @@ function errorEvent(e: CheckError, check: Check | undefined, result: AuditResult
       types: [check?.service ?? e.checkId.split('.')[0]!],
       analytic: { uid: e.checkId, name: e.checkId, type: 'Rule', type_id: 1 },
     },
-    compliance: { ...compliance(check, e.checkId), status_id: 2, status: 'Warning', status_code: 'ERROR', status_detail: `${e.code}: ${e.message}` },
+    compliance: { ...compliance(check, e.checkId), status_id: 2, status: 'Warning', status_code: 'ERROR', status_details: [`${e.code}: ${e.message}`] },
     ...(e.resource ? { resources: [{ uid: e.resource, name: e.resource, cloud_partition: options.partition }] } : {}),
   };
 }

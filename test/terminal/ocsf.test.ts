@@ -1,5 +1,7 @@
 /**
- * The OCSF output against what OCSF 1.5.0 requires of a Compliance Finding
+ * The OCSF output against what OCSF 1.5.0 requires (its CHANGELOG's
+ * relaxations through 1.5.0 included: product.vendor_name and
+ * compliance.standards are recommended, status_detail is deprecated) of a Compliance Finding
  * (class 2003) and of each object it writes: the base event's required
  * attributes and the rules tying its ids together, the cloud profile,
  * metadata and product, finding_info, compliance, remediation, resources,
@@ -19,7 +21,7 @@ const ocsf = (r: AuditResult) => JSON.parse([...ocsfChunks(r, checks, { toolVers
 
 type OcsfEvent = Record<string, unknown> & {
   finding_info: { uid: string; title: string; desc?: string };
-  compliance: { standards: string[]; control: string; status_id: number; status_detail?: string };
+  compliance: { standards: string[]; control: string; status_id: number; status_details?: string[] };
   resources?: { uid: string; region?: string; data?: Record<string, unknown> }[];
   cloud: { provider: string; region?: string; account: { uid: string } };
   remediation?: { desc: string };
@@ -55,15 +57,18 @@ function requiredFieldProblems(event: Record<string, unknown>): string[] {
   need(object(metadata) && text(metadata.version) && /^1\.\d+\.\d+$/.test(metadata.version as string), 'metadata.version is a 1.x semver');
   const product = object(metadata) ? metadata.product : undefined;
   need(object(product), 'metadata.product is required');
-  need(object(product) && text(product.vendor_name), 'product.vendor_name is required');
+  // 1.4.0 relaxed vendor_name to recommended: a product needs a name or a uid.
+  need(object(product) && (text(product.name) || text(product.uid)), 'product needs a name or a uid');
   const info = event.finding_info;
   need(object(info) && text(info.uid), 'finding_info.uid is required');
   const compliance = event.compliance;
   need(object(compliance), 'compliance is required');
+  // 1.5.0 made standards recommended; these events always name one.
   need(
     object(compliance) && Array.isArray(compliance.standards) && compliance.standards.length > 0 && compliance.standards.every(text),
-    'compliance.standards is a required list of strings',
+    'compliance.standards is a list of strings',
   );
+  need(!object(compliance) || !('status_detail' in compliance), 'compliance.status_detail is deprecated (1.4.0): status_details');
   need(
     !object(compliance) || !('status_id' in compliance) || ENUMS.compliance_status_id.includes(compliance.status_id as number),
     'compliance.status_id is an enum',
@@ -75,6 +80,7 @@ function requiredFieldProblems(event: Record<string, unknown>): string[] {
   need(object(cloud) && text(cloud.provider), 'cloud.provider is required');
   const account = object(cloud) ? cloud.account : undefined;
   need(!object(account) || ENUMS.account_type_id.includes(account.type_id as number), 'account.type_id is an enum');
+  need(!object(account) || text(account.uid) || text(account.name), 'an account needs a uid or a name');
   const remediation = event.remediation;
   need(remediation === undefined || (object(remediation) && text(remediation.desc)), 'remediation.desc is required');
   for (const r of (event.resources as unknown[] | undefined) ?? []) need(object(r) && (text(r.uid) || text(r.name)), 'a resource needs a uid or a name');
@@ -136,7 +142,7 @@ describe('OCSF output', () => {
     for (const event of events) expect(requiredFieldProblems(event)).toEqual([]);
     expect(events[0]!.message).toBe('odd \u0007 name');
     const error = events[1]!;
-    expect(error.compliance).toMatchObject({ status_id: 2, status_detail: 'AccessDenied: denied \u202e' });
+    expect(error.compliance).toMatchObject({ status_id: 2, status_details: ['AccessDenied: denied \u202e'] });
     expect(error.finding_info.title).toBe(`Could not check: ${checks.get('iam.password-policy')!.title}`);
     // Stable across runs, like a finding's uid, and not any finding's.
     const again = ocsf(result([], [{ checkId: 'iam.password-policy', region: 'global', code: 'Throttling', message: 'slow down' }]));
@@ -161,9 +167,9 @@ describe('OCSF output', () => {
         severity_id: 7,
         time: '2026-12-03',
         type_uid: 200301,
-        metadata: { version: '2.0', product: { name: 'x' } },
+        metadata: { version: '2.0', product: { vendor_name: 'x' } },
         finding_info: {},
-        compliance: { standards: [], status_id: 4 },
+        compliance: { standards: [], status_id: 4, status_detail: 'x' },
         cloud: { account: { type_id: 42 } },
         remediation: {},
         resources: [{}],
@@ -175,13 +181,15 @@ describe('OCSF output', () => {
       'category_uid is the class’s category',
       'class_uid is Compliance Finding',
       'metadata.version is a 1.x semver',
-      'product.vendor_name is required',
+      'product needs a name or a uid',
       'finding_info.uid is required',
-      'compliance.standards is a required list of strings',
+      'compliance.standards is a list of strings',
+      'compliance.status_detail is deprecated (1.4.0): status_details',
       'compliance.status_id is an enum',
       'metadata.profiles names the cloud profile',
       'cloud.provider is required',
       'account.type_id is an enum',
+      'an account needs a uid or a name',
       'remediation.desc is required',
       'a resource needs a uid or a name',
     ]);
