@@ -70,11 +70,12 @@ function program(io: CliIo, exit: { code: number }): Command {
     .addOption(new Option('--severity <min>', 'only findings at or above this severity').choices(SEVERITIES))
     .option('--region <region>', 'only these regions for regional checks (repeatable, or comma-separated); global checks still run', collect)
     .option('--details', 'table: print each finding’s remediation under it')
+    .option('--compliance <framework>', 'the view of a compliance framework (cis-5.0): each control pass, fail, could not check or not covered')
     .option('--security-hub', 'also send the findings to the account’s AWS Security Hub (archiving the ones no longer found)')
     .option('--security-hub-region <region>', 'send every finding to this region’s Security Hub (default: each finding’s own region)')
     .addHelpText(
       'after',
-      `\nExamples:\n  aws-audit-bot audit prod --severity high\n  aws-audit-bot audit prod --service iam,s3 --format json > prod.json\n\n${EXIT_CODES_HELP}`,
+      `\nExamples:\n  aws-audit-bot audit prod --severity high\n  aws-audit-bot audit prod --compliance cis-5.0\n  aws-audit-bot audit prod --service iam,s3 --format json > prod.json\n\n${EXIT_CODES_HELP}`,
     )
     .action(async (alias: string, options: Record<string, unknown>, cmd: Command) => {
       const config = await loadConfig(cmd);

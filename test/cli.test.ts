@@ -175,6 +175,10 @@ describe('aws-audit-bot audit', () => {
       [['audit', 'sandbox', '--service', 'iamm'], '--service: no service "iamm" (did you mean iam?)'],
       [['audit', 'sandbox', '--security-hub', '--security-hub-region', 'eu-wset-1'], '--security-hub-region: "eu-wset-1" is not a region of the aws partition'],
       [['audit', 'sandbox', '--security-hub-region', 'Paris'], '--security-hub-region: "Paris" is not a region name'],
+      [['audit', 'sandbox', '--compliance', 'cis-4.0'], '--compliance must be one of cis-5.0, not "cis-4.0".'],
+      [['audit', 'sandbox', '--compliance', 'cis-5.0', '--format', 'sarif'], '--compliance prints table, json, csv, not sarif.'],
+      [['audit', 'sandbox', '--compliance', 'cis-5.0', '--severity', 'high'], '--compliance judges every finding of a control: leave out --severity.'],
+      [['audit', 'sandbox', '--compliance', 'cis-5.0', '--security-hub'], '--compliance and --security-hub do not go together'],
       [['frobnicate'], "unknown command 'frobnicate'"],
       [[], 'Usage: aws-audit-bot [options] [command]'],
     ];

@@ -1,5 +1,5 @@
 import { defineCheck } from '../../src/audit/check.js';
-import { coversAllPorts, describeRange, describeUse, groupLabel, judgeOpenIngress } from '../../src/rules/security-group-ingress.js';
+import { cisControlOf, coversAllPorts, describeRange, describeUse, groupLabel, judgeOpenIngress } from '../../src/rules/security-group-ingress.js';
 
 export default defineCheck({
   id: 'ec2.sg-open-all',
@@ -17,7 +17,10 @@ export default defineCheck({
   run(ctx) {
     return judgeOpenIngress(ctx, (rule, group, interfaces) =>
       coversAllPorts(rule)
-        ? { message: `Security group ${groupLabel(group)} allows ${describeRange(rule)} from ${rule.cidr}; ${describeUse(interfaces)}.` }
+        ? {
+            message: `Security group ${groupLabel(group)} allows ${describeRange(rule)} from ${rule.cidr}; ${describeUse(interfaces)}.`,
+            details: { cis: cisControlOf(rule) },
+          }
         : undefined,
     );
   },

@@ -1,5 +1,6 @@
 import { defineCheck } from '../../src/audit/check.js';
 import {
+  cisControlOf,
   coversAllPorts,
   describeRange,
   describeUse,
@@ -32,7 +33,8 @@ export default defineCheck({
         // A port of the critical tier is critical already; a high one becomes critical once traffic can reach it.
         severity: inUseSeverity(risky.tier, interfaces > 0),
         message: `Security group ${groupLabel(group)} allows ${describeRange(rule)} from ${rule.cidr}, exposing ${exposed}; ${describeUse(interfaces)}.`,
-        details: { riskyPorts: risky.ports.join(','), tier: risky.tier },
+        // CIS 5.3 is the IPv4 any-address, 5.4 the IPv6 one.
+        details: { riskyPorts: risky.ports.join(','), tier: risky.tier, cis: cisControlOf(rule) },
       };
     });
   },

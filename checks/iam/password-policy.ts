@@ -1,5 +1,8 @@
 import { defineCheck } from '../../src/audit/check.js';
 
+const CIS_MIN_LENGTH = 14;
+const CIS_REUSE_PREVENTION = 24;
+
 const RESOURCE = { type: 'AWS::IAM::AccountPasswordPolicy', id: 'password-policy' };
 
 export default defineCheck({
@@ -22,7 +25,7 @@ export default defineCheck({
         ctx.fail({
           resource: RESOURCE,
           message: `The account has no IAM password policy: nothing requires ${passwordMinLength}+ characters, character classes or remembering ${passwordReusePrevention} passwords.`,
-          details: { policyExists: false, weaknesses: 'no password policy' },
+          details: { policyExists: false, weaknesses: 'no password policy', cis: '1.7, 1.8' },
         }),
       ];
     }
@@ -34,6 +37,9 @@ export default defineCheck({
     const reuse = policy.PasswordReusePrevention;
     if (reuse === undefined || reuse === 0) weaknesses.push(`no password reuse prevention (want ${passwordReusePrevention})`);
     else if (reuse < passwordReusePrevention) weaknesses.push(`remembers ${reuse} passwords (want ${passwordReusePrevention})`);
+    // The CIS v5.0 controls it breaks, by CIS's own figures (whatever the thresholds): 1.7 a length under 14,
+    // 1.8 remembering fewer than 24 passwords. Character classes are no CIS control.
+    const cis = [(length ?? 0) < CIS_MIN_LENGTH && '1.7', (reuse ?? 0) < CIS_REUSE_PREVENTION && '1.8'].filter(Boolean).join(', ') || 'none';
     if (!policy.RequireUppercaseCharacters) weaknesses.push('uppercase not required');
     if (!policy.RequireLowercaseCharacters) weaknesses.push('lowercase not required');
     if (!policy.RequireNumbers) weaknesses.push('numbers not required');
@@ -49,6 +55,7 @@ export default defineCheck({
           weaknesses: weaknesses.join('; '),
           minimumPasswordLength: length ?? null,
           passwordReusePrevention: reuse ?? null,
+          cis,
           requireUppercase: policy.RequireUppercaseCharacters ?? false,
           requireLowercase: policy.RequireLowercaseCharacters ?? false,
           requireNumbers: policy.RequireNumbers ?? false,

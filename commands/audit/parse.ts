@@ -1,4 +1,5 @@
 import { SEVERITIES, type Severity } from '../../src/audit/types.js';
+import { FRAMEWORK_IDS } from '../../src/compliance/index.js';
 import { escapeMrkdwn } from '../../src/slack/render/mrkdwn.js';
 
 /** What `/audit …` asked for. `invalid.message` is mrkdwn, with every echoed piece of input escaped. */
@@ -9,7 +10,7 @@ export type ParsedCommand =
   | { kind: 'mutes'; alias?: string }
   | { kind: 'digest' }
   /** `alias` is lower-cased user input (escape it before echoing); `services` is empty for "all", else in the order of the known list. */
-  | { kind: 'audit'; alias: string; services: string[]; minSeverity?: Severity }
+  | { kind: 'audit'; alias: string; services: string[]; minSeverity?: Severity; compliance?: string }
   | { kind: 'invalid'; message: string };
 
 /** Longer input is refused before it is parsed. */
@@ -100,27 +101,13 @@ export function parseAuditCommand(text: string, services: readonly string[], com
 
   let alias: string | undefined;
   const wanted = new Set<string>();
-  let minSeverity: Severity | undefined;
+  const options: AuditOptions = {};
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     if (token.startsWith('-')) {
-      const eq = token.indexOf('=');
-      const flag = (eq === -1 ? token : token.slice(0, eq)).toLowerCase();
-      if (flag !== '--severity') {
-        return invalid(
-          `${echo(eq === -1 ? token : token.slice(0, eq))} is not an option of ${cmd}. The only option is ${code('--severity <min>')} (${SEVERITY_CHOICES}).`,
-        );
-      }
-      let value: string | undefined;
-      if (eq !== -1) value = unquote(token.slice(eq + 1));
-      else if (i + 1 < tokens.length && !tokens[i + 1]!.startsWith('-')) value = tokens[++i];
-      if (!value) return invalid(`${code('--severity')} needs a value: one of ${SEVERITY_CHOICES}.`);
-      const severity = value.toLowerCase();
-      if (!isSeverity(severity)) return invalid(`${echo(value)} is not a severity. Use one of ${SEVERITY_CHOICES}.`);
-      if (minSeverity !== undefined && minSeverity !== severity) {
-        return invalid(`${code('--severity')} is given twice (${code(minSeverity)} and ${code(severity)}); give it once.`);
-      }
-      minSeverity = severity;
+      const read = readOption(tokens, i, options, cmd);
+      if (typeof read === 'object') return read;
+      i = read;
       continue;
     }
     if (alias === undefined) {
@@ -140,8 +127,50 @@ export function parseAuditCommand(text: string, services: readonly string[], com
   if (alias === undefined) {
     return invalid(`Name the account to audit: ${code(`${commandName} <alias>`)}. ${code(`${commandName} list`)} shows the accounts you may audit here.`);
   }
-  const selected = services.filter((s) => wanted.has(s));
-  return minSeverity === undefined ? { kind: 'audit', alias, services: selected } : { kind: 'audit', alias, services: selected, minSeverity };
+  if (options.minSeverity !== undefined && options.compliance !== undefined) {
+    return invalid(`${code('--compliance')} judges every finding of a control: leave out ${code('--severity')}.`);
+  }
+  return { kind: 'audit', alias, services: services.filter((s) => wanted.has(s)), ...options };
+}
+
+interface AuditOptions {
+  minSeverity?: Severity;
+  compliance?: string;
+}
+
+const OPTIONS_HELP = () =>
+  `The options are ${code('--severity <min>')} (${SEVERITY_CHOICES}) and ${code('--compliance <framework>')} (${FRAMEWORK_IDS.map((id) => code(id)).join(', ')}).`;
+
+/**
+ * One option at `tokens[i]` (`--severity high` or `--severity=high`): sets it
+ * in `options` and returns the index of its last token, or what was wrong.
+ */
+function readOption(tokens: readonly string[], i: number, options: AuditOptions, cmd: string): number | ParsedCommand {
+  const token = tokens[i]!;
+  const eq = token.indexOf('=');
+  const name = eq === -1 ? token : token.slice(0, eq);
+  const flag = name.toLowerCase();
+  if (flag !== '--severity' && flag !== '--compliance') return invalid(`${echo(name)} is not an option of ${cmd}. ${OPTIONS_HELP()}`);
+  let value: string | undefined;
+  let last = i;
+  if (eq !== -1) value = unquote(token.slice(eq + 1));
+  else if (i + 1 < tokens.length && !tokens[i + 1]!.startsWith('-')) value = tokens[++last];
+  if (flag === '--severity') {
+    if (!value) return invalid(`${code('--severity')} needs a value: one of ${SEVERITY_CHOICES}.`);
+    const severity = value.toLowerCase();
+    if (!isSeverity(severity)) return invalid(`${echo(value)} is not a severity. Use one of ${SEVERITY_CHOICES}.`);
+    if (options.minSeverity !== undefined && options.minSeverity !== severity) {
+      return invalid(`${code('--severity')} is given twice (${code(options.minSeverity)} and ${code(severity)}); give it once.`);
+    }
+    options.minSeverity = severity;
+    return last;
+  }
+  const frameworks = FRAMEWORK_IDS.map((id) => code(id)).join(', ');
+  if (!value) return invalid(`${code('--compliance')} needs a framework: ${frameworks}.`);
+  const framework = value.toLowerCase();
+  if (!FRAMEWORK_IDS.includes(framework)) return invalid(`${echo(value)} is not a framework. Use ${frameworks}.`);
+  options.compliance = framework;
+  return last;
 }
 
 /** Usage of the command as mrkdwn, for `/audit help` (and in reply to a bare `/audit`). */
@@ -152,6 +181,7 @@ export function helpText(commandName = '/audit', services: readonly string[] = [
     `• ${c('<alias>')}: run every check of the account in every configured region`,
     `• ${c('<alias> iam s3')}: only the checks of these services`,
     `• ${c('<alias> --severity high')}: only findings of this severity or worse (${SEVERITY_CHOICES})`,
+    `• ${c('<alias> --compliance cis-5.0')}: the CIS AWS Foundations Benchmark v5.0 view: per section, the controls that pass, fail or could not be checked`,
     `• ${c('list')}: the accounts you may audit here`,
     `• ${c('status')}: audits running now`,
     `• ${c('mutes [alias]')}: findings muted now (of one account, or all), with an Unmute button`,

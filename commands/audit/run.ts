@@ -4,9 +4,11 @@ import type { AuditProgress, AuditResult } from '../../src/audit/types.js';
 import { suggestAliases, type AccountConfig } from '../../src/config.js';
 import { errorMessage } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
-import { auditFailedText, auditProgressText, auditStartText, unknownAliasText } from '../../src/slack/render/command-answers.js';
+import { auditFailedText, auditProgressText, auditStartText, noComplianceChecksText, unknownAliasText } from '../../src/slack/render/command-answers.js';
 import type { Deps, SlashCommandArgs } from '../deps.js';
 import type { ParsedCommand } from './parse.js';
+import { FRAMEWORKS } from '../../src/compliance/index.js';
+import { complianceChecks, postCompliance } from './compliance.js';
 import { postReport, type ReportRequest, type SharedReports } from './report.js';
 
 /** response_url answers at most 5 times in 30 minutes: the first, two progress updates, the outcome, one spare. */
@@ -43,13 +45,17 @@ export async function answerAudit(
     'audit requested',
   );
   if (!decision.allowed) return respond({ response_type: 'ephemeral', text: decision.reason });
-  const selected = parsed.services.length ? deps.checks.filter((c) => parsed.services.includes(c.service)) : deps.checks;
+  const framework = parsed.compliance ? FRAMEWORKS.get(parsed.compliance) : undefined;
+  const byService = parsed.services.length ? deps.checks.filter((c) => parsed.services.includes(c.service)) : deps.checks;
+  const selected = framework ? complianceChecks(byService) : byService;
+  if (selected.length === 0) return respond({ response_type: 'ephemeral', text: noComplianceChecksText(parsed.services) });
   const { run, joined } = deps.audits.start(account, selected, command.user_id);
   // (`run.scanId` is set once the history recorded the scan, before `run.result` resolves.)
   await respond({ response_type: 'ephemeral', text: auditStartText(account, joined) });
   const result = await awaitWithProgress(deps, run, account, respond, log);
   if (!result) return;
   const request: ReportRequest = { command, respond, client, account, selected, run, result, postIn: decision.postIn, log };
+  if (framework) return postCompliance(deps, shared, request, framework);
   if (parsed.minSeverity) request.minSeverity = parsed.minSeverity;
   return postReport(deps, shared, request);
 }

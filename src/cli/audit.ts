@@ -9,7 +9,10 @@ import { AuditBotError } from '../errors.js';
 import { couldNotCheck, csvChunks, FORMATS, formatTable, jsonChunks, type Format } from '../terminal/format.js';
 import pkg from '../../package.json' with { type: 'json' };
 import { createProgressBar } from '../terminal/progress.js';
+import { FRAMEWORK_IDS, FRAMEWORKS } from '../compliance/index.js';
+import { controlsOfCheck, evaluateCompliance, type Framework } from '../compliance/framework.js';
 import { toAsff } from '../terminal/asff.js';
+import { formatComplianceCsv, formatComplianceJson, formatComplianceTable } from '../terminal/compliance.js';
 import { jsonListChunks } from '../terminal/json-list.js';
 import { ocsfChunks } from '../terminal/ocsf.js';
 import { formatSarif } from '../terminal/sarif.js';
@@ -121,12 +124,43 @@ async function writeReport(c: ReportContext, io: CliIo): Promise<void> {
   }
 }
 
+/** `--compliance cis-5.0`: the framework, and only the checks that cover its controls. */
+function complianceView(values: Record<string, unknown>, format: Format, checks: readonly Check[]): { framework?: Framework; checks: readonly Check[] } {
+  const id = values.compliance as string | undefined;
+  if (id === undefined) return { checks };
+  const framework = FRAMEWORKS.get(id);
+  if (!framework) throw usageError(`--compliance must be one of ${FRAMEWORK_IDS.join(', ')}, not "${id}".`);
+  if (!COMPLIANCE_FORMATS.includes(format)) throw usageError(`--compliance prints ${COMPLIANCE_FORMATS.join(', ')}, not ${format}.`);
+  // A control passes only when none of its findings is left out.
+  if (values.severity !== undefined) throw usageError('--compliance judges every finding of a control: leave out --severity.');
+  if (values.securityHub === true) throw usageError('--compliance and --security-hub do not go together: send the findings in a run of their own.');
+  const covering = checks.filter((c) => controlsOfCheck(c).length > 0);
+  if (covering.length === 0) throw usageError(`No check selected covers a control of ${framework.name} v${framework.version}.`);
+  return { framework, checks: covering };
+}
+
+const COMPLIANCE_FORMATS: readonly Format[] = ['table', 'json', 'csv'];
+
+/** The compliance view in the format asked for; exit 1 when a control fails, 3 when none fails but some could not be checked. */
+async function writeCompliance(framework: Framework, result: AuditResult, all: readonly Check[], format: Format, values: Record<string, unknown>, io: CliIo) {
+  const report = evaluateCompliance(result, all, framework);
+  if (format === 'json') await writePieces(io.stdout, [formatComplianceJson(report)]);
+  else if (format === 'csv') await writePieces(io.stdout, [formatComplianceCsv(report)]);
+  else io.stdout.write(formatComplianceTable(report, { width: terminalWidth(io.stdout), details: values.details === true }));
+  return report.totals.fail > 0 ? EXIT.findings : report.totals.error > 0 ? EXIT.incomplete : EXIT.clean;
+}
+
 export async function auditCommand(config: Config, alias: string, values: Record<string, unknown>, io: CliIo): Promise<number> {
   const account = findAccount(config, alias);
   if (!account) throw unknownAccount(config, alias);
   const format = parseFormat(values.format as string | undefined, FORMATS);
   const all = io.checks ?? ALL_CHECKS;
-  const checks = selectServices(selectChecks(all, splitList(values.check as string[] | undefined)), parseServices(values.service, all));
+  const view = complianceView(
+    values,
+    format,
+    selectServices(selectChecks(all, splitList(values.check as string[] | undefined)), parseServices(values.service, all)),
+  );
+  const checks = view.checks;
   const minSeverity = values.severity as Severity | undefined;
   const partition = partitionOfArn(account.roleArn);
   const regions = parseRegions(values, account, partition);
@@ -151,6 +185,7 @@ export async function auditCommand(config: Config, alias: string, values: Record
   progress.done();
   // Below the severity asked for: left out of every format (and of Security Hub), and counted in the table's summary.
   const shown = minSeverity ? { ...result, findings: result.findings.filter((f) => severityRank(f.severity) <= severityRank(minSeverity)) } : result;
+  if (view.framework && result.stats.checksRun > 0) return writeCompliance(view.framework, result, all, format, values, io);
   const byId = new Map(all.map((c) => [c.id, c]));
   await writeReport({ format, result, shown, checks: byId, account, partition, hubRegion, values }, io);
 

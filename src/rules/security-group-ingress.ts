@@ -178,6 +178,11 @@ export function ruleDetails(group: SecurityGroup, rule: OpenIngress): Record<str
   };
 }
 
+/** The CIS v5.0 control a world-open rule breaks: 5.3 for 0.0.0.0/0, 5.4 for ::/0. */
+export function cisControlOf(rule: Pick<OpenIngress, 'cidr'>): '5.3' | '5.4' {
+  return rule.cidr.includes(':') ? '5.4' : '5.3';
+}
+
 /** The facts every open-ingress finding of the ec2.sg-* checks carries. */
 export function ingressDetails(group: SecurityGroup, rule: OpenIngress, networkInterfaces: number): Record<string, DetailValue> {
   return { ...ruleDetails(group, rule), inUse: networkInterfaces > 0, networkInterfaces };

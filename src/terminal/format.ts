@@ -12,7 +12,7 @@ export function severityCounts(findings: readonly Finding[]): Record<Severity, n
   return counts;
 }
 
-function plural(n: number, word: string): string {
+export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
@@ -103,17 +103,17 @@ export function couldNotCheck(e: CheckError): string {
   return `${e.checkId} in ${terminalSafe(e.region)}${e.resource ? ` (${terminalSafe(e.resource)})` : ''}: ${terminalSafe(e.code)}: ${terminalSafe(e.message)}`;
 }
 
-function pad(text: string, width: number): string {
+export function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
 /** Cut to `width` characters, the cut marked; the full text is in the JSON and CSV. */
-function cut(text: string, width: number): string {
+export function cut(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, Math.max(1, width - 1))}…`;
 }
 
 /** Words wrapped to `width`, each line after the first indented by `indent`. */
-function wrap(text: string, width: number, indent: string): string[] {
+export function wrap(text: string, width: number, indent: string): string[] {
   const lead = /^ */.exec(text)![0];
   const lines: string[] = [];
   let line = lead;

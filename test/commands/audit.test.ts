@@ -236,6 +236,37 @@ describe('/audit through Bolt', () => {
     ]);
   });
 
+  it('/audit <alias> --compliance cis-5.0 runs the checks that cover a CIS control and posts the per-section totals with the failing controls', async () => {
+    findings = [
+      { ...finding(1, 'high'), checkId: 'iam.user-console-mfa' },
+      { ...finding(2, 'high'), checkId: 'iam.user-console-mfa' },
+      { ...finding(3, 'critical'), checkId: 'iam.root-mfa', resource: { type: 'AWS::IAM::Root', id: '<!channel>' } },
+    ];
+    const { responseId } = await slash('prod-payments --compliance cis-5.0');
+    const answer = await outcome(responseId);
+    expect(String(answer.text)).toMatch(/is <https:\/\/test\.slack\.com\/archives\/C0AUDIT01\/p\d+\|in the channel>\.$/);
+    const ran = runs[0]!.checks.map((c) => c.id);
+    expect(ran).toContain('iam.root-mfa');
+    expect(ran).not.toContain('ec2.required-tags'); // no CIS control
+    const [post] = stub.callsOf('chat.postMessage');
+    expect(post!.args.channel).toBe('C0AUDIT01');
+    expect(String(post!.args.text)).toBe('CIS AWS Foundations Benchmark v5.0.0 for prod-payments: 2 controls fail');
+    const blocks = post!.args.blocks as { block_id?: string; text?: { text: string } }[];
+    const iam = blocks.find((b) => b.block_id === 'section-1')!.text!.text;
+    expect(iam.split('\n')[0]).toMatch(/^\*1 Identity and Access Management\* — :red_circle: 2 fail · :white_check_mark: \d+ pass · /);
+    expect(iam).toContain("• `1.4` Ensure MFA is enabled for the 'root' user account — 1 finding");
+    expect(iam).toContain('• `1.9` Ensure multi-factor authentication (MFA) is enabled for all IAM users that have a console password — 2 findings');
+    expect(JSON.stringify(blocks)).not.toContain('<!channel>');
+    expect(blocks.map((b) => b.block_id)).toEqual(expect.arrayContaining(['section-1', 'section-2', 'section-3', 'section-4', 'section-5', 'notes']));
+  });
+
+  it('refuses --compliance with services none of whose checks covers a control', async () => {
+    const { responseId } = await slash('prod-payments elb --compliance cis-5.0');
+    const answer = await outcome(responseId);
+    expect(String(answer.text)).toContain('No check of `elb` covers a control of that framework');
+    expect(runs).toHaveLength(0);
+  });
+
   it('refuses a user who is not an auditor, saying why, and runs nothing', async () => {
     const { responseId } = await slash('prod-payments', { user_id: 'U0MALLORY' });
     await stub.waitFor(() => postsTo(responseId).length >= 1, 'the refusal');

@@ -266,6 +266,31 @@ describe('audit against a local AWS stand-in', () => {
   );
 
   it(
+    '--compliance cis-5.0 gives each CIS control its status, the findings behind each fail, and exits 1 when one fails',
+    async () => {
+      const table = await runCli(['audit', 'local', '--compliance', 'cis-5.0']);
+      expect(table.code).toBe(1);
+      expect(table.stdout).toMatch(/^CIS AWS Foundations Benchmark v5\.0\.0 · local \(123456789012\)/);
+      expect(table.stdout).toMatch(/^1 Identity and Access Management — \d+ fail/m);
+      expect(table.stdout).toMatch(/^ {2}FAIL \(1\) +1\.4 +auto +Ensure MFA is enabled for the 'root' user account$/m);
+      expect(table.stdout).toMatch(/^ {2}not covered +1\.1 +manual +Maintain current contact details$/m);
+      expect(table.stdout).toMatch(/^63 controls: \d+ fail · /m);
+      expect(table.stdout.split('\n').every((l) => l.length <= 120)).toBe(true);
+      const json = await runCli(['audit', 'local', '--compliance', 'cis-5.0', '--format', 'json']);
+      const report = JSON.parse(json.stdout) as { controls: { id: string; status: string; findings: unknown[] }[]; totals: Record<string, number> };
+      expect(report.controls).toHaveLength(63);
+      expect(report.controls.find((c) => c.id === '2.2.3')).toMatchObject({
+        status: 'fail',
+        findings: [expect.objectContaining({ checkId: 'rds.public-access' })],
+      });
+      expect(Object.values(report.totals).reduce((a, b) => a + b, 0)).toBe(63);
+      // Only the checks that cover a control ran.
+      expect(actions).not.toContain('GET /2013-04-01/hostedzone');
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
+
+  it(
     "selects the RDS checks with --check 'rds.*' and asks AWS only what they need",
     async () => {
       const { code, stdout, stderr } = await runCli(['audit', 'local', '--format', 'json', '--check', 'rds.*']);

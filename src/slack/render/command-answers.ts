@@ -83,3 +83,7 @@ export function reportRestIntroText(account: AccountConfig, findings: number): s
 export function reportRestFailedText(account: AccountConfig, error: string): string {
   return `:warning: The rest of the report could not be sent to your messages with the app (${escapeMrkdwn(error)}). \`npx aws-audit-bot audit ${escapeMrkdwn(account.alias)} --format csv\` prints every finding.`;
 }
+
+export function noComplianceChecksText(services: readonly string[]): string {
+  return `:x: No check of ${services.map((s) => `\`${escapeMrkdwn(s)}\``).join(', ')} covers a control of that framework: name other services, or none.`;
+}

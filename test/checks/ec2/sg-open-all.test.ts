@@ -70,6 +70,7 @@ describe('ec2.sg-open-all', () => {
           inUse: true,
           networkInterfaces: 2,
           ruleDescription: 'debugging, remove later',
+          cis: '5.3',
         },
       },
     ]);
@@ -90,6 +91,7 @@ describe('ec2.sg-open-all', () => {
     ]);
     expect(result.findings.every((f) => f.severity === 'critical')).toBe(true);
     expect(new Set(result.findings.map((f) => f.fingerprint)).size).toBe(3);
+    expect(result.findings.map((f) => `${f.details?.cidr} ${f.details?.cis}`).sort()).toEqual(['0.0.0.0/0 5.3', '0.0.0.0/0 5.3', '::/0 5.4']);
     expect(result.stats.byCheck[CHECK]).toEqual({ passed: 0, failed: 3, errors: 0 });
   });
 

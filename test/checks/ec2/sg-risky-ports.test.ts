@@ -76,6 +76,7 @@ describe('ec2.sg-risky-ports', () => {
           ruleDescription: 'temp ssh',
           riskyPorts: '22',
           tier: 'critical',
+          cis: '5.3',
         },
       },
     ]);
@@ -122,7 +123,8 @@ describe('ec2.sg-risky-ports', () => {
     expect(result.findings[0]).toMatchObject({
       severity: 'critical',
       message: 'Security group sg-0a1b2c3d4e5f60031 (rdp) allows tcp 3389 from ::/0, exposing risky port 3389; not attached to any network interface.',
-      details: { cidr: '::/0', ruleDescription: 'rdp v6', riskyPorts: '3389' },
+      // ::/0 breaks CIS 5.4, not 5.3.
+      details: { cidr: '::/0', ruleDescription: 'rdp v6', riskyPorts: '3389', cis: '5.4' },
     });
     expect(result.findings[0]!.fingerprint).toBe(
       findingFingerprint({ checkId: CHECK, accountId: '123456789012', region: 'us-east-1', resourceId: 'sg-0a1b2c3d4e5f60031', subKey: 'tcp:3389-3389:::/0' }),

@@ -29,7 +29,13 @@ describe('iam.password-policy', () => {
     expect(result.findings[0]!.message).toBe(
       'The account password policy has 3 weaknesses: minimum length 8 (want 14+); remembers 5 passwords (want 24); symbols not required.',
     );
-    expect(result.findings[0]!.details).toMatchObject({ minimumPasswordLength: 8, passwordReusePrevention: 5, requireSymbols: false, requireUppercase: true });
+    expect(result.findings[0]!.details).toMatchObject({
+      minimumPasswordLength: 8,
+      passwordReusePrevention: 5,
+      requireSymbols: false,
+      requireUppercase: true,
+      cis: '1.7, 1.8',
+    });
     expect(result.stats.byCheck['iam.password-policy']).toEqual({ passed: 0, failed: 1, errors: 0 });
   });
 
@@ -49,7 +55,8 @@ describe('iam.password-policy', () => {
     expect(result.findings[0]!.message).toBe(
       'The account password policy has 5 weaknesses: no password reuse prevention (want 24); uppercase not required; lowercase not required; numbers not required; symbols not required.',
     );
-    expect(result.findings[0]!.details).toMatchObject({ passwordReusePrevention: null });
+    // Only the reuse breaks a CIS control (1.8): character classes are none.
+    expect(result.findings[0]!.details).toMatchObject({ passwordReusePrevention: null, cis: '1.8' });
   });
 
   it('fails when the account has no password policy (NoSuchEntity is a fact, not an error)', async () => {
@@ -57,7 +64,7 @@ describe('iam.password-policy', () => {
     const result = await audit([passwordPolicy]);
     expect(result.errors).toEqual([]);
     expect(result.findings).toHaveLength(1);
-    expect(result.findings[0]).toMatchObject({ severity: 'medium', resource: RESOURCE, details: { policyExists: false } });
+    expect(result.findings[0]).toMatchObject({ severity: 'medium', resource: RESOURCE, details: { policyExists: false, cis: '1.7, 1.8' } });
     expect(result.findings[0]!.message).toBe(
       'The account has no IAM password policy: nothing requires 14+ characters, character classes or remembering 24 passwords.',
     );
@@ -69,6 +76,8 @@ describe('iam.password-policy', () => {
     expect(lenient.findings).toEqual([]);
     const strict = await audit([passwordPolicy], { thresholds: { passwordReusePrevention: 12, passwordMinLength: 16 } });
     expect(strict.findings.map((f) => f.message)).toEqual(['The account password policy has 1 weakness: minimum length 14 (want 16+).']);
+    // CIS's figures, not the config's: a length of 14 meets 1.7, remembering 12 passwords breaks 1.8.
+    expect(strict.findings[0]!.details?.cis).toBe('1.8');
   });
 
   it('keeps the same fingerprint whatever the weaknesses, so a changed policy is not a "new" finding', async () => {

@@ -90,8 +90,17 @@ describe('parseAuditCommand', () => {
     ['digest now', '`/audit digest` takes nothing after it'],
     ['mutes prod dev', 'at most one account alias'],
     ['mutes --all', 'at most one account alias'],
+    ['prod --compliance', '`--compliance` needs a framework: `cis-5.0`'],
+    ['prod --compliance pci', '`pci` is not a framework. Use `cis-5.0`'],
+    ['prod --compliance cis-5.0 --severity high', '`--compliance` judges every finding of a control: leave out `--severity`'],
+    ['prod --bogus', 'The options are `--severity &lt;min&gt;`'],
   ])('refuses %j', (text, expected) => {
     expect(invalidMessage(text)).toContain(expected);
+  });
+
+  it('takes --compliance with a framework, in any case and after an equals sign', () => {
+    expect(parse('prod --compliance cis-5.0')).toEqual({ kind: 'audit', alias: 'prod', services: [], compliance: 'cis-5.0' });
+    expect(parse('prod iam —compliance=CIS-5.0')).toEqual({ kind: 'audit', alias: 'prod', services: ['iam'], compliance: 'cis-5.0' });
   });
 
   it('lists every severity when the value is wrong', () => {
