@@ -18,7 +18,7 @@ import { ocsfChunks } from '../terminal/ocsf.js';
 import { formatSarif } from '../terminal/sarif.js';
 import { terminalSafe } from '../terminal/sanitize.js';
 import { wildcardMatch } from '../wildcard.js';
-import { globalFindingsRegion, sendToSecurityHub } from './security-hub.js';
+import { checkSecurityHubAccount, globalFindingsRegion, sendToSecurityHub } from './security-hub.js';
 import { parseServices } from './services.js';
 import { EXIT, MAX_LISTED, parseFormat, splitList, usageError, writePieces, type CliIo } from './shared.js';
 
@@ -165,11 +165,13 @@ export async function auditCommand(config: Config, alias: string, values: Record
   const partition = partitionOfArn(account.roleArn);
   const regions = parseRegions(values, account, partition);
   const hubRegion = values.securityHubRegion as string | undefined;
+  if (hubRegion !== undefined && values.securityHub !== true) throw usageError('--security-hub-region goes with --security-hub.');
   if (hubRegion !== undefined) checkRegion('--security-hub-region', hubRegion, partition);
 
   const limits = auditLimits(config.audit);
   const sessions = io.sessions ?? new RoleSessions(undefined, undefined, limits.timeouts);
   const sessionName = cliSessionName();
+  if (values.securityHub === true) await checkSecurityHubAccount({ account, partition, timeouts: limits.timeouts });
   const progress = createProgressBar(io.stderr, `Auditing ${alias}`);
   const result = await runAudit({
     account,
@@ -187,7 +189,8 @@ export async function auditCommand(config: Config, alias: string, values: Record
   const shown = minSeverity ? { ...result, findings: result.findings.filter((f) => severityRank(f.severity) <= severityRank(minSeverity)) } : result;
   if (view.framework && result.stats.checksRun > 0) return writeCompliance(view.framework, result, all, format, values, io);
   const byId = new Map(all.map((c) => [c.id, c]));
-  await writeReport({ format, result, shown, checks: byId, account, partition, hubRegion, values }, io);
+  // A compliance view of nothing is no view: only the "no check ran" below.
+  if (!view.framework) await writeReport({ format, result, shown, checks: byId, account, partition, hubRegion, values }, io);
 
   let imported = true;
   if (values.securityHub === true && result.stats.checksRun > 0) {

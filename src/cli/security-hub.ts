@@ -31,7 +31,7 @@ export interface SecurityHubOptions {
   now?: () => Date;
 }
 
-/** Refusals listed one by one, at most; the rest counted. */
+/** Reasons a finding was not taken listed one by one, at most; the rest counted. */
 const MAX_LISTED_FAILURES = 20;
 
 /**
@@ -44,8 +44,13 @@ export function globalFindingsRegion(account: AccountConfig, partition: string):
   return account.regions && !account.regions.includes(home) ? account.regions[0]! : home;
 }
 
-/** Without a role of its own, the CLI's credentials must be the account's: Security Hub refuses findings on another account. */
-async function checkOwnAccount(options: SecurityHubOptions): Promise<void> {
+/**
+ * Without a role of its own, the CLI's credentials must be the account's:
+ * Security Hub refuses findings on another account. Checked before the
+ * audit, so a run that cannot send its findings says so before it starts.
+ */
+export async function checkSecurityHubAccount(options: Pick<SecurityHubOptions, 'account' | 'partition' | 'timeouts'>): Promise<void> {
+  if (options.account.securityHubRoleArn) return;
   const { GetCallerIdentityCommand, STSClient } = await import('../aws/sts.js');
   const sts = new STSClient({ region: homeRegionOf(options.partition), ...boundedClientConfig(options.timeouts) });
   let caller: string | undefined;
@@ -126,7 +131,6 @@ export async function sendToSecurityHub(
   const credentials = account.securityHubRoleArn
     ? options.sessions.provider({ alias: account.alias, roleArn: account.securityHubRoleArn, externalId: account.externalId }, options.sessionName)
     : undefined;
-  if (!credentials) await checkOwnAccount(options);
   const clients = new AwsClients({
     ...(credentials ? { credentials } : {}),
     homeRegion: homeRegionOf(partition),
@@ -180,7 +184,7 @@ export async function sendToSecurityHub(
         failures.push(...outcome.failed);
         const archivedHere = resolved.filter((f) => regionOfArn(f.ProductArn) === region).length;
         lines.push(
-          `${region}: ${outcome.imported} of ${findings.length} taken${archivedHere ? ` (${archivedHere} archived: no longer found)` : ''}${outcome.failed.length ? `, ${outcome.failed.length} refused` : ''}`,
+          `${region}: ${outcome.imported} of ${findings.length} taken${archivedHere ? ` (${archivedHere} archived: no longer found)` : ''}${outcome.failed.length ? `, ${outcome.failed.length} not taken` : ''}`,
         );
       }),
     );
@@ -188,8 +192,16 @@ export async function sendToSecurityHub(
   } finally {
     clients.destroy();
   }
-  for (const f of failures.slice(0, MAX_LISTED_FAILURES)) problems.push(`refused ${f.id}: ${f.code}${f.message ? `: ${f.message}` : ''}`);
-  if (failures.length > MAX_LISTED_FAILURES) problems.push(`and ${failures.length - MAX_LISTED_FAILURES} more refused`);
+  // One line per reason: a region with Security Hub off (or a timeout) says it once, not once per finding.
+  const byReason = new Map<string, ImportFailure[]>();
+  for (const f of failures) {
+    const reason = `${f.code}${f.message ? `: ${f.message}` : ''}`;
+    byReason.set(reason, [...(byReason.get(reason) ?? []), f]);
+  }
+  for (const [reason, group] of [...byReason].slice(0, MAX_LISTED_FAILURES)) {
+    problems.push(group.length === 1 ? `not taken ${group[0]!.id}: ${reason}` : `${group.length} findings not taken (${group[0]!.id}, …): ${reason}`);
+  }
+  if (byReason.size > MAX_LISTED_FAILURES) problems.push(`and ${byReason.size - MAX_LISTED_FAILURES} more reasons`);
   for (const p of problems) stderr.write(`Security Hub: ${terminalSafe(p)}\n`);
   return { complete: problems.length === 0 };
 }

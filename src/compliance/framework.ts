@@ -137,3 +137,13 @@ export function evaluateCompliance(result: AuditResult, checks: readonly Check[]
     totals,
   };
 }
+
+/**
+ * The controls a finding (or, without one, its check) names, one id each: CIS
+ * v5.0 by {@link controlsOfFinding}, Security Hub from the check's list
+ * (`IAM.7, IAM.15`). What exports write as a finding's requirements.
+ */
+export function referencedControls(check: Pick<Check, 'references'> | undefined, finding?: Finding): { cis: string[]; securityHub: string[] } {
+  const cis = finding ? controlsOfFinding(finding, check) : check ? controlsOfCheck(check) : [];
+  return { cis, securityHub: parseControlRefs(check?.references.securityHub) };
+}

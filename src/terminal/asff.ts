@@ -1,5 +1,6 @@
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { errorFingerprint } from '../audit/fingerprint.js';
+import { referencedControls } from '../compliance/framework.js';
 import type { AuditResult, Check, CheckError, Finding, Severity } from '../audit/types.js';
 import { GLOBAL_REGION } from '../audit/types.js';
 import { STANDARDS } from './ocsf.js';
@@ -89,11 +90,10 @@ function types(check: Check | undefined): string[] {
   ];
 }
 
-function relatedRequirements(check: Check | undefined): string[] {
-  const refs = check?.references ?? {};
-  return [refs.cis && `${STANDARDS.cis}/${refs.cis}`, refs.securityHub && `${STANDARDS.securityHub}/${refs.securityHub}`].filter((r): r is string =>
-    Boolean(r),
-  );
+/** One requirement per control the finding breaks (`…v5.0.0/5.3`, not the check's `5.3, 5.4`). */
+function relatedRequirements(check: Check | undefined, finding?: Finding): string[] {
+  const { cis, securityHub } = referencedControls(check, finding);
+  return [...cis.map((id) => `${STANDARDS.cis}/${id}`), ...securityHub.map((id) => `${STANDARDS.securityHub}/${id}`)];
 }
 
 function common(id: string, region: string, check: Check | undefined, checkId: string, result: AuditResult, options: AsffOptions) {
@@ -146,7 +146,7 @@ function findingAsff(f: Finding, check: Check | undefined, result: AuditResult, 
     Description: cut(f.message, LIMITS.description),
     Severity: { Label: label, Original: f.severity },
     FindingProviderFields: { Severity: { Label: label, Original: f.severity }, Types: types(check) },
-    Compliance: { Status: 'FAILED', RelatedRequirements: relatedRequirements(check) },
+    Compliance: { Status: 'FAILED', RelatedRequirements: relatedRequirements(check, f) },
     Resources: [
       {
         Type: RESOURCE_TYPES[f.resource.type] ?? 'Other',

@@ -1,4 +1,5 @@
 import { errorFingerprint } from '../audit/fingerprint.js';
+import { referencedControls } from '../compliance/framework.js';
 import type { AuditResult, Check, CheckError, Finding, Severity } from '../audit/types.js';
 import { GLOBAL_REGION } from '../audit/types.js';
 import { jsonListChunks } from './json-list.js';
@@ -32,13 +33,14 @@ export interface OcsfOptions {
   partition: string;
 }
 
-function compliance(check: Check | undefined, checkId: string) {
-  const refs = check?.references ?? {};
-  const standards: string[] = [refs.cis && STANDARDS.cis, refs.securityHub && STANDARDS.securityHub].filter((s) => typeof s === 'string' && s !== '');
+/** The standards and controls of a finding (the ones it breaks), or of its check for what could not be checked. */
+function compliance(check: Check | undefined, checkId: string, finding?: Finding) {
+  const { cis, securityHub } = referencedControls(check, finding);
+  const standards = [...(check?.references.cis ? [STANDARDS.cis] : []), ...(securityHub.length ? [STANDARDS.securityHub] : [])];
   return {
     standards: standards.length ? standards : [STANDARDS.own],
-    control: refs.cis ?? refs.securityHub ?? checkId,
-    requirements: [refs.cis && `CIS ${refs.cis}`, refs.securityHub, checkId].filter((r): r is string => Boolean(r)),
+    control: cis[0] ?? securityHub[0] ?? checkId,
+    requirements: [...cis.map((id) => `CIS ${id}`), ...securityHub, checkId],
   };
 }
 
@@ -84,7 +86,7 @@ function findingEvent(f: Finding, check: Check | undefined, result: AuditResult,
       types: [check?.service ?? f.checkId.split('.')[0]!],
       analytic: { uid: f.checkId, name: f.checkId, type: 'Rule', type_id: 1 },
     },
-    compliance: { ...compliance(check, f.checkId), status_id: 3, status: 'Fail', status_code: 'FAIL' },
+    compliance: { ...compliance(check, f.checkId, f), status_id: 3, status: 'Fail', status_code: 'FAIL' },
     ...remediation(check),
     resources: [
       {
@@ -109,7 +111,8 @@ function errorEvent(e: CheckError, check: Check | undefined, result: AuditResult
   const where = `${e.region}${e.resource ? ` (${e.resource})` : ''}`;
   return {
     ...common(result, e.region, options),
-    ...SEVERITY[check?.severity ?? 'info'],
+    // Informational, as in ASFF: not a risk of its own, but never left out.
+    ...SEVERITY.info,
     status_id: 1,
     status: 'New',
     message: `${e.checkId} could not check ${where}: ${e.code}: ${e.message}`,

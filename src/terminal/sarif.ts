@@ -45,6 +45,11 @@ export function formatSarif(result: AuditResult, checks: ReadonlyMap<string, Che
     message: { text: f.message },
     locations: [
       {
+        // Code-scanning services (GitHub's among them) refuse a result without a physical location: the AWS
+        // resource as a relative URI of its own (account, region, type, id), the logical location beside it.
+        physicalLocation: {
+          artifactLocation: { uri: ['aws', f.accountId, f.region, f.resource.type.replaceAll('::', '-'), f.resource.id].map(encodeURIComponent).join('/') },
+        },
         logicalLocations: [
           {
             name: f.resource.id,

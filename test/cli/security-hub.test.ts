@@ -12,7 +12,7 @@ import { ALL_CHECKS } from '../../checks/index.js';
 import type { AuditResult, Finding } from '../../src/audit/types.js';
 import { RoleSessions } from '../../src/aws/session.js';
 import { DEFAULT_TIMEOUTS } from '../../src/aws/timeouts.js';
-import { sendToSecurityHub, type SecurityHubOptions } from '../../src/cli/security-hub.js';
+import { checkSecurityHubAccount, sendToSecurityHub, type SecurityHubOptions } from '../../src/cli/security-hub.js';
 import { FIELD, toAsff } from '../../src/terminal/asff.js';
 import { ACCOUNT, awsError, fakeSessions } from '../helpers/aws.js';
 
@@ -98,12 +98,12 @@ describe('audit --security-hub', () => {
     const outcome = await sendToSecurityHub(audit(findings), audit(findings), checks, options(), err);
     expect(hub.commandCalls(BatchImportFindingsCommand).map((c) => c.args[0].input.Findings?.length)).toEqual([100, 100, 50]);
     expect(outcome.complete).toBe(false);
-    expect(err.lines[0]).toBe('Security Hub (123456789012): us-east-1: 248 of 250 taken, 2 refused');
+    expect(err.lines[0]).toBe('Security Hub (123456789012): us-east-1: 248 of 250 taken, 2 not taken');
+    // One line per reason, naming the first finding.
     expect(err.lines.slice(1)).toEqual([
       expect.stringMatching(
-        /^Security Hub: refused aws-audit-bot\/123456789012\/iam\.user-console-mfa\/.*user-100: InvalidInput: Finding does not adhere to ASFF$/,
+        /^Security Hub: 2 findings not taken \(aws-audit-bot\/123456789012\/iam\.user-console-mfa\/.*user-100, …\): InvalidInput: Finding does not adhere to ASFF$/,
       ),
-      expect.stringMatching(/user-101: InvalidInput/),
     ]);
   });
 
@@ -159,13 +159,13 @@ describe('audit --security-hub', () => {
     const err = stderr();
     const outcome = await sendToSecurityHub(result, result, checks, options(), err);
     expect(outcome.complete).toBe(false);
-    expect(err.lines[0]).toBe('Security Hub (123456789012): eu-west-1: 0 of 1 taken, 1 refused; us-east-1: 1 of 1 taken');
+    expect(err.lines[0]).toBe('Security Hub (123456789012): eu-west-1: 0 of 1 taken, 1 not taken; us-east-1: 1 of 1 taken');
     expect(err.lines).toContainEqual(
       expect.stringMatching(
         /^Security Hub: could not read what Security Hub holds in eu-west-1 \(InvalidAccessException: .*not subscribed.*\): nothing was archived there$/,
       ),
     );
-    expect(err.lines).toContainEqual(expect.stringMatching(/^Security Hub: refused .*sg-2: InvalidAccessException: Account 123456789012 is not subscribed/));
+    expect(err.lines).toContainEqual(expect.stringMatching(/^Security Hub: not taken .*sg-2: InvalidAccessException: Account 123456789012 is not subscribed/));
   });
 
   it('assumes securityHubRoleArn (with the account’s external id); without it, only the account’s own credentials are used', async () => {
@@ -190,11 +190,16 @@ describe('audit --security-hub', () => {
 
     sts.on(GetCallerIdentityCommand).resolves({ Account: '111111111111' });
     const own = options({ account: ACCOUNT });
-    await expect(sendToSecurityHub(audit([]), audit([]), checks, own, stderr())).rejects.toMatchObject({
+    await expect(checkSecurityHubAccount(own)).rejects.toMatchObject({
       code: 'NO_CREDENTIALS',
       message: expect.stringContaining('takes findings on account 123456789012 only from that account, and your credentials are in 111111111111'),
     });
     sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012' });
+    await expect(checkSecurityHubAccount(own)).resolves.toBeUndefined();
+    // With a role of its own, nobody asks STS who the caller is.
+    sts.reset();
+    await checkSecurityHubAccount(options());
+    expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
     hub.on(BatchImportFindingsCommand).resolves({ SuccessCount: 1, FailedCount: 0 });
     expect(
       (await sendToSecurityHub(audit([finding('iam.user-console-mfa', 'erin')]), audit([finding('iam.user-console-mfa', 'erin')]), checks, own, stderr()))

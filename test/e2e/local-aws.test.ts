@@ -260,7 +260,9 @@ describe('audit against a local AWS stand-in', () => {
       aws.refuseFinding = (f) => (f.Id as string).includes('iam.root-mfa');
       const second = await runCli(['audit', 'local', '--service', 'iam', '--security-hub']);
       expect(second.code).toBe(4);
-      expect(second.stderr).toMatch(/^Security Hub: refused aws-audit-bot\/123456789012\/iam\.root-mfa\/\w+: InvalidInput: Finding does not adhere to ASFF$/m);
+      expect(second.stderr).toMatch(
+        /^Security Hub: not taken aws-audit-bot\/123456789012\/iam\.root-mfa\/\w+: InvalidInput: Finding does not adhere to ASFF$/m,
+      );
     },
     PROCESS_TEST_TIMEOUT_MS,
   );
@@ -375,6 +377,11 @@ describe('audit against a local AWS stand-in', () => {
       const run = await runCli(['audit', 'local', '--config', config, '--region', 'eu-south-2', '--check', 'ec2.*']);
       expect(run.code).toBe(3);
       expect(run.stderr).toContain('No check ran: every region asked for was skipped: eu-south-2 (not a region this account knows). Nothing was audited.');
+      // The compliance view of nothing is not printed as if it were an audit.
+      const compliance = await runCli(['audit', 'local', '--config', config, '--region', 'eu-south-2', '--service', 'ec2', '--compliance', 'cis-5.0']);
+      expect(compliance.code).toBe(3);
+      expect(compliance.stdout).toBe('');
+      expect(compliance.stderr).toContain('No check ran');
     },
     PROCESS_TEST_TIMEOUT_MS,
   );

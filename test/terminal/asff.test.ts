@@ -112,6 +112,15 @@ describe('ASFF output', () => {
     expect(again[0]).toMatchObject({ Id: root.Id, CreatedAt: OPTIONS.now, UpdatedAt: '2026-12-10T09:00:00.000Z' });
   });
 
+  it('lists one requirement per control the finding breaks', () => {
+    const [f] = toAsff(
+      result([finding('ec2.sg-risky-ports', 'critical', 'sg-1', 'open', { region: 'eu-west-1', details: { cidr: '0.0.0.0/0', cis: '5.3' } })]),
+      checks,
+      OPTIONS,
+    );
+    expect(f!.Compliance?.RelatedRequirements).toEqual(['CIS AWS Foundations Benchmark v5.0.0/5.3', 'AWS Foundational Security Best Practices v1.0.0/EC2.19']);
+  });
+
   it('sends every finding to one region when asked (a finding aggregation region), in the partition of the account', () => {
     const [f] = toAsff(result([finding('iam.root-mfa', 'low', 'root', 'm', { region: 'eu-west-1' })]), checks, {
       ...OPTIONS,

@@ -150,6 +150,17 @@ describe('OCSF output', () => {
     expect(error.finding_info.uid).not.toBe(events[0]!.finding_info.uid);
   });
 
+  it('names the control a finding breaks, not every control of its check, and each Security Hub control once', () => {
+    const [v6, policy] = ocsf(
+      result([
+        finding('ec2.sg-risky-ports', 'critical', 'sg-1', 'open to ::/0', { region: 'eu-west-1', details: { cidr: '::/0', cis: '5.4' } }),
+        finding('iam.password-policy', 'medium', 'password-policy', 'weak', { details: { cis: '1.8' } }),
+      ]),
+    ) as [OcsfEvent, OcsfEvent];
+    expect(v6.compliance).toMatchObject({ control: '5.4', requirements: ['CIS 5.4', 'EC2.19', 'ec2.sg-risky-ports'] });
+    expect(policy.compliance).toMatchObject({ control: '1.8', requirements: ['CIS 1.8', 'IAM.7', 'IAM.15', 'IAM.16', 'iam.password-policy'] });
+  });
+
   it('an audit with nothing to say is an empty array; a check without references names our own standard', () => {
     expect(ocsf(result([]))).toEqual([]);
     const events = ocsf(result([finding('custom.check', 'high', 'thing', 'wrong')]));

@@ -51,6 +51,9 @@ function requiredFieldProblems(log: Record<string, unknown>): string[] {
       need(typeof (r.message as { text?: unknown } | undefined)?.text === 'string', 'result.message needs text');
       need(LEVELS.includes(r.level as string), 'result.level is an enum');
       need(rules[r.ruleIndex as number]?.id === r.ruleId, 'result.ruleIndex points at its rule');
+      // What GitHub code scanning requires beyond the schema: every result has a physical location with a URI.
+      const locations = (r.locations as { physicalLocation?: { artifactLocation?: { uri?: unknown } } }[] | undefined) ?? [];
+      need(locations.length > 0 && locations.every((l) => typeof l.physicalLocation?.artifactLocation?.uri === 'string'), 'result needs a physical location');
     }
   }
   return problems;
@@ -76,6 +79,7 @@ describe('SARIF output', () => {
     });
     expect(run.results.map((r: { level: string }) => r.level)).toEqual(['error', 'warning']);
     expect(run.results[0]!.partialFingerprints['awsAuditBot/v1']).toHaveLength(32);
+    expect(JSON.stringify(run.results[0])).toContain('"uri":"aws/123456789012/global/AWS-IAM-User/root"');
     expect(run.invocations[0]!.executionSuccessful).toBe(true);
   });
 
@@ -113,6 +117,7 @@ describe('SARIF output', () => {
       'result.message needs text',
       'result.level is an enum',
       'result.ruleIndex points at its rule',
+      'result needs a physical location',
     ]);
   });
 });
