@@ -8,17 +8,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { ALL_CHECKS } from '../checks/index.js';
 import { DATASETS } from '../src/audit/datasets/index.js';
-import { RUNNER_ACTIONS } from '../src/audit/runner.js';
 import type { Check } from '../src/audit/types.js';
 import { ALL_ACTIONS } from '../src/remediation/actions/index.js';
 import type { RemediationAction } from '../src/remediation/types.js';
 import { OWN_ERROR_CODES } from '../src/errors.js';
-
-export function requiredActions(checks: readonly Check[]): string[] {
-  const actions = new Set<string>(RUNNER_ACTIONS);
-  for (const check of checks) for (const id of check.uses) for (const action of DATASETS[id].actions) actions.add(action);
-  return [...actions].sort();
-}
+import { allowPolicy, auditActions, auditActionsBeyondSecurityAudit, fixActions, POLICY_NAMES } from '../src/roles/policies.js';
+import { SECURITY_AUDIT } from '../src/roles/security-audit.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
@@ -33,20 +28,21 @@ export function renderChecksTable(checks: readonly Check[]): string {
 }
 
 export function renderPolicy(checks: readonly Check[]): string {
-  const policy = {
-    Version: '2012-10-17',
-    Statement: [{ Sid: 'AwsAuditBotReadOnly', Effect: 'Allow', Action: requiredActions(checks), Resource: '*' }],
-  };
-  return ['```json', JSON.stringify(policy, null, 2), '```'].join('\n');
+  const beyond = auditActionsBeyondSecurityAudit(checks);
+  return [
+    `With \`SecurityAudit\` (as of its ${SECURITY_AUDIT.version}, ${SECURITY_AUDIT.published}), add ${beyond.length === 0 ? 'nothing: it grants every call' : beyond.map((a) => `\`${a}\``).join(', ')}.`,
+    'Or, instead of it, exactly the calls the checks make:',
+    '',
+    '```json',
+    JSON.stringify(allowPolicy(POLICY_NAMES.readOnly, auditActions(checks)), null, 2),
+    '```',
+  ].join('\n');
 }
 
 /** The fix actions, what they act on, and the remediation role's policy (every action's precheck, apply and undo). */
 export function renderFixes(actions: readonly RemediationAction[]): string {
   const rows = actions.map((a) => `| \`${a.id}\` | ${a.appliesTo.map((c) => `\`${c}\``).join(', ')} | ${a.permissions.map((p) => `\`${p}\``).join(', ')} |`);
-  const policy = {
-    Version: '2012-10-17',
-    Statement: [{ Sid: 'AwsAuditBotFixes', Effect: 'Allow', Action: [...new Set(actions.flatMap((a) => a.permissions))].sort(), Resource: '*' }],
-  };
+  const policy = allowPolicy(POLICY_NAMES.fixes, fixActions(actions));
   return [
     '| action | on findings of | AWS permissions (precheck, apply, undo) |',
     '|---|---|---|',

@@ -109,6 +109,16 @@ function program(io: CliIo, exit: { code: number }): Command {
     .action(async (options: Record<string, unknown>) => {
       exit.code = (await import('./cli/checks.js')).checksCommand(options, io);
     });
+
+  root
+    .command('roles')
+    .description('print the IAM roles to create in each audited account, as a CloudFormation (StackSet-ready) or Terraform template')
+    .addOption(new Option('-f, --format <format>', 'cloudformation or terraform').default('cloudformation'))
+    .option('--remediation', 'also the remediation role (the fixes’ reads and writes), for accounts where fixes are wanted')
+    .addHelpText('after', '\nExamples:\n  aws-audit-bot roles > audit-roles.yml\n  aws-audit-bot roles --format terraform --remediation > audit-roles.tf')
+    .action(async (options: Record<string, unknown>) => {
+      exit.code = (await import('./cli/roles.js')).rolesCommand(options, io);
+    });
   return root;
 }
 

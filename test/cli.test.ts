@@ -301,6 +301,7 @@ describe('the installed command', () => {
       expect(help.code).toBe(0);
       expect(help.stdout).toContain('audit [options] <alias>');
       expect(help.stdout).toContain('checks [options]');
+      expect(help.stdout).toContain('roles [options]');
     },
     PROCESS_TEST_TIMEOUT_MS,
   );
