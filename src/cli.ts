@@ -97,7 +97,7 @@ function program(io: CliIo, exit: { code: number }): Command {
     .addOption(new Option('-f, --format <format>', 'table or json').default('table'))
     .action(async (options: Record<string, unknown>, cmd: Command) => {
       const config = await loadConfig(cmd);
-      exit.code = (await import('./cli/accounts.js')).accountsCommand(config, options, io);
+      exit.code = await (await import('./cli/accounts.js')).accountsCommand(config, options, io);
     });
 
   root

@@ -83,6 +83,53 @@ export const DEFAULT_RISKY_PORTS = {
   high: [20, 21, 25, 110, 143, 3000, 4333, 5000, 5601, 8080, 8088, 8888],
 };
 
+/** A calendar day, `2027-03-31`, that exists. */
+const calendarDay = z
+  .string({ error: 'expected a date like 2027-03-31 (the last day the mute holds)' })
+  .refine((day) => /^\d{4}-\d{2}-\d{2}$/.test(day) && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day), {
+    error: (i) => `expected a date like 2027-03-31 (the last day the mute holds), got ${JSON.stringify(i.input)}`,
+  });
+
+/** `*` and `?` globs, like --check. */
+const glob = (what: string, max: number) =>
+  z
+    .string({ error: `expected ${what}` })
+    .min(1, { error: `expected ${what}` })
+    .max(max, { error: `expected at most ${max} characters` });
+
+/** The longest reason a mute keeps (the same as a mute from Slack). */
+export const CONFIG_MUTE_REASON_MAX = 500;
+
+/**
+ * An accepted risk written down in review: the findings it matches are left
+ * out and counted as muted, like a mute from Slack, until the end of `until`.
+ */
+const configMuteSchema = z
+  .strictObject({
+    check: glob("a check id or glob like 'iam.access-key-*'", 128).optional(),
+    account: glob('an account alias or 12-digit id, or a glob', 64).optional(),
+    region: glob("a region like eu-west-1 (global for IAM and other global findings), or a glob like 'eu-*'", 32).optional(),
+    resource: glob("a resource id or ARN, or a glob like 'arn:aws:s3:::public-*'", 2048).optional(),
+    tags: z
+      .record(
+        z.string().min(1, { error: 'expected a tag key' }).max(128, { error: 'expected a tag key of at most 128 characters' }),
+        z
+          .string({ error: 'expected the tag value as text (quote a number: "42"), or "*" for any value' })
+          .max(256, { error: 'expected at most 256 characters' }),
+      )
+      .refine((tags) => Object.keys(tags).length > 0, { error: 'expected at least one tag (or leave tags out)' })
+      .optional(),
+    reason: z
+      .string({ error: 'expected why this risk is accepted (what the next reader sees)' })
+      .trim()
+      .min(1, { error: 'expected why this risk is accepted (what the next reader sees)' })
+      .max(CONFIG_MUTE_REASON_MAX, { error: `expected at most ${CONFIG_MUTE_REASON_MAX} characters` }),
+    until: calendarDay,
+  })
+  .refine((m) => m.check !== undefined || m.resource !== undefined || m.tags !== undefined, {
+    error: 'a mute needs check, resource or tags (account and region only narrow it): it would otherwise mute everything',
+  });
+
 const thresholdsSchema = z
   .strictObject({
     accessKeyMaxAgeDays: positiveDays(90),
@@ -149,6 +196,7 @@ const configSchema = z.strictObject({
     })
     .optional(),
   thresholds: thresholdsSchema.default(thresholdsSchema.parse({})),
+  mutes: z.array(configMuteSchema).default([]),
   store: z.strictObject({ path: z.string().min(1).default('data/audit-db.json') }).default({ path: 'data/audit-db.json' }),
   audit: z
     .strictObject({
@@ -164,6 +212,7 @@ export type Config = z.output<typeof configSchema> & { sourcePath: string };
 export type AccountConfig = Config['accounts'][number];
 export type Thresholds = z.output<typeof thresholdsSchema>;
 export type AuditSettings = Config['audit'];
+export type ConfigMute = Config['mutes'][number];
 
 /** The runner's limits from `audit.*`: calls in flight, each HTTP attempt's timeouts, the audit's deadline. */
 export function auditLimits(audit: AuditSettings): { concurrency: number; timeouts: { connectMs: number; requestMs: number }; deadlineMs: number } {
@@ -340,8 +389,10 @@ function describeValue(value: unknown): string {
 function describeIssue(issue: Issue): string {
   if (issue.code === 'invalid_type') {
     const received = (issue as { input?: unknown }).input;
-    if (received === undefined) return `missing; expected ${issue.expected}`;
-    return `expected ${issue.expected === 'number' ? 'a finite number' : issue.expected}, got ${describeValue(received)}`;
+    // A message the schema wrote says what is expected in words; zod's own ("Invalid input: …") only names the type.
+    const own = issue.message.startsWith('Invalid input') ? undefined : issue.message;
+    if (received === undefined) return `missing; ${own ?? `expected ${issue.expected}`}`;
+    return `${own ?? `expected ${issue.expected === 'number' ? 'a finite number' : issue.expected}`}, got ${describeValue(received)}`;
   }
   return issue.message;
 }

@@ -3,6 +3,7 @@ import type { Check } from './audit/types.js';
 import { RoleSessions } from './aws/session.js';
 import { auditLimits, type Config } from './config.js';
 import { DigestService } from './digest/service.js';
+import { aliasesByAccount, configMuteRules } from './store/config-mutes.js';
 import { History } from './store/history.js';
 import { Store } from './store/store.js';
 import { RemediationService } from './remediation/service.js';
@@ -38,6 +39,11 @@ export interface RuntimeOptions {
  */
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, checks, logger, env } = options;
+  // Before the database is opened: a mute naming no check is a config error, like any other.
+  const rules = configMuteRules(
+    config,
+    checks.map((c) => c.id),
+  );
   const store = await Store.open(config.store.path, {
     onLost: (error) =>
       logger.error(
@@ -45,7 +51,10 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
         'the database lock was lost (another process took it over); nothing more is written: restart the bot',
       ),
   });
-  const history = new History(store);
+  const history = new History(store, rules.length > 0 ? { configMutes: { rules, aliasesOf: aliasesByAccount(config) } } : {});
+  // The config may have changed while the bot was down: its mutes are brought in line before anything is reported.
+  const synced = await history.syncConfigMutes();
+  if (synced.added + synced.ended > 0) logger.info(synced, 'mutes from the config brought in line with the history');
   const limits = auditLimits(config.audit);
   const sessions = options.sessions ?? new RoleSessions(undefined, undefined, limits.timeouts);
   const remediation = new RemediationService({ config, store, sessions, logger, env });

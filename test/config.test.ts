@@ -189,7 +189,7 @@ thresholds:
     const message = problems(`${MINIMAL}audit:\n  connectTimeoutSeconds: 0\n  requestTimeoutSeconds: 601\n  timeoutSeconds: "soon"\n`);
     expect(message).toContain('audit.connectTimeoutSeconds: expected at least 0.1 s');
     expect(message).toContain('audit.requestTimeoutSeconds: expected at most 600 s');
-    expect(message).toContain('audit.timeoutSeconds: expected a finite number, got string');
+    expect(message).toContain('audit.timeoutSeconds: expected a number of seconds, got string');
   });
 
   it("refuses a region its role's partition does not have, with the closest names", () => {
@@ -276,19 +276,20 @@ accounts:
     );
     expect(problems(`${MINIMAL}thresholds:\n  openPortsAllowed: [443, 22]\n`)).toMatch(/thresholds\.openPortsAllowed.*port 22 is also a risky port/);
     expect(problems(`${MINIMAL}thresholds:\n  riskyPorts:\n    high: [70000]\n`)).toMatch(/from 0 to 65535/);
-    expect(problems(`${MINIMAL}thresholds:\n  openPortsAllowed: ["http"]\n`)).toMatch(/openPortsAllowed\[0\]: expected a finite number, got string/);
+    expect(problems(`${MINIMAL}thresholds:\n  openPortsAllowed: ["http"]\n`)).toMatch(/openPortsAllowed\[0\]: expected a port number, got string/);
   });
 
   it('accepts the shipped example, also with every commented-out key switched on', async () => {
     const text = await readFile('audit.config.example.yml', 'utf8');
     expect(parseConfig(text, '/x/audit.config.yml').accounts[0]!.alias).toBe('sandbox');
     // "# key: value" lines (not prose comments) become live keys, keeping their indentation.
-    const uncommented = text.replace(/^(\s*)# ?(?=[a-zA-Z]+:|-|\s+[a-zA-Z]+:)/gm, '$1');
+    const uncommented = text.replace(/^(\s*)# ?(?=[a-zA-Z]+:|-|\s+[a-zA-Z]+:|\s+- )/gm, '$1');
     const config = parseConfig(uncommented, '/x/audit.config.yml');
     expect(config.thresholds.riskyPorts.critical).toContain(22);
     expect(config.thresholds.openPortsAllowed).toEqual([80, 443]);
     expect(config.thresholds.requiredTags).toEqual(['Owner', 'Environment']);
     expect(config.digest?.timezone).toBe('Europe/Berlin');
+    expect(config.mutes).toEqual([expect.objectContaining({ check: 's3.public-*', until: '2027-03-31' })]);
   });
 
   it('refuses an alias that /audit reads as a command', () => {

@@ -28,7 +28,7 @@ export default defineCheck({
       const role = instance.IamInstanceProfile?.Arn;
       out.push(
         ctx.fail({
-          resource: instanceResource(ctx.region, ctx.account.accountId, id),
+          resource: instanceResource(ctx.region, ctx.account.accountId, id, instance.Tags),
           message: `Instance ${withName(id, instance.Tags)} accepts IMDSv1 (HttpTokens ${options?.HttpTokens ?? 'not reported'}): ${
             role ? 'a request forged through it can read its role credentials' : 'a request forged through it can read its metadata and user data'
           } without a session token.`,

@@ -25,7 +25,7 @@ export default defineCheck({
       }
       out.push(
         ctx.fail({
-          resource: instanceResource(ctx.region, ctx.account.accountId, id),
+          resource: instanceResource(ctx.region, ctx.account.accountId, id, instance.Tags),
           message: `Instance ${withName(id, instance.Tags)} has no IAM role (instance profile): anything on it that calls AWS must use access keys kept on disk instead of short-lived role credentials.`,
           details: {
             instanceId: id,

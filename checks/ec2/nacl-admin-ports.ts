@@ -2,6 +2,7 @@ import type { NetworkAcl, NetworkAclEntry } from '@aws-sdk/client-ec2';
 import { defineCheck } from '../../src/audit/check.js';
 import type { CheckContext, Evaluation } from '../../src/audit/types.js';
 import { ec2Arn, ownedElsewhere } from '../../src/rules/ec2-resources.js';
+import { resourceTags } from '../../src/rules/resource-tags.js';
 
 const ADMIN_PORTS = [
   { port: 22, name: 'SSH' },
@@ -93,7 +94,7 @@ function failAcl(ctx: CheckContext, acl: NetworkAcl, families: { cidr: string; o
   });
   const open = ADMIN_PORTS.filter((p) => families.some((f) => f.open.some((o) => o.port === p.port)));
   return ctx.fail({
-    resource: { type: 'AWS::EC2::NetworkAcl', id, arn: ec2Arn(ctx.region, acl.OwnerId ?? ctx.account.accountId, 'network-acl', id) },
+    resource: { type: 'AWS::EC2::NetworkAcl', id, arn: ec2Arn(ctx.region, acl.OwnerId ?? ctx.account.accountId, 'network-acl', id), ...resourceTags(acl.Tags) },
     message: `Network ACL ${id} (${where}) lets the internet reach ${parts.join(' and ')}: ${open.map((p) => `${p.name} (${p.port})`).join(' and ')} ${open.length === 1 ? 'is' : 'are'} open at the subnet boundary.`,
     details: {
       networkAclId: id,

@@ -2,6 +2,7 @@ import type { Snapshot } from '@aws-sdk/client-ec2';
 import { defineCheck } from '../../src/audit/check.js';
 import type { CheckContext, Evaluation } from '../../src/audit/types.js';
 import { ec2Arn } from '../../src/rules/ec2-resources.js';
+import { resourceTags } from '../../src/rules/resource-tags.js';
 
 /** The error entry's resource when the region's snapshot Block Public Access state cannot be read. */
 const BLOCK_STATE_RESOURCE = 'snapshot-block-public-access';
@@ -60,7 +61,7 @@ function failSnapshot(ctx: CheckContext, id: string, snapshot: Snapshot | undefi
     .join(', ');
   return ctx.fail({
     // Snapshot ARNs carry no account id.
-    resource: { type: 'AWS::EC2::Snapshot', id, arn: ec2Arn(ctx.region, '', 'snapshot', id) },
+    resource: { type: 'AWS::EC2::Snapshot', id, arn: ec2Arn(ctx.region, '', 'snapshot', id), ...resourceTags(snapshot?.Tags) },
     message:
       `EBS snapshot ${id}${facts ? ` (${facts})` : ''} is public: any AWS account can create a volume from it and read its data.` +
       (blockPublicAccess === 'unknown'

@@ -4,6 +4,7 @@ import type { CheckContext, Evaluation, ResourceRef } from '../../src/audit/type
 import { ec2Arn, tagValue } from '../../src/rules/ec2-resources.js';
 import { loadBalancerLabel, v2Kind } from '../../src/rules/load-balancers.js';
 import { clusterResource, instanceResource, liveInstances } from '../../src/rules/rds-databases.js';
+import { resourceTags } from '../../src/rules/resource-tags.js';
 
 interface Tagged {
   resource: ResourceRef;
@@ -117,7 +118,7 @@ function evaluate(ctx: CheckContext, r: Tagged): Evaluation {
   if (missing.length === 0) return ctx.pass(r.resource.id);
   const empty = missing.filter((key) => tagValue(r.tags, key) !== null);
   return ctx.fail({
-    resource: r.resource,
+    resource: { ...r.resource, ...resourceTags(r.tags) },
     message: `${r.label ?? `${r.kind} ${r.resource.id}${r.name ? ` (${r.name})` : ''}`} is missing ${missing.length} of ${required.length} required tags: ${missing
       .map((key) => (empty.includes(key) ? `${key} (empty value)` : key))
       .join(', ')}.`,

@@ -3,6 +3,7 @@ import { defineCheck } from '../../src/audit/check.js';
 import type { CheckContext, Evaluation } from '../../src/audit/types.js';
 import { partitionOfRegion } from '../../src/aws/partition.js';
 import { malformedResponse } from '../../src/errors.js';
+import { resourceTags } from '../../src/rules/resource-tags.js';
 
 /** `6.0 KiB`, `1.5 GiB`: EFS metered sizes are bytes. */
 function size(bytes: number): string {
@@ -54,6 +55,7 @@ function judge(ctx: CheckContext, fs: FileSystemDescription & { FileSystemId: st
       type: 'AWS::EFS::FileSystem',
       id,
       arn: fs.FileSystemArn ?? `arn:${partitionOfRegion(ctx.region)}:elasticfilesystem:${ctx.region}:${fs.OwnerId ?? ctx.account.accountId}:file-system/${id}`,
+      ...resourceTags(fs.Tags),
     },
     message: `EFS file system ${id}${facts ? ` (${facts})` : ''} is not encrypted at rest; encryption can only be set at creation, so the data must move to a new, encrypted file system.`,
     details: {

@@ -1,6 +1,7 @@
 import { defineCheck } from '../../src/audit/check.js';
 import type { CheckContext, Evaluation } from '../../src/audit/types.js';
 import type { RdsSnapshot } from '../../src/audit/datasets/rds.js';
+import { resourceTags } from '../../src/rules/resource-tags.js';
 
 /** The `restore` value that makes a snapshot public. */
 const PUBLIC = 'all';
@@ -43,6 +44,7 @@ function judge(ctx: CheckContext, snapshot: RdsSnapshot): Evaluation[] {
         type: snapshot.kind === 'cluster' ? 'AWS::RDS::DBClusterSnapshot' : 'AWS::RDS::DBSnapshot',
         id: snapshot.id,
         ...(snapshot.arn ? { arn: snapshot.arn } : {}),
+        ...resourceTags(snapshot.tags),
       },
       // DB and cluster snapshot names are separate namespaces: the kind keeps their fingerprints apart.
       ...(snapshot.kind === 'cluster' ? { subKey: 'cluster' } : {}),

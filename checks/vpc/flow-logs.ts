@@ -2,6 +2,7 @@ import type { FlowLog } from '@aws-sdk/client-ec2';
 import { defineCheck } from '../../src/audit/check.js';
 import type { Evaluation } from '../../src/audit/types.js';
 import { ec2Arn, ownedElsewhere, tagValue } from '../../src/rules/ec2-resources.js';
+import { resourceTags } from '../../src/rules/resource-tags.js';
 
 export default defineCheck({
   id: 'vpc.flow-logs',
@@ -44,7 +45,12 @@ export default defineCheck({
       const what = `${vpc.IsDefault ? 'Default VPC' : 'VPC'} ${vpc.VpcId}${facts ? ` (${facts})` : ''}`;
       out.push(
         ctx.fail({
-          resource: { type: 'AWS::EC2::VPC', id: vpc.VpcId, arn: ec2Arn(ctx.region, vpc.OwnerId ?? ctx.account.accountId, 'vpc', vpc.VpcId) },
+          resource: {
+            type: 'AWS::EC2::VPC',
+            id: vpc.VpcId,
+            arn: ec2Arn(ctx.region, vpc.OwnerId ?? ctx.account.accountId, 'vpc', vpc.VpcId),
+            ...resourceTags(vpc.Tags),
+          },
           message: failing
             ? `${what} has flow log ${failing.FlowLogId ?? '(no id)'} but its delivery is failing${failing.DeliverLogsErrorMessage ? ` (${failing.DeliverLogsErrorMessage})` : ''}: no traffic is being recorded.`
             : `${what} has no active flow log: its network traffic is not recorded.`,

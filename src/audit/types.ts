@@ -18,6 +18,11 @@ export interface ResourceRef {
   /** Stable identifier within the account (user name, group id, bucket name). */
   id: string;
   arn?: string;
+  /**
+   * The resource's tags, where the listing a check reads carries them (EC2,
+   * RDS, EFS): what a config mute's `tags` matches. Absent elsewhere.
+   */
+  tags?: Readonly<Record<string, string>>;
 }
 
 export type DetailValue = string | number | boolean | null;

@@ -21,6 +21,7 @@ import { wildcardMatch } from '../wildcard.js';
 import { checkSecurityHubAccount, globalFindingsRegion, sendToSecurityHub } from './security-hub.js';
 import { parseServices } from './services.js';
 import { EXIT, MAX_LISTED, parseFormat, splitList, usageError, writePieces, type CliIo } from './shared.js';
+import { aliasesByAccount, configMuteOf, configMuteRules, findingTarget, type ConfigMuteRule } from '../store/config-mutes.js';
 
 function selectChecks(all: readonly Check[], globs: string[]): readonly Check[] {
   if (globs.length === 0) return all;
@@ -37,6 +38,43 @@ function selectServices(checks: readonly Check[], services: string[]): readonly 
   const selected = checks.filter((c) => services.includes(c.service));
   if (selected.length === 0) throw usageError('No check is both of those services and matches --check.');
   return selected;
+}
+
+/** A finding the config's mutes leave out, as JSON lists it. */
+interface MutedFinding {
+  checkId: string;
+  region: string;
+  resourceId: string;
+  fingerprint: string;
+  mute: string;
+  reason: string;
+  until: string;
+}
+
+/** The findings no config mute covers, and those it does. */
+function withoutConfigMuted(
+  result: AuditResult,
+  rules: readonly ConfigMuteRule[],
+  aliasesOf: (accountId: string) => readonly string[],
+  now: Date,
+): { kept: AuditResult; muted: MutedFinding[] } {
+  if (rules.length === 0) return { kept: result, muted: [] };
+  const muted: MutedFinding[] = [];
+  const findings = result.findings.filter((f) => {
+    const rule = configMuteOf(rules, findingTarget(f, aliasesOf), now);
+    if (rule)
+      muted.push({
+        checkId: f.checkId,
+        region: f.region,
+        resourceId: f.resource.id,
+        fingerprint: f.fingerprint,
+        mute: rule.label,
+        reason: rule.reason,
+        until: rule.until,
+      });
+    return !rule;
+  });
+  return { kept: { ...result, findings }, muted };
 }
 
 /** The terminal's width when the table goes to one; 120 columns for a file or a pipe. */
@@ -89,9 +127,11 @@ function parseRegions(values: Record<string, unknown>, account: AccountConfig, p
 
 interface ReportContext {
   format: Format;
-  /** The whole audit; `shown` is what --severity keeps. */
+  /** The audit but what the config mutes; `shown` is what --severity keeps of it. */
   result: AuditResult;
   shown: AuditResult;
+  /** Findings the config's mutes left out. */
+  muted: number;
   checks: ReadonlyMap<string, Check>;
   account: AccountConfig;
   partition: string;
@@ -120,7 +160,7 @@ async function writeReport(c: ReportContext, io: CliIo): Promise<void> {
   } else {
     const minSeverity = c.values.severity as Severity | undefined;
     const below = minSeverity ? { below: { severity: minSeverity, count: c.result.findings.length - shown.findings.length } } : {};
-    io.stdout.write(formatTable(shown, checks, { width: terminalWidth(io.stdout), details: c.values.details === true, ...below }));
+    io.stdout.write(formatTable(shown, checks, { width: terminalWidth(io.stdout), details: c.values.details === true, muted: c.muted, ...below }));
   }
 }
 
@@ -168,6 +208,12 @@ export async function auditCommand(config: Config, alias: string, values: Record
   if (hubRegion !== undefined && values.securityHub !== true) throw usageError('--security-hub-region goes with --security-hub.');
   if (hubRegion !== undefined) checkRegion('--security-hub-region', hubRegion, partition);
 
+  // The config's mutes (a mute naming no check is refused before anything is audited).
+  const rules = configMuteRules(
+    config,
+    all.map((c) => c.id),
+  );
+
   const limits = auditLimits(config.audit);
   const sessions = io.sessions ?? new RoleSessions(undefined, undefined, limits.timeouts);
   const sessionName = cliSessionName();
@@ -185,12 +231,15 @@ export async function auditCommand(config: Config, alias: string, values: Record
     onProgress: (p) => progress.update(p),
   });
   progress.done();
+  // Muted by the config: left out of every format (and not sent to Security Hub, nor archived there), listed apart in JSON, counted in the table.
+  const { kept, muted } = withoutConfigMuted(result, rules, aliasesByAccount(config), new Date());
   // Below the severity asked for: left out of every format (and of Security Hub), and counted in the table's summary.
-  const shown = minSeverity ? { ...result, findings: result.findings.filter((f) => severityRank(f.severity) <= severityRank(minSeverity)) } : result;
+  const filtered = minSeverity ? { ...kept, findings: kept.findings.filter((f) => severityRank(f.severity) <= severityRank(minSeverity)) } : kept;
+  const shown = muted.length > 0 && format === 'json' ? { ...filtered, muted } : filtered;
   if (view.framework && result.stats.checksRun > 0) return writeCompliance(view.framework, result, all, format, values, io);
   const byId = new Map(all.map((c) => [c.id, c]));
   // A compliance view of nothing is no view: only the "no check ran" below.
-  if (!view.framework) await writeReport({ format, result, shown, checks: byId, account, partition, hubRegion, values }, io);
+  if (!view.framework) await writeReport({ format, result: kept, shown, muted: muted.length, checks: byId, account, partition, hubRegion, values }, io);
 
   let imported = true;
   if (values.securityHub === true && result.stats.checksRun > 0) {

@@ -1,6 +1,7 @@
 import type { Instance, Tag } from '@aws-sdk/client-ec2';
 import type { ResourceRef } from '../audit/types.js';
 import { partitionOfRegion } from '../aws/partition.js';
+import { resourceTags, type TagList } from './resource-tags.js';
 
 /** Shared by the EC2 and VPC checks: ARNs and tags of EC2 resources. Not a check (no default export). */
 
@@ -37,6 +38,6 @@ export function runningInstances(instances: readonly Instance[]): (Instance & { 
   return instances.filter((i): i is Instance & { InstanceId: string } => i.State?.Name === 'running' && Boolean(i.InstanceId));
 }
 
-export function instanceResource(region: string, accountId: string, id: string): ResourceRef {
-  return { type: 'AWS::EC2::Instance', id, arn: ec2Arn(region, accountId, 'instance', id) };
+export function instanceResource(region: string, accountId: string, id: string, tags?: TagList): ResourceRef {
+  return { type: 'AWS::EC2::Instance', id, arn: ec2Arn(region, accountId, 'instance', id), ...resourceTags(tags) };
 }

@@ -4,6 +4,7 @@ import type { CheckContext, DetailValue, Evaluation, ResourceRef } from '../audi
 import { partitionOfRegion } from '../aws/partition.js';
 import { malformedResponse } from '../errors.js';
 import { coversAllPorts, openIngress, portsCovered, reachesPorts, type OpenIngress } from './security-group-ingress.js';
+import { resourceTags } from './resource-tags.js';
 
 /**
  * Shared by the rds.* checks: what is judged where. Storage encryption,
@@ -25,6 +26,7 @@ export function instanceResource(instance: DBInstance & { DBInstanceIdentifier: 
     type: 'AWS::RDS::DBInstance',
     id: instance.DBInstanceIdentifier,
     arn: instance.DBInstanceArn ?? rdsArn(region, accountId, 'db', instance.DBInstanceIdentifier),
+    ...resourceTags(instance.TagList),
   };
 }
 
@@ -33,6 +35,7 @@ export function clusterResource(cluster: DBCluster & { DBClusterIdentifier: stri
     type: 'AWS::RDS::DBCluster',
     id: cluster.DBClusterIdentifier,
     arn: cluster.DBClusterArn ?? rdsArn(region, accountId, 'cluster', cluster.DBClusterIdentifier),
+    ...resourceTags(cluster.TagList),
   };
 }
 

@@ -3,6 +3,7 @@ import type { CheckContext, DetailValue, Evaluation, FailInput, ResourceRef, Sev
 import { partitionOfRegion } from '../aws/partition.js';
 import { ownedElsewhere } from './ec2-resources.js';
 import type { Thresholds } from '../config.js';
+import { resourceTags } from './resource-tags.js';
 
 /**
  * Shared by the ec2.sg-* checks: a security group's inbound rules reduced to
@@ -156,7 +157,7 @@ export function describeUse(networkInterfaces: number): string {
 export function securityGroupResource(group: SecurityGroup, region: string): ResourceRef {
   const id = group.GroupId ?? '';
   const arn = group.SecurityGroupArn ?? (group.OwnerId ? `arn:${partitionOfRegion(region)}:ec2:${region}:${group.OwnerId}:security-group/${id}` : undefined);
-  return { type: 'AWS::EC2::SecurityGroup', id, ...(arn ? { arn } : {}) };
+  return { type: 'AWS::EC2::SecurityGroup', id, ...(arn ? { arn } : {}), ...resourceTags(group.Tags) };
 }
 
 /** `sg-0abc (web-public)`: id first, the (attacker-chosen) name raw. */

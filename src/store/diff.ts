@@ -41,6 +41,9 @@ export type FindingState = {
   details?: Record<string, DetailValue>;
   /** The fix action the audit offered for it as last seen; null when none applies to this finding. Absent in states written before fixes. */
   fix?: string | null;
+  /** The resource's ARN and tags as last seen, when the finding had them (what config mutes match). */
+  arn?: string;
+  tags?: Record<string, string>;
 };
 
 export interface DiffOutcome {
@@ -169,13 +172,16 @@ const byFingerprint = (a: FindingState, b: FindingState): number => (a.fingerpri
 function observed(
   finding: Finding,
   perTrail: ReadonlySet<string>,
-): Pick<FindingState, 'severity' | 'message' | 'details' | 'fix'> & { multiRegionTrail?: boolean } {
+): Pick<FindingState, 'severity' | 'message' | 'details' | 'fix' | 'arn' | 'tags'> & { multiRegionTrail?: boolean } {
   const multiRegion = finding.details?.isMultiRegion;
   return {
     severity: finding.severity,
     message: finding.message,
     ...(finding.details ? { details: { ...finding.details } } : {}),
     fix: finding.fix ?? null,
+    // Always set (undefined when absent, so never written): a tag removed since the last scan is gone from the state too.
+    arn: finding.resource.arn,
+    tags: finding.resource.tags ? { ...finding.resource.tags } : undefined,
     ...(perTrail.has(finding.checkId) && typeof multiRegion === 'boolean' ? { multiRegionTrail: multiRegion } : {}),
   };
 }

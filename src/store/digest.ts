@@ -1,6 +1,6 @@
 import { SEVERITIES, type Severity } from '../audit/types.js';
 import { compareStates, type FindingState } from './diff.js';
-import { isActive } from './mutes.js';
+import { activeMutes } from './mutes.js';
 import type { MuteRecord, StoreData } from './store.js';
 
 /** Why a finding is back in the digest. */
@@ -79,8 +79,7 @@ export function compareItems(a: DigestItem, b: DigestItem): number {
 export function computeDigest(data: Readonly<StoreData>, outcomes: readonly ScanOutcome[], since: string | null, until: Date): DigestData {
   const sinceMs = since === null ? null : Date.parse(since);
   const untilMs = until.getTime();
-  const active = new Map<string, MuteRecord>();
-  for (const mute of data.mutes) if (isActive(mute, until)) active.set(mute.fingerprint, mute);
+  const active = activeMutes(data.mutes, until);
   /** The last mute of each fingerprint that ended inside the window (expired or unmuted). */
   const endedInWindow = new Map<string, { mute: MuteRecord; why: 'mute-expired' | 'unmuted' }>();
   for (const mute of data.mutes) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditResult, Severity } from '../audit/types.js';
 import { applyScan, type DiffOutcome, type FindingState } from './diff.js';
+import { applyConfigMuteSync, planConfigMuteSync, type ConfigMuteRule } from './config-mutes.js';
 import type { Store } from './store.js';
 
 /** Scans kept per account (their summaries; findings live in the finding states). */
@@ -27,11 +28,34 @@ export class History {
   private readonly now: () => Date;
   private last = 0;
 
+  private readonly configMutes: HistoryOptions['configMutes'];
+
   constructor(
     private readonly store: Store,
-    options: { now?: () => Date } = {},
+    options: HistoryOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
+    this.configMutes = options.configMutes;
+  }
+
+  /**
+   * Brings the mutes from the config in line with its rules (at start-up:
+   * the config may have changed while the bot was down); writes only when
+   * something changes. Each recorded scan does the same in its own write.
+   */
+  async syncConfigMutes(): Promise<{ added: number; ended: number }> {
+    const rules = this.configMutes;
+    if (!rules) return { added: 0, ended: 0 };
+    const check = planConfigMuteSync(this.store.data, rules.rules, rules.aliasesOf, this.now());
+    if (check.add.length === 0 && check.end.length === 0) return { added: 0, ended: 0 };
+    let counts = { added: 0, ended: 0 };
+    await this.store.update((data) => {
+      const now = new Date(this.stamp());
+      const plan = planConfigMuteSync(data, rules.rules, rules.aliasesOf, now);
+      applyConfigMuteSync(data, plan, now);
+      counts = { added: plan.add.length, ended: plan.end.length };
+    });
+    return counts;
   }
 
   /**
@@ -66,6 +90,11 @@ export class History {
         findings: result.findings.length,
         errors: result.errors.length,
       });
+      if (this.configMutes) {
+        // The scan's new findings get their mutes from the config in the same write: no report sees them unmuted.
+        const at = new Date(recordedAt);
+        applyConfigMuteSync(data, planConfigMuteSync(data, this.configMutes.rules, this.configMutes.aliasesOf, at), at);
+      }
       const mine = data.scans.filter((s) => s.alias === alias);
       if (mine.length > SCANS_KEPT) {
         const drop = new Set(mine.slice(0, mine.length - SCANS_KEPT).map((s) => s.id));
@@ -94,6 +123,12 @@ export class History {
     const ran = new Set(scan.checkIds);
     return { at: new Date(scan.startedAt), bySeverity, errors: scan.errors, complete: allCheckIds.every((id) => ran.has(id)), muted: mutedCount };
   }
+}
+
+export interface HistoryOptions {
+  now?: () => Date;
+  /** The config's mutes, and the aliases an account id goes by (what a rule's `account` names). */
+  configMutes?: { rules: readonly ConfigMuteRule[]; aliasesOf: (accountId: string) => readonly string[] };
 }
 
 /** An account's last audit and its open findings, for the Home tab. */

@@ -89,7 +89,20 @@ export function muteExpiry(day: unknown, now: Date, timeZone = 'UTC'): { expires
   if (day <= today) return { error: 'Pick a day after today.' };
   const last = addDays(today, MUTE_MAX_DAYS);
   if (day > last) return { error: `A mute lasts at most ${MUTE_MAX_DAYS} days: pick ${last} or earlier.` };
-  return { expiresAt: new Date(startOfDay(addDays(day, 1), timeZone)).toISOString() };
+  return { expiresAt: endOfDay(day, timeZone) };
+}
+
+/** When a mute that holds through `day` (in `timeZone`) ends: as the next day starts there. */
+export function endOfDay(day: string, timeZone = 'UTC'): string {
+  return new Date(startOfDay(addDays(day, 1), timeZone)).toISOString();
+}
+
+/** Who muted, for a mute written in the config file (`mutes:`) rather than from Slack. */
+export const CONFIG_MUTER = 'config';
+
+/** Whether a mute comes from the config file. */
+export function isConfigMute(mute: Pick<MuteRecord, 'source'>): boolean {
+  return mute.source === 'config';
 }
 
 /** A mute's reason as typed, trimmed; an error when there is none or it is too long. */
@@ -105,6 +118,17 @@ export function isActive(mute: MuteRecord, at: Date): boolean {
   return mute.unmutedAt === null && Date.parse(mute.expiresAt) > at.getTime();
 }
 
+/** The mutes in force at `at`, one per fingerprint: a person's mute from Slack before the config's. */
+export function activeMutes(mutes: readonly MuteRecord[], at: Date): Map<string, MuteRecord> {
+  const active = new Map<string, MuteRecord>();
+  for (const mute of mutes) {
+    if (!isActive(mute, at)) continue;
+    const held = active.get(mute.fingerprint);
+    if (!held || isConfigMute(held)) active.set(mute.fingerprint, mute);
+  }
+  return active;
+}
+
 /**
  * Mutes in the history: who muted which finding, why and until when. A
  * finding has at most one mute in force; ended mutes stay as the record.
@@ -112,11 +136,9 @@ export function isActive(mute: MuteRecord, at: Date): boolean {
 export class Mutes {
   constructor(private readonly store: Store) {}
 
-  /** Mutes in force at `at`, by fingerprint. */
+  /** Mutes in force at `at`, by fingerprint; where one from Slack and one from the config both hold, the one from Slack. */
   active(at: Date): Map<string, MuteRecord> {
-    const active = new Map<string, MuteRecord>();
-    for (const mute of this.store.data.mutes) if (isActive(mute, at)) active.set(mute.fingerprint, mute);
-    return active;
+    return activeMutes(this.store.data.mutes, at);
   }
 
   /** The finding a reference names, if the history knows it and the reference is consistent. */
@@ -147,7 +169,8 @@ export class Mutes {
     };
     await this.store.update((data) => {
       for (const mute of data.mutes) {
-        if (mute.fingerprint === record.fingerprint && isActive(mute, input.now)) {
+        // A mute from the config stays: only the config ends it.
+        if (mute.fingerprint === record.fingerprint && isActive(mute, input.now) && !isConfigMute(mute)) {
           mute.unmutedAt = at;
           mute.unmutedBy = input.mutedBy;
           mute.replacedBy = record.id;
@@ -164,7 +187,7 @@ export class Mutes {
     let ended: MuteRecord | undefined;
     await this.store.update((data) => {
       const mute = data.mutes.find((m) => m.id === id);
-      if (!mute || !isActive(mute, now)) return;
+      if (!mute || !isActive(mute, now) || isConfigMute(mute)) return;
       mute.unmutedAt = now.toISOString();
       mute.unmutedBy = by;
       ended = { ...mute };

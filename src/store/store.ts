@@ -48,6 +48,12 @@ const muteRecord = z.looseObject({
   expiresAt: z.string(),
   unmutedBy: z.string().nullable(),
   unmutedAt: z.string().nullable(),
+  /** `config`: written from the config file's `mutes:` (rule: its key; label: `mutes[2]`), and ended only by it. Absent: from Slack. */
+  source: z.literal('config').optional(),
+  rule: z.string().optional(),
+  label: z.string().optional(),
+  /** The newer mute that took its place (the mute was not ended, so it does not resurface). */
+  replacedBy: z.string().optional(),
 });
 
 export type MuteRecord = z.infer<typeof muteRecord>;

@@ -134,6 +134,8 @@ export interface TableOptions {
   details?: boolean;
   /** Findings left out by `--severity`: counted in the summary. */
   below?: { severity: Severity; count: number };
+  /** Findings the config's mutes left out. */
+  muted?: number;
 }
 
 /**
@@ -195,9 +197,10 @@ export function formatTable(result: AuditResult, checks: ReadonlyMap<string, Che
   const counts = severityCounts(findings);
   const bySeverity = SEVERITIES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
   const below = options.below?.count ? ` · ${options.below.count} below ${options.below.severity} left out` : '';
+  const muted = options.muted ? ` · ${options.muted} muted by the config` : '';
   lines.push(
     '',
-    `${plural(findings.length, 'finding')}${bySeverity.length ? ` (${bySeverity.join(', ')})` : ''}${below} · ${plural(errors.length, 'error')} · ` +
+    `${plural(findings.length, 'finding')}${bySeverity.length ? ` (${bySeverity.join(', ')})` : ''}${below}${muted} · ${plural(errors.length, 'error')} · ` +
       `${(stats.durationMs / 1000).toFixed(1)} s · ${plural(stats.apiCalls, 'AWS call')}`,
   );
   if (findings.length > 0 && !options.details) {

@@ -10,6 +10,7 @@ import { findingFingerprint } from '../../src/audit/fingerprint.js';
 import type { RunAuditOptions } from '../../src/audit/runner.js';
 import type { AuditResult, Finding } from '../../src/audit/types.js';
 import { parseConfig } from '../../src/config.js';
+import { aliasesByAccount, configMuteRules } from '../../src/store/config-mutes.js';
 import { History } from '../../src/store/history.js';
 import { findingRef } from '../../src/store/mutes.js';
 import type { Store } from '../../src/store/store.js';
@@ -35,6 +36,12 @@ accounts:
 access:
   auditors: [U0ALICE01, S0SECTEAM]
   remediators: [U0REMEDY1]
+mutes:
+  - check: iam.user-console-*
+    resource: zed
+    account: prod-*
+    reason: "Break-glass user, SEC-7 <!here>"
+    until: 2027-01-31
 `,
   '/x/audit.config.yml',
 );
@@ -61,7 +68,15 @@ let findingsNow: Finding[] = [];
 beforeAll(async () => {
   await stub.start();
   ({ store } = await tempStore());
-  const history = new History(store);
+  const history = new History(store, {
+    configMutes: {
+      rules: configMuteRules(
+        CONFIG,
+        ALL_CHECKS.map((c) => c.id),
+      ),
+      aliasesOf: aliasesByAccount(CONFIG),
+    },
+  });
   const logger = createLogger({ format: 'json', level: 'silent' });
   const audits = new AuditService({
     sessions: fakeSessions(),
@@ -466,5 +481,34 @@ describe('Details on a finding menu', () => {
     const { told } = await pick(posted.blocks.flatMap(menuEntries).find((e) => e.group === 'Details')!.value, posted);
     expect(String(told[0]!.text)).toContain('The details could not be opened');
     expect(String(told[0]!.text)).toContain('expired_trigger_id');
+  });
+});
+
+describe('mutes written in the config', () => {
+  it('leave the finding out of reports from its first scan, list it as from the config with no Unmute, and refuse an Unmute click', async () => {
+    findingsNow = [finding('zed'), finding('yan')];
+    const posted = await report();
+    const text = JSON.stringify(posted.blocks);
+    expect(text).not.toContain('zed');
+    expect(text).toContain('yan');
+    expect(text).toContain('1 muted');
+    const record = store.data.mutes.find((m) => m.fingerprint === finding('zed').fingerprint)!;
+    expect(record).toMatchObject({ source: 'config', mutedBy: 'config', label: 'mutes[0]', expiresAt: '2027-02-01T00:00:00.000Z', unmutedAt: null });
+
+    const listId = await slash('mutes prod-payments');
+    await stub.waitFor(() => postsTo(listId).length > 0, 'the mute list');
+    const blocks = postsTo(listId)[0]!.blocks as { block_id: string; text?: { text: string }; accessory?: unknown }[];
+    const section = blocks.find((b) => b.block_id === `mute-${record.id}`)!;
+    expect(section.text!.text).toContain('Muted by the config (`mutes[0]`)');
+    expect(section.text!.text).toContain('Break-glass user, SEC-7 &lt;!here&gt;');
+    expect(section.text!.text).toContain('From the config file');
+    expect(section.accessory).toBeUndefined();
+
+    // A forged click on a mute from the config: it stays, and the clicker is told where it lives.
+    const unmuteUrl = stub.responseUrl();
+    await signedPost(url, SECRET, unmuteClick('U0ALICE01', `${record.id} prod-payments`, unmuteUrl));
+    await stub.waitFor(() => postsTo(unmuteUrl.split('/').pop()!).length > 0, 'the answer');
+    expect(JSON.stringify(postsTo(unmuteUrl.split('/').pop()!)[0]!.blocks)).toContain('written in the config file');
+    expect(store.data.mutes.find((m) => m.id === record.id)).toMatchObject({ unmutedAt: null, unmutedBy: null });
   });
 });

@@ -385,4 +385,79 @@ describe('audit against a local AWS stand-in', () => {
     },
     PROCESS_TEST_TIMEOUT_MS,
   );
+
+  it(
+    'leaves out what the config mutes (listed apart in JSON, counted in the table), refuses a mute naming no check, and `accounts` tells stale mutes',
+    async () => {
+      const dir = path.dirname(configPath);
+      const account =
+        'accounts:\n  - alias: local\n    accountId: "123456789012"\n    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly\n    regions: [us-east-1]\n';
+      const muted = path.join(dir, 'muted.config.yml');
+      await writeFile(
+        muted,
+        `${account}store:\n  path: muted-db.json\nmutes:\n  - check: iam.user-console-*\n    resource: "<!channel>"\n    reason: Break-glass user, SEC-7\n    until: 2099-12-31\n  - resource: nobody-has-this\n    reason: left over\n    until: 2099-12-31\n`,
+      );
+      const json = await runCli(['audit', 'local', '--config', muted, '--check', 'iam.*', '--format', 'json']);
+      const out = JSON.parse(json.stdout) as { findings: { checkId: string; resource: { id: string } }[]; muted: Record<string, string>[] };
+      expect(out.findings.map((f) => `${f.checkId}:${f.resource.id}`)).not.toContain('iam.user-console-mfa:<!channel>');
+      expect(out.findings.length).toBeGreaterThan(0);
+      expect(out.muted).toEqual([
+        expect.objectContaining({
+          checkId: 'iam.user-console-mfa',
+          resourceId: '<!channel>',
+          mute: 'mutes[0]',
+          reason: 'Break-glass user, SEC-7',
+          until: '2099-12-31',
+        }),
+      ]);
+      const table = await runCli(['audit', 'local', '--config', muted, '--check', 'iam.*']);
+      expect(table.stdout).toContain(' · 1 muted by the config · ');
+      expect(table.stdout).not.toContain('<!channel>');
+
+      const typo = path.join(dir, 'mute-typo.config.yml');
+      await writeFile(typo, `${account}mutes:\n  - check: iam.user-console-mfaa\n    reason: r\n    until: 2099-12-31\n`);
+      aws.reset();
+      const refused = await runCli(['audit', 'local', '--config', typo]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('mutes[0].check: "iam.user-console-mfaa" matches no check; did you mean iam.user-console-mfa?');
+      expect(aws.actions).toEqual([]);
+
+      // What the history knows (as the bot would have recorded it): the first mute matches an open finding, the second nothing.
+      const fingerprint = 'f'.repeat(32);
+      const state = {
+        fingerprint,
+        checkId: 'iam.user-console-mfa',
+        accountId: '123456789012',
+        region: 'global',
+        resourceId: '<!channel>',
+        severity: 'high',
+        message: 'm',
+        firstSeen: '2026-12-01T00:00:00.000Z',
+        lastSeen: '2026-12-01T00:00:00.000Z',
+        resolvedAt: null,
+        reopenedAt: null,
+      };
+      const scan = {
+        id: 's1',
+        alias: 'local',
+        accountId: '123456789012',
+        startedAt: '2026-12-01T00:00:00.000Z',
+        checkIds: ['iam.user-console-mfa'],
+        regions: ['global'],
+        findings: 1,
+        errors: 0,
+      };
+      await writeFile(
+        path.join(dir, 'muted-db.json'),
+        JSON.stringify({ schemaVersion: 1, scans: [scan], findings: [state], mutes: [], actions: [], digest: { cursor: null, lastPostedAt: null } }),
+      );
+      const accounts = await runCli(['accounts', '--config', muted]);
+      expect(accounts.code).toBe(0);
+      expect(accounts.stdout).toContain('Mutes in the config (2):');
+      expect(accounts.stdout).toContain('  mutes[0]  check iam.user-console-* · resource <!channel>  until 2099-12-31  mutes 1 open finding\n');
+      expect(accounts.stdout).toContain('  mutes[1]  resource nobody-has-this  until 2099-12-31  stale: matches no open finding of the last scans\n');
+      expect(accounts.stdout).toContain('1 of 2 mute nothing now');
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
 });

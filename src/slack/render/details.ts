@@ -3,8 +3,8 @@ import type { Check, DetailValue } from '../../audit/types.js';
 import type { FindingState } from '../../store/diff.js';
 import type { MuteRecord } from '../../store/store.js';
 import { context, section, SLACK_LIMITS } from './blocks.js';
-import { escapeMrkdwn, inlineMrkdwn, mention, slackDate, truncateMrkdwn } from './mrkdwn.js';
-import { findingTitle } from './mutes.js';
+import { escapeMrkdwn, inlineMrkdwn, slackDate, truncateMrkdwn } from './mrkdwn.js';
+import { byWhom, findingTitle } from './mutes.js';
 
 /** The Details modal's callback id (it has no submit: nothing comes back). */
 export const DETAILS_VIEW = 'finding_details_modal';
@@ -45,7 +45,7 @@ function statusText(state: FindingState, mute: MuteRecord | undefined): string {
   const seen = `first seen ${slackDate(new Date(state.firstSeen))}, last seen ${slackDate(new Date(state.lastSeen))}`;
   const status = state.resolvedAt !== null ? `Resolved ${slackDate(new Date(state.resolvedAt))}` : 'Open';
   const muted = mute
-    ? ` · muted by ${mention(mute.mutedBy)} until ${slackDate(new Date(mute.expiresAt), '{date_short_pretty}')}: ${inlineMrkdwn(mute.reason, 600)}`
+    ? ` · muted by ${byWhom(mute.mutedBy, mute)} until ${slackDate(new Date(mute.expiresAt), '{date_short_pretty}')}: ${inlineMrkdwn(mute.reason, 600)}`
     : '';
   return `${status} · ${seen}${muted}`;
 }

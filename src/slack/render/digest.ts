@@ -31,7 +31,8 @@ import {
   type SlackMessage,
   type Unit,
 } from './blocks.js';
-import { inlineMrkdwn, maskAccessKeyIds, mention, plainText, plural, slackDate, truncateMrkdwn } from './mrkdwn.js';
+import { inlineMrkdwn, maskAccessKeyIds, plainText, plural, slackDate, truncateMrkdwn } from './mrkdwn.js';
+import { byWhom } from './mutes.js';
 import { muteLabel, SEVERITY_EMOJI, type ReportCsv } from './report.js';
 
 export interface RenderDigestInput {
@@ -254,12 +255,6 @@ function day(iso: string | null | undefined): string {
   return slackDate(new Date(iso), '{date_short}', iso.slice(0, 10));
 }
 
-/** A Slack user as a mention when it looks like a user id (they are validated upstream), otherwise as escaped text. */
-function user(id: string | null | undefined): string {
-  if (id === null || id === undefined || id === '') return 'someone';
-  return mention(id);
-}
-
 function quietLine(digest: DigestData, totals: Totals, form: 'mrkdwn' | 'text'): string {
   const errored = digest.accounts.filter((a) => a.errors > 0);
   const since = digest.since === null ? '' : ` since ${form === 'mrkdwn' ? date(digest.since) : digest.since.slice(0, 10)}`;
@@ -408,14 +403,14 @@ function detailLine(change: Change, item: DigestItem): string {
 /** Why a finding is back: it came back after being resolved, its mute expired, or someone unmuted it. */
 function resurfacedWhy(item: DigestItem): string {
   const mute = item.mute;
-  const muted = mute ? `muted by ${user(mute.mutedBy)} on ${day(mute.mutedAt)}: ${inlineMrkdwn(mute.reason, REASON_MAX)}` : '';
+  const muted = mute ? `muted by ${byWhom(mute.mutedBy, mute)} on ${day(mute.mutedAt)}: ${inlineMrkdwn(mute.reason, REASON_MAX)}` : '';
   switch (item.why) {
     case 'reopened':
       return item.state.reopenedAt ? `came back ${day(item.state.reopenedAt)} after being resolved` : 'came back after being resolved';
     case 'mute-expired':
       return mute ? `mute expired ${day(mute.expiresAt)} — ${muted}` : 'mute expired';
     case 'unmuted':
-      return mute ? `unmuted by ${user(mute.unmutedBy)} on ${day(mute.unmutedAt)} (${muted})` : 'unmuted';
+      return mute ? `unmuted by ${byWhom(mute.unmutedBy, mute)} on ${day(mute.unmutedAt)} (${muted})` : 'unmuted';
     default:
       return 'resurfaced';
   }

@@ -2,7 +2,7 @@ import type { KnownBlock, ModalView, SectionBlock } from '@slack/types';
 import type { Check } from '../../audit/types.js';
 import { GLOBAL_REGION } from '../../audit/types.js';
 import type { FindingState } from '../../store/diff.js';
-import { MUTE_MAX_DAYS, MUTE_REASON_MAX } from '../../store/mutes.js';
+import { CONFIG_MUTER, isConfigMute, MUTE_MAX_DAYS, MUTE_REASON_MAX } from '../../store/mutes.js';
 import type { MuteRecord } from '../../store/store.js';
 import { context, SLACK_LIMITS, type SlackMessage } from './blocks.js';
 import { escapeMrkdwn, inlineMrkdwn, mention, plural, slackDate, truncateMrkdwn } from './mrkdwn.js';
@@ -77,7 +77,7 @@ export function renderMuteModal(input: {
     blocks.push(
       context(
         'current',
-        `Already muted by ${mention(c.mutedBy)} until ${slackDate(new Date(c.expiresAt), '{date_short_pretty}')}: ${inlineMrkdwn(c.reason, 600)}. Muting it again replaces that mute.`,
+        `Already muted by ${byWhom(c.mutedBy, c)} until ${slackDate(new Date(c.expiresAt), '{date_short_pretty}')}: ${inlineMrkdwn(c.reason, 600)}. Muting it again replaces that mute.`,
       ),
     );
   }
@@ -117,6 +117,13 @@ export function renderMuteModal(input: {
   };
 }
 
+/** Who muted or unmuted: a Slack user, or the config file (naming the entry, `mutes[2]`, when known). */
+export function byWhom(id: string | null | undefined, mute?: Pick<MuteRecord, 'label'>): string {
+  if (id === CONFIG_MUTER) return mute?.label ? `the config (\`${escapeMrkdwn(mute.label)}\`)` : 'the config';
+  if (id === null || id === undefined || id === '') return 'someone';
+  return mention(id);
+}
+
 /** The note left where the mute was chosen: who, what, until when, why. */
 export function muteNote(mute: MuteRecord, state: FindingState, alias: string | undefined, check: Check | undefined): string {
   return (
@@ -144,9 +151,13 @@ function muteSection(item: ListedMute, filter: string): SectionBlock {
     ? findingTitle(state, item.alias, item.check)
     : `\`${inlineMrkdwn(mute.fingerprint, 64)}\` in ${mute.accountId} (no longer in the history)`;
   const text = truncateMrkdwn(
-    `${what}\nMuted by ${mention(mute.mutedBy)} ${slackDate(new Date(mute.mutedAt), '{date_short_pretty}')}, until ${slackDate(new Date(mute.expiresAt), '{date_short_pretty}')}: _${inlineMrkdwn(mute.reason, 600)}_`,
+    `${what}\nMuted by ${byWhom(mute.mutedBy, mute)} ${slackDate(new Date(mute.mutedAt), '{date_short_pretty}')}, until ${slackDate(new Date(mute.expiresAt), '{date_short_pretty}')}: _${inlineMrkdwn(mute.reason, 600)}_${
+      isConfigMute(mute) ? '\nFrom the config file: change or remove the entry there to end it.' : ''
+    }`,
     SLACK_LIMITS.sectionText,
   );
+  // Only the config ends a mute written in it: no Unmute button.
+  if (isConfigMute(mute)) return { type: 'section', block_id: `mute-${mute.id}`, text: { type: 'mrkdwn', text, verbatim: true } };
   return {
     type: 'section',
     block_id: `mute-${mute.id}`,
@@ -198,6 +209,7 @@ export function renderMuteList(items: readonly ListedMute[], filter: string | un
 export const MUTE_TEXT = {
   unmuted: `:bell: Unmuted: it shows in reports again, and in the next digest under "resurfaced".`,
   alreadyEnded: 'That mute had already ended (expired, or someone unmuted it).',
+  fromConfig: 'That mute is written in the config file (`mutes:`): change or remove the entry there, and it ends at the next start.',
   unknownAccount: (alias: string, commandName: string) =>
     `There is no account \`${escapeMrkdwn(alias)}\`. \`${escapeMrkdwn(commandName)} list\` shows the accounts.`,
   notSaved: (error: string) => `:x: The mute could not be saved (${escapeMrkdwn(error)}); the finding is not muted.`,

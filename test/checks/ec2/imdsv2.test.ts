@@ -57,7 +57,12 @@ describe('ec2.imdsv2', () => {
         severity: 'medium',
         accountId: '123456789012',
         region: 'us-east-1',
-        resource: { type: 'AWS::EC2::Instance', id: 'i-0123456789abcdef0', arn: 'arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0' },
+        resource: {
+          type: 'AWS::EC2::Instance',
+          id: 'i-0123456789abcdef0',
+          arn: 'arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0',
+          tags: { Name: 'web <prod>', team: 'x' },
+        },
         message:
           'Instance i-0123456789abcdef0 (web <prod>) accepts IMDSv1 (HttpTokens optional): a request forged through it can read its role credentials without a session token.',
         fingerprint: findingFingerprint({ checkId: CHECK, accountId: '123456789012', region: 'us-east-1', resourceId: 'i-0123456789abcdef0' }),

@@ -49,7 +49,12 @@ describe('ec2.instance-profile', () => {
         severity: 'low',
         accountId: '123456789012',
         region: 'us-east-1',
-        resource: { type: 'AWS::EC2::Instance', id: 'i-0123456789abcdef0', arn: 'arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0' },
+        resource: {
+          type: 'AWS::EC2::Instance',
+          id: 'i-0123456789abcdef0',
+          arn: 'arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0',
+          tags: { Name: '@here batch *worker*' },
+        },
         message:
           'Instance i-0123456789abcdef0 (@here batch *worker*) has no IAM role (instance profile): anything on it that calls AWS must use access keys kept on disk instead of short-lived role credentials.',
         fingerprint: findingFingerprint({ checkId: CHECK, accountId: '123456789012', region: 'us-east-1', resourceId: 'i-0123456789abcdef0' }),

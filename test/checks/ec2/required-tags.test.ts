@@ -171,7 +171,13 @@ describe('ec2.required-tags', () => {
       severity: 'low',
       accountId: '123456789012',
       region: 'us-east-1',
-      resource: { type: 'AWS::EC2::Instance', id: 'i-0123456789abcdef0', arn: 'arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0' },
+      resource: {
+        type: 'AWS::EC2::Instance',
+        id: 'i-0123456789abcdef0',
+        arn: 'arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0',
+        // The resource's own tags, key case as AWS has it: what a config mute's tags match.
+        tags: { Name: 'web <1>', Owner: 'team-web', environment: 'prod' },
+      },
       message: 'Instance i-0123456789abcdef0 (web <1>) is missing 1 of 2 required tags: Environment.',
       fingerprint: findingFingerprint({ checkId: CHECK, accountId: '123456789012', region: 'us-east-1', resourceId: 'i-0123456789abcdef0' }),
       details: {

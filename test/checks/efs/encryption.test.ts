@@ -83,6 +83,7 @@ describe('efs.encryption', () => {
           type: 'AWS::EFS::FileSystem',
           id: 'fs-0123456789abcdef0',
           arn: `arn:aws:elasticfilesystem:us-east-1:${OWNER}:file-system/fs-0123456789abcdef0`,
+          tags: { Name: '<!here> exports' },
         },
         message:
           'EFS file system fs-0123456789abcdef0 (<!here> exports, 1.5 GiB) is not encrypted at rest; encryption can only be set at creation, so the data must move to a new, encrypted file system.',

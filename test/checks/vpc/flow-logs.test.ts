@@ -57,7 +57,12 @@ describe('vpc.flow-logs', () => {
         severity: 'medium',
         accountId: '123456789012',
         region: 'us-east-1',
-        resource: { type: 'AWS::EC2::VPC', id: 'vpc-0123456789abcdef0', arn: 'arn:aws:ec2:us-east-1:123456789012:vpc/vpc-0123456789abcdef0' },
+        resource: {
+          type: 'AWS::EC2::VPC',
+          id: 'vpc-0123456789abcdef0',
+          arn: 'arn:aws:ec2:us-east-1:123456789012:vpc/vpc-0123456789abcdef0',
+          tags: { Name: '<!everyone> legacy' },
+        },
         message: 'Default VPC vpc-0123456789abcdef0 (<!everyone> legacy, 172.31.0.0/16) has no active flow log: its network traffic is not recorded.',
         fingerprint: findingFingerprint({ checkId: CHECK, accountId: '123456789012', region: 'us-east-1', resourceId: 'vpc-0123456789abcdef0' }),
         details: {

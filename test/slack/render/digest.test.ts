@@ -438,6 +438,23 @@ describe('renderDigest: resurfaced findings say why', () => {
     ]);
   });
 
+  it('names the config file (and its entry) for a mute written there, ended by its rule or by its removal', () => {
+    const fromConfig = { mutedBy: 'config', unmutedBy: 'config', source: 'config' as const, label: 'mutes[3]', reason: 'public site' };
+    const lines = linesOf(
+      render(
+        digest([
+          account({
+            resurfaced: [{ state: state('fp-4', { resourceId: 'r-4' }), why: 'unmuted', mute: mute({ ...fromConfig, unmutedAt: '2026-11-18T08:00:00.000Z' }) }],
+          }),
+        ]),
+      ).main,
+      'details',
+    );
+    expect(lines[0]).toContain('— unmuted by the config (`mutes[3]`) on');
+    expect(lines[0]).toContain('(muted by the config (`mutes[3]`) on');
+    expect(lines[0]).not.toContain('<@config>');
+  });
+
   it('mentions only what looks like a Slack user id; anything else is escaped text', () => {
     const forged = digest([
       account({
