@@ -92,6 +92,15 @@ function program(io: CliIo, exit: { code: number }): Command {
     });
 
   root
+    .command('alerts')
+    .description('audit every account and post what just appeared at or above alerts.minSeverity, once (for external schedulers)')
+    .option('--dry-run', 'print the alert instead of posting it; the alerts cursor does not move')
+    .action(async (options: { dryRun?: boolean }, cmd: Command) => {
+      const config = await loadConfig(cmd);
+      exit.code = await (await import('./cli/alerts.js')).alertsCommand(config, options.dryRun === true, io);
+    });
+
+  root
     .command('accounts')
     .description('list the configured accounts')
     .addOption(new Option('-f, --format <format>', 'table or json').default('table'))

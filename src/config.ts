@@ -35,6 +35,9 @@ const accountId = z.unknown().transform((value, ctx) => {
 
 const regionName = z.string().regex(REGION, { error: (i) => `expected an AWS region name like eu-west-1, got ${JSON.stringify(i.input)}` });
 
+/** Severities, worst first (as src/audit/types.ts has them; config.ts stays free of the audit's imports). */
+export const SEVERITY_NAMES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+
 /** Words `/audit` reads as commands: an account by that name could never be audited. */
 export const RESERVED_ALIASES = ['help', 'list', 'status', 'mutes', 'digest'];
 
@@ -193,6 +196,18 @@ const configSchema = z.strictObject({
         .refine((s) => cron.validate(s), { error: 'expected a cron expression like "0 9 * * 1" (minute hour day month weekday)' })
         .default('0 9 * * 1'),
       timezone: z.string().refine(isTimeZone, { error: 'expected an IANA time zone like Europe/Berlin or UTC' }).default('UTC'),
+    })
+    .optional(),
+  alerts: z
+    .strictObject({
+      channel: z.string().regex(CHANNEL_ID, { error: 'expected a Slack channel id like C0123ABCD' }),
+      schedule: z
+        .string()
+        .refine((s) => cron.validate(s), { error: 'expected a cron expression like "0 * * * *" (minute hour day month weekday)' })
+        .default('0 * * * *'),
+      /** The time zone the schedule is read in; the digest's (or UTC) when absent. */
+      timezone: z.string().refine(isTimeZone, { error: 'expected an IANA time zone like Europe/Berlin or UTC' }).optional(),
+      minSeverity: z.enum(SEVERITY_NAMES, { error: `expected one of ${SEVERITY_NAMES.join(', ')}` }).default('high'),
     })
     .optional(),
   thresholds: thresholdsSchema.default(thresholdsSchema.parse({})),

@@ -2,7 +2,7 @@ import { WebClient } from '@slack/web-api';
 import type { Check } from './audit/types.js';
 import { RoleSessions } from './aws/session.js';
 import { auditLimits, type Config } from './config.js';
-import { DigestService } from './digest/service.js';
+import { DigestService, type ScanAccount } from './digest/service.js';
 import { aliasesByAccount, configMuteRules } from './store/config-mutes.js';
 import { History } from './store/history.js';
 import { Store } from './store/store.js';
@@ -11,7 +11,9 @@ import type { Logger } from './log.js';
 import { nextDue } from './schedule.js';
 import { renderDigest } from './slack/render/digest.js';
 import { slackDigestPoster } from './slack/digest-poster.js';
-import { AuditService, DIGEST_REQUESTER } from './audit/service.js';
+import { ALERTS_REQUESTER, AuditService, DIGEST_REQUESTER } from './audit/service.js';
+import { AlertService } from './alerts/service.js';
+import { renderAlert } from './slack/render/alert.js';
 
 /** What `serve` and `digest` share: the database, the audits that record into it, and the digest. */
 export interface Runtime {
@@ -20,6 +22,8 @@ export interface Runtime {
   audits: AuditService;
   digest: DigestService;
   remediation: RemediationService;
+  /** With `alerts:` in the config. */
+  alerts?: AlertService;
 }
 
 export interface RuntimeOptions {
@@ -66,6 +70,15 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     env,
     onFinished: async (result, account) => history.record(result, account.alias),
   });
+  /** One recorded scan of an account, for the digest or the alerts (an /audit of the same account and checks is joined). */
+  const scanAs =
+    (requester: string): ScanAccount =>
+    async (account) => {
+      const { run } = audits.start(account, checks, requester);
+      const result = await run.result;
+      if (run.scanId === undefined) throw new Error('the scan was not recorded');
+      return { result, scanId: run.scanId };
+    };
   // Rate limits are waited out by the client; other failures are retried a few times (about a minute in all), then the digest says what failed.
   // (A retry after a lost answer can post a message twice: the digest prefers twice to never.)
   // The retry policy is written out: @slack/web-api is CommonJS, and Node's ESM loader does not see its `retryPolicies` export.
@@ -85,12 +98,21 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(client ? { poster: slackDigestPoster(client) } : {}),
     ...(config.digest ? { nextDue: () => nextDue(config.digest!.schedule, config.digest!.timezone) } : {}),
     fixable: (accountId, fix) => remediation.offers(accountId, fix),
-    scan: async (account) => {
-      const { run } = audits.start(account, checks, DIGEST_REQUESTER);
-      const result = await run.result;
-      if (run.scanId === undefined) throw new Error('the scan was not recorded');
-      return { result, scanId: run.scanId };
-    },
+    scan: scanAs(DIGEST_REQUESTER),
   });
-  return { store, history, audits, digest, remediation };
+  const alertsConfig = config.alerts;
+  const alerts = alertsConfig
+    ? new AlertService({
+        config: { ...config, alerts: alertsConfig },
+        checks,
+        store,
+        history,
+        logger,
+        render: renderAlert,
+        ...(client ? { poster: slackDigestPoster(client) } : {}),
+        fixable: (accountId, fix) => remediation.offers(accountId, fix),
+        scan: scanAs(ALERTS_REQUESTER),
+      })
+    : undefined;
+  return { store, history, audits, digest, remediation, ...(alerts ? { alerts } : {}) };
 }

@@ -29,18 +29,44 @@ export interface DigestScheduleOptions {
   createTask?: (expression: string, fn: () => Promise<void>, options: TaskOptions) => ScheduledTask;
 }
 
+/** A node-cron task and the run it started: stopped and drained the same way for the digest and the alerts. */
+abstract class ScheduledJob {
+  protected task: ScheduledTask | undefined;
+  protected running: Promise<void> | undefined;
+
+  /** Stops the schedule: nothing more starts from it (a run under way goes on; `drain` waits for it). */
+  async stop(): Promise<void> {
+    const task = this.task;
+    this.task = undefined;
+    if (task) await task.destroy();
+  }
+
+  /** Resolves when the run under way (if any) is done. */
+  async drain(): Promise<void> {
+    await this.running;
+  }
+
+  /** Runs `work` unless a run is under way (which then covers this one). */
+  protected once(work: () => Promise<void>): Promise<void> {
+    if (this.running) return this.running;
+    this.running = work().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+}
+
 /**
  * The weekly digest on a node-cron schedule, with two promises kept across
  * restarts: the time the next digest is due is written to the store, so a
  * bot that was down then posts the missed digest at start-up (once, however
  * many were missed); and a digest is never run twice at once.
  */
-export class DigestSchedule {
-  private task: ScheduledTask | undefined;
-  private running: Promise<void> | undefined;
+export class DigestSchedule extends ScheduledJob {
   private readonly now: () => Date;
 
   constructor(private readonly options: DigestScheduleOptions) {
+    super();
     this.now = options.now ?? (() => new Date());
   }
 
@@ -78,18 +104,6 @@ export class DigestSchedule {
     return { catchUp, nextRun };
   }
 
-  /** Stops the schedule: no digest starts from it any more (one under way goes on; `drain` waits for it). */
-  async stop(): Promise<void> {
-    const task = this.task;
-    this.task = undefined;
-    if (task) await task.destroy();
-  }
-
-  /** Resolves when the scheduled digest under way (if any) is done. */
-  async drain(): Promise<void> {
-    await this.running;
-  }
-
   /** The next time the schedule fires, from now. */
   private nextRun(): Date | undefined {
     return this.task?.getNextRuns(1)[0];
@@ -103,8 +117,7 @@ export class DigestSchedule {
   }
 
   private fire(reason: 'scheduled' | 'catch-up'): Promise<void> {
-    if (this.running) return this.running; // the one under way covers this one
-    const work = (async () => {
+    return this.once(async () => {
       try {
         const run = await this.options.run();
         // Only a posted digest moves the due time on: one that failed is still due (and caught up at the next start).
@@ -113,10 +126,45 @@ export class DigestSchedule {
       } catch (error) {
         this.options.logger.error({ reason, err: errorMessage(error) }, 'the digest failed; it stays due');
       }
-    })();
-    this.running = work.finally(() => {
-      this.running = undefined;
     });
-    return this.running;
+  }
+}
+
+export interface AlertScheduleOptions {
+  schedule: string;
+  timezone: string;
+  run: () => Promise<{ posted: boolean; error?: string }>;
+  logger: Logger;
+  createTask?: (expression: string, fn: () => Promise<void>, options: TaskOptions) => ScheduledTask;
+}
+
+/**
+ * The alerts on their node-cron schedule. No catch-up: a run missed while the
+ * bot was down is covered by the next one (its window starts at the cursor).
+ */
+export class AlertSchedule extends ScheduledJob {
+  constructor(private readonly options: AlertScheduleOptions) {
+    super();
+  }
+
+  async start(): Promise<Date | undefined> {
+    const { schedule, timezone, logger } = this.options;
+    const create = this.options.createTask ?? cron.createTask;
+    this.task = create(schedule, () => this.fire(), { timezone, name: 'alerts', noOverlap: true });
+    await this.task.start();
+    const next = this.task.getNextRuns(1)[0];
+    logger.info({ schedule, timezone, nextRun: next?.toISOString() }, 'alerts scheduled');
+    return next;
+  }
+
+  private fire(): Promise<void> {
+    return this.once(async () => {
+      try {
+        const run = await this.options.run();
+        if (run.error) this.options.logger.error({ err: run.error }, 'the alert run did not finish; the next run covers its window');
+      } catch (error) {
+        this.options.logger.error({ err: errorMessage(error) }, 'the alert run failed; the next run covers its window');
+      }
+    });
   }
 }

@@ -4,7 +4,7 @@ import type { RoleSessions } from './aws/session.js';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { openRuntime } from './runtime.js';
-import { DigestSchedule } from './schedule.js';
+import { AlertSchedule, DigestSchedule } from './schedule.js';
 import { registerCommands, type CommandOptions } from '../commands/index.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import type { SlackEnv } from './slack/env.js';
@@ -57,7 +57,7 @@ export async function serve(options: ServeOptions): Promise<{ app: SlackApp; por
   const logger = options.logger ?? createLogger({ secrets, ...(env.LOG_LEVEL ? { level: env.LOG_LEVEL } : {}) });
   // A database that cannot be read stops start-up here, before anything listens; it is never overwritten.
   const checks = options.checks ?? ALL_CHECKS;
-  const { store, audits, digest, remediation } = await openRuntime({
+  const { store, audits, digest, remediation, alerts } = await openRuntime({
     config: options.config,
     checks,
     logger,
@@ -90,16 +90,27 @@ export async function serve(options: ServeOptions): Promise<{ app: SlackApp; por
   const schedule = digestConfig
     ? new DigestSchedule({ schedule: digestConfig.schedule, timezone: digestConfig.timezone, store, logger, run: () => digest.run() })
     : undefined;
+  const alertsConfig = options.config.alerts;
+  const alertSchedule =
+    alerts && alertsConfig
+      ? new AlertSchedule({
+          schedule: alertsConfig.schedule,
+          timezone: alertsConfig.timezone ?? digestConfig?.timezone ?? 'UTC',
+          logger,
+          run: () => alerts.run(),
+        })
+      : undefined;
   let port: number | undefined;
   let catchUp: Promise<void> | undefined;
   try {
     ({ port } = await app.start());
     // The schedule starts once Slack can be reached; a digest missed while the bot was down is posted now.
     if (schedule) ({ catchUp } = await schedule.start());
+    await alertSchedule?.start();
   } catch (error) {
-    await schedule?.stop();
+    await Promise.all([schedule?.stop(), alertSchedule?.stop()]);
     await app.stop().catch(() => undefined);
-    await Promise.all([schedule?.drain(), digest.drain()]);
+    await Promise.all([schedule?.drain(), digest.drain(), alertSchedule?.drain(), alerts?.drain()]);
     await store.close();
     throw error;
   }
@@ -110,8 +121,8 @@ export async function serve(options: ServeOptions): Promise<{ app: SlackApp; por
       stopping = true;
       logger.info({ signal }, 'shutting down: finishing the reports under way');
       // No new digest and no new request at once; then finish the reports and the digest under way; then flush and release the database.
-      void Promise.all([schedule?.stop(), app.stop()])
-        .then(() => Promise.all([schedule?.drain(), digest.drain()]))
+      void Promise.all([schedule?.stop(), alertSchedule?.stop(), app.stop()])
+        .then(() => Promise.all([schedule?.drain(), digest.drain(), alertSchedule?.drain(), alerts?.drain()]))
         .then(() => store.close())
         .catch((error: unknown) => logger.error({ err: error }, 'shutdown failed'))
         .then(() => {

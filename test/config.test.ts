@@ -2,7 +2,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { auditLimits, loadConfig, parseConfig, suggestAliases } from '../src/config.js';
+import { SEVERITIES } from '../src/audit/types.js';
+import { auditLimits, loadConfig, parseConfig, SEVERITY_NAMES, suggestAliases } from '../src/config.js';
 import { AuditBotError } from '../src/errors.js';
 
 const MINIMAL = `
@@ -290,6 +291,7 @@ accounts:
     expect(config.thresholds.requiredTags).toEqual(['Owner', 'Environment']);
     expect(config.digest?.timezone).toBe('Europe/Berlin');
     expect(config.mutes).toEqual([expect.objectContaining({ check: 's3.public-*', until: '2027-03-31' })]);
+    expect(config.alerts).toEqual({ channel: 'C0ALERTSX', schedule: '0 * * * *', minSeverity: 'high' });
   });
 
   it('refuses an alias that /audit reads as a command', () => {
@@ -303,5 +305,30 @@ accounts:
     expect(suggestAliases('prod-paymnets', aliases)).toEqual(['prod-payments']);
     expect(suggestAliases('payments', aliases)).toEqual(['prod-payments']);
     expect(suggestAliases('zzzzzz', aliases)).toEqual([]);
+  });
+});
+
+describe('alerts in the config', () => {
+  const base = `accounts:\n  - alias: prod\n    accountId: "123456789012"\n    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly\n`;
+  it('defaults to hourly at high, and says what is wrong', () => {
+    expect(parseConfig(`${base}alerts:\n  channel: C0ALERTS1\n`, '/x/audit.config.yml').alerts).toEqual({
+      channel: 'C0ALERTS1',
+      schedule: '0 * * * *',
+      minSeverity: 'high',
+    });
+    let message = '';
+    try {
+      parseConfig(`${base}alerts:\n  channel: "#alerts"\n  schedule: every hour\n  minSeverity: severe\n  timezone: Mars/Olympus\n`, '/x/audit.config.yml');
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('alerts.channel: expected a Slack channel id like C0123ABCD');
+    expect(message).toContain('alerts.schedule: expected a cron expression');
+    expect(message).toContain('alerts.minSeverity: expected one of critical, high, medium, low, info');
+    expect(message).toContain('alerts.timezone: expected an IANA time zone');
+  });
+
+  it('knows the audit’s severities', () => {
+    expect(SEVERITY_NAMES).toEqual(SEVERITIES);
   });
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { DigestRun } from '../src/digest/service.js';
 import type { Store } from '../src/store/store.js';
 import { createLogger } from '../src/log.js';
-import { DigestSchedule } from '../src/schedule.js';
+import type { ScheduledTask } from 'node-cron';
+import { AlertSchedule, DigestSchedule } from '../src/schedule.js';
 import { tempStore } from './helpers/store.js';
 
 const logger = createLogger({ format: 'json', level: 'silent' });
@@ -107,4 +108,36 @@ describe('DigestSchedule', () => {
     expect(state.calls).toBe(calls);
     await store.close();
   }, 15_000);
+});
+
+describe('AlertSchedule', () => {
+  it('runs the alerts each time the schedule fires, one run at a time, and destroys its task when stopped', async () => {
+    let fire: (() => Promise<void>) | undefined;
+    let stopped = false;
+    const { state, run } = fakeRun(true, 20);
+    const schedule = new AlertSchedule({
+      schedule: '0 * * * *',
+      timezone: 'UTC',
+      logger,
+      run,
+      createTask: (expression, fn, options) => {
+        expect([expression, options.timezone, options.noOverlap]).toEqual(['0 * * * *', 'UTC', true]);
+        fire = fn;
+        return {
+          start: async () => undefined,
+          destroy: async () => {
+            stopped = true;
+          },
+          getNextRuns: () => [new Date('2026-12-03T18:00:00.000Z')],
+        } as unknown as ScheduledTask;
+      },
+    });
+    expect((await schedule.start())?.toISOString()).toBe('2026-12-03T18:00:00.000Z');
+    await Promise.all([fire!(), fire!()]);
+    expect(state).toMatchObject({ calls: 1, maxInFlight: 1 });
+    await fire!();
+    expect(state.calls).toBe(2);
+    await schedule.stop();
+    expect(stopped).toBe(true);
+  });
 });

@@ -8,6 +8,9 @@ import type { Logger } from '../log.js';
 
 /** The requester of the scheduled digest's scans (not a Slack user). */
 export const DIGEST_REQUESTER = 'digest';
+/** The requester of the alerts' scans. */
+export const ALERTS_REQUESTER = 'alerts';
+const SCHEDULED = new Set([DIGEST_REQUESTER, ALERTS_REQUESTER]);
 
 export interface RunningAudit {
   key: string;
@@ -88,7 +91,7 @@ export class AuditService {
       ...(this.options.deadlineMs ? { deadlineMs: this.options.deadlineMs } : {}),
       sessions: this.options.sessions,
       // CloudTrail shows who asked: the AssumeRole session is named after the requester.
-      sessionName: roleSessionName(requester === DIGEST_REQUESTER ? DIGEST_REQUESTER : `slack-${requester}`),
+      sessionName: roleSessionName(SCHEDULED.has(requester) ? requester : `slack-${requester}`),
       ...(this.options.env ? { env: this.options.env } : {}),
       onProgress: (progress) => {
         run.progress = progress;

@@ -1,11 +1,8 @@
-import { ALL_CHECKS } from '../../checks/index.js';
 import type { Config } from '../config.js';
 import { AuditBotError } from '../errors.js';
-import { createLogger } from '../log.js';
-import { openRuntime } from '../runtime.js';
 import { digestAsText } from '../slack/render/digest.js';
-import { readWebApiEnv } from '../slack/env.js';
 import { terminalSafe } from '../terminal/sanitize.js';
+import { openCliRuntime } from './runtime.js';
 import { EXIT, type CliIo } from './shared.js';
 
 /**
@@ -16,22 +13,7 @@ import { EXIT, type CliIo } from './shared.js';
 export async function digestCommand(config: Config, dryRun: boolean, io: CliIo): Promise<number> {
   if (!dryRun && !config.digest)
     throw new AuditBotError('CONFIG_INVALID', `${config.sourcePath} has no digest section: set digest.channel to post the digest (or use --dry-run).`);
-  const slack = dryRun ? undefined : readWebApiEnv(io.env);
-  // Warnings (an account that could not be audited, a failed post) as readable lines on stderr; the digest itself on stdout.
-  const logger = createLogger({
-    format: 'pretty',
-    ...(slack ? { secrets: [slack.botToken] } : {}),
-    level: io.env.LOG_LEVEL ?? 'warn',
-    write: (line) => io.stderr.write(line.endsWith('\n') ? line : `${line}\n`),
-  });
-  const runtime = await openRuntime({
-    config,
-    checks: io.checks ?? ALL_CHECKS,
-    logger,
-    env: io.env,
-    ...(io.sessions ? { sessions: io.sessions } : {}),
-    ...(slack ? { slack } : {}),
-  });
+  const runtime = await openCliRuntime(config, dryRun, io);
   try {
     io.stderr.write(`Auditing ${config.accounts.length} account${config.accounts.length === 1 ? '' : 's'} for the digest…\n`);
     const run = await runtime.digest.run({ dryRun, requester: 'cli' });

@@ -29,7 +29,7 @@ export interface CliIo {
 export const EXIT_CODES_HELP = `Exit codes: 0 no findings, 1 findings, 2 usage, config or credential error,
 3 no findings but some checks could not run (their errors are listed), or no check ran at all,
 4 --security-hub: Security Hub did not take every finding (what it refused is listed).
-digest: 0 posted (or printed), 2 not posted, 3 no account could be audited.`;
+digest, alerts: 0 posted (or printed, or nothing to post), 2 not posted, 3 no account could be audited.`;
 
 /** `message` may quote what was typed: it is shown with controls escaped. */
 export function usageError(message: string): AuditBotError {

@@ -177,22 +177,36 @@ export class DigestService {
     return { digest, rendered, dryRun, posted: true, ts: at.ts, failed, ...(detailError !== undefined ? { error: detailError } : {}) };
   }
 
-  /** Scans every configured account, a few at a time; a failed account is an outcome, not an exception. */
-  private async scanAll(): Promise<ScanOutcome[]> {
-    const { config, logger } = this.options;
-    const queue = new PQueue({ concurrency: this.options.concurrency ?? DIGEST_ACCOUNT_CONCURRENCY });
-    return Promise.all(
-      config.accounts.map((account) =>
-        queue.add(async (): Promise<ScanOutcome> => {
-          try {
-            const { result, scanId } = await this.options.scan(account);
-            return { alias: account.alias, accountId: account.accountId, scanId, errors: result.errors.length };
-          } catch (error) {
-            logger.warn({ alias: account.alias, accountId: account.accountId, err: errorMessage(error) }, 'digest: account could not be audited');
-            return { alias: account.alias, accountId: account.accountId, errors: 0, failure: errorMessage(error) };
-          }
-        }),
-      ),
-    ) as Promise<ScanOutcome[]>;
+  private scanAll(): Promise<ScanOutcome[]> {
+    return scanAccounts(this.options.config.accounts, this.options.scan, {
+      concurrency: this.options.concurrency ?? DIGEST_ACCOUNT_CONCURRENCY,
+      logger: this.options.logger,
+      what: 'digest',
+    });
   }
+}
+
+/** Scans accounts, a few at a time; a failed account is an outcome, not an exception (the digest and the alerts alike). */
+export async function scanAccounts(
+  accounts: readonly AccountConfig[],
+  scan: ScanAccount,
+  options: { concurrency: number; logger: Logger; what: string },
+): Promise<ScanOutcome[]> {
+  const queue = new PQueue({ concurrency: options.concurrency });
+  return Promise.all(
+    accounts.map((account) =>
+      queue.add(async (): Promise<ScanOutcome> => {
+        try {
+          const { result, scanId } = await scan(account);
+          return { alias: account.alias, accountId: account.accountId, scanId, errors: result.errors.length };
+        } catch (error) {
+          options.logger.warn(
+            { alias: account.alias, accountId: account.accountId, err: errorMessage(error) },
+            `${options.what}: account could not be audited`,
+          );
+          return { alias: account.alias, accountId: account.accountId, errors: 0, failure: errorMessage(error) };
+        }
+      }),
+    ),
+  ) as Promise<ScanOutcome[]>;
 }

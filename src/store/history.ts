@@ -65,9 +65,9 @@ export class History {
    * its window with it, so every change falls in exactly one window.
    */
   stamp(): string {
-    // After the digest cursor too: a change stamped at or before it would never be reported.
-    const cursor = this.store.data.digest.cursor;
-    if (cursor !== null) this.last = Math.max(this.last, Date.parse(cursor));
+    // After the digest's and the alerts' cursors too: a change stamped at or before one would never be reported there.
+    for (const cursor of [this.store.data.digest.cursor, this.store.data.alerts.cursor])
+      if (cursor !== null) this.last = Math.max(this.last, Date.parse(cursor));
     this.last = Math.max(this.now().getTime(), this.last + 1);
     return new Date(this.last).toISOString();
   }

@@ -131,6 +131,8 @@ const storeSchema = z.looseObject({
     /** Open, unmuted findings by severity per account id at the last digest (for "change since last week"). */
     totals: z.record(z.string(), z.record(z.string(), z.number())).default({}),
   }),
+  /** The alerts' own cursor (the end of the window the last alert run covered); null before the first run. */
+  alerts: z.looseObject({ cursor: z.string().nullable(), lastPostedAt: z.string().nullable() }).default({ cursor: null, lastPostedAt: null }),
 });
 
 export type StoreData = z.infer<typeof storeSchema>;
@@ -144,6 +146,7 @@ export function emptyStore(): StoreData {
     mutes: [],
     actions: [],
     digest: { cursor: null, lastPostedAt: null, due: null, totals: {} },
+    alerts: { cursor: null, lastPostedAt: null },
   };
 }
 

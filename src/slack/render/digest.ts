@@ -299,7 +299,7 @@ function totalsText(totals: Totals): string {
   return lines.join('\n');
 }
 
-function accountName(a: DigestAccount): string {
+export function accountName(a: DigestAccount): string {
   const others = a.otherAliases.length > 0 ? `, also ${inlineMrkdwn(a.otherAliases.join(', '), OTHER_ALIASES_MAX)}` : '';
   return `*${inlineMrkdwn(a.alias, ALIAS_MAX)}* (${inlineMrkdwn(a.accountId, 40)}${others})`;
 }
@@ -351,7 +351,7 @@ function whereNotice(replies: number, csv: boolean): ContextBlock {
  * severity and check. The account's first group breaks the section, so a
  * "Mute…" menu never lists two accounts' findings.
  */
-function detailLines(a: DigestAccount, checks: ReadonlyMap<string, Check>, fixable?: (accountId: string, fix: string) => boolean): Unit[] {
+export function detailLines(a: DigestAccount, checks: ReadonlyMap<string, Check>, fixable?: (accountId: string, fix: string) => boolean): Unit[] {
   const units: Unit[] = [];
   const name = accountName(a);
   const heading = `${name} — ${changeParts(a).join(' · ')}`;
@@ -607,7 +607,12 @@ function unMrkdwn(text: string): string {
  * (a divider is a blank line); menus left out.
  */
 export function digestAsText(rendered: RenderedDigest): string {
-  const messages = [rendered.main, ...rendered.followUps].map((m) =>
+  return messagesAsText([rendered.main, ...rendered.followUps]);
+}
+
+/** Slack messages as plain text (a dry run's output), one after the other. */
+export function messagesAsText(list: readonly SlackMessage[]): string {
+  const messages = list.map((m) =>
     m.blocks
       .flatMap((block): string[] => {
         if (block.type === 'header') return [block.text.text];
