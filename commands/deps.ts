@@ -28,6 +28,8 @@ export interface CommandOptions {
   digest?: DigestTrigger | undefined;
   /** One-click fixes; absent = none offered. */
   remediation?: RemediationService | undefined;
+  /** With organization discovery: brings `config.accounts` up to date (at most every refreshMinutes unless forced). */
+  accounts?: { refresh(options?: { force?: boolean }): Promise<unknown> } | undefined;
   logger: Logger;
   /** Keeps work under way (a report being posted) until it ends, so that the bot's stop waits for it. */
   track: <T>(work: Promise<T>) => Promise<T>;

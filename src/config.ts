@@ -38,6 +38,8 @@ const regionName = z.string().regex(REGION, { error: (i) => `expected an AWS reg
 /** Severities, worst first (as src/audit/types.ts has them; config.ts stays free of the audit's imports). */
 export const SEVERITY_NAMES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 
+const EXTERNAL_ID = z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, { error: 'expected 2 to 1224 characters of letters, digits and +=,.@:/-' });
+
 /** Words `/audit` reads as commands: an account by that name could never be audited. */
 export const RESERVED_ALIASES = ['help', 'list', 'status', 'mutes', 'digest'];
 
@@ -50,14 +52,40 @@ const accountSchema = z.strictObject({
     }),
   accountId,
   roleArn: z.string().regex(ROLE_ARN, { error: 'expected an IAM role ARN like arn:aws:iam::123456789012:role/AuditReadOnly' }),
-  externalId: z
-    .string()
-    .regex(/^[\w+=,.@:/-]{2,1224}$/, { error: 'expected 2 to 1224 characters of letters, digits and +=,.@:/-' })
-    .optional(),
+  externalId: EXTERNAL_ID.optional(),
   regions: z.array(regionName).min(1, { error: 'expected at least one region, or omit the key to audit every enabled region' }).optional(),
   remediationRoleArn: z.string().regex(ROLE_ARN, { error: 'expected an IAM role ARN like arn:aws:iam::123456789012:role/AuditRemediation' }).optional(),
   securityHubRoleArn: z.string().regex(ROLE_ARN, { error: 'expected an IAM role ARN like arn:aws:iam::123456789012:role/AuditFindingsImport' }).optional(),
   channels: z.array(z.string().regex(CHANNEL_ID, { error: 'expected a Slack channel id like C0123ABCD (not a #name)' })).optional(),
+});
+
+/** Which organization accounts: `ou:Root/Workloads/*`, `id:1234*`, `name:*-prod`, `tag:Environment=prod*` (or `tag:Key`: has it). Globs as --check. */
+export const ACCOUNT_FILTER = /^(ou|id|name):.+$|^tag:[^=]+(=.*)?$/;
+const accountFilter = z.string().regex(ACCOUNT_FILTER, {
+  error: (i) => `expected ou:<path glob>, id:<id glob>, name:<name glob> or tag:<key>[=<value glob>], got ${JSON.stringify(i.input)}`,
+});
+
+/** Accounts from AWS Organizations, each audited through the same role name. */
+const organizationSchema = z.strictObject({
+  /** The role to list the organization with (in the management or a delegated administrator account); the bot's own credentials without it. */
+  roleArn: z.string().regex(ROLE_ARN, { error: 'expected an IAM role ARN like arn:aws:iam::111122223333:role/OrganizationReader' }).optional(),
+  roleName: z
+    .string({ error: 'expected the audit role name every member account has, like AuditReadOnly' })
+    .regex(/^[\w+=,.@-]{1,64}$/, { error: 'expected a role name (letters, digits and +=,.@_-, at most 64), like AuditReadOnly' }),
+  externalId: EXTERNAL_ID.optional(),
+  include: z.array(accountFilter).min(1, { error: 'expected at least one filter, or leave include out to take every account' }).optional(),
+  exclude: z.array(accountFilter).default([]),
+  aliasFrom: z
+    .string()
+    .regex(/^(name|tag:.+)$/, { error: 'expected name (the account name, made a slug) or tag:<key> (that tag’s value)' })
+    .default('name'),
+  regions: z.array(regionName).min(1, { error: 'expected at least one region, or omit the key to audit every enabled region' }).optional(),
+  refreshMinutes: z
+    .number()
+    .int({ error: 'expected a whole number of minutes' })
+    .min(1, { error: 'expected at least 1 minute' })
+    .max(10_080, { error: 'expected at most 10080 minutes (a week)' })
+    .default(60),
 });
 
 const positiveDays = (fallback: number) =>
@@ -175,7 +203,8 @@ const thresholdsSchema = z
   });
 
 const configSchema = z.strictObject({
-  accounts: z.array(accountSchema).min(1, { error: 'expected at least one account' }),
+  accounts: z.array(accountSchema).default([]),
+  organization: organizationSchema.optional(),
   access: z
     .strictObject({
       auditors: z.array(z.string().regex(USER_OR_GROUP_ID, { error: 'expected a Slack user id (U…/W…) or user group id (S…)' })).optional(),
@@ -228,6 +257,7 @@ export type AccountConfig = Config['accounts'][number];
 export type Thresholds = z.output<typeof thresholdsSchema>;
 export type AuditSettings = Config['audit'];
 export type ConfigMute = Config['mutes'][number];
+export type OrganizationConfig = NonNullable<Config['organization']>;
 
 /** The runner's limits from `audit.*`: calls in flight, each HTTP attempt's timeouts, the audit's deadline. */
 export function auditLimits(audit: AuditSettings): { concurrency: number; timeouts: { connectMs: number; requestMs: number }; deadlineMs: number } {
@@ -347,9 +377,22 @@ type Issue = z.core.$ZodIssue | { code: 'custom'; path: PropertyKey[]; message: 
 
 /** Rules that span keys: unique aliases, roles in the account they are configured for. */
 function crossFieldIssues(raw: unknown): Issue[] {
-  const accounts = (raw as { accounts?: unknown } | null)?.accounts;
-  if (!Array.isArray(accounts)) return [];
+  const top = raw as { accounts?: unknown; organization?: unknown } | null;
+  const accounts = top?.accounts;
   const issues: Issue[] = [];
+  if ((accounts === undefined || (Array.isArray(accounts) && accounts.length === 0)) && (top?.organization === undefined || top.organization === null)) {
+    issues.push({ code: 'custom', path: ['accounts'], message: 'expected at least one account, or an organization section to discover them' });
+  }
+  const org = top?.organization as { roleArn?: unknown; regions?: unknown } | undefined;
+  const orgPartition = typeof org?.roleArn === 'string' ? org.roleArn.match(ROLE_ARN)?.[1] : undefined;
+  if (org && Array.isArray(org.regions)) {
+    org.regions.forEach((region: unknown, j) => {
+      if (typeof region !== 'string' || !REGION.test(region)) return;
+      const problem = regionProblem(region, orgPartition ?? 'aws');
+      if (problem) issues.push({ code: 'custom', path: ['organization', 'regions', j], message: problem });
+    });
+  }
+  if (!Array.isArray(accounts)) return issues;
   const seen = new Map<string, number>();
   accounts.forEach((account: unknown, i) => {
     if (!account || typeof account !== 'object') return;

@@ -5,7 +5,8 @@ import { auditLimits, type Config } from './config.js';
 import { DigestService, type ScanAccount } from './digest/service.js';
 import { aliasesByAccount, configMuteRules } from './store/config-mutes.js';
 import { History } from './store/history.js';
-import { Store } from './store/store.js';
+import { Store, type StoreData } from './store/store.js';
+import type { AccountDirectory } from './organization/directory.js';
 import { RemediationService } from './remediation/service.js';
 import type { Logger } from './log.js';
 import { nextDue } from './schedule.js';
@@ -24,6 +25,8 @@ export interface Runtime {
   remediation: RemediationService;
   /** With `alerts:` in the config. */
   alerts?: AlertService;
+  /** With `organization:` in the config: the accounts discovered (kept in `config.accounts`). */
+  directory?: AccountDirectory;
 }
 
 export interface RuntimeOptions {
@@ -62,6 +65,11 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const limits = auditLimits(config.audit);
   const sessions = options.sessions ?? new RoleSessions(undefined, undefined, limits.timeouts);
   const remediation = new RemediationService({ config, store, sessions, logger, env });
+  // Discovery loads the AWS SDK: only with an organization (a bot idles without it until its first audit).
+  const org = config.organization ? await import('./organization/directory.js') : undefined;
+  const directory = org ? new org.AccountDirectory(config, { sessions, timeouts: limits.timeouts, env, logger, store }) : undefined;
+  // The organization's accounts before anything is audited or asked for (a failure is logged; the digest tells it).
+  await directory?.refresh({ force: true });
   const audits = new AuditService({
     sessions,
     thresholds: config.thresholds,
@@ -99,6 +107,15 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(config.digest ? { nextDue: () => nextDue(config.digest!.schedule, config.digest!.timezone) } : {}),
     fixable: (accountId, fix) => remediation.offers(accountId, fix),
     scan: scanAs(DIGEST_REQUESTER),
+    ...(directory && org
+      ? {
+          organization: {
+            refresh: (o: { force: boolean }) => directory.refresh(o),
+            news: (data: Readonly<StoreData>) => org.organizationNews(data, directory.error),
+            markReported: org.markReported,
+          },
+        }
+      : {}),
   });
   const alertsConfig = config.alerts;
   const alerts = alertsConfig
@@ -112,7 +129,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
         ...(client ? { poster: slackDigestPoster(client) } : {}),
         fixable: (accountId, fix) => remediation.offers(accountId, fix),
         scan: scanAs(ALERTS_REQUESTER),
+        ...(directory ? { beforeRun: () => directory.refresh() } : {}),
       })
     : undefined;
-  return { store, history, audits, digest, remediation, ...(alerts ? { alerts } : {}) };
+  return { store, history, audits, digest, remediation, ...(alerts ? { alerts } : {}), ...(directory ? { directory } : {}) };
 }

@@ -57,7 +57,7 @@ export async function serve(options: ServeOptions): Promise<{ app: SlackApp; por
   const logger = options.logger ?? createLogger({ secrets, ...(env.LOG_LEVEL ? { level: env.LOG_LEVEL } : {}) });
   // A database that cannot be read stops start-up here, before anything listens; it is never overwritten.
   const checks = options.checks ?? ALL_CHECKS;
-  const { store, audits, digest, remediation, alerts } = await openRuntime({
+  const { store, audits, digest, remediation, alerts, directory } = await openRuntime({
     config: options.config,
     checks,
     logger,
@@ -74,6 +74,7 @@ export async function serve(options: ServeOptions): Promise<{ app: SlackApp; por
     store,
     remediation,
     logger,
+    ...(directory ? { accounts: directory } : {}),
     ...(digestConfig
       ? {
           digest: {

@@ -239,8 +239,9 @@ describe('aws-audit-bot accounts', () => {
   it('lists configured accounts', async () => {
     const { code, stdout } = await cli(['accounts']);
     expect(code).toBe(0);
-    expect(stdout.split('\n')[1]).toMatch(/^sandbox\s+123456789012\s+us-east-1, eu-west-1$/);
-    expect(stdout).toMatch(/prod-payments\s+210987654321\s+all enabled/);
+    expect(stdout.split('\n')[0]).toMatch(/^ALIAS\s+ACCOUNT\s+SOURCE\s+REGIONS$/);
+    expect(stdout.split('\n')[1]).toMatch(/^sandbox\s+123456789012\s+config\s+us-east-1, eu-west-1$/);
+    expect(stdout).toMatch(/prod-payments\s+210987654321\s+config\s+all enabled/);
     const json = JSON.parse((await cli(['accounts', '--format', 'json'])).stdout);
     expect(json[1]).toMatchObject({ alias: 'prod-payments', regions: 'all enabled', remediation: false });
   });

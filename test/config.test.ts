@@ -229,7 +229,7 @@ accounts:
   });
 
   it('rejects an empty file and a file that is not a mapping', () => {
-    expect(problems('')).toContain('accounts: missing');
+    expect(problems('')).toContain('accounts: expected at least one account, or an organization section to discover them');
     expect(problems('- just\n- a list\n')).toContain('(top level)');
   });
 
@@ -292,6 +292,7 @@ accounts:
     expect(config.digest?.timezone).toBe('Europe/Berlin');
     expect(config.mutes).toEqual([expect.objectContaining({ check: 's3.public-*', until: '2027-03-31' })]);
     expect(config.alerts).toEqual({ channel: 'C0ALERTSX', schedule: '0 * * * *', minSeverity: 'high' });
+    expect(config.organization).toMatchObject({ roleName: 'AuditReadOnly', include: ['ou:Root/Workloads/*'], refreshMinutes: 60 });
   });
 
   it('refuses an alias that /audit reads as a command', () => {
@@ -330,5 +331,29 @@ describe('alerts in the config', () => {
 
   it('knows the audit’s severities', () => {
     expect(SEVERITY_NAMES).toEqual(SEVERITIES);
+  });
+});
+
+describe('organization in the config', () => {
+  it('takes an organization instead of accounts, and says what is wrong with it', () => {
+    const config = parseConfig('organization:\n  roleName: AuditReadOnly\n', '/x/audit.config.yml');
+    expect(config.accounts).toEqual([]);
+    expect(config.organization).toEqual({ roleName: 'AuditReadOnly', exclude: [], aliasFrom: 'name', refreshMinutes: 60 });
+    let message = '';
+    try {
+      parseConfig(
+        'organization:\n  roleArn: arn:aws:iam::1:role/x\n  include: ["prod"]\n  aliasFrom: tags\n  regions: [eu-wset-1]\n  refreshMinutes: 0\n  rolename: x\n',
+        '/x/audit.config.yml',
+      );
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('organization.roleName: missing; expected the audit role name every member account has');
+    expect(message).toContain('organization.rolename: unknown key (did you mean roleName?)');
+    expect(message).toContain('organization.include[0]: expected ou:<path glob>, id:<id glob>, name:<name glob> or tag:<key>[=<value glob>], got "prod"');
+    expect(message).toContain('organization.aliasFrom: expected name');
+    expect(message).toContain('organization.regions[0]: "eu-wset-1" is not a region of the aws partition; did you mean eu-west-1?');
+    expect(message).toContain('organization.refreshMinutes: expected at least 1 minute');
+    expect(message).toContain('organization.roleArn: expected an IAM role ARN');
   });
 });

@@ -9,6 +9,8 @@ export async function answerStatus(deps: Deps, { command, respond }: SlashComman
 
 /** `/audit list`: the accounts this user may audit from this channel. */
 export async function answerList(deps: Deps, { command, respond }: SlashCommandArgs): Promise<unknown> {
+  // The organization's accounts as they are now (after the acknowledgement: discovery can take seconds).
+  await deps.accounts?.refresh({ force: true });
   const accounts = await deps.access.auditableAccounts(command.user_id, command.channel_id);
   return respond({ response_type: 'ephemeral', text: listText(accounts, command.channel_id) });
 }

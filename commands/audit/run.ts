@@ -30,7 +30,12 @@ export async function answerAudit(
     log.info({ alias: parsed.alias, allowed: false }, 'audit requested');
     return respond({ response_type: 'ephemeral', text: auditor.reason });
   }
-  const account = config.accounts.find((a) => a.alias === parsed.alias);
+  let account = config.accounts.find((a) => a.alias === parsed.alias);
+  if (!account && deps.accounts) {
+    // Perhaps an account the organization gained since the last discovery (asked again at most every refreshMinutes).
+    await deps.accounts.refresh();
+    account = config.accounts.find((a) => a.alias === parsed.alias);
+  }
   if (!account) {
     const close = suggestAliases(
       parsed.alias,

@@ -22,6 +22,8 @@ export interface AlertServiceOptions {
   now?: () => Date;
   concurrency?: number;
   fixable?: (accountId: string, fix: string) => boolean;
+  /** Before each run (organization discovery, at most every refreshMinutes). */
+  beforeRun?: () => Promise<unknown>;
 }
 
 export interface AlertRun {
@@ -77,6 +79,7 @@ export class AlertService {
     const { config, store, logger } = this.options;
     const { alerts } = config;
     const since = store.data.alerts.cursor;
+    await this.options.beforeRun?.();
     const outcomes = await scanAccounts(config.accounts, this.options.scan, {
       concurrency: this.options.concurrency ?? DIGEST_ACCOUNT_CONCURRENCY,
       logger,

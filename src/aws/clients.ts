@@ -14,6 +14,7 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { Agent as HttpAgent } from 'node:http';
@@ -184,6 +185,11 @@ export class AwsClients {
 
   accessanalyzer(region: string): AccessAnalyzerClient {
     return this.make('accessanalyzer', region, (config) => new AccessAnalyzerClient(config));
+  }
+
+  /** AWS Organizations answers in the partition's home region (us-east-1 for aws). */
+  organizations(): OrganizationsClient {
+    return this.make('organizations', this.options.homeRegion, (config) => new OrganizationsClient(config));
   }
 
   securityhub(region: string): SecurityHubClient {

@@ -1,4 +1,5 @@
 import type { Config, ConfigMute } from '../config.js';
+import type { Discovery } from '../organization/discovery.js';
 import type { RuleStanding } from '../store/config-mutes.js';
 import type { StoreData } from '../store/store.js';
 import { errorMessage } from '../errors.js';
@@ -7,26 +8,45 @@ import { EXIT, parseFormat, type CliIo } from './shared.js';
 
 export async function accountsCommand(config: Config, values: Record<string, unknown>, io: CliIo): Promise<number> {
   const format = parseFormat(values.format as string | undefined, ['table', 'json']);
+  const byHand = config.accounts.length;
+  const discovery = config.organization ? await (await import('./organization.js')).discoverForCli(config, io) : undefined;
+  const source = (i: number) => (i < byHand ? 'config' : 'organization');
   if (format === 'json') {
-    const rows = config.accounts.map((a) => ({
+    const rows = config.accounts.map((a, i) => ({
       alias: a.alias,
       accountId: a.accountId,
       roleArn: a.roleArn,
       regions: a.regions ?? 'all enabled',
       remediation: Boolean(a.remediationRoleArn),
       channels: a.channels ?? 'any',
+      source: source(i),
     }));
     io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return EXIT.clean;
   }
   // No spread: a config may hold more accounts than a call takes arguments.
   const width = config.accounts.reduce((w, a) => Math.max(w, a.alias.length), 5);
-  io.stdout.write(`${'ALIAS'.padEnd(width)}  ACCOUNT       REGIONS\n`);
-  for (const a of config.accounts) {
-    io.stdout.write(`${a.alias.padEnd(width)}  ${a.accountId}  ${a.regions?.join(', ') ?? 'all enabled'}\n`);
+  io.stdout.write(`${'ALIAS'.padEnd(width)}  ACCOUNT       SOURCE        REGIONS\n`);
+  for (const [i, a] of config.accounts.entries()) {
+    io.stdout.write(`${terminalSafe(a.alias).padEnd(width)}  ${a.accountId}  ${source(i).padEnd(12)}  ${a.regions?.join(', ') ?? 'all enabled'}\n`);
   }
+  if (discovery) io.stdout.write(discoveryNotes(discovery));
   if (config.mutes.length > 0) io.stdout.write(`\n${await muteStandings(config, io)}`);
   return EXIT.clean;
+}
+
+/** What discovery renamed and left out, and why. */
+function discoveryNotes(d: Discovery): string {
+  const lines: string[] = [];
+  if (d.renamed.length > 0) {
+    lines.push('', `Renamed (${d.renamed.length}):`);
+    for (const r of d.renamed) lines.push(`  ${r.id}  ${terminalSafe(r.alias)}  (wanted "${terminalSafe(r.wanted)}": ${terminalSafe(r.why)})`);
+  }
+  if (d.skipped.length > 0) {
+    lines.push('', `Not audited (${d.skipped.length}):`);
+    for (const s of d.skipped) lines.push(`  ${s.id}  ${terminalSafe(s.name)}  ${terminalSafe(s.why)}`);
+  }
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 
 /** What a config mute names, in one line: `check iam.* · account sandbox · tags Team=web`. */

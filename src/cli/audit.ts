@@ -191,7 +191,11 @@ async function writeCompliance(framework: Framework, result: AuditResult, all: r
 }
 
 export async function auditCommand(config: Config, alias: string, values: Record<string, unknown>, io: CliIo): Promise<number> {
-  const account = findAccount(config, alias);
+  let account = findAccount(config, alias);
+  if (!account && config.organization) {
+    await (await import('./organization.js')).discoverForCli(config, io);
+    account = findAccount(config, alias);
+  }
   if (!account) throw unknownAccount(config, alias);
   const format = parseFormat(values.format as string | undefined, FORMATS);
   const all = io.checks ?? ALL_CHECKS;

@@ -33,6 +33,12 @@ export interface DigestServiceOptions {
   concurrency?: number;
   /** Whether a fix is offered for a check's findings in an account (the details' menus then list it). */
   fixable?: (accountId: string, fix: string) => boolean;
+  /** With organization discovery: refreshed before every digest; its news goes in the digest and is marked said when posted. */
+  organization?: {
+    refresh(options: { force: boolean }): Promise<unknown>;
+    news(data: Readonly<StoreData>): NonNullable<DigestData['organization']>;
+    markReported(data: StoreData, news: NonNullable<DigestData['organization']>): void;
+  };
 }
 
 /** A message of the digest, as the renderer made it (or a plain line: that the details could not all be posted). */
@@ -125,12 +131,16 @@ export class DigestService {
     const channel = config.digest?.channel;
     if (!dryRun && (!channel || !this.options.poster)) throw new Error('No digest channel is configured (`digest.channel`).');
     const since = this.options.store.data.digest.cursor;
+    const org = this.options.organization;
+    // The organization's accounts as they are now: the ones that joined are audited in this digest.
+    await org?.refresh({ force: true });
     logger.info({ accounts: config.accounts.length, since, dryRun, requester }, 'digest started');
     const outcomes = await this.scanAll();
     // The window closes now, on the history's clock: a scan recorded from here on is news for the next digest.
     const until = new Date(this.options.history.stamp());
     if (!dryRun) this.phase = 'posting';
-    const digest = computeDigest(this.options.store.data, outcomes, since, until);
+    const news = org?.news(this.options.store.data);
+    const digest = { ...computeDigest(this.options.store.data, outcomes, since, until), ...(news ? { organization: news } : {}) };
     const rendered = this.options.render({ digest, checks: this.options.checks, ...(this.options.fixable ? { fixable: this.options.fixable } : {}) });
     const failed = outcomes.filter((o) => o.failure !== undefined).length;
     if (dryRun) return { digest, rendered, dryRun, posted: false, failed };
@@ -152,6 +162,7 @@ export class DigestService {
         data.digest.lastPostedAt = this.now().toISOString();
         data.digest.totals = digestTotals(digest);
         if (due !== undefined) data.digest.due = due;
+        if (org && news) org.markReported(data, news);
       });
     } catch (error) {
       // The message is out; its details still follow. The next digest will cover this window again.

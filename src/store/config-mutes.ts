@@ -74,11 +74,19 @@ export function configMuteRules(config: Pick<Config, 'mutes' | 'digest' | 'sourc
   return compileConfigMutes(config.mutes, { checkIds, timeZone: config.digest?.timezone ?? 'UTC', sourcePath: config.sourcePath });
 }
 
-/** The aliases each configured account id goes by. */
+/** The aliases each account id goes by, as the config's accounts are now (discovery changes them: the map is rebuilt then). */
 export function aliasesByAccount(config: Pick<Config, 'accounts'>): (accountId: string) => readonly string[] {
-  const byId = new Map<string, string[]>();
-  for (const a of config.accounts) byId.set(a.accountId, [...(byId.get(a.accountId) ?? []), a.alias]);
-  return (accountId) => byId.get(accountId) ?? [];
+  let byId = new Map<string, string[]>();
+  let seen: { length: number; last: unknown } | undefined;
+  return (accountId) => {
+    const accounts = config.accounts;
+    if (!seen || seen.length !== accounts.length || seen.last !== accounts.at(-1)) {
+      byId = new Map();
+      for (const a of accounts) byId.set(a.accountId, [...(byId.get(a.accountId) ?? []), a.alias]);
+      seen = { length: accounts.length, last: accounts.at(-1) };
+    }
+    return byId.get(accountId) ?? [];
+  };
 }
 
 /** Whether every field the rule gives matches (globs as --check's; a tag must be there with a matching value). */

@@ -53,6 +53,12 @@ export interface DigestData {
   since: string | null;
   until: string;
   accounts: DigestAccount[];
+  /** With organization discovery: accounts new to it, accounts no longer audited (their findings kept, not resolved), or why it could not be listed. */
+  organization?: {
+    joined: { alias: string; accountId: string; name: string }[];
+    left: { alias: string; accountId: string; name: string; why: string }[];
+    error?: string;
+  };
 }
 
 function zeroCounts(): Record<Severity, number> {
@@ -161,6 +167,8 @@ export function computeDigest(data: Readonly<StoreData>, outcomes: readonly Scan
 
 /** Whether nothing happened: nothing new, back or resolved, and every account audited. */
 export function isQuiet(digest: DigestData): boolean {
+  const org = digest.organization;
+  if (org && (org.joined.length > 0 || org.left.length > 0 || org.error !== undefined)) return false;
   return digest.accounts.every((a) => a.new.length === 0 && a.resurfaced.length === 0 && a.resolved.length === 0 && a.failure === null);
 }
 

@@ -131,6 +131,24 @@ const storeSchema = z.looseObject({
     /** Open, unmuted findings by severity per account id at the last digest (for "change since last week"). */
     totals: z.record(z.string(), z.record(z.string(), z.number())).default({}),
   }),
+  /** Accounts discovery has found, by id: when first seen, when no longer audited, and whether the digest said so. */
+  organization: z
+    .looseObject({
+      accounts: z.record(
+        z.string(),
+        z.looseObject({
+          alias: z.string(),
+          name: z.string(),
+          firstSeen: z.string(),
+          leftAt: z.string().nullable(),
+          /** Why it is no longer audited (left the organization, suspended, filtered out). */
+          leftWhy: z.string().optional(),
+          joinedReported: z.boolean(),
+          leftReported: z.boolean(),
+        }),
+      ),
+    })
+    .default({ accounts: {} }),
   /** The alerts' own cursor (the end of the window the last alert run covered); null before the first run. */
   alerts: z.looseObject({ cursor: z.string().nullable(), lastPostedAt: z.string().nullable() }).default({ cursor: null, lastPostedAt: null }),
 });
@@ -147,6 +165,7 @@ export function emptyStore(): StoreData {
     actions: [],
     digest: { cursor: null, lastPostedAt: null, due: null, totals: {} },
     alerts: { cursor: null, lastPostedAt: null },
+    organization: { accounts: {} },
   };
 }
 

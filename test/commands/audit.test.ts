@@ -9,7 +9,7 @@ import { ALL_CHECKS } from '../../checks/index.js';
 import { findingFingerprint } from '../../src/audit/fingerprint.js';
 import type { RunAuditOptions } from '../../src/audit/runner.js';
 import type { AuditResult, Finding, Severity } from '../../src/audit/types.js';
-import { parseConfig } from '../../src/config.js';
+import { type AccountConfig, parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { History } from '../../src/store/history.js';
 import type { Store } from '../../src/store/store.js';
@@ -81,6 +81,8 @@ function holdAudits(): () => void {
 }
 const logLines: string[] = [];
 let store: Store;
+const refreshes: { force?: boolean }[] = [];
+let discoverNext: AccountConfig | undefined;
 
 beforeAll(async () => {
   await stub.start();
@@ -115,6 +117,14 @@ beforeAll(async () => {
     store,
     logger,
     progressIntervalMs: 50,
+    // Organization discovery as the commands see it: what a refresh adds to the config's accounts.
+    accounts: {
+      refresh: async (options) => {
+        refreshes.push(options ?? {});
+        if (discoverNext) CONFIG.accounts.push(discoverNext);
+        discoverNext = undefined;
+      },
+    },
   });
   const { port } = await slack.start(0);
   url = `http://127.0.0.1:${port}/slack/events`;
@@ -567,5 +577,29 @@ describe('shutdown', () => {
     // stop() resolved only after the report was posted.
     expect(JSON.stringify(stub.callsOf('chat.postMessage').map((c) => c.args.blocks))).toContain('late-user');
     await expect(signedPost(`http://127.0.0.1:${port}/slack/events`, SECRET, slashCommandBody({ text: 'help', response_url: responseUrl }))).rejects.toThrow();
+  });
+});
+
+describe('/audit with organization discovery', () => {
+  it('refreshes the accounts on /audit list, and looks again for an alias it does not know before saying so', async () => {
+    refreshes.length = 0;
+    discoverNext = { alias: 'new-team', accountId: '888888888888', roleArn: 'arn:aws:iam::888888888888:role/AuditReadOnly' };
+    const list = await slash('list');
+    await stub.waitFor(() => postsTo(list.responseId).length >= 1, 'the list');
+    expect(refreshes).toEqual([{ force: true }]);
+    expect(String(postsTo(list.responseId)[0]!.text)).toContain('`new-team` 888888888888: every enabled region');
+
+    discoverNext = { alias: 'newest', accountId: '777777777777', roleArn: 'arn:aws:iam::777777777777:role/AuditReadOnly' };
+    const audit = await slash('newest');
+    await stub.waitFor(() => runs.length === 1, 'the audit of the account found on asking');
+    expect(runs[0]!.account.accountId).toBe('777777777777');
+    expect(refreshes).toEqual([{ force: true }, {}]);
+    await outcome(audit.responseId);
+
+    const unknown = await slash('nobody');
+    await stub.waitFor(() => postsTo(unknown.responseId).length >= 1, 'the answer');
+    expect(String(postsTo(unknown.responseId)[0]!.text)).toContain('nobody');
+    expect(refreshes).toHaveLength(3);
+    CONFIG.accounts.splice(-2, 2);
   });
 });

@@ -460,4 +460,43 @@ describe('audit against a local AWS stand-in', () => {
     },
     PROCESS_TEST_TIMEOUT_MS,
   );
+
+  it(
+    'discovers the organization’s accounts for `accounts`, and audits one by its alias through the member role',
+    async () => {
+      const config = path.join(path.dirname(configPath), 'org.config.yml');
+      await writeFile(
+        config,
+        'accounts:\n  - alias: management\n    accountId: "123456789012"\n    roleArn: arn:aws:iam::123456789012:role/AuditReadOnly\n    regions: [us-east-1]\norganization:\n  roleName: OrgAudit\n  exclude: ["tag:Team=finance"]\n  regions: [us-east-1]\n',
+      );
+      const listed = await runCli(['accounts', '--config', config]);
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toMatch(/^management\s+123456789012\s+config\s+us-east-1$/m);
+      expect(listed.stdout).toMatch(/^payments-prod\s+222222222222\s+organization\s+us-east-1$/m);
+      expect(listed.stdout).toContain('444444444444  Old Sandbox  not active (SUSPENDED)');
+      expect(listed.stdout).toContain('123456789012  Management  configured in accounts: (that entry wins)');
+      expect(aws.actions.filter((a) => a === 'organizations:ListAccounts')).toHaveLength(2);
+      const json = JSON.parse((await runCli(['accounts', '--config', config, '--format', 'json'])).stdout) as {
+        alias: string;
+        roleArn: string;
+        source: string;
+      }[];
+      expect(json.find((a) => a.alias === 'payments-prod')).toMatchObject({ roleArn: 'arn:aws:iam::222222222222:role/OrgAudit', source: 'organization' });
+
+      aws.reset();
+      const audit = await runCli(['audit', 'payments-prod', '--config', config, '--check', 'iam.root-mfa', '--format', 'json']);
+      expect(audit.stderr).toBe('');
+      expect((JSON.parse(audit.stdout) as { account: { alias: string; accountId: string } }).account).toEqual({
+        alias: 'payments-prod',
+        accountId: '222222222222',
+      });
+
+      aws.failAssumeRole = true;
+      const denied = await runCli(['audit', 'payments-prod', '--config', config, '--check', 'iam.root-mfa']);
+      aws.failAssumeRole = false;
+      expect(denied.code).toBe(2);
+      expect(denied.stderr).toContain('Cannot assume arn:aws:iam::222222222222:role/OrgAudit for account "payments-prod"');
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
 });

@@ -234,7 +234,7 @@ const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const KEY_ARN = `arn:aws:kms:us-east-1:123456789012:key/${KEY_ID}`;
 
 /** CloudTrail, KMS and Config speak JSON 1.1, the operation in X-Amz-Target. */
-const jsonHandlers: Record<string, () => unknown> = {
+const jsonHandlers: Record<string, (body?: string) => unknown> = {
   DescribeTrails: () => ({ trailList: [] }),
   // A customer-managed key that does not rotate.
   ListKeys: () => ({ Keys: [{ KeyId: KEY_ID, KeyArn: KEY_ARN }], Truncated: false }),
@@ -268,10 +268,22 @@ const jsonHandlers: Record<string, () => unknown> = {
     ],
   }),
   DescribeConfigurationRecorderStatus: () => ({ ConfigurationRecordersStatus: [{ name: 'default', recording: false, lastStatus: 'Success' }] }),
+  // AWS Organizations: the management account, a member, a suspended one; two pages.
+  ListAccounts: (body?: string) =>
+    (JSON.parse(body || '{}') as { NextToken?: string }).NextToken === 'page-2'
+      ? { Accounts: [{ Id: '444444444444', Name: 'Old Sandbox', State: 'SUSPENDED' }] }
+      : {
+          Accounts: [
+            { Id: '123456789012', Name: 'Management', State: 'ACTIVE' },
+            { Id: '222222222222', Name: 'Payments <Prod>', State: 'ACTIVE' },
+          ],
+          NextToken: 'page-2',
+        },
+  ListTagsForResource: () => ({ Tags: [{ Key: 'Team', Value: 'payments' }] }),
 };
 
 /** The service a JSON 1.1 X-Amz-Target names. */
-const JSON_SERVICES: Record<string, string> = { TrentService: 'kms', StarlingDoveService: 'config' };
+const JSON_SERVICES: Record<string, string> = { TrentService: 'kms', StarlingDoveService: 'config', AWSOrganizationsV20161128: 'organizations' };
 
 /** What a test can change between runs. */
 const state = { failAssumeRole: false };
@@ -356,7 +368,7 @@ export class LocalAws {
         const answer = jsonHandlers[operation];
         if (!answer) this.unanswered.push(action);
         res.writeHead(answer ? 200 : 400, { 'content-type': 'application/x-amz-json-1.1' });
-        res.end(JSON.stringify(answer ? answer() : { __type: 'UnknownOperationException', message: `no ${operation} here` }));
+        res.end(JSON.stringify(answer ? answer(body) : { __type: 'UnknownOperationException', message: `no ${operation} here` }));
       };
     } else if (req.method === 'GET') {
       const url = new URL(req.url ?? '/', 'http://local');

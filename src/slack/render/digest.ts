@@ -113,6 +113,8 @@ export function renderDigest(input: RenderDigestInput): RenderedDigest {
 
   const text = mainText(digest, totals);
   const head: KnownBlock[] = [header('Security digest'), context('context', windowLine(digest)), section('totals', totalsText(totals))];
+  const org = organizationText(digest);
+  if (org) head.push(section('organization', org));
   const reporting = digest.accounts.filter(hasNews);
   const unchanged = digest.accounts.filter((a) => a.failure === null && !hasNews(a)).length;
   const accountUnits = accountLines(reporting);
@@ -297,6 +299,33 @@ function totalsText(totals: Totals): string {
   if (totals.failed > 0) lines.push(`:warning: ${plural(totals.failed, 'account')} could not be audited (see below)`);
   if (totals.withErrors > 0) lines.push(`:warning: Some checks could not run in ${plural(totals.withErrors, 'account')}: these are not passes`);
   return lines.join('\n');
+}
+
+/** Names listed in the organization lines, at most. */
+const ORG_NAMES_MAX = 10;
+
+/** Accounts new to the organization, accounts no longer audited (and why), or why it could not be listed. */
+function organizationText(digest: DigestData): string | undefined {
+  const org = digest.organization;
+  if (!org) return undefined;
+  const lines: string[] = [];
+  const name = (a: { alias: string; accountId: string }) => `*${inlineMrkdwn(a.alias, ALIAS_MAX)}* (${inlineMrkdwn(a.accountId, 40)})`;
+  const more = (n: number) => (n > ORG_NAMES_MAX ? ` and ${num(n - ORG_NAMES_MAX)} more` : '');
+  if (org.joined.length > 0)
+    lines.push(
+      `:new: *New in the organization* (${num(org.joined.length)}): ${org.joined.slice(0, ORG_NAMES_MAX).map(name).join(', ')}${more(org.joined.length)}`,
+    );
+  if (org.left.length > 0) {
+    const left = org.left
+      .slice(0, ORG_NAMES_MAX)
+      .map((a) => `${name(a)}: ${inlineMrkdwn(a.why, 120)}`)
+      .join(', ');
+    lines.push(
+      `:outbox_tray: *No longer audited* (${num(org.left.length)}): ${left}${more(org.left.length)}. Their findings are kept as they were, not counted as resolved.`,
+    );
+  }
+  if (org.error) lines.push(`:warning: ${inlineMrkdwn(org.error, 400)}: the accounts found before were audited.`);
+  return lines.length > 0 ? truncateMrkdwn(lines.join('\n'), SLACK_LIMITS.sectionText) : undefined;
 }
 
 export function accountName(a: DigestAccount): string {
