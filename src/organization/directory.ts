@@ -118,9 +118,12 @@ export class AccountDirectory {
     const known = store.data.organization.accounts;
     const baseline = Object.keys(known).length === 0;
     const found = new Map(discovery.accounts.map((a) => [a.accountId, a]));
+    // Configured by hand now: still audited (through that entry), so not "no longer audited".
+    const byHand = new Set(this.configured.map((a) => a.accountId));
     const skipped = new Map(discovery.skipped.map((s) => [s.id, s]));
     const changes =
-      [...found.keys()].some((id) => !known[id] || known[id]!.leftAt !== null) || Object.entries(known).some(([id, k]) => k.leftAt === null && !found.has(id));
+      [...found.keys()].some((id) => !known[id] || known[id]!.leftAt !== null) ||
+      Object.entries(known).some(([id, k]) => k.leftAt === null && !found.has(id) && !byHand.has(id));
     if (!changes) return;
     await store.update((data) => {
       const accounts = data.organization.accounts;
@@ -131,7 +134,7 @@ export class AccountDirectory {
         else k.alias = a.alias;
       }
       for (const [id, k] of Object.entries(accounts)) {
-        if (k.leftAt !== null || found.has(id)) continue;
+        if (k.leftAt !== null || found.has(id) || byHand.has(id)) continue;
         const s = skipped.get(id);
         k.leftAt = at;
         k.leftWhy = s ? s.why : 'left the organization';

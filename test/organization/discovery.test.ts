@@ -207,4 +207,19 @@ describe('the account directory', () => {
     expect(organizationNews(store.data, undefined)).toEqual({ joined: [], left: [] });
     await store.close();
   });
+
+  it('does not call an account "no longer audited" when it is now configured by hand', async () => {
+    const { store } = await tempStore();
+    const first = new AccountDirectory(config(), { sessions: fakeSessions(), timeouts: { connectMs: 1000, requestMs: 1000 }, env: {}, logger, client, store });
+    await first.refresh();
+    const byHand = parseConfig(
+      'accounts:\n  - alias: payments\n    accountId: "222222222222"\n    roleArn: arn:aws:iam::222222222222:role/Custom\norganization:\n  roleName: AuditReadOnly\n',
+      '/x/audit.config.yml',
+    );
+    const second = new AccountDirectory(byHand, { sessions: fakeSessions(), timeouts: { connectMs: 1000, requestMs: 1000 }, env: {}, logger, client, store });
+    await second.refresh();
+    expect(organizationNews(store.data, undefined).left).toEqual([]);
+    expect(byHand.accounts.find((a) => a.accountId === '222222222222')).toMatchObject({ alias: 'payments', roleArn: 'arn:aws:iam::222222222222:role/Custom' });
+    await store.close();
+  });
 });
