@@ -14,7 +14,7 @@ import { SEVERITIES } from '../src/audit/types.js';
 import { computeDigest, type ScanOutcome } from '../src/store/digest.js';
 import { History } from '../src/store/history.js';
 import { Mutes } from '../src/store/mutes.js';
-import { Store } from '../src/store/store.js';
+import { FileStore } from '../src/store/store.js';
 import { renderDigest } from '../src/slack/render/digest.js';
 
 const ACCOUNTS = 40;
@@ -54,7 +54,7 @@ const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'digest-bench-'));
   const file = path.join(dir, 'db.json');
-  const store = await Store.open(file);
+  const store = await FileStore.open(file);
   // The history's clock follows the simulated weeks (a scan is recorded a minute after it starts), so the figures do not depend on today's date.
   let clock = new Date('2026-10-26T09:01:00.000Z');
   const history = new History(store, { now: () => clock });

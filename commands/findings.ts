@@ -3,8 +3,8 @@ import type { ReferencedFinding } from '../src/store/mutes.js';
 import type { Deps } from './deps.js';
 
 /** The findings of a result that no mute in force covers, and how many were left out. */
-export function withoutMuted(deps: Pick<Deps, 'mutes' | 'now'>, result: AuditResult): { result: AuditResult; muted: number } {
-  const active = deps.mutes.active(deps.now());
+export async function withoutMuted(deps: Pick<Deps, 'mutes' | 'now'>, result: AuditResult): Promise<{ result: AuditResult; muted: number }> {
+  const active = await deps.mutes.active(deps.now());
   const findings = result.findings.filter((f) => !active.has(f.fingerprint));
   return { result: { ...result, findings }, muted: result.findings.length - findings.length };
 }
@@ -21,12 +21,12 @@ export function aliasOf(deps: Pick<Deps, 'config'>, accountId: string, scanAlias
 }
 
 /** What a finding's modals show of a finding the history knows: its state, its account's alias, its check, its mute in force. */
-export function findingInView(deps: Pick<Deps, 'config' | 'checks' | 'mutes' | 'now'>, found: ReferencedFinding) {
+export async function findingInView(deps: Pick<Deps, 'config' | 'checks' | 'mutes' | 'now'>, found: ReferencedFinding) {
   const { state, scan } = found;
   return {
     state,
     alias: aliasOf(deps, state.accountId, scan?.alias),
     check: deps.checks.find((c) => c.id === state.checkId),
-    mute: deps.mutes.active(deps.now()).get(state.fingerprint),
+    mute: (await deps.mutes.active(deps.now())).get(state.fingerprint),
   };
 }

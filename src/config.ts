@@ -241,7 +241,21 @@ const configSchema = z.strictObject({
     .optional(),
   thresholds: thresholdsSchema.default(thresholdsSchema.parse({})),
   mutes: z.array(configMuteSchema).default([]),
-  store: z.strictObject({ path: z.string().min(1).default('data/audit-db.json') }).default({ path: 'data/audit-db.json' }),
+  store: z
+    .strictObject({
+      /** The JSON file (the embedded default). */
+      path: z.string().min(1).optional(),
+      /** PostgreSQL: postgres://user[:password]@host[:port]/database (a password may come from PGPASSWORD instead). */
+      url: z.string().refine(isPostgresUrl, { error: 'expected a PostgreSQL URL like postgres://audit@db.internal:5432/audit' }).optional(),
+      /** The PostgreSQL schema of the bot's tables. */
+      schema: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'expected a plain schema name (lower-case letters, digits and _)' })
+        .optional(),
+    })
+    .refine((s) => s.path === undefined || s.url === undefined, { error: 'set store.path (the JSON file) or store.url (PostgreSQL), not both' })
+    .transform((s) => ({ ...s, path: s.path ?? DEFAULT_STORE_PATH, pathGiven: s.path !== undefined }))
+    .default({ path: 'data/audit-db.json', pathGiven: false }),
   audit: z
     .strictObject({
       concurrency: z.number().int().min(1).max(64, { error: 'expected at most 64 AWS calls in flight per service and region' }).default(16),
@@ -485,6 +499,19 @@ export async function loadConfig(options: { path?: string; env?: NodeJS.ProcessE
   // The store lives next to the config unless given as an absolute path.
   config.store.path = path.resolve(path.dirname(sourcePath), config.store.path);
   return config;
+}
+
+/** Where the JSON file is when neither store.path nor a database URL is given. */
+export const DEFAULT_STORE_PATH = 'data/audit-db.json';
+
+/** Whether a string is a PostgreSQL connection URL (what `pg` accepts, of the two schemes). */
+export function isPostgresUrl(value: string): boolean {
+  if (!/^postgres(ql)?:\/\//.test(value)) return false;
+  try {
+    return new URL(value).host !== '' || /[?&]host=/.test(value);
+  } catch {
+    return false;
+  }
 }
 
 /** The offset of the first byte that is not part of a valid UTF-8 sequence, or undefined when all are. */

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'SLACK_UNREACHABLE'
   | 'STORE_UNREADABLE'
   | 'STORE_LOCKED'
+  | 'STORE_NOT_EMPTY'
   | 'INTERNAL';
 
 export class AuditBotError extends Error {

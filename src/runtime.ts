@@ -5,7 +5,8 @@ import { auditLimits, type Config } from './config.js';
 import { DigestService, type ScanAccount } from './digest/service.js';
 import { aliasesByAccount, configMuteRules } from './store/config-mutes.js';
 import { History } from './store/history.js';
-import { Store, type StoreData } from './store/store.js';
+import type { OrganizationAccount, Store } from './store/contract.js';
+import { describeTarget, openStore, storeTarget } from './store/open.js';
 import type { AccountDirectory } from './organization/directory.js';
 import { RemediationService } from './remediation/service.js';
 import type { Logger } from './log.js';
@@ -51,12 +52,14 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     config,
     checks.map((c) => c.id),
   );
-  const store = await Store.open(config.store.path, {
+  const target = storeTarget(config, env);
+  const store = await openStore(target, {
     onLost: (error) =>
       logger.error(
-        { err: error.message, path: config.store.path },
+        { err: error.message, path: describeTarget(target) },
         'the database lock was lost (another process took it over); nothing more is written: restart the bot',
       ),
+    onError: (error) => logger.warn({ err: error.message, store: describeTarget(target) }, 'a database connection failed; it is replaced'),
   });
   const history = new History(store, rules.length > 0 ? { configMutes: { rules, aliasesOf: aliasesByAccount(config) } } : {});
   // The config may have changed while the bot was down: its mutes are brought in line before anything is reported.
@@ -111,7 +114,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       ? {
           organization: {
             refresh: (o: { force: boolean }) => directory.refresh(o),
-            news: (data: Readonly<StoreData>) => org.organizationNews(data, directory.error),
+            news: (accounts: Readonly<Record<string, OrganizationAccount>>) => org.organizationNews(accounts, directory.error),
             markReported: org.markReported,
           },
         }

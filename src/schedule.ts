@@ -1,7 +1,7 @@
 import cron, { type ScheduledTask, type TaskOptions } from 'node-cron';
 import type { DigestRun } from './digest/service.js';
 import { errorMessage } from './errors.js';
-import type { Store } from './store/store.js';
+import type { Store } from './store/contract.js';
 import type { Logger } from './log.js';
 
 /** When a schedule fires next, from now, as the store keeps it; null when it never does. */
@@ -90,7 +90,7 @@ export class DigestSchedule extends ScheduledJob {
       },
     });
     const nextRun = this.nextRun();
-    const due = store.data.digest.due;
+    const { due } = await store.digestState();
     const sameSchedule = due !== null && due.schedule === schedule && due.timezone === timezone;
     const missed = sameSchedule && Date.parse(due.at) <= this.now().getTime();
     if (!missed && !sameSchedule) await this.writeDue(nextRun);
@@ -111,9 +111,7 @@ export class DigestSchedule extends ScheduledJob {
 
   private async writeDue(next: Date | undefined): Promise<void> {
     const { schedule, timezone } = this.options;
-    await this.options.store.update((data) => {
-      data.digest.due = next ? { at: next.toISOString(), schedule, timezone } : null;
-    });
+    await this.options.store.transaction((tx) => tx.setDigestState({ due: next ? { at: next.toISOString(), schedule, timezone } : null }));
   }
 
   private fire(reason: 'scheduled' | 'catch-up'): Promise<void> {

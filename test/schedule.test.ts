@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DigestRun } from '../src/digest/service.js';
-import type { Store } from '../src/store/store.js';
+import type { FileStore } from '../src/store/store.js';
 import { createLogger } from '../src/log.js';
 import type { ScheduledTask } from 'node-cron';
 import { AlertSchedule, DigestSchedule } from '../src/schedule.js';
@@ -22,7 +22,7 @@ function fakeRun(posted = true, ms = 0) {
   return { state, run };
 }
 
-async function withDue(store: Store, due: { at: string; schedule: string; timezone: string } | null): Promise<void> {
+async function withDue(store: FileStore, due: { at: string; schedule: string; timezone: string } | null): Promise<void> {
   await store.update((data) => {
     data.digest.due = due;
   });

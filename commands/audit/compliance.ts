@@ -19,7 +19,7 @@ export function complianceChecks(checks: readonly Check[]): Check[] {
  */
 export async function postCompliance(deps: Deps, shared: SharedReports, input: ReportRequest, framework: Framework): Promise<void> {
   const { command, respond, client, account, run, log } = input;
-  const muted = new Set(deps.mutes.active(deps.now()).keys());
+  const muted = new Set((await deps.mutes.active(deps.now())).keys());
   const message = renderComplianceSummary(evaluateCompliance(input.result, deps.checks, framework), muted);
   if (input.postIn === 'channel') {
     const { posts } = shared.of(run);

@@ -52,11 +52,11 @@ export async function postReport(deps: Deps, shared: SharedReports, input: Repor
   // Let the acks of requests that arrived meanwhile go first: rendering a big report takes a while.
   await new Promise<void>((resolve) => setImmediate(resolve));
   const { posts, renders } = shared.of(run);
+  const unmuted = await withoutMuted(deps, input.result);
   const render = (overflowTo: 'thread' | 'direct-message') => {
     const key = `${overflowTo}:${input.minSeverity ?? ''}`;
     let report = renders.get(key);
     if (!report) {
-      const unmuted = withoutMuted(deps, input.result);
       report = renderReport({
         result: unmuted.result,
         checks: input.selected,

@@ -13,11 +13,11 @@ import { findingInView } from '../findings.js';
  */
 export async function openDetails(deps: Deps, { body, client, respond }: Pick<ActionArgs, 'body' | 'client' | 'respond'>, ref: string): Promise<void> {
   const tell = (text: string) => tellClicker(client, body, respond, text, deps.logger);
-  const lookup = deps.mutes.lookup(ref);
+  const lookup = await deps.mutes.lookup(ref);
   deps.logger.info({ user: body.user.id, ref: ref.slice(0, 120), found: lookup.found }, 'finding details requested');
   if (!lookup.found) return tell(DETAILS_TEXT.lookupFailed(lookup.reason));
   try {
-    await client.views.open({ trigger_id: body.trigger_id, view: renderDetailsModal(findingInView(deps, lookup.finding)) });
+    await client.views.open({ trigger_id: body.trigger_id, view: renderDetailsModal(await findingInView(deps, lookup.finding)) });
   } catch (error) {
     deps.logger.warn({ user: body.user.id, err: errorMessage(error) }, 'the details modal could not be opened');
     await tell(DETAILS_TEXT.dialogFailed(errorMessage(error)));

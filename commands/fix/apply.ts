@@ -21,7 +21,7 @@ export async function applyFix(fix: FixDeps, { body, action }: ActionArgs, click
 /** Cancel on a confirmation: it can no longer be acted on. */
 export async function cancelFix(fix: FixDeps, { body, action }: ActionArgs, click: Click): Promise<void> {
   const requestId = actionValue(action);
-  const cancelled = typeof requestId === 'string' && fix.remediation.cancel(requestId, body.user.id);
+  const cancelled = typeof requestId === 'string' && (await fix.remediation.cancel(requestId, body.user.id));
   // (Cancel and the fix button pressed together: the fix got there first, and its answer says what happened.)
   if (cancelled) await tell(click, FIX_TEXT.cancelled, true);
 }

@@ -22,7 +22,7 @@ export async function requestFix(fix: FixDeps, { body, action, client }: ActionA
     thread: where?.thread,
     message: where?.message,
   });
-  if (!requested.ok) return refused(click, requested.refusal, remediation.attempt(parsed.requestId), true);
+  if (!requested.ok) return refused(click, requested.refusal, await remediation.attempt(parsed.requestId), true);
   const { record, repeat } = requested.value;
   if (repeat) return tell(click, FIX_TEXT.alreadyRequested, true);
   const message = requestMessage(record);

@@ -31,7 +31,7 @@ export async function startFix(
     origin.message = { channel: clicked.channel, ts: clicked.ts };
   }
   const guarded = await remediation.guard(user, ref, requestId, origin);
-  if (!guarded.ok) return refused(click, guarded.refusal, remediation.attempt(requestId));
+  if (!guarded.ok) return refused(click, guarded.refusal, await remediation.attempt(requestId));
   const fixable = guarded.value;
   const preview = await remediation.preview(fixable, user, requestId, ref);
   if (!preview.ok) return tell(click, previewFailedText(preview.refusal));

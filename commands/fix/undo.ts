@@ -14,7 +14,7 @@ export async function undoFix(fix: FixDeps, { body, action }: ActionArgs, click:
     requestId: `undo:${id}:${body.user.id}:${(action as { action_ts?: string }).action_ts ?? randomUUID()}`,
   });
   if (outcome.kind === 'refused') return refused(click, outcome.refusal, outcome.record);
-  const done = fix.remediation.record(id);
+  const done = await fix.remediation.record(id);
   if (done) await updateMessage(click, done);
   if (outcome.kind === 'undone' || outcome.kind === 'stale' || outcome.kind === 'failed') await announce(click, outcome.record);
   if (outcome.kind === 'undone' && done) await markOriginal(fix, click, done);

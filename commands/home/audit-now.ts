@@ -25,7 +25,7 @@ export async function auditNow(deps: Deps, { body, action, client }: Omit<SlackA
     (async () => {
       try {
         const result = await run.result;
-        const unmuted = withoutMuted(deps, result);
+        const unmuted = await withoutMuted(deps, result);
         const report = renderReport({
           result: unmuted.result,
           checks: deps.checks,

@@ -6,14 +6,16 @@ import type { Deps } from '../deps.js';
 export async function publishHome(deps: Deps, client: WebClient, userId: string): Promise<void> {
   const check = await deps.access.checkAuditor(userId);
   const running = new Set(deps.audits.list().map((r) => r.account.alias));
-  const muted = deps.mutes.active(deps.now());
+  const muted = await deps.mutes.active(deps.now());
   const allCheckIds = deps.checks.map((c) => c.id);
   const accounts = check.allowed
-    ? deps.config.accounts.map((account) => ({
-        account,
-        last: deps.history.lastAudit(account.alias, account.accountId, allCheckIds, muted),
-        running: running.has(account.alias),
-      }))
+    ? await Promise.all(
+        deps.config.accounts.map(async (account) => ({
+          account,
+          last: await deps.history.lastAudit(account.alias, account.accountId, allCheckIds, muted),
+          running: running.has(account.alias),
+        })),
+      )
     : [];
   await client.views.publish({ user_id: userId, view: renderHome(accounts) });
 }

@@ -4,11 +4,12 @@ import type { Deps, SlashCommandArgs } from '../deps.js';
 import { aliasOf } from '../findings.js';
 
 /** The mutes in force, of one account (by alias) or all. */
-export function listMutes(deps: Deps, alias: string | undefined): ListedMute[] {
+export async function listMutes(deps: Deps, alias: string | undefined): Promise<ListedMute[]> {
   const accountId = alias === undefined ? undefined : deps.config.accounts.find((a) => a.alias === alias)?.accountId;
-  const states = new Map(deps.store.data.findings.map((f) => [f.fingerprint, f]));
+  const [findings, active] = await Promise.all([deps.store.findings(accountId === undefined ? {} : { accountId }), deps.mutes.active(deps.now())]);
+  const states = new Map(findings.map((f) => [f.fingerprint, f]));
   const checks = new Map(deps.checks.map((c) => [c.id, c]));
-  return [...deps.mutes.active(deps.now()).values()]
+  return [...active.values()]
     .filter((m) => accountId === undefined || m.accountId === accountId)
     .map((mute) => {
       const state = states.get(mute.fingerprint);
@@ -24,7 +25,7 @@ export async function answerMuteList(deps: Deps, { command, respond }: SlashComm
   if (alias !== undefined && !account) {
     return respond({ response_type: 'ephemeral', text: MUTE_TEXT.unknownAccount(alias, command.command) });
   }
-  for (const message of renderMuteList(listMutes(deps, account?.alias), account?.alias)) {
+  for (const message of renderMuteList(await listMutes(deps, account?.alias), account?.alias)) {
     await respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks });
   }
 }

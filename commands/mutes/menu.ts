@@ -26,7 +26,7 @@ export async function openMuteMenu(deps: Deps, { body, action, client, respond }
     if (!deps.fix) return tell(FIX_TEXT.notOffered);
     return startFix(deps, deps.fix, { body, client, respond, ref: value.slice(FIX_PREFIX.length) });
   }
-  const lookup = deps.mutes.lookup(value);
+  const lookup = await deps.mutes.lookup(value);
   deps.logger.info({ user: userId, ref: typeof value === 'string' ? value.slice(0, 120) : null, found: lookup.found }, 'mute requested');
   if (!lookup.found) return tell(MUTE_TEXT.lookupFailed(lookup.reason));
   // The modal must open within 3 s of the click (trigger_id). Access is decided here when that is quick (the
@@ -50,7 +50,7 @@ export async function openMuteMenu(deps: Deps, { body, action, client, respond }
     await client.views.open({
       trigger_id: body.trigger_id,
       view: renderMuteModal({
-        ...findingInView(deps, lookup.finding),
+        ...(await findingInView(deps, lookup.finding)),
         initialDay: defaultMuteDay(deps.now(), deps.muteTimeZone),
         timeZone: deps.muteTimeZone,
         metadata,

@@ -25,7 +25,7 @@ export async function submitMute(deps: Deps, { ack, body, view, client }: ViewAr
   const userId = body.user.id;
   const metadata = parseMuteMetadata(view.private_metadata);
   const reply = (text: string, publicNote = false) => replyWhereChosen(deps, client, userId, metadata, text, publicNote);
-  const lookup = deps.mutes.lookup(metadata?.ref);
+  const lookup = await deps.mutes.lookup(metadata?.ref);
   if (!lookup.found) return reply(MUTE_TEXT.lookupFailed(lookup.reason));
   // Decided again on submission: the modal may have stayed open while access changed.
   const may = await mayMute(deps.access, userId);

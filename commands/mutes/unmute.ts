@@ -14,9 +14,9 @@ export async function unmute(deps: Deps, { body, action, client, respond }: Acti
   const ended = await deps.mutes.unmute(muteId, userId, deps.now());
   deps.logger.info({ user: userId, mute: muteId.slice(0, 40), unmuted: ended !== undefined }, 'unmute requested');
   const alias = deps.config.accounts.some((a) => a.alias === filter) ? filter : undefined;
-  const fromConfig = !ended && deps.store.data.mutes.some((m) => m.id === muteId && isConfigMute(m));
+  const fromConfig = !ended && (await deps.store.mutes({ id: muteId })).some((m) => isConfigMute(m));
   const note = ended ? MUTE_TEXT.unmuted : fromConfig ? MUTE_TEXT.fromConfig : MUTE_TEXT.alreadyEnded;
-  const [first] = renderMuteList(listMutes(deps, alias), alias, note);
+  const [first] = renderMuteList(await listMutes(deps, alias), alias, note);
   if (respond && body.response_url) await respond({ response_type: 'ephemeral', replace_original: true, text: first!.text, blocks: first!.blocks });
   else await client.chat.postMessage({ channel: userId, text: note });
 }

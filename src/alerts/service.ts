@@ -3,9 +3,9 @@ import type { Config } from '../config.js';
 import { DIGEST_ACCOUNT_CONCURRENCY, scanAccounts, type DigestPoster, type ScanAccount } from '../digest/service.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { computeDigest, type DigestData } from '../store/digest.js';
+import { computeDigest, readDigestSource, type DigestData } from '../store/digest.js';
 import type { History } from '../store/history.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../store/contract.js';
 import type { RenderAlertInput } from '../slack/render/alert.js';
 import type { SlackMessage } from '../slack/render/blocks.js';
 
@@ -78,7 +78,7 @@ export class AlertService {
   private async prepareAndPost(dryRun: boolean): Promise<AlertRun> {
     const { config, store, logger } = this.options;
     const { alerts } = config;
-    const since = store.data.alerts.cursor;
+    const since = (await store.alertsState()).cursor;
     await this.options.beforeRun?.();
     const outcomes = await scanAccounts(config.accounts, this.options.scan, {
       concurrency: this.options.concurrency ?? DIGEST_ACCOUNT_CONCURRENCY,
@@ -86,13 +86,13 @@ export class AlertService {
       what: 'alerts',
     });
     const failed = outcomes.filter((o) => o.failure !== undefined).length;
-    const until = this.options.history.stamp();
+    const until = await this.options.history.stamp();
     if (since === null) {
       if (!dryRun) await this.moveCursor(until, false);
       logger.info({ until, failed }, 'alerts: first run, the cursor is set; from now on what appears is posted');
       return { appeared: null, message: null, posted: false, baseline: true, failed };
     }
-    const appeared = alertItems(computeDigest(store.data, outcomes, since, new Date(until)), alerts.minSeverity);
+    const appeared = alertItems(computeDigest(await readDigestSource(store, outcomes), outcomes, since, new Date(until)), alerts.minSeverity);
     const message = this.options.render({
       digest: appeared,
       checks: this.options.checks,
@@ -123,9 +123,6 @@ export class AlertService {
   }
 
   private moveCursor(until: string, posted: boolean): Promise<void> {
-    return this.options.store.update((data) => {
-      data.alerts.cursor = until;
-      if (posted) data.alerts.lastPostedAt = this.now().toISOString();
-    });
+    return this.options.store.transaction((tx) => tx.setAlertsState({ cursor: until, ...(posted ? { lastPostedAt: this.now().toISOString() } : {}) }));
   }
 }

@@ -1,7 +1,7 @@
 import type { Config, ConfigMute } from '../config.js';
 import type { Discovery } from '../organization/discovery.js';
 import type { RuleStanding } from '../store/config-mutes.js';
-import type { StoreData } from '../store/store.js';
+import type { FindingState } from '../store/diff.js';
 import { errorMessage } from '../errors.js';
 import { terminalSafe } from '../terminal/sanitize.js';
 import { EXIT, parseFormat, type CliIo } from './shared.js';
@@ -78,30 +78,39 @@ function standingText(s: RuleStanding | undefined): string {
  * stale (matches no open finding of the last scans) or ended.
  */
 async function muteStandings(config: Config, io: CliIo): Promise<string> {
-  const [{ ALL_CHECKS }, { AtomicJsonFile }, { aliasesByAccount, configMuteRules, ruleStandings }] = await Promise.all([
-    import('../../checks/index.js'),
-    import('../store/store.js'),
-    import('../store/config-mutes.js'),
-  ]);
+  const [{ ALL_CHECKS }, { AtomicJsonFile }, { aliasesByAccount, configMuteRules, ruleStandings }, { describeTarget, openStore, storeTarget }] =
+    await Promise.all([import('../../checks/index.js'), import('../store/store.js'), import('../store/config-mutes.js'), import('../store/open.js')]);
   const rules = configMuteRules(
     config,
     (io.checks ?? ALL_CHECKS).map((c) => c.id),
   );
-  let data: StoreData | null = null;
+  let history: { findings: FindingState[]; scanned: boolean } | undefined;
   let unreadable: string | undefined;
+  const target = storeTarget(config, io.env);
   try {
-    data = await new AtomicJsonFile(config.store.path).read();
+    if (target.backend === 'file') {
+      const data = await new AtomicJsonFile(target.path).read();
+      if (data) history = { findings: data.findings as FindingState[], scanned: data.scans.length > 0 };
+    } else {
+      // Many processes share PostgreSQL: reading it takes no one's place.
+      const store = await openStore(target);
+      try {
+        history = { findings: await store.findings(), scanned: (await store.scans({ last: 1 })).length > 0 };
+      } finally {
+        await store.close();
+      }
+    }
   } catch (error) {
     unreadable = errorMessage(error);
   }
-  const standings = data && data.scans.length > 0 ? ruleStandings(data, rules, aliasesByAccount(config), new Date()) : undefined;
+  const standings = history?.scanned ? ruleStandings(history.findings, rules, aliasesByAccount(config), new Date()) : undefined;
   const lines = [`Mutes in the config (${rules.length}):`];
   for (const [i, rule] of rules.entries()) {
     lines.push(`  ${rule.label}  ${describeMute(rule)}  until ${rule.until}  ${standingText(standings?.[i])}`);
   }
   if (unreadable) lines.push(`  (The history could not be read: ${terminalSafe(unreadable)})`);
   else if (!standings)
-    lines.push(`  (No scan recorded yet in ${terminalSafe(config.store.path)}: what they match shows after the first audit from Slack or the digest.)`);
+    lines.push(`  (No scan recorded yet in ${terminalSafe(describeTarget(target))}: what they match shows after the first audit from Slack or the digest.)`);
   const stale = standings?.filter((s) => s.status !== 'matching').length ?? 0;
   if (stale > 0) lines.push(`  ${stale} of ${rules.length} mute nothing now: remove or fix them in ${terminalSafe(config.sourcePath)}.`);
   return `${lines.join('\n')}\n`;

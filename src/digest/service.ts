@@ -2,9 +2,9 @@ import PQueue from 'p-queue';
 import type { AuditResult, Check } from '../audit/types.js';
 import type { AccountConfig, Config } from '../config.js';
 import { errorMessage } from '../errors.js';
-import { computeDigest, digestTotals, type DigestData, type ScanOutcome } from '../store/digest.js';
+import { computeDigest, digestTotals, readDigestSource, type DigestData, type ScanOutcome } from '../store/digest.js';
 import type { History } from '../store/history.js';
-import type { Store, StoreData } from '../store/store.js';
+import type { DigestState, OrganizationAccount, Store } from '../store/contract.js';
 import type { Logger } from '../log.js';
 import type { RenderDigestInput, RenderedDigest } from '../slack/render/digest.js';
 
@@ -22,7 +22,7 @@ export interface DigestServiceOptions {
   history: History;
   scan: ScanAccount;
   /** When the next scheduled digest is due (written with the cursor, in one write); absent without a schedule. */
-  nextDue?: () => StoreData['digest']['due'];
+  nextDue?: () => DigestState['due'];
   /** Renders a digest into its messages (the bot's: Slack's Block Kit, src/slack/render/digest.ts). */
   render: (input: RenderDigestInput) => RenderedDigest;
   /** Where it is posted; needed to post (not for a dry run). */
@@ -36,8 +36,9 @@ export interface DigestServiceOptions {
   /** With organization discovery: refreshed before every digest; its news goes in the digest and is marked said when posted. */
   organization?: {
     refresh(options: { force: boolean }): Promise<unknown>;
-    news(data: Readonly<StoreData>): NonNullable<DigestData['organization']>;
-    markReported(data: StoreData, news: NonNullable<DigestData['organization']>): void;
+    news(accounts: Readonly<Record<string, OrganizationAccount>>): NonNullable<DigestData['organization']>;
+    /** The accounts whose news is now said (to write back). */
+    markReported(accounts: Readonly<Record<string, OrganizationAccount>>, news: NonNullable<DigestData['organization']>): Record<string, OrganizationAccount>;
   };
 }
 
@@ -130,17 +131,18 @@ export class DigestService {
     const { config, logger } = this.options;
     const channel = config.digest?.channel;
     if (!dryRun && (!channel || !this.options.poster)) throw new Error('No digest channel is configured (`digest.channel`).');
-    const since = this.options.store.data.digest.cursor;
+    const { store } = this.options;
+    const since = (await store.digestState()).cursor;
     const org = this.options.organization;
     // The organization's accounts as they are now: the ones that joined are audited in this digest.
     await org?.refresh({ force: true });
     logger.info({ accounts: config.accounts.length, since, dryRun, requester }, 'digest started');
     const outcomes = await this.scanAll();
     // The window closes now, on the history's clock: a scan recorded from here on is news for the next digest.
-    const until = new Date(this.options.history.stamp());
+    const until = new Date(await this.options.history.stamp());
     if (!dryRun) this.phase = 'posting';
-    const news = org?.news(this.options.store.data);
-    const digest = { ...computeDigest(this.options.store.data, outcomes, since, until), ...(news ? { organization: news } : {}) };
+    const news = org?.news(await store.organizationAccounts());
+    const digest = { ...computeDigest(await readDigestSource(store, outcomes), outcomes, since, until), ...(news ? { organization: news } : {}) };
     const rendered = this.options.render({ digest, checks: this.options.checks, ...(this.options.fixable ? { fixable: this.options.fixable } : {}) });
     const failed = outcomes.filter((o) => o.failure !== undefined).length;
     if (dryRun) return { digest, rendered, dryRun, posted: false, failed };
@@ -157,12 +159,14 @@ export class DigestService {
     let cursorError: string | undefined;
     try {
       const due = this.options.nextDue?.();
-      await this.options.store.update((data) => {
-        data.digest.cursor = until.toISOString();
-        data.digest.lastPostedAt = this.now().toISOString();
-        data.digest.totals = digestTotals(digest);
-        if (due !== undefined) data.digest.due = due;
-        if (org && news) org.markReported(data, news);
+      await store.transaction(async (tx) => {
+        await tx.setDigestState({
+          cursor: until.toISOString(),
+          lastPostedAt: this.now().toISOString(),
+          totals: digestTotals(digest),
+          ...(due !== undefined ? { due } : {}),
+        });
+        if (org && news) await tx.putOrganizationAccounts(org.markReported(await tx.organizationAccounts(), news));
       });
     } catch (error) {
       // The message is out; its details still follow. The next digest will cover this window again.

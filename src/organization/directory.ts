@@ -5,7 +5,7 @@ import type { HttpTimeouts } from '../aws/timeouts.js';
 import type { AccountConfig, Config } from '../config.js';
 import { awsErrorCode, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Store, StoreData } from '../store/store.js';
+import type { OrganizationAccount, Store } from '../store/contract.js';
 import { discoverAccounts, organizationPartition, type Discovery } from './discovery.js';
 
 /** What the digest says of the organization: accounts new to it, accounts no longer audited, or that it could not be listed. */
@@ -115,7 +115,7 @@ export class AccountDirectory {
     const store = this.options.store;
     if (!store) return;
     const at = this.now().toISOString();
-    const known = store.data.organization.accounts;
+    const known = await store.organizationAccounts();
     const baseline = Object.keys(known).length === 0;
     const found = new Map(discovery.accounts.map((a) => [a.accountId, a]));
     // Configured by hand now: still audited (through that entry), so not "no longer audited".
@@ -125,28 +125,31 @@ export class AccountDirectory {
       [...found.keys()].some((id) => !known[id] || known[id]!.leftAt !== null) ||
       Object.entries(known).some(([id, k]) => k.leftAt === null && !found.has(id) && !byHand.has(id));
     if (!changes) return;
-    await store.update((data) => {
-      const accounts = data.organization.accounts;
-      for (const [id, a] of found) {
-        const k = accounts[id];
-        if (!k || k.leftAt !== null)
-          accounts[id] = { alias: a.alias, name: discovery.names.get(id) ?? '', firstSeen: at, leftAt: null, joinedReported: baseline, leftReported: false };
-        else k.alias = a.alias;
-      }
-      for (const [id, k] of Object.entries(accounts)) {
-        if (k.leftAt !== null || found.has(id) || byHand.has(id)) continue;
-        const s = skipped.get(id);
-        k.leftAt = at;
-        k.leftWhy = s ? s.why : 'left the organization';
-        k.leftReported = false;
-      }
-    });
+    await store.transaction(
+      async (tx) => {
+        const accounts = await tx.organizationAccounts();
+        const changed: Record<string, OrganizationAccount> = {};
+        for (const [id, a] of found) {
+          const k = accounts[id];
+          if (!k || k.leftAt !== null)
+            changed[id] = { alias: a.alias, name: discovery.names.get(id) ?? '', firstSeen: at, leftAt: null, joinedReported: baseline, leftReported: false };
+          else if (k.alias !== a.alias) changed[id] = { ...k, alias: a.alias };
+        }
+        for (const [id, k] of Object.entries(accounts)) {
+          if (k.leftAt !== null || found.has(id) || byHand.has(id)) continue;
+          const s = skipped.get(id);
+          changed[id] = { ...k, leftAt: at, leftWhy: s ? s.why : 'left the organization', leftReported: false };
+        }
+        await tx.putOrganizationAccounts(changed);
+      },
+      { lock: ['organization'] },
+    );
   }
 }
 
 /** What the next digest says of the organization (news not yet reported), from the history. */
-export function organizationNews(data: Readonly<StoreData>, error: string | undefined): OrganizationNews {
-  const entries = Object.entries(data.organization.accounts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+export function organizationNews(accounts: Readonly<Record<string, OrganizationAccount>>, error: string | undefined): OrganizationNews {
+  const entries = Object.entries(accounts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return {
     joined: entries.filter(([, k]) => k.leftAt === null && !k.joinedReported).map(([id, k]) => ({ alias: k.alias, accountId: id, name: k.name })),
     left: entries
@@ -156,14 +159,16 @@ export function organizationNews(data: Readonly<StoreData>, error: string | unde
   };
 }
 
-/** Marks the news a posted digest carried as said (inside the digest's cursor write). */
-export function markReported(data: StoreData, news: OrganizationNews): void {
+/** The accounts whose news a posted digest carried, marked as said (written in the digest's cursor write). */
+export function markReported(accounts: Readonly<Record<string, OrganizationAccount>>, news: OrganizationNews): Record<string, OrganizationAccount> {
+  const said: Record<string, OrganizationAccount> = {};
   for (const j of news.joined) {
-    const k = data.organization.accounts[j.accountId];
-    if (k) k.joinedReported = true;
+    const k = accounts[j.accountId];
+    if (k) said[j.accountId] = { ...k, ...said[j.accountId], joinedReported: true };
   }
   for (const l of news.left) {
-    const k = data.organization.accounts[l.accountId];
-    if (k) k.leftReported = true;
+    const k = accounts[l.accountId];
+    if (k) said[l.accountId] = { ...k, ...said[l.accountId], leftReported: true };
   }
+  return said;
 }

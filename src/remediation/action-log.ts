@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
-import type { ActionRecord, Store } from '../store/store.js';
+import type { Store } from '../store/contract.js';
+import type { ActionRecord } from '../store/records.js';
 
-export type { ActionRecord, ActionResult, MessageRef } from '../store/store.js';
+export type { ActionRecord, ActionResult, MessageRef } from '../store/records.js';
 
 /** A new entry: the log gives it its id and time. */
 export type NewEntry = Omit<ActionRecord, 'id' | 'at'>;
+
+/** An earlier entry changed in the same write as a new one (the fix it settles, the one an undo undoes). */
+export interface AlsoChange {
+  id: string;
+  edit: (record: ActionRecord, newId: string) => void;
+}
 
 /**
  * The action log (the store's `actions`): every attempt to fix, undo, request
@@ -20,43 +27,53 @@ export class ActionLog {
     private readonly logger: Logger,
   ) {}
 
-  get all(): readonly ActionRecord[] {
-    return this.store.data.actions;
+  /** Every entry, oldest first; of one finding with `fingerprint`. */
+  all(query: { fingerprint?: string } = {}): Promise<ActionRecord[]> {
+    return this.store.actions(query);
   }
 
-  record(id: string): ActionRecord | undefined {
-    return this.all.find((r) => r.id === id);
+  async record(id: string): Promise<ActionRecord | undefined> {
+    return (await this.store.actions({ id }))[0];
   }
 
   /** The entry that answers a click (its request id), if any. */
-  byRequest(requestId: string): ActionRecord | undefined {
-    return this.all.find((r) => r.requestId === requestId);
+  async byRequest(requestId: string): Promise<ActionRecord | undefined> {
+    return (await this.store.actions({ requestId }))[0];
   }
 
-  /** Appends an entry; `alsoChange` edits earlier entries in the same write. */
-  async append(entry: NewEntry, alsoChange?: (actions: ActionRecord[], newId: string) => void): Promise<ActionRecord> {
+  /** Appends an entry; `alsoChange` edits an earlier entry in the same write. */
+  async append(entry: NewEntry, alsoChange?: AlsoChange): Promise<ActionRecord> {
     const record: ActionRecord = { id: randomUUID(), at: this.now().toISOString(), ...entry };
-    await this.store.update((data) => {
-      alsoChange?.(data.actions, record.id);
-      data.actions.push(record);
+    await this.store.transaction(async (tx) => {
+      if (alsoChange) {
+        const [target] = await tx.actions({ id: alsoChange.id });
+        if (target) {
+          alsoChange.edit(target, record.id);
+          await tx.putAction(target);
+        }
+      }
+      await tx.putAction(record);
     });
-    this.logged(record);
-    return this.record(record.id) ?? record;
-  }
-
-  /** Completes an `applying` entry: the same entry, now with its result. */
-  async complete(id: string, change: Pick<ActionRecord, 'result'> & Pick<Partial<ActionRecord>, 'why' | 'state' | 'partial'>): Promise<ActionRecord> {
-    await this.change(id, (target) => Object.assign(target, change, { completedAt: this.now().toISOString() }));
-    const record = this.record(id)!;
     this.logged(record);
     return record;
   }
 
-  /** Changes one entry in place (a request decided or withdrawn). */
-  async change(id: string, edit: (record: ActionRecord) => void): Promise<void> {
-    await this.store.update((data) => {
-      const target = data.actions.find((r) => r.id === id);
-      if (target) edit(target);
+  /** Completes an `applying` entry: the same entry, now with its result. */
+  async complete(id: string, change: Pick<ActionRecord, 'result'> & Pick<Partial<ActionRecord>, 'why' | 'state' | 'partial'>): Promise<ActionRecord> {
+    const record = await this.change(id, (target) => Object.assign(target, change, { completedAt: this.now().toISOString() }));
+    if (!record) throw new Error(`the action log has no entry ${id}`);
+    this.logged(record);
+    return record;
+  }
+
+  /** Changes one entry in place (a request decided or withdrawn); the entry as written, or undefined when there is none. */
+  change(id: string, edit: (record: ActionRecord) => void): Promise<ActionRecord | undefined> {
+    return this.store.transaction(async (tx) => {
+      const [target] = await tx.actions({ id });
+      if (!target) return undefined;
+      edit(target);
+      await tx.putAction(target);
+      return target;
     });
   }
 

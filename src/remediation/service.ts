@@ -81,7 +81,6 @@ export class RemediationService {
   private readonly now: () => Date;
   private readonly mutes: Mutes;
   /** Work queued per key (an account's fixes and undos; a request's decision): the later ones find the earlier done. */
-  private readonly locks = new Map<string, Promise<unknown>>();
   private readonly confirmations: Confirmations;
   private readonly actions: ActionLog;
 
@@ -117,16 +116,16 @@ export class RemediationService {
   }
 
   /** The action log, oldest first. */
-  get log(): readonly ActionRecord[] {
-    return this.actions.all;
+  log(): Promise<ActionRecord[]> {
+    return this.actions.all();
   }
 
-  record(id: string): ActionRecord | undefined {
+  record(id: string): Promise<ActionRecord | undefined> {
     return this.actions.record(id);
   }
 
   /** The log entry that answers a click (its request id), if any. */
-  attempt(requestId: string): ActionRecord | undefined {
+  attempt(requestId: string): Promise<ActionRecord | undefined> {
     return this.byRequest(requestId);
   }
 
@@ -135,7 +134,7 @@ export class RemediationService {
    * finding (known, open, not muted), the action. A refusal is logged.
    */
   async guard(user: string, ref: unknown, requestId: string, where: Origin = {}): Promise<Guarded<Fixable>> {
-    const lookup = this.mutes.lookup(ref);
+    const lookup = await this.mutes.lookup(ref);
     if (!lookup.found) return this.refuse({ user, requestId, refusal: { code: 'finding-unknown', detail: lookup.reason }, where });
     const { state, scan } = lookup.finding;
     // The account the finding was found in: its alias may have been moved to another account since.
@@ -147,7 +146,7 @@ export class RemediationService {
     if (!account) return this.refuse({ ...base, action, refusal: { code: 'account-gone', accountId: state.accountId } });
     if (!account.remediationRoleArn) return this.refuse({ ...base, action, refusal: { code: 'fixes-off', alias: account.alias } });
     if (state.resolvedAt !== null) return this.refuse({ ...base, action, refusal: { code: 'resolved', on: state.resolvedAt.slice(0, 10) } });
-    const mute = this.mutes.active(this.now()).get(state.fingerprint);
+    const mute = (await this.mutes.active(this.now())).get(state.fingerprint);
     if (mute) return this.refuse({ ...base, action, refusal: { code: 'muted', until: mute.expiresAt.slice(0, 10), reason: mute.reason } });
     const target: RemediationTarget = {
       checkId: state.checkId,
@@ -199,26 +198,26 @@ export class RemediationService {
    */
   async execute(input: { user: string; ref: unknown; requestId: string } & Origin): Promise<ExecuteOutcome> {
     const where: Origin = { thread: input.thread, message: input.message };
-    if (this.foreign(input.requestId, input.user))
+    if (await this.foreign(input.requestId, input.user))
       return this.refusedOutcome(input.user, input.ref, `foreign:${randomUUID()}`, { code: 'someone-elses' }, undefined, where);
-    const repeat = await this.settled(this.byRequest(input.requestId));
+    const repeat = await this.settled(await this.byRequest(input.requestId));
     if (repeat) return { kind: 'repeat', record: repeat };
     // One click of a confirmation at a time: a double click that is refused is refused (and logged) once.
     return this.locked(`request:${input.requestId}`, async () => {
-      const again = this.byRequest(input.requestId);
+      const again = await this.byRequest(input.requestId);
       if (again) return { kind: 'repeat', record: again };
       const confirmed = this.confirmations.check(input.requestId, input.user, input.ref, this.settings(), false);
       if (!confirmed.ok) return this.refusedOutcome(input.user, input.ref, input.requestId, confirmed.refusal, undefined, where);
       const guarded = await this.guard(input.user, input.ref, input.requestId, where);
-      if (!guarded.ok) return { kind: 'refused', refusal: guarded.refusal, record: this.byRequest(input.requestId) };
+      if (!guarded.ok) return { kind: 'refused', refusal: guarded.refusal, record: await this.byRequest(input.requestId) };
       return this.run(guarded.value, { user: input.user, requestId: input.requestId, expected: confirmed.value, origin: where });
     });
   }
 
   /** Cancel on a confirmation: it can no longer be acted on. False when it was acted on already (or is not this user's). */
-  cancel(requestId: string, user: string): boolean {
+  async cancel(requestId: string, user: string): Promise<boolean> {
     this.confirmations.cancel(requestId, user);
-    return this.byRequest(requestId) === undefined;
+    return (await this.byRequest(requestId)) === undefined;
   }
 
   /**
@@ -227,17 +226,17 @@ export class RemediationService {
    * filed first (`repeat: true`: it is not posted again).
    */
   async request(input: { user: string; ref: unknown; requestId: string } & Origin): Promise<Guarded<{ record: ActionRecord; repeat: boolean }>> {
-    if (this.foreign(input.requestId, input.user)) {
+    if (await this.foreign(input.requestId, input.user)) {
       return this.refuse({
         user: input.user,
         requestId: `foreign:${randomUUID()}`,
         refusal: { code: 'someone-elses' },
-        ...this.aboutRef(input.ref),
+        ...(await this.aboutRef(input.ref)),
         where: input,
       });
     }
     return this.locked(`request:${input.requestId}`, async () => {
-      const repeat = this.byRequest(input.requestId);
+      const repeat = await this.byRequest(input.requestId);
       if (repeat) {
         if (repeat.result === 'requested') return { ok: true, value: { record: repeat, repeat: true } };
         // Answered already: with what it was answered (a refusal, a request nobody could be shown), in words only for entries written before codes.
@@ -246,7 +245,7 @@ export class RemediationService {
       }
       const confirmed = this.confirmations.check(input.requestId, input.user, input.ref, this.settings(), true);
       if (!confirmed.ok)
-        return this.refuse({ user: input.user, requestId: input.requestId, refusal: confirmed.refusal, ...this.aboutRef(input.ref), where: input });
+        return this.refuse({ user: input.user, requestId: input.requestId, refusal: confirmed.refusal, ...(await this.aboutRef(input.ref)), where: input });
       const guarded = await this.guard(input.user, input.ref, input.requestId, input);
       if (!guarded.ok) return guarded;
       const record = await this.actions.append({
@@ -273,11 +272,11 @@ export class RemediationService {
   /** Approves (or rejects) a filed request: another remediator than the requester, once. */
   async decide(input: { requestRecordId: string; by: string; approve: boolean; requestId?: string }): Promise<ExecuteOutcome> {
     return this.locked(`request:${input.requestRecordId}`, async () => {
-      const request = this.record(input.requestRecordId);
+      const request = await this.record(input.requestRecordId);
       if (!request || (request.result !== 'requested' && !request.decidedAt)) {
         return this.refusedOutcome(input.by, request?.ref ?? '', input.requestId ?? `decision:${randomUUID()}`, { code: 'request-gone' }, request);
       }
-      const decision = this.log.find((r) => r.requestId === `decision:${request.id}`);
+      const decision = await this.byRequest(`decision:${request.id}`);
       if (request.decidedAt) {
         if (decision) return { kind: 'repeat', record: (await this.settled(decision)) ?? decision };
         return { kind: 'refused', refusal: { code: 'already-decided', ...(request.decidedBy ? { by: request.decidedBy } : {}) } };
@@ -304,7 +303,7 @@ export class RemediationService {
       // The requester must still be a remediator; the approver passes every guard too.
       if (!this.isRemediator(request.user)) return refusal({ code: 'requester-not-remediator' });
       const guarded = await this.guard(input.by, request.ref ?? '', decisionId);
-      if (!guarded.ok) return { kind: 'refused', refusal: guarded.refusal, record: this.byRequest(decisionId) };
+      if (!guarded.ok) return { kind: 'refused', refusal: guarded.refusal, record: await this.byRequest(decisionId) };
       return this.run(guarded.value, {
         user: request.user,
         approvedBy: input.by,
@@ -317,17 +316,17 @@ export class RemediationService {
 
   /** Undoes a fix within 24 hours, after checking that what it did is still in place. */
   async undo(input: { recordId: string; user: string; requestId: string }): Promise<ExecuteOutcome> {
-    const repeat = this.byRequest(input.requestId);
+    const repeat = await this.byRequest(input.requestId);
     if (repeat) return { kind: 'repeat', record: repeat };
-    const fix = this.record(input.recordId);
+    const fix = await this.record(input.recordId);
     if (fix?.undoneAt) return { kind: 'already', record: fix };
     if (!fix || !undoable(fix)) {
       return this.refusedOutcome(input.user, '', input.requestId, { code: fix?.supersededBy ? 'undo-superseded' : 'undo-unknown' }, fix);
     }
     return this.locked(`account:${fix.accountId}`, async () => {
-      const again = this.byRequest(input.requestId);
+      const again = await this.byRequest(input.requestId);
       if (again) return { kind: 'repeat', record: again };
-      const current = this.record(input.recordId)!;
+      const current = (await this.record(input.recordId))!;
       if (current.undoneAt) return { kind: 'already', record: current };
       if (!undoable(current)) return this.refusedOutcome(input.user, '', input.requestId, { code: 'undo-superseded' }, current);
       const entry = {
@@ -354,12 +353,17 @@ export class RemediationService {
       try {
         const check = await action.precheckUndo(state, clients);
         if (!check.ok) {
-          const record = await this.actions.append({ ...entry, result: 'refused', why: { code: 'nothing-to-undo', detail: check.reason } }, (actions) => {
-            // An entry whose outcome was never known, and whose change is not in place: it was not applied.
-            const target = actions.find((r) => r.id === current.id);
-            if (target?.result === 'applying')
-              Object.assign(target, { result: 'failed', why: { code: 'never-applied-undo', detail: check.reason }, completedAt: this.now().toISOString() });
-          });
+          const record = await this.actions.append(
+            { ...entry, result: 'refused', why: { code: 'nothing-to-undo', detail: check.reason } },
+            {
+              id: current.id,
+              // An entry whose outcome was never known, and whose change is not in place: it was not applied.
+              edit: (target) => {
+                if (target.result === 'applying')
+                  Object.assign(target, { result: 'failed', why: { code: 'never-applied-undo', detail: check.reason }, completedAt: this.now().toISOString() });
+              },
+            },
+          );
           return { kind: 'stale', record };
         }
         await action.undo(state, clients);
@@ -372,10 +376,10 @@ export class RemediationService {
         release();
       }
       const at = this.now().toISOString();
-      const record = await this.actions.append({ ...entry, result: 'undone' }, (actions) => {
-        const target = actions.find((r) => r.id === current.id);
-        if (target) Object.assign(target, { undoneAt: at, undoneBy: input.user });
-      });
+      const record = await this.actions.append(
+        { ...entry, result: 'undone' },
+        { id: current.id, edit: (target) => Object.assign(target, { undoneAt: at, undoneBy: input.user }) },
+      );
       return { kind: 'undone', record };
     });
   }
@@ -388,7 +392,7 @@ export class RemediationService {
     input: { user: string; approvedBy?: string; requestId: string; expected: { change: string; state: Record<string, unknown> } | undefined; origin: Origin },
   ): Promise<ExecuteOutcome> {
     return this.locked(`account:${fixable.account.accountId}`, async () => {
-      const again = this.byRequest(input.requestId);
+      const again = await this.byRequest(input.requestId);
       if (again) return { kind: 'repeat', record: again };
       const entry = {
         ...entryOf(fixable),
@@ -399,7 +403,7 @@ export class RemediationService {
       };
       // The newest fix of this finding since it was (re)opened that may still be in place.
       const since = fixable.target.foundAt;
-      const prior = [...this.log]
+      const prior = (await this.actions.all({ fingerprint: fixable.state.fingerprint }))
         .reverse()
         .find(
           (r) =>
@@ -444,16 +448,17 @@ export class RemediationService {
       return { kind: 'stale', record: await this.actions.append({ ...entry, result: 'refused', why: refusal }) };
     }
     // A recorded fix whose problem is live again: an `applying` one never landed; an applied one was reverted outside the bot.
-    const settlePrior = (actions: ActionRecord[], newId: string) => {
-      const target = prior && actions.find((r) => r.id === prior.id);
-      if (!target) return;
-      if (target.result === 'applying')
-        Object.assign(target, {
-          result: 'failed',
-          why: { code: 'never-applied' } satisfies Failure,
-          completedAt: this.now().toISOString(),
-        });
-      else target.supersededBy = newId;
+    const settlePrior = prior && {
+      id: prior.id,
+      edit: (target: ActionRecord, newId: string) => {
+        if (target.result === 'applying')
+          Object.assign(target, {
+            result: 'failed',
+            why: { code: 'never-applied' } satisfies Failure,
+            completedAt: this.now().toISOString(),
+          });
+        else target.supersededBy = newId;
+      },
     };
     if (this.mode === 'dry-run') return { kind: 'dry-run', record: await this.actions.append({ ...entry, result: 'dry-run', change }) };
 
@@ -521,10 +526,10 @@ export class RemediationService {
   }
 
   /** A click on a confirmation (or a request) that is someone else's: refused without touching theirs. */
-  private foreign(requestId: string, user: string): boolean {
+  private async foreign(requestId: string, user: string): Promise<boolean> {
     const owner = this.confirmations.ownerOf(requestId);
     if (owner !== undefined) return owner !== user;
-    const record = this.byRequest(requestId);
+    const record = await this.byRequest(requestId);
     return record !== undefined && record.user !== user;
   }
 
@@ -535,32 +540,28 @@ export class RemediationService {
     );
   }
 
-  private byRequest(requestId: string): ActionRecord | undefined {
+  private byRequest(requestId: string): Promise<ActionRecord | undefined> {
     return this.actions.byRequest(requestId);
   }
 
-  /** A record still `applying` in this process is waited for (its account's queue), so a repeat shows the outcome. */
+  /** A record still `applying` (in this process or another on the same store) is waited for (its account's lock), so a repeat shows the outcome. */
   private async settled(record: ActionRecord | undefined): Promise<ActionRecord | undefined> {
     if (record?.result !== 'applying') return record;
-    const running = this.locks.get(`account:${record.accountId}`);
-    if (running) await running.catch(() => undefined);
-    return this.record(record.id) ?? record;
+    await this.locked(`account:${record.accountId}`, async () => undefined).catch(() => undefined);
+    return (await this.record(record.id)) ?? record;
   }
 
-  private async locked<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const before = this.locks.get(key) ?? Promise.resolve();
-    const run = before.catch(() => undefined).then(work);
-    this.locks.set(key, run);
-    try {
-      return await run;
-    } finally {
-      if (this.locks.get(key) === run) this.locks.delete(key);
-    }
+  /**
+   * Work that must not run twice at once for one key (a request, an
+   * account's fixes): held in the store, so across every bot process on it.
+   */
+  private locked<T>(key: string, work: () => Promise<T>): Promise<T> {
+    return this.options.store.exclusive(`fix:${key}`, work);
   }
 
   /** What a finding reference names, for a refusal's log entry when the guards were not reached. */
-  private aboutRef(ref: unknown): { state?: FindingState; alias?: string; action?: RemediationAction } {
-    const lookup = this.mutes.lookup(ref);
+  private async aboutRef(ref: unknown): Promise<{ state?: FindingState; alias?: string; action?: RemediationAction }> {
+    const lookup = await this.mutes.lookup(ref);
     if (!lookup.found) return {};
     const { state, scan } = lookup.finding;
     const action = fixOf(state);
@@ -576,7 +577,7 @@ export class RemediationService {
     action?: RemediationAction | undefined;
     where?: Origin | undefined;
   }): Promise<{ ok: false; refusal: Refusal }> {
-    if (!this.byRequest(input.requestId)) {
+    if (!(await this.byRequest(input.requestId))) {
       await this.actions.append({
         requestId: input.requestId,
         result: 'refused',
@@ -603,11 +604,11 @@ export class RemediationService {
     where: Origin = {},
   ): Promise<ExecuteOutcome> {
     if (about) {
-      const record = this.byRequest(requestId) ?? (await this.actions.append({ ...pick(about), requestId, result: 'refused', user, why: refusal }));
+      const record = (await this.byRequest(requestId)) ?? (await this.actions.append({ ...pick(about), requestId, result: 'refused', user, why: refusal }));
       return { kind: 'refused', refusal, record };
     }
-    await this.refuse({ user, requestId, refusal, ...this.aboutRef(ref), where });
-    return { kind: 'refused', refusal, record: this.byRequest(requestId) };
+    await this.refuse({ user, requestId, refusal, ...(await this.aboutRef(ref)), where });
+    return { kind: 'refused', refusal, record: await this.byRequest(requestId) };
   }
 
   /**

@@ -5,7 +5,7 @@ import { AuditBotError } from '../errors.js';
 import { wildcardMatch } from '../wildcard.js';
 import type { FindingState } from './diff.js';
 import { CONFIG_MUTER, endOfDay, isActive, isConfigMute } from './mutes.js';
-import type { MuteRecord, StoreData } from './store.js';
+import type { MuteRecord } from './records.js';
 
 /**
  * Mutes as code: the config's `mutes:` entries, matched against findings. A
@@ -151,19 +151,20 @@ export interface ConfigMuteSync {
  * the new mute replaces the old: nothing resurfaces). Pure: says what to change.
  */
 export function planConfigMuteSync(
-  data: Readonly<StoreData>,
+  findings: readonly FindingState[],
+  mutes: readonly MuteRecord[],
   rules: readonly ConfigMuteRule[],
   aliasesOf: (accountId: string) => readonly string[],
   now: Date,
 ): ConfigMuteSync {
   const wanted = new Map<string, { rule: ConfigMuteRule; state: FindingState }>();
-  for (const state of data.findings as FindingState[]) {
+  for (const state of findings) {
     const rule = configMuteOf(rules, stateTarget(state, aliasesOf), now);
     if (rule) wanted.set(state.fingerprint, { rule, state });
   }
   const plan: ConfigMuteSync = { end: [], add: [] };
   const held = new Map<string, MuteRecord>();
-  for (const mute of data.mutes) {
+  for (const mute of mutes) {
     if (!isConfigMute(mute) || !isActive(mute, now)) continue;
     const want = wanted.get(mute.fingerprint)?.rule;
     if (want && want.key === mute.rule && want.expiresAt === mute.expiresAt) held.set(mute.fingerprint, mute);
@@ -195,17 +196,16 @@ export function planConfigMuteSync(
   return plan;
 }
 
-/** Applies a plan to the data (inside a store update). */
-export function applyConfigMuteSync(data: StoreData, plan: ConfigMuteSync, now: Date): void {
+/** The mutes a plan writes: those it ends (of `mutes`, the ones it was planned on), then the new ones. */
+export function configMuteChanges(mutes: readonly MuteRecord[], plan: ConfigMuteSync, now: Date): MuteRecord[] {
   const ending = new Map(plan.end.map((e) => [e.mute.id, e]));
-  for (const mute of data.mutes) {
+  const ended: MuteRecord[] = [];
+  for (const mute of mutes) {
     const e = ending.get(mute.id);
     if (!e) continue;
-    mute.unmutedAt = now.toISOString();
-    mute.unmutedBy = CONFIG_MUTER;
-    if (e.replacedBy) mute.replacedBy = e.replacedBy;
+    ended.push({ ...mute, unmutedAt: now.toISOString(), unmutedBy: CONFIG_MUTER, ...(e.replacedBy ? { replacedBy: e.replacedBy } : {}) });
   }
-  data.mutes.push(...plan.add);
+  return [...ended, ...plan.add];
 }
 
 /** How a rule stands against the history: the open findings it mutes now, or why it mutes none. */
@@ -215,14 +215,14 @@ export type RuleStanding =
   | { rule: ConfigMuteRule; status: 'ended' };
 
 export function ruleStandings(
-  data: Readonly<StoreData>,
+  findings: readonly FindingState[],
   rules: readonly ConfigMuteRule[],
   aliasesOf: (accountId: string) => readonly string[],
   now: Date,
 ): RuleStanding[] {
   return rules.map((rule) => {
     if (Date.parse(rule.expiresAt) <= now.getTime()) return { rule, status: 'ended' };
-    const open = (data.findings as FindingState[]).filter((s) => s.resolvedAt === null && ruleMatches(rule, stateTarget(s, aliasesOf))).length;
+    const open = findings.filter((s) => s.resolvedAt === null && ruleMatches(rule, stateTarget(s, aliasesOf))).length;
     return open > 0 ? { rule, status: 'matching', open } : { rule, status: 'stale' };
   });
 }

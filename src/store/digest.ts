@@ -1,7 +1,20 @@
 import { SEVERITIES, type Severity } from '../audit/types.js';
 import { compareStates, type FindingState } from './diff.js';
 import { activeMutes } from './mutes.js';
-import type { MuteRecord, StoreData } from './store.js';
+import type { StoreReader } from './contract.js';
+import type { MuteRecord, ScanRecord } from './records.js';
+
+/**
+ * What the digest reads of the history: the finding states of its accounts,
+ * the mutes, the last scan of the accounts whose own scan failed (any scans
+ * will do), and the totals of the last digest.
+ */
+export interface DigestSource {
+  findings: readonly FindingState[];
+  mutes: readonly MuteRecord[];
+  scans: readonly ScanRecord[];
+  digest: { totals: Readonly<Record<string, Readonly<Record<string, number>>>> };
+}
 
 /** Why a finding is back in the digest. */
 export type ResurfacedWhy = 'reopened' | 'mute-expired' | 'unmuted';
@@ -82,7 +95,7 @@ export function compareItems(a: DigestItem, b: DigestItem): number {
  * Findings under a mute in force at `until` are left out of every list and
  * counted. Pure: reads `data`, changes nothing.
  */
-export function computeDigest(data: Readonly<StoreData>, outcomes: readonly ScanOutcome[], since: string | null, until: Date): DigestData {
+export function computeDigest(data: DigestSource, outcomes: readonly ScanOutcome[], since: string | null, until: Date): DigestData {
   const sinceMs = since === null ? null : Date.parse(since);
   const untilMs = until.getTime();
   const active = activeMutes(data.mutes, until);
@@ -98,7 +111,7 @@ export function computeDigest(data: Readonly<StoreData>, outcomes: readonly Scan
   }
 
   const byAccount = new Map<string, FindingState[]>();
-  for (const state of data.findings as FindingState[]) {
+  for (const state of data.findings) {
     const list = byAccount.get(state.accountId) ?? [];
     list.push(state);
     byAccount.set(state.accountId, list);
@@ -175,4 +188,16 @@ export function isQuiet(digest: DigestData): boolean {
 /** The open totals to remember for next week's "change since last week", per account id. */
 export function digestTotals(digest: DigestData): Record<string, Record<string, number>> {
   return Object.fromEntries(digest.accounts.map((a) => [a.accountId, { ...a.open }]));
+}
+
+/** Reads what `computeDigest` needs of the store, for these outcomes. */
+export async function readDigestSource(store: StoreReader, outcomes: readonly ScanOutcome[]): Promise<DigestSource> {
+  const failed = [...new Set(outcomes.filter((o) => o.scanId === undefined).map((o) => o.accountId))];
+  const [findings, mutes, digest, scans] = await Promise.all([
+    store.findings(),
+    store.mutes(),
+    store.digestState(),
+    Promise.all(failed.map((accountId) => store.scans({ accountId, last: 1 }))),
+  ]);
+  return { findings, mutes, scans: scans.flat(), digest };
 }

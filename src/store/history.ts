@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditResult, Severity } from '../audit/types.js';
 import { applyScan, type DiffOutcome, type FindingState } from './diff.js';
-import { applyConfigMuteSync, planConfigMuteSync, type ConfigMuteRule } from './config-mutes.js';
-import type { Store } from './store.js';
+import { configMuteChanges, planConfigMuteSync, type ConfigMuteRule } from './config-mutes.js';
+import { accountLock, type Store } from './contract.js';
 
 /** Scans kept per account (their summaries; findings live in the finding states). */
 export const SCANS_KEPT = 20;
@@ -17,16 +17,20 @@ export const RESOLVED_KEPT_DAYS = 180;
 export interface RecordedScan {
   scanId: string;
   diff: DiffOutcome;
+  /** The scan was already recorded under this id (nothing was written again). */
+  repeated: boolean;
 }
+
+/** A state as the store compares it: what JSON keeps of it (an absent field and an undefined one are alike). */
+const stored = (state: FindingState): string => JSON.stringify(state);
 
 /**
  * Keeps the finding history: each finished audit becomes a scan record and
- * moves the finding states (new, still open, resolved within its scope,
- * reopened), in one atomic write.
+ * moves the finding states of its account (new, still open, resolved within
+ * its scope, reopened), in one transaction that holds the account.
  */
 export class History {
   private readonly now: () => Date;
-  private last = 0;
 
   private readonly configMutes: HistoryOptions['configMutes'];
 
@@ -41,67 +45,89 @@ export class History {
   /**
    * Brings the mutes from the config in line with its rules (at start-up:
    * the config may have changed while the bot was down); writes only when
-   * something changes. Each recorded scan does the same in its own write.
+   * something changes, account by account (each holding its account, like
+   * a scan's write). Each recorded scan does the same in its own write.
    */
   async syncConfigMutes(): Promise<{ added: number; ended: number }> {
     const rules = this.configMutes;
-    if (!rules) return { added: 0, ended: 0 };
-    const check = planConfigMuteSync(this.store.data, rules.rules, rules.aliasesOf, this.now());
-    if (check.add.length === 0 && check.end.length === 0) return { added: 0, ended: 0 };
-    let counts = { added: 0, ended: 0 };
-    await this.store.update((data) => {
-      const now = new Date(this.stamp());
-      const plan = planConfigMuteSync(data, rules.rules, rules.aliasesOf, now);
-      applyConfigMuteSync(data, plan, now);
-      counts = { added: plan.add.length, ended: plan.end.length };
-    });
+    const counts = { added: 0, ended: 0 };
+    if (!rules) return counts;
+    const [findings, mutes] = await Promise.all([this.store.findings(), this.store.mutes()]);
+    const check = planConfigMuteSync(findings, mutes, rules.rules, rules.aliasesOf, this.now());
+    const accounts = new Set([...check.add.map((m) => m.accountId), ...check.end.map((e) => e.mute.accountId)]);
+    for (const accountId of [...accounts].sort()) {
+      await this.store.transaction(
+        async (tx) => {
+          const now = new Date(await tx.tick(this.now()));
+          const [states, held] = await Promise.all([tx.findings({ accountId }), tx.mutes({ accountId })]);
+          const plan = planConfigMuteSync(states, held, rules.rules, rules.aliasesOf, now);
+          await tx.putMutes(configMuteChanges(held, plan, now));
+          counts.added += plan.add.length;
+          counts.ended += plan.end.length;
+        },
+        { lock: [accountLock(accountId)] },
+      );
+    }
     return counts;
   }
 
   /**
    * The history's time: now, but never earlier than a time it gave before
-   * (two records in one millisecond, or a clock stepped back, still come in
-   * order). Changes are stamped with it when recorded, and the digest closes
-   * its window with it, so every change falls in exactly one window.
+   * (two records in one millisecond, a clock stepped back, or another
+   * process's clock behind this one's, still come in order). Changes are
+   * stamped with it when recorded, and the digest closes its window with it,
+   * so every change falls in exactly one window.
    */
-  stamp(): string {
-    // After the digest's and the alerts' cursors too: a change stamped at or before one would never be reported there.
-    for (const cursor of [this.store.data.digest.cursor, this.store.data.alerts.cursor])
-      if (cursor !== null) this.last = Math.max(this.last, Date.parse(cursor));
-    this.last = Math.max(this.now().getTime(), this.last + 1);
-    return new Date(this.last).toISOString();
+  stamp(): Promise<string> {
+    return this.store.transaction((tx) => tx.tick(this.now()));
   }
 
-  async record(result: AuditResult, alias: string): Promise<RecordedScan> {
-    const scanId = randomUUID();
-    let diff: DiffOutcome | undefined;
-    await this.store.update((data) => {
-      const recordedAt = this.stamp();
-      diff = applyScan(data.findings as FindingState[], result, recordedAt);
-      const forgetBefore = Date.parse(recordedAt) - RESOLVED_KEPT_DAYS * 86_400_000;
-      data.findings = diff.states.filter((f) => f.resolvedAt === null || Date.parse(f.resolvedAt) >= forgetBefore);
-      data.scans.push({
-        id: scanId,
-        alias,
-        accountId: result.account.accountId,
-        startedAt: result.startedAt,
-        checkIds: result.scope.checkIds,
-        regions: result.scope.regions,
-        findings: result.findings.length,
-        errors: result.errors.length,
-      });
-      if (this.configMutes) {
-        // The scan's new findings get their mutes from the config in the same write: no report sees them unmuted.
-        const at = new Date(recordedAt);
-        applyConfigMuteSync(data, planConfigMuteSync(data, this.configMutes.rules, this.configMutes.aliasesOf, at), at);
-      }
-      const mine = data.scans.filter((s) => s.alias === alias);
-      if (mine.length > SCANS_KEPT) {
-        const drop = new Set(mine.slice(0, mine.length - SCANS_KEPT).map((s) => s.id));
-        data.scans = data.scans.filter((s) => !drop.has(s.id));
-      }
-    });
-    return { scanId, diff: diff! };
+  /**
+   * Records a finished audit. With `scanId` (a job's own id), a scan already
+   * recorded under it (the job's earlier attempt got that far before its
+   * worker stopped) is not recorded again: `repeated` says so.
+   */
+  async record(result: AuditResult, alias: string, options: { scanId?: string } = {}): Promise<RecordedScan> {
+    const scanId = options.scanId ?? randomUUID();
+    const accountId = result.account.accountId;
+    return this.store.transaction(
+      async (tx) => {
+        if (options.scanId !== undefined && (await tx.scans({ id: scanId })).length > 0) {
+          const states = await tx.findings({ accountId });
+          return { scanId, diff: applyScan(states, result, (await tx.scans({ id: scanId }))[0]!.startedAt), repeated: true };
+        }
+        const recordedAt = await tx.tick(this.now());
+        const before = await tx.findings({ accountId });
+        const diff = applyScan(before, result, recordedAt);
+        const forgetBefore = Date.parse(recordedAt) - RESOLVED_KEPT_DAYS * 86_400_000;
+        const kept = diff.states.filter((f) => f.resolvedAt === null || Date.parse(f.resolvedAt) >= forgetBefore);
+        const was = new Map(before.map((s) => [s.fingerprint, stored(s)]));
+        const keptIds = new Set(kept.map((s) => s.fingerprint));
+        // Only what changed is written: one account's states, and of those only the ones the scan moved.
+        await tx.putFindings(kept.filter((s) => was.get(s.fingerprint) !== stored(s)));
+        await tx.deleteFindings(before.filter((s) => !keptIds.has(s.fingerprint)).map((s) => s.fingerprint));
+        await tx.putScan({
+          id: scanId,
+          alias,
+          accountId,
+          startedAt: result.startedAt,
+          checkIds: result.scope.checkIds,
+          regions: result.scope.regions,
+          findings: result.findings.length,
+          errors: result.errors.length,
+        });
+        if (this.configMutes) {
+          // The scan's new findings get their mutes from the config in the same write: no report sees them unmuted.
+          const at = new Date(recordedAt);
+          const held = await tx.mutes({ accountId });
+          await tx.putMutes(configMuteChanges(held, planConfigMuteSync(kept, held, this.configMutes.rules, this.configMutes.aliasesOf, at), at));
+        }
+        const mine = await tx.scans({ alias });
+        if (mine.length > SCANS_KEPT) await tx.deleteScans(mine.slice(0, mine.length - SCANS_KEPT).map((s) => s.id));
+        return { scanId, diff, repeated: false };
+      },
+      { lock: [accountLock(accountId)] },
+    );
   }
 
   /**
@@ -110,13 +136,12 @@ export class History {
    * apart. Open findings come from the whole history, so a partial audit
    * (`/audit prod s3`) does not hide what a full one found.
    */
-  lastAudit(alias: string, accountId: string, allCheckIds: readonly string[], muted: ReadonlyMap<string, unknown>): LastAudit | undefined {
-    const scan = this.store.data.scans.filter((s) => s.alias === alias).at(-1);
+  async lastAudit(alias: string, accountId: string, allCheckIds: readonly string[], muted: ReadonlyMap<string, unknown>): Promise<LastAudit | undefined> {
+    const [scan] = await this.store.scans({ alias, last: 1 });
     if (!scan) return undefined;
     const bySeverity: Partial<Record<Severity, number>> = {};
     let mutedCount = 0;
-    for (const f of this.store.data.findings) {
-      if (f.accountId !== accountId || f.resolvedAt !== null) continue;
+    for (const f of await this.store.findings({ accountId, open: true })) {
       if (muted.has(f.fingerprint)) mutedCount++;
       else bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
     }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FindingState } from './diff.js';
-import type { MuteRecord, ScanRecord, Store } from './store.js';
+import { accountLock, type Store } from './contract.js';
+import type { MuteRecord, ScanRecord } from './records.js';
 
 /** Mutes last 30 days unless the muter picks otherwise, and never more than 365. */
 export const MUTE_DEFAULT_DAYS = 30;
@@ -137,17 +138,16 @@ export class Mutes {
   constructor(private readonly store: Store) {}
 
   /** Mutes in force at `at`, by fingerprint; where one from Slack and one from the config both hold, the one from Slack. */
-  active(at: Date): Map<string, MuteRecord> {
-    return activeMutes(this.store.data.mutes, at);
+  async active(at: Date): Promise<Map<string, MuteRecord>> {
+    return activeMutes(await this.store.mutes(), at);
   }
 
   /** The finding a reference names, if the history knows it and the reference is consistent. */
-  lookup(ref: unknown): Lookup {
+  async lookup(ref: unknown): Promise<Lookup> {
     const parsed = parseFindingRef(ref);
     if (!parsed) return { found: false, reason: 'That control does not name a finding.' };
-    const state = this.store.data.findings.find((f) => f.fingerprint === parsed.fingerprint) as FindingState | undefined;
+    const [[state], [scan]] = await Promise.all([this.store.findings({ fingerprint: parsed.fingerprint }), this.store.scans({ id: parsed.scanId })]);
     if (!state) return { found: false, reason: 'The bot no longer knows that finding (its history may have been reset).' };
-    const scan = this.store.data.scans.find((s) => s.id === parsed.scanId);
     // A reference whose scan is of another account was not made by the bot.
     if (scan && scan.accountId !== state.accountId) return { found: false, reason: 'That control does not name a finding.' };
     return { found: true, finding: { state, scan } };
@@ -167,31 +167,33 @@ export class Mutes {
       unmutedBy: null,
       unmutedAt: null,
     };
-    await this.store.update((data) => {
-      for (const mute of data.mutes) {
-        // A mute from the config stays: only the config ends it.
-        if (mute.fingerprint === record.fingerprint && isActive(mute, input.now) && !isConfigMute(mute)) {
-          mute.unmutedAt = at;
-          mute.unmutedBy = input.mutedBy;
-          mute.replacedBy = record.id;
-        }
-      }
-      data.mutes.push(record);
-    });
+    await this.store.transaction(
+      async (tx) => {
+        const replaced = (await tx.mutes({ fingerprint: record.fingerprint }))
+          // A mute from the config stays: only the config ends it.
+          .filter((mute) => isActive(mute, input.now) && !isConfigMute(mute))
+          .map((mute) => ({ ...mute, unmutedAt: at, unmutedBy: input.mutedBy, replacedBy: record.id }));
+        await tx.putMutes([...replaced, record]);
+      },
+      { lock: [accountLock(record.accountId)] },
+    );
     return record;
   }
 
   /** Ends a mute now; undefined when there is no such mute in force (already ended, expired or unknown). */
   async unmute(id: unknown, by: string, now: Date): Promise<MuteRecord | undefined> {
     if (typeof id !== 'string') return undefined;
-    let ended: MuteRecord | undefined;
-    await this.store.update((data) => {
-      const mute = data.mutes.find((m) => m.id === id);
-      if (!mute || !isActive(mute, now) || isConfigMute(mute)) return;
-      mute.unmutedAt = now.toISOString();
-      mute.unmutedBy = by;
-      ended = { ...mute };
-    });
-    return ended;
+    const [known] = await this.store.mutes({ id });
+    if (!known) return undefined;
+    return this.store.transaction(
+      async (tx) => {
+        const [mute] = await tx.mutes({ id });
+        if (!mute || !isActive(mute, now) || isConfigMute(mute)) return undefined;
+        const ended = { ...mute, unmutedAt: now.toISOString(), unmutedBy: by };
+        await tx.putMutes([ended]);
+        return ended;
+      },
+      { lock: [accountLock(known.accountId)] },
+    );
   }
 }

@@ -2,172 +2,38 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
-import { z } from 'zod';
 import { AuditBotError, errorMessage } from '../errors.js';
 import { terminalSafe } from '../terminal/sanitize.js';
+import type { FindingState } from './diff.js';
+import {
+  storeNotEmpty,
+  type ActionQuery,
+  type AlertsState,
+  type DigestState,
+  type FindingQuery,
+  type MuteQuery,
+  type OrganizationAccount,
+  type ScanQuery,
+  type Store,
+  type StoreReader,
+  type StoreWriter,
+} from './contract.js';
+import { InTurn } from './in-turn.js';
 import { lockStore, type StoreLock, type StoreLockOptions } from './lock.js';
+import {
+  emptyStore,
+  isEmptyHistory,
+  nextTick,
+  SCHEMA_VERSION,
+  storeSchema,
+  type ActionRecord,
+  type MuteRecord,
+  type ScanRecord,
+  type StoreData,
+} from './records.js';
 
-/** The version this code writes; older files are migrated on open, newer ones refused. */
-export const SCHEMA_VERSION = 1;
-
-const severity = z.enum(['critical', 'high', 'medium', 'low', 'info']);
-
-const findingState = z.looseObject({
-  fingerprint: z.string(),
-  checkId: z.string(),
-  accountId: z.string(),
-  region: z.string(),
-  resourceId: z.string(),
-  severity,
-  message: z.string(),
-  firstSeen: z.string(),
-  lastSeen: z.string(),
-  resolvedAt: z.string().nullable(),
-  reopenedAt: z.string().nullable(),
-});
-
-const scanRecord = z.looseObject({
-  id: z.string(),
-  alias: z.string(),
-  accountId: z.string(),
-  startedAt: z.string(),
-  checkIds: z.array(z.string()),
-  regions: z.array(z.string()),
-  findings: z.number(),
-  errors: z.number(),
-});
-
-const muteRecord = z.looseObject({
-  id: z.string(),
-  fingerprint: z.string(),
-  accountId: z.string(),
-  reason: z.string(),
-  mutedBy: z.string(),
-  mutedAt: z.string(),
-  /** The mute ends at this time unless ended earlier by an unmute. */
-  expiresAt: z.string(),
-  unmutedBy: z.string().nullable(),
-  unmutedAt: z.string().nullable(),
-  /** `config`: written from the config file's `mutes:` (rule: its key; label: `mutes[2]`), and ended only by it. Absent: from Slack. */
-  source: z.literal('config').optional(),
-  rule: z.string().optional(),
-  label: z.string().optional(),
-  /** The newer mute that took its place (the mute was not ended, so it does not resurface). */
-  replacedBy: z.string().optional(),
-});
-
-export type MuteRecord = z.infer<typeof muteRecord>;
-
-/** A Slack message: the finding's thread, or the message a fix was chosen in. */
-const messageRef = z.looseObject({ channel: z.string(), ts: z.string() });
-
-export const ACTION_RESULTS = ['refused', 'dry-run', 'applying', 'applied', 'failed', 'undone', 'undo-failed', 'requested', 'rejected'] as const;
-
-/** One entry of the action log: an attempt to fix, undo, request or decide, and what came of it. */
-const actionRecord = z.looseObject({
-  id: z.string(),
-  at: z.string(),
-  /** The click this entry answers: a repeat of it (a replayed payload) is answered from here, never acted on again. */
-  requestId: z.string(),
-  result: z.enum(ACTION_RESULTS),
-  action: z.string(),
-  fingerprint: z.string(),
-  accountId: z.string(),
-  alias: z.string(),
-  checkId: z.string(),
-  /** Who clicked (the requester, under the two-person rule). */
-  user: z.string(),
-  /** Under the two-person rule: who approved (or rejected). */
-  approvedBy: z.string().optional(),
-  /** What changed, would change (dry run) or was asked (request): one sentence. */
-  change: z.string().optional(),
-  /** Refused and failed entries: why, as a reason code and its facts (the renderers choose the words). */
-  why: z.looseObject({ code: z.string() }).optional(),
-  /** Why it was refused or failed, in words (entries written before reason codes). */
-  reason: z.string().optional(),
-  /** What undo needs (applied entries, and failed ones that changed part of it); what was previewed (requests). */
-  state: z.record(z.string(), z.unknown()).optional(),
-  /** Failed entries: part of the change was made (`state` says which part; undo restores it). */
-  partial: z.boolean().optional(),
-  /** `applying` entries: when the outcome was written. */
-  completedAt: z.string().optional(),
-  /** Applied entries: when and by whom it was undone. */
-  undoneAt: z.string().optional(),
-  undoneBy: z.string().optional(),
-  /** Applied entries the live state no longer matched, fixed again by a later entry: undo that one. */
-  supersededBy: z.string().optional(),
-  /** Undo entries: the applied entry they undo. */
-  undoOf: z.string().optional(),
-  /** Where the finding's thread is. */
-  thread: messageRef.optional(),
-  /** The report or digest message the fix was chosen in (it gets a line with the outcome). */
-  message: messageRef.optional(),
-  /** Requests (two-person rule): the finding reference the requester's control carried. */
-  ref: z.string().optional(),
-  /** Requests: decided (approved or rejected) when and by whom; a request is decided once. */
-  decidedAt: z.string().optional(),
-  decidedBy: z.string().optional(),
-});
-
-/** The fields a schema names (a loose object's type also says "any other key": that would swallow Omit and Pick). */
-type Named<T> = { [K in keyof T as string extends K ? never : K]: T[K] };
-
-export type ActionRecord = Named<z.infer<typeof actionRecord>>;
-export type ActionResult = ActionRecord['result'];
-export type MessageRef = z.infer<typeof messageRef>;
-
-const storeSchema = z.looseObject({
-  schemaVersion: z.number().int(),
-  scans: z.array(scanRecord),
-  findings: z.array(findingState),
-  mutes: z.array(muteRecord),
-  actions: z.array(actionRecord),
-  digest: z.looseObject({
-    /** End of the window the last posted digest covered: the next one reports what changed after it. */
-    cursor: z.string().nullable(),
-    lastPostedAt: z.string().nullable(),
-    /** When the next scheduled digest is due, for the schedule it was computed from: a bot down at that time posts it at start-up. */
-    due: z.looseObject({ at: z.string(), schedule: z.string(), timezone: z.string() }).nullable().default(null),
-    /** Open, unmuted findings by severity per account id at the last digest (for "change since last week"). */
-    totals: z.record(z.string(), z.record(z.string(), z.number())).default({}),
-  }),
-  /** Accounts discovery has found, by id: when first seen, when no longer audited, and whether the digest said so. */
-  organization: z
-    .looseObject({
-      accounts: z.record(
-        z.string(),
-        z.looseObject({
-          alias: z.string(),
-          name: z.string(),
-          firstSeen: z.string(),
-          leftAt: z.string().nullable(),
-          /** Why it is no longer audited (left the organization, suspended, filtered out). */
-          leftWhy: z.string().optional(),
-          joinedReported: z.boolean(),
-          leftReported: z.boolean(),
-        }),
-      ),
-    })
-    .default({ accounts: {} }),
-  /** The alerts' own cursor (the end of the window the last alert run covered); null before the first run. */
-  alerts: z.looseObject({ cursor: z.string().nullable(), lastPostedAt: z.string().nullable() }).default({ cursor: null, lastPostedAt: null }),
-});
-
-export type StoreData = z.infer<typeof storeSchema>;
-export type ScanRecord = z.infer<typeof scanRecord>;
-
-export function emptyStore(): StoreData {
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    scans: [],
-    findings: [],
-    mutes: [],
-    actions: [],
-    digest: { cursor: null, lastPostedAt: null, due: null, totals: {} },
-    alerts: { cursor: null, lastPostedAt: null },
-    organization: { accounts: {} },
-  };
-}
+export * from './records.js';
+export type { Store } from './contract.js';
 
 /**
  * Migrations by the version they start from: each returns the next version's
@@ -261,20 +127,157 @@ export class AtomicJsonFile implements Adapter<StoreData> {
   }
 }
 
+const copy = <T>(value: T): T => structuredClone(value);
+/** What is written keeps what JSON keeps (a field set to undefined is no field), as on disk and in PostgreSQL. */
+const asStored = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/** The contract's reads, over one document (the file's data, or a transaction's draft of it). */
+class DocumentReader implements StoreReader {
+  constructor(protected readonly doc: () => StoreData) {}
+
+  async findings(query: FindingQuery = {}): Promise<FindingState[]> {
+    return copy(
+      (this.doc().findings as FindingState[]).filter(
+        (f) =>
+          (query.accountId === undefined || f.accountId === query.accountId) &&
+          (query.fingerprint === undefined || f.fingerprint === query.fingerprint) &&
+          (!query.open || f.resolvedAt === null),
+      ),
+    ).sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
+  }
+
+  async scans(query: ScanQuery = {}): Promise<ScanRecord[]> {
+    const found = this.doc().scans.filter(
+      (s) =>
+        (query.id === undefined || s.id === query.id) &&
+        (query.alias === undefined || s.alias === query.alias) &&
+        (query.accountId === undefined || s.accountId === query.accountId),
+    );
+    return copy(query.last === undefined ? found : found.slice(Math.max(0, found.length - query.last)));
+  }
+
+  async mutes(query: MuteQuery = {}): Promise<MuteRecord[]> {
+    return copy(
+      this.doc().mutes.filter(
+        (m) =>
+          (query.id === undefined || m.id === query.id) &&
+          (query.fingerprint === undefined || m.fingerprint === query.fingerprint) &&
+          (query.accountId === undefined || m.accountId === query.accountId),
+      ),
+    );
+  }
+
+  async actions(query: ActionQuery = {}): Promise<ActionRecord[]> {
+    return copy(
+      this.doc().actions.filter(
+        (a) =>
+          (query.id === undefined || a.id === query.id) &&
+          (query.requestId === undefined || a.requestId === query.requestId) &&
+          (query.fingerprint === undefined || a.fingerprint === query.fingerprint),
+      ),
+    );
+  }
+
+  async digestState(): Promise<DigestState> {
+    return copy(this.doc().digest);
+  }
+
+  async alertsState(): Promise<AlertsState> {
+    return copy(this.doc().alerts);
+  }
+
+  async organizationAccounts(): Promise<Record<string, OrganizationAccount>> {
+    return copy(this.doc().organization.accounts);
+  }
+}
+
+/** A transaction on the file: its writes change a draft, which is written whole at the end. */
+class DocumentWriter extends DocumentReader implements StoreWriter {
+  constructor(private readonly draft: StoreData) {
+    super(() => draft);
+  }
+
+  async putFindings(states: readonly FindingState[]): Promise<void> {
+    if (states.length === 0) return;
+    const byFingerprint = new Map(states.map((s) => [s.fingerprint, asStored(s)]));
+    const kept = this.draft.findings.map((f) => {
+      const next = byFingerprint.get(f.fingerprint);
+      if (!next) return f;
+      byFingerprint.delete(f.fingerprint);
+      return next;
+    });
+    this.draft.findings = [...kept, ...byFingerprint.values()];
+  }
+
+  async deleteFindings(fingerprints: readonly string[]): Promise<void> {
+    if (fingerprints.length === 0) return;
+    const drop = new Set(fingerprints);
+    this.draft.findings = this.draft.findings.filter((f) => !drop.has(f.fingerprint));
+  }
+
+  async putScan(scan: ScanRecord): Promise<void> {
+    const i = this.draft.scans.findIndex((s) => s.id === scan.id);
+    if (i >= 0) this.draft.scans[i] = asStored(scan);
+    else this.draft.scans.push(asStored(scan));
+  }
+
+  async deleteScans(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const drop = new Set(ids);
+    this.draft.scans = this.draft.scans.filter((s) => !drop.has(s.id));
+  }
+
+  async putMutes(mutes: readonly MuteRecord[]): Promise<void> {
+    for (const mute of mutes) {
+      const i = this.draft.mutes.findIndex((m) => m.id === mute.id);
+      if (i >= 0) this.draft.mutes[i] = asStored(mute);
+      else this.draft.mutes.push(asStored(mute));
+    }
+  }
+
+  async putAction(record: ActionRecord): Promise<void> {
+    const i = this.draft.actions.findIndex((a) => a.id === record.id);
+    if (i >= 0) this.draft.actions[i] = asStored(record);
+    else this.draft.actions.push(asStored(record));
+  }
+
+  async setDigestState(patch: Partial<DigestState>): Promise<void> {
+    Object.assign(this.draft.digest, asStored(patch));
+  }
+
+  async setAlertsState(patch: Partial<AlertsState>): Promise<void> {
+    Object.assign(this.draft.alerts, asStored(patch));
+  }
+
+  async putOrganizationAccounts(accounts: Readonly<Record<string, OrganizationAccount>>): Promise<void> {
+    Object.assign(this.draft.organization.accounts, asStored(accounts));
+  }
+
+  async tick(now: Date): Promise<string> {
+    this.draft.clock = nextTick(this.draft, now);
+    return this.draft.clock;
+  }
+}
+
 /**
- * The bot's database: one JSON file, one writer. Opening it takes a lock file
- * next to it (a second bot on the same file is refused) and refuses a file it
- * cannot read, rather than starting over on an empty history.
+ * The embedded backend: one JSON file, one writer. Opening it takes a lock
+ * file next to it (a second bot on the same file is refused) and refuses a
+ * file it cannot read, rather than starting over on an empty history.
  */
-export class Store {
+export class FileStore extends DocumentReader implements Store {
+  readonly backend = 'file' as const;
   private chain: Promise<void> = Promise.resolve();
+  private readonly held = new InTurn();
 
   private constructor(
     private readonly db: Low<StoreData>,
     private readonly lock: StoreLock,
-  ) {}
+    readonly location: string,
+  ) {
+    super(() => db.data);
+  }
 
-  static async open(file: string, options: StoreLockOptions = {}): Promise<Store> {
+  static async open(file: string, options: StoreLockOptions = {}): Promise<FileStore> {
     const adapter = new AtomicJsonFile(file);
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 }).catch((error: unknown) => {
       throw new AuditBotError(
@@ -288,7 +291,7 @@ export class Store {
       await removeStaleTempFiles(file);
       const db = new Low<StoreData>(adapter, emptyStore());
       await db.read();
-      return new Store(db, lock);
+      return new FileStore(db, lock, file);
     } catch (error) {
       await lock.release();
       throw error;
@@ -300,8 +303,13 @@ export class Store {
     return this.lock.lost;
   }
 
+  /** The data as it is on disk (this process is its only writer). Read-only: tests and this file's own checks. */
   get data(): Readonly<StoreData> {
     return this.db.data;
+  }
+
+  async snapshot(): Promise<StoreData> {
+    return copy(this.db.data);
   }
 
   /**
@@ -311,6 +319,10 @@ export class Store {
    * changes nothing, in memory either.
    */
   update(change: (data: StoreData) => void): Promise<void> {
+    return this.transaction(async () => undefined, { change });
+  }
+
+  transaction<T>(work: (tx: StoreWriter) => Promise<T>, options: { lock?: readonly string[]; change?: (data: StoreData) => void } = {}): Promise<T> {
     const next = this.chain.then(async () => {
       // Another process holds the file now: writing would undo its writes.
       if (this.lock.lost)
@@ -319,8 +331,9 @@ export class Store {
           `The bot lost the lock of its database ${this.lock.path.replace(/\.lock$/, '')} (${this.lock.lost.message}); it writes nothing more. Restart it.`,
         );
       const current = this.db.data;
-      const draft = structuredClone(current);
-      change(draft);
+      const draft = copy(current);
+      options.change?.(draft);
+      const result = await work(new DocumentWriter(draft));
       this.db.data = draft;
       try {
         await this.db.write();
@@ -328,9 +341,27 @@ export class Store {
         this.db.data = current;
         throw error;
       }
+      return result;
     });
-    this.chain = next.catch(() => undefined);
+    this.chain = next.then(
+      () => undefined,
+      () => undefined,
+    );
     return next;
+  }
+
+  async load(data: StoreData): Promise<void> {
+    await this.transaction(async () => undefined, {
+      change: (draft) => {
+        if (!isEmptyHistory(draft)) throw storeNotEmpty(this.location);
+        Object.assign(draft, copy(data), { schemaVersion: SCHEMA_VERSION });
+      },
+    });
+  }
+
+  /** One process writes the file: holding a key is holding it in this process. */
+  exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
+    return this.held.run(key, work);
   }
 
   /** Waits for pending writes and releases the lock. */

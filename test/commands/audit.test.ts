@@ -12,7 +12,7 @@ import type { AuditResult, Finding, Severity } from '../../src/audit/types.js';
 import { type AccountConfig, parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { History } from '../../src/store/history.js';
-import type { Store } from '../../src/store/store.js';
+import type { FileStore } from '../../src/store/store.js';
 import type { SlackApp } from '../../src/slack/app.js';
 import { createBot } from '../../src/serve.js';
 import { AuditService } from '../../src/audit/service.js';
@@ -80,7 +80,7 @@ function holdAudits(): () => void {
   };
 }
 const logLines: string[] = [];
-let store: Store;
+let store: FileStore;
 const refreshes: { force?: boolean }[] = [];
 let discoverNext: AccountConfig | undefined;
 

@@ -16,7 +16,7 @@ import type { AuditResult, Finding } from '../../src/audit/types.js';
 import { parseConfig, type Config } from '../../src/config.js';
 import { History } from '../../src/store/history.js';
 import { Mutes } from '../../src/store/mutes.js';
-import type { Store } from '../../src/store/store.js';
+import type { FileStore } from '../../src/store/store.js';
 import { createLogger } from '../../src/log.js';
 import { RemediationService, type ActionRecord } from '../../src/remediation/service.js';
 import type { SlackApp } from '../../src/slack/app.js';
@@ -85,7 +85,7 @@ afterEach(() => expect(stub.violations).toEqual([]));
 interface Bot {
   slack: SlackApp;
   url: string;
-  store: Store;
+  store: FileStore;
   remediation: RemediationService;
   clock: { now: Date };
   stop(): Promise<void>;
@@ -261,7 +261,7 @@ describe('one-click fixes through Slack', () => {
     await stub.waitFor(() => stub.callsOf('chat.update').some((c) => c.args.ts === note.result!.ts), 'the note updated');
     expect(updates().at(-1)).toEqual({ UserName: 'deploy-bot', AccessKeyId: KEY_ID, Status: 'Active' });
     expect(String(stub.callsOf('chat.update').find((c) => c.args.ts === note.result!.ts)!.args.text)).toContain('undone by <@U0BOB0001>');
-    expect(b.remediation.record(log[0]!.id)).toMatchObject({ undoneBy: 'U0BOB0001' });
+    expect(await b.remediation.record(log[0]!.id)).toMatchObject({ undoneBy: 'U0BOB0001' });
     // The report's line says so, in place of the first one.
     await stub.waitFor(() => stub.callsOf('chat.update').filter((c) => c.args.ts === posted.ts).length === 2, 'the report marked again');
     const marked = stub
@@ -618,7 +618,7 @@ describe('one-click fixes through Slack', () => {
     expect(updates()).toEqual([]);
     const after = b.store.data.actions as unknown as ActionRecord[];
     expect(after.filter((r) => r.requestId === `decision:${request.id}`)).toHaveLength(1);
-    expect(b.remediation.record(request.id)).toMatchObject({ decidedBy: 'U0BOB0001' });
+    expect(await b.remediation.record(request.id)).toMatchObject({ decidedBy: 'U0BOB0001' });
     await b.stop();
 
     // Undo by someone who may audit but not fix.

@@ -13,7 +13,7 @@ import { parseConfig } from '../../src/config.js';
 import { aliasesByAccount, configMuteRules } from '../../src/store/config-mutes.js';
 import { History } from '../../src/store/history.js';
 import { findingRef } from '../../src/store/mutes.js';
-import type { Store } from '../../src/store/store.js';
+import type { FileStore } from '../../src/store/store.js';
 import { createLogger } from '../../src/log.js';
 import type { SlackApp } from '../../src/slack/app.js';
 import { createBot } from '../../src/serve.js';
@@ -61,7 +61,7 @@ function finding(user: string, accountId = '123456789012'): Finding {
 const stub = new SlackStub();
 let slack: SlackApp;
 let url: string;
-let store: Store;
+let store: FileStore;
 let clock = new Date('2026-11-23T12:00:00.000Z');
 let findingsNow: Finding[] = [];
 

@@ -15,7 +15,7 @@ import { parseConfig, type AccountConfig, type Config } from '../../src/config.j
 import { DigestService } from '../../src/digest/service.js';
 import { History } from '../../src/store/history.js';
 import { Mutes } from '../../src/store/mutes.js';
-import type { Store } from '../../src/store/store.js';
+import type { FileStore } from '../../src/store/store.js';
 import { createLogger } from '../../src/log.js';
 import { createBot } from '../../src/serve.js';
 import { AuditService } from '../../src/audit/service.js';
@@ -61,7 +61,7 @@ class World {
   scans: string[] = [];
 }
 
-function service(store: Store, cfg: Config, world: World, extra: Partial<ConstructorParameters<typeof DigestService>[0]> = {}): DigestService {
+function service(store: FileStore, cfg: Config, world: World, extra: Partial<ConstructorParameters<typeof DigestService>[0]> = {}): DigestService {
   const history = new History(store, { now: () => world.clock });
   return new DigestService({
     ...extra,
@@ -248,13 +248,22 @@ describe('DigestService', () => {
       Array.from({ length: 200 }, (_, i) => finding(a, `other-${i}`, SEVERITIES[i % 4]!, `User other-${i} has no MFA; ${'detail '.repeat(20)}`)),
     );
     const cursorBefore = store.data.digest.cursor;
-    const update = store.update.bind(store);
-    const spy = vi.spyOn(store, 'update').mockImplementation((change) => {
-      // The write after the post (the one that moves the cursor) fails; the scans' writes go through.
-      const probe = structuredClone(store.data);
-      change(probe);
-      return probe.digest.cursor !== store.data.digest.cursor ? Promise.reject(new Error('ENOSPC: no space left on device')) : update(change);
-    });
+    const transaction = store.transaction.bind(store);
+    // The write after the post (the one that moves the cursor) fails; the scans' writes go through.
+    const spy = vi.spyOn(store, 'transaction').mockImplementation((work, options) =>
+      transaction(
+        (tx) =>
+          work(
+            Object.assign(Object.create(tx) as typeof tx, {
+              setDigestState: async (patch: Parameters<typeof tx.setDigestState>[0]) => {
+                if ('cursor' in patch) throw new Error('ENOSPC: no space left on device');
+                return tx.setDigestState(patch);
+              },
+            }),
+          ),
+        options,
+      ),
+    );
     const run = await digest.run();
     spy.mockRestore();
     expect(run.posted).toBe(true);

@@ -164,7 +164,7 @@ describe('the account directory', () => {
     const directory = new AccountDirectory(c, { sessions: fakeSessions(), timeouts: { connectMs: 1000, requestMs: 1000 }, env: {}, logger, client, store });
     await directory.refresh();
     // The first discovery is the baseline: nothing is news.
-    expect(organizationNews(store.data, undefined)).toEqual({ joined: [], left: [] });
+    expect(organizationNews(store.data.organization.accounts, undefined)).toEqual({ joined: [], left: [] });
 
     orgs.reset();
     orgs
@@ -204,7 +204,7 @@ describe('the account directory', () => {
     const failed = run.digest.accounts.find((a) => a.accountId === '888888888888')!;
     expect(failed.failure).toContain('AccessDenied');
     // Said once: the next digest has no organization news.
-    expect(organizationNews(store.data, undefined)).toEqual({ joined: [], left: [] });
+    expect(organizationNews(store.data.organization.accounts, undefined)).toEqual({ joined: [], left: [] });
     await store.close();
   });
 
@@ -218,7 +218,7 @@ describe('the account directory', () => {
     );
     const second = new AccountDirectory(byHand, { sessions: fakeSessions(), timeouts: { connectMs: 1000, requestMs: 1000 }, env: {}, logger, client, store });
     await second.refresh();
-    expect(organizationNews(store.data, undefined).left).toEqual([]);
+    expect(organizationNews(store.data.organization.accounts, undefined).left).toEqual([]);
     expect(byHand.accounts.find((a) => a.accountId === '222222222222')).toMatchObject({ alias: 'payments', roleArn: 'arn:aws:iam::222222222222:role/Custom' });
     await store.close();
   });

@@ -12,7 +12,7 @@ import { createLogger } from '../../src/log.js';
 import { RemediationService } from '../../src/remediation/service.js';
 import { fakeSessions } from '../helpers/aws.js';
 import { tempStore } from '../helpers/store.js';
-import type { Store } from '../../src/store/store.js';
+import { FileStore } from '../../src/store/store.js';
 import { outcomeText } from '../../src/slack/render/fix.js';
 
 const CONFIG_TEXT = `accounts:
@@ -53,13 +53,13 @@ const FINGERPRINT = findingFingerprint({
   resourceId: 'deploy-bot/access-key-1',
 });
 
-function makeService(store: Store, now: () => Date = () => new Date('2026-11-23T12:05:00.000Z')): RemediationService {
+function makeService(store: FileStore, now: () => Date = () => new Date('2026-11-23T12:05:00.000Z')): RemediationService {
   return new RemediationService({ config: CONFIG, store, sessions: fakeSessions(), logger, now, clients });
 }
 
 /** A store whose history holds one open old-key finding of deploy-bot. */
-async function recorded(): Promise<{ store: Store; scanId: string; fingerprint: string }> {
-  const { store } = await tempStore();
+async function recorded(): Promise<{ store: FileStore; scanId: string; fingerprint: string; file: string }> {
+  const { store, file } = await tempStore();
   const history = new History(store, { now: () => new Date('2026-11-23T12:00:00.000Z') });
   const fingerprint = FINGERPRINT;
   const { scanId } = await history.record(
@@ -85,7 +85,7 @@ async function recorded(): Promise<{ store: Store; scanId: string; fingerprint: 
     },
     'prod',
   );
-  return { store, scanId, fingerprint };
+  return { store, scanId, fingerprint, file };
 }
 
 describe('RemediationService', () => {
@@ -111,7 +111,8 @@ describe('RemediationService', () => {
   });
 
   it('a bot that stops between the AWS write and its outcome leaves an "applying" entry: no second write, and it can still be undone', async () => {
-    const { store, scanId, fingerprint } = await recorded();
+    const { store: before, scanId, fingerprint, file } = await recorded();
+    let store = before;
     const make = () => makeService(store);
     // AWS takes the write, and the bot never hears back (it stops).
     iam.on(UpdateAccessKeyCommand).callsFakeOnce(() => {
@@ -133,7 +134,9 @@ describe('RemediationService', () => {
     expect(log().map((r) => r.result)).toEqual(['applying']);
     expect(log()[0]!.state).toEqual({ userName: 'deploy-bot', accessKeyIds: [KEY] });
 
-    // The restarted bot: another click finds the fix under way or done, and writes nothing.
+    // The restarted bot (its own process: none of the first one's locks): another click finds the fix under way or done, and writes nothing.
+    await before.close();
+    store = await FileStore.open(file);
     const restarted = make();
     // AWS took it: choosing Fix again finds nothing to do (the live precheck), and nothing is written.
     expect(await confirm(restarted, '22222222-2222-4222-8222-222222222222')).toMatchObject({

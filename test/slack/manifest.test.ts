@@ -26,7 +26,7 @@ const SCOPE_OF: Record<string, string> = {
 /** Every source file that may call Slack: the app, its commands, and the digest that posts on its own (the AWS side is left out). */
 async function sources(): Promise<string> {
   const files = [
-    ...(await readdir('src', { recursive: true })).filter((f) => !/^(aws|audit)\//.test(f)).map((f) => path.join('src', f)),
+    ...(await readdir('src', { recursive: true })).filter((f) => !/^(aws|audit|store)\//.test(f)).map((f) => path.join('src', f)),
     ...(await readdir('commands', { recursive: true })).map((f) => path.join('commands', f)),
   ].filter((f) => f.endsWith('.ts'));
   return (await Promise.all(files.map((f) => readFile(f, 'utf8')))).join('\n');

@@ -12,7 +12,7 @@ import { createLogger } from '../../src/log.js';
 import type { SlackApp } from '../../src/slack/app.js';
 import { createBot } from '../../src/serve.js';
 import { AuditService } from '../../src/audit/service.js';
-import type { Store } from '../../src/store/store.js';
+import type { FileStore } from '../../src/store/store.js';
 import { fakeSessions } from '../helpers/aws.js';
 import { SlackStub } from '../helpers/slack.js';
 import { tempStore } from '../helpers/store.js';
@@ -23,7 +23,7 @@ let wss: WebSocketServer;
 let slack: SlackApp;
 const received: Record<string, unknown>[] = [];
 let socket: WebSocket | undefined;
-let store: Store;
+let store: FileStore;
 let healthPort: number | undefined;
 
 beforeAll(async () => {

@@ -1,3 +1,4 @@
+import type { FindingState } from '../../src/store/diff.js';
 import { describe, expect, it } from 'vitest';
 import type { AuditResult } from '../../src/audit/types.js';
 import { parseConfig } from '../../src/config.js';
@@ -91,7 +92,7 @@ describe('config mutes in the history', () => {
       clock,
     );
     await history.record(scanAt(), 'prod');
-    const active = new Mutes(store).active(clock.now);
+    const active = await new Mutes(store).active(clock.now);
     expect([...active.values()].map((m) => [m.fingerprint, m.mutedBy, m.source, m.label, m.reason])).toEqual([
       [alice.fingerprint, 'config', 'config', 'mutes[0]', 'break-glass user, SEC-9'],
     ]);
@@ -151,15 +152,15 @@ describe('config mutes in the history', () => {
     const { store, history } = await historyWith([{ resource: 'alice', reason: 'accepted', until: '2027-01-31' }], clock);
     await history.record(scanAt(), 'prod');
     const mutes = new Mutes(store);
-    const fromConfig = [...mutes.active(clock.now).values()][0]!;
+    const fromConfig = [...(await mutes.active(clock.now)).values()][0]!;
     expect(await mutes.unmute(fromConfig.id, 'U0ALICE01', clock.now)).toBeUndefined();
     const state = store.data.findings.find((f) => f.resourceId === 'alice')!;
     const slack = await mutes.mute({ state, reason: 'mine', mutedBy: 'U0ALICE01', expiresAt: '2026-12-20T00:00:00.000Z', now: clock.now });
     // The person's mute shows; the config's stays in force beneath it, and holds when the person's ends.
-    expect(mutes.active(clock.now).get(state.fingerprint)!.id).toBe(slack.id);
+    expect((await mutes.active(clock.now)).get(state.fingerprint)!.id).toBe(slack.id);
     expect(store.data.mutes.find((m) => m.id === fromConfig.id)).toMatchObject({ unmutedAt: null });
     await mutes.unmute(slack.id, 'U0ALICE01', clock.now);
-    expect(mutes.active(clock.now).get(state.fingerprint)!.id).toBe(fromConfig.id);
+    expect((await mutes.active(clock.now)).get(state.fingerprint)!.id).toBe(fromConfig.id);
     await store.close();
   });
 
@@ -172,7 +173,9 @@ describe('config mutes in the history', () => {
     ];
     const { store, history, rules } = await historyWith(entries, clock);
     await history.record(scanAt(), 'prod');
-    expect(ruleStandings(store.data, rules, aliasesOf, clock.now).map((s) => [s.rule.label, s.status, 'open' in s ? s.open : null])).toEqual([
+    expect(
+      ruleStandings(store.data.findings as FindingState[], rules, aliasesOf, clock.now).map((s) => [s.rule.label, s.status, 'open' in s ? s.open : null]),
+    ).toEqual([
       ['mutes[0]', 'matching', 1],
       ['mutes[1]', 'stale', null],
       ['mutes[2]', 'ended', null],

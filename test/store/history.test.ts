@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { findingFingerprint } from '../../src/audit/fingerprint.js';
 import type { AuditResult, Finding } from '../../src/audit/types.js';
 import { History, SCANS_KEPT } from '../../src/store/history.js';
-import { Store } from '../../src/store/store.js';
+import { FileStore } from '../../src/store/store.js';
 
 function finding(user: string): Finding {
   return {
@@ -31,9 +31,9 @@ function scan(at: string, findings: Finding[]): AuditResult {
 }
 
 /** A history on a new database file whose clock reads the time of the scan being recorded (recorded as soon as it started, here). */
-async function openHistory(): Promise<{ file: string; store: Store; history: History; record: (result: AuditResult) => ReturnType<History['record']> }> {
+async function openHistory(): Promise<{ file: string; store: FileStore; history: History; record: (result: AuditResult) => ReturnType<History['record']> }> {
   const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'audit-history-')), 'db.json');
-  const store = await Store.open(file);
+  const store = await FileStore.open(file);
   let clock = new Date(0);
   const history = new History(store, { now: () => clock });
   const record = (result: AuditResult) => {
@@ -50,7 +50,7 @@ describe('History', () => {
     expect(first.diff.opened.map((f) => f.resource.id)).toEqual(['alice', 'bob']);
     const second = await record(scan('2026-11-23T09:00:00.000Z', [finding('bob')]));
     expect(second.diff.resolved.map((s) => s.resourceId)).toEqual(['alice']);
-    expect(history.lastAudit('prod', '123456789012', ['iam.user-console-mfa'], new Map())).toEqual({
+    expect(await history.lastAudit('prod', '123456789012', ['iam.user-console-mfa'], new Map())).toEqual({
       at: new Date('2026-11-23T09:00:00.000Z'),
       bySeverity: { high: 1 },
       errors: 0,
@@ -58,12 +58,14 @@ describe('History', () => {
       muted: 0,
     });
     // A muted finding is counted apart; a scan that did not run every check is not complete.
-    expect(history.lastAudit('prod', '123456789012', ['iam.user-console-mfa', 'iam.root-mfa'], new Map([[finding('bob').fingerprint, {}]]))).toMatchObject({
+    expect(
+      await history.lastAudit('prod', '123456789012', ['iam.user-console-mfa', 'iam.root-mfa'], new Map([[finding('bob').fingerprint, {}]])),
+    ).toMatchObject({
       bySeverity: {},
       complete: false,
       muted: 1,
     });
-    expect(history.lastAudit('other', '123456789012', [], new Map())).toBeUndefined();
+    expect(await history.lastAudit('other', '123456789012', [], new Map())).toBeUndefined();
     for (let i = 0; i < SCANS_KEPT + 5; i++) await record(scan(`2026-12-${String(i + 1).padStart(2, '0')}T09:00:00.000Z`, [finding('bob')]));
     await store.close();
     const written = JSON.parse(await readFile(file, 'utf8')) as {
@@ -93,10 +95,10 @@ describe('History', () => {
 
   it('stamps a change after the digest cursor and after every earlier stamp, even when the clock says otherwise', async () => {
     const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'audit-history-')), 'db.json');
-    const store = await Store.open(file);
+    const store = await FileStore.open(file);
     let clock = new Date('2026-11-23T09:10:00.000Z');
     const history = new History(store, { now: () => clock });
-    const until = history.stamp(); // a digest closes its window
+    const until = await history.stamp(); // a digest closes its window
     await store.update((d) => void (d.digest.cursor = until));
     // An audit that started before the window closed is recorded after it (and the clock even stepped back).
     clock = new Date('2026-11-23T09:08:00.000Z');
@@ -104,7 +106,7 @@ describe('History', () => {
     const alice = store.data.findings.find((f) => f.resourceId === 'alice')!;
     expect(Date.parse(alice.firstSeen)).toBeGreaterThan(Date.parse(until));
     expect(alice.lastSeen).toBe('2026-11-23T09:08:00.000Z');
-    expect(Date.parse(history.stamp())).toBeGreaterThan(Date.parse(alice.firstSeen));
+    expect(Date.parse(await history.stamp())).toBeGreaterThan(Date.parse(alice.firstSeen));
     await store.close();
   });
 });

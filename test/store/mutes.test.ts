@@ -52,16 +52,16 @@ describe('Mutes', () => {
     const mutes = new Mutes(store);
     const first = await mutes.mute({ state: STATE, reason: 'one', mutedBy: 'U1', expiresAt: '2026-12-01T00:00:00.000Z', now: NOW });
     const second = await mutes.mute({ state: STATE, reason: 'two', mutedBy: 'U2', expiresAt: '2026-12-10T00:00:00.000Z', now: NOW });
-    expect([...mutes.active(NOW).values()].map((m) => m.reason)).toEqual(['two']);
+    expect([...(await mutes.active(NOW)).values()].map((m) => m.reason)).toEqual(['two']);
     expect(store.data.mutes.find((m) => m.id === first.id)).toMatchObject({ unmutedBy: 'U2', replacedBy: second.id });
     expect(await mutes.unmute(second.id, 'U3', NOW)).toMatchObject({ unmutedBy: 'U3' });
     expect(await mutes.unmute(second.id, 'U3', NOW)).toBeUndefined();
     expect(await mutes.unmute('nope', 'U3', NOW)).toBeUndefined();
-    expect(mutes.active(NOW).size).toBe(0);
+    expect((await mutes.active(NOW)).size).toBe(0);
     // Expired is not in force.
     await mutes.mute({ state: STATE, reason: 'short', mutedBy: 'U1', expiresAt: '2026-11-24T00:00:00.000Z', now: NOW });
-    expect(mutes.active(new Date('2026-11-23T23:59:59.999Z')).size).toBe(1);
-    expect(mutes.active(new Date('2026-11-24T00:00:00.000Z')).size).toBe(0);
+    expect((await mutes.active(new Date('2026-11-23T23:59:59.999Z'))).size).toBe(1);
+    expect((await mutes.active(new Date('2026-11-24T00:00:00.000Z'))).size).toBe(0);
     await store.close();
   });
 });

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { actionEntry } from '../helpers/store.js';
-import { Store } from '../../src/store/store.js';
+import { FileStore } from '../../src/store/store.js';
 import { PROCESS_TEST_TIMEOUT_MS, runCliProcess } from '../helpers/cli-process.js';
 
 const FIXTURE = path.resolve('test/fixtures/hold-store.mjs');
@@ -90,7 +90,7 @@ describe('the database lock between processes', () => {
       expect(await crashed.next()).toMatch(/^locked/);
       crashed.child.kill('SIGKILL');
       await new Promise((resolve) => crashed.child.once('exit', resolve));
-      const next = await Store.open(file, { staleMs: STALE_MS });
+      const next = await FileStore.open(file, { staleMs: STALE_MS });
       // It waited for the lock to go stale: no sooner than the dead holder's last refresh allowed.
       expect(Date.now() - crashed.spawnedAt).toBeGreaterThanOrEqual(STALE_MS);
       await next.update((d) => void d.actions.push(actionEntry('after-crash')));

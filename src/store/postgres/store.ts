@@ -1,0 +1,446 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { AuditBotError, errorMessage } from '../../errors.js';
+import type {
+  ActionQuery,
+  AlertsState,
+  DigestState,
+  FindingQuery,
+  MuteQuery,
+  OrganizationAccount,
+  ScanQuery,
+  Store,
+  StoreReader,
+  StoreWriter,
+  TransactionOptions,
+} from '../contract.js';
+import { storeNotEmpty } from '../contract.js';
+import type { FindingState } from '../diff.js';
+import { emptyStore, isEmptyHistory, nextTick, SCHEMA_VERSION, type ActionRecord, type MuteRecord, type ScanRecord, type StoreData } from '../records.js';
+import { InTurn } from '../in-turn.js';
+import { MIGRATIONS } from './migrations.js';
+
+/** The schema the bot's tables live in, unless `store.schema` names another. */
+export const DEFAULT_SCHEMA = 'audit_bot';
+
+export interface PostgresStoreOptions {
+  schema?: string;
+  /** Connections for transactions. Fixes hold one more each (their locks) from a pool of their own. */
+  poolSize?: number;
+  /** Told of connection errors of idle clients (the pool replaces them). */
+  onError?: (error: Error) => void;
+}
+
+/** A connection string as messages show it: no password. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparsable URL)';
+  }
+}
+
+function unreachable(location: string, error: unknown): AuditBotError {
+  const code = (error as { code?: string }).code;
+  const hint =
+    code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT'
+      ? ' Check that PostgreSQL runs there and that store.url (or DATABASE_URL) names it.'
+      : code === '28P01' || code === '28000'
+        ? ' Check the user and password in the URL.'
+        : code === '3D000'
+          ? ' Create the database first (createdb), or name an existing one.'
+          : '';
+  return new AuditBotError('STORE_UNREADABLE', `Cannot use the bot's database at ${location}: ${errorMessage(error)}.${hint}`, { cause: error });
+}
+
+/** The lock id of a name: a 64-bit hash (advisory locks take integers), of the schema and the name. */
+function lockId(schema: string, name: string): string {
+  return BigInt.asIntN(64, BigInt(`0x${createHash('sha256').update(`${schema}\u0000${name}`).digest('hex').slice(0, 16)}`)).toString();
+}
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/** The contract's reads, on a pool (each its own statement) or on a transaction's client. */
+class SqlReader implements StoreReader {
+  constructor(
+    readonly db: Queryable,
+    protected readonly schema: string,
+  ) {}
+
+  protected t(table: string): string {
+    return `"${this.schema}".${table}`;
+  }
+
+  protected async bodies<T>(sql: string, params: unknown[]): Promise<T[]> {
+    const result = await this.db.query<{ body: T }>(sql, params);
+    return result.rows.map((r) => r.body);
+  }
+
+  findings(query: FindingQuery = {}): Promise<FindingState[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.accountId !== undefined) where.push(`account_id = $${params.push(query.accountId)}`);
+    if (query.fingerprint !== undefined) where.push(`fingerprint = $${params.push(query.fingerprint)}`);
+    if (query.open) where.push('open');
+    return this.bodies(`SELECT body FROM ${this.t('findings')}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY fingerprint COLLATE "C"`, params);
+  }
+
+  async scans(query: ScanQuery = {}): Promise<ScanRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.id !== undefined) where.push(`id = $${params.push(query.id)}`);
+    if (query.alias !== undefined) where.push(`alias = $${params.push(query.alias)}`);
+    if (query.accountId !== undefined) where.push(`account_id = $${params.push(query.accountId)}`);
+    const filter = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+    if (query.last === undefined) return this.bodies(`SELECT body FROM ${this.t('scans')}${filter} ORDER BY seq`, params);
+    const newest = await this.bodies<ScanRecord>(
+      `SELECT body FROM ${this.t('scans')}${filter} ORDER BY seq DESC LIMIT $${params.push(Math.max(0, query.last))}`,
+      params,
+    );
+    return newest.reverse();
+  }
+
+  mutes(query: MuteQuery = {}): Promise<MuteRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.id !== undefined) where.push(`id = $${params.push(query.id)}`);
+    if (query.fingerprint !== undefined) where.push(`fingerprint = $${params.push(query.fingerprint)}`);
+    if (query.accountId !== undefined) where.push(`account_id = $${params.push(query.accountId)}`);
+    return this.bodies(`SELECT body FROM ${this.t('mutes')}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`, params);
+  }
+
+  actions(query: ActionQuery = {}): Promise<ActionRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.id !== undefined) where.push(`id = $${params.push(query.id)}`);
+    if (query.requestId !== undefined) where.push(`request_id = $${params.push(query.requestId)}`);
+    if (query.fingerprint !== undefined) where.push(`fingerprint = $${params.push(query.fingerprint)}`);
+    return this.bodies(`SELECT body FROM ${this.t('actions')}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`, params);
+  }
+
+  protected async meta<T>(key: string): Promise<T> {
+    const result = await this.db.query<{ value: T }>(`SELECT value FROM ${this.t('meta')} WHERE key = $1`, [key]);
+    return result.rows[0]!.value;
+  }
+
+  async digestState(): Promise<DigestState> {
+    return { ...emptyStore().digest, ...(await this.meta<DigestState>('digest')) };
+  }
+
+  async alertsState(): Promise<AlertsState> {
+    return { ...emptyStore().alerts, ...(await this.meta<AlertsState>('alerts')) };
+  }
+
+  async organizationAccounts(): Promise<Record<string, OrganizationAccount>> {
+    const result = await this.db.query<{ account_id: string; body: OrganizationAccount }>(
+      `SELECT account_id, body FROM ${this.t('organization_accounts')} ORDER BY account_id COLLATE "C"`,
+    );
+    return Object.fromEntries(result.rows.map((r) => [r.account_id, r.body]));
+  }
+}
+
+/** JSON for a jsonb parameter (undefined fields dropped, as the file drops them). */
+const json = (value: unknown): string => JSON.stringify(value);
+
+/** A transaction: its client, inside BEGIN … COMMIT. */
+class SqlWriter extends SqlReader implements StoreWriter {
+  async putFindings(states: readonly FindingState[]): Promise<void> {
+    if (states.length === 0) return;
+    await this.db.query(
+      `INSERT INTO ${this.t('findings')} (fingerprint, account_id, open, body)
+       SELECT x->>'fingerprint', x->>'accountId', (x->'resolvedAt') = 'null'::jsonb OR NOT (x ? 'resolvedAt'), x FROM jsonb_array_elements($1::jsonb) AS x
+       ON CONFLICT (fingerprint) DO UPDATE SET account_id = EXCLUDED.account_id, open = EXCLUDED.open, body = EXCLUDED.body`,
+      [json(states)],
+    );
+  }
+
+  async deleteFindings(fingerprints: readonly string[]): Promise<void> {
+    if (fingerprints.length === 0) return;
+    await this.db.query(`DELETE FROM ${this.t('findings')} WHERE fingerprint = ANY($1::text[])`, [fingerprints]);
+  }
+
+  async putScan(scan: ScanRecord): Promise<void> {
+    await this.db.query(
+      `INSERT INTO ${this.t('scans')} (id, alias, account_id, body) VALUES ($1, $2, $3, $4::jsonb)
+       ON CONFLICT (id) DO UPDATE SET alias = EXCLUDED.alias, account_id = EXCLUDED.account_id, body = EXCLUDED.body`,
+      [scan.id, scan.alias, scan.accountId, json(scan)],
+    );
+  }
+
+  async deleteScans(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query(`DELETE FROM ${this.t('scans')} WHERE id = ANY($1::text[])`, [ids]);
+  }
+
+  async putMutes(mutes: readonly MuteRecord[]): Promise<void> {
+    if (mutes.length === 0) return;
+    // In the order given: seq follows it for new ones.
+    await this.db.query(
+      `INSERT INTO ${this.t('mutes')} (id, fingerprint, account_id, body)
+       SELECT x->>'id', x->>'fingerprint', x->>'accountId', x FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(x, n) ORDER BY n
+       ON CONFLICT (id) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, account_id = EXCLUDED.account_id, body = EXCLUDED.body`,
+      [json(mutes)],
+    );
+  }
+
+  async putAction(record: ActionRecord): Promise<void> {
+    await this.db.query(
+      `INSERT INTO ${this.t('actions')} (id, request_id, fingerprint, body) VALUES ($1, $2, $3, $4::jsonb)
+       ON CONFLICT (id) DO UPDATE SET request_id = EXCLUDED.request_id, fingerprint = EXCLUDED.fingerprint, body = EXCLUDED.body`,
+      [record.id, record.requestId, record.fingerprint, json(record)],
+    );
+  }
+
+  async setDigestState(patch: Partial<DigestState>): Promise<void> {
+    await this.db.query(`UPDATE ${this.t('meta')} SET value = value || $1::jsonb WHERE key = 'digest'`, [json(patch)]);
+  }
+
+  async setAlertsState(patch: Partial<AlertsState>): Promise<void> {
+    await this.db.query(`UPDATE ${this.t('meta')} SET value = value || $1::jsonb WHERE key = 'alerts'`, [json(patch)]);
+  }
+
+  async putOrganizationAccounts(accounts: Readonly<Record<string, OrganizationAccount>>): Promise<void> {
+    const entries = Object.entries(accounts);
+    if (entries.length === 0) return;
+    await this.db.query(
+      `INSERT INTO ${this.t('organization_accounts')} (account_id, body)
+       SELECT e.key, e.value FROM jsonb_each($1::jsonb) AS e
+       ON CONFLICT (account_id) DO UPDATE SET body = EXCLUDED.body`,
+      [json(accounts)],
+    );
+  }
+
+  async tick(now: Date): Promise<string> {
+    // The clock's row stays locked until this transaction ends: every other tick waits, so stamps are
+    // handed out in commit order, and a window closed by a tick sees every change stamped before it.
+    const rows = await this.db.query<{ key: string; value: unknown }>(
+      `SELECT key, value FROM ${this.t('meta')} WHERE key IN ('clock', 'digest', 'alerts') ORDER BY key FOR UPDATE`,
+    );
+    const value = (key: string) => rows.rows.find((r) => r.key === key)?.value;
+    const cursor = (state: unknown) => ((state as { cursor?: string | null } | undefined)?.cursor ?? null) as string | null;
+    const next = nextTick(
+      {
+        clock: (value('clock') as string | null) ?? null,
+        digest: { cursor: cursor(value('digest')) } as DigestState,
+        alerts: { cursor: cursor(value('alerts')) } as AlertsState,
+      },
+      now,
+    );
+    await this.db.query(`UPDATE ${this.t('meta')} SET value = to_jsonb($1::text) WHERE key = 'clock'`, [next]);
+    return next;
+  }
+}
+
+/**
+ * The PostgreSQL backend: for several bot replicas and workers on one
+ * history. Each record is a row (a scan writes its account's rows only);
+ * a transaction's names (`lock`) are transaction-level advisory locks, and
+ * `exclusive` holds a session-level one on a connection of its own for as
+ * long as the work runs (a process that dies lets go of it with its
+ * connection).
+ */
+export class PostgresStore extends SqlReader implements Store {
+  readonly backend = 'postgres' as const;
+  readonly lockLost = undefined;
+  private readonly held = new InTurn();
+  private closed = false;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly lockPool: pg.Pool,
+    schema: string,
+    readonly location: string,
+  ) {
+    super(pool, schema);
+  }
+
+  /** Connects, creates the schema and applies the migrations it lacks (one process at a time), then checks what it found. */
+  static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const schema = options.schema ?? DEFAULT_SCHEMA;
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+      throw new AuditBotError('CONFIG_INVALID', `store.schema "${schema.slice(0, 80)}" is not a plain schema name (lower-case letters, digits and _).`);
+    const location = redactUrl(url);
+    const config: pg.PoolConfig = { connectionString: url, connectionTimeoutMillis: 10_000, application_name: 'aws-audit-bot' };
+    const pool = new pg.Pool({ ...config, max: options.poolSize ?? 10 });
+    const lockPool = new pg.Pool({ ...config, max: 20 });
+    const onError = (error: Error) => options.onError?.(error);
+    pool.on('error', onError);
+    lockPool.on('error', onError);
+    const store = new PostgresStore(pool, lockPool, schema, location);
+    try {
+      await store.migrate();
+    } catch (error) {
+      await store.close();
+      if (error instanceof AuditBotError) throw error;
+      throw unreachable(location, error);
+    }
+    return store;
+  }
+
+  /** Applies the migrations this database lacks; refuses one migrated by a newer bot, or whose migrations differ from ours. */
+  private async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      // One process migrates at a time (replicas starting together); the others wait, then find it done.
+      await client.query('SELECT pg_advisory_lock($1)', [lockId(this.schema, 'migrations')]);
+      try {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+        await client.query(
+          `CREATE TABLE IF NOT EXISTS ${this.t('migrations')} (version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+        );
+        const applied = (await client.query<{ version: number; name: string; checksum: string }>(`SELECT version, name, checksum FROM ${this.t('migrations')}`))
+          .rows;
+        const known = new Map(MIGRATIONS.map((m) => [m.version, m]));
+        for (const row of applied) {
+          const mine = known.get(row.version);
+          if (!mine)
+            throw new AuditBotError(
+              'STORE_UNREADABLE',
+              `The bot's database at ${this.location} was migrated by a newer version of the bot (migration ${row.version}, "${row.name}"; this one knows up to ${MIGRATIONS.at(-1)!.version}). Run that version, or a newer one.`,
+            );
+          if (checksum(mine.sql) !== row.checksum)
+            throw new AuditBotError(
+              'STORE_UNREADABLE',
+              `The bot's database at ${this.location} has migration ${row.version} ("${row.name}") in another form than this bot's: it was not made by this release. The bot changes nothing in it.`,
+            );
+        }
+        const done = new Set(applied.map((r) => r.version));
+        for (const migration of MIGRATIONS) {
+          if (done.has(migration.version)) continue;
+          await client.query('BEGIN');
+          try {
+            await client.query(migration.sql.replaceAll('{schema}', `"${this.schema}"`));
+            await client.query(`INSERT INTO ${this.t('migrations')} (version, name, checksum) VALUES ($1, $2, $3)`, [
+              migration.version,
+              migration.name,
+              checksum(migration.sql),
+            ]);
+            await client.query('COMMIT');
+          } catch (error) {
+            await client.query('ROLLBACK').catch(() => undefined);
+            throw new AuditBotError(
+              'STORE_UNREADABLE',
+              `Migration ${migration.version} ("${migration.name}") of the bot's database at ${this.location} failed: ${errorMessage(error)}. Nothing of it was applied.`,
+              { cause: error },
+            );
+          }
+        }
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [lockId(this.schema, 'migrations')]).catch(() => undefined);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  /** The migrations applied, oldest first (for `store status` and tests). */
+  async migrations(): Promise<{ version: number; name: string }[]> {
+    return (await this.pool.query<{ version: number; name: string }>(`SELECT version, name FROM ${this.t('migrations')} ORDER BY version`)).rows;
+  }
+
+  async transaction<T>(work: (tx: StoreWriter) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      try {
+        // In one order, so that two transactions naming the same locks cannot each wait for the other.
+        for (const name of [...new Set(options.lock ?? [])].sort()) await client.query('SELECT pg_advisory_xact_lock($1)', [lockId(this.schema, name)]);
+        const result = await work(new SqlWriter(client, this.schema));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        throw error;
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
+    // In this process one after the other (one connection each, not one per waiter); across processes, the advisory lock.
+    return this.held.run(key, async () => {
+      const client = await this.lockPool.connect();
+      const id = lockId(this.schema, `exclusive:${key}`);
+      let broken = false;
+      try {
+        await client.query('SELECT pg_advisory_lock($1)', [id]);
+        try {
+          return await work();
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1)', [id]).catch(() => {
+            // A connection that cannot unlock is dropped: its lock goes with it.
+            broken = true;
+          });
+        }
+      } finally {
+        client.release(broken);
+      }
+    });
+  }
+
+  async snapshot(): Promise<StoreData> {
+    const [scans, findings, mutes, actions, digest, alerts, accounts, clock] = await Promise.all([
+      this.scans(),
+      this.findings(),
+      this.mutes(),
+      this.actions(),
+      this.digestState(),
+      this.alertsState(),
+      this.organizationAccounts(),
+      this.meta<string | null>('clock'),
+    ]);
+    return { schemaVersion: SCHEMA_VERSION, scans, findings, mutes, actions, digest, alerts, organization: { accounts }, clock };
+  }
+
+  async load(data: StoreData): Promise<void> {
+    await this.transaction(
+      async (writer) => {
+        const tx = writer as SqlWriter;
+        const counts = await tx.db.query<{ n: string }>(
+          `SELECT (SELECT count(*) FROM ${this.t('scans')}) + (SELECT count(*) FROM ${this.t('findings')}) + (SELECT count(*) FROM ${this.t('mutes')})
+            + (SELECT count(*) FROM ${this.t('actions')}) + (SELECT count(*) FROM ${this.t('organization_accounts')}) AS n`,
+        );
+        const [digest, alerts] = [await tx.digestState(), await tx.alertsState()];
+        if (Number(counts.rows[0]!.n) > 0 || !isEmptyHistory({ ...emptyStore(), digest, alerts })) throw storeNotEmpty(this.location);
+        const q = (sql: string, rows: unknown[]) => (rows.length ? tx.db.query(sql, [json(rows)]) : undefined);
+        await q(
+          `INSERT INTO ${this.t('scans')} (id, alias, account_id, body) SELECT x->>'id', x->>'alias', x->>'accountId', x FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(x, n) ORDER BY n`,
+          data.scans,
+        );
+        await tx.putFindings(data.findings as FindingState[]);
+        await tx.putMutes(data.mutes);
+        await q(
+          `INSERT INTO ${this.t('actions')} (id, request_id, fingerprint, body) SELECT x->>'id', x->>'requestId', x->>'fingerprint', x FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(x, n) ORDER BY n`,
+          data.actions,
+        );
+        await tx.putOrganizationAccounts(data.organization.accounts);
+        await tx.setDigestState(data.digest);
+        await tx.setAlertsState(data.alerts);
+        await tx.db.query(`UPDATE ${this.t('meta')} SET value = $1::jsonb WHERE key = 'clock'`, [json(data.clock ?? null)]);
+      },
+      { lock: ['load'] },
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.held.idle();
+    await Promise.all([this.pool.end(), this.lockPool.end()]);
+  }
+
+  /** Drops the schema and everything in it (tests, on their own schema). */
+  async dropSchema(): Promise<void> {
+    await this.pool.query(`DROP SCHEMA IF EXISTS "${this.schema}" CASCADE`);
+  }
+}
+
+function checksum(sql: string): string {
+  return createHash('sha256').update(sql).digest('hex').slice(0, 16);
+}
