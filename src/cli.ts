@@ -61,6 +61,15 @@ function program(io: CliIo, exit: { code: number }): Command {
     });
 
   root
+    .command('worker')
+    .description("take audit jobs from the queue in PostgreSQL (the digest's and the alerts' audits) until SIGTERM; run as many as you like")
+    .option('--concurrency <n>', 'accounts this worker audits at once (default: queue.concurrency, 4)')
+    .action(async (options: { concurrency?: string }, cmd: Command) => {
+      const config = await loadConfig(cmd);
+      exit.code = await (await import('./cli/worker.js')).workerCommand(config, options, io);
+    });
+
+  root
     .command('audit')
     .description('audit one account now and print what is wrong')
     .argument('<alias>', 'the account, as configured (aws-audit-bot accounts lists them)')
@@ -117,6 +126,26 @@ function program(io: CliIo, exit: { code: number }): Command {
     .addOption(new Option('--severity <min>', 'only checks at or above this severity').choices(SEVERITIES))
     .action(async (options: Record<string, unknown>) => {
       exit.code = (await import('./cli/checks.js')).checksCommand(options, io);
+    });
+
+  const store = root.command('store').description("the bot's database: move a history between the JSON file and PostgreSQL, or see what one holds");
+  store
+    .command('migrate')
+    .description('move a whole history into an empty store (JSON file to PostgreSQL, or back), then read it back and compare; the source is left as it was')
+    .requiredOption('--from <file|url>', 'the store to read: a JSON file (stop the bot on it first) or a postgres:// URL')
+    .requiredOption('--to <url|file>', 'the empty store to fill: a postgres:// URL or a JSON file')
+    .option('--schema <name>', 'the PostgreSQL schema (default audit_bot)')
+    .addHelpText('after', '\nExample:\n  aws-audit-bot store migrate --from data/audit-db.json --to postgres://audit@db.internal:5432/audit')
+    .action(async (options: { from?: string; to?: string; schema?: string }) => {
+      exit.code = await (await import('./cli/store.js')).storeMigrateCommand(options, io);
+    });
+  store
+    .command('status')
+    .description('which store the config selects, where, and what it holds (PostgreSQL: the migrations applied, which it applies when missing)')
+    .action(async (_options, cmd: Command) => {
+      const config = await loadConfig(cmd);
+      const [{ storeTarget }, { storeStatusCommand }] = await Promise.all([import('./store/open.js'), import('./cli/store.js')]);
+      exit.code = await storeStatusCommand(storeTarget(config, io.env), io);
     });
 
   root

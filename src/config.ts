@@ -264,6 +264,20 @@ const configSchema = z.strictObject({
       timeoutSeconds: seconds(1, 86_400).default(900),
     })
     .default({ concurrency: 16, connectTimeoutSeconds: 5, requestTimeoutSeconds: 30, timeoutSeconds: 900 }),
+  /** With PostgreSQL: the job queue that spreads audits over worker processes. */
+  queue: z
+    .strictObject({
+      /** Accounts one worker process audits at once. */
+      concurrency: z.number().int().min(1).max(64).default(4),
+      /** A job not finished after this long is failed (and retried): its worker is taken for gone. Default: audit.timeoutSeconds + 60. */
+      jobTimeoutSeconds: seconds(2, 86_400).optional(),
+      /** Attempts after the first, each after a delay that doubles. */
+      retries: z.number().int().min(0).max(10).default(2),
+      retryDelaySeconds: seconds(1, 3_600).default(30),
+      /** How often the queue looks for jobs whose time is up (and other upkeep). */
+      maintenanceSeconds: seconds(1, 600).default(30),
+    })
+    .default({ concurrency: 4, retries: 2, retryDelaySeconds: 30, maintenanceSeconds: 30 }),
 });
 
 export type Config = z.output<typeof configSchema> & { sourcePath: string };
@@ -280,6 +294,13 @@ export function auditLimits(audit: AuditSettings): { concurrency: number; timeou
     timeouts: { connectMs: Math.round(audit.connectTimeoutSeconds * 1000), requestMs: Math.round(audit.requestTimeoutSeconds * 1000) },
     deadlineMs: Math.round(audit.timeoutSeconds * 1000),
   };
+}
+
+export type QueueSettings = Config['queue'];
+
+/** The queue's limits in effect: a job's time limit outlasts the audit's own deadline. */
+export function queueLimits(config: Pick<Config, 'queue' | 'audit'>): Required<QueueSettings> {
+  return { ...config.queue, jobTimeoutSeconds: config.queue.jobTimeoutSeconds ?? Math.ceil(config.audit.timeoutSeconds) + 60 };
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = thresholdsSchema.parse({});

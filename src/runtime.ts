@@ -1,7 +1,11 @@
 import { WebClient } from '@slack/web-api';
 import type { Check } from './audit/types.js';
 import { RoleSessions } from './aws/session.js';
-import { auditLimits, type Config } from './config.js';
+import { auditLimits, queueLimits, type AccountConfig, type Config } from './config.js';
+import { errorMessage } from './errors.js';
+import type { ScanQueue } from './queue/scan-queue.js';
+import type { WorkerDeps } from './queue/worker.js';
+import type { PostgresStore } from './store/postgres/store.js';
 import { DigestService, type ScanAccount } from './digest/service.js';
 import { aliasesByAccount, configMuteRules } from './store/config-mutes.js';
 import { History } from './store/history.js';
@@ -28,6 +32,10 @@ export interface Runtime {
   alerts?: AlertService;
   /** With `organization:` in the config: the accounts discovered (kept in `config.accounts`). */
   directory?: AccountDirectory;
+  /** With PostgreSQL: the job queue the digest's and alerts' audits go through, and what a worker needs to take its jobs. */
+  queue?: { queue: ScanQueue; worker: WorkerDeps; concurrency: number };
+  /** Stops the queue's connections (jobs under way in this process finish first) and closes the store. */
+  close(): Promise<void>;
 }
 
 export interface RuntimeOptions {
@@ -79,7 +87,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...limits,
     logger,
     env,
-    onFinished: async (result, account) => history.record(result, account.alias),
+    onFinished: async (result, account, recordAs) => history.record(result, account.alias, recordAs),
   });
   /** One recorded scan of an account, for the digest or the alerts (an /audit of the same account and checks is joined). */
   const scanAs =
@@ -93,6 +101,14 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   // Rate limits are waited out by the client; other failures are retried a few times (about a minute in all), then the digest says what failed.
   // (A retry after a lost answer can post a message twice: the digest prefers twice to never.)
   // The retry policy is written out: @slack/web-api is CommonJS, and Node's ESM loader does not see its `retryPolicies` export.
+  // With PostgreSQL, the digest's and alerts' audits are jobs that any worker process takes (this one's too, see FallbackWorker).
+  const jobs = store.backend === 'postgres' ? await openJobs(store as PostgresStore, { config, checks, logger, audits, directory }) : undefined;
+  const scanAll = jobs
+    ? {
+        scanAll: (accounts: readonly AccountConfig[], what: 'digest' | 'alerts') =>
+          jobs.queue.scanAll(accounts, what === 'digest' ? DIGEST_REQUESTER : ALERTS_REQUESTER, what),
+      }
+    : {};
   const client = options.slack
     ? new WebClient(options.slack.botToken, {
         retryConfig: { retries: 3, factor: 3, minTimeout: 2_000 },
@@ -110,6 +126,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(config.digest ? { nextDue: () => nextDue(config.digest!.schedule, config.digest!.timezone) } : {}),
     fixable: (accountId, fix) => remediation.offers(accountId, fix),
     scan: scanAs(DIGEST_REQUESTER),
+    ...scanAll,
     ...(directory && org
       ? {
           organization: {
@@ -132,8 +149,46 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
         ...(client ? { poster: slackDigestPoster(client) } : {}),
         fixable: (accountId, fix) => remediation.offers(accountId, fix),
         scan: scanAs(ALERTS_REQUESTER),
+        ...scanAll,
         ...(directory ? { beforeRun: () => directory.refresh() } : {}),
       })
     : undefined;
-  return { store, history, audits, digest, remediation, ...(alerts ? { alerts } : {}), ...(directory ? { directory } : {}) };
+  return {
+    store,
+    history,
+    audits,
+    digest,
+    remediation,
+    ...(alerts ? { alerts } : {}),
+    ...(directory ? { directory } : {}),
+    ...(jobs ? { queue: jobs } : {}),
+    close: async () => {
+      await jobs?.queue.close().catch((error: unknown) => logger.warn({ err: errorMessage(error) }, 'the job queue did not close cleanly'));
+      await store.close();
+    },
+  };
+}
+
+/** The job queue and a worker's needs (pg-boss loads only with PostgreSQL). */
+async function openJobs(
+  store: PostgresStore,
+  deps: { config: Config; checks: readonly Check[]; logger: Logger; audits: AuditService; directory: AccountDirectory | undefined },
+): Promise<{ queue: ScanQueue; worker: WorkerDeps; concurrency: number }> {
+  const [{ ScanQueue }] = await Promise.all([import('./queue/scan-queue.js')]);
+  const settings = queueLimits(deps.config);
+  const queue = await ScanQueue.open({ store, settings, logger: deps.logger });
+  const { directory } = deps;
+  return {
+    queue,
+    concurrency: settings.concurrency,
+    worker: {
+      queue,
+      store,
+      audits: deps.audits,
+      checks: deps.checks,
+      accounts: () => deps.config.accounts,
+      ...(directory ? { refreshAccounts: () => directory.refresh() } : {}),
+      logger: deps.logger,
+    },
+  };
 }

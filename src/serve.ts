@@ -3,6 +3,7 @@ import type { Check } from './audit/types.js';
 import type { RoleSessions } from './aws/session.js';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
+import { FallbackWorker } from './queue/worker.js';
 import { openRuntime } from './runtime.js';
 import { AlertSchedule, DigestSchedule } from './schedule.js';
 import { registerCommands, type CommandOptions } from '../commands/index.js';
@@ -57,7 +58,7 @@ export async function serve(options: ServeOptions): Promise<{ app: SlackApp; por
   const logger = options.logger ?? createLogger({ secrets, ...(env.LOG_LEVEL ? { level: env.LOG_LEVEL } : {}) });
   // A database that cannot be read stops start-up here, before anything listens; it is never overwritten.
   const checks = options.checks ?? ALL_CHECKS;
-  const { store, audits, digest, remediation, alerts, directory } = await openRuntime({
+  const runtime = await openRuntime({
     config: options.config,
     checks,
     logger,
@@ -65,6 +66,9 @@ export async function serve(options: ServeOptions): Promise<{ app: SlackApp; por
     ...(options.sessions ? { sessions: options.sessions } : {}),
     slack: { botToken: slackEnv.botToken, ...(slackEnv.apiUrl ? { apiUrl: slackEnv.apiUrl } : {}) },
   });
+  const { store, audits, digest, remediation, alerts, directory } = runtime;
+  // With PostgreSQL: the audit jobs are taken here while no worker process runs.
+  const fallback = runtime.queue ? new FallbackWorker(runtime.queue.worker, runtime.queue.concurrency) : undefined;
   const digestConfig = options.config.digest;
   const app = createBot({
     env: slackEnv,
@@ -105,6 +109,7 @@ export async function serve(options: ServeOptions): Promise<{ app: SlackApp; por
   let catchUp: Promise<void> | undefined;
   try {
     ({ port } = await app.start());
+    await fallback?.start();
     // The schedule starts once Slack can be reached; a digest missed while the bot was down is posted now.
     if (schedule) ({ catchUp } = await schedule.start());
     await alertSchedule?.start();
@@ -112,7 +117,8 @@ export async function serve(options: ServeOptions): Promise<{ app: SlackApp; por
     await Promise.all([schedule?.stop(), alertSchedule?.stop()]);
     await app.stop().catch(() => undefined);
     await Promise.all([schedule?.drain(), digest.drain(), alertSchedule?.drain(), alerts?.drain()]);
-    await store.close();
+    await fallback?.stop().catch(() => undefined);
+    await runtime.close();
     throw error;
   }
   const stopped = new Promise<void>((resolve) => {
@@ -124,7 +130,8 @@ export async function serve(options: ServeOptions): Promise<{ app: SlackApp; por
       // No new digest and no new request at once; then finish the reports and the digest under way; then flush and release the database.
       void Promise.all([schedule?.stop(), alertSchedule?.stop(), app.stop()])
         .then(() => Promise.all([schedule?.drain(), digest.drain(), alertSchedule?.drain(), alerts?.drain()]))
-        .then(() => store.close())
+        .then(() => fallback?.stop())
+        .then(() => runtime.close())
         .catch((error: unknown) => logger.error({ err: error }, 'shutdown failed'))
         .then(() => {
           logger.info('stopped');

@@ -1,6 +1,6 @@
 import { severityRank, type Check, type Severity } from '../audit/types.js';
 import type { Config } from '../config.js';
-import { DIGEST_ACCOUNT_CONCURRENCY, scanAccounts, type DigestPoster, type ScanAccount } from '../digest/service.js';
+import { DIGEST_ACCOUNT_CONCURRENCY, scanAccounts, type DigestPoster, type ScanAccount, type ScanAll } from '../digest/service.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { computeDigest, readDigestSource, type DigestData } from '../store/digest.js';
@@ -15,6 +15,8 @@ export interface AlertServiceOptions {
   store: Store;
   history: History;
   scan: ScanAccount;
+  /** With a job queue: the accounts audited as jobs. */
+  scanAll?: ScanAll;
   render: (input: RenderAlertInput) => SlackMessage | null;
   /** Where it is posted (its summary call: one message in the channel); absent for a dry run. */
   poster?: Pick<DigestPoster, 'postSummary'>;
@@ -80,11 +82,13 @@ export class AlertService {
     const { alerts } = config;
     const since = (await store.alertsState()).cursor;
     await this.options.beforeRun?.();
-    const outcomes = await scanAccounts(config.accounts, this.options.scan, {
-      concurrency: this.options.concurrency ?? DIGEST_ACCOUNT_CONCURRENCY,
-      logger,
-      what: 'alerts',
-    });
+    const outcomes = this.options.scanAll
+      ? await this.options.scanAll(config.accounts, 'alerts')
+      : await scanAccounts(config.accounts, this.options.scan, {
+          concurrency: this.options.concurrency ?? DIGEST_ACCOUNT_CONCURRENCY,
+          logger,
+          what: 'alerts',
+        });
     const failed = outcomes.filter((o) => o.failure !== undefined).length;
     const until = await this.options.history.stamp();
     if (since === null) {

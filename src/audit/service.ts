@@ -39,7 +39,7 @@ export interface AuditServiceOptions {
   run?: (options: RunAuditOptions) => Promise<AuditResult>;
   env?: NodeJS.ProcessEnv;
   /** Called with each finished audit before anyone waiting for it sees the result: the history records it and answers with the scan id. */
-  onFinished?: (result: AuditResult, account: AccountConfig) => Promise<{ scanId: string } | undefined>;
+  onFinished?: (result: AuditResult, account: AccountConfig, options: { scanId?: string }) => Promise<{ scanId: string } | undefined>;
 }
 
 /**
@@ -55,8 +55,10 @@ export class AuditService {
    * Starts an audit, or joins the one already running for the same account
    * and checks. `requester` is a Slack user id, or `digest` for the scheduled
    * scan; the AssumeRole session is named after it (`slack-<user>`, `digest`).
+   * `scanId` (a job's id) is the id the history records the scan under
+   * (ignored when the audit joins one already running).
    */
-  start(account: AccountConfig, checks: readonly Check[], requester: string): { run: RunningAudit; joined: boolean } {
+  start(account: AccountConfig, checks: readonly Check[], requester: string, options: { scanId?: string } = {}): { run: RunningAudit; joined: boolean } {
     const checkIds = checks.map((c) => c.id).sort();
     // By alias: two aliases of one account id may differ in regions, role or channels.
     const key = `${account.alias}:${checkIds.join(',')}`;
@@ -100,7 +102,7 @@ export class AuditService {
     });
     // The history records the scan first: a report never shows what the store failed to keep.
     run.result = audited.then(async (r) => {
-      const recorded = await this.options.onFinished?.(r, account);
+      const recorded = await this.options.onFinished?.(r, account, options.scanId !== undefined ? { scanId: options.scanId } : {});
       if (recorded) run.scanId = recorded.scanId;
       return r;
     });

@@ -47,6 +47,6 @@ export async function alertsCommand(config: Config, dryRun: boolean, io: CliIo):
     io.stderr.write(`Posted the alert in ${config.alerts.channel}${run.error ? `, but ${terminalSafe(run.error)}` : ''}.\n${noneNote}`);
     return done;
   } finally {
-    await runtime.store.close();
+    await runtime.close();
   }
 }

@@ -36,6 +36,6 @@ export async function digestCommand(config: Config, dryRun: boolean, io: CliIo):
     );
     return noneAudited ? EXIT.incomplete : EXIT.clean;
   } finally {
-    await runtime.store.close();
+    await runtime.close();
   }
 }

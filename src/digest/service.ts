@@ -14,6 +14,9 @@ export const DIGEST_ACCOUNT_CONCURRENCY = 4;
 /** One scan of one account, recorded in the history. */
 export type ScanAccount = (account: AccountConfig) => Promise<{ result: AuditResult; scanId: string }>;
 
+/** Audits many accounts at once (the job queue); one outcome per account, in their order. */
+export type ScanAll = (accounts: readonly AccountConfig[], what: 'digest' | 'alerts') => Promise<ScanOutcome[]>;
+
 export interface DigestServiceOptions {
   config: Config;
   checks: readonly Check[];
@@ -21,6 +24,8 @@ export interface DigestServiceOptions {
   /** The history the scans are recorded in: its clock closes the digest's window. */
   history: History;
   scan: ScanAccount;
+  /** With a job queue: every account audited as a job (workers take them); the in-process `scan` otherwise. */
+  scanAll?: ScanAll;
   /** When the next scheduled digest is due (written with the cursor, in one write); absent without a schedule. */
   nextDue?: () => DigestState['due'];
   /** Renders a digest into its messages (the bot's: Slack's Block Kit, src/slack/render/digest.ts). */
@@ -193,6 +198,7 @@ export class DigestService {
   }
 
   private scanAll(): Promise<ScanOutcome[]> {
+    if (this.options.scanAll) return this.options.scanAll(this.options.config.accounts, 'digest');
     return scanAccounts(this.options.config.accounts, this.options.scan, {
       concurrency: this.options.concurrency ?? DIGEST_ACCOUNT_CONCURRENCY,
       logger: this.options.logger,

@@ -405,9 +405,15 @@ describe('the PostgreSQL store across processes', () => {
   it('applies its migrations once, records them, and refuses a database migrated by a newer bot', async () => {
     opened = await openBackend('postgres');
     const store = opened.store as import('../../src/store/postgres/store.js').PostgresStore;
-    expect(await store.migrations()).toEqual([{ version: 1, name: 'history' }]);
+    expect(await store.migrations()).toEqual([
+      { version: 1, name: 'history' },
+      { version: 2, name: 'workers' },
+    ]);
     const again = (await opened.another()) as typeof store;
-    expect(await again.migrations()).toEqual([{ version: 1, name: 'history' }]);
+    expect(await again.migrations()).toEqual([
+      { version: 1, name: 'history' },
+      { version: 2, name: 'workers' },
+    ]);
     await store.transaction(async (tx) => {
       await (tx as unknown as { db: { query(sql: string): Promise<unknown> } }).db.query(
         `INSERT INTO "${(store as unknown as { schema: string }).schema}".migrations (version, name, checksum) VALUES (99, 'from the future', 'x')`,

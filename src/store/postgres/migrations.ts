@@ -74,4 +74,21 @@ INSERT INTO {schema}.meta (key, value) VALUES
   ('clock', 'null');
 `,
   },
+  {
+    version: 2,
+    name: 'workers',
+    sql: `
+-- The worker processes (aws-audit-bot worker, and serve's own): each refreshes its row while it runs,
+-- so the bot can tell whether anyone takes jobs.
+CREATE TABLE {schema}.workers (
+  id text PRIMARY KEY,
+  host text NOT NULL,
+  pid integer NOT NULL,
+  kind text NOT NULL,
+  concurrency integer NOT NULL,
+  started_at timestamptz NOT NULL DEFAULT now(),
+  seen_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
 ];

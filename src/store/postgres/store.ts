@@ -252,6 +252,7 @@ export class PostgresStore extends SqlReader implements Store {
     private readonly lockPool: pg.Pool,
     schema: string,
     readonly location: string,
+    private readonly url: string,
   ) {
     super(pool, schema);
   }
@@ -268,7 +269,7 @@ export class PostgresStore extends SqlReader implements Store {
     const onError = (error: Error) => options.onError?.(error);
     pool.on('error', onError);
     lockPool.on('error', onError);
-    const store = new PostgresStore(pool, lockPool, schema, location);
+    const store = new PostgresStore(pool, lockPool, schema, location, url);
     try {
       await store.migrate();
     } catch (error) {
@@ -433,6 +434,36 @@ export class PostgresStore extends SqlReader implements Store {
     this.closed = true;
     await this.held.idle();
     await Promise.all([this.pool.end(), this.lockPool.end()]);
+  }
+
+  /** A worker process says it is alive (every few seconds while it runs). */
+  async workerSeen(worker: { id: string; host: string; pid: number; kind: 'dedicated' | 'in-process'; concurrency: number }): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.t('workers')} (id, host, pid, kind, concurrency) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO UPDATE SET seen_at = now()`,
+      [worker.id, worker.host, worker.pid, worker.kind, worker.concurrency],
+    );
+  }
+
+  /** A worker that stops says so (one that dies is forgotten once not seen for a while). */
+  async workerGone(id: string): Promise<void> {
+    await this.pool.query(`DELETE FROM ${this.t('workers')} WHERE id = $1`, [id]);
+  }
+
+  /** The workers seen within `withinSeconds`, by the database's clock. */
+  async liveWorkers(withinSeconds: number): Promise<{ id: string; host: string; pid: number; kind: string; concurrency: number }[]> {
+    await this.pool.query(`DELETE FROM ${this.t('workers')} WHERE seen_at < now() - interval '1 day'`);
+    return (
+      await this.pool.query<{ id: string; host: string; pid: number; kind: string; concurrency: number }>(
+        `SELECT id, host, pid, kind, concurrency FROM ${this.t('workers')} WHERE seen_at > now() - $1 * interval '1 second' ORDER BY started_at`,
+        [withinSeconds],
+      )
+    ).rows;
+  }
+
+  /** The connection string and schema (the job queue lives beside the history, in a schema of its own). */
+  get connection(): { url: string; schema: string } {
+    return { url: this.url, schema: this.schema };
   }
 
   /** Drops the schema and everything in it (tests, on their own schema). */

@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import PgBoss from 'pg-boss';
+import type { AccountConfig, QueueSettings } from '../config.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { ScanOutcome } from '../store/digest.js';
+import type { PostgresStore } from '../store/postgres/store.js';
+import { WORKER_ALIVE_SECONDS, type ScanJobData, type ScanJobOutput, type ScanWorker } from './jobs.js';
+
+/** The queue of account audits (pg-boss, in the history's database, in a schema of its own). */
+export const SCAN_QUEUE = 'account_scan';
+
+const HEARTBEAT_MS = 5_000;
+/** Jobs nobody has taken for this long, with no worker alive, are failed (the digest says so rather than waiting for ever). */
+export const NO_WORKER_GIVE_UP_MS = 120_000;
+
+/** The schema of the queue's tables: beside the history's. */
+export function queueSchema(storeSchema: string): string {
+  return `${storeSchema}_jobs`;
+}
+
+function failureOf(output: unknown): string {
+  const o = output as { message?: unknown; value?: { message?: unknown } } | null;
+  const message = typeof o?.message === 'string' ? o.message : typeof o?.value?.message === 'string' ? o.value.message : undefined;
+  if (message === 'job failed by timeout in active state') return 'its job ran past the queue.jobTimeoutSeconds limit on every attempt';
+  return message ?? 'its job failed';
+}
+
+export interface ScanQueueOptions {
+  store: PostgresStore;
+  settings: Required<QueueSettings>;
+  logger: Logger;
+  /** How often the waiting side looks at its jobs. */
+  pollMs?: number;
+}
+
+/**
+ * The job queue: the bot enqueues one job per account and waits for them;
+ * workers (`aws-audit-bot worker`, or serve's own) take them, one account
+ * at a time per account across all of them. pg-boss keeps the jobs: retries
+ * with a doubling delay, a time limit per job after which it is failed and
+ * retried (so a job whose worker died is taken up again), and upkeep shared
+ * by every process.
+ */
+export class ScanQueue {
+  private constructor(
+    private readonly boss: PgBoss,
+    private readonly options: ScanQueueOptions,
+    private readonly schema: string,
+  ) {}
+
+  static async open(options: ScanQueueOptions): Promise<ScanQueue> {
+    const { url, schema: storeSchema } = options.store.connection;
+    const schema = queueSchema(storeSchema);
+    const { settings } = options;
+    const boss = new PgBoss({
+      connectionString: url,
+      schema,
+      max: 4,
+      application_name: 'aws-audit-bot-queue',
+      // The bot's schedules are its own (node-cron); pg-boss's cron is not used.
+      schedule: false,
+      supervise: true,
+      maintenanceIntervalSeconds: settings.maintenanceSeconds,
+      monitorStateIntervalSeconds: Math.max(settings.maintenanceSeconds, 60),
+    });
+    boss.on('error', (error) => options.logger.warn({ err: errorMessage(error) }, 'job queue error'));
+    await boss.start();
+    const queue = { name: SCAN_QUEUE, policy: 'standard' as const, ...jobLimits(settings) };
+    if (await boss.getQueue(SCAN_QUEUE)) await boss.updateQueue(SCAN_QUEUE, queue);
+    else await boss.createQueue(SCAN_QUEUE, queue);
+    return new ScanQueue(boss, options, schema);
+  }
+
+  /**
+   * Audits the accounts as jobs and waits for every one: completed (its scan
+   * recorded), failed after its retries, or not taken while no worker is
+   * alive. A failed account is an outcome, as in the digest's own scans.
+   */
+  async scanAll(accounts: readonly AccountConfig[], requester: string, what: string): Promise<ScanOutcome[]> {
+    const { logger } = this.options;
+    const jobs = accounts.map((a) => ({ id: randomUUID(), account: a }));
+    await this.boss.insert(
+      jobs.map((j) => ({
+        id: j.id,
+        name: SCAN_QUEUE,
+        data: { alias: j.account.alias, accountId: j.account.accountId, requester } satisfies ScanJobData,
+        ...jobLimits(this.options.settings),
+      })),
+    );
+    logger.info({ jobs: jobs.length, requester }, `${what}: audits queued`);
+    const outcomes = new Map<string, ScanOutcome>();
+    let idleSince: number | undefined;
+    while (outcomes.size < jobs.length) {
+      await new Promise((r) => setTimeout(r, this.options.pollMs ?? 1_000));
+      const pending = jobs.filter((j) => !outcomes.has(j.id));
+      const rows = await this.jobStates(pending.map((j) => j.id));
+      for (const job of pending) {
+        const row = rows.get(job.id);
+        const base = { alias: job.account.alias, accountId: job.account.accountId };
+        if (row?.state === 'completed') {
+          const out = row.output as ScanJobOutput;
+          outcomes.set(job.id, { ...base, scanId: out.scanId, errors: out.errors });
+        } else if (row?.state === 'failed' || row?.state === 'cancelled' || row === undefined) {
+          const failure = row ? failureOf(row.output) : 'its job is gone from the queue';
+          logger.warn({ ...base, err: failure }, `${what}: account could not be audited`);
+          outcomes.set(job.id, { ...base, errors: 0, failure });
+        }
+      }
+      // Nobody takes the jobs: no worker alive, none started for a while. Given up, said.
+      const started = [...rows.values()].some((r) => r.state !== 'created');
+      if (!started && (await this.options.store.liveWorkers(WORKER_ALIVE_SECONDS)).length === 0) {
+        idleSince ??= Date.now();
+        if (Date.now() - idleSince >= NO_WORKER_GIVE_UP_MS) {
+          const left = jobs.filter((j) => !outcomes.has(j.id));
+          await this.boss.cancel(
+            SCAN_QUEUE,
+            left.map((j) => j.id),
+          );
+          for (const job of left)
+            outcomes.set(job.id, {
+              alias: job.account.alias,
+              accountId: job.account.accountId,
+              errors: 0,
+              failure: 'no worker took its job (start aws-audit-bot worker, or serve, which runs one when none is running)',
+            });
+        }
+      } else idleSince = undefined;
+    }
+    return jobs.map((j) => outcomes.get(j.id)!);
+  }
+
+  private async jobStates(ids: readonly string[]): Promise<Map<string, { state: string; output: unknown }>> {
+    if (ids.length === 0) return new Map();
+    const sql = `SELECT id::text, state::text, output FROM "${this.schema}".job WHERE id = ANY($1::uuid[])
+      UNION ALL SELECT id::text, state::text, output FROM "${this.schema}".archive WHERE id = ANY($1::uuid[])`;
+    const result = await this.boss.getDb().executeSql(sql, [ids]);
+    return new Map((result.rows as { id: string; state: string; output: unknown }[]).map((r) => [r.id, r]));
+  }
+
+  /**
+   * Takes jobs until stopped: `concurrency` at a time, each through `handle`
+   * (which audits the account and records its scan under the job's id), and
+   * says it is alive meanwhile.
+   */
+  async work(
+    handle: (job: { id: string; data: ScanJobData }) => Promise<ScanJobOutput>,
+    options: { concurrency: number; kind: 'dedicated' | 'in-process' },
+  ): Promise<ScanWorker> {
+    const worker = { id: randomUUID(), host: os.hostname(), pid: process.pid, kind: options.kind, concurrency: options.concurrency };
+    const { store, logger } = this.options;
+    await store.workerSeen(worker);
+    const beat = setInterval(() => {
+      store.workerSeen(worker).catch((error: unknown) => logger.warn({ err: errorMessage(error) }, 'the worker could not say it is alive'));
+    }, HEARTBEAT_MS);
+    beat.unref();
+    const ids: string[] = [];
+    for (let i = 0; i < options.concurrency; i++) {
+      ids.push(
+        await this.boss.work<ScanJobData>(SCAN_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+          const started = Date.now();
+          try {
+            const output = await handle(job!);
+            logger.info({ job: job!.id, alias: job!.data.alias, ms: Date.now() - started, ...output }, 'job done');
+            return output;
+          } catch (error) {
+            logger.warn({ job: job!.id, alias: job!.data.alias, err: errorMessage(error) }, 'job failed; it is retried while attempts remain');
+            throw error;
+          }
+        }),
+      );
+    }
+    logger.info({ worker: worker.id, concurrency: options.concurrency, kind: options.kind }, 'worker taking jobs');
+    return {
+      id: worker.id,
+      stop: async () => {
+        clearInterval(beat);
+        await Promise.all(ids.map((id) => this.boss.offWork({ id })));
+        await store.workerGone(worker.id).catch(() => undefined);
+      },
+    };
+  }
+
+  /** Stops taking jobs and lets the ones under way finish (up to `timeoutMs`), then disconnects. */
+  async close(timeoutMs = 30_000): Promise<void> {
+    await this.boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: true });
+  }
+}
+
+function jobLimits(settings: Required<QueueSettings>) {
+  return {
+    retryLimit: settings.retries,
+    retryDelay: settings.retryDelaySeconds,
+    retryBackoff: true,
+    expireInSeconds: settings.jobTimeoutSeconds,
+  };
+}
