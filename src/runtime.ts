@@ -87,7 +87,13 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...limits,
     logger,
     env,
-    onFinished: async (result, account, recordAs) => history.record(result, account.alias, recordAs),
+    onFinished: async (result, account, recordAs) => {
+      const started = performance.now();
+      const recorded = await history.record(result, account.alias, recordAs);
+      // What the store costs per scan (the JSON file rewrites the whole history; PostgreSQL writes the account's rows).
+      logger.info({ alias: account.alias, scanId: recorded.scanId, recordMs: Math.round((performance.now() - started) * 10) / 10 }, 'scan recorded');
+      return recorded;
+    },
   });
   /** One recorded scan of an account, for the digest or the alerts (an /audit of the same account and checks is joined). */
   const scanAs =

@@ -115,22 +115,35 @@ export class DigestSchedule extends ScheduledJob {
   }
 
   private fire(reason: 'scheduled' | 'catch-up'): Promise<void> {
-    return this.once(async () => {
-      try {
-        const run = await this.options.run();
-        // Only a posted digest moves the due time on: one that failed is still due (and caught up at the next start).
-        if (run.posted) await this.writeDue(this.nextRun());
-        else this.options.logger.error({ reason, err: run.error }, 'the digest was not posted; it stays due');
-      } catch (error) {
-        this.options.logger.error({ reason, err: errorMessage(error) }, 'the digest failed; it stays due');
-      }
-    });
+    return this.once(() =>
+      // Every bot replica on one PostgreSQL fires: one posts, holding the digest; the others then find it posted.
+      this.options.store.exclusive('digest:scheduled', () => this.fireHeld(reason)),
+    );
+  }
+
+  private async fireHeld(reason: 'scheduled' | 'catch-up'): Promise<void> {
+    const { due } = await this.options.store.digestState();
+    if (due && due.schedule === this.options.schedule && due.timezone === this.options.timezone && Date.parse(due.at) > this.now().getTime()) {
+      this.options.logger.info({ reason, nextDue: due.at }, 'the digest of this time was posted already (by another bot process on the same database)');
+      return;
+    }
+    try {
+      const run = await this.options.run();
+      // Only a posted digest moves the due time on: one that failed is still due (and caught up at the next start).
+      if (run.posted) await this.writeDue(this.nextRun());
+      else this.options.logger.error({ reason, err: run.error }, 'the digest was not posted; it stays due');
+    } catch (error) {
+      this.options.logger.error({ reason, err: errorMessage(error) }, 'the digest failed; it stays due');
+    }
   }
 }
 
 export interface AlertScheduleOptions {
   schedule: string;
   timezone: string;
+  /** Where the alerts' cursor is: a run another bot process already made for this firing is not made again. */
+  store?: Store;
+  now?: () => Date;
   run: () => Promise<{ posted: boolean; error?: string }>;
   logger: Logger;
   createTask?: (expression: string, fn: () => Promise<void>, options: TaskOptions) => ScheduledTask;
@@ -156,13 +169,23 @@ export class AlertSchedule extends ScheduledJob {
   }
 
   private fire(): Promise<void> {
-    return this.once(async () => {
-      try {
-        const run = await this.options.run();
-        if (run.error) this.options.logger.error({ err: run.error }, 'the alert run did not finish; the next run covers its window');
-      } catch (error) {
-        this.options.logger.error({ err: errorMessage(error) }, 'the alert run failed; the next run covers its window');
-      }
-    });
+    const firedAt = (this.options.now ?? (() => new Date()))().getTime();
+    const store = this.options.store;
+    return this.once(() => (store ? store.exclusive('alerts:scheduled', () => this.fireHeld(firedAt)) : this.fireHeld(firedAt)));
+  }
+
+  private async fireHeld(firedAt: number): Promise<void> {
+    const cursor = (await this.options.store?.alertsState())?.cursor;
+    // Every bot replica on one PostgreSQL fires: the first runs; the others find its window closed after this firing.
+    if (cursor && Date.parse(cursor) >= firedAt) {
+      this.options.logger.info({ cursor }, 'the alerts of this time ran already (in another bot process on the same database)');
+      return;
+    }
+    try {
+      const run = await this.options.run();
+      if (run.error) this.options.logger.error({ err: run.error }, 'the alert run did not finish; the next run covers its window');
+    } catch (error) {
+      this.options.logger.error({ err: errorMessage(error) }, 'the alert run failed; the next run covers its window');
+    }
   }
 }

@@ -102,6 +102,7 @@ export async function serve(options: ServeOptions): Promise<{ app: SlackApp; por
           schedule: alertsConfig.schedule,
           timezone: alertsConfig.timezone ?? digestConfig?.timezone ?? 'UTC',
           logger,
+          store,
           run: () => alerts.run(),
         })
       : undefined;

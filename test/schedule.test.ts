@@ -141,3 +141,51 @@ describe('AlertSchedule', () => {
     expect(stopped).toBe(true);
   });
 });
+
+describe('schedules with several bot replicas on one PostgreSQL', () => {
+  it('posts a missed digest once when two replicas start together, and runs one alert per firing', async () => {
+    const { PostgresStore } = await import('../src/store/postgres/store.js');
+    const { databaseUrl, freshSchema } = await import('./helpers/backends.js');
+    const schema = freshSchema();
+    const one = await PostgresStore.open(databaseUrl(), { schema });
+    const two = await PostgresStore.open(databaseUrl(), { schema });
+    try {
+      await one.transaction((tx) => tx.setDigestState({ due: { at: '2026-11-16T08:00:00.000Z', schedule: '0 9 * * 1', timezone: 'Europe/Berlin' } }));
+      const { state, run } = fakeRun(true, 150);
+      const a = new DigestSchedule({ schedule: '0 9 * * 1', timezone: 'Europe/Berlin', store: one, run, logger });
+      const b = new DigestSchedule({ schedule: '0 9 * * 1', timezone: 'Europe/Berlin', store: two, run, logger });
+      const [x, y] = await Promise.all([a.start(), b.start()]);
+      await Promise.all([x.catchUp, y.catchUp]);
+      // Both were down at the due time; one posts, the other finds it posted.
+      expect(state.calls).toBe(1);
+      expect(Date.parse((await two.digestState()).due!.at)).toBeGreaterThan(Date.now());
+      await Promise.all([a.stop(), b.stop()]);
+
+      // Alerts: both replicas fire at once; the first moves the cursor past the firing, the second runs nothing.
+      const fired: (() => Promise<void>)[] = [];
+      let runs = 0;
+      const alertRun = async () => {
+        runs++;
+        await new Promise((r) => setTimeout(r, 100));
+        await one.transaction(async (tx) => tx.setAlertsState({ cursor: await tx.tick(new Date()) }));
+        return { posted: true };
+      };
+      const createTask = (_e: string, fn: () => Promise<void>) => {
+        fired.push(fn);
+        return { start: async () => undefined, destroy: async () => undefined, getNextRuns: () => [] } as unknown as ScheduledTask;
+      };
+      const alertsA = new AlertSchedule({ schedule: '0 * * * *', timezone: 'UTC', store: one, logger, run: alertRun, createTask });
+      const alertsB = new AlertSchedule({ schedule: '0 * * * *', timezone: 'UTC', store: two, logger, run: alertRun, createTask });
+      await Promise.all([alertsA.start(), alertsB.start()]);
+      await Promise.all(fired.map((f) => f()));
+      expect(runs).toBe(1);
+      // The next firing (later) runs again.
+      await new Promise((r) => setTimeout(r, 5));
+      await fired[1]!();
+      expect(runs).toBe(2);
+    } finally {
+      await one.dropSchema();
+      await Promise.all([one.close(), two.close()]);
+    }
+  });
+});

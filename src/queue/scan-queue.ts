@@ -33,6 +33,8 @@ export interface ScanQueueOptions {
   logger: Logger;
   /** How often the waiting side looks at its jobs. */
   pollMs?: number;
+  /** Jobs nobody takes for this long while no worker is alive are given up (NO_WORKER_GIVE_UP_MS). */
+  giveUpMs?: number;
 }
 
 /**
@@ -112,7 +114,7 @@ export class ScanQueue {
       const started = [...rows.values()].some((r) => r.state !== 'created');
       if (!started && (await this.options.store.liveWorkers(WORKER_ALIVE_SECONDS)).length === 0) {
         idleSince ??= Date.now();
-        if (Date.now() - idleSince >= NO_WORKER_GIVE_UP_MS) {
+        if (Date.now() - idleSince >= (this.options.giveUpMs ?? NO_WORKER_GIVE_UP_MS)) {
           const left = jobs.filter((j) => !outcomes.has(j.id));
           await this.boss.cancel(
             SCAN_QUEUE,

@@ -13,6 +13,9 @@ import { RemediationService } from '../../src/remediation/service.js';
 import { fakeSessions } from '../helpers/aws.js';
 import { tempStore } from '../helpers/store.js';
 import { FileStore } from '../../src/store/store.js';
+import type { Store } from '../../src/store/contract.js';
+import { PostgresStore } from '../../src/store/postgres/store.js';
+import { databaseUrl, freshSchema } from '../helpers/backends.js';
 import { outcomeText } from '../../src/slack/render/fix.js';
 
 const CONFIG_TEXT = `accounts:
@@ -53,13 +56,18 @@ const FINGERPRINT = findingFingerprint({
   resourceId: 'deploy-bot/access-key-1',
 });
 
-function makeService(store: FileStore, now: () => Date = () => new Date('2026-11-23T12:05:00.000Z')): RemediationService {
+function makeService(store: Store, now: () => Date = () => new Date('2026-11-23T12:05:00.000Z')): RemediationService {
   return new RemediationService({ config: CONFIG, store, sessions: fakeSessions(), logger, now, clients });
 }
 
 /** A store whose history holds one open old-key finding of deploy-bot. */
 async function recorded(): Promise<{ store: FileStore; scanId: string; fingerprint: string; file: string }> {
   const { store, file } = await tempStore();
+  return { store, file, fingerprint: FINGERPRINT, scanId: await recordInto(store) };
+}
+
+/** Records the finding into any store; the scan's id. */
+async function recordInto(store: Store): Promise<string> {
   const history = new History(store, { now: () => new Date('2026-11-23T12:00:00.000Z') });
   const fingerprint = FINGERPRINT;
   const { scanId } = await history.record(
@@ -85,7 +93,7 @@ async function recorded(): Promise<{ store: FileStore; scanId: string; fingerpri
     },
     'prod',
   );
-  return { store, scanId, fingerprint, file };
+  return scanId;
 }
 
 describe('RemediationService', () => {
@@ -330,5 +338,42 @@ describe('RemediationService', () => {
       ['refused', 'undo-dry-run'],
     ]);
     await store.close();
+  });
+
+  it('fixes once across two bot replicas on one PostgreSQL: two Undo clicks on two replicas undo once', async () => {
+    const schema = freshSchema();
+    const one = await PostgresStore.open(databaseUrl(), { schema });
+    const two = await PostgresStore.open(databaseUrl(), { schema });
+    try {
+      const scanId = await recordInto(one);
+      const ref = findingRef(scanId, FINGERPRINT);
+      const a = makeService(one);
+      const b = makeService(two);
+      iam.on(UpdateAccessKeyCommand).callsFake(async (input: { Status: 'Active' | 'Inactive' }) => {
+        // AWS takes its time: both replicas are inside undo at once.
+        await new Promise((r) => setTimeout(r, 200));
+        status = input.Status;
+        return {};
+      });
+      const requestId = '33333333-3333-4333-8333-333333333333';
+      const guarded = await a.guard('U0ALICE01', ref, requestId);
+      if (!guarded.ok) throw new Error(guarded.refusal.code);
+      expect(await a.preview(guarded.value, 'U0ALICE01', requestId, ref)).toMatchObject({ ok: true });
+      expect((await a.execute({ user: 'U0ALICE01', ref, requestId })).kind).toBe('applied');
+      // The other replica sees the fix in the shared log.
+      const [fix] = (await b.log()).filter((r) => r.result === 'applied');
+      expect(fix).toBeDefined();
+      const [x, y] = await Promise.all([
+        a.undo({ recordId: fix!.id, user: 'U0ALICE01', requestId: 'undo-alice' }),
+        b.undo({ recordId: fix!.id, user: 'U0BOB0001', requestId: 'undo-bob' }),
+      ]);
+      expect([x.kind, y.kind].sort()).toEqual(['already', 'undone']);
+      // One write to deactivate, one to undo: never two undos.
+      expect(iam.commandCalls(UpdateAccessKeyCommand).map((c) => c.args[0].input.Status)).toEqual(['Inactive', 'Active']);
+      expect((await one.actions()).filter((r) => r.result === 'undone')).toHaveLength(1);
+    } finally {
+      await one.dropSchema();
+      await Promise.all([one.close(), two.close()]);
+    }
   });
 });
