@@ -122,7 +122,9 @@ async function scenario(name: string, aws: AwsStandIn, databaseUrl: string | und
   if (d.code !== 0) console.error(`${name}: the digest exited ${d.code}:\n${digest.out().slice(-2000)}`);
   if (databaseUrl && name !== 'json') {
     try {
-      execFileSync('psql', [databaseUrl, '-qc', `DROP SCHEMA IF EXISTS "${schema}" CASCADE; DROP SCHEMA IF EXISTS "${schema}_jobs" CASCADE;`]);
+      execFileSync('psql', [databaseUrl, '-qXc', `DROP SCHEMA IF EXISTS "${schema}" CASCADE; DROP SCHEMA IF EXISTS "${schema}_jobs" CASCADE;`], {
+        stdio: 'ignore',
+      });
     } catch {
       // leftovers of a throw-away server
     }

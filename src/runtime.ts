@@ -17,7 +17,7 @@ import type { Logger } from './log.js';
 import { nextDue } from './schedule.js';
 import { renderDigest } from './slack/render/digest.js';
 import { slackDigestPoster } from './slack/digest-poster.js';
-import { ALERTS_REQUESTER, AuditService, DIGEST_REQUESTER } from './audit/service.js';
+import { ALERTS_REQUESTER, AuditService, DIGEST_REQUESTER, type AuditServiceOptions } from './audit/service.js';
 import { AlertService } from './alerts/service.js';
 import { renderAlert } from './slack/render/alert.js';
 
@@ -25,7 +25,10 @@ import { renderAlert } from './slack/render/alert.js';
 export interface Runtime {
   store: Store;
   history: History;
+  /** Audits in this process (the digest's without a queue, and this process's jobs), recorded in the history. */
   audits: AuditService;
+  /** The audits `/audit` asks for: `audits` itself, or with PostgreSQL jobs on the queue (a worker audits, records and sends the result back). */
+  slackAudits: AuditService;
   digest: DigestService;
   remediation: RemediationService;
   /** With `alerts:` in the config. */
@@ -109,6 +112,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   // The retry policy is written out: @slack/web-api is CommonJS, and Node's ESM loader does not see its `retryPolicies` export.
   // With PostgreSQL, the digest's and alerts' audits are jobs that any worker process takes (this one's too, see FallbackWorker).
   const jobs = store.backend === 'postgres' ? await openJobs(store as PostgresStore, { config, checks, logger, audits, directory }) : undefined;
+  const slackAudits = jobs ? queuedAudits(jobs.queue, { sessions, thresholds: config.thresholds, ...limits, logger, env }) : audits;
   const scanAll = jobs
     ? {
         scanAll: (accounts: readonly AccountConfig[], what: 'digest' | 'alerts') =>
@@ -163,6 +167,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     store,
     history,
     audits,
+    slackAudits,
     digest,
     remediation,
     ...(alerts ? { alerts } : {}),
@@ -173,6 +178,33 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       await store.close();
     },
   };
+}
+
+/**
+ * Audits as jobs, with AuditService's joining and listing: the worker runs
+ * the audit (under the requester's session name) and records the scan; the
+ * result comes back in the job's output.
+ */
+function queuedAudits(queue: ScanQueue, options: Omit<AuditServiceOptions, 'run' | 'onFinished'>): AuditService {
+  const scanIds = new WeakMap<object, string>();
+  return new AuditService({
+    ...options,
+    run: async (o) => {
+      const { result, scanId } = await queue.runOne({
+        alias: o.account.alias,
+        accountId: o.account.accountId,
+        requester: o.sessionName,
+        sessionName: o.sessionName,
+        checkIds: o.checks.map((c) => c.id),
+      });
+      scanIds.set(result, scanId);
+      return result;
+    },
+    onFinished: async (result) => {
+      const scanId = scanIds.get(result);
+      return scanId === undefined ? undefined : { scanId };
+    },
+  });
 }
 
 /** The job queue and a worker's needs (pg-boss loads only with PostgreSQL). */

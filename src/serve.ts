@@ -66,7 +66,7 @@ export async function serve(options: ServeOptions): Promise<{ app: SlackApp; por
     ...(options.sessions ? { sessions: options.sessions } : {}),
     slack: { botToken: slackEnv.botToken, ...(slackEnv.apiUrl ? { apiUrl: slackEnv.apiUrl } : {}) },
   });
-  const { store, audits, digest, remediation, alerts, directory } = runtime;
+  const { store, slackAudits: audits, digest, remediation, alerts, directory } = runtime;
   // With PostgreSQL: the audit jobs are taken here while no worker process runs.
   const fallback = runtime.queue ? new FallbackWorker(runtime.queue.worker, runtime.queue.concurrency) : undefined;
   const digestConfig = options.config.digest;

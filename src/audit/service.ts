@@ -58,7 +58,12 @@ export class AuditService {
    * `scanId` (a job's id) is the id the history records the scan under
    * (ignored when the audit joins one already running).
    */
-  start(account: AccountConfig, checks: readonly Check[], requester: string, options: { scanId?: string } = {}): { run: RunningAudit; joined: boolean } {
+  start(
+    account: AccountConfig,
+    checks: readonly Check[],
+    requester: string,
+    options: { scanId?: string; sessionName?: string } = {},
+  ): { run: RunningAudit; joined: boolean } {
     const checkIds = checks.map((c) => c.id).sort();
     // By alias: two aliases of one account id may differ in regions, role or channels.
     const key = `${account.alias}:${checkIds.join(',')}`;
@@ -93,7 +98,7 @@ export class AuditService {
       ...(this.options.deadlineMs ? { deadlineMs: this.options.deadlineMs } : {}),
       sessions: this.options.sessions,
       // CloudTrail shows who asked: the AssumeRole session is named after the requester.
-      sessionName: roleSessionName(SCHEDULED.has(requester) ? requester : `slack-${requester}`),
+      sessionName: options.sessionName ?? roleSessionName(SCHEDULED.has(requester) ? requester : `slack-${requester}`),
       ...(this.options.env ? { env: this.options.env } : {}),
       onProgress: (progress) => {
         run.progress = progress;

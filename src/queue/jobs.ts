@@ -1,3 +1,5 @@
+import type { AuditResult } from '../audit/types.js';
+
 /** What the queue's two sides share: the bot that enqueues audits and the workers that take them. */
 
 /** What a job asks: one audit of one account, for one requester (`digest`, `alerts`). */
@@ -5,6 +7,12 @@ export interface ScanJobData {
   alias: string;
   accountId: string;
   requester: string;
+  /** Only these checks (an `/audit prod s3`); every check when absent. */
+  checkIds?: string[];
+  /** The AssumeRole session name (who asked, for CloudTrail); from `requester` when absent. */
+  sessionName?: string;
+  /** The asker wants the whole result back (an `/audit` renders it). */
+  wantResult?: boolean;
 }
 
 /** What a finished job answers: the scan the history recorded. */
@@ -12,6 +20,8 @@ export interface ScanJobOutput {
   scanId: string;
   errors: number;
   findings: number;
+  /** With `wantResult`. */
+  result?: AuditResult;
 }
 
 export interface ScanWorker {

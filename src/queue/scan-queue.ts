@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import PgBoss from 'pg-boss';
+import type { AuditResult } from '../audit/types.js';
 import type { AccountConfig, QueueSettings } from '../config.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -82,55 +83,60 @@ export class ScanQueue {
    */
   async scanAll(accounts: readonly AccountConfig[], requester: string, what: string): Promise<ScanOutcome[]> {
     const { logger } = this.options;
-    const jobs = accounts.map((a) => ({ id: randomUUID(), account: a }));
-    await this.boss.insert(
-      jobs.map((j) => ({
-        id: j.id,
-        name: SCAN_QUEUE,
-        data: { alias: j.account.alias, accountId: j.account.accountId, requester } satisfies ScanJobData,
-        ...jobLimits(this.options.settings),
-      })),
-    );
+    const jobs = accounts.map((a) => ({ id: randomUUID(), data: { alias: a.alias, accountId: a.accountId, requester } satisfies ScanJobData }));
+    await this.enqueue(jobs);
     logger.info({ jobs: jobs.length, requester }, `${what}: audits queued`);
-    const outcomes = new Map<string, ScanOutcome>();
+    const ends = await this.wait(jobs.map((j) => j.id));
+    return jobs.map((job) => {
+      const end = ends.get(job.id)!;
+      const base = { alias: job.data.alias, accountId: job.data.accountId };
+      if ('output' in end) return { ...base, scanId: end.output.scanId, errors: end.output.errors };
+      logger.warn({ ...base, err: end.failure }, `${what}: account could not be audited`);
+      return { ...base, errors: 0, failure: end.failure };
+    });
+  }
+
+  /** One audit as a job (an `/audit` from Slack): its result and scan, or its failure thrown. */
+  async runOne(data: ScanJobData): Promise<{ result: AuditResult; scanId: string }> {
+    const id = randomUUID();
+    await this.enqueue([{ id, data: { ...data, wantResult: true } }]);
+    const end = (await this.wait([id])).get(id)!;
+    if ('failure' in end) throw new Error(end.failure);
+    if (!end.output.result) throw new Error('the worker sent no result back: run the same version of the bot everywhere');
+    return { result: end.output.result, scanId: end.output.scanId };
+  }
+
+  private async enqueue(jobs: readonly { id: string; data: ScanJobData }[]): Promise<void> {
+    await this.boss.insert(jobs.map((j) => ({ id: j.id, name: SCAN_QUEUE, data: j.data, ...jobLimits(this.options.settings) })));
+  }
+
+  /** Waits until every job has ended: its output, or why it failed. */
+  private async wait(ids: readonly string[]): Promise<Map<string, { output: ScanJobOutput } | { failure: string }>> {
+    const ends = new Map<string, { output: ScanJobOutput } | { failure: string }>();
     let idleSince: number | undefined;
-    while (outcomes.size < jobs.length) {
+    while (ends.size < ids.length) {
       await new Promise((r) => setTimeout(r, this.options.pollMs ?? 1_000));
-      const pending = jobs.filter((j) => !outcomes.has(j.id));
-      const rows = await this.jobStates(pending.map((j) => j.id));
-      for (const job of pending) {
-        const row = rows.get(job.id);
-        const base = { alias: job.account.alias, accountId: job.account.accountId };
-        if (row?.state === 'completed') {
-          const out = row.output as ScanJobOutput;
-          outcomes.set(job.id, { ...base, scanId: out.scanId, errors: out.errors });
-        } else if (row?.state === 'failed' || row?.state === 'cancelled' || row === undefined) {
-          const failure = row ? failureOf(row.output) : 'its job is gone from the queue';
-          logger.warn({ ...base, err: failure }, `${what}: account could not be audited`);
-          outcomes.set(job.id, { ...base, errors: 0, failure });
-        }
+      const pending = ids.filter((id) => !ends.has(id));
+      const rows = await this.jobStates(pending);
+      for (const id of pending) {
+        const row = rows.get(id);
+        if (row?.state === 'completed') ends.set(id, { output: row.output as ScanJobOutput });
+        else if (row?.state === 'failed' || row?.state === 'cancelled' || row === undefined)
+          ends.set(id, { failure: row ? failureOf(row.output) : 'its job is gone from the queue' });
       }
       // Nobody takes the jobs: no worker alive, none started for a while. Given up, said.
       const started = [...rows.values()].some((r) => r.state !== 'created');
       if (!started && (await this.options.store.liveWorkers(WORKER_ALIVE_SECONDS)).length === 0) {
         idleSince ??= Date.now();
         if (Date.now() - idleSince >= (this.options.giveUpMs ?? NO_WORKER_GIVE_UP_MS)) {
-          const left = jobs.filter((j) => !outcomes.has(j.id));
-          await this.boss.cancel(
-            SCAN_QUEUE,
-            left.map((j) => j.id),
-          );
-          for (const job of left)
-            outcomes.set(job.id, {
-              alias: job.account.alias,
-              accountId: job.account.accountId,
-              errors: 0,
-              failure: 'no worker took its job (start aws-audit-bot worker, or serve, which runs one when none is running)',
-            });
+          const left = ids.filter((id) => !ends.has(id));
+          await this.boss.cancel(SCAN_QUEUE, left);
+          for (const id of left)
+            ends.set(id, { failure: 'no worker took its job (start aws-audit-bot worker, or serve, which runs one when none is running)' });
         }
       } else idleSince = undefined;
     }
-    return jobs.map((j) => outcomes.get(j.id)!);
+    return ends;
   }
 
   private async jobStates(ids: readonly string[]): Promise<Map<string, { state: string; output: unknown }>> {
@@ -164,11 +170,17 @@ export class ScanQueue {
           const started = Date.now();
           try {
             const output = await handle(job!);
-            logger.info({ job: job!.id, alias: job!.data.alias, ms: Date.now() - started, ...output }, 'job done');
+            logger.info(
+              { job: job!.id, alias: job!.data.alias, ms: Date.now() - started, scanId: output.scanId, findings: output.findings, errors: output.errors },
+              'job done',
+            );
             return output;
           } catch (error) {
             logger.warn({ job: job!.id, alias: job!.data.alias, err: errorMessage(error) }, 'job failed; it is retried while attempts remain');
             throw error;
+          } finally {
+            // A loop that just finished a job asks for the next at once (the polling interval is for an empty queue).
+            if (ids[i]) this.boss.notifyWorker(ids[i]!);
           }
         }),
       );

@@ -36,11 +36,17 @@ export function scanJobHandler(deps: WorkerDeps): (job: { id: string; data: Scan
     }
     if (!account) throw new Error(`this worker's config has no account ${data.alias} (${data.accountId}): give every worker the bot's config`);
     const known = account;
+    const ids = Array.isArray(data.checkIds) ? new Set(data.checkIds) : undefined;
+    const checks = ids ? deps.checks.filter((c) => ids.has(c.id)) : deps.checks;
+    if (ids && checks.length === 0) throw new Error('the job names no check this worker knows: run the same version of the bot everywhere');
     return deps.store.exclusive(`audit:${known.accountId}`, async () => {
-      const { run } = deps.audits.start(known, deps.checks, data.requester, { scanId: job.id });
+      const { run } = deps.audits.start(known, checks, data.requester, {
+        scanId: job.id,
+        ...(typeof data.sessionName === 'string' ? { sessionName: data.sessionName } : {}),
+      });
       const result = await run.result;
       if (run.scanId === undefined) throw new Error('the scan was not recorded');
-      return { scanId: run.scanId, errors: result.errors.length, findings: result.findings.length };
+      return { scanId: run.scanId, errors: result.errors.length, findings: result.findings.length, ...(data.wantResult ? { result } : {}) };
     });
   };
 }

@@ -87,7 +87,7 @@ export class RemediationService {
   constructor(private readonly options: RemediationServiceOptions) {
     this.now = options.now ?? (() => new Date());
     this.mutes = new Mutes(options.store);
-    this.confirmations = new Confirmations(this.now);
+    this.confirmations = new Confirmations(this.now, options.store.shelf);
     this.actions = new ActionLog(options.store, this.now, options.logger);
   }
 
@@ -174,7 +174,7 @@ export class RemediationService {
         return { ok: false, refusal };
       }
       const change = `${check.change} in ${accountLabel(fixable.account)}`;
-      this.confirmations.save(requestId, {
+      await this.confirmations.save(requestId, {
         user,
         ref,
         fingerprint: fixable.state.fingerprint,
@@ -206,7 +206,7 @@ export class RemediationService {
     return this.locked(`request:${input.requestId}`, async () => {
       const again = await this.byRequest(input.requestId);
       if (again) return { kind: 'repeat', record: again };
-      const confirmed = this.confirmations.check(input.requestId, input.user, input.ref, this.settings(), false);
+      const confirmed = await this.confirmations.check(input.requestId, input.user, input.ref, this.settings(), false);
       if (!confirmed.ok) return this.refusedOutcome(input.user, input.ref, input.requestId, confirmed.refusal, undefined, where);
       const guarded = await this.guard(input.user, input.ref, input.requestId, where);
       if (!guarded.ok) return { kind: 'refused', refusal: guarded.refusal, record: await this.byRequest(input.requestId) };
@@ -216,7 +216,7 @@ export class RemediationService {
 
   /** Cancel on a confirmation: it can no longer be acted on. False when it was acted on already (or is not this user's). */
   async cancel(requestId: string, user: string): Promise<boolean> {
-    this.confirmations.cancel(requestId, user);
+    await this.confirmations.cancel(requestId, user);
     return (await this.byRequest(requestId)) === undefined;
   }
 
@@ -243,7 +243,7 @@ export class RemediationService {
         const earlier = storedReason(repeat.why) ?? (repeat.reason ? { code: 'earlier-answer', detail: repeat.reason } : undefined);
         return { ok: false, refusal: earlier ?? { code: 'already-answered' } };
       }
-      const confirmed = this.confirmations.check(input.requestId, input.user, input.ref, this.settings(), true);
+      const confirmed = await this.confirmations.check(input.requestId, input.user, input.ref, this.settings(), true);
       if (!confirmed.ok)
         return this.refuse({ user: input.user, requestId: input.requestId, refusal: confirmed.refusal, ...(await this.aboutRef(input.ref)), where: input });
       const guarded = await this.guard(input.user, input.ref, input.requestId, input);
@@ -527,7 +527,7 @@ export class RemediationService {
 
   /** A click on a confirmation (or a request) that is someone else's: refused without touching theirs. */
   private async foreign(requestId: string, user: string): Promise<boolean> {
-    const owner = this.confirmations.ownerOf(requestId);
+    const owner = await this.confirmations.ownerOf(requestId);
     if (owner !== undefined) return owner !== user;
     const record = await this.byRequest(requestId);
     return record !== undefined && record.user !== user;

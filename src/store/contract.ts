@@ -75,6 +75,33 @@ export interface StoreWriter extends StoreReader {
   tick(now: Date): Promise<string>;
 }
 
+/** Values by key, each kept until a time (then gone, or soon removed). */
+export interface Shelf {
+  get(key: string): Promise<unknown>;
+  put(key: string, value: unknown, until: Date): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/** A shelf in memory: what one process needs. */
+export class MemoryShelf implements Shelf {
+  private readonly items = new Map<string, { value: unknown; until: number }>();
+
+  async get(key: string): Promise<unknown> {
+    const item = this.items.get(key);
+    return item && item.until > Date.now() ? structuredClone(item.value) : undefined;
+  }
+
+  async put(key: string, value: unknown, until: Date): Promise<void> {
+    const now = Date.now();
+    for (const [k, v] of this.items) if (v.until <= now) this.items.delete(k);
+    this.items.set(key, { value: structuredClone(value), until: until.getTime() });
+  }
+
+  async delete(key: string): Promise<void> {
+    this.items.delete(key);
+  }
+}
+
 export interface TransactionOptions {
   /**
    * Names held for the transaction, against every other transaction (of any
@@ -106,6 +133,13 @@ export interface Store extends StoreReader {
    * one key also run one after the other.
    */
   exclusive<T>(key: string, work: () => Promise<T>): Promise<T>;
+  /**
+   * Short-lived values every process on this store sees (a fix's
+   * confirmation, between Fix and Apply): in this process's memory for the
+   * file (it has one process), in a table for PostgreSQL, so a click that
+   * reaches another bot replica finds what this one showed.
+   */
+  readonly shelf: Shelf;
   /** Set when this process can no longer write safely (the file's lock was taken over): nothing more is written. */
   readonly lockLost: Error | undefined;
   /** Everything, as one document (the file's shape): for `store migrate` and checks of the whole. */

@@ -96,8 +96,12 @@ export class History {
           const states = await tx.findings({ accountId });
           return { scanId, diff: applyScan(states, result, (await tx.scans({ id: scanId }))[0]!.startedAt), repeated: true };
         }
-        const recordedAt = await tx.tick(this.now());
+        // What the account's write needs is read first (the account's lock is held): the clock, which every
+        // process's scans share, is held for the writes alone.
         const before = await tx.findings({ accountId });
+        const held = this.configMutes ? await tx.mutes({ accountId }) : [];
+        const mine = await tx.scans({ alias });
+        const recordedAt = await tx.tick(this.now());
         const diff = applyScan(before, result, recordedAt);
         const forgetBefore = Date.parse(recordedAt) - RESOLVED_KEPT_DAYS * 86_400_000;
         const kept = diff.states.filter((f) => f.resolvedAt === null || Date.parse(f.resolvedAt) >= forgetBefore);
@@ -119,11 +123,10 @@ export class History {
         if (this.configMutes) {
           // The scan's new findings get their mutes from the config in the same write: no report sees them unmuted.
           const at = new Date(recordedAt);
-          const held = await tx.mutes({ accountId });
           await tx.putMutes(configMuteChanges(held, planConfigMuteSync(kept, held, this.configMutes.rules, this.configMutes.aliasesOf, at), at));
         }
-        const mine = await tx.scans({ alias });
-        if (mine.length > SCANS_KEPT) await tx.deleteScans(mine.slice(0, mine.length - SCANS_KEPT).map((s) => s.id));
+        // The scans kept: the newest SCANS_KEPT of the alias, this one included.
+        if (mine.length + 1 > SCANS_KEPT) await tx.deleteScans(mine.slice(0, mine.length + 1 - SCANS_KEPT).map((s) => s.id));
         return { scanId, diff, repeated: false };
       },
       { lock: [accountLock(accountId)] },

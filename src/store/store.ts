@@ -6,6 +6,7 @@ import { AuditBotError, errorMessage } from '../errors.js';
 import { terminalSafe } from '../terminal/sanitize.js';
 import type { FindingState } from './diff.js';
 import {
+  MemoryShelf,
   storeNotEmpty,
   type ActionQuery,
   type AlertsState,
@@ -266,6 +267,7 @@ class DocumentWriter extends DocumentReader implements StoreWriter {
  */
 export class FileStore extends DocumentReader implements Store {
   readonly backend = 'file' as const;
+  readonly shelf = new MemoryShelf();
   private chain: Promise<void> = Promise.resolve();
   private readonly held = new InTurn();
 

@@ -11,7 +11,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres/store.js';
 import { databaseUrl, freshSchema } from '../helpers/backends.js';
 import { CLI_ENTRY, runCliProcess } from '../helpers/cli-process.js';
@@ -136,6 +136,69 @@ describe('audit jobs over worker processes (PostgreSQL)', () => {
     expect(code).toBe(0);
     expect(second.log()).toContain('worker stopped');
   }, 180_000);
+
+  it("runs /audit from Slack as a job: serve, with no worker process, takes it itself and posts the report from the job's result", async () => {
+    const { EventEmitter } = await import('node:events');
+    const { runCli } = await import('../../src/cli.js');
+    const { SlackStub, signedPost, slashCommandBody } = await import('../helpers/slack.js');
+    const { fakeSessions } = await import('../helpers/aws.js');
+    const http = await import('node:http');
+    const slack = new SlackStub();
+    await slack.start();
+    const free = http.createServer();
+    await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
+    const port = (free.address() as { port: number }).port;
+    await new Promise((r) => free.close(r));
+    const SECRET = '0123456789abcdef0123456789abcdef';
+    const signals = new EventEmitter();
+    // In this process the SDK reads the endpoint from process.env.
+    vi.stubEnv('AWS_ENDPOINT_URL', aws.endpoint);
+    const quiet = { write: (t: string) => (process.env.DEBUG_WORKER_TEST ? process.stderr.write(t) : true), isTTY: false };
+    const served = runCli(['serve'], {
+      stdout: quiet,
+      stderr: quiet,
+      env: {
+        ...env(),
+        SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+        SLACK_SIGNING_SECRET: SECRET,
+        PORT: String(port),
+        SLACK_API_URL: slack.apiUrl,
+        LOG_LEVEL: process.env.DEBUG_WORKER_TEST ? 'info' : 'silent',
+      },
+      sessions: fakeSessions(),
+      signals,
+    });
+    try {
+      const url = `http://127.0.0.1:${port}/slack/events`;
+      const before = (await jobRows()).length;
+      let answer: Awaited<ReturnType<typeof signedPost>> | undefined;
+      for (let i = 0; i < 200 && !answer; i++) {
+        answer = await signedPost(url, SECRET, slashCommandBody({ text: 'prod', response_url: slack.responseUrl() })).catch(() => undefined);
+        if (!answer) await sleep(50);
+      }
+      expect(answer?.status).toBe(200);
+      const end = Date.now() + 60_000;
+      const report = () => slack.callsOf('chat.postMessage').find((c) => JSON.stringify(c.args).includes('prod'));
+      while (!report() && Date.now() < end) await sleep(100);
+      expect(report()).toBeDefined();
+      // It went through the queue: one more job, done, asking for its result; its scan is recorded under the job's id.
+      const jobs = await jobRows();
+      expect(jobs.length).toBe(before + 1);
+      const job = jobs.find((j) => (j.data as { wantResult?: boolean }).wantResult === true)!;
+      expect(job.state).toBe('completed');
+      const store = await PostgresStore.open(databaseUrl(), { schema });
+      try {
+        expect((await store.scans({ id: job.id })).map((x) => x.alias)).toEqual(['prod']);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      signals.emit('SIGTERM');
+      await served;
+      await slack.stop();
+      vi.unstubAllEnvs();
+    }
+  }, 120_000);
 
   it('refuses to start on the JSON file, saying what to set', async () => {
     const json = path.join(dir, 'file.config.yml');

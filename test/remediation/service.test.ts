@@ -340,7 +340,7 @@ describe('RemediationService', () => {
     await store.close();
   });
 
-  it('fixes once across two bot replicas on one PostgreSQL: two Undo clicks on two replicas undo once', async () => {
+  it('fixes once across two bot replicas on one PostgreSQL: a confirmation shown by one is applied by the other, once; two Undo clicks on two replicas undo once', async () => {
     const schema = freshSchema();
     const one = await PostgresStore.open(databaseUrl(), { schema });
     const two = await PostgresStore.open(databaseUrl(), { schema });
@@ -359,7 +359,9 @@ describe('RemediationService', () => {
       const guarded = await a.guard('U0ALICE01', ref, requestId);
       if (!guarded.ok) throw new Error(guarded.refusal.code);
       expect(await a.preview(guarded.value, 'U0ALICE01', requestId, ref)).toMatchObject({ ok: true });
-      expect((await a.execute({ user: 'U0ALICE01', ref, requestId })).kind).toBe('applied');
+      // The click on Apply reaches the other replica: it finds the confirmation the first one showed, and applies it once.
+      const [applied, again] = await Promise.all([b.execute({ user: 'U0ALICE01', ref, requestId }), a.execute({ user: 'U0ALICE01', ref, requestId })]);
+      expect([applied.kind, again.kind].sort()).toEqual(['applied', 'repeat']);
       // The other replica sees the fix in the shared log.
       const [fix] = (await b.log()).filter((r) => r.result === 'applied');
       expect(fix).toBeDefined();

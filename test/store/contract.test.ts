@@ -284,6 +284,22 @@ describe.each(BACKENDS)('the store contract, on the %s backend', (backend) => {
     expect(events).toEqual(['a in', 'a out', 'b in', 'b out']);
   });
 
+  it('keeps short-lived values on its shelf until their time, for every process on the store', async () => {
+    const store = await open();
+    await store.shelf.put('confirmation:1', { user: 'U0ALICE01', state: { keys: ['AKIA1'] } }, new Date(Date.now() + 60_000));
+    await store.shelf.put('confirmation:old', { user: 'U0BOB0001' }, new Date(Date.now() - 1_000));
+    expect(await store.shelf.get('confirmation:1')).toEqual({ user: 'U0ALICE01', state: { keys: ['AKIA1'] } });
+    expect(await store.shelf.get('confirmation:old')).toBeUndefined();
+    expect(await store.shelf.get('nope')).toBeUndefined();
+    if (backend === 'postgres') {
+      // Another replica sees it.
+      const other = await opened!.another();
+      expect(await other.shelf.get('confirmation:1')).toMatchObject({ user: 'U0ALICE01' });
+      await other.shelf.delete('confirmation:1');
+    } else await store.shelf.delete('confirmation:1');
+    expect(await store.shelf.get('confirmation:1')).toBeUndefined();
+  });
+
   it('moves a whole history into an empty store without loss (store migrate), and refuses one that holds a history', async () => {
     const store = await open();
     const history = new History(store, { now: () => new Date('2026-11-02T00:00:00.000Z') });
@@ -408,11 +424,13 @@ describe('the PostgreSQL store across processes', () => {
     expect(await store.migrations()).toEqual([
       { version: 1, name: 'history' },
       { version: 2, name: 'workers' },
+      { version: 3, name: 'shelf' },
     ]);
     const again = (await opened.another()) as typeof store;
     expect(await again.migrations()).toEqual([
       { version: 1, name: 'history' },
       { version: 2, name: 'workers' },
+      { version: 3, name: 'shelf' },
     ]);
     await store.transaction(async (tx) => {
       await (tx as unknown as { db: { query(sql: string): Promise<unknown> } }).db.query(

@@ -91,4 +91,17 @@ CREATE TABLE {schema}.workers (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'shelf',
+    sql: `
+-- Short-lived values every bot replica sees: a fix's confirmation, between Fix and Apply.
+CREATE TABLE {schema}.shelf (
+  key text PRIMARY KEY,
+  value jsonb NOT NULL,
+  until timestamptz NOT NULL
+);
+CREATE INDEX shelf_until ON {schema}.shelf (until);
+`,
+  },
 ];

@@ -12,6 +12,7 @@ import type {
   Store,
   StoreReader,
   StoreWriter,
+  Shelf,
   TransactionOptions,
 } from '../contract.js';
 import { storeNotEmpty } from '../contract.js';
@@ -243,6 +244,20 @@ class SqlWriter extends SqlReader implements StoreWriter {
  */
 export class PostgresStore extends SqlReader implements Store {
   readonly backend = 'postgres' as const;
+  readonly shelf: Shelf = {
+    get: async (key) =>
+      (await this.pool.query<{ value: unknown }>(`SELECT value FROM ${this.t('shelf')} WHERE key = $1 AND until > now()`, [key])).rows[0]?.value,
+    put: async (key, value, until) => {
+      await this.pool.query(`DELETE FROM ${this.t('shelf')} WHERE until < now() - interval '1 hour'`);
+      await this.pool.query(
+        `INSERT INTO ${this.t('shelf')} (key, value, until) VALUES ($1, $2::jsonb, $3) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, until = EXCLUDED.until`,
+        [key, json(value), until],
+      );
+    },
+    delete: async (key) => {
+      await this.pool.query(`DELETE FROM ${this.t('shelf')} WHERE key = $1`, [key]);
+    },
+  };
   readonly lockLost = undefined;
   private readonly held = new InTurn();
   private closed = false;
