@@ -96,6 +96,9 @@ const positiveDays = (fallback: number) =>
     .max(3650, { error: 'expected at most 3650 days' })
     .default(fallback);
 
+/** pg-boss's limit: a job's time is under 24 hours. */
+const MAX_JOB_SECONDS = 86_000;
+
 const seconds = (min: number, max: number) =>
   z
     .number({ error: 'expected a number of seconds' })
@@ -250,7 +253,7 @@ const configSchema = z.strictObject({
       /** The PostgreSQL schema of the bot's tables. */
       schema: z
         .string()
-        .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'expected a plain schema name (lower-case letters, digits and _)' })
+        .regex(/^[a-z_][a-z0-9_]{0,44}$/, { error: 'expected a plain schema name (lower-case letters, digits and _, at most 45: the queue adds _jobs)' })
         .optional(),
     })
     .refine((s) => s.path === undefined || s.url === undefined, { error: 'set store.path (the JSON file) or store.url (PostgreSQL), not both' })
@@ -270,12 +273,12 @@ const configSchema = z.strictObject({
       /** Accounts one worker process audits at once. */
       concurrency: z.number().int().min(1).max(64).default(4),
       /** A job not finished after this long is failed (and retried): its worker is taken for gone. Default: audit.timeoutSeconds + 60. */
-      jobTimeoutSeconds: seconds(2, 86_400).optional(),
+      jobTimeoutSeconds: z.number().int({ error: 'expected a whole number of seconds' }).min(2).max(MAX_JOB_SECONDS).optional(),
       /** Attempts after the first, each after a delay that doubles. */
       retries: z.number().int().min(0).max(10).default(2),
-      retryDelaySeconds: seconds(1, 3_600).default(30),
+      retryDelaySeconds: z.number().int({ error: 'expected a whole number of seconds' }).min(1).max(3_600).default(30),
       /** How often the queue looks for jobs whose time is up (and other upkeep). */
-      maintenanceSeconds: seconds(1, 600).default(30),
+      maintenanceSeconds: z.number().int({ error: 'expected a whole number of seconds' }).min(1).max(600).default(30),
     })
     .default({ concurrency: 4, retries: 2, retryDelaySeconds: 30, maintenanceSeconds: 30 }),
 });
@@ -300,7 +303,7 @@ export type QueueSettings = Config['queue'];
 
 /** The queue's limits in effect: a job's time limit outlasts the audit's own deadline. */
 export function queueLimits(config: Pick<Config, 'queue' | 'audit'>): Required<QueueSettings> {
-  return { ...config.queue, jobTimeoutSeconds: config.queue.jobTimeoutSeconds ?? Math.ceil(config.audit.timeoutSeconds) + 60 };
+  return { ...config.queue, jobTimeoutSeconds: config.queue.jobTimeoutSeconds ?? Math.min(MAX_JOB_SECONDS, Math.ceil(config.audit.timeoutSeconds) + 60) };
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = thresholdsSchema.parse({});

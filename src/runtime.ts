@@ -71,113 +71,121 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
         'the database lock was lost (another process took it over); nothing more is written: restart the bot',
       ),
     onError: (error) => logger.warn({ err: error.message, store: describeTarget(target) }, 'a database connection failed; it is replaced'),
+    // A worker's audits hold a connection each (their account's key), fixes two: room for all of them.
+    lockPoolSize: 2 * config.queue.concurrency + 20,
   });
-  const history = new History(store, rules.length > 0 ? { configMutes: { rules, aliasesOf: aliasesByAccount(config) } } : {});
-  // The config may have changed while the bot was down: its mutes are brought in line before anything is reported.
-  const synced = await history.syncConfigMutes();
-  if (synced.added + synced.ended > 0) logger.info(synced, 'mutes from the config brought in line with the history');
-  const limits = auditLimits(config.audit);
-  const sessions = options.sessions ?? new RoleSessions(undefined, undefined, limits.timeouts);
-  const remediation = new RemediationService({ config, store, sessions, logger, env });
-  // Discovery loads the AWS SDK: only with an organization (a bot idles without it until its first audit).
-  const org = config.organization ? await import('./organization/directory.js') : undefined;
-  const directory = org ? new org.AccountDirectory(config, { sessions, timeouts: limits.timeouts, env, logger, store }) : undefined;
-  // The organization's accounts before anything is audited or asked for (a failure is logged; the digest tells it).
-  await directory?.refresh({ force: true });
-  const audits = new AuditService({
-    sessions,
-    thresholds: config.thresholds,
-    ...limits,
-    logger,
-    env,
-    onFinished: async (result, account, recordAs) => {
-      const started = performance.now();
-      const recorded = await history.record(result, account.alias, recordAs);
-      // What the store costs per scan (the JSON file rewrites the whole history; PostgreSQL writes the account's rows).
-      logger.info({ alias: account.alias, scanId: recorded.scanId, recordMs: Math.round((performance.now() - started) * 10) / 10 }, 'scan recorded');
-      return recorded;
-    },
-  });
-  /** One recorded scan of an account, for the digest or the alerts (an /audit of the same account and checks is joined). */
-  const scanAs =
-    (requester: string): ScanAccount =>
-    async (account) => {
-      const { run } = audits.start(account, checks, requester);
-      const result = await run.result;
-      if (run.scanId === undefined) throw new Error('the scan was not recorded');
-      return { result, scanId: run.scanId };
-    };
-  // Rate limits are waited out by the client; other failures are retried a few times (about a minute in all), then the digest says what failed.
-  // (A retry after a lost answer can post a message twice: the digest prefers twice to never.)
-  // The retry policy is written out: @slack/web-api is CommonJS, and Node's ESM loader does not see its `retryPolicies` export.
-  // With PostgreSQL, the digest's and alerts' audits are jobs that any worker process takes (this one's too, see FallbackWorker).
-  const jobs = store.backend === 'postgres' ? await openJobs(store as PostgresStore, { config, checks, logger, audits, directory }) : undefined;
-  const slackAudits = jobs ? queuedAudits(jobs.queue, { sessions, thresholds: config.thresholds, ...limits, logger, env }) : audits;
-  const scanAll = jobs
-    ? {
-        scanAll: (accounts: readonly AccountConfig[], what: 'digest' | 'alerts') =>
-          jobs.queue.scanAll(accounts, what === 'digest' ? DIGEST_REQUESTER : ALERTS_REQUESTER, what),
-      }
-    : {};
-  const client = options.slack
-    ? new WebClient(options.slack.botToken, {
-        retryConfig: { retries: 3, factor: 3, minTimeout: 2_000 },
-        ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}),
-      })
-    : undefined;
-  const digest = new DigestService({
-    config,
-    checks,
-    store,
-    history,
-    logger,
-    render: renderDigest,
-    ...(client ? { poster: slackDigestPoster(client) } : {}),
-    ...(config.digest ? { nextDue: () => nextDue(config.digest!.schedule, config.digest!.timezone) } : {}),
-    fixable: (accountId, fix) => remediation.offers(accountId, fix),
-    scan: scanAs(DIGEST_REQUESTER),
-    ...scanAll,
-    ...(directory && org
+  try {
+    const history = new History(store, rules.length > 0 ? { configMutes: { rules, aliasesOf: aliasesByAccount(config) } } : {});
+    // The config may have changed while the bot was down: its mutes are brought in line before anything is reported.
+    const synced = await history.syncConfigMutes();
+    if (synced.added + synced.ended > 0) logger.info(synced, 'mutes from the config brought in line with the history');
+    const limits = auditLimits(config.audit);
+    const sessions = options.sessions ?? new RoleSessions(undefined, undefined, limits.timeouts);
+    const remediation = new RemediationService({ config, store, sessions, logger, env });
+    // Discovery loads the AWS SDK: only with an organization (a bot idles without it until its first audit).
+    const org = config.organization ? await import('./organization/directory.js') : undefined;
+    const directory = org ? new org.AccountDirectory(config, { sessions, timeouts: limits.timeouts, env, logger, store }) : undefined;
+    // The organization's accounts before anything is audited or asked for (a failure is logged; the digest tells it).
+    await directory?.refresh({ force: true });
+    const audits = new AuditService({
+      sessions,
+      thresholds: config.thresholds,
+      ...limits,
+      logger,
+      env,
+      onFinished: async (result, account, recordAs) => {
+        const started = performance.now();
+        const recorded = await history.record(result, account.alias, recordAs);
+        // What the store costs per scan (the JSON file rewrites the whole history; PostgreSQL writes the account's rows).
+        logger.info({ alias: account.alias, scanId: recorded.scanId, recordMs: Math.round((performance.now() - started) * 10) / 10 }, 'scan recorded');
+        return recorded;
+      },
+    });
+    /** One recorded scan of an account, for the digest or the alerts (an /audit of the same account and checks is joined). */
+    const scanAs =
+      (requester: string): ScanAccount =>
+      async (account) => {
+        const { run } = audits.start(account, checks, requester);
+        const result = await run.result;
+        if (run.scanId === undefined) throw new Error('the scan was not recorded');
+        return { result, scanId: run.scanId };
+      };
+    // Rate limits are waited out by the client; other failures are retried a few times (about a minute in all), then the digest says what failed.
+    // (A retry after a lost answer can post a message twice: the digest prefers twice to never.)
+    // The retry policy is written out: @slack/web-api is CommonJS, and Node's ESM loader does not see its `retryPolicies` export.
+    // With PostgreSQL, the digest's and alerts' audits are jobs that any worker process takes (this one's too, see FallbackWorker).
+    const jobs = store.backend === 'postgres' ? await openJobs(store as PostgresStore, { config, checks, logger, audits, directory }) : undefined;
+    const slackAudits = jobs ? queuedAudits(jobs.queue, { sessions, thresholds: config.thresholds, ...limits, logger, env }) : audits;
+    const scanAll = jobs
       ? {
-          organization: {
-            refresh: (o: { force: boolean }) => directory.refresh(o),
-            news: (accounts: Readonly<Record<string, OrganizationAccount>>) => org.organizationNews(accounts, directory.error),
-            markReported: org.markReported,
-          },
+          scanAll: (accounts: readonly AccountConfig[], what: 'digest' | 'alerts') =>
+            jobs.queue.scanAll(accounts, what === 'digest' ? DIGEST_REQUESTER : ALERTS_REQUESTER, what),
         }
-      : {}),
-  });
-  const alertsConfig = config.alerts;
-  const alerts = alertsConfig
-    ? new AlertService({
-        config: { ...config, alerts: alertsConfig },
-        checks,
-        store,
-        history,
-        logger,
-        render: renderAlert,
-        ...(client ? { poster: slackDigestPoster(client) } : {}),
-        fixable: (accountId, fix) => remediation.offers(accountId, fix),
-        scan: scanAs(ALERTS_REQUESTER),
-        ...scanAll,
-        ...(directory ? { beforeRun: () => directory.refresh() } : {}),
-      })
-    : undefined;
-  return {
-    store,
-    history,
-    audits,
-    slackAudits,
-    digest,
-    remediation,
-    ...(alerts ? { alerts } : {}),
-    ...(directory ? { directory } : {}),
-    ...(jobs ? { queue: jobs } : {}),
-    close: async () => {
-      await jobs?.queue.close().catch((error: unknown) => logger.warn({ err: errorMessage(error) }, 'the job queue did not close cleanly'));
-      await store.close();
-    },
-  };
+      : {};
+    const client = options.slack
+      ? new WebClient(options.slack.botToken, {
+          retryConfig: { retries: 3, factor: 3, minTimeout: 2_000 },
+          ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}),
+        })
+      : undefined;
+    const digest = new DigestService({
+      config,
+      checks,
+      store,
+      history,
+      logger,
+      render: renderDigest,
+      ...(client ? { poster: slackDigestPoster(client) } : {}),
+      ...(config.digest ? { nextDue: () => nextDue(config.digest!.schedule, config.digest!.timezone) } : {}),
+      fixable: (accountId, fix) => remediation.offers(accountId, fix),
+      scan: scanAs(DIGEST_REQUESTER),
+      ...scanAll,
+      ...(directory && org
+        ? {
+            organization: {
+              refresh: (o: { force: boolean }) => directory.refresh(o),
+              news: (accounts: Readonly<Record<string, OrganizationAccount>>) => org.organizationNews(accounts, directory.error),
+              markReported: org.markReported,
+            },
+          }
+        : {}),
+    });
+    const alertsConfig = config.alerts;
+    const alerts = alertsConfig
+      ? new AlertService({
+          config: { ...config, alerts: alertsConfig },
+          checks,
+          store,
+          history,
+          logger,
+          render: renderAlert,
+          ...(client ? { poster: slackDigestPoster(client) } : {}),
+          fixable: (accountId, fix) => remediation.offers(accountId, fix),
+          scan: scanAs(ALERTS_REQUESTER),
+          ...scanAll,
+          ...(directory ? { beforeRun: () => directory.refresh() } : {}),
+        })
+      : undefined;
+    return {
+      store,
+      history,
+      audits,
+      slackAudits,
+      digest,
+      remediation,
+      ...(alerts ? { alerts } : {}),
+      ...(directory ? { directory } : {}),
+      ...(jobs ? { queue: jobs } : {}),
+      close: async () => {
+        await jobs?.queue.close().catch((error: unknown) => logger.warn({ err: errorMessage(error) }, 'the job queue did not close cleanly'));
+        await store.close();
+      },
+    };
+  } catch (error) {
+    // A start-up that fails after the database opened lets go of it (and of the queue's connections).
+    await store.close().catch(() => undefined);
+    throw error;
+  }
 }
 
 /**

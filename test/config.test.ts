@@ -356,4 +356,31 @@ describe('organization in the config', () => {
     expect(message).toContain('organization.refreshMinutes: expected at least 1 minute');
     expect(message).toContain('organization.roleArn: expected an IAM role ARN');
   });
+
+  it('selects the store: a PostgreSQL URL, its schema, the queue within what pg-boss takes, and refuses what cannot work', async () => {
+    const { storeTarget } = await import('../src/store/open.js');
+    const { queueLimits } = await import('../src/config.js');
+    const pgConfig = parseConfig(
+      `${MINIMAL}store:\n  url: postgres://audit@db.internal:5432/audit\n  schema: audit_prod\nqueue:\n  concurrency: 8\n`,
+      '/x/a.yml',
+    );
+    expect(storeTarget(pgConfig, {})).toEqual({ backend: 'postgres', url: 'postgres://audit@db.internal:5432/audit', schema: 'audit_prod' });
+    expect(queueLimits(pgConfig)).toEqual({ concurrency: 8, jobTimeoutSeconds: 960, retries: 2, retryDelaySeconds: 30, maintenanceSeconds: 30 });
+    // DATABASE_URL when the config names no store; a store.path in the config wins over it.
+    const plain = parseConfig(MINIMAL, '/x/a.yml');
+    expect(storeTarget(plain, { DATABASE_URL: 'postgres://u@h/d' })).toEqual({ backend: 'postgres', url: 'postgres://u@h/d' });
+    expect(storeTarget(plain, {})).toMatchObject({ backend: 'file' });
+    const withPath = parseConfig(`${MINIMAL}store:\n  path: mine.json\n`, '/x/a.yml');
+    expect(storeTarget(withPath, { DATABASE_URL: 'postgres://u@h/d' })).toMatchObject({ backend: 'file' });
+    expect(() => storeTarget(plain, { DATABASE_URL: 'mysql://nope' })).toThrow('DATABASE_URL is set but is not a PostgreSQL URL');
+    expect(problems(`${MINIMAL}store:\n  path: a.json\n  url: postgres://u@h/d\n`)).toContain(
+      'set store.path (the JSON file) or store.url (PostgreSQL), not both',
+    );
+    expect(problems(`${MINIMAL}store:\n  url: http://db/x\n`)).toContain('expected a PostgreSQL URL');
+    expect(problems(`${MINIMAL}store:\n  url: postgres://u@h/d\n  schema: ${'a'.repeat(46)}\n`)).toContain('at most 45');
+    expect(problems(`${MINIMAL}queue:\n  retryDelaySeconds: 2.5\n`)).toContain('queue.retryDelaySeconds');
+    expect(problems(`${MINIMAL}queue:\n  jobTimeoutSeconds: 86400\n`)).toContain('queue.jobTimeoutSeconds');
+    // An audit deadline near a day still gives the job a limit pg-boss takes.
+    expect(queueLimits(parseConfig(`${MINIMAL}audit:\n  timeoutSeconds: 86400\n`, '/x/a.yml')).jobTimeoutSeconds).toBe(86_000);
+  });
 });

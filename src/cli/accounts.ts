@@ -93,7 +93,7 @@ async function muteStandings(config: Config, io: CliIo): Promise<string> {
       if (data) history = { findings: data.findings as FindingState[], scanned: data.scans.length > 0 };
     } else {
       // Many processes share PostgreSQL: reading it takes no one's place.
-      const store = await openStore(target);
+      const store = await openStore(target, { migrate: false });
       try {
         history = { findings: await store.findings(), scanned: (await store.scans({ last: 1 })).length > 0 };
       } finally {

@@ -17,8 +17,12 @@ function counts(data: StoreData): string {
   ].join(', ');
 }
 
-/** What JSON keeps of a document: what both backends store. */
-const normal = (data: StoreData): unknown => JSON.parse(JSON.stringify(data));
+/** What both backends keep of a document: what JSON keeps, finding states in fingerprint order (the file keeps them as written). */
+const normal = (data: StoreData): unknown => {
+  const copy = JSON.parse(JSON.stringify(data)) as StoreData;
+  copy.findings.sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
+  return copy;
+};
 
 /**
  * `store migrate --from <file or URL> --to <URL or file>`: moves a whole
@@ -61,7 +65,8 @@ function nextStep(to: StoreTarget): string {
 
 /** `store status`: which backend the config selects, where, and what it holds (PostgreSQL: its migrations too). */
 export async function storeStatusCommand(target: StoreTarget, io: CliIo): Promise<number> {
-  const store = await openStore(target);
+  // A read: a mistyped schema is reported, not created.
+  const store = await openStore(target, { migrate: false });
   try {
     const data = await store.snapshot();
     io.stdout.write(`Backend: ${target.backend === 'file' ? 'JSON file' : 'PostgreSQL'}\nLocation: ${terminalSafe(describeTarget(target))}\n`);

@@ -164,15 +164,19 @@ export class DigestService {
     let cursorError: string | undefined;
     try {
       const due = this.options.nextDue?.();
-      await store.transaction(async (tx) => {
-        await tx.setDigestState({
-          cursor: until.toISOString(),
-          lastPostedAt: this.now().toISOString(),
-          totals: digestTotals(digest),
-          ...(due !== undefined ? { due } : {}),
-        });
-        if (org && news) await tx.putOrganizationAccounts(org.markReported(await tx.organizationAccounts(), news));
-      });
+      await store.transaction(
+        async (tx) => {
+          await tx.setDigestState({
+            cursor: until.toISOString(),
+            lastPostedAt: this.now().toISOString(),
+            totals: digestTotals(digest),
+            ...(due !== undefined ? { due } : {}),
+          });
+          if (org && news) await tx.putOrganizationAccounts(org.markReported(await tx.organizationAccounts(), news));
+          // Discovery writes the same accounts under this lock (a replica marking one as left meanwhile is not overwritten).
+        },
+        org && news ? { lock: ['organization'] } : {},
+      );
     } catch (error) {
       // The message is out; its details still follow. The next digest will cover this window again.
       cursorError = `the digest was posted, but its cursor could not be saved (${errorMessage(error)}): the next digest repeats this window`;

@@ -15,6 +15,8 @@ export const SCAN_QUEUE = 'account_scan';
 const HEARTBEAT_MS = 5_000;
 /** Jobs nobody has taken for this long, with no worker alive, are failed (the digest says so rather than waiting for ever). */
 export const NO_WORKER_GIVE_UP_MS = 120_000;
+/** A queue that cannot be read for this long ends the wait (the jobs' accounts are reported as failed). */
+const QUEUE_UNREADABLE_GIVE_UP_MS = 5 * 60_000;
 
 /** The schema of the queue's tables: beside the history's. */
 export function queueSchema(storeSchema: string): string {
@@ -22,9 +24,13 @@ export function queueSchema(storeSchema: string): string {
 }
 
 function failureOf(output: unknown): string {
-  const o = output as { message?: unknown; value?: { message?: unknown } } | null;
-  const message = typeof o?.message === 'string' ? o.message : typeof o?.value?.message === 'string' ? o.value.message : undefined;
-  if (message === 'job failed by timeout in active state') return 'its job ran past the queue.jobTimeoutSeconds limit on every attempt';
+  const o = output as { message?: unknown; value?: unknown } | null;
+  const value = o?.value as { message?: unknown } | string | undefined;
+  const message =
+    typeof o?.message === 'string' ? o.message : typeof value === 'string' ? value : typeof value?.message === 'string' ? value.message : undefined;
+  if (message === 'job failed by timeout in active state' || /^handler execution exceeded/.test(message ?? ''))
+    return 'its job ran past the queue.jobTimeoutSeconds limit on every attempt';
+  if (message === 'pg-boss shut down while active') return 'its worker was stopped while auditing it, on every attempt';
   return message ?? 'its job failed';
 }
 
@@ -99,25 +105,40 @@ export class ScanQueue {
   /** One audit as a job (an `/audit` from Slack): its result and scan, or its failure thrown. */
   async runOne(data: ScanJobData): Promise<{ result: AuditResult; scanId: string }> {
     const id = randomUUID();
-    await this.enqueue([{ id, data: { ...data, wantResult: true } }]);
+    // Someone is waiting in Slack: ahead of a digest's hundreds of jobs.
+    await this.enqueue([{ id, data: { ...data, wantResult: true }, priority: 10 }]);
     const end = (await this.wait([id])).get(id)!;
     if ('failure' in end) throw new Error(end.failure);
     if (!end.output.result) throw new Error('the worker sent no result back: run the same version of the bot everywhere');
     return { result: end.output.result, scanId: end.output.scanId };
   }
 
-  private async enqueue(jobs: readonly { id: string; data: ScanJobData }[]): Promise<void> {
-    await this.boss.insert(jobs.map((j) => ({ id: j.id, name: SCAN_QUEUE, data: j.data, ...jobLimits(this.options.settings) })));
+  private async enqueue(jobs: readonly { id: string; data: ScanJobData; priority?: number }[]): Promise<void> {
+    await this.boss.insert(
+      jobs.map((j) => ({ id: j.id, name: SCAN_QUEUE, data: j.data, ...(j.priority ? { priority: j.priority } : {}), ...jobLimits(this.options.settings) })),
+    );
   }
 
   /** Waits until every job has ended: its output, or why it failed. */
   private async wait(ids: readonly string[]): Promise<Map<string, { output: ScanJobOutput } | { failure: string }>> {
     const ends = new Map<string, { output: ScanJobOutput } | { failure: string }>();
     let idleSince: number | undefined;
+    let failingSince: number | undefined;
     while (ends.size < ids.length) {
       await new Promise((r) => setTimeout(r, this.options.pollMs ?? 1_000));
       const pending = ids.filter((id) => !ends.has(id));
-      const rows = await this.jobStates(pending);
+      let rows: Map<string, { state: string; output: unknown }>;
+      try {
+        rows = await this.jobStates(pending);
+        failingSince = undefined;
+      } catch (error) {
+        // A database that does not answer for a moment (a restart, a failover) is waited out; for minutes, given up.
+        failingSince ??= Date.now();
+        this.options.logger.warn({ err: errorMessage(error) }, 'the job queue could not be read; trying again');
+        if (Date.now() - failingSince < QUEUE_UNREADABLE_GIVE_UP_MS) continue;
+        for (const id of pending) ends.set(id, { failure: `the job queue could not be read for minutes (${errorMessage(error)})` });
+        break;
+      }
       for (const id of pending) {
         const row = rows.get(id);
         if (row?.state === 'completed') ends.set(id, { output: row.output as ScanJobOutput });
@@ -126,7 +147,8 @@ export class ScanQueue {
       }
       // Nobody takes the jobs: no worker alive, none started for a while. Given up, said.
       const started = [...rows.values()].some((r) => r.state !== 'created');
-      if (!started && (await this.options.store.liveWorkers(WORKER_ALIVE_SECONDS)).length === 0) {
+      const live = started ? 1 : (await this.options.store.liveWorkers(WORKER_ALIVE_SECONDS).catch(() => [undefined])).length;
+      if (!started && live === 0) {
         idleSince ??= Date.now();
         if (Date.now() - idleSince >= (this.options.giveUpMs ?? NO_WORKER_GIVE_UP_MS)) {
           const left = ids.filter((id) => !ends.has(id));

@@ -2,6 +2,7 @@ import { isPostgresUrl, type Config } from '../config.js';
 import { AuditBotError } from '../errors.js';
 import type { Store } from './contract.js';
 import type { StoreLockOptions } from './lock.js';
+import { redactUrl } from './postgres/url.js';
 
 /** Which backend keeps the history, and where. */
 export type StoreTarget = { backend: 'file'; path: string } | { backend: 'postgres'; url: string; schema?: string };
@@ -40,6 +41,10 @@ export function targetOfArgument(value: string, schema?: string): StoreTarget {
 export interface OpenStoreOptions extends Pick<StoreLockOptions, 'onLost'> {
   /** Connection errors of idle PostgreSQL clients (logged; the pool replaces them). */
   onError?: (error: Error) => void;
+  /** PostgreSQL: connections for held keys (a worker's audits hold one each). */
+  lockPoolSize?: number;
+  /** PostgreSQL: false to refuse a database without the bot's tables rather than create them (reading commands). */
+  migrate?: boolean;
 }
 
 /** Opens the store (PostgreSQL's client loads only for a PostgreSQL target). */
@@ -52,17 +57,13 @@ export async function openStore(target: StoreTarget, options: OpenStoreOptions =
   return PostgresStore.open(target.url, {
     ...(target.schema !== undefined ? { schema: target.schema } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
+    ...(options.lockPoolSize !== undefined ? { lockPoolSize: options.lockPoolSize } : {}),
+    ...(options.migrate !== undefined ? { migrate: options.migrate } : {}),
   });
 }
 
 /** Where a target is, for messages (never a password). */
 export function describeTarget(target: StoreTarget): string {
   if (target.backend === 'file') return target.path;
-  try {
-    const u = new URL(target.url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://(unparsable URL)';
-  }
+  return `${redactUrl(target.url)} (schema ${target.schema ?? 'audit_bot'})`;
 }

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { AuditResult } from '../../src/audit/types.js';
 import { History } from '../../src/store/history.js';
@@ -38,8 +39,9 @@ async function fileHistory(): Promise<{ file: string; dir: string }> {
   const file = path.join(dir, 'audit-db.json');
   const store = await FileStore.open(file);
   const history = new History(store, { now: () => new Date('2026-11-02T00:00:00.000Z') });
+  // Findings first seen out of alphabetical order: the file keeps them as written, PostgreSQL by fingerprint.
+  await history.record(audit('2026-11-01T00:00:00.000Z', ['zed']), 'prod');
   await history.record(audit('2026-11-02T00:00:00.000Z', ['alice', 'bob', 'carol']), 'prod');
-  await history.record(audit('2026-11-03T00:00:00.000Z', ['alice']), 'prod');
   const [state] = await store.findings({ fingerprint: 'fp-alice' });
   await new Mutes(store).mute({ state: state!, reason: 'break-glass', mutedBy: 'U0ALICE01', expiresAt: '2027-01-01T00:00:00.000Z', now: new Date() });
   await store.update((d) => void (d.digest.cursor = '2026-11-02T12:00:00.000Z'));
@@ -56,7 +58,7 @@ describe('aws-audit-bot store migrate (the built CLI)', () => {
       const schema = freshSchema();
       const url = databaseUrl();
       const run = await runCliProcess(['store', 'migrate', '--from', file, '--to', url, '--schema', schema]);
-      expect(run.stderr).toContain('Moving 2 scans, 3 finding states, 1 mute, 0 action-log entries');
+      expect(run.stderr).toContain('Moving 2 scans, 4 finding states, 1 mute, 0 action-log entries');
       expect(run.stdout).toContain('read back and compared: identical');
       expect(run.code).toBe(0);
       expect(await readFile(file, 'utf8')).toBe(before);
@@ -64,18 +66,23 @@ describe('aws-audit-bot store migrate (the built CLI)', () => {
       const pg = await PostgresStore.open(url, { schema });
       try {
         const fromFile = JSON.parse(before);
-        expect(await pg.snapshot()).toEqual(fromFile);
+        const byFingerprint = (d: { findings: { fingerprint: string }[] }) => ({
+          ...d,
+          findings: [...d.findings].sort((a, b) => a.fingerprint.localeCompare(b.fingerprint)),
+        });
+        expect(fromFile.findings.map((f: { resourceId: string }) => f.resourceId)).toEqual(['zed', 'alice', 'bob', 'carol']);
+        expect(await pg.snapshot()).toEqual(byFingerprint(fromFile));
         // Again: the database holds a history now, and nothing is merged.
         const again = await runCliProcess(['store', 'migrate', '--from', file, '--to', url, '--schema', schema]);
         expect(again.code).toBe(2);
         expect(again.stderr).toContain('already holds a history: nothing was moved into it');
-        expect(await pg.snapshot()).toEqual(fromFile);
+        expect(await pg.snapshot()).toEqual(byFingerprint(fromFile));
 
         // And back: PostgreSQL to a new JSON file, identical to the first.
         const back = path.join(path.dirname(file), 'back.json');
         const home = await runCliProcess(['store', 'migrate', '--from', url, '--to', back, '--schema', schema]);
         expect(home.code).toBe(0);
-        expect(JSON.parse(await readFile(back, 'utf8'))).toEqual(fromFile);
+        expect(JSON.parse(await readFile(back, 'utf8'))).toEqual(byFingerprint(fromFile));
       } finally {
         await pg.dropSchema();
         await pg.close();
@@ -99,11 +106,13 @@ describe('aws-audit-bot store migrate (the built CLI)', () => {
       const bad = await runCliProcess(['store', 'migrate', '--from', file, '--to', 'postgres://']);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain('That is not a PostgreSQL URL');
-      const down = await runCliProcess(['store', 'migrate', '--from', file, '--to', 'postgres://audit:hunter2@127.0.0.1:1/audit']);
-      expect(down.code).toBe(2);
-      expect(down.stderr).toContain('Cannot use the bot');
-      expect(down.stderr).not.toContain('hunter2');
-      expect(down.stderr).not.toMatch(/\n\s+at /);
+      for (const url of ['postgres://audit:hunter2@127.0.0.1:1/audit', 'postgres://audit@127.0.0.1:1/audit?password=hunter2']) {
+        const down = await runCliProcess(['store', 'migrate', '--from', file, '--to', url]);
+        expect(down.code).toBe(2);
+        expect(down.stderr).toContain('Cannot use the bot');
+        expect(down.stderr).not.toContain('hunter2');
+        expect(down.stderr).not.toMatch(/\n\s+at /);
+      }
       const missing = await runCliProcess(['store', 'migrate', '--to', file]);
       expect(missing.code).toBe(2);
       expect(missing.stderr).toContain("required option '--from <file|url>'");
@@ -113,8 +122,23 @@ describe('aws-audit-bot store migrate (the built CLI)', () => {
       await writeFile(config, `accounts:\n  - alias: prod\n    accountId: "${A}"\n    roleArn: arn:aws:iam::${A}:role/audit\nstore:\n  path: audit-db.json\n`);
       const status = await runCliProcess(['--config', config, 'store', 'status'], { env: { ...process.env, DATABASE_URL: databaseUrl() } });
       expect(status.stdout).toContain('Backend: JSON file');
-      expect(status.stdout).toContain('Holds: 2 scans, 3 finding states, 1 mute');
+      expect(status.stdout).toContain('Holds: 2 scans, 4 finding states, 1 mute');
       expect(status.code).toBe(0);
+      // A mistyped schema is reported, not created.
+      const typo = freshSchema();
+      const pgConfig = path.join(dir, 'pg.config.yml');
+      await writeFile(
+        pgConfig,
+        `accounts:\n  - alias: prod\n    accountId: "${A}"\n    roleArn: arn:aws:iam::${A}:role/audit\nstore:\n  url: ${databaseUrl()}\n  schema: ${typo}\n`,
+      );
+      const none = await runCliProcess(['--config', pgConfig, 'store', 'status']);
+      expect(none.code).toBe(2);
+      expect(none.stderr).toContain(`There is no bot database at`);
+      expect(none.stderr).toContain(`(schema ${typo})`);
+      const client = new pg.Client({ connectionString: databaseUrl() });
+      await client.connect();
+      expect((await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [typo])).rowCount).toBe(0);
+      await client.end();
     },
     PROCESS_TEST_TIMEOUT_MS,
   );

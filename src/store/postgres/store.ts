@@ -20,27 +20,23 @@ import type { FindingState } from '../diff.js';
 import { emptyStore, isEmptyHistory, nextTick, SCHEMA_VERSION, type ActionRecord, type MuteRecord, type ScanRecord, type StoreData } from '../records.js';
 import { InTurn } from '../in-turn.js';
 import { MIGRATIONS } from './migrations.js';
+import { redactUrl } from './url.js';
+
+export { redactUrl } from './url.js';
 
 /** The schema the bot's tables live in, unless `store.schema` names another. */
 export const DEFAULT_SCHEMA = 'audit_bot';
 
 export interface PostgresStoreOptions {
   schema?: string;
-  /** Connections for transactions. Fixes hold one more each (their locks) from a pool of their own. */
+  /** Connections for transactions. */
   poolSize?: number;
+  /** Connections that hold `exclusive` keys (a fix holds two, a worker's audit one each): at least 20. */
+  lockPoolSize?: number;
+  /** False: a database without the bot's tables (or behind this bot's migrations) is refused, not migrated (`store status`, `accounts`). */
+  migrate?: boolean;
   /** Told of connection errors of idle clients (the pool replaces them). */
   onError?: (error: Error) => void;
-}
-
-/** A connection string as messages show it: no password. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://(unparsable URL)';
-  }
 }
 
 function unreachable(location: string, error: unknown): AuditBotError {
@@ -268,8 +264,29 @@ export class PostgresStore extends SqlReader implements Store {
     schema: string,
     readonly location: string,
     private readonly url: string,
+    private readonly onError: ((error: Error) => void) | undefined,
   ) {
     super(pool, schema);
+  }
+
+  /** Refuses a database this bot has not migrated (a mistyped schema is not created by a read). */
+  private async checkMigrated(): Promise<void> {
+    const found = await this.pool.query<{ present: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = 'migrations') AS present`,
+      [this.schema],
+    );
+    if (!found.rows[0]?.present)
+      throw new AuditBotError(
+        'STORE_UNREADABLE',
+        `There is no bot database at ${this.location}: check store.schema and the URL (a bot started on it creates it).`,
+      );
+    const applied = new Set((await this.migrations()).map((m) => m.version));
+    const missing = MIGRATIONS.filter((m) => !applied.has(m.version));
+    if (missing.length > 0)
+      throw new AuditBotError(
+        'STORE_UNREADABLE',
+        `The bot's database at ${this.location} lacks migration${missing.length === 1 ? '' : 's'} ${missing.map((m) => m.version).join(', ')}: start the bot (or a worker) of this version once to apply them.`,
+      );
   }
 
   /** Connects, creates the schema and applies the migrations it lacks (one process at a time), then checks what it found. */
@@ -277,16 +294,27 @@ export class PostgresStore extends SqlReader implements Store {
     const schema = options.schema ?? DEFAULT_SCHEMA;
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
       throw new AuditBotError('CONFIG_INVALID', `store.schema "${schema.slice(0, 80)}" is not a plain schema name (lower-case letters, digits and _).`);
-    const location = redactUrl(url);
-    const config: pg.PoolConfig = { connectionString: url, connectionTimeoutMillis: 10_000, application_name: 'aws-audit-bot' };
+    const location = `${redactUrl(url)} (schema ${schema})`;
+    const config: pg.PoolConfig = {
+      connectionString: url,
+      connectionTimeoutMillis: 10_000,
+      application_name: 'aws-audit-bot',
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      // The server drops the session of a host that vanished (a lost node) within about a minute, and its
+      // advisory locks with it: the next worker or replica is not kept waiting for hours.
+      options: '-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3',
+    };
     const pool = new pg.Pool({ ...config, max: options.poolSize ?? 10 });
-    const lockPool = new pg.Pool({ ...config, max: 20 });
+    // A key's holder keeps its connection while it works: waiting for one is normal, failing for want of one is not.
+    const lockPool = new pg.Pool({ ...config, max: Math.max(20, options.lockPoolSize ?? 0), connectionTimeoutMillis: 120_000 });
     const onError = (error: Error) => options.onError?.(error);
     pool.on('error', onError);
     lockPool.on('error', onError);
-    const store = new PostgresStore(pool, lockPool, schema, location, url);
+    const store = new PostgresStore(pool, lockPool, schema, location, url, options.onError);
     try {
-      await store.migrate();
+      if (options.migrate === false) await store.checkMigrated();
+      else await store.migrate();
     } catch (error) {
       await store.close();
       if (error instanceof AuditBotError) throw error;
@@ -302,7 +330,9 @@ export class PostgresStore extends SqlReader implements Store {
       // One process migrates at a time (replicas starting together); the others wait, then find it done.
       await client.query('SELECT pg_advisory_lock($1)', [lockId(this.schema, 'migrations')]);
       try {
-        await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+        // Created only when missing: CREATE SCHEMA IF NOT EXISTS asks for the database's CREATE privilege even when it exists.
+        const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema]);
+        if (exists.rowCount === 0) await client.query(`CREATE SCHEMA "${this.schema}"`);
         await client.query(
           `CREATE TABLE IF NOT EXISTS ${this.t('migrations')} (version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
         );
@@ -359,6 +389,9 @@ export class PostgresStore extends SqlReader implements Store {
   async transaction<T>(work: (tx: StoreWriter) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
+    // A connection that fails between statements is reported, not left to crash the process (its next statement fails).
+    const onClientError = (error: Error) => this.onError?.(error);
+    client.on('error', onClientError);
     try {
       await client.query('BEGIN');
       try {
@@ -374,6 +407,7 @@ export class PostgresStore extends SqlReader implements Store {
         throw error;
       }
     } finally {
+      client.off('error', onClientError);
       client.release(broken);
     }
   }
@@ -384,34 +418,53 @@ export class PostgresStore extends SqlReader implements Store {
       const client = await this.lockPool.connect();
       const id = lockId(this.schema, `exclusive:${key}`);
       let broken = false;
+      // The connection sits idle while the work runs: if it dies (a database restart, a failover), so does the
+      // lock. That is said, never an unhandled error that would end the process in the middle of a fix.
+      const onLost = (error: Error) => {
+        broken = true;
+        this.onError?.(new Error(`the connection holding ${key} was lost (${error.message}); that work is no longer held against other processes`));
+      };
+      client.on('error', onLost);
       try {
         await client.query('SELECT pg_advisory_lock($1)', [id]);
         try {
           return await work();
         } finally {
-          await client.query('SELECT pg_advisory_unlock($1)', [id]).catch(() => {
-            // A connection that cannot unlock is dropped: its lock goes with it.
-            broken = true;
-          });
+          if (!broken)
+            await client.query('SELECT pg_advisory_unlock($1)', [id]).catch(() => {
+              // A connection that cannot unlock is dropped: its lock goes with it.
+              broken = true;
+            });
         }
       } finally {
+        client.off('error', onLost);
         client.release(broken);
       }
     });
   }
 
   async snapshot(): Promise<StoreData> {
-    const [scans, findings, mutes, actions, digest, alerts, accounts, clock] = await Promise.all([
-      this.scans(),
-      this.findings(),
-      this.mutes(),
-      this.actions(),
-      this.digestState(),
-      this.alertsState(),
-      this.organizationAccounts(),
-      this.meta<string | null>('clock'),
-    ]);
-    return { schemaVersion: SCHEMA_VERSION, scans, findings, mutes, actions, digest, alerts, organization: { accounts }, clock };
+    // One consistent view, even while bots write (a copy taken from a live database is of one moment).
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const r = new SqlReader(client, this.schema);
+      const scans = await r.scans();
+      const findings = await r.findings();
+      const mutes = await r.mutes();
+      const actions = await r.actions();
+      const digest = await r.digestState();
+      const alerts = await r.alertsState();
+      const accounts = await r.organizationAccounts();
+      const clock = (await client.query<{ value: string | null }>(`SELECT value FROM ${this.t('meta')} WHERE key = 'clock'`)).rows[0]?.value ?? null;
+      await client.query('COMMIT');
+      return { schemaVersion: SCHEMA_VERSION, scans, findings, mutes, actions, digest, alerts, organization: { accounts }, clock };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   async load(data: StoreData): Promise<void> {
@@ -447,8 +500,10 @@ export class PostgresStore extends SqlReader implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.held.idle();
-    await Promise.all([this.pool.end(), this.lockPool.end()]);
+    // Work that holds a key is waited for a while (a fix finishing); after that its connection is let go (and its lock with it).
+    const grace = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+    await Promise.race([this.held.idle(), grace(10_000)]);
+    await Promise.race([Promise.all([this.pool.end(), this.lockPool.end()]), grace(5_000)]);
   }
 
   /** A worker process says it is alive (every few seconds while it runs). */
