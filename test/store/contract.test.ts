@@ -418,6 +418,36 @@ describe('the PostgreSQL store across processes', () => {
     expect(prodScans).toHaveLength(10);
   });
 
+  it("survives the loss of a lock's connection while its work runs: said, not a crash", async () => {
+    const { PostgresStore, lockId } = await import('../../src/store/postgres/store.js');
+    const { databaseUrl, freshSchema } = await import('../helpers/backends.js');
+    const errors: string[] = [];
+    const schema = freshSchema();
+    const store = await PostgresStore.open(databaseUrl(), { schema, onError: (e) => errors.push(e.message) });
+    const admin = await PostgresStore.open(databaseUrl(), { schema });
+    try {
+      const done = await store.exclusive('fix:account:1', async () => {
+        // The server ends the session that holds the lock (a restart, a failover, an administrator).
+        const key = BigInt.asUintN(64, BigInt(lockId(schema, 'exclusive:fix:account:1')));
+        await admin.transaction(async (tx) => {
+          await (tx as unknown as { db: { query(sql: string, values: unknown[]): Promise<unknown> } }).db.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 1",
+            [String(key >> 32n), String(key & 0xffffffffn)],
+          );
+        });
+        await sleep(300);
+        return 'finished';
+      });
+      expect(done).toBe('finished');
+      expect(errors.join(' ')).toContain('the connection holding fix:account:1 was lost');
+      // The key can be held again.
+      expect(await store.exclusive('fix:account:1', async () => 'again')).toBe('again');
+    } finally {
+      await store.dropSchema();
+      await Promise.all([store.close(), admin.close()]);
+    }
+  });
+
   it('applies its migrations once, records them, and refuses a database migrated by a newer bot', async () => {
     opened = await openBackend('postgres');
     const store = opened.store as import('../../src/store/postgres/store.js').PostgresStore;

@@ -53,7 +53,7 @@ function unreachable(location: string, error: unknown): AuditBotError {
 }
 
 /** The lock id of a name: a 64-bit hash (advisory locks take integers), of the schema and the name. */
-function lockId(schema: string, name: string): string {
+export function lockId(schema: string, name: string): string {
   return BigInt.asIntN(64, BigInt(`0x${createHash('sha256').update(`${schema}\u0000${name}`).digest('hex').slice(0, 16)}`)).toString();
 }
 
