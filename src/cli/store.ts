@@ -1,8 +1,9 @@
+import { stat } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { AuditBotError } from '../errors.js';
 import type { Store } from '../store/contract.js';
 import { describeTarget, openStore, targetOfArgument, type StoreTarget } from '../store/open.js';
-import type { StoreData } from '../store/records.js';
+import { isEmptyHistory, type StoreData } from '../store/records.js';
 import { terminalSafe } from '../terminal/sanitize.js';
 import { EXIT, type CliIo } from './shared.js';
 
@@ -36,11 +37,15 @@ export async function storeMigrateCommand(options: { from?: string; to?: string;
   const from = targetOfArgument(options.from, options.schema);
   const to = targetOfArgument(options.to, options.schema);
   if (from.backend === to.backend && describeTarget(from) === describeTarget(to)) throw new AuditBotError('USAGE', '--from and --to name the same database.');
-  const source = await openStore(from);
+  // A source that is not there is a typo, not an empty history to move (and opening it would create it).
+  if (from.backend === 'file' && !(await stat(from.path).catch(() => undefined))?.isFile())
+    throw new AuditBotError('USAGE', `There is no JSON database at ${from.path}: check --from (the config's store.path, next to the config file).`);
+  const source = await openStore(from, { migrate: false });
   let target: Store | undefined;
   try {
-    target = await openStore(to);
     const data = await source.snapshot();
+    if (isEmptyHistory(data)) throw new AuditBotError('USAGE', `${describeTarget(from)} holds no history: there is nothing to move.`);
+    target = await openStore(to);
     io.stderr.write(`Moving ${counts(data)} from ${terminalSafe(describeTarget(from))} to ${terminalSafe(describeTarget(to))}…\n`);
     await target.load(data);
     const copied = await target.snapshot();

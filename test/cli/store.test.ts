@@ -113,6 +113,12 @@ describe('aws-audit-bot store migrate (the built CLI)', () => {
         expect(down.stderr).not.toContain('hunter2');
         expect(down.stderr).not.toMatch(/\n\s+at /);
       }
+      const nowhere = await runCliProcess(['store', 'migrate', '--from', path.join(dir, 'nothere.json'), '--to', databaseUrl()]);
+      expect(nowhere.code).toBe(2);
+      expect(nowhere.stderr).toContain('There is no JSON database at');
+      const empty = await runCliProcess(['store', 'migrate', '--from', databaseUrl(), '--schema', freshSchema(), '--to', path.join(dir, 'x.json')]);
+      expect(empty.code).toBe(2);
+      expect(empty.stderr).toContain('There is no bot database at');
       const missing = await runCliProcess(['store', 'migrate', '--to', file]);
       expect(missing.code).toBe(2);
       expect(missing.stderr).toContain("required option '--from <file|url>'");
