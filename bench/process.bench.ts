@@ -17,20 +17,17 @@
  * small account through Slack's signed request path. BENCH_ONLY=help,accounts,
  * small,large,bot runs only those.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { AwsStandIn, type StandInStats } from './aws-server.js';
+import { CLI, startCli } from './cli-process.js';
+
+const root = path.resolve(import.meta.dirname, '..');
 import { FakeAws } from './fake-aws.js';
 import { TEAM_ACCOUNT, describeAccount, smallAccount, wholeAccount, type SyntheticAccount } from './synthetic.js';
 import { SlackStub, signedPost, slashCommandBody } from '../test/helpers/slack.js';
-
-const root = path.resolve(import.meta.dirname, '..');
-const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> };
-const CLI = path.join(root, manifest.bin['aws-audit-bot']!);
-const PROBE = path.join(import.meta.dirname, 'probe.mjs');
 
 function envNumber(name: string, fallback: number, min: number): number {
   const raw = process.env[name];
@@ -59,47 +56,7 @@ const SIGNING_SECRET = '0123456789abcdef0123456789abcdef';
 
 // ---------------------------------------------------------------- one process
 
-interface ProcessRun {
-  code: number | null;
-  wallMs: number;
-  cpuMs: number;
-  rssMiB: number;
-  stdout: string;
-  stderr: string;
-}
-
 const workDir = mkdtempSync(path.join(os.tmpdir(), 'aws-audit-bench-'));
-let probeCounter = 0;
-
-/** The process's own figures, from its exit (bench/probe.mjs). */
-function readProbe(file: string): { cpuMs: number; rssMiB: number } {
-  try {
-    const p = JSON.parse(readFileSync(file, 'utf8')) as { userUs: number; systemUs: number; maxRssKb: number };
-    return { cpuMs: (p.userUs + p.systemUs) / 1000, rssMiB: (p.maxRssKb * 1024) / MiB };
-  } catch {
-    return { cpuMs: Number.NaN, rssMiB: Number.NaN };
-  }
-}
-
-function startCli(args: string[], env: NodeJS.ProcessEnv) {
-  const probeFile = path.join(workDir, `probe-${++probeCounter}.json`);
-  const started = performance.now();
-  const child = spawn(process.execPath, ['--import', PROBE, CLI, ...args], {
-    env: { ...env, BENCH_PROBE_OUT: probeFile },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (c: Buffer) => out.push(c));
-  child.stderr.on('data', (c: Buffer) => err.push(c));
-  const done = new Promise<ProcessRun>((resolve) => {
-    child.on('close', (code) => {
-      const wallMs = performance.now() - started;
-      resolve({ code, wallMs, ...readProbe(probeFile), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
-    });
-  });
-  return { child, done };
-}
 
 function awsEnv(endpoint: string, configPath: string): NodeJS.ProcessEnv {
   return {
@@ -226,7 +183,7 @@ async function startUp(name: string, args: string[], configPath: string, limits:
   const samples: Sample[] = [];
   const runs = Math.max(RUNS, 5);
   for (let i = 0; i < runs; i++) {
-    const run = await startCli(args, awsEnv('http://127.0.0.1:9', configPath)).done;
+    const run = await startCli(args, awsEnv('http://127.0.0.1:9', configPath), workDir).done;
     if (run.code !== 0) throw new Error(`${args.join(' ')} exited ${run.code}: ${run.stderr}`);
     samples.push({ wallMs: run.wallMs, cpuMs: run.cpuMs, rssMiB: run.rssMiB });
   }
@@ -244,7 +201,7 @@ async function audit(name: string, make: () => SyntheticAccount, delay: number, 
       description = describeAccount(account);
       const configPath = writeConfig(name.split(' ')[0]!.toLowerCase(), account, thresholds);
       aws.serve(new FakeAws(account));
-      const run = await startCli(['audit', account.name, '--format', 'json'], awsEnv(aws.endpoint, configPath)).done;
+      const run = await startCli(['audit', account.name, '--format', 'json'], awsEnv(aws.endpoint, configPath), workDir).done;
       let findings: number | undefined;
       let errors: number | undefined;
       try {
@@ -309,7 +266,7 @@ async function bot(delay: number, limits: Limit[]): Promise<Outcome> {
         SLACK_API_URL: slack.apiUrl,
       };
       const spawned = performance.now();
-      const { child, done } = startCli(['serve'], env);
+      const { child, done } = startCli(['serve'], env, workDir);
       let readyMs: number | undefined;
       // A busy machine may take a while to start the bot: up to a minute.
       for (let tries = 0; tries < 6_000 && readyMs === undefined; tries++) {

@@ -16,51 +16,24 @@
  * printed. PostgreSQL: BENCH_DATABASE_URL, else a throw-away server from
  * scripts/test-postgres.sh. The target: pg-4 under 5 minutes.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AwsStandIn } from './aws-server.js';
+import { startCli } from './cli-process.js';
 import { FakeAws } from './fake-aws.js';
 import { smallAccount } from './synthetic.js';
 
 const root = path.resolve(import.meta.dirname, '..');
-const CLI = path.join(root, 'dist/src/cli.js');
-const PROBE = path.join(import.meta.dirname, 'probe.mjs');
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const DELAY = Number(process.env.BENCH_DELAY ?? 50);
 const ONLY = (process.env.BENCH_ONLY ?? 'json,pg-1,pg-4').split(',').map((s) => s.trim());
 const TARGET_MS = 5 * 60_000;
 const workDir = mkdtempSync(path.join(os.tmpdir(), 'aws-audit-scale-'));
-let probes = 0;
 
-interface Proc {
-  child: ChildProcess;
-  out: () => string;
-  done: Promise<{ code: number | null; wallMs: number; rssMiB: number }>;
-}
-
-function start(args: string[], env: NodeJS.ProcessEnv): Proc {
-  const probe = path.join(workDir, `probe-${++probes}.json`);
-  const started = performance.now();
-  const child = spawn(process.execPath, ['--import', PROBE, CLI, ...args], { env: { ...env, BENCH_PROBE_OUT: probe }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  child.stdout!.on('data', (c: Buffer) => (text += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (text += c.toString()));
-  const done = new Promise<{ code: number | null; wallMs: number; rssMiB: number }>((resolve) =>
-    child.on('close', (code) => {
-      let rssMiB = Number.NaN;
-      try {
-        rssMiB = (JSON.parse(readFileSync(probe, 'utf8')) as { maxRssKb: number }).maxRssKb / 1024;
-      } catch {
-        // the process left no probe (killed)
-      }
-      resolve({ code, wallMs: performance.now() - started, rssMiB });
-    }),
-  );
-  return { child, out: () => text, done };
-}
+type Proc = ReturnType<typeof startCli>;
 
 function config(dir: string, store: string): string {
   const file = path.join(dir, 'audit.config.yml');
@@ -110,16 +83,16 @@ async function scenario(name: string, aws: AwsStandIn, databaseUrl: string | und
   };
   const workers: Proc[] = [];
   const count = name === 'pg-4' ? 4 : name === 'pg-1' ? 1 : 0;
-  for (let i = 0; i < count; i++) workers.push(start(['worker'], env));
+  for (let i = 0; i < count; i++) workers.push(startCli(['worker'], env, workDir));
   // Every worker takes jobs before the digest starts.
-  for (const w of workers) while (!w.out().includes('worker taking jobs')) await new Promise((r) => setTimeout(r, 100));
-  const digest = start(['digest', '--dry-run'], env);
+  for (const w of workers) while (!w.output().includes('worker taking jobs')) await new Promise((r) => setTimeout(r, 100));
+  const digest = startCli(['digest', '--dry-run'], env, workDir);
   const d = await digest.done;
   for (const w of workers) w.child.kill('SIGTERM');
   const ws = await Promise.all(workers.map((w) => w.done));
-  const times = [digest, ...workers].flatMap((p) => recordTimes(p.out()));
-  const failed = /(\d+) accounts? could not be audited|No account could be audited/.exec(digest.out())?.[0] ?? '';
-  if (d.code !== 0) console.error(`${name}: the digest exited ${d.code}:\n${digest.out().slice(-2000)}`);
+  const times = [digest, ...workers].flatMap((p) => recordTimes(p.output()));
+  const failed = /(\d+) accounts? could not be audited|No account could be audited/.exec(digest.output())?.[0] ?? '';
+  if (d.code !== 0) console.error(`${name}: the digest exited ${d.code}:\n${digest.output().slice(-2000)}`);
   if (databaseUrl && name !== 'json') {
     try {
       execFileSync('psql', [databaseUrl, '-qXc', `DROP SCHEMA IF EXISTS "${schema}" CASCADE; DROP SCHEMA IF EXISTS "${schema}_jobs" CASCADE;`], {

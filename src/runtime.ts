@@ -220,7 +220,7 @@ async function openJobs(
   store: PostgresStore,
   deps: { config: Config; checks: readonly Check[]; logger: Logger; audits: AuditService; directory: AccountDirectory | undefined },
 ): Promise<{ queue: ScanQueue; worker: WorkerDeps; concurrency: number }> {
-  const [{ ScanQueue }] = await Promise.all([import('./queue/scan-queue.js')]);
+  const { ScanQueue } = await import('./queue/scan-queue.js');
   const settings = queueLimits(deps.config);
   const queue = await ScanQueue.open({ store, settings, logger: deps.logger });
   const { directory } = deps;

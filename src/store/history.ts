@@ -92,10 +92,9 @@ export class History {
     const accountId = result.account.accountId;
     return this.store.transaction(
       async (tx) => {
-        if (options.scanId !== undefined && (await tx.scans({ id: scanId })).length > 0) {
-          const states = await tx.findings({ accountId });
-          return { scanId, diff: applyScan(states, result, (await tx.scans({ id: scanId }))[0]!.startedAt), repeated: true };
-        }
+        const [known] = options.scanId !== undefined ? await tx.scans({ id: scanId }) : [];
+        // Recorded already: what the scan would change now, written nowhere.
+        if (known) return { scanId, diff: applyScan(await tx.findings({ accountId }), result, known.startedAt), repeated: true };
         // What the account's write needs is read first (the account's lock is held): the clock, which every
         // process's scans share, is held for the writes alone.
         const before = await tx.findings({ accountId });

@@ -165,10 +165,10 @@ export function emptyStore(): StoreData {
   };
 }
 
-/** The history's clock, on one document: later than its last stamp and than both cursors. */
-export function nextTick(data: Pick<StoreData, 'clock' | 'digest' | 'alerts'>, now: Date): string {
+/** The history's next time: `now`, but later than every time given (its last stamp, both cursors). */
+export function nextTick(times: readonly (string | null | undefined)[], now: Date): string {
   let last = 0;
-  for (const t of [data.clock, data.digest.cursor, data.alerts.cursor]) if (t !== null) last = Math.max(last, Date.parse(t));
+  for (const t of times) if (typeof t === 'string') last = Math.max(last, Date.parse(t));
   return new Date(Math.max(now.getTime(), last + 1)).toISOString();
 }
 

@@ -133,50 +133,33 @@ const copy = <T>(value: T): T => structuredClone(value);
 const asStored = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 /** The contract's reads, over one document (the file's data, or a transaction's draft of it). */
+/** The records whose fields equal every value `wanted` gives (an undefined one matches all). */
+function matching<T extends object>(records: readonly T[], wanted: { [K in keyof T]?: T[K] | undefined }): T[] {
+  const fields = Object.entries(wanted).filter(([, v]) => v !== undefined);
+  return records.filter((r) => fields.every(([k, v]) => (r as Record<string, unknown>)[k] === v));
+}
+
 class DocumentReader implements StoreReader {
   constructor(protected readonly doc: () => StoreData) {}
 
   async findings(query: FindingQuery = {}): Promise<FindingState[]> {
-    return copy(
-      (this.doc().findings as FindingState[]).filter(
-        (f) =>
-          (query.accountId === undefined || f.accountId === query.accountId) &&
-          (query.fingerprint === undefined || f.fingerprint === query.fingerprint) &&
-          (!query.open || f.resolvedAt === null),
-      ),
-    ).sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
+    const found = matching(this.doc().findings as FindingState[], { accountId: query.accountId, fingerprint: query.fingerprint });
+    return copy(query.open ? found.filter((f) => f.resolvedAt === null) : found).sort((a, b) =>
+      a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0,
+    );
   }
 
   async scans(query: ScanQuery = {}): Promise<ScanRecord[]> {
-    const found = this.doc().scans.filter(
-      (s) =>
-        (query.id === undefined || s.id === query.id) &&
-        (query.alias === undefined || s.alias === query.alias) &&
-        (query.accountId === undefined || s.accountId === query.accountId),
-    );
+    const found = matching(this.doc().scans, { id: query.id, alias: query.alias, accountId: query.accountId });
     return copy(query.last === undefined ? found : found.slice(Math.max(0, found.length - query.last)));
   }
 
   async mutes(query: MuteQuery = {}): Promise<MuteRecord[]> {
-    return copy(
-      this.doc().mutes.filter(
-        (m) =>
-          (query.id === undefined || m.id === query.id) &&
-          (query.fingerprint === undefined || m.fingerprint === query.fingerprint) &&
-          (query.accountId === undefined || m.accountId === query.accountId),
-      ),
-    );
+    return copy(matching(this.doc().mutes, { id: query.id, fingerprint: query.fingerprint, accountId: query.accountId }));
   }
 
   async actions(query: ActionQuery = {}): Promise<ActionRecord[]> {
-    return copy(
-      this.doc().actions.filter(
-        (a) =>
-          (query.id === undefined || a.id === query.id) &&
-          (query.requestId === undefined || a.requestId === query.requestId) &&
-          (query.fingerprint === undefined || a.fingerprint === query.fingerprint),
-      ),
-    );
+    return copy(matching(this.doc().actions, { id: query.id, requestId: query.requestId, fingerprint: query.fingerprint }));
   }
 
   async digestState(): Promise<DigestState> {
@@ -255,7 +238,7 @@ class DocumentWriter extends DocumentReader implements StoreWriter {
   }
 
   async tick(now: Date): Promise<string> {
-    this.draft.clock = nextTick(this.draft, now);
+    this.draft.clock = nextTick([this.draft.clock, this.draft.digest.cursor, this.draft.alerts.cursor], now);
     return this.draft.clock;
   }
 }

@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { inject } from 'vitest';
 import type { Store } from '../../src/store/contract.js';
 import { PostgresStore } from '../../src/store/postgres/store.js';
 import { FileStore } from '../../src/store/store.js';
+import { tempStore } from './store.js';
 
 export type BackendName = 'file' | 'postgres';
 
@@ -33,9 +31,7 @@ export interface OpenedBackend {
 export async function openBackend(name: BackendName): Promise<OpenedBackend> {
   const opened: Store[] = [];
   if (name === 'file') {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'audit-bot-test-'));
-    const file = path.join(dir, 'audit-db.json');
-    const store = await FileStore.open(file);
+    const { store, file } = await tempStore();
     opened.push(store);
     return {
       store,

@@ -59,6 +59,16 @@ export function lockId(schema: string, name: string): string {
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
+/** A WHERE clause of equalities (columns whose value is undefined are left out) and its parameters. */
+function whereOf(columns: Record<string, unknown>, also: readonly string[] = []): { where: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const parts = Object.entries(columns)
+    .filter(([, v]) => v !== undefined)
+    .map(([column, v]) => `${column} = $${params.push(v)}`);
+  parts.push(...also);
+  return { where: parts.length ? ` WHERE ${parts.join(' AND ')}` : '', params };
+}
+
 /** The contract's reads, on a pool (each its own statement) or on a transaction's client. */
 class SqlReader implements StoreReader {
   constructor(
@@ -76,45 +86,28 @@ class SqlReader implements StoreReader {
   }
 
   findings(query: FindingQuery = {}): Promise<FindingState[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (query.accountId !== undefined) where.push(`account_id = $${params.push(query.accountId)}`);
-    if (query.fingerprint !== undefined) where.push(`fingerprint = $${params.push(query.fingerprint)}`);
-    if (query.open) where.push('open');
-    return this.bodies(`SELECT body FROM ${this.t('findings')}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY fingerprint COLLATE "C"`, params);
+    const { where, params } = whereOf({ account_id: query.accountId, fingerprint: query.fingerprint }, query.open ? ['open'] : []);
+    return this.bodies(`SELECT body FROM ${this.t('findings')}${where} ORDER BY fingerprint COLLATE "C"`, params);
   }
 
   async scans(query: ScanQuery = {}): Promise<ScanRecord[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (query.id !== undefined) where.push(`id = $${params.push(query.id)}`);
-    if (query.alias !== undefined) where.push(`alias = $${params.push(query.alias)}`);
-    if (query.accountId !== undefined) where.push(`account_id = $${params.push(query.accountId)}`);
-    const filter = where.length ? ` WHERE ${where.join(' AND ')}` : '';
-    if (query.last === undefined) return this.bodies(`SELECT body FROM ${this.t('scans')}${filter} ORDER BY seq`, params);
+    const { where, params } = whereOf({ id: query.id, alias: query.alias, account_id: query.accountId });
+    if (query.last === undefined) return this.bodies(`SELECT body FROM ${this.t('scans')}${where} ORDER BY seq`, params);
     const newest = await this.bodies<ScanRecord>(
-      `SELECT body FROM ${this.t('scans')}${filter} ORDER BY seq DESC LIMIT $${params.push(Math.max(0, query.last))}`,
+      `SELECT body FROM ${this.t('scans')}${where} ORDER BY seq DESC LIMIT $${params.push(Math.max(0, query.last))}`,
       params,
     );
     return newest.reverse();
   }
 
   mutes(query: MuteQuery = {}): Promise<MuteRecord[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (query.id !== undefined) where.push(`id = $${params.push(query.id)}`);
-    if (query.fingerprint !== undefined) where.push(`fingerprint = $${params.push(query.fingerprint)}`);
-    if (query.accountId !== undefined) where.push(`account_id = $${params.push(query.accountId)}`);
-    return this.bodies(`SELECT body FROM ${this.t('mutes')}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`, params);
+    const { where, params } = whereOf({ id: query.id, fingerprint: query.fingerprint, account_id: query.accountId });
+    return this.bodies(`SELECT body FROM ${this.t('mutes')}${where} ORDER BY seq`, params);
   }
 
   actions(query: ActionQuery = {}): Promise<ActionRecord[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (query.id !== undefined) where.push(`id = $${params.push(query.id)}`);
-    if (query.requestId !== undefined) where.push(`request_id = $${params.push(query.requestId)}`);
-    if (query.fingerprint !== undefined) where.push(`fingerprint = $${params.push(query.fingerprint)}`);
-    return this.bodies(`SELECT body FROM ${this.t('actions')}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`, params);
+    const { where, params } = whereOf({ id: query.id, request_id: query.requestId, fingerprint: query.fingerprint });
+    return this.bodies(`SELECT body FROM ${this.t('actions')}${where} ORDER BY seq`, params);
   }
 
   protected async meta<T>(key: string): Promise<T> {
@@ -212,17 +205,12 @@ class SqlWriter extends SqlReader implements StoreWriter {
   async tick(now: Date): Promise<string> {
     // The clock's row stays locked until this transaction ends: every other tick waits, so stamps are
     // handed out in commit order, and a window closed by a tick sees every change stamped before it.
-    const rows = await this.db.query<{ key: string; value: unknown }>(
-      `SELECT key, value FROM ${this.t('meta')} WHERE key IN ('clock', 'digest', 'alerts') ORDER BY key FOR UPDATE`,
+    const rows = await this.db.query<{ time: string | null }>(
+      `SELECT CASE key WHEN 'clock' THEN value #>> '{}' ELSE value->>'cursor' END AS time
+       FROM ${this.t('meta')} WHERE key IN ('clock', 'digest', 'alerts') ORDER BY key FOR UPDATE`,
     );
-    const value = (key: string) => rows.rows.find((r) => r.key === key)?.value;
-    const cursor = (state: unknown) => ((state as { cursor?: string | null } | undefined)?.cursor ?? null) as string | null;
     const next = nextTick(
-      {
-        clock: (value('clock') as string | null) ?? null,
-        digest: { cursor: cursor(value('digest')) } as DigestState,
-        alerts: { cursor: cursor(value('alerts')) } as AlertsState,
-      },
+      rows.rows.map((r) => r.time),
       now,
     );
     await this.db.query(`UPDATE ${this.t('meta')} SET value = to_jsonb($1::text) WHERE key = 'clock'`, [next]);
@@ -508,6 +496,10 @@ export class PostgresStore extends SqlReader implements Store {
 
   /** A worker process says it is alive (every few seconds while it runs). */
   async workerSeen(worker: { id: string; host: string; pid: number; kind: 'dedicated' | 'in-process'; concurrency: number }): Promise<void> {
+    const refreshed = await this.pool.query(`UPDATE ${this.t('workers')} SET seen_at = now() WHERE id = $1`, [worker.id]);
+    if (refreshed.rowCount) return;
+    // A worker starting: rows of workers that died long ago go.
+    await this.pool.query(`DELETE FROM ${this.t('workers')} WHERE seen_at < now() - interval '1 day'`);
     await this.pool.query(
       `INSERT INTO ${this.t('workers')} (id, host, pid, kind, concurrency) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (id) DO UPDATE SET seen_at = now()`,
@@ -522,7 +514,6 @@ export class PostgresStore extends SqlReader implements Store {
 
   /** The workers seen within `withinSeconds`, by the database's clock. */
   async liveWorkers(withinSeconds: number): Promise<{ id: string; host: string; pid: number; kind: string; concurrency: number }[]> {
-    await this.pool.query(`DELETE FROM ${this.t('workers')} WHERE seen_at < now() - interval '1 day'`);
     return (
       await this.pool.query<{ id: string; host: string; pid: number; kind: string; concurrency: number }>(
         `SELECT id, host, pid, kind, concurrency FROM ${this.t('workers')} WHERE seen_at > now() - $1 * interval '1 second' ORDER BY started_at`,
