@@ -88,7 +88,7 @@ describe('aws-audit-bot store migrate (the built CLI)', () => {
         await pg.close();
       }
     },
-    PROCESS_TEST_TIMEOUT_MS,
+    2 * PROCESS_TEST_TIMEOUT_MS,
   );
 
   it(
@@ -146,6 +146,6 @@ describe('aws-audit-bot store migrate (the built CLI)', () => {
       expect((await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [typo])).rowCount).toBe(0);
       await client.end();
     },
-    PROCESS_TEST_TIMEOUT_MS,
+    2 * PROCESS_TEST_TIMEOUT_MS,
   );
 });

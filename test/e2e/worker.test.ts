@@ -33,7 +33,7 @@ beforeAll(async () => {
     `accounts:\n${account('prod')}${account('prod-eu')}${account('prod-us')}` +
       `store:\n  url: ${databaseUrl()}\n  schema: ${schema}\n` +
       'audit:\n  requestTimeoutSeconds: 60\n  timeoutSeconds: 120\n' +
-      'queue:\n  concurrency: 2\n  jobTimeoutSeconds: 4\n  retries: 3\n  retryDelaySeconds: 1\n  maintenanceSeconds: 1\n',
+      'queue:\n  concurrency: 2\n  jobTimeoutSeconds: 15\n  retries: 3\n  retryDelaySeconds: 1\n  maintenanceSeconds: 1\n',
   );
 });
 

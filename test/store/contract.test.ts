@@ -87,6 +87,19 @@ function audit(accountId: string, startedAt: string, names: string[]): AuditResu
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A promise and the function that settles it: the first holder says it holds, so the test starts the second only then (no guess at timing). */
+function signal(): { wait: Promise<void>; give: () => void } {
+  let give = () => undefined as void;
+  const wait = new Promise<void>((r) => (give = r));
+  return { wait, give };
+}
+
+/** Waits until `check` holds (a busy machine may take a while), at most 15 s. */
+async function until(check: () => boolean): Promise<void> {
+  const end = Date.now() + 15_000;
+  while (!check() && Date.now() < end) await sleep(20);
+}
+
 describe.each(BACKENDS)('the store contract, on the %s backend', (backend) => {
   let opened: OpenedBackend | undefined;
   const open = async (): Promise<Store> => {
@@ -246,16 +259,18 @@ describe.each(BACKENDS)('the store contract, on the %s backend', (backend) => {
   it('runs transactions that name one lock one after the other', async () => {
     const store = await open();
     const events: string[] = [];
+    const holds = signal();
     const first = store.transaction(
       async (tx) => {
         events.push('first in');
+        holds.give();
         await sleep(150);
         await tx.putFindings([state('first')]);
         events.push('first out');
       },
       { lock: ['account:1'] },
     );
-    await sleep(20);
+    await holds.wait;
     const second = store.transaction(
       async (tx) => {
         events.push('second in');
@@ -371,12 +386,14 @@ describe('the PostgreSQL store across processes', () => {
     const one = opened.store;
     const two = await opened.another();
     const events: string[] = [];
+    const oneHolds = signal();
     const a = one.exclusive('fix:account:1', async () => {
       events.push('one in');
+      oneHolds.give();
       await sleep(200);
       events.push('one out');
     });
-    await sleep(50);
+    await oneHolds.wait;
     const b = two.exclusive('fix:account:1', async () => {
       events.push('two in');
     });
@@ -384,15 +401,17 @@ describe('the PostgreSQL store across processes', () => {
     expect(events).toEqual(['one in', 'one out', 'two in']);
 
     const order: string[] = [];
+    const t1Holds = signal();
     const t1 = one.transaction(
       async () => {
         order.push('t1 in');
+        t1Holds.give();
         await sleep(150);
         order.push('t1 out');
       },
       { lock: ['account:9'] },
     );
-    await sleep(30);
+    await t1Holds.wait;
     const t2 = two.transaction(async () => void order.push('t2 in'), { lock: ['account:9'] });
     await Promise.all([t1, t2]);
     expect(order).toEqual(['t1 in', 't1 out', 't2 in']);
@@ -435,7 +454,7 @@ describe('the PostgreSQL store across processes', () => {
             [String(key >> 32n), String(key & 0xffffffffn)],
           );
         });
-        await sleep(300);
+        await until(() => errors.length > 0);
         return 'finished';
       });
       expect(done).toBe('finished');
