@@ -89,7 +89,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A promise and the function that settles it: the first holder says it holds, so the test starts the second only then (no guess at timing). */
 function signal(): { wait: Promise<void>; give: () => void } {
-  let give = () => undefined as void;
+  let give: () => void = () => undefined;
   const wait = new Promise<void>((r) => (give = r));
   return { wait, give };
 }
