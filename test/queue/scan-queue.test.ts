@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AccountConfig } from '../../src/config.js';
 import { queueSchema, ScanQueue } from '../../src/queue/scan-queue.js';
-import { scanJobHandler } from '../../src/queue/worker.js';
+import { FallbackWorker, scanJobHandler } from '../../src/queue/worker.js';
 import type { AuditService } from '../../src/audit/service.js';
 import type { AuditResult } from '../../src/audit/types.js';
 import { createLogger } from '../../src/log.js';
@@ -106,6 +106,22 @@ describe('the scan queue (PostgreSQL, pg-boss)', () => {
 
     await w1.stop();
     expect((await store.liveWorkers(20)).length).toBe(1);
+  }, 60_000);
+
+  it("serve's own worker runs while no worker process does, and stops when one starts", async () => {
+    const { store, queue } = await open();
+    const deps = { queue, store, accounts: () => [], audits: fakeAudits(10, []), checks: [], logger };
+    const fallback = new FallbackWorker(deps, 2, 100);
+    cleanup.push(() => fallback.stop());
+    await fallback.start();
+    expect(fallback.running).toBe(true);
+    expect((await store.liveWorkers(20)).map((w) => w.kind)).toEqual(['in-process']);
+    const dedicated = await queue.work(scanJobHandler(deps), { concurrency: 1, kind: 'dedicated' });
+    cleanup.push(() => dedicated.stop());
+    const end = Date.now() + 15_000;
+    while (fallback.running && Date.now() < end) await sleep(50);
+    expect(fallback.running).toBe(false);
+    expect((await store.liveWorkers(20)).map((w) => w.kind)).toEqual(['dedicated']);
   }, 60_000);
 
   it('gives up on jobs nobody takes while no worker is alive, and says so', async () => {
